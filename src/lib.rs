@@ -1,0 +1,19 @@
+//! signet-crypto: client-side OpenPGP, post-quantum key wrapping and an encrypted
+//! notes vault, written as a pure-Rust core with a thin WebAssembly binding.
+//!
+//! The core modules (everything except `bindings`) never touch wasm-bindgen, so they
+//! build and test natively with `cargo test`. The `bindings` module only exists on
+//! `wasm32` and only converts values and errors at the JS boundary.
+
+#![warn(missing_docs)]
+
+pub mod aead;
+pub mod error;
+pub mod kdf;
+pub mod version;
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;
+
+pub use error::{Error, Result};
+pub use version::{version, VersionInfo};
