@@ -152,11 +152,15 @@ impl Header {
             Error::MalformedInput("vault header is truncated".into())
         });
         if r.array::<4>()? != *HEADER_MAGIC {
-            return Err(Error::MalformedInput("not a Signet notes vault header".into()));
+            return Err(Error::MalformedInput(
+                "not a Signet notes vault header".into(),
+            ));
         }
         let version = r.u8()?;
         if version != VERSION {
-            return Err(Error::Unsupported(format!("vault format version {version}")));
+            return Err(Error::Unsupported(format!(
+                "vault format version {version}"
+            )));
         }
         let vault_id = r.array()?;
         let kdf = KdfParams {
@@ -172,7 +176,9 @@ impl Header {
             wrapped_key: r.array()?,
         };
         if !r.is_empty() {
-            return Err(Error::MalformedInput("trailing bytes after vault header".into()));
+            return Err(Error::MalformedInput(
+                "trailing bytes after vault header".into(),
+            ));
         }
         Ok(h)
     }
@@ -224,16 +230,22 @@ pub(crate) struct NoteContent {
 /// Checks the caller-facing size limits.
 pub(crate) fn check_note_limits(title: &str, body: &str, tags: &[String]) -> Result<()> {
     if title.len() > MAX_TITLE {
-        return Err(Error::LimitExceeded(format!("title longer than {MAX_TITLE} bytes")));
+        return Err(Error::LimitExceeded(format!(
+            "title longer than {MAX_TITLE} bytes"
+        )));
     }
     if body.len() > MAX_BODY {
-        return Err(Error::LimitExceeded(format!("body longer than {MAX_BODY} bytes")));
+        return Err(Error::LimitExceeded(format!(
+            "body longer than {MAX_BODY} bytes"
+        )));
     }
     if tags.len() > MAX_TAGS {
         return Err(Error::LimitExceeded(format!("more than {MAX_TAGS} tags")));
     }
     if tags.iter().any(|t| t.len() > MAX_TAG) {
-        return Err(Error::LimitExceeded(format!("a tag longer than {MAX_TAG} bytes")));
+        return Err(Error::LimitExceeded(format!(
+            "a tag longer than {MAX_TAG} bytes"
+        )));
     }
     Ok(())
 }
@@ -249,7 +261,9 @@ impl NoteContent {
     pub(crate) fn encode_padded(&self) -> Result<Zeroizing<Vec<u8>>> {
         check_note_limits(&self.title, &self.body, &self.tags)?;
         let mut inner = Zeroizing::new(Vec::with_capacity(
-            24 + self.title.len() + self.body.len() + self.tags.iter().map(|t| t.len() + 2).sum::<usize>(),
+            24 + self.title.len()
+                + self.body.len()
+                + self.tags.iter().map(|t| t.len() + 2).sum::<usize>(),
         ));
         inner.extend_from_slice(&self.created.to_be_bytes());
         inner.extend_from_slice(&self.updated.to_be_bytes());

@@ -34,8 +34,8 @@ use crate::aead::{self, NONCE_LEN};
 use crate::kdf::KdfParams;
 use crate::{Error, Result};
 
-use format::{Header, Manifest, NoteContent, Reader, SubKeys};
 pub use format::{bucket_size, ID_LEN, MAX_BODY, MAX_NOTES, MAX_TAG, MAX_TAGS, MAX_TITLE, VERSION};
+use format::{Header, Manifest, NoteContent, Reader, SubKeys};
 pub use search::fold as fold_for_search;
 pub use store::{MemoryStore, Op, Store};
 
@@ -66,9 +66,9 @@ impl std::fmt::Display for NoteId {
 impl std::str::FromStr for NoteId {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        format::from_hex(s).map(NoteId).ok_or_else(|| {
-            Error::InvalidArgument("a note id is 32 hexadecimal characters".into())
-        })
+        format::from_hex(s)
+            .map(NoteId)
+            .ok_or_else(|| Error::InvalidArgument("a note id is 32 hexadecimal characters".into()))
     }
 }
 
@@ -178,7 +178,11 @@ impl Default for OpenOptions {
 
 impl std::fmt::Debug for OpenOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OpenOptions {{ min_manifest_counter: {} }}", self.min_manifest_counter)
+        write!(
+            f,
+            "OpenOptions {{ min_manifest_counter: {} }}",
+            self.min_manifest_counter
+        )
     }
 }
 
@@ -240,7 +244,9 @@ impl<S: Store> std::fmt::Debug for Vault<S> {
 
 fn check_passphrase(p: &[u8]) -> Result<()> {
     if p.is_empty() {
-        return Err(Error::InvalidArgument("the passphrase must not be empty".into()));
+        return Err(Error::InvalidArgument(
+            "the passphrase must not be empty".into(),
+        ));
     }
     Ok(())
 }
@@ -258,7 +264,12 @@ impl<S: Store> Vault<S> {
     /// Creates a vault in an empty store. `kdf` must pass
     /// [`KdfParams::check_creatable`] (use `KdfParams::default()` unless you know
     /// better).
-    pub async fn create(store: S, passphrase: &[u8], kdf: KdfParams, opts: OpenOptions) -> Result<Self> {
+    pub async fn create(
+        store: S,
+        passphrase: &[u8],
+        kdf: KdfParams,
+        opts: OpenOptions,
+    ) -> Result<Self> {
         kdf.check_creatable()?;
         Self::create_inner(store, passphrase, kdf, opts).await
     }
@@ -275,7 +286,12 @@ impl<S: Store> Vault<S> {
         Self::create_inner(store, passphrase, kdf, opts).await
     }
 
-    async fn create_inner(store: S, passphrase: &[u8], kdf: KdfParams, opts: OpenOptions) -> Result<Self> {
+    async fn create_inner(
+        store: S,
+        passphrase: &[u8],
+        kdf: KdfParams,
+        opts: OpenOptions,
+    ) -> Result<Self> {
         check_passphrase(passphrase)?;
         kdf.check_readable()?;
         ensure_empty(&store).await?;
@@ -290,7 +306,10 @@ impl<S: Store> Vault<S> {
         // Manifest first: the header is the commit point of creation.
         store
             .apply(vec![
-                Op::Put(MANIFEST_KEY.into(), manifest.seal(&keys.manifest, &vault_id)),
+                Op::Put(
+                    MANIFEST_KEY.into(),
+                    manifest.seal(&keys.manifest, &vault_id),
+                ),
                 Op::Put(HEADER_KEY.into(), header.encode()),
             ])
             .await?;
@@ -337,9 +356,12 @@ impl<S: Store> Vault<S> {
         check_counter(&manifest, opts.min_manifest_counter)?;
         let mut notes = BTreeMap::new();
         for (id, rev) in &manifest.entries {
-            let rec = store.get(&format::note_key(id, *rev)).await?.ok_or_else(|| {
-                Error::Tampered(format!("note {} is missing from storage", NoteId(*id)))
-            })?;
+            let rec = store
+                .get(&format::note_key(id, *rev))
+                .await?
+                .ok_or_else(|| {
+                    Error::Tampered(format!("note {} is missing from storage", NoteId(*id)))
+                })?;
             let content = format::open_note(&keys.note_wrap, &vault_id, id, *rev, &rec)?;
             notes.insert(*id, Entry::new(content));
         }
@@ -468,7 +490,14 @@ impl<S: Store> Vault<S> {
 
     /// Every note's id, title, tags and update time, newest first.
     pub fn list(&self) -> Result<Vec<NoteSummary>> {
-        self.with(|u| Ok(sorted(u.notes.iter().map(|(id, e)| e.summary(NoteId(*id))).collect())))
+        self.with(|u| {
+            Ok(sorted(
+                u.notes
+                    .iter()
+                    .map(|(id, e)| e.summary(NoteId(*id)))
+                    .collect(),
+            ))
+        })
     }
 
     /// Notes whose title, body or tags contain every whitespace-separated term of
@@ -497,7 +526,10 @@ impl<S: Store> Vault<S> {
             bump(&mut u.manifest)?;
             let mut m = u.manifest.clone();
             let old = m.entries.remove(&id.0);
-            let mut ops = vec![Op::Put(MANIFEST_KEY.into(), m.seal(&u.keys.manifest, &u.vault_id()))];
+            let mut ops = vec![Op::Put(
+                MANIFEST_KEY.into(),
+                m.seal(&u.keys.manifest, &u.vault_id()),
+            )];
             if let Some(old) = old {
                 ops.push(Op::Delete(format::note_key(&id.0, old)));
             }
@@ -590,7 +622,12 @@ impl<S: Store> Vault<S> {
     /// `MALFORMED_INPUT`/`UNSUPPORTED` (not a backup), `BAD_PASSPHRASE`,
     /// `LIMIT_EXCEEDED` (KDF caps), `TAMPERED` (content fails authentication),
     /// `INVALID_ARGUMENT` (store not empty).
-    pub async fn import_backup(store: S, backup: &[u8], passphrase: &[u8], opts: OpenOptions) -> Result<Self> {
+    pub async fn import_backup(
+        store: S,
+        backup: &[u8],
+        passphrase: &[u8],
+        opts: OpenOptions,
+    ) -> Result<Self> {
         let truncated = || Error::MalformedInput("the backup is truncated".into());
         let mut r = Reader::new(backup, truncated);
         if r.array::<4>()? != *format::BACKUP_MAGIC {
@@ -598,7 +635,9 @@ impl<S: Store> Vault<S> {
         }
         let version = r.u8()?;
         if version != VERSION {
-            return Err(Error::Unsupported(format!("backup format version {version}")));
+            return Err(Error::Unsupported(format!(
+                "backup format version {version}"
+            )));
         }
         let header = Header::decode(r.take(format::HEADER_LEN)?)?;
         let nonce = r.array::<NONCE_LEN>()?;
