@@ -10,7 +10,9 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use zeroize::Zeroizing;
 
 use crate::kdf::KdfParams;
-use crate::notes::{Clock, MemoryStore, Note, NoteId, NoteInput, NoteSummary, Op, OpenOptions, Store, Vault};
+use crate::notes::{
+    Clock, MemoryStore, Note, NoteId, NoteInput, NoteSummary, Op, OpenOptions, Store, Vault,
+};
 use crate::{Error, Result};
 
 #[wasm_bindgen(module = "/src/bindings/idb_store.js")]
@@ -124,7 +126,8 @@ fn get_field(obj: &JsValue, name: &str) -> Result<JsValue> {
     if !obj.is_object() {
         return Err(invalid("expected an options object"));
     }
-    Reflect::get(obj, &JsValue::from_str(name)).map_err(|_| invalid(format!("cannot read `{name}`")))
+    Reflect::get(obj, &JsValue::from_str(name))
+        .map_err(|_| invalid(format!("cannot read `{name}`")))
 }
 
 fn req_string(obj: &JsValue, name: &str) -> Result<String> {
@@ -149,7 +152,11 @@ fn opt_number(obj: &JsValue, name: &str) -> Result<Option<f64>> {
         return Ok(None);
     }
     match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => Ok(Some(n)),
+        Some(n)
+            if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 =>
+        {
+            Ok(Some(n))
+        }
         _ => Err(invalid(format!("`{name}` must be a non-negative integer"))),
     }
 }
@@ -157,7 +164,9 @@ fn opt_number(obj: &JsValue, name: &str) -> Result<Option<f64>> {
 fn u32_field(obj: &JsValue, name: &str) -> Result<u32> {
     match opt_number(obj, name)? {
         Some(n) if n <= u32::MAX as f64 => Ok(n as u32),
-        _ => Err(invalid(format!("`kdf.{name}` must be an integer from 0 to 2^32-1"))),
+        _ => Err(invalid(format!(
+            "`kdf.{name}` must be an integer from 0 to 2^32-1"
+        ))),
     }
 }
 
@@ -174,7 +183,10 @@ fn string_array(v: &JsValue, what: &str) -> Result<Vec<String>> {
     }
     Array::from(v)
         .iter()
-        .map(|t| t.as_string().ok_or_else(|| invalid(format!("`{what}` must be an array of strings"))))
+        .map(|t| {
+            t.as_string()
+                .ok_or_else(|| invalid(format!("`{what}` must be an array of strings")))
+        })
         .collect()
 }
 
@@ -275,10 +287,13 @@ impl Store for Adapter {
         if let Some(b) = v.dyn_ref::<js_sys::ArrayBuffer>() {
             return Ok(Some(Uint8Array::new(b).to_vec()));
         }
-        Err(Error::Storage("the storage adapter's get() must return a Uint8Array or null".into()))
+        Err(Error::Storage(
+            "the storage adapter's get() must return a Uint8Array or null".into(),
+        ))
     }
     async fn put(&self, key: &str, value: &[u8]) -> Result<()> {
-        self.call("put", &[key.into(), Uint8Array::from(value).into()]).await?;
+        self.call("put", &[key.into(), Uint8Array::from(value).into()])
+            .await?;
         Ok(())
     }
     async fn delete(&self, key: &str) -> Result<()> {
@@ -366,13 +381,19 @@ impl Store for BStore {
 async fn resolve_storage(opts: &JsValue, name: &str) -> Result<(BStore, bool)> {
     let v = get_field(opts, "storage")?;
     let kind = if v.is_undefined() || v.is_null() {
-        if idb_available() { "indexeddb".to_string() } else { "memory".to_string() }
+        if idb_available() {
+            "indexeddb".to_string()
+        } else {
+            "memory".to_string()
+        }
     } else if let Some(s) = v.as_string() {
         s
     } else if v.is_object() {
         return Ok((BStore::Js(Adapter::new(v)?), false));
     } else {
-        return Err(invalid("`storage` must be \"indexeddb\", \"memory\" or an adapter object"));
+        return Err(invalid(
+            "`storage` must be \"indexeddb\", \"memory\" or an adapter object",
+        ));
     };
     match kind.as_str() {
         "memory" => Ok((BStore::Memory(MemoryStore::named(name)), false)),
@@ -409,7 +430,9 @@ fn kdf_of(opts: &JsValue) -> Result<KdfParams> {
         return Ok(KdfParams::default());
     }
     if !v.is_object() {
-        return Err(invalid("`kdf` must be { memoryKiB, iterations, parallelism }"));
+        return Err(invalid(
+            "`kdf` must be { memoryKiB, iterations, parallelism }",
+        ));
     }
     Ok(KdfParams {
         memory_kib: u32_field(&v, "memoryKiB")?,
@@ -508,7 +531,9 @@ fn parse_id(id: &str) -> Result<NoteId> {
 impl NoteVault {
     /// Creates a vault. Fails with INVALID_ARGUMENT if the storage already holds one.
     #[wasm_bindgen(unchecked_return_type = "Promise<NoteVault>")]
-    pub fn create(#[wasm_bindgen(unchecked_param_type = "NoteVaultCreateOptions")] opts: JsValue) -> Promise {
+    pub fn create(
+        #[wasm_bindgen(unchecked_param_type = "NoteVaultCreateOptions")] opts: JsValue,
+    ) -> Promise {
         future_to_promise(async move {
             let name = name_of(&opts)?;
             let pass = passphrase(&opts, "passphrase")?;
@@ -528,7 +553,9 @@ impl NoteVault {
     /// Opens a vault: BAD_PASSPHRASE for a wrong passphrase, NOT_FOUND if there is
     /// none, TAMPERED if its records were changed, removed or rolled back.
     #[wasm_bindgen(unchecked_return_type = "Promise<NoteVault>")]
-    pub fn open(#[wasm_bindgen(unchecked_param_type = "NoteVaultOpenOptions")] opts: JsValue) -> Promise {
+    pub fn open(
+        #[wasm_bindgen(unchecked_param_type = "NoteVaultOpenOptions")] opts: JsValue,
+    ) -> Promise {
         future_to_promise(async move {
             let name = name_of(&opts)?;
             let pass = passphrase(&opts, "passphrase")?;
@@ -563,7 +590,10 @@ impl NoteVault {
 
     /// Creates (no `id`) or replaces a note; resolves to its id.
     #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
-    pub fn put(&self, #[wasm_bindgen(unchecked_param_type = "NoteInput")] note: JsValue) -> Promise {
+    pub fn put(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "NoteInput")] note: JsValue,
+    ) -> Promise {
         let inner = self.inner.clone();
         self.spawn(async move {
             let id = opt_string(&note, "id")?.map(|s| parse_id(&s)).transpose()?;

@@ -14,7 +14,6 @@ pub(crate) const HEADER_MAGIC: &[u8; 4] = b"SGNV";
 pub(crate) const NOTE_MAGIC: &[u8; 4] = b"SGNN";
 pub(crate) const MANIFEST_MAGIC: &[u8; 4] = b"SGNM";
 pub(crate) const BACKUP_MAGIC: &[u8; 4] = b"SGNB";
-pub(crate) const SHARED_MAGIC: &[u8; 4] = b"SGNS";
 
 /// Vault and note ids are 16 random bytes.
 pub const ID_LEN: usize = 16;
