@@ -11,6 +11,7 @@ pub mod aead;
 pub mod error;
 pub mod kdf;
 pub mod version;
+pub mod wrap;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
