@@ -59,10 +59,7 @@ fn parse(env: &[u8]) -> Result<Parsed<'_>> {
         return Err(Error::MalformedInput("not a signet-wrap envelope".into()));
     }
     if fixed[4] != VERSION {
-        return Err(Error::Unsupported(format!(
-            "envelope version {}",
-            fixed[4]
-        )));
+        return Err(Error::Unsupported(format!("envelope version {}", fixed[4])));
     }
     let (kem, kdf, aead_id) = (u16_at(5), u16_at(7), u16_at(9));
     if (kem, kdf, aead_id) != (KEM_ID, KDF_ID, AEAD_ID) {
@@ -136,7 +133,9 @@ pub(crate) fn wrap_key_with_rng<R: rand::RngCore + rand::CryptoRng>(
         ))
     })?;
     if recipients.is_empty() {
-        return Err(Error::InvalidArgument("at least one recipient is needed".into()));
+        return Err(Error::InvalidArgument(
+            "at least one recipient is needed".into(),
+        ));
     }
     if recipients.len() > MAX_RECIPIENTS {
         return Err(Error::LimitExceeded(format!(
@@ -149,8 +148,8 @@ pub(crate) fn wrap_key_with_rng<R: rand::RngCore + rand::CryptoRng>(
     if ids.windows(2).any(|w| w[0] == w[1]) {
         return Err(Error::InvalidArgument("a recipient is listed twice".into()));
     }
-    let count = u16::try_from(recipients.len())
-        .map_err(|_| Error::Internal("recipient count".into()))?;
+    let count =
+        u16::try_from(recipients.len()).map_err(|_| Error::Internal("recipient count".into()))?;
     let mut out = Vec::with_capacity(envelope_len(recipients.len()));
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
@@ -162,8 +161,13 @@ pub(crate) fn wrap_key_with_rng<R: rand::RngCore + rand::CryptoRng>(
         let id = pk.id();
         let mut eseed = Zeroizing::new([0u8; xwing::ESEED_LEN]);
         rng.fill_bytes(eseed.as_mut());
-        let (enc, sealed) =
-            hpke::seal_base_derand(pk.as_xwing_bytes(), &eseed, HPKE_INFO, id.as_bytes(), data_key)?;
+        let (enc, sealed) = hpke::seal_base_derand(
+            pk.as_xwing_bytes(),
+            &eseed,
+            HPKE_INFO,
+            id.as_bytes(),
+            data_key,
+        )?;
         out.extend_from_slice(id.as_bytes());
         out.extend_from_slice(&enc);
         out.extend_from_slice(&sealed);

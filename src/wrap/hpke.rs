@@ -6,8 +6,6 @@
 
 use hkdf::{Hkdf, HkdfExtract};
 use sha2::Sha256;
-use sha3::digest::{ExtendableOutput, Update, XofReader};
-use sha3::Shake256;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::xwing::{self, XWingSecret};
@@ -147,6 +145,8 @@ pub fn export(
 /// Signet draws seeds directly from the RNG; this is here for the test vectors.
 #[cfg(test)]
 pub fn derive_key_pair(ikm: &[u8]) -> XWingSecret {
+    use sha3::digest::{ExtendableOutput, Update, XofReader};
+    use sha3::Shake256;
     let label = b"DeriveKeyPair";
     let mut xof = Shake256::default();
     xof.update(ikm);

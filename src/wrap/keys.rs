@@ -149,7 +149,9 @@ impl WrapPublicKey {
         })?;
         // Bound the work before decoding attacker-sized text.
         if b64.len() > PUBLIC_KEY_LEN.div_ceil(3) * 4 {
-            return Err(Error::MalformedInput("wrap public key text too long".into()));
+            return Err(Error::MalformedInput(
+                "wrap public key text too long".into(),
+            ));
         }
         let bytes = URL_SAFE_NO_PAD
             .decode(b64)

@@ -87,7 +87,9 @@ pub fn mlkem_encaps(ek: &[u8], m: &[u8; 32]) -> Result<(Vec<u8>, Zeroizing<[u8; 
 /// `ML-KEM.Decaps` with implicit rejection; only the length can make it fail.
 pub fn mlkem_decaps(dk: &MlKemDk, ct: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
     let ct: Ciphertext<MlKem768> = Ciphertext::<MlKem768>::try_from(ct).map_err(|_| {
-        Error::MalformedInput(format!("ML-KEM-768 ciphertext must be {MLKEM_CT_LEN} bytes"))
+        Error::MalformedInput(format!(
+            "ML-KEM-768 ciphertext must be {MLKEM_CT_LEN} bytes"
+        ))
     })?;
     let mut ss = dk
         .decapsulate(&ct)
