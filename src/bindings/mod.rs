@@ -4,6 +4,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::Error;
 
+mod wrap;
+
 /// A JS `Error` whose `code` property carries [`Error::code`] and whose `name` is
 /// `SignetError`, so callers can branch on `err.code` without parsing messages.
 pub(crate) fn to_js_error(err: Error) -> JsValue {
