@@ -12,6 +12,7 @@ pub mod error;
 pub mod kdf;
 pub mod notes;
 pub mod version;
+pub mod wrap;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;

@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 use crate::Error;
 
 mod notes;
+mod wrap;
 
 /// A JS `Error` whose `code` property carries [`Error::code`] and whose `name` is
 /// `SignetError`, so callers can branch on `err.code` without parsing messages.
