@@ -14,6 +14,7 @@ pub(crate) const HEADER_MAGIC: &[u8; 4] = b"SGNV";
 pub(crate) const NOTE_MAGIC: &[u8; 4] = b"SGNN";
 pub(crate) const MANIFEST_MAGIC: &[u8; 4] = b"SGNM";
 pub(crate) const BACKUP_MAGIC: &[u8; 4] = b"SGNB";
+pub(crate) const SHARED_MAGIC: &[u8; 4] = b"SGNS";
 
 /// Vault and note ids are 16 random bytes.
 pub const ID_LEN: usize = 16;
@@ -532,4 +533,57 @@ pub(crate) fn parse_note_key(key: &str) -> Option<([u8; ID_LEN], u64)> {
     let id = from_hex::<ID_LEN>(id)?;
     let rev = u64::from_be_bytes(from_hex::<8>(rev)?);
     Some((id, rev))
+}
+
+/// Seals a note for sharing: `SGNS || version || envelope length (u32) || envelope
+/// || nonce || GCM(note key, nonce, aad = everything before the nonce, content)`.
+/// `wrap` turns the fresh note key into a wrap envelope for the recipients.
+pub(crate) fn seal_shared(
+    content: &NoteContent,
+    wrap: impl FnOnce(&[u8; 32]) -> Result<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    let padded = content.encode_padded()?;
+    let note_key = Zeroizing::new(aead::random_array::<32>());
+    let envelope = wrap(&note_key)?;
+    let env_len = u32::try_from(envelope.len())
+        .map_err(|_| Error::LimitExceeded("wrap envelope too large".into()))?;
+    let mut out = Vec::with_capacity(9 + envelope.len() + NONCE_LEN + padded.len() + TAG_LEN);
+    out.extend_from_slice(SHARED_MAGIC);
+    out.push(VERSION);
+    out.extend_from_slice(&env_len.to_be_bytes());
+    out.extend_from_slice(&envelope);
+    let nonce = aead::random_array::<NONCE_LEN>();
+    let ct = aead::seal(&note_key, &nonce, &out, &padded);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// Opens a shared note; `unwrap` recovers the note key from the envelope.
+pub(crate) fn open_shared(
+    blob: &[u8],
+    unwrap: impl FnOnce(&[u8]) -> Result<Zeroizing<[u8; 32]>>,
+) -> Result<NoteContent> {
+    let truncated = || Error::MalformedInput("the shared note is truncated".into());
+    let mut r = Reader::new(blob, truncated);
+    if r.array::<4>()? != *SHARED_MAGIC {
+        return Err(Error::MalformedInput("not a Signet shared note".into()));
+    }
+    let version = r.u8()?;
+    if version != VERSION {
+        return Err(Error::Unsupported(format!("shared note version {version}")));
+    }
+    let env_len = r.u32()? as usize;
+    let envelope = r.take(env_len)?;
+    let aad = blob.get(..9 + env_len).ok_or_else(truncated)?;
+    let nonce = r.array::<NONCE_LEN>()?;
+    let ct = r.rest();
+    if ct.len() < TAG_LEN {
+        return Err(truncated());
+    }
+    let note_key = unwrap(envelope)?;
+    let pt = aead::open(&note_key, &nonce, aad, ct)?;
+    NoteContent::decode_padded(&pt, || {
+        Error::MalformedInput("the shared note's content is malformed".into())
+    })
 }

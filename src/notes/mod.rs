@@ -436,18 +436,36 @@ impl<S: Store> Vault<S> {
 
     /// Creates or replaces a note; returns its id.
     pub async fn put(&self, input: NoteInput) -> Result<NoteId> {
-        format::check_note_limits(&input.title, &input.body, &input.tags)?;
+        let id = input.id.unwrap_or_else(NoteId::random);
+        self.put_content(id, None, &input.title, &input.body, &input.tags)
+            .await?;
+        Ok(id)
+    }
+
+    async fn put_content(
+        &self,
+        id: NoteId,
+        created: Option<u64>,
+        title: &str,
+        body: &str,
+        tags: &[String],
+    ) -> Result<()> {
+        format::check_note_limits(title, body, tags)?;
         let _guard = self.write_lock.acquire().await;
         let now = self.clock.now_ms();
-        let (ops, manifest, id, content) = self.with_mut(|u| {
-            let id = input.id.unwrap_or_else(NoteId::random);
-            let created = u.notes.get(&id.0).map_or(now, |e| e.content.created);
+        let (ops, manifest, content) = self.with_mut(|u| {
+            let created = u
+                .notes
+                .get(&id.0)
+                .map(|e| e.content.created)
+                .or(created)
+                .unwrap_or(now);
             let content = NoteContent {
                 created,
                 updated: now,
-                title: input.title.clone(),
-                body: input.body.clone(),
-                tags: input.tags.clone(),
+                title: title.to_owned(),
+                body: body.to_owned(),
+                tags: tags.to_vec(),
             };
             let rev = bump(&mut u.manifest)?;
             let mut m = u.manifest.clone();
@@ -460,14 +478,14 @@ impl<S: Store> Vault<S> {
             if let Some(old) = old {
                 ops.push(Op::Delete(format::note_key(&id.0, old)));
             }
-            Ok((ops, m, id, content))
+            Ok((ops, m, content))
         })?;
         self.store.apply(ops).await?;
         if let Some(u) = self.state.borrow_mut().as_mut() {
             u.manifest = manifest;
             u.notes.insert(id.0, Entry::new(content));
         }
-        Ok(id)
+        Ok(())
     }
 
     /// One note (`NOT_FOUND` if absent).
@@ -687,6 +705,60 @@ impl<S: Store> Vault<S> {
                 notes,
             },
         ))
+    }
+}
+
+impl<S: Store> Vault<S> {
+    /// Encrypts note `id` to the recipients' X-Wing wrap public keys, as a blob any
+    /// of them can import with [`Vault::accept_shared_note`]. The blob is
+    /// independent of this vault: a fresh note key, wrapped to the recipients.
+    pub fn share_note(
+        &self,
+        id: &NoteId,
+        recipients: &[crate::wrap::WrapPublicKey],
+    ) -> Result<Vec<u8>> {
+        let content = self.with(|u| {
+            u.notes
+                .get(&id.0)
+                .map(|e| e.content.clone())
+                .ok_or_else(|| Error::NotFound(format!("note {id}")))
+        })?;
+        format::seal_shared(&content, |k| crate::wrap::wrap_key(k, recipients))
+    }
+
+    /// Imports a shared note as a new note (fresh id, original creation time) and
+    /// returns its id. `NO_MATCHING_KEY` if `sk` is not a recipient,
+    /// `DECRYPTION_FAILED` if the blob was modified, `MALFORMED_INPUT` if it is not one.
+    pub async fn accept_shared_note(
+        &self,
+        blob: &[u8],
+        sk: &crate::wrap::WrapSecretKey,
+    ) -> Result<NoteId> {
+        self.accept_shared_note_with(blob, |env| crate::wrap::unwrap_key(env, sk))
+            .await
+    }
+
+    /// [`Vault::accept_shared_note`] with the envelope opened by `unwrap`, for
+    /// callers that hold the secret key elsewhere (the JS binding).
+    pub async fn accept_shared_note_with(
+        &self,
+        blob: &[u8],
+        unwrap: impl FnOnce(&[u8]) -> Result<Zeroizing<[u8; 32]>>,
+    ) -> Result<NoteId> {
+        if self.is_locked() {
+            return Err(Error::Locked);
+        }
+        let content = format::open_shared(blob, unwrap)?;
+        let id = NoteId::random();
+        self.put_content(
+            id,
+            Some(content.created),
+            &content.title,
+            &content.body,
+            &content.tags,
+        )
+        .await?;
+        Ok(id)
     }
 }
 
