@@ -10,9 +10,11 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use zeroize::Zeroizing;
 
 use crate::kdf::KdfParams;
+use crate::notes::open_shared_note;
 use crate::notes::{
     Clock, MemoryStore, Note, NoteId, NoteInput, NoteSummary, Op, OpenOptions, Store, Vault,
 };
+use crate::wrap::WrapPublicKey;
 use crate::{Error, Result};
 
 #[wasm_bindgen(module = "/src/bindings/idb_store.js")]
@@ -684,5 +686,76 @@ impl NoteVault {
     #[wasm_bindgen(getter, js_name = manifestCounter)]
     pub fn manifest_counter(&self) -> Result<f64> {
         Ok(self.inner.manifest_counter()? as f64)
+    }
+
+    /// Encrypts a note to one or more colleagues' wrap public keys (binary form);
+    /// they import the result with `acceptSharedNote`.
+    #[wasm_bindgen(js_name = shareNote)]
+    pub fn share_note(
+        &self,
+        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | Uint8Array[]")]
+        recipient_public_key: JsValue,
+    ) -> Result<Uint8Array> {
+        self.touch();
+        let keys: Vec<JsValue> = if Array::is_array(&recipient_public_key) {
+            Array::from(&recipient_public_key).iter().collect()
+        } else {
+            vec![recipient_public_key]
+        };
+        let recipients = keys
+            .iter()
+            .map(|k| WrapPublicKey::from_bytes(&bytes_arg(k, "recipientPublicKey")?))
+            .collect::<Result<Vec<_>>>()?;
+        let blob = self.inner.share_note(&parse_id(id)?, &recipients)?;
+        Ok(Uint8Array::from(blob.as_slice()))
+    }
+
+    /// Decrypts a note shared with `wrapSecretKey` and stores it as a new note;
+    /// resolves to its id. NO_MATCHING_KEY if the key is not a recipient,
+    /// DECRYPTION_FAILED if the blob was modified.
+    #[wasm_bindgen(js_name = acceptSharedNote, unchecked_return_type = "Promise<string>")]
+    pub fn accept_shared_note(
+        &self,
+        envelope: &[u8],
+        wrap_secret_key: &super::wrap::WrapSecretKey,
+    ) -> Promise {
+        self.touch();
+        if self.inner.is_locked() {
+            return Promise::reject(&Error::Locked.into());
+        }
+        // The key handle's own unwrapKey keeps its secret inside Wasm; the 32-byte
+        // note key it returns is copied out and the JS copy overwritten at once.
+        let mut js_err: Option<JsValue> = None;
+        let opened = open_shared_note(envelope, |env| match wrap_secret_key.unwrap_key(env) {
+            Ok(arr) => {
+                let mut key = Zeroizing::new([0u8; 32]);
+                let ok = arr.length() == 32;
+                if ok {
+                    arr.copy_to(key.as_mut());
+                }
+                arr.fill(0, 0, arr.length());
+                if ok {
+                    Ok(key)
+                } else {
+                    Err(Error::Internal(
+                        "unwrapKey returned a key of the wrong length".into(),
+                    ))
+                }
+            }
+            Err(e) => {
+                js_err = Some(e);
+                Err(Error::NoMatchingKey)
+            }
+        });
+        let note = match opened {
+            Ok(n) => n,
+            Err(e) => return Promise::reject(&js_err.take().unwrap_or_else(|| e.into())),
+        };
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let id = inner.import_shared_note(note).await?;
+            Ok(id.to_string().into())
+        })
     }
 }

@@ -734,32 +734,61 @@ impl<S: Store> Vault<S> {
         blob: &[u8],
         sk: &crate::wrap::WrapSecretKey,
     ) -> Result<NoteId> {
-        self.accept_shared_note_with(blob, |env| crate::wrap::unwrap_key(env, sk))
-            .await
+        let note = open_shared_note(blob, |env| crate::wrap::unwrap_key(env, sk))?;
+        self.import_shared_note(note).await
     }
 
-    /// [`Vault::accept_shared_note`] with the envelope opened by `unwrap`, for
-    /// callers that hold the secret key elsewhere (the JS binding).
-    pub async fn accept_shared_note_with(
-        &self,
-        blob: &[u8],
-        unwrap: impl FnOnce(&[u8]) -> Result<Zeroizing<[u8; 32]>>,
-    ) -> Result<NoteId> {
+    /// Stores a note opened with [`open_shared_note`] as a new note (fresh id,
+    /// original creation time) and returns its id.
+    pub async fn import_shared_note(&self, note: SharedNote) -> Result<NoteId> {
         if self.is_locked() {
             return Err(Error::Locked);
         }
-        let content = format::open_shared(blob, unwrap)?;
         let id = NoteId::random();
-        self.put_content(
-            id,
-            Some(content.created),
-            &content.title,
-            &content.body,
-            &content.tags,
-        )
-        .await?;
+        let c = &note.0;
+        self.put_content(id, Some(c.created), &c.title, &c.body, &c.tags)
+            .await?;
         Ok(id)
     }
+}
+
+/// A shared note, decrypted but not yet stored. Wiped on drop.
+pub struct SharedNote(NoteContent);
+
+impl std::fmt::Debug for SharedNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedNote(<redacted>)")
+    }
+}
+
+impl SharedNote {
+    /// Title.
+    pub fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Body.
+    pub fn body(&self) -> &str {
+        &self.0.body
+    }
+    /// Tags.
+    pub fn tags(&self) -> &[String] {
+        &self.0.tags
+    }
+    /// Creation time at the sender, ms since the Unix epoch.
+    pub fn created(&self) -> u64 {
+        self.0.created
+    }
+}
+
+/// Decrypts a blob from [`Vault::share_note`]; `unwrap` recovers the note key from
+/// the wrap envelope (normally [`crate::wrap::unwrap_key`] with your secret key).
+/// `MALFORMED_INPUT` / `UNSUPPORTED` if it is not a shared note, `DECRYPTION_FAILED`
+/// if it was modified; `unwrap`'s errors pass through.
+pub fn open_shared_note(
+    blob: &[u8],
+    unwrap: impl FnOnce(&[u8]) -> Result<Zeroizing<[u8; 32]>>,
+) -> Result<SharedNote> {
+    format::open_shared(blob, unwrap).map(SharedNote)
 }
 
 fn check_counter(m: &Manifest, min: u64) -> Result<()> {
