@@ -142,17 +142,23 @@ pub trait Clock {
     fn now_ms(&self) -> u64;
 }
 
-/// [`std::time::SystemTime`]. Not usable on `wasm32-unknown-unknown` (it panics
-/// there): the JS binding injects `Date.now()` instead.
+/// [`std::time::SystemTime`]. On `wasm32-unknown-unknown` there is no system clock
+/// (`SystemTime::now` would panic), so it reports 0 there: inject a clock reading
+/// `Date.now()`, as the JS binding does.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[cfg(not(target_arch = "wasm32"))]
     fn now_ms(&self) -> u64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0)
+    }
+    #[cfg(target_arch = "wasm32")]
+    fn now_ms(&self) -> u64 {
+        0
     }
 }
 
