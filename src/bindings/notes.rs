@@ -644,7 +644,11 @@ impl NoteVault {
 
     /// Rewraps the vault key under a new passphrase; notes are not re-encrypted.
     #[wasm_bindgen(js_name = changePassphrase, unchecked_return_type = "Promise<void>")]
-    pub fn change_passphrase(&self, old_passphrase: String, new_passphrase: String) -> Promise {
+    pub fn change_passphrase(
+        &self,
+        #[wasm_bindgen(js_name = oldPassphrase)] old_passphrase: String,
+        #[wasm_bindgen(js_name = newPassphrase)] new_passphrase: String,
+    ) -> Promise {
         let inner = self.inner.clone();
         let old = Zeroizing::new(old_passphrase.into_bytes());
         let new = Zeroizing::new(new_passphrase.into_bytes());
@@ -694,7 +698,7 @@ impl NoteVault {
     pub fn share_note(
         &self,
         id: &str,
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array | Uint8Array[]")]
+        #[wasm_bindgen(js_name = recipientPublicKey, unchecked_param_type = "Uint8Array | Uint8Array[]")]
         recipient_public_key: JsValue,
     ) -> Result<Uint8Array> {
         self.touch();
@@ -718,7 +722,7 @@ impl NoteVault {
     pub fn accept_shared_note(
         &self,
         envelope: &[u8],
-        wrap_secret_key: &super::wrap::WrapSecretKey,
+        #[wasm_bindgen(js_name = wrapSecretKey)] wrap_secret_key: &super::wrap::WrapSecretKey,
     ) -> Promise {
         self.touch();
         if self.inner.is_locked() {
