@@ -47,6 +47,24 @@ export async function idbOpen(name) {
       const v = await transaction(db, "readonly", (s) => s.get(key));
       return v === undefined ? null : new Uint8Array(v);
     },
+    getMany(keys) {
+      // One transaction for every record: opening a large vault would otherwise
+      // pay one transaction per note.
+      return new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, "readonly");
+        const s = tx.objectStore(STORE);
+        const out = new Array(keys.length).fill(null);
+        keys.forEach((k, i) => {
+          s.get(k).onsuccess = (e) => {
+            const v = e.target.result;
+            out[i] = v === undefined ? null : new Uint8Array(v);
+          };
+        });
+        tx.oncomplete = () => resolve(out);
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error || new Error("IndexedDB transaction aborted"));
+      });
+    },
     put(key, value) {
       return transaction(db, "readwrite", (s) => { s.put(copy(value), key); });
     },

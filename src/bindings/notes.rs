@@ -52,6 +52,8 @@ export interface NoteVaultStorageAdapter {
   put(key: string, value: Uint8Array): void | Promise<void>;
   delete(key: string): void | Promise<void>;
   list(prefix: string): string[] | Promise<string[]>;
+  /** Optional: the values under `keys`, in order, in one round trip (used on open). */
+  getMany?(keys: string[]): (Uint8Array | null | undefined)[] | Promise<(Uint8Array | null | undefined)[]>;
   apply?(ops: NoteVaultStorageOp[]): void | Promise<void>;
 }
 
@@ -250,6 +252,7 @@ impl Clock for JsClock {
 struct Adapter {
     obj: JsValue,
     has_apply: bool,
+    has_get_many: bool,
 }
 
 impl Adapter {
@@ -260,7 +263,12 @@ impl Adapter {
             }
         }
         let has_apply = get_field(&obj, "apply")?.is_function();
-        Ok(Adapter { obj, has_apply })
+        let has_get_many = get_field(&obj, "getMany")?.is_function();
+        Ok(Adapter {
+            obj,
+            has_apply,
+            has_get_many,
+        })
     }
 
     async fn call(&self, method: &str, args: &[JsValue]) -> Result<JsValue> {
@@ -277,21 +285,41 @@ impl Adapter {
     }
 }
 
+fn value_from_js(v: &JsValue) -> Result<Option<Vec<u8>>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Ok(Some(a.to_vec()));
+    }
+    if let Some(b) = v.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Some(Uint8Array::new(b).to_vec()));
+    }
+    Err(Error::Storage(
+        "the storage adapter must return a Uint8Array or null for a record".into(),
+    ))
+}
+
 impl Store for Adapter {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        let v = self.call("get", &[key.into()]).await?;
-        if v.is_undefined() || v.is_null() {
-            return Ok(None);
+        value_from_js(&self.call("get", &[key.into()]).await?)
+    }
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>> {
+        if !self.has_get_many {
+            let mut out = Vec::with_capacity(keys.len());
+            for k in keys {
+                out.push(self.get(k).await?);
+            }
+            return Ok(out);
         }
-        if let Some(a) = v.dyn_ref::<Uint8Array>() {
-            return Ok(Some(a.to_vec()));
+        let arr: Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
+        let v = self.call("getMany", &[arr.into()]).await?;
+        if !Array::is_array(&v) {
+            return Err(Error::Storage(
+                "the storage adapter's getMany() must return an array".into(),
+            ));
         }
-        if let Some(b) = v.dyn_ref::<js_sys::ArrayBuffer>() {
-            return Ok(Some(Uint8Array::new(b).to_vec()));
-        }
-        Err(Error::Storage(
-            "the storage adapter's get() must return a Uint8Array or null".into(),
-        ))
+        Array::from(&v).iter().map(|x| value_from_js(&x)).collect()
     }
     async fn put(&self, key: &str, value: &[u8]) -> Result<()> {
         self.call("put", &[key.into(), Uint8Array::from(value).into()])
@@ -369,6 +397,12 @@ impl Store for BStore {
         match self {
             BStore::Memory(s) => s.list(prefix).await,
             BStore::Js(s) => s.list(prefix).await,
+        }
+    }
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>> {
+        match self {
+            BStore::Memory(s) => s.get_many(keys).await,
+            BStore::Js(s) => s.get_many(keys).await,
         }
     }
     async fn apply(&self, ops: Vec<Op>) -> Result<()> {

@@ -360,15 +360,10 @@ impl<S: Store> Vault<S> {
             .ok_or_else(|| Error::Tampered("the manifest is missing".into()))?;
         let manifest = Manifest::open(&keys.manifest, &vault_id, &manifest_bytes)?;
         check_counter(&manifest, opts.min_manifest_counter)?;
+        let records = fetch_notes(&store, &manifest).await?;
         let mut notes = BTreeMap::new();
-        for (id, rev) in &manifest.entries {
-            let rec = store
-                .get(&format::note_key(id, *rev))
-                .await?
-                .ok_or_else(|| {
-                    Error::Tampered(format!("note {} is missing from storage", NoteId(*id)))
-                })?;
-            let content = format::open_note(&keys.note_wrap, &vault_id, id, *rev, &rec)?;
+        for ((id, rev), rec) in manifest.entries.iter().zip(&records) {
+            let content = format::open_note(&keys.note_wrap, &vault_id, id, *rev, rec)?;
             notes.insert(*id, Entry::new(content));
         }
         // Garbage: records a crash left behind, or old revisions. Best effort.
@@ -620,14 +615,10 @@ impl<S: Store> Vault<S> {
         let mut payload = Zeroizing::new(Vec::new());
         push_blob(&mut payload, &manifest_rec);
         payload.extend_from_slice(&(manifest.entries.len() as u32).to_be_bytes());
-        for (id, rev) in &manifest.entries {
-            let rec = self
-                .store
-                .get(&format::note_key(id, *rev))
-                .await?
-                .ok_or_else(|| Error::Tampered(format!("note {} is missing", NoteId(*id))))?;
-            format::open_note(&note_wrap, &vault_id, id, *rev, &rec)?;
-            push_blob(&mut payload, &rec);
+        let records = fetch_notes(&self.store, &manifest).await?;
+        for ((id, rev), rec) in manifest.entries.iter().zip(&records) {
+            format::open_note(&note_wrap, &vault_id, id, *rev, rec)?;
+            push_blob(&mut payload, rec);
         }
         let mut out = Vec::with_capacity(5 + header.len() + NONCE_LEN + payload.len() + 16);
         out.extend_from_slice(format::BACKUP_MAGIC);
@@ -795,6 +786,31 @@ pub fn open_shared_note(
     unwrap: impl FnOnce(&[u8]) -> Result<Zeroizing<[u8; 32]>>,
 ) -> Result<SharedNote> {
     format::open_shared(blob, unwrap).map(SharedNote)
+}
+
+/// Every record the manifest lists, in manifest order; a missing one is `TAMPERED`.
+async fn fetch_notes<S: Store>(store: &S, manifest: &Manifest) -> Result<Vec<Vec<u8>>> {
+    let keys: Vec<String> = manifest
+        .entries
+        .iter()
+        .map(|(id, rev)| format::note_key(id, *rev))
+        .collect();
+    let values = store.get_many(&keys).await?;
+    if values.len() != keys.len() {
+        return Err(Error::Storage(
+            "the store returned a different number of records than asked for".into(),
+        ));
+    }
+    manifest
+        .entries
+        .keys()
+        .zip(values)
+        .map(|(id, v)| {
+            v.ok_or_else(|| {
+                Error::Tampered(format!("note {} is missing from storage", NoteId(*id)))
+            })
+        })
+        .collect()
 }
 
 fn check_counter(m: &Manifest, min: u64) -> Result<()> {

@@ -43,6 +43,16 @@ pub trait Store {
     async fn delete(&self, key: &str) -> Result<()>;
     /// Every key starting with `prefix` (any order).
     async fn list(&self, prefix: &str) -> Result<Vec<String>>;
+    /// The values under `keys`, in order. Opening a vault reads every note at once;
+    /// a store with per-call overhead (one IndexedDB transaction per `get`) should
+    /// override this with a single round trip.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.get(k).await?);
+        }
+        Ok(out)
+    }
     /// Applies `ops` in order, ideally all-or-nothing. The default runs them one by
     /// one, which the vault's write ordering tolerates.
     async fn apply(&self, ops: Vec<Op>) -> Result<()> {
@@ -68,6 +78,9 @@ impl<S: Store> Store for Rc<S> {
     }
     async fn list(&self, prefix: &str) -> Result<Vec<String>> {
         (**self).list(prefix).await
+    }
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>> {
+        (**self).get_many(keys).await
     }
     async fn apply(&self, ops: Vec<Op>) -> Result<()> {
         (**self).apply(ops).await

@@ -110,3 +110,53 @@ test('unlock time in Chromium with the default Argon2id parameters', async () =>
   assert.ok(t.open > 0);
   await page.close();
 });
+
+// Vault size for the timing below; NOTES_BENCH_N=10000 for the figure in the report.
+const BENCH_N = Number(process.env.NOTES_BENCH_N ?? 1000);
+
+test(`open, list and search ${BENCH_N} notes on IndexedDB`, async () => {
+  const page = await h.newPage();
+  await page.goto(`${h.base}/test/blank.html`);
+  const r = await page.evaluate(async ({ n, kdf }) => {
+    const s = await import('/pkg/index.js');
+    await s.init();
+    const words = ['họp', 'Hà Nội', 'công văn', 'báo cáo', 'kế hoạch', 'ngân sách', 'hồ sơ', 'Đà Nẵng'];
+    const pick = (i, k) => Array.from({ length: k }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ');
+    const name = `bench-${Date.now()}`;
+    const mem = await s.NoteVault.create({ name, passphrase: 'pw', storage: 'memory', kdf });
+    let t = performance.now();
+    for (let i = 0; i < n; i++) await mem.put({ title: `${i} ${pick(i, 3)}`, body: pick(i, 60), tags: [words[i % 8]] });
+    const putMs = performance.now() - t;
+    const backup = await mem.exportBackup();
+    mem.free();
+    t = performance.now();
+    (await s.NoteVault.importBackup({ backup, passphrase: 'pw', name, storage: 'indexeddb' })).free();
+    const importMs = performance.now() - t;
+    t = performance.now();
+    const v = await s.NoteVault.open({ name, passphrase: 'pw', storage: 'indexeddb' });
+    const openMs = performance.now() - t;
+    t = performance.now();
+    const count = v.list().length;
+    const listMs = performance.now() - t;
+    t = performance.now();
+    const hits = v.search('ha noi').length;
+    const searchMs = performance.now() - t;
+    t = performance.now();
+    const none = v.search('không-có-gì').length;
+    const missMs = performance.now() - t;
+    t = performance.now();
+    await v.put({ title: 'one more', body: 'x' });
+    const onePutMs = performance.now() - t;
+    v.free();
+    return { putMs, importMs, openMs, count, listMs, hits, searchMs, none, missMs, onePutMs, backupBytes: backup.length };
+  }, { n: BENCH_N, kdf });
+  console.log(`# notes: Chromium, ${BENCH_N} notes (KDF m=19 MiB t=2 included in open): ` +
+    `open ${r.openMs.toFixed(0)} ms, list ${r.listMs.toFixed(1)} ms, search hit ${r.searchMs.toFixed(1)} ms ` +
+    `(${r.hits} hits), search miss ${r.missMs.toFixed(1)} ms, one put ${r.onePutMs.toFixed(1)} ms, ` +
+    `import ${r.importMs.toFixed(0)} ms, ${BENCH_N} puts in memory ${r.putMs.toFixed(0)} ms, backup ${r.backupBytes} B`);
+  assert.equal(r.count, BENCH_N);
+  assert.ok(r.hits > 0 && r.hits <= BENCH_N);
+  assert.equal(r.none, 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -146,6 +146,27 @@ test('adapter apply() receives each change as one batch; adapter errors are STOR
   await rejects(NoteVault.create({ name: uniq('bad'), passphrase: 'pw', storage: { get() {} }, kdf }), 'INVALID_ARGUMENT');
 });
 
+test('adapter getMany() fetches every note in one call on open', async () => {
+  const map = new Map();
+  const name = uniq('many');
+  const v = await NoteVault.create({ name, passphrase: 'pw', storage: mapAdapter(map), kdf });
+  for (let i = 0; i < 5; i++) await v.put({ title: `t${i}`, body: 'b' });
+  v.free();
+  const a = mapAdapter(map);
+  const calls = { get: 0, getMany: 0 };
+  const get = a.get;
+  a.get = (k) => { calls.get++; return get(k); };
+  a.getMany = async (keys) => { calls.getMany++; return Promise.all(keys.map(get)); };
+  const w = await NoteVault.open({ name, passphrase: 'pw', storage: a });
+  assert.equal(w.list().length, 5);
+  assert.deepEqual(calls, { get: 2, getMany: 1 }, 'header + manifest, then one batch');
+  w.free();
+  a.getMany = async (keys) => keys.map(() => null);
+  await rejects(NoteVault.open({ name, passphrase: 'pw', storage: a }), 'TAMPERED');
+  a.getMany = async () => 'nope';
+  await rejects(NoteVault.open({ name, passphrase: 'pw', storage: a }), 'STORAGE');
+});
+
 test('overlapping writes without await are all applied, in call order', async () => {
   const v = await NoteVault.create({ name: uniq('overlap'), passphrase: 'pw', storage: mapAdapter(), kdf });
   const ids = await Promise.all([...Array(10).keys()].map((i) => v.put({ title: `n${i}`, body: '' })));
