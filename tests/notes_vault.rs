@@ -706,3 +706,35 @@ fn named_memory_stores_are_shared_by_name() {
     assert!(open(&b, "pw").is_ok());
     assert!(MemoryStore::named("notes-test-other").is_empty());
 }
+
+#[test]
+fn a_failed_write_changes_nothing_and_never_reuses_a_revision() {
+    let (store, ids) = populated();
+    let crashing = CrashingStore {
+        inner: store.clone(),
+        budget: Cell::new(usize::MAX),
+    };
+    let v = block_on(Vault::open(crashing, b"correct horse", opts())).unwrap();
+    let before = v.manifest_counter().unwrap();
+    let snap = store.snapshot();
+    v.store().budget.set(0);
+    assert_eq!(code(block_on(v.put(note("x", "y", &[])))), "STORAGE");
+    assert_eq!(code(block_on(v.delete(&ids[0]))), "STORAGE");
+    assert_eq!(
+        v.manifest_counter().unwrap(),
+        before,
+        "counter is the committed one"
+    );
+    assert_eq!(v.len().unwrap(), 3);
+    assert_eq!(store.snapshot(), snap);
+    v.store().budget.set(usize::MAX);
+    block_on(v.delete(&ids[0])).unwrap();
+    assert_eq!(
+        v.manifest_counter().unwrap(),
+        before + 3,
+        "failed changes used up their numbers"
+    );
+    let reopened = open(&store, "correct horse").unwrap();
+    assert_eq!(reopened.manifest_counter().unwrap(), before + 3);
+    assert_eq!(reopened.len().unwrap(), 2);
+}

@@ -221,12 +221,25 @@ struct Unlocked {
     keys: SubKeys,
     header: Header,
     manifest: Manifest,
+    /// Highest counter value handed out (≥ `manifest.counter`).
+    last_revision: u64,
     notes: BTreeMap<[u8; ID_LEN], Entry>,
 }
 
 impl Unlocked {
     fn vault_id(&self) -> [u8; ID_LEN] {
         self.header.vault_id
+    }
+
+    /// The counter value for the next change. Advanced even if that change then
+    /// fails to be written, so a (note id, revision) pair is never reused, while
+    /// `manifest.counter` stays the last committed value.
+    fn next_revision(&mut self) -> Result<u64> {
+        self.last_revision = self
+            .last_revision
+            .checked_add(1)
+            .ok_or_else(|| Error::LimitExceeded("manifest counter exhausted".into()))?;
+        Ok(self.last_revision)
     }
 }
 
@@ -326,6 +339,7 @@ impl<S: Store> Vault<S> {
                 vault_key,
                 keys,
                 header,
+                last_revision: manifest.counter,
                 manifest,
                 notes: BTreeMap::new(),
             },
@@ -387,6 +401,7 @@ impl<S: Store> Vault<S> {
                 vault_key,
                 keys,
                 header,
+                last_revision: manifest.counter,
                 manifest,
                 notes,
             },
@@ -468,8 +483,9 @@ impl<S: Store> Vault<S> {
                 body: body.to_owned(),
                 tags: tags.to_vec(),
             };
-            let rev = bump(&mut u.manifest)?;
+            let rev = u.next_revision()?;
             let mut m = u.manifest.clone();
+            m.counter = rev;
             let old = m.entries.insert(id.0, rev);
             let rec = format::seal_note(&u.keys.note_wrap, &u.vault_id(), &id.0, rev, &content)?;
             let mut ops = vec![
@@ -542,8 +558,9 @@ impl<S: Store> Vault<S> {
             if !u.manifest.entries.contains_key(&id.0) {
                 return Err(Error::NotFound(format!("note {id}")));
             }
-            bump(&mut u.manifest)?;
+            let rev = u.next_revision()?;
             let mut m = u.manifest.clone();
+            m.counter = rev;
             let old = m.entries.remove(&id.0);
             let mut ops = vec![Op::Put(
                 MANIFEST_KEY.into(),
@@ -698,6 +715,7 @@ impl<S: Store> Vault<S> {
                 vault_key,
                 keys,
                 header,
+                last_revision: manifest.counter,
                 manifest,
                 notes,
             },
@@ -821,16 +839,6 @@ fn check_counter(m: &Manifest, min: u64) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// Advances the counter (kept even if the write then fails, so a revision number is
-/// never reused) and returns the new value.
-fn bump(m: &mut Manifest) -> Result<u64> {
-    m.counter = m
-        .counter
-        .checked_add(1)
-        .ok_or_else(|| Error::LimitExceeded("manifest counter exhausted".into()))?;
-    Ok(m.counter)
 }
 
 fn sorted(mut v: Vec<NoteSummary>) -> Vec<NoteSummary> {
