@@ -68,7 +68,8 @@ export type NoteVaultStorage = "indexeddb" | "memory" | NoteVaultStorageAdapter;
 /** Options of `NoteVault.create`. */
 export interface NoteVaultCreateOptions {
   name: string;
-  passphrase: string;
+  /** A string (UTF-8 encoded) or raw bytes. */
+  passphrase: string | Uint8Array;
   storage?: NoteVaultStorage;
   kdf?: NoteVaultKdfOptions;
   /** Lock automatically after this many ms without a call. */
@@ -78,7 +79,8 @@ export interface NoteVaultCreateOptions {
 /** Options of `NoteVault.open`. */
 export interface NoteVaultOpenOptions {
   name: string;
-  passphrase: string;
+  /** A string (UTF-8 encoded) or raw bytes. */
+  passphrase: string | Uint8Array;
   storage?: NoteVaultStorage;
   /** The last `manifestCounter` you saw, kept outside the vault's storage: a lower
    *  counter on open means the whole store was rolled back (TAMPERED). */
@@ -89,7 +91,8 @@ export interface NoteVaultOpenOptions {
 /** Options of `NoteVault.importBackup`. The target storage must be empty. */
 export interface NoteVaultImportOptions {
   backup: Uint8Array;
-  passphrase: string;
+  /** A string (UTF-8 encoded) or raw bytes. */
+  passphrase: string | Uint8Array;
   name: string;
   storage?: NoteVaultStorage;
   autoLockMs?: number;
@@ -175,7 +178,20 @@ fn u32_field(obj: &JsValue, name: &str) -> Result<u32> {
 }
 
 fn passphrase(obj: &JsValue, name: &str) -> Result<Zeroizing<Vec<u8>>> {
-    Ok(Zeroizing::new(req_string(obj, name)?.into_bytes()))
+    passphrase_value(&get_field(obj, name)?, name)
+}
+
+/// A passphrase given as a string (UTF-8) or as bytes.
+fn passphrase_value(v: &JsValue, name: &str) -> Result<Zeroizing<Vec<u8>>> {
+    if let Some(s) = v.as_string() {
+        return Ok(Zeroizing::new(s.into_bytes()));
+    }
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Ok(Zeroizing::new(a.to_vec()));
+    }
+    Err(invalid(format!(
+        "`{name}` must be a string or a Uint8Array"
+    )))
 }
 
 fn string_array(v: &JsValue, what: &str) -> Result<Vec<String>> {
@@ -680,13 +696,16 @@ impl NoteVault {
     #[wasm_bindgen(js_name = changePassphrase, unchecked_return_type = "Promise<void>")]
     pub fn change_passphrase(
         &self,
-        #[wasm_bindgen(js_name = oldPassphrase)] old_passphrase: String,
-        #[wasm_bindgen(js_name = newPassphrase)] new_passphrase: String,
+        #[wasm_bindgen(js_name = oldPassphrase, unchecked_param_type = "string | Uint8Array")]
+        old_passphrase: JsValue,
+        #[wasm_bindgen(js_name = newPassphrase, unchecked_param_type = "string | Uint8Array")]
+        new_passphrase: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        let old = Zeroizing::new(old_passphrase.into_bytes());
-        let new = Zeroizing::new(new_passphrase.into_bytes());
+        let old = passphrase_value(&old_passphrase, "oldPassphrase");
+        let new = passphrase_value(&new_passphrase, "newPassphrase");
         self.spawn(async move {
+            let (old, new) = (old?, new?);
             inner.change_passphrase(&old, &new).await?;
             Ok(JsValue::UNDEFINED)
         })

@@ -168,10 +168,20 @@ test('adapter getMany() fetches every note in one call on open', async () => {
 });
 
 test('overlapping writes without await are all applied, in call order', async () => {
-  const v = await NoteVault.create({ name: uniq('overlap'), passphrase: 'pw', storage: mapAdapter(), kdf });
+  const adapter = mapAdapter(new Map(), { withApply: true });
+  const v = await NoteVault.create({ name: uniq('overlap'), passphrase: 'pw', storage: adapter, kdf });
+  // Record which note each batch wrote; a slow apply makes the calls really overlap.
+  const written = [];
+  const apply = adapter.apply;
+  adapter.apply = async (ops) => {
+    await new Promise((r) => setTimeout(r, 2));
+    written.push(ops.find((o) => o.type === 'put' && o.key.startsWith('note/')).key.split('/')[1]);
+    return apply(ops);
+  };
   const ids = await Promise.all([...Array(10).keys()].map((i) => v.put({ title: `n${i}`, body: '' })));
   assert.equal(new Set(ids).size, 10);
-  assert.deepEqual(v.list().map((s) => s.title).reverse().slice(0, 1), ['n0']);
+  assert.deepEqual(written, ids, 'batches committed in call order');
+  assert.equal(v.list().length, 10);
   v.free();
 });
 
@@ -182,7 +192,9 @@ test('changePassphrase, exportBackup, importBackup', async () => {
   const id = await v.put({ title: 'Sổ tay', body: 'nội dung', tags: ['a', 'b'] });
   const noteBytes = [...adapter.map].filter(([k]) => k !== 'header');
   await rejects(v.changePassphrase('wrong', 'new'), 'BAD_PASSPHRASE');
-  await v.changePassphrase('old', 'new');
+  await rejects(v.changePassphrase('old', 42), 'INVALID_ARGUMENT');
+  await v.changePassphrase('old', new TextEncoder().encode('bytes-pass'));
+  await v.changePassphrase(new TextEncoder().encode('bytes-pass'), 'new');
   for (const [k, val] of noteBytes) assert.deepEqual(adapter.map.get(k), val, `${k} unchanged`);
   await rejects(NoteVault.open({ name, passphrase: 'old', storage: adapter }), 'BAD_PASSPHRASE');
 
@@ -235,13 +247,14 @@ test('sharing a note to a colleague', async () => {
 });
 
 test('autoLockMs locks an idle vault', async () => {
-  const v = await NoteVault.create({ name: uniq('auto'), passphrase: 'pw', storage: 'memory', kdf, autoLockMs: 150 });
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const v = await NoteVault.create({ name: uniq('auto'), passphrase: 'pw', storage: 'memory', kdf, autoLockMs: 400 });
   await v.put({ title: 't', body: 'b' });
-  await new Promise((r) => setTimeout(r, 60));
+  await sleep(200);
   assert.equal(v.list().length, 1, 'activity restarts the timer');
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(v.locked, false);
-  await new Promise((r) => setTimeout(r, 200));
+  await sleep(250);
+  assert.equal(v.locked, false, 'not yet: 250 ms since the last call');
+  await sleep(500);
   assert.equal(v.locked, true);
   await rejects(async () => v.list(), 'LOCKED');
   v.free();
