@@ -189,7 +189,10 @@ pub fn unwrap_key(
     #[wasm_bindgen(unchecked_param_type = "UnwrapKeyOptions")] options: JsValue,
 ) -> Result<Uint8Array, JsValue> {
     let opts = object_arg(&options, "options")?;
-    let envelope = bytes_arg(field(&opts, "envelope", "options")?, "options.envelope")?;
+    let envelope = field(&opts, "envelope", "options")?;
+    if !envelope.is_instance_of::<Uint8Array>() {
+        return Err(Error::InvalidArgument("options.envelope must be a Uint8Array".into()).into());
+    }
     let sk = field(&opts, "secretKey", "options")?;
     // A handle cannot be borrowed out of a plain object field without moving it, so
     // call its own method; the handle's pointer is 0 once `free()` was called.
@@ -206,8 +209,7 @@ pub fn unwrap_key(
         .ok_or_else(|| {
             Error::InvalidArgument("options.secretKey must be a WrapSecretKey".into())
         })?;
-    let env = Uint8Array::from(envelope.as_slice());
-    let out = method.call1(&sk, &env)?;
+    let out = method.call1(&sk, &envelope)?;
     out.dyn_into::<Uint8Array>()
         .ok()
         .filter(|a| a.length() as usize == core::DATA_KEY_LEN)

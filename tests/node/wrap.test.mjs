@@ -75,6 +75,8 @@ test('argument errors are INVALID_ARGUMENT', () => {
   const envelope = s.wrapKey({ key: new Uint8Array(32), recipients: [a.publicKey] });
   throwsCode(() => s.unwrapKey({ envelope, secretKey: {} }), 'INVALID_ARGUMENT');
   throwsCode(() => s.unwrapKey({ envelope }), 'INVALID_ARGUMENT');
+  throwsCode(() => s.unwrapKey({ envelope: Array.from(envelope), secretKey: a.secretKey }),
+    'INVALID_ARGUMENT');
   a.secretKey.free();
   throwsCode(() => s.unwrapKey({ envelope, secretKey: a.secretKey }), 'LOCKED');
 });
