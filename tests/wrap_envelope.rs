@@ -1,5 +1,7 @@
 //! Public-API tests of `signet_crypto::wrap`: round trips, every tamper of the
 //! envelope, argument errors, key encodings and the protected export.
+//! Native only: proptest is a native-only dev-dependency.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::OnceLock;
 
