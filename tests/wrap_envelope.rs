@@ -1,5 +1,7 @@
 //! Public-API tests of `signet_crypto::wrap`: round trips, every tamper of the
 //! envelope, argument errors, key encodings and the protected export.
+//! Native only: proptest is a native-only dev-dependency.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::OnceLock;
 
@@ -308,4 +310,35 @@ fn protected_export_with_default_params() {
     );
     // Default parameters are recorded in the blob (m = 65536 KiB, t = 3, p = 1).
     assert_eq!(&blob[23..35], &[0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Arbitrary bytes, and arbitrary bodies behind a valid header of the right
+    /// length, give typed errors and never panic.
+    #[test]
+    fn arbitrary_input_is_an_error_not_a_panic(
+        noise in proptest::collection::vec(any::<u8>(), 0..3000),
+        n in 1u16..=2,
+        body_seed in any::<u64>(),
+    ) {
+        let sk = &keys()[0];
+        prop_assert!(unwrap_key(&noise, sk).is_err());
+        prop_assert!(envelope_recipients(&noise).is_err());
+        prop_assert!(WrapPublicKey::from_bytes(&noise).is_err());
+        prop_assert!(WrapSecretKey::import_protected(&noise[..noise.len().min(50)], b"pw").is_err());
+        let mut env = b"SWEN\x01\x64\x7a\x00\x01\x00\x02".to_vec();
+        env.extend_from_slice(&n.to_be_bytes());
+        let mut x = body_seed;
+        while env.len() < envelope_len(n as usize) {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            env.push((x >> 56) as u8);
+        }
+        let err = unwrap_key(&env, sk).unwrap_err().code();
+        prop_assert_eq!(err, "NO_MATCHING_KEY");
+        // Our own id in front of garbage: the entry fails to authenticate.
+        env[FIXED..FIXED + ID].copy_from_slice(sk.id().as_bytes());
+        prop_assert_eq!(unwrap_key(&env, sk).unwrap_err().code(), "DECRYPTION_FAILED");
+    }
 }

@@ -117,7 +117,10 @@ impl WrapSecretKey {
 
     /// Same as `unwrapKey({ envelope, secretKey: this })`.
     #[wasm_bindgen(js_name = unwrapKey)]
-    pub fn unwrap_key(&self, envelope: &[u8]) -> Result<Uint8Array, JsValue> {
+    pub fn unwrap_key(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] envelope: &[u8],
+    ) -> Result<Uint8Array, JsValue> {
         let key = core::unwrap_key(envelope, &self.inner)?;
         Ok(Uint8Array::from(key.as_slice()))
     }
@@ -143,7 +146,7 @@ pub fn generate_wrap_key_pair() -> JsValue {
 /// `BAD_PASSPHRASE`.
 #[wasm_bindgen(js_name = importWrapSecretKey)]
 pub fn import_wrap_secret_key(
-    bytes: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &[u8],
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] passphrase: JsValue,
 ) -> Result<WrapSecretKey, JsValue> {
     let pass = passphrase_arg(&passphrase)?;
@@ -186,7 +189,10 @@ pub fn unwrap_key(
     #[wasm_bindgen(unchecked_param_type = "UnwrapKeyOptions")] options: JsValue,
 ) -> Result<Uint8Array, JsValue> {
     let opts = object_arg(&options, "options")?;
-    let envelope = bytes_arg(field(&opts, "envelope", "options")?, "options.envelope")?;
+    let envelope = field(&opts, "envelope", "options")?;
+    if !envelope.is_instance_of::<Uint8Array>() {
+        return Err(Error::InvalidArgument("options.envelope must be a Uint8Array".into()).into());
+    }
     let sk = field(&opts, "secretKey", "options")?;
     // A handle cannot be borrowed out of a plain object field without moving it, so
     // call its own method; the handle's pointer is 0 once `free()` was called.
@@ -203,8 +209,7 @@ pub fn unwrap_key(
         .ok_or_else(|| {
             Error::InvalidArgument("options.secretKey must be a WrapSecretKey".into())
         })?;
-    let env = Uint8Array::from(envelope.as_slice());
-    let out = method.call1(&sk, &env)?;
+    let out = method.call1(&sk, &envelope)?;
     out.dyn_into::<Uint8Array>()
         .ok()
         .filter(|a| a.length() as usize == core::DATA_KEY_LEN)
@@ -215,7 +220,9 @@ pub fn unwrap_key(
 
 /// Recipient ids (hex) listed in an envelope; needs no secret.
 #[wasm_bindgen(js_name = envelopeRecipients)]
-pub fn envelope_recipients(envelope: &[u8]) -> Result<Vec<String>, JsValue> {
+pub fn envelope_recipients(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] envelope: &[u8],
+) -> Result<Vec<String>, JsValue> {
     Ok(core::envelope_recipients(envelope)?
         .iter()
         .map(core::RecipientId::to_hex)
@@ -225,14 +232,17 @@ pub fn envelope_recipients(envelope: &[u8]) -> Result<Vec<String>, JsValue> {
 /// The recipient id (hex) of a public key (binary or text form).
 #[wasm_bindgen(js_name = wrapPublicKeyId)]
 pub fn wrap_public_key_id(
-    #[wasm_bindgen(unchecked_param_type = "WrapPublicKeyInput")] public_key: JsValue,
+    #[wasm_bindgen(js_name = publicKey, unchecked_param_type = "WrapPublicKeyInput")]
+    public_key: JsValue,
 ) -> Result<String, JsValue> {
     Ok(public_key_arg(public_key, "publicKey")?.id().to_hex())
 }
 
 /// Binary public key → `signet-wrap-pub1:` text form.
 #[wasm_bindgen(js_name = wrapPublicKeyToText)]
-pub fn wrap_public_key_to_text(public_key: &[u8]) -> Result<String, JsValue> {
+pub fn wrap_public_key_to_text(
+    #[wasm_bindgen(js_name = publicKey, unchecked_param_type = "Uint8Array")] public_key: &[u8],
+) -> Result<String, JsValue> {
     Ok(core::WrapPublicKey::from_bytes(public_key)?.to_text())
 }
 

@@ -125,7 +125,7 @@ fn labeled_extract_bytes(suite_id: &[u8], salt: &[u8], label: &[u8], ikm: &[u8])
 }
 
 /// `Context.Export(exporter_context, L)` (checked against the test vectors only).
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub fn export(
     suite_id: &[u8],
     exporter_secret: &[u8; NH],
@@ -143,7 +143,7 @@ pub fn export(
 /// `seed = SHAKE256.LabeledDerive(ikm, "DeriveKeyPair", "", 32)` with the KEM
 /// suite id `"KEM" || 0x647a`, then X-Wing's own key generation from the seed.
 /// Signet draws seeds directly from the RNG; this is here for the test vectors.
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub fn derive_key_pair(ikm: &[u8]) -> XWingSecret {
     use sha3::digest::{ExtendableOutput, Update, XofReader};
     use sha3::Shake256;

@@ -11,7 +11,8 @@ mod hpke;
 mod keys;
 mod xwing;
 
-#[cfg(test)]
+// Native only: reads vector files and uses native-only dev-dependencies.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 pub use envelope::{

@@ -316,3 +316,91 @@ fn secret_key_debug_is_redacted() {
     assert!(!dbg.to_lowercase().contains("abab"));
     assert!(dbg.contains(&sk.id().to_hex()));
 }
+
+/// Both directions against rust-hpke (`hpke` 0.15), which cannot be a
+/// dev-dependency (see tests/wrap_hpke_interop/Cargo.toml). Build that crate and
+/// point `SIGNET_HPKE_INTEROP_BIN` at its binary to run this.
+#[test]
+fn hpke_interop_with_rust_hpke() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let Some(bin) = std::env::var_os("SIGNET_HPKE_INTEROP_BIN") else {
+        eprintln!("skipped: SIGNET_HPKE_INTEROP_BIN is not set (tests/wrap_hpke_interop)");
+        return;
+    };
+    const N: usize = 64;
+    // rust-hpke seals, we open.
+    let out = Command::new(&bin)
+        .args(["gen", &N.to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "gen failed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut opened = 0;
+    for line in text.lines() {
+        let f: Vec<Vec<u8>> = line.split(' ').map(|h| hex::decode(h).unwrap()).collect();
+        let [seed, enc, ct, aad, pt] = f.as_slice() else {
+            panic!("bad line {line}")
+        };
+        let sk = XWingSecret::from_seed(&arr(seed.clone()));
+        let got = hpke::open_base(&sk, enc, HPKE_INFO, aad, ct).unwrap();
+        assert_eq!(&got[..], &pt[..]);
+        opened += 1;
+    }
+    assert_eq!(opened, N);
+
+    // We seal (bare HPKE and whole envelopes), rust-hpke opens.
+    let mut rng = rand::rngs::StdRng::from_entropy();
+    let mut lines = String::new();
+    for i in 0..N {
+        let seed: [u8; 32] = rand::Rng::gen(&mut rng);
+        let pt: [u8; 32] = rand::Rng::gen(&mut rng);
+        let (enc, ct, aad) = if i % 2 == 0 {
+            let sk = XWingSecret::from_seed(&seed);
+            let aad: [u8; 16] = rand::Rng::gen(&mut rng);
+            let mut eseed = [0u8; 64];
+            rand::RngCore::fill_bytes(&mut rng, &mut eseed);
+            let (enc, ct) =
+                hpke::seal_base_derand(sk.public_key(), &eseed, HPKE_INFO, &aad, &pt).unwrap();
+            (enc, ct, aad.to_vec())
+        } else {
+            // The first entry of a real envelope is a plain RFC 9180 ciphertext.
+            let sk = WrapSecretKey::from_seed(&seed);
+            let other = WrapSecretKey::from_seed(&[i as u8; 32]);
+            let env =
+                wrap_key_with_rng(&pt, &[sk.public_key(), other.public_key()], &mut rng).unwrap();
+            (
+                env[29..1149].to_vec(),
+                env[1149..1197].to_vec(),
+                env[13..29].to_vec(),
+            )
+        };
+        lines.push_str(&format!(
+            "{} {} {} {} {}\n",
+            hex::encode(seed),
+            hex::encode(enc),
+            hex::encode(ct),
+            hex::encode(aad),
+            hex::encode(pt)
+        ));
+    }
+    let mut child = Command::new(&bin)
+        .arg("open")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "rust-hpke could not open our seals");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("opened {N}")
+    );
+}
