@@ -10,6 +10,7 @@
 pub mod aead;
 pub mod error;
 pub mod kdf;
+pub mod openpgp;
 pub mod version;
 
 #[cfg(target_arch = "wasm32")]
