@@ -132,7 +132,13 @@ impl Gpg {
         );
         let public = self.ok(&["--armor", "--export", &fpr], b"");
         let secret = self.ok(
-            &["--passphrase", PASS, "--armor", "--export-secret-keys", &fpr],
+            &[
+                "--passphrase",
+                PASS,
+                "--armor",
+                "--export-secret-keys",
+                &fpr,
+            ],
             b"",
         );
         (fpr, public, secret)
@@ -249,20 +255,16 @@ fn gpg_reads_our_compat_private_key_and_messages() {
     // ...and decrypts + verifies what we wrote to it.
     let f = g.file("msg.asc", &ct);
     let (ok, out, err) = g.run(
-        &[
-            "--passphrase",
-            PASS,
-            "--status-fd",
-            "2",
-            "--decrypt",
-            &f,
-        ],
+        &["--passphrase", PASS, "--status-fd", "2", "--decrypt", &f],
         b"",
     );
     assert!(ok, "{err}");
     assert_eq!(out, b"tai lieu mat");
     assert!(err.contains("GOODSIG"), "{err}");
-    assert!(err.contains(&format!("VALIDSIG {}", ours.fingerprint)), "{err}");
+    assert!(
+        err.contains(&format!("VALIDSIG {}", ours.fingerprint)),
+        "{err}"
+    );
 }
 
 #[test]
@@ -295,7 +297,10 @@ fn we_encrypt_and_sign_to_gpg_generated_key() {
         );
         assert!(ok, "{err}");
         assert_eq!(out, b"gui GnuPG");
-        assert!(err.contains(&format!("VALIDSIG {}", ours.fingerprint)), "{err}");
+        assert!(
+            err.contains(&format!("VALIDSIG {}", ours.fingerprint)),
+            "{err}"
+        );
     }
 
     // GnuPG's own protected secret key unlocks here and opens gpg's messages.
@@ -343,7 +348,10 @@ fn signatures_both_ways() {
         )
         .unwrap();
         let sig_file = g.file("data.sig", &sig);
-        let (ok, _, err) = g.run(&["--status-fd", "2", "--verify", &sig_file, &data_file], b"");
+        let (ok, _, err) = g.run(
+            &["--status-fd", "2", "--verify", &sig_file, &data_file],
+            b"",
+        );
         assert!(ok && err.contains("GOODSIG"), "{err}");
     }
     let signed = sign(

@@ -132,7 +132,11 @@ fn sq_to_us() {
     )
     .unwrap();
     assert_eq!(&d.data[..], b"from sequoia\n");
-    assert!(d.signatures.len() == 1 && d.signatures[0].valid, "{:?}", d.signatures);
+    assert!(
+        d.signatures.len() == 1 && d.signatures[0].valid,
+        "{:?}",
+        d.signatures
+    );
 
     for extra in [&["--detached"][..], &[][..], &["--cleartext-signature"][..]] {
         let mut args = vec!["sign", "--signer-key", peer_key.as_str()];

@@ -2,6 +2,8 @@
 
 use wasm_bindgen::prelude::*;
 
+mod pgp;
+
 use crate::Error;
 
 /// A JS `Error` whose `code` property carries [`Error::code`] and whose `name` is

@@ -236,12 +236,12 @@ pub fn encrypt_stream<R: Read, W: Write>(
     let certs = parse_certs(&opts.encryption_keys, &opts.limits)?;
     let plan = plan(&certs, opts.seipd)?;
     let signers = signers(&opts.signing_keys)?;
-    let mut rng = OsRng;
+    let rng = OsRng;
 
     let base = MessageBuilder::from_reader("", reader);
     if plan.v2 {
         let (sym, aead) = choose_aead(&certs);
-        let mut b = base.seipd_v2(&mut rng, sym, aead, ChunkSize::C256KiB);
+        let mut b = base.seipd_v2(rng, sym, aead, ChunkSize::C256KiB);
         for (cert, c) in &plan.recipients {
             add_recipient!(b, cert, c);
         }
@@ -249,12 +249,12 @@ pub fn encrypt_stream<R: Read, W: Write>(
         let m_enc = kdf.memory_kib.ilog2() as u8;
         for pw in &opts.passwords {
             let s2k = StringToKey::new_argon2(
-                &mut rng,
+                rng,
                 kdf.iterations as u8,
                 kdf.parallelism as u8,
                 m_enc,
             );
-            b.encrypt_with_password(&mut rng, s2k, &Password::from(*pw))
+            b.encrypt_with_password(rng, s2k, &Password::from(*pw))
                 .map_err(parse_err)?;
         }
         for s in &signers {
@@ -263,13 +263,13 @@ pub fn encrypt_stream<R: Read, W: Write>(
         finish(b, opts.armor, false, writer)
     } else {
         let sym = choose_sym_v1(&certs);
-        let mut b = base.seipd_v1(&mut rng, sym);
+        let mut b = base.seipd_v1(rng, sym);
         for (cert, c) in &plan.recipients {
             add_recipient!(b, cert, c);
         }
         for pw in &opts.passwords {
             // 0xE0 = 16 MiB hashed, GnuPG's order of magnitude.
-            let s2k = StringToKey::new_iterated(&mut rng, HashAlgorithm::Sha256, 0xE0);
+            let s2k = StringToKey::new_iterated(rng, HashAlgorithm::Sha256, 0xE0);
             b.encrypt_with_password(s2k, &Password::from(*pw))
                 .map_err(parse_err)?;
         }

@@ -298,7 +298,7 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
         ));
     }
     let spec = spec(opts.profile);
-    let mut rng = OsRng;
+    let rng = OsRng;
     let created = Timestamp::now();
     let expiry = match opts.expires_in_days {
         None | Some(0) => None,
@@ -311,14 +311,14 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
     };
 
     // Primary key.
-    let (pp, sp) = spec.primary.generate(&mut rng).map_err(internal)?;
+    let (pp, sp) = spec.primary.generate(rng).map_err(internal)?;
     let inner = PubKeyInner::new(spec.version, spec.primary.to_alg(), created, None, pp)
         .map_err(internal)?;
     let primary_pub = packet::PublicKey::from_inner(inner).map_err(internal)?;
     let mut primary = packet::SecretKey::new(primary_pub.clone(), sp).map_err(internal)?;
 
     // Encryption subkey.
-    let (pp, sp) = spec.subkey.generate(&mut rng).map_err(internal)?;
+    let (pp, sp) = spec.subkey.generate(rng).map_err(internal)?;
     let inner = PubKeyInner::new(spec.version, spec.subkey.to_alg(), created, None, pp)
         .map_err(internal)?;
     let subkey_pub = packet::PublicSubkey::from_inner(inner).map_err(internal)?;
@@ -350,7 +350,7 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
     let mut direct_signatures = Vec::new();
     if is_v6 {
         let mut config =
-            SignatureConfig::from_key(&mut rng, &primary, SignatureType::Key).map_err(internal)?;
+            SignatureConfig::from_key(rng, &primary, SignatureType::Key).map_err(internal)?;
         config.hashed_subpackets = metadata(created)?;
         direct_signatures.push(
             config
@@ -363,7 +363,7 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
     for (i, uid) in user_ids.iter().enumerate() {
         let id = UserId::from_str(Default::default(), uid)
             .map_err(|e| Error::InvalidArgument(format!("user ID: {e}")))?;
-        let mut config = SignatureConfig::from_key(&mut rng, &primary, SignatureType::CertPositive)
+        let mut config = SignatureConfig::from_key(rng, &primary, SignatureType::CertPositive)
             .map_err(internal)?;
         config.hashed_subpackets = metadata(created)?;
         if i == 0 {
@@ -381,7 +381,7 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
         users.push(id.into_signed(sig));
     }
 
-    let mut config = SignatureConfig::from_key(&mut rng, &primary, SignatureType::SubkeyBinding)
+    let mut config = SignatureConfig::from_key(rng, &primary, SignatureType::SubkeyBinding)
         .map_err(internal)?;
     config.hashed_subpackets = vec![
         sub(SubpacketData::SignatureCreationTime(created))?,
@@ -404,10 +404,10 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
     if let Some(pw) = opts.passphrase.as_ref().filter(|p| !p.is_empty()) {
         let pw = Password::from(pw.as_str());
         primary
-            .set_password_with_s2k(&pw, S2kParams::new_default(&mut rng, spec.version))
+            .set_password_with_s2k(&pw, S2kParams::new_default(rng, spec.version))
             .map_err(internal)?;
         subkey
-            .set_password_with_s2k(&pw, S2kParams::new_default(&mut rng, spec.version))
+            .set_password_with_s2k(&pw, S2kParams::new_default(rng, spec.version))
             .map_err(internal)?;
     }
 
@@ -938,17 +938,17 @@ pub fn export_private_key(key: &PrivateKey, new_passphrase: &str) -> Result<Zero
             "a non-empty passphrase is required to export a private key".into(),
         ));
     }
-    let mut rng = OsRng;
+    let rng = OsRng;
     let pw = Password::from(new_passphrase);
     let mut out = key.key.clone();
     let version = out.primary_key.version();
     out.primary_key
-        .set_password_with_s2k(&pw, S2kParams::new_default(&mut rng, version))
+        .set_password_with_s2k(&pw, S2kParams::new_default(rng, version))
         .map_err(internal)?;
     for s in out.secret_subkeys.iter_mut() {
         let v = s.key.version();
         s.key
-            .set_password_with_s2k(&pw, S2kParams::new_default(&mut rng, v))
+            .set_password_with_s2k(&pw, S2kParams::new_default(rng, v))
             .map_err(internal)?;
     }
     out.to_armored_string(None.into())
