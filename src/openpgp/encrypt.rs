@@ -248,12 +248,8 @@ pub fn encrypt_stream<R: Read, W: Write>(
         let kdf = KdfParams::default();
         let m_enc = kdf.memory_kib.ilog2() as u8;
         for pw in &opts.passwords {
-            let s2k = StringToKey::new_argon2(
-                rng,
-                kdf.iterations as u8,
-                kdf.parallelism as u8,
-                m_enc,
-            );
+            let s2k =
+                StringToKey::new_argon2(rng, kdf.iterations as u8, kdf.parallelism as u8, m_enc);
             b.encrypt_with_password(rng, s2k, &Password::from(*pw))
                 .map_err(parse_err)?;
         }

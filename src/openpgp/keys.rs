@@ -381,8 +381,8 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
         users.push(id.into_signed(sig));
     }
 
-    let mut config = SignatureConfig::from_key(rng, &primary, SignatureType::SubkeyBinding)
-        .map_err(internal)?;
+    let mut config =
+        SignatureConfig::from_key(rng, &primary, SignatureType::SubkeyBinding).map_err(internal)?;
     config.hashed_subpackets = vec![
         sub(SubpacketData::SignatureCreationTime(created))?,
         sub(SubpacketData::IssuerFingerprint(primary.fingerprint()))?,
