@@ -161,6 +161,7 @@ fn compat_key() -> GeneratedKey {
         profile: Profile::Compat,
         passphrase: Some(Zeroizing::new(PASS.into())),
         expires_in_days: Some(365),
+        created: None,
     })
     .unwrap()
 }

@@ -96,6 +96,7 @@ fn compat_key() -> (GeneratedKey, PrivateKey) {
         profile: Profile::Compat,
         passphrase: Some(Zeroizing::new("pw".into())),
         expires_in_days: None,
+        created: None,
     })
     .unwrap();
     let sk = unlock_key(k.private_key.as_bytes(), Some("pw"), &Limits::default()).unwrap();

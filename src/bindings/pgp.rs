@@ -436,6 +436,7 @@ pub async fn generate_key(
         profile,
         passphrase,
         expires_in_days,
+        created: None,
     })?;
     let out = Object::new();
     set(&out, "privateKey", k.private_key.as_str());

@@ -73,8 +73,11 @@ pub struct GenerateOptions {
     pub profile: Profile,
     /// Protects the private key when given and non-empty.
     pub passphrase: Option<Zeroizing<String>>,
-    /// Key expiry in days from now; `None` or `0` means no expiry.
+    /// Key expiry in days after creation; `None` or `0` means no expiry.
     pub expires_in_days: Option<u32>,
+    /// Creation time override in Unix seconds (default: now). Lets callers
+    /// reproduce a key's timeline, e.g. in tests of expiry handling.
+    pub created: Option<u64>,
 }
 
 impl std::fmt::Debug for GenerateOptions {
@@ -87,6 +90,7 @@ impl std::fmt::Debug for GenerateOptions {
                 &self.passphrase.as_ref().map(|_| "<redacted>"),
             )
             .field("expires_in_days", &self.expires_in_days)
+            .field("created", &self.created)
             .finish()
     }
 }
@@ -299,7 +303,13 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
     }
     let spec = spec(opts.profile);
     let rng = OsRng;
-    let created = Timestamp::now();
+    let created = match opts.created {
+        None => Timestamp::now(),
+        Some(t) => Timestamp::from_secs(
+            u32::try_from(t)
+                .map_err(|_| Error::InvalidArgument("created is out of range".into()))?,
+        ),
+    };
     let expiry = match opts.expires_in_days {
         None | Some(0) => None,
         Some(days) if days > 36_500 => {
@@ -954,6 +964,53 @@ pub fn export_private_key(key: &PrivateKey, new_passphrase: &str) -> Result<Zero
     out.to_armored_string(None.into())
         .map(Zeroizing::new)
         .map_err(internal)
+}
+
+/// Why a key is revoked (RFC 9580 §5.2.3.31).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevocationReason {
+    /// No reason given.
+    Unspecified,
+    /// Replaced by a new key.
+    Superseded,
+    /// The secret key may be known to others.
+    Compromised,
+    /// No longer used.
+    Retired,
+}
+
+/// Revokes `key` and returns its armored certificate carrying the revocation,
+/// to be published in place of the old one. Everyone applying our policy then
+/// refuses to encrypt to it and treats all its signatures as invalid.
+pub fn revoke_key(key: &PrivateKey, reason: RevocationReason, text: &str) -> Result<String> {
+    use pgp::packet::RevocationCode;
+    let code = match reason {
+        RevocationReason::Unspecified => RevocationCode::NoReason,
+        RevocationReason::Superseded => RevocationCode::KeySuperseded,
+        RevocationReason::Compromised => RevocationCode::KeyCompromised,
+        RevocationReason::Retired => RevocationCode::KeyRetired,
+    };
+    let primary = &key.key.primary_key;
+    let mut config = SignatureConfig::from_key(OsRng, primary, SignatureType::KeyRevocation)
+        .map_err(internal)?;
+    config.hashed_subpackets = vec![
+        sub(SubpacketData::SignatureCreationTime(Timestamp::now()))?,
+        sub(SubpacketData::IssuerFingerprint(primary.fingerprint()))?,
+        sub(SubpacketData::RevocationReason(
+            code,
+            text.as_bytes().to_vec().into(),
+        ))?,
+    ];
+    if primary.version() <= KeyVersion::V4 {
+        config.unhashed_subpackets =
+            vec![sub(SubpacketData::IssuerKeyId(primary.legacy_key_id()))?];
+    }
+    let sig = config
+        .sign_key(primary, &Password::empty(), primary.public_key())
+        .map_err(internal)?;
+    let mut cert = key.cert.key.clone();
+    cert.details.revocation_signatures.push(sig);
+    cert.to_armored_string(None.into()).map_err(internal)
 }
 
 /// Serializes anything rPGP can serialize (used by tests and the binding layer).

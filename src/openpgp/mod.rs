@@ -24,8 +24,8 @@ mod util;
 pub use decrypt::{decrypt, decrypt_stream, DecryptOptions, Decrypted, SignatureCheck};
 pub use encrypt::{encrypt, encrypt_stream, EncryptOptions, SeipdChoice};
 pub use keys::{
-    export_private_key, generate_key, read_key, unlock_key, GenerateOptions, GeneratedKey, KeyInfo,
-    KeyUsage, PrivateKey, Profile, SubkeyInfo,
+    export_private_key, generate_key, read_key, revoke_key, unlock_key, GenerateOptions,
+    GeneratedKey, KeyInfo, KeyUsage, PrivateKey, Profile, RevocationReason, SubkeyInfo,
 };
 pub use limits::Limits;
 pub use sign::{sign, verify, SignOptions, Verified, VerifyOptions};
