@@ -23,7 +23,11 @@
 use std::io::{BufReader, Read, Write};
 
 use pgp::composed::{DecryptionOptions, Edata, Esk, Message, TheRing};
-use pgp::packet::SignatureType;
+use pgp::crypto::aead::AeadAlgorithm;
+use pgp::crypto::sym::SymmetricKeyAlgorithm;
+use pgp::packet::{
+    ProtectedDataConfig, SignatureType, SymEncryptedProtectedDataConfig as SeipdConfig,
+};
 use pgp::types::{Password, Seipdv1ReadMode};
 use zeroize::Zeroizing;
 
@@ -111,6 +115,29 @@ fn read_err(e: std::io::Error) -> Error {
         );
     }
     Error::DecryptionFailed
+}
+
+/// SEIPDv2 header algorithms we accept. Checked before rPGP derives keys:
+/// rPGP 0.21 panics deriving the nonce for an unknown AEAD mode (its nonce size
+/// is 0), and a panic in Wasm kills the module.
+fn check_v2_algorithms(sym: SymmetricKeyAlgorithm, aead: AeadAlgorithm) -> Result<()> {
+    use SymmetricKeyAlgorithm as S;
+    if !matches!(sym, S::AES128 | S::AES192 | S::AES256) {
+        return Err(Error::Unsupported(format!(
+            "SEIPDv2 with cipher {}",
+            u8::from(sym)
+        )));
+    }
+    if !matches!(
+        aead,
+        AeadAlgorithm::Eax | AeadAlgorithm::Ocb | AeadAlgorithm::Gcm
+    ) {
+        return Err(Error::Unsupported(format!(
+            "SEIPDv2 with AEAD mode {}",
+            u8::from(aead)
+        )));
+    }
+    Ok(())
 }
 
 /// Does the message (or the message a signature wraps) start with compressed data?
@@ -270,6 +297,13 @@ fn decrypt_inner<R: Read + Send, W: Write>(
                     "symmetrically encrypted data without integrity protection (SED) is refused"
                         .into(),
                 ));
+            }
+            if let Edata::SymEncryptedProtectedData { reader } = edata {
+                if let ProtectedDataConfig::Seipd(SeipdConfig::V2 { sym_alg, aead, .. }) =
+                    reader.config()
+                {
+                    check_v2_algorithms(*sym_alg, *aead)?;
+                }
             }
             if matches!(edata, Edata::GnupgAeadData { .. }) {
                 return Err(Error::Unsupported(
