@@ -137,27 +137,26 @@ fn bit_flips_never_yield_other_plaintext() {
 /// Password messages with cheap S2K parameters, built with rPGP directly.
 fn cheap_password_messages() -> Vec<(&'static str, Vec<u8>)> {
     use pgp::crypto::aead::{AeadAlgorithm, ChunkSize};
-    let mut rng = rand::rngs::OsRng;
+    let rng = rand::rngs::OsRng;
     let mut out = Vec::new();
     let mut b = MessageBuilder::from_bytes("", &b"pw data"[..])
-        .seipd_v1(&mut rng, SymmetricKeyAlgorithm::AES256);
+        .seipd_v1(rng, SymmetricKeyAlgorithm::AES256);
     b.encrypt_with_password(
-        StringToKey::new_iterated(&mut rng, HashAlgorithm::Sha256, 0),
+        StringToKey::new_iterated(rng, HashAlgorithm::Sha256, 0),
         &"pw".into(),
     )
     .unwrap();
-    out.push(("skesk4/v1", b.to_vec(&mut rng).unwrap()));
+    out.push(("skesk4/v1", b.to_vec(rng).unwrap()));
     for aead in [AeadAlgorithm::Gcm, AeadAlgorithm::Ocb, AeadAlgorithm::Eax] {
         let mut b = MessageBuilder::from_bytes("", &b"pw data"[..]).seipd_v2(
-            &mut rng,
+            rng,
             SymmetricKeyAlgorithm::AES256,
             aead,
             ChunkSize::C64B,
         );
-        let s2k = StringToKey::new_argon2(&mut rng, 1, 1, 6);
-        b.encrypt_with_password(&mut rng, s2k, &"pw".into())
-            .unwrap();
-        out.push(("skesk6/v2", b.to_vec(&mut rng).unwrap()));
+        let s2k = StringToKey::new_argon2(rng, 1, 1, 6);
+        b.encrypt_with_password(rng, s2k, &"pw".into()).unwrap();
+        out.push(("skesk6/v2", b.to_vec(rng).unwrap()));
     }
     out
 }
@@ -506,16 +505,16 @@ fn iterated_s2k_cap() {
 #[test]
 fn decompression_bomb_is_capped() {
     // rPGP's builder can compress (ours never does): 8 MiB of zeros -> a few KiB.
-    let mut rng = rand::rngs::OsRng;
+    let rng = rand::rngs::OsRng;
     let mut b = MessageBuilder::from_bytes("", vec![0u8; 8 << 20])
-        .seipd_v1(&mut rng, SymmetricKeyAlgorithm::AES256);
+        .seipd_v1(rng, SymmetricKeyAlgorithm::AES256);
     b.encrypt_with_password(
-        StringToKey::new_iterated(&mut rng, HashAlgorithm::Sha256, 96),
+        StringToKey::new_iterated(rng, HashAlgorithm::Sha256, 96),
         &"pw".into(),
     )
     .unwrap();
     b.compression(CompressionAlgorithm::ZLIB);
-    let msg = b.to_vec(&mut rng).unwrap();
+    let msg = b.to_vec(rng).unwrap();
     assert!(msg.len() < 100_000);
     let ok = decrypt(
         &msg,
