@@ -404,7 +404,7 @@ fn output(bytes: Vec<u8>, armor: bool) -> Result<JsValue> {
 /// Generates a key pair. Rejects with `INVALID_ARGUMENT` on bad options.
 #[wasm_bindgen(js_name = generateKey, unchecked_return_type = "GeneratedKey")]
 pub async fn generate_key(
-    #[wasm_bindgen(unchecked_param_type = "GenerateKeyOptions")] options_: JsValue,
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "GenerateKeyOptions")] options_: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let o = options(&options_, "generateKey")?;
     let user_ids = strings(&o, "userIds")?
@@ -486,7 +486,7 @@ pub async fn export_private_key(
 /// Encrypts (and optionally signs). Armored string by default, else Uint8Array.
 #[wasm_bindgen(unchecked_return_type = "string | Uint8Array")]
 pub async fn encrypt(
-    #[wasm_bindgen(unchecked_param_type = "EncryptOptions")] options_: JsValue,
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "EncryptOptions")] options_: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let o = options(&options_, "encrypt")?;
     let data = required_bytes(&o, "data")?;
@@ -513,7 +513,7 @@ pub async fn encrypt(
 /// message authenticated.
 #[wasm_bindgen(unchecked_return_type = "DecryptResult")]
 pub async fn decrypt(
-    #[wasm_bindgen(unchecked_param_type = "DecryptOptions")] options_: JsValue,
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "DecryptOptions")] options_: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let o = options(&options_, "decrypt")?;
     let message = required_bytes(&o, "message")?;
@@ -536,7 +536,7 @@ pub async fn decrypt(
 /// Signs data: a signed message by default, or a detached signature.
 #[wasm_bindgen(unchecked_return_type = "string | Uint8Array")]
 pub async fn sign(
-    #[wasm_bindgen(unchecked_param_type = "SignOptions")] options_: JsValue,
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "SignOptions")] options_: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let o = options(&options_, "sign")?;
     let data = required_bytes(&o, "data")?;
@@ -554,7 +554,7 @@ pub async fn sign(
 /// Verifies a detached signature (with `data`) or a signed message (without).
 #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
 pub async fn verify(
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions")] options_: JsValue,
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "VerifyOptions")] options_: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let o = options(&options_, "verify")?;
     let data = field(&o, "data")
