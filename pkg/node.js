@@ -1,0 +1,10 @@
+// Node entry: reads the .wasm from disk and instantiates it synchronously on import.
+import { readFileSync } from 'node:fs';
+import { initSync } from './wasm/signet_crypto.js';
+
+export * from './wasm/signet_crypto.js';
+
+initSync({ module: readFileSync(new URL('./wasm/signet_crypto_bg.wasm', import.meta.url)) });
+
+/** Already initialised on import in Node; kept so code can call `init()` everywhere. */
+export async function init() {}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Idempotent set-up: installs only what is missing. Run by `make serve` and `make test`.
+# Nothing here downloads browsers or binaries from outside the package registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
+
+# 1. Rust target for the Wasm build.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding rustup target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock. Without --locked:
+#    the registry lacks one of the CLI's locked dependency versions.
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  log "installing wasm-bindgen-cli $want (found '${have:-none}'); takes several minutes once"
+  cargo install wasm-bindgen-cli --version "$want" --force
+fi
+
+# 3. Debian packages: headless Chromium + its WebDriver, and the OpenPGP peers for interop tests.
+#    (Not Debian's binaryen: its wasm-opt v108 breaks wasm-bindgen's externref table.)
+missing=()
+for pair in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver gnupg:/usr/bin/gpg sq:/usr/bin/sq; do
+  pkg=${pair%%:*}; bin=${pair#*:}
+  [ -x "$bin" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+# 4. npm dev dependencies from the committed lockfile (skipped when already in sync).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund
+fi
+log "ready: $(rustc --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(chromium --version 2>/dev/null | head -1), node $(node --version)"
