@@ -160,7 +160,8 @@ impl ArmorReader {
                 } else if t.first() == Some(&b'=') && t.len() == 5 {
                     // CRC24 line.
                 } else {
-                    self.carry.extend(t.iter().filter(|b| !b.is_ascii_whitespace()));
+                    self.carry
+                        .extend(t.iter().filter(|b| !b.is_ascii_whitespace()));
                     self.decode(false, out)?;
                 }
             }

@@ -7,8 +7,8 @@
 use std::collections::VecDeque;
 
 use pgp::composed::{
-    decrypt_session_key_with_password, DecryptionOptions, Message, PlainSessionKey,
-    RawSessionKey, TheRing,
+    decrypt_session_key_with_password, DecryptionOptions, Message, PlainSessionKey, RawSessionKey,
+    TheRing,
 };
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use pgp::packet::{Packet, PacketParser};
@@ -206,7 +206,9 @@ enum Body {
     Start,
     V2(Box<V2Dec>),
     /// Collect the whole message for rPGP (v1, or v2 with non-literal content).
-    Fallback { v1: bool },
+    Fallback {
+        v1: bool,
+    },
 }
 
 struct V2Dec {
@@ -448,11 +450,13 @@ impl StreamDecryptor {
             return self.fallback_decrypt();
         }
         if !self.seipd_seen {
-            return Err(if self.esks.is_empty() && self.raw.as_ref().is_some_and(|r| r.is_empty()) {
-                Error::MalformedInput("empty message".into())
-            } else {
-                Error::DecryptionFailed
-            });
+            return Err(
+                if self.esks.is_empty() && self.raw.as_ref().is_some_and(|r| r.is_empty()) {
+                    Error::MalformedInput("empty message".into())
+                } else {
+                    Error::DecryptionFailed
+                },
+            );
         }
         let Body::V2(v) = &self.body else {
             return Err(Error::DecryptionFailed);
@@ -466,7 +470,10 @@ impl StreamDecryptor {
         }
         match v.inner {
             Inner::After => Ok(out),
-            Inner::Data { remaining: usize::MAX, .. } => Ok(out),
+            Inner::Data {
+                remaining: usize::MAX,
+                ..
+            } => Ok(out),
             _ => Err(Error::MalformedInput(
                 "the literal data packet inside is incomplete".into(),
             )),
@@ -580,8 +587,9 @@ impl StreamDecryptor {
                                     ));
                                 }
                                 let start = pos - h.header_len;
-                                self.esks
-                                    .extend_from_slice(self.input.get(start..pos).unwrap_or_default());
+                                self.esks.extend_from_slice(
+                                    self.input.get(start..pos).unwrap_or_default(),
+                                );
                             }
                             self.outer = Outer::Packet { remaining: n, keep };
                         }
@@ -608,8 +616,7 @@ impl StreamDecryptor {
                         }
                         20 => {
                             return Err(Error::Unsupported(
-                                "GnuPG's non-standard OCB packet (type 20) is not supported"
-                                    .into(),
+                                "GnuPG's non-standard OCB packet (type 20) is not supported".into(),
                             ))
                         }
                         t => {
@@ -736,7 +743,8 @@ impl StreamDecryptor {
             if sk.sym.is_some_and(|s| s != params.sym) {
                 return Err(Error::DecryptionFailed);
             }
-            let keys = ChunkKeys::derive(params, &sk.key, rest.get(..SALT_LEN).unwrap_or_default())?;
+            let keys =
+                ChunkKeys::derive(params, &sk.key, rest.get(..SALT_LEN).unwrap_or_default())?;
             self.ct.drain(..4 + SALT_LEN);
             self.body = Body::V2(Box::new(V2Dec {
                 keys,
@@ -770,11 +778,19 @@ impl StreamDecryptor {
                 return Err(Error::DecryptionFailed);
             }
             if rest > TAG_LEN {
-                let data = self.ct.get(pos..self.ct.len() - TAG_LEN).unwrap_or_default().to_vec();
+                let data = self
+                    .ct
+                    .get(pos..self.ct.len() - TAG_LEN)
+                    .unwrap_or_default()
+                    .to_vec();
                 fallback = v.queue(data, false, external, out)?;
             }
             if !fallback {
-                let tag = self.ct.get(self.ct.len() - TAG_LEN..).unwrap_or_default().to_vec();
+                let tag = self
+                    .ct
+                    .get(self.ct.len() - TAG_LEN..)
+                    .unwrap_or_default()
+                    .to_vec();
                 pos = self.ct.len();
                 v.final_queued = true;
                 v.queue(tag, true, external, out)?;
@@ -807,7 +823,12 @@ impl StreamDecryptor {
             return Err(Error::Internal("buffer released".into()));
         };
         let limits = &self.opts.limits;
-        let keys: Vec<&[u8]> = self.opts.verification_keys.iter().map(|k| k.as_slice()).collect();
+        let keys: Vec<&[u8]> = self
+            .opts
+            .verification_keys
+            .iter()
+            .map(|k| k.as_slice())
+            .collect();
         let certs = parse_certs(&keys, limits)?;
         let (msg, _) = {
             let m = Message::from_bytes(&raw[..]).map_err(parse_err)?;

@@ -41,6 +41,11 @@ pub struct StreamEncryptOptions<'a> {
     /// Who runs the per-chunk AEAD. `External` only applies to GCM; other modes
     /// always run in Rust (see [`StreamEncryptor::backend`]).
     pub backend: Backend,
+    /// Test hook: use this session key and salt instead of fresh random ones,
+    /// so that two backends can be compared byte for byte. Never set it in
+    /// production: reusing a session key and salt reuses nonces.
+    #[doc(hidden)]
+    pub fixed_session_key_and_salt: Option<(Zeroizing<Vec<u8>>, [u8; SALT_LEN])>,
 }
 
 enum Mode {
@@ -174,7 +179,20 @@ impl StreamEncryptor {
         params.check()?;
 
         let mut sk = Zeroizing::new(vec![0u8; sym.key_size()]);
-        OsRng.fill_bytes(&mut sk);
+        let mut salt = [0u8; SALT_LEN];
+        match &opts.fixed_session_key_and_salt {
+            Some((k, s)) if k.len() == sk.len() => {
+                sk.copy_from_slice(k);
+                salt = *s;
+            }
+            Some(_) => {
+                return Err(Error::InvalidArgument("fixed session key length".into()));
+            }
+            None => {
+                OsRng.fill_bytes(&mut sk);
+                OsRng.fill_bytes(&mut salt);
+            }
+        }
         let raw = RawSessionKey::from(&sk[..]);
 
         let mut out = Vec::new();
@@ -186,7 +204,9 @@ impl StreamEncryptor {
                     &cert.key.primary_key,
                 ),
                 Some(i) => match cert.key.public_subkeys.get(i) {
-                    Some(s) => PublicKeyEncryptedSessionKey::from_session_key_v6(OsRng, &raw, &s.key),
+                    Some(s) => {
+                        PublicKeyEncryptedSessionKey::from_session_key_v6(OsRng, &raw, &s.key)
+                    }
                     None => return Err(Error::Internal("subkey index out of range".into())),
                 },
             }
@@ -213,8 +233,6 @@ impl StreamEncryptor {
             skesk.to_writer_with_header(&mut out).map_err(parse_err)?;
         }
 
-        let mut salt = [0u8; SALT_LEN];
-        OsRng.fill_bytes(&mut salt);
         let keys = ChunkKeys::derive(params, &sk, &salt)?;
         let part_log2 = c + 6;
         let mut outer = PartialWriter::new(18, part_log2, &mut out);

@@ -104,8 +104,8 @@ pub(crate) fn parse_new_length(buf: &[u8]) -> Result<Option<(BodyLen, usize)>> {
         255 => match buf.get(1..5) {
             Some(b) => {
                 let l = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-                let l = usize::try_from(l)
-                    .map_err(|_| Error::LimitExceeded("packet length".into()))?;
+                let l =
+                    usize::try_from(l).map_err(|_| Error::LimitExceeded("packet length".into()))?;
                 Some((BodyLen::Fixed(l), 5))
             }
             None => None,
@@ -149,9 +149,7 @@ pub(crate) fn parse_header(buf: &[u8]) -> Result<Option<Header>> {
         let Some(bytes) = rest.get(..n) else {
             return Ok(None);
         };
-        let len = bytes
-            .iter()
-            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+        let len = bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
         let len = usize::try_from(len).map_err(|_| Error::LimitExceeded("packet length".into()))?;
         Ok(Some(Header {
             tag,
