@@ -367,17 +367,15 @@ pub fn decrypt_session_key(
     };
     let keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
     let passwords = strings(&o, "passwords")?;
+    // Either the message's beginning (parsed up to the encrypted data) or
+    // just its session key packets (as `StreamDecryptor.eskBytes()` gives).
     let mut scan = core::StreamDecryptor::new(StreamDecryptOptions::default());
-    // Only the header is parsed; plaintext never comes out without a key.
-    let _ = scan.push(&message)?;
-    if !scan.needs_session_key() {
-        return Err(Error::MalformedInput(
-            "message does not hold complete session key packets followed by encrypted data".into(),
-        )
-        .into());
-    }
+    let esk: Zeroizing<Vec<u8>> = match scan.push(&message) {
+        Ok(_) if scan.needs_session_key() => Zeroizing::new(scan.esk_bytes().to_vec()),
+        _ => message,
+    };
     let key_refs: Vec<&crate::openpgp::PrivateKey> = keys.iter().map(|k| k.as_ref()).collect();
     let pw_refs: Vec<&str> = passwords.iter().map(|p| p.as_str()).collect();
-    let sk = core::decrypt_session_key(scan.esk_bytes(), &key_refs, &pw_refs, &Limits::default())?;
+    let sk = core::decrypt_session_key(&esk, &key_refs, &pw_refs, &Limits::default())?;
     Ok(Uint8Array::from(sk.to_bytes().as_slice()))
 }
