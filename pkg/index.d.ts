@@ -16,6 +16,8 @@ import type { PrivateKey, SignetErrorCode } from './wasm/signet_crypto.js';
 export interface StreamProgress {
   bytesIn: number;
   bytesOut: number;
+  /** Diagnostic: size of the worker's Wasm memory in bytes (browsers only). */
+  wasmMemory?: number;
 }
 
 interface StreamCommonOptions {

@@ -218,7 +218,8 @@ if (isWorker) {
       if (!engine) throw new Error('stream worker used before init');
       const chunks = msg.op === 'finish' ? await engine.finish() : await engine.push(msg.data);
       const info = msg.op === 'finish' ? null : engine.info;
-      reply({ op: 'out', chunks, done: msg.op === 'finish', info }, chunks.map((c) => c.buffer));
+      const wasmMemory = (await ready).memory?.buffer.byteLength;
+      reply({ op: 'out', chunks, done: msg.op === 'finish', info, wasmMemory }, chunks.map((c) => c.buffer));
     } catch (e) {
       engine?.free();
       engine = null;

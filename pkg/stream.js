@@ -89,11 +89,13 @@ class WorkerEngine {
   async push(data) {
     const r = await this.#call({ op: 'push', data }, [data.buffer]);
     if (r.info) this.info = r.info;
+    this.wasmMemory = r.wasmMemory;
     return r.chunks;
   }
 
   async finish() {
     const r = await this.#call({ op: 'finish' });
+    this.wasmMemory = r.wasmMemory;
     this.free();
     return r.chunks;
   }
@@ -178,7 +180,8 @@ function pipe(engine, input, { onProgress, signal }) {
             bytesOut += c.length;
             controller.enqueue(c);
           }
-          onProgress?.({ bytesIn, bytesOut });
+          // wasmMemory: the worker's Wasm memory size (a diagnostic; workers only).
+          onProgress?.(engine.wasmMemory ? { bytesIn, bytesOut, wasmMemory: engine.wasmMemory } : { bytesIn, bytesOut });
           if (!batch) {
             finished = true;
             signal?.removeEventListener('abort', onAbort);
