@@ -9,6 +9,9 @@ import initWasm, * as wasm from './wasm/signet_crypto.js';
 
 const subtle = globalThis.crypto?.subtle;
 
+/** WebCrypto batches (about 1 MiB each) kept in flight beyond the newest. */
+const DEPTH = 2;
+
 function pushOut(out, bytes) {
   if (bytes && bytes.length) out.push(bytes);
 }
@@ -27,6 +30,8 @@ function wantWebCrypto(backend) {
 export class EncryptEngine {
   constructor(w, options) {
     const { backend, ...rest } = options;
+    this.w = w;
+    this.inflight = [];
     this.enc = new w.StreamEncryptor({ ...rest, backend: wantWebCrypto(backend) ? 'external' : 'rust' });
     this.key = null;
     this.started = false;
@@ -36,7 +41,10 @@ export class EncryptEngine {
     return { backend: this.enc.backend === 'external' ? 'webcrypto' : 'rust', aead: this.enc.aead };
   }
 
-  async #run(out) {
+  // WebCrypto runs off-thread: submit a batch, then complete the oldest
+  // batches only when more than DEPTH are in flight, so the Wasm framing of the
+  // next batch overlaps the AES work of the previous ones.
+  async #submit() {
     if (this.enc.backend !== 'external') return;
     const jobs = this.enc.takeJobs();
     if (!jobs.length) return;
@@ -48,9 +56,24 @@ export class EncryptEngine {
         raw.fill(0);
       }
     }
-    const sealed = await Promise.all(jobs.map((j) => subtle.encrypt(
-      { name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, this.key, j.data)));
-    for (const s of sealed) pushOut(out, this.enc.completeJob(new Uint8Array(s)));
+    // Views onto the job buffers in Wasm memory: WebCrypto copies its input
+    // synchronously, so no JS copy is made; results are written back in place.
+    const buf = this.w.streamMemory().buffer;
+    const p = Promise.all(jobs.map((j) => subtle.encrypt(
+      { name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, this.key,
+      new Uint8Array(buf, j.ptr, j.inLen))));
+    p.catch(() => {});
+    this.inflight.push({ jobs, p });
+  }
+
+  async #completeOldest(out) {
+    const { jobs, p } = this.inflight.shift();
+    const sealed = await p;
+    for (let i = 0; i < jobs.length; i++) {
+      new Uint8Array(this.w.streamMemory().buffer, jobs[i].ptr, jobs[i].outLen).set(new Uint8Array(sealed[i]));
+      this.enc.completeJob();
+    }
+    pushOut(out, this.enc.takeOutput());
   }
 
   #start(out) {
@@ -64,7 +87,8 @@ export class EncryptEngine {
     const out = [];
     this.#start(out);
     pushOut(out, this.enc.push(data));
-    await this.#run(out);
+    await this.#submit();
+    while (this.inflight.length > DEPTH) await this.#completeOldest(out);
     return out;
   }
 
@@ -72,7 +96,8 @@ export class EncryptEngine {
     const out = [];
     this.#start(out);
     pushOut(out, this.enc.finish());
-    await this.#run(out);
+    await this.#submit();
+    while (this.inflight.length) await this.#completeOldest(out);
     if (!this.enc.isDone) throw new Error('internal: encryption did not complete');
     this.free();
     return out;
@@ -93,6 +118,8 @@ export class DecryptEngine {
    *   to session key bytes, or null to fall back to the passwords.
    */
   constructor(w, { backend, passwords = [], getSessionKey = null } = {}) {
+    this.w = w;
+    this.inflight = [];
     this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust' });
     this.passwords = passwords;
     this.getSessionKey = getSessionKey;
@@ -124,7 +151,7 @@ export class DecryptEngine {
     throw e;
   }
 
-  async #run(out) {
+  async #submit() {
     if (this.dec.backend !== 'external') return;
     const jobs = this.dec.takeJobs();
     if (!jobs.length) return;
@@ -136,28 +163,46 @@ export class DecryptEngine {
         raw.fill(0);
       }
     }
+    const buf = this.w.streamMemory().buffer;
+    const p = Promise.all(jobs.map((j) => subtle.decrypt(
+      { name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, this.key,
+      new Uint8Array(buf, j.ptr, j.inLen))));
+    p.catch(() => {});
+    this.inflight.push({ jobs, p });
+  }
+
+  async #completeOldest(out) {
+    const { jobs, p } = this.inflight.shift();
     let plain;
     try {
-      plain = await Promise.all(jobs.map((j) => subtle.decrypt(
-        { name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, this.key, j.data)));
+      plain = await p;
     } catch {
+      this.inflight = [];
       throw this.dec.failJob();
     }
-    for (const p of plain) pushOut(out, this.dec.completeJob(new Uint8Array(p)));
+    for (let i = 0; i < jobs.length; i++) {
+      if (jobs[i].outLen) {
+        new Uint8Array(this.w.streamMemory().buffer, jobs[i].ptr, jobs[i].outLen).set(new Uint8Array(plain[i]));
+      }
+      this.dec.completeJob();
+    }
+    pushOut(out, this.dec.takeOutput());
   }
 
   async push(data) {
     const out = [];
     pushOut(out, this.dec.push(data));
     await this.#unlock(out);
-    await this.#run(out);
+    await this.#submit();
+    while (this.inflight.length > DEPTH) await this.#completeOldest(out);
     return out;
   }
 
   async finish() {
     const out = [];
     pushOut(out, this.dec.finish());
-    await this.#run(out);
+    await this.#submit();
+    while (this.inflight.length) await this.#completeOldest(out);
     // With WebCrypto the final tag is checked by the job just run.
     if (!this.dec.isDone) pushOut(out, this.dec.finish());
     if (!this.dec.isDone) throw new Error('internal: decryption did not complete');

@@ -120,8 +120,11 @@ function checkStream(v, name) {
   }
 }
 
-/** Reads up to about BATCH bytes; returns an owned Uint8Array (safe to transfer) or null at the end. */
-async function readBatch(reader) {
+/**
+ * Reads up to about BATCH bytes, or null at the end. With `owned`, the result is
+ * a fresh copy (safe to transfer: the caller's chunks may share one buffer).
+ */
+async function readBatch(reader, owned) {
   const parts = [];
   let n = 0;
   while (n < BATCH) {
@@ -135,7 +138,8 @@ async function readBatch(reader) {
     n += value.length;
   }
   if (parts.length === 0) return null;
-  // Always copy: the caller's chunks may share one buffer, and we transfer ours.
+  // In-thread, the engine copies into Wasm memory anyway: no JS copy needed.
+  if (parts.length === 1 && !owned) return parts[0];
   const out = new Uint8Array(n);
   let off = 0;
   for (const p of parts) {
@@ -173,7 +177,7 @@ function pipe(engine, input, { onProgress, signal }) {
       try {
         // Loop until something is produced, so the consumer's read resolves.
         for (;;) {
-          const batch = await readBatch(reader);
+          const batch = await readBatch(reader, engine instanceof WorkerEngine);
           if (batch) bytesIn += batch.length;
           const chunks = batch ? await engine.push(batch) : await engine.finish();
           for (const c of chunks) {

@@ -506,7 +506,7 @@ fn rfc9580_aead_samples_through_the_stream_decryptor() {
 
 /// Runs jobs like an external engine would (here: aes-gcm, as WebCrypto would).
 fn run_seal(key: &[u8], job: &ChunkJob) -> Vec<u8> {
-    let mut buf = job.data.clone();
+    let mut buf = job.data[..job.in_len].to_vec();
     Aes256Gcm::new_from_slice(key)
         .unwrap()
         .encrypt_in_place(job.nonce.as_slice().into(), &job.ad, &mut buf)
@@ -515,7 +515,7 @@ fn run_seal(key: &[u8], job: &ChunkJob) -> Vec<u8> {
 }
 
 fn run_open(key: &[u8], job: &ChunkJob) -> Option<Vec<u8>> {
-    let mut buf = job.data.clone();
+    let mut buf = job.data[..job.in_len].to_vec();
     Aes256Gcm::new_from_slice(key)
         .unwrap()
         .decrypt_in_place(job.nonce.as_slice().into(), &job.ad, &mut buf)

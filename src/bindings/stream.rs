@@ -2,6 +2,8 @@
 //! and `decryptSessionKey`. The ReadableStream API in `pkg/stream.js` drives
 //! these from a Worker (or in-thread in Node); most callers use that instead.
 
+use std::collections::VecDeque;
+
 use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -44,14 +46,19 @@ export interface StreamDecryptorOptions {
   verificationKeys?: (string | Uint8Array)[];
 }
 
-/** One AEAD operation for an external backend (AES-GCM, 128-bit tag). */
+/** One AEAD operation for an external backend (AES-GCM, 128-bit tag). The
+ *  input lies in Wasm memory (`streamMemory()`) at `ptr`, `inLen` bytes
+ *  (plaintext to seal, or ciphertext+tag to open); write the result
+ *  (`outLen` bytes) at the same `ptr`, then call `completeJob()`. Make views
+ *  right before use: Wasm memory growth detaches older ones. */
 export interface StreamJob {
   index: number;
   isFinal: boolean;
   nonce: Uint8Array;
   ad: Uint8Array;
-  /** Plaintext to seal, or ciphertext+tag to open. */
-  data: Uint8Array;
+  ptr: number;
+  inLen: number;
+  outLen: number;
 }
 
 export interface DecryptSessionKeyOptions {
@@ -79,7 +86,9 @@ fn backend_name(b: Backend) -> String {
     }
 }
 
-fn jobs_js(jobs: Vec<ChunkJob>) -> Array {
+/// Moves jobs in flight (their buffers stay put in Wasm memory until
+/// completed) and describes them to JS.
+fn jobs_js(jobs: Vec<ChunkJob>, in_flight: &mut VecDeque<ChunkJob>) -> Array {
     let arr = Array::new_with_length(jobs.len() as u32);
     for (i, j) in jobs.into_iter().enumerate() {
         let o = Object::new();
@@ -90,10 +99,30 @@ fn jobs_js(jobs: Vec<ChunkJob>) -> Array {
         set("isFinal", j.is_final.into());
         set("nonce", Uint8Array::from(j.nonce.as_slice()).into());
         set("ad", Uint8Array::from(j.ad.as_slice()).into());
-        set("data", Uint8Array::from(j.data.as_slice()).into());
+        set("ptr", JsValue::from_f64(j.data.as_ptr() as usize as f64));
+        set("inLen", JsValue::from_f64(j.in_len as f64));
+        set("outLen", JsValue::from_f64(j.out_len as f64));
         arr.set(i as u32, o.into());
+        in_flight.push_back(j);
     }
     arr
+}
+
+/// The oldest job in flight, with its result written in place by JS.
+fn next_done(in_flight: &mut VecDeque<ChunkJob>) -> Result<ChunkJob, Error> {
+    let job = in_flight
+        .pop_front()
+        .ok_or_else(|| Error::InvalidArgument("no job is outstanding".into()))?;
+    if job.data.len() < job.out_len {
+        return Err(Error::Internal("job buffer".into()));
+    }
+    Ok(job)
+}
+
+/// The module's memory, for views onto job buffers (see `StreamJob`).
+#[wasm_bindgen(js_name = streamMemory, unchecked_return_type = "WebAssembly.Memory")]
+pub fn stream_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 fn bytes(v: Vec<u8>) -> Uint8Array {
@@ -104,6 +133,7 @@ fn bytes(v: Vec<u8>) -> Uint8Array {
 #[wasm_bindgen(js_name = StreamEncryptor)]
 pub struct StreamEncryptorHandle {
     inner: core::StreamEncryptor,
+    in_flight: VecDeque<ChunkJob>,
 }
 
 #[wasm_bindgen(js_class = StreamEncryptor)]
@@ -143,10 +173,9 @@ impl StreamEncryptorHandle {
             Some(v) => match v.as_f64() {
                 Some(n) if n.fract() == 0.0 && (0.0..=255.0).contains(&n) => Some(n as u8),
                 _ => {
-                    return Err(Error::InvalidArgument(
-                        "chunkSizeOctet must be an integer".into(),
+                    return Err(
+                        Error::InvalidArgument("chunkSizeOctet must be an integer".into()).into(),
                     )
-                    .into())
                 }
             },
         };
@@ -166,6 +195,7 @@ impl StreamEncryptorHandle {
         };
         Ok(StreamEncryptorHandle {
             inner: core::StreamEncryptor::new(&opts)?,
+            in_flight: VecDeque::new(),
         })
     }
 
@@ -176,32 +206,46 @@ impl StreamEncryptorHandle {
 
     /// Adds plaintext; returns ciphertext ready so far.
     pub fn push(&mut self, data: &[u8]) -> JsResult<Uint8Array> {
-        Ok(bytes(self.inner.push(data)?))
+        self.inner.push_into(data)?;
+        Ok(self.take_output())
     }
 
     /// Ends the input; returns the remaining bytes (with the external backend,
     /// these come from completing the final job instead).
     pub fn finish(&mut self) -> JsResult<Uint8Array> {
-        Ok(bytes(self.inner.finish()?))
+        self.inner.finish_into()?;
+        Ok(self.take_output())
     }
 
     /// Jobs for the external backend, in order.
     #[wasm_bindgen(js_name = takeJobs, unchecked_return_type = "StreamJob[]")]
     pub fn take_jobs(&mut self) -> Array {
-        jobs_js(self.inner.take_jobs())
+        jobs_js(self.inner.take_jobs(), &mut self.in_flight)
     }
 
-    /// Result (ciphertext + tag) of the oldest outstanding job; returns output.
+    /// The oldest job's result (ciphertext + tag) was written at its `ptr`.
+    /// Output accumulates for `takeOutput`.
     #[wasm_bindgen(js_name = completeJob)]
-    pub fn complete_job(&mut self, sealed: &[u8]) -> JsResult<Uint8Array> {
-        Ok(bytes(self.inner.complete_job(sealed)?))
+    pub fn complete_job(&mut self) -> JsResult<()> {
+        let job = next_done(&mut self.in_flight)?;
+        self.inner
+            .complete_job_into(job.data.get(..job.out_len).unwrap_or_default())?;
+        Ok(())
+    }
+
+    /// The ciphertext ready so far.
+    #[wasm_bindgen(js_name = takeOutput)]
+    pub fn take_output(&mut self) -> Uint8Array {
+        self.inner.with_output(|b| Uint8Array::from(b))
     }
 
     /// The AES-GCM message key for the external backend (import it as a
     /// non-extractable key and wipe this array); undefined otherwise.
     #[wasm_bindgen(js_name = messageKey)]
     pub fn message_key(&self) -> Option<Uint8Array> {
-        self.inner.message_key().map(|k| Uint8Array::from(k.as_slice()))
+        self.inner
+            .message_key()
+            .map(|k| Uint8Array::from(k.as_slice()))
     }
 
     /// "rust" or "external" (external only for GCM).
@@ -238,6 +282,7 @@ impl StreamEncryptorHandle {
 #[wasm_bindgen(js_name = StreamDecryptor)]
 pub struct StreamDecryptorHandle {
     inner: core::StreamDecryptor,
+    in_flight: VecDeque<ChunkJob>,
 }
 
 #[wasm_bindgen(js_class = StreamDecryptor)]
@@ -259,12 +304,20 @@ impl StreamDecryptorHandle {
         }
         Ok(StreamDecryptorHandle {
             inner: core::StreamDecryptor::new(opts),
+            in_flight: VecDeque::new(),
         })
     }
 
     /// Adds message bytes; returns authenticated plaintext ready so far.
     pub fn push(&mut self, data: &[u8]) -> JsResult<Uint8Array> {
-        Ok(bytes(self.inner.push(data)?))
+        self.inner.push_into(data)?;
+        Ok(self.take_output())
+    }
+
+    /// The authenticated plaintext ready so far.
+    #[wasm_bindgen(js_name = takeOutput)]
+    pub fn take_output(&mut self) -> Uint8Array {
+        self.inner.with_output(|b| Uint8Array::from(b))
     }
 
     /// True when the session key packets were read and a key is needed.
@@ -299,32 +352,43 @@ impl StreamDecryptorHandle {
     /// Ends the input: checks completeness and the final tag (or decrypts a
     /// buffered message and returns its plaintext).
     pub fn finish(&mut self) -> JsResult<Uint8Array> {
-        Ok(bytes(self.inner.finish()?))
+        self.inner.finish_into()?;
+        Ok(self.take_output())
     }
 
     /// Jobs for the external backend, in order.
     #[wasm_bindgen(js_name = takeJobs, unchecked_return_type = "StreamJob[]")]
     pub fn take_jobs(&mut self) -> Array {
-        jobs_js(self.inner.take_jobs())
+        jobs_js(self.inner.take_jobs(), &mut self.in_flight)
     }
 
-    /// Plaintext of the oldest outstanding job (empty for the final tag).
+    /// The oldest job's plaintext was written at its `ptr` (nothing for the
+    /// final tag). Plaintext accumulates for `takeOutput`.
     #[wasm_bindgen(js_name = completeJob)]
-    pub fn complete_job(&mut self, plain: &[u8]) -> JsResult<Uint8Array> {
-        Ok(bytes(self.inner.complete_job(plain)?))
+    pub fn complete_job(&mut self) -> JsResult<()> {
+        let mut job = next_done(&mut self.in_flight)?;
+        let r = self
+            .inner
+            .complete_job_into(job.data.get(..job.out_len).unwrap_or_default());
+        zeroize::Zeroize::zeroize(&mut job.data[..]);
+        r?;
+        Ok(())
     }
 
     /// Reports that a job failed to authenticate; returns the error to throw
     /// (code DECRYPTION_FAILED). The decryptor is unusable afterwards.
     #[wasm_bindgen(js_name = failJob)]
     pub fn fail_job(&mut self) -> JsValue {
+        self.in_flight.clear();
         self.inner.fail_job().into()
     }
 
     /// The AES-GCM message key for the external backend once known.
     #[wasm_bindgen(js_name = messageKey)]
     pub fn message_key(&self) -> Option<Uint8Array> {
-        self.inner.message_key().map(|k| Uint8Array::from(k.as_slice()))
+        self.inner
+            .message_key()
+            .map(|k| Uint8Array::from(k.as_slice()))
     }
 
     /// "rust" or "external".
@@ -356,14 +420,16 @@ pub fn decrypt_session_key(
     options_: JsValue,
 ) -> JsResult<Uint8Array> {
     let o = options(&options_, "decryptSessionKey")?;
-    let message = field(&o, "message")
-        .ok_or_else(|| Error::InvalidArgument("message is required".into()))?;
+    let message =
+        field(&o, "message").ok_or_else(|| Error::InvalidArgument("message is required".into()))?;
     let message: Zeroizing<Vec<u8>> = if let Some(s) = message.as_string() {
         Zeroizing::new(s.into_bytes())
     } else if let Some(a) = message.dyn_ref::<Uint8Array>() {
         Zeroizing::new(a.to_vec())
     } else {
-        return Err(Error::InvalidArgument("message must be a Uint8Array or a string".into()).into());
+        return Err(
+            Error::InvalidArgument("message must be a Uint8Array or a string".into()).into(),
+        );
     };
     let keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
     let passwords = strings(&o, "passwords")?;

@@ -213,13 +213,22 @@ enum Body {
 
 struct V2Dec {
     keys: ChunkKeys,
+    external: bool,
     next_index: u64,
     total_plain: u64,
     jobs: Vec<ChunkJob>,
     pending: VecDeque<PendingOpen>,
+    /// The chunk being filled (chunk + tag octets when full).
+    cur: Vec<u8>,
+    /// A full chunk, released once a final tag's worth of octets follows it
+    /// (until then it might be the last chunk plus part of the final tag).
+    held: Option<Vec<u8>>,
     final_queued: bool,
     verified: bool,
+    /// The content is not a plain literal packet: buffer and use rPGP.
+    fallback: bool,
     inner: Inner,
+    /// Unparsed tail of an inner packet header split across chunks.
     pt: Zeroizing<Vec<u8>>,
 }
 
@@ -236,6 +245,7 @@ pub struct StreamDecryptor {
     raw: Option<Zeroizing<Vec<u8>>>,
     outer: Outer,
     esks: Vec<u8>,
+    /// SEIPD body octets received before the session key.
     ct: Vec<u8>,
     body_ended: bool,
     body: Body,
@@ -246,6 +256,8 @@ pub struct StreamDecryptor {
     /// `None` until the first octet tells binary from armored.
     armor: Option<Option<ArmorReader>>,
     signatures: Vec<SignatureCheck>,
+    /// Authenticated plaintext ready for the caller.
+    out: Zeroizing<Vec<u8>>,
 }
 
 impl std::fmt::Debug for StreamDecryptor {
@@ -278,6 +290,7 @@ impl StreamDecryptor {
             done: false,
             armor: None,
             signatures: Vec::new(),
+            out: Zeroizing::new(Vec::new()),
         }
     }
 
@@ -309,12 +322,7 @@ impl StreamDecryptor {
     /// The backend in use once known (`External` only for GCM).
     pub fn backend(&self) -> Backend {
         match &self.body {
-            Body::V2(v)
-                if self.opts.backend == Backend::External
-                    && v.keys.params.aead == pgp::crypto::aead::AeadAlgorithm::Gcm =>
-            {
-                Backend::External
-            }
+            Body::V2(v) if v.external => Backend::External,
             _ => Backend::Rust,
         }
     }
@@ -330,7 +338,7 @@ impl StreamDecryptor {
     /// The per-message AEAD key for an external backend (GCM only).
     pub fn message_key(&self) -> Option<Zeroizing<Vec<u8>>> {
         match &self.body {
-            Body::V2(v) if self.backend() == Backend::External => Some(v.keys.key.clone()),
+            Body::V2(v) if v.external => Some(v.keys.key.clone()),
             _ => None,
         }
     }
@@ -344,55 +352,70 @@ impl StreamDecryptor {
         Ok(())
     }
 
-    fn wrap(&mut self, r: Result<Vec<u8>>) -> Result<Vec<u8>> {
+    fn wrap(&mut self, r: Result<()>) -> Result<()> {
         if r.is_err() {
             self.failed = true;
             self.input.clear();
             self.ct.clear();
             self.raw = None;
+            self.out.clear();
         }
         r
     }
 
+    /// Passes the plaintext ready so far to `f`, then empties the buffer
+    /// (keeping its allocation).
+    pub fn with_output<T>(&mut self, f: impl FnOnce(&[u8]) -> T) -> T {
+        let r = f(&self.out);
+        zeroize::Zeroize::zeroize(&mut self.out[..]);
+        self.out.clear();
+        r
+    }
+
+    fn take_output(&mut self) -> Vec<u8> {
+        self.with_output(|b| b.to_vec())
+    }
+
     /// Adds message octets (binary, or ASCII-armored from the first octet on);
-    /// returns authenticated plaintext ready so far.
-    pub fn push(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+    /// the plaintext ready so far waits in the output buffer.
+    pub fn push_into(&mut self, data: &[u8]) -> Result<()> {
         self.guard()?;
         if self.armor.is_none() {
             match data.iter().find(|b| !b.is_ascii_whitespace()) {
-                None => return Ok(Vec::new()),
+                None => return Ok(()),
                 Some(b'-') => self.armor = Some(Some(ArmorReader::new())),
                 Some(_) => self.armor = Some(None),
             }
         }
-        if let Some(Some(a)) = self.armor.as_mut() {
-            let bin = match a.push(data) {
-                Ok(b) => b,
-                Err(e) => return self.wrap(Err(e)),
-            };
-            return self.push_binary(&bin);
-        }
-        self.push_binary(data)
+        let r = match self.armor.as_mut() {
+            Some(Some(a)) => a.push(data).and_then(|bin| self.push_binary(&bin)),
+            _ => self.push_binary(data),
+        };
+        self.wrap(r)
     }
 
-    fn push_binary(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+    /// Adds message octets; returns authenticated plaintext ready so far.
+    pub fn push(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+        self.push_into(data)?;
+        Ok(self.take_output())
+    }
+
+    fn push_binary(&mut self, data: &[u8]) -> Result<()> {
         if let Some(raw) = self.raw.as_mut() {
             if (raw.len() + data.len()) as u64 > self.opts.limits.max_message_size {
-                let e = Err(Error::LimitExceeded(format!(
+                return Err(Error::LimitExceeded(format!(
                     "this message cannot be streamed and exceeds the limit of {} bytes \
                      for buffered decryption",
                     self.opts.limits.max_message_size
                 )));
-                return self.wrap(e);
             }
             raw.extend_from_slice(data);
         }
         if matches!(self.body, Body::Fallback { .. }) {
-            return Ok(Vec::new());
+            return Ok(());
         }
         self.input.extend_from_slice(data);
-        let r = self.run(false);
-        self.wrap(r)
+        self.run(false)
     }
 
     /// Supplies the session key; returns plaintext from input already pushed.
@@ -403,7 +426,8 @@ impl StreamDecryptor {
         }
         self.session = Some(key);
         let r = self.run(false);
-        self.wrap(r)
+        self.wrap(r)?;
+        Ok(self.take_output())
     }
 
     /// Convenience: finds the session key with keys/passwords (see
@@ -414,66 +438,71 @@ impl StreamDecryptor {
     }
 
     /// Ends the input: checks that the message was complete and its final tag
-    /// verifies; for buffered messages decrypts now and returns all plaintext.
-    /// With the external backend, outstanding jobs must be completed first, and
-    /// the final job may only be handed out here: then call `take_jobs`,
-    /// complete them, and call `finish` again.
-    pub fn finish(&mut self) -> Result<Vec<u8>> {
+    /// verifies; for buffered messages decrypts now. With the external backend
+    /// the last jobs may only be handed out here: then run them and call
+    /// `finish` again.
+    pub fn finish_into(&mut self) -> Result<()> {
         self.guard()?;
-        let mut out = Vec::new();
+        let mut r = Ok(());
         if let Some(Some(a)) = self.armor.as_mut() {
-            let bin = match a.finish() {
-                Ok(b) => b,
-                Err(e) => return self.wrap(Err(e)),
-            };
-            self.armor = Some(None);
-            out = self.push_binary(&bin)?;
+            r = a.finish().and_then(|bin| {
+                self.armor = Some(None);
+                self.push_binary(&bin)
+            });
         }
-        let r = self.finish_inner().map(|mut rest| {
-            out.append(&mut rest);
-            out
-        });
+        let r = r.and_then(|()| self.finish_inner());
         self.wrap(r)
     }
 
-    fn finish_inner(&mut self) -> Result<Vec<u8>> {
+    /// [`finish_into`](Self::finish_into), returning the remaining plaintext.
+    pub fn finish(&mut self) -> Result<Vec<u8>> {
+        self.finish_into()?;
+        Ok(self.take_output())
+    }
+
+    fn finish_inner(&mut self) -> Result<()> {
         if self.needs_session_key() {
             return Err(Error::InvalidArgument(
                 "no session key was set for this message".into(),
             ));
         }
-        if matches!(self.body, Body::Fallback { .. }) {
-            return self.fallback_decrypt();
+        if !matches!(self.body, Body::Fallback { .. }) {
+            self.run(true)?;
         }
-        let out = self.run(true)?;
         if matches!(self.body, Body::Fallback { .. }) {
-            return self.fallback_decrypt();
+            self.fallback_decrypt()?;
+            self.done = true;
+            // Nothing more may be pushed.
+            self.failed = true;
+            return Ok(());
         }
         if !self.seipd_seen {
-            return Err(
-                if self.esks.is_empty() && self.raw.as_ref().is_some_and(|r| r.is_empty()) {
-                    Error::MalformedInput("empty message".into())
-                } else {
-                    Error::DecryptionFailed
-                },
-            );
+            let empty = self.esks.is_empty() && self.raw.as_ref().is_some_and(|r| r.is_empty());
+            return Err(if empty {
+                Error::MalformedInput("empty message".into())
+            } else {
+                Error::DecryptionFailed
+            });
         }
         let Body::V2(v) = &self.body else {
             return Err(Error::DecryptionFailed);
         };
         if !v.jobs.is_empty() || !v.pending.is_empty() {
             // External backend: the caller still has jobs to run.
-            return Ok(out);
+            return Ok(());
         }
         if !v.verified || !self.body_ended {
             return Err(Error::DecryptionFailed);
         }
         match v.inner {
-            Inner::After => Ok(out),
-            Inner::Data {
+            Inner::After
+            | Inner::Data {
                 remaining: usize::MAX,
                 ..
-            } => Ok(out),
+            } => {
+                self.done = true;
+                Ok(())
+            }
             _ => Err(Error::MalformedInput(
                 "the literal data packet inside is incomplete".into(),
             )),
@@ -482,13 +511,7 @@ impl StreamDecryptor {
 
     /// True once the final tag verified (or a buffered message was decrypted).
     pub fn is_done(&self) -> bool {
-        if self.done {
-            return true;
-        }
-        match &self.body {
-            Body::V2(v) => v.verified && v.pending.is_empty() && v.jobs.is_empty(),
-            _ => false,
-        }
+        self.done
     }
 
     /// Jobs waiting for the external backend, in order.
@@ -499,13 +522,19 @@ impl StreamDecryptor {
         }
     }
 
-    /// Returns the plaintext of the oldest outstanding job (empty for the
-    /// final tag). A failed authentication must be reported with
-    /// [`fail_job`](Self::fail_job) instead.
-    pub fn complete_job(&mut self, plain: &[u8]) -> Result<Vec<u8>> {
+    /// Takes the plaintext of the oldest outstanding job (empty for the final
+    /// tag); it waits in the output buffer. A failed authentication must be
+    /// reported with [`fail_job`](Self::fail_job) instead.
+    pub fn complete_job_into(&mut self, plain: &[u8]) -> Result<()> {
         self.guard()?;
         let r = self.complete_inner(plain);
         self.wrap(r)
+    }
+
+    /// [`complete_job_into`](Self::complete_job_into), returning the plaintext.
+    pub fn complete_job(&mut self, plain: &[u8]) -> Result<Vec<u8>> {
+        self.complete_job_into(plain)?;
+        Ok(self.take_output())
     }
 
     /// The backend reports an authentication failure: the decryptor fails
@@ -515,60 +544,58 @@ impl StreamDecryptor {
         Error::DecryptionFailed
     }
 
-    fn complete_inner(&mut self, plain: &[u8]) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        let fallback = match &mut self.body {
-            Body::V2(v) => {
-                let Some(p) = v.pending.pop_front() else {
-                    return Err(Error::InvalidArgument("no job is outstanding".into()));
-                };
-                if plain.len() != p.expect_len {
-                    return Err(Error::InvalidArgument(format!(
-                        "job result of {} octets, expected {}",
-                        plain.len(),
-                        p.expect_len
-                    )));
-                }
-                if p.is_final {
-                    v.verified = true;
-                    false
-                } else {
-                    v.feed_plain(plain, &mut out)?
-                }
-            }
+    fn complete_inner(&mut self, plain: &[u8]) -> Result<()> {
+        match &mut self.body {
+            Body::V2(v) => v.complete(plain, &mut self.out)?,
             // Results of jobs handed out before we switched to buffering.
-            Body::Fallback { .. } => return Ok(Vec::new()),
+            Body::Fallback { .. } => return Ok(()),
             Body::Start => return Err(Error::InvalidArgument("no job is outstanding".into())),
-        };
-        if fallback {
+        }
+        self.after_v2();
+        Ok(())
+    }
+
+    /// Drops the raw copy once the content is known to stream, or switches to
+    /// buffering when it is not a plain literal packet.
+    fn after_v2(&mut self) {
+        let Body::V2(v) = &self.body else { return };
+        if v.fallback {
             self.body = Body::Fallback { v1: false };
             self.input.clear();
             self.ct.clear();
-            return Ok(Vec::new());
+            self.out.clear();
+        } else if v.inner != Inner::Tag {
+            self.raw = None;
         }
-        if let Body::V2(v) = &self.body {
-            if v.inner != Inner::Tag {
-                self.raw = None;
-            }
-        }
-        Ok(out)
     }
 
     /// Parses as far as the input allows.
-    fn run(&mut self, at_end: bool) -> Result<Vec<u8>> {
+    fn run(&mut self, at_end: bool) -> Result<()> {
         self.parse_outer(at_end)?;
-        let mut out = Vec::new();
-        self.process_body(at_end, &mut out)?;
-        Ok(out)
+        self.process_body()
+    }
+
+    /// SEIPD body octets from the outer parser.
+    fn body_bytes(&mut self, b: &[u8]) -> Result<()> {
+        match &mut self.body {
+            Body::V2(v) => {
+                v.put(b, &mut self.out)?;
+                self.after_v2();
+            }
+            Body::Start => self.ct.extend_from_slice(b),
+            Body::Fallback { .. } => {}
+        }
+        Ok(())
     }
 
     fn parse_outer(&mut self, at_end: bool) -> Result<()> {
+        let mut input = std::mem::take(&mut self.input);
         let mut pos = 0;
         loop {
-            let avail = self.input.len() - pos;
+            let avail = input.len() - pos;
             match self.outer {
                 Outer::Header => {
-                    let Some(h) = parse_header(self.input.get(pos..).unwrap_or_default())? else {
+                    let Some(h) = parse_header(input.get(pos..).unwrap_or_default())? else {
                         break;
                     };
                     pos += h.header_len;
@@ -587,9 +614,8 @@ impl StreamDecryptor {
                                     ));
                                 }
                                 let start = pos - h.header_len;
-                                self.esks.extend_from_slice(
-                                    self.input.get(start..pos).unwrap_or_default(),
-                                );
+                                self.esks
+                                    .extend_from_slice(input.get(start..pos).unwrap_or_default());
                             }
                             self.outer = Outer::Packet { remaining: n, keep };
                         }
@@ -630,7 +656,7 @@ impl StreamDecryptor {
                     let n = remaining.min(avail);
                     if keep {
                         self.esks
-                            .extend_from_slice(self.input.get(pos..pos + n).unwrap_or_default());
+                            .extend_from_slice(input.get(pos..pos + n).unwrap_or_default());
                     }
                     pos += n;
                     if n == remaining {
@@ -645,8 +671,7 @@ impl StreamDecryptor {
                 }
                 Outer::Body { remaining, last } => {
                     let n = remaining.min(avail);
-                    self.ct
-                        .extend_from_slice(self.input.get(pos..pos + n).unwrap_or_default());
+                    self.body_bytes(input.get(pos..pos + n).unwrap_or_default())?;
                     pos += n;
                     if n < remaining {
                         self.outer = Outer::Body {
@@ -663,8 +688,7 @@ impl StreamDecryptor {
                     }
                 }
                 Outer::BodyLen => {
-                    let Some((len, used)) =
-                        parse_new_length(self.input.get(pos..).unwrap_or_default())?
+                    let Some((len, used)) = parse_new_length(input.get(pos..).unwrap_or_default())?
                     else {
                         break;
                     };
@@ -682,9 +706,8 @@ impl StreamDecryptor {
                     };
                 }
                 Outer::BodyToEnd => {
-                    self.ct
-                        .extend_from_slice(self.input.get(pos..).unwrap_or_default());
-                    pos = self.input.len();
+                    self.body_bytes(input.get(pos..).unwrap_or_default())?;
+                    pos = input.len();
                     if at_end {
                         self.outer = Outer::After;
                         self.body_ended = true;
@@ -701,11 +724,12 @@ impl StreamDecryptor {
                 }
             }
         }
-        self.input.drain(..pos);
+        input.drain(..pos);
+        self.input = input;
         Ok(())
     }
 
-    fn process_body(&mut self, at_end: bool, out: &mut Vec<u8>) -> Result<()> {
+    fn process_body(&mut self) -> Result<()> {
         if let Body::Start = self.body {
             let Some(&version) = self.ct.first() else {
                 return Ok(());
@@ -743,74 +767,40 @@ impl StreamDecryptor {
             if sk.sym.is_some_and(|s| s != params.sym) {
                 return Err(Error::DecryptionFailed);
             }
-            let keys =
-                ChunkKeys::derive(params, &sk.key, rest.get(..SALT_LEN).unwrap_or_default())?;
-            self.ct.drain(..4 + SALT_LEN);
-            self.body = Body::V2(Box::new(V2Dec {
+            let (salt, body) = rest.split_at(SALT_LEN);
+            let keys = ChunkKeys::derive(params, &sk.key, salt)?;
+            let full = params.chunk_size() + TAG_LEN;
+            let mut v = Box::new(V2Dec {
                 keys,
+                external: self.opts.backend == Backend::External
+                    && params.aead == pgp::crypto::aead::AeadAlgorithm::Gcm,
                 next_index: 0,
                 total_plain: 0,
                 jobs: Vec::new(),
                 pending: VecDeque::new(),
+                cur: Vec::with_capacity(full),
+                held: None,
                 final_queued: false,
                 verified: false,
+                fallback: false,
                 inner: Inner::Tag,
                 pt: Zeroizing::new(Vec::new()),
-            }));
+            });
+            v.put(body, &mut self.out)?;
+            self.ct = Vec::new();
+            self.body = Body::V2(v);
+            self.after_v2();
         }
-        let external = self.backend() == Backend::External;
-        let Body::V2(v) = &mut self.body else {
-            return Ok(());
-        };
-        let c = v.keys.params.chunk_size();
-        let full = c + TAG_LEN;
-        let mut pos = 0;
-        let mut fallback = false;
-        // A full chunk is certain once a final tag's worth of octets follows it.
-        while self.ct.len() - pos >= full + TAG_LEN && !fallback {
-            let data = self.ct.get(pos..pos + full).unwrap_or_default().to_vec();
-            pos += full;
-            fallback = v.queue(data, false, external, out)?;
-        }
-        if self.body_ended && !v.final_queued && !fallback {
-            let rest = self.ct.len() - pos;
-            if rest < TAG_LEN || (rest > TAG_LEN && rest < 2 * TAG_LEN + 1) {
-                return Err(Error::DecryptionFailed);
+        if self.body_ended {
+            if let Body::V2(v) = &mut self.body {
+                v.end(&mut self.out)?;
             }
-            if rest > TAG_LEN {
-                let data = self
-                    .ct
-                    .get(pos..self.ct.len() - TAG_LEN)
-                    .unwrap_or_default()
-                    .to_vec();
-                fallback = v.queue(data, false, external, out)?;
-            }
-            if !fallback {
-                let tag = self
-                    .ct
-                    .get(self.ct.len() - TAG_LEN..)
-                    .unwrap_or_default()
-                    .to_vec();
-                pos = self.ct.len();
-                v.final_queued = true;
-                v.queue(tag, true, external, out)?;
-            }
+            self.after_v2();
         }
-        let _ = at_end;
-        if fallback {
-            self.body = Body::Fallback { v1: false };
-            self.input.clear();
-            self.ct.clear();
-            return Ok(());
-        }
-        if v.inner != Inner::Tag {
-            self.raw = None;
-        }
-        self.ct.drain(..pos);
         Ok(())
     }
 
-    fn fallback_decrypt(&mut self) -> Result<Vec<u8>> {
+    fn fallback_decrypt(&mut self) -> Result<()> {
         let Body::Fallback { v1 } = self.body else {
             return Err(Error::Internal("not buffering".into()));
         };
@@ -858,70 +848,163 @@ impl StreamDecryptor {
         self.signatures = check_signatures(&msg, &certs, limits)?;
         self.body = Body::Start;
         self.seipd_seen = true;
-        // Done: hand the buffer over (the caller now owns the plaintext).
-        let out = std::mem::take(&mut *data);
+        // Done: hand the plaintext over (the caller now owns it).
+        self.out.extend_from_slice(&data);
         self.done = true;
-        self.failed = true; // nothing more may be pushed
-        Ok(out)
+        Ok(())
     }
 }
 
 impl V2Dec {
-    /// Queues (external) or runs (Rust) one open job. Returns true when the
-    /// content turned out not to be a plain literal packet (buffer instead).
-    fn queue(
-        &mut self,
-        data: Vec<u8>,
-        is_final: bool,
-        external: bool,
-        out: &mut Vec<u8>,
-    ) -> Result<bool> {
+    /// Takes ciphertext octets; cuts chunks (see `held`).
+    fn put(&mut self, mut b: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let full = self.keys.params.chunk_size() + TAG_LEN;
+        while !b.is_empty() && !self.fallback {
+            let take = (full - self.cur.len()).min(b.len());
+            let (head, rest) = b.split_at(take);
+            self.cur.extend_from_slice(head);
+            b = rest;
+            if self.cur.len() >= TAG_LEN {
+                if let Some(h) = self.held.take() {
+                    self.queue(h, false, out)?;
+                }
+            }
+            if self.cur.len() == full {
+                self.held = Some(std::mem::replace(&mut self.cur, Vec::with_capacity(full)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The body ended: the last chunk (if any) and the final tag.
+    fn end(&mut self, out: &mut Vec<u8>) -> Result<()> {
+        if self.final_queued || self.fallback {
+            return Ok(());
+        }
+        let mut cur = std::mem::take(&mut self.cur);
+        let (last, tag) = match self.held.take() {
+            Some(mut h) => {
+                // `cur` is shorter than a tag here; the tag straddles both.
+                let split = h.len() + cur.len() - TAG_LEN;
+                let mut tag = h.split_off(split);
+                tag.extend_from_slice(&cur);
+                (Some(h), tag)
+            }
+            None => {
+                if cur.len() < TAG_LEN {
+                    return Err(Error::DecryptionFailed);
+                }
+                let tag = cur.split_off(cur.len() - TAG_LEN);
+                ((!cur.is_empty()).then_some(cur), tag)
+            }
+        };
+        if let Some(l) = last {
+            if l.len() <= TAG_LEN {
+                return Err(Error::DecryptionFailed);
+            }
+            self.queue(l, false, out)?;
+            if self.fallback {
+                return Ok(());
+            }
+        }
+        self.final_queued = true;
+        self.queue(tag, true, out)
+    }
+
+    /// Queues (external) or runs (Rust) one open job.
+    fn queue(&mut self, data: Vec<u8>, is_final: bool, out: &mut Vec<u8>) -> Result<()> {
         let index = self.next_index;
-        let (nonce, ad) = if is_final {
-            (self.keys.nonce(index), self.keys.final_ad(self.total_plain))
+        let in_len = data.len();
+        let out_len = in_len.saturating_sub(TAG_LEN);
+        let ad = if is_final {
+            self.keys.final_ad(self.total_plain)
         } else {
-            self.total_plain += (data.len() - TAG_LEN) as u64;
+            self.total_plain += out_len as u64;
             self.next_index += 1;
-            (self.keys.nonce(index), self.keys.chunk_ad())
+            self.keys.chunk_ad()
         };
         let mut job = ChunkJob {
             index,
             is_final,
-            nonce,
+            nonce: self.keys.nonce(index),
             ad,
             data,
+            in_len,
+            out_len,
         };
-        if external {
+        if self.external {
             self.pending.push_back(PendingOpen {
-                expect_len: job.data.len() - TAG_LEN,
+                expect_len: out_len,
                 is_final,
             });
             self.jobs.push(job);
-            return Ok(false);
+            return Ok(());
         }
-        self.keys.open(&job.nonce, &job.ad, &mut job.data)?;
-        let plain = Zeroizing::new(job.data);
+        self.keys.open_job(&mut job)?;
         if is_final {
             self.verified = true;
-            return Ok(false);
+            return Ok(());
         }
-        self.feed_plain(&plain, out)
+        let r = self.feed_plain(job.data.get(..out_len).unwrap_or_default(), out);
+        zeroize::Zeroize::zeroize(&mut job.data[..]);
+        r
+    }
+
+    fn complete(&mut self, plain: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        let Some(p) = self.pending.pop_front() else {
+            return Err(Error::InvalidArgument("no job is outstanding".into()));
+        };
+        if plain.len() != p.expect_len {
+            return Err(Error::InvalidArgument(format!(
+                "job result of {} octets, expected {}",
+                plain.len(),
+                p.expect_len
+            )));
+        }
+        if p.is_final {
+            self.verified = true;
+            return Ok(());
+        }
+        if self.fallback {
+            return Ok(());
+        }
+        self.feed_plain(plain, out)
     }
 
     /// Parses authenticated plaintext (the inner packet stream): literal data
-    /// octets go to `out`. Returns true if the first packet is not literal data.
-    fn feed_plain(&mut self, plain: &[u8], out: &mut Vec<u8>) -> Result<bool> {
-        self.pt.extend_from_slice(plain);
+    /// octets go to `out`. Sets `fallback` if the first packet is not literal
+    /// data. Only header fragments split across chunks are staged in `pt`.
+    fn feed_plain(&mut self, mut plain: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        while !self.pt.is_empty() && !plain.is_empty() && !self.fallback {
+            let take = plain.len().min(1024);
+            let (head, rest) = plain.split_at(take);
+            self.pt.extend_from_slice(head);
+            plain = rest;
+            let staged = std::mem::take(&mut self.pt);
+            let used = self.parse_plain(&staged, out)?;
+            self.pt = Zeroizing::new(staged.get(used..).unwrap_or_default().to_vec());
+        }
+        if self.pt.is_empty() && !self.fallback {
+            let used = self.parse_plain(plain, out)?;
+            self.pt
+                .extend_from_slice(plain.get(used..).unwrap_or_default());
+        }
+        Ok(())
+    }
+
+    /// Parses from `input` as far as possible; returns the octets consumed.
+    fn parse_plain(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<usize> {
         let mut pos = 0;
-        let res = loop {
-            let buf = self.pt.get(pos..).unwrap_or_default();
+        loop {
+            let buf = input.get(pos..).unwrap_or_default();
             match self.inner {
                 Inner::Tag => {
                     let Some(h) = parse_header(buf)? else {
-                        break Ok(false);
+                        return Ok(pos);
                     };
                     if h.tag != 11 {
-                        break Ok(true);
+                        self.fallback = true;
+                        return Ok(pos);
                     }
                     pos += h.header_len;
                     self.inner = match h.len {
@@ -941,16 +1024,16 @@ impl V2Dec {
                 }
                 Inner::LitHeader { remaining, last } => {
                     let Some(&name_len) = buf.get(1) else {
-                        break Ok(false);
+                        return Ok(pos);
                     };
                     let need = 2 + usize::from(name_len) + 4;
                     if need > remaining {
-                        break Err(Error::MalformedInput(
+                        return Err(Error::MalformedInput(
                             "literal data header crosses a partial length boundary".into(),
                         ));
                     }
                     if buf.len() < need {
-                        break Ok(false);
+                        return Ok(pos);
                     }
                     pos += need;
                     self.inner = Inner::Data {
@@ -973,13 +1056,13 @@ impl V2Dec {
                                 last,
                             };
                         }
-                        break Ok(false);
+                        return Ok(pos);
                     }
                     self.inner = if last { Inner::After } else { Inner::NextLen };
                 }
                 Inner::NextLen => {
                     let Some((len, used)) = parse_new_length(buf)? else {
-                        break Ok(false);
+                        return Ok(pos);
                     };
                     pos += used;
                     self.inner = match len {
@@ -1000,23 +1083,21 @@ impl V2Dec {
                 Inner::After => {
                     // Only padding packets may follow the literal data.
                     let Some(h) = parse_header(buf)? else {
-                        break Ok(false);
+                        return Ok(pos);
                     };
                     match (h.tag, h.len) {
                         (21, BodyLen::Fixed(n)) if buf.len() >= h.header_len + n => {
                             pos += h.header_len + n;
                         }
-                        (21, BodyLen::Fixed(_)) => break Ok(false),
+                        (21, BodyLen::Fixed(_)) => return Ok(pos),
                         _ => {
-                            break Err(Error::MalformedInput(
+                            return Err(Error::MalformedInput(
                                 "unexpected packet after the literal data".into(),
                             ))
                         }
                     }
                 }
             }
-        };
-        self.pt.drain(..pos);
-        res
+        }
     }
 }

@@ -12,7 +12,7 @@ use rand::RngCore;
 use zeroize::Zeroizing;
 
 use super::armor::ArmorWriter;
-use super::framing::PartialWriter;
+use super::framing::{PartialWriter, Sink};
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use crate::kdf::KdfParams;
 use crate::openpgp::encrypt::{choose_aead, plan};
@@ -62,6 +62,8 @@ struct BufferedEnc {
     seipd: SeipdChoice,
     limits: Limits,
     data: Zeroizing<Vec<u8>>,
+    out: Vec<u8>,
+    finished: bool,
 }
 
 struct Pending {
@@ -69,20 +71,32 @@ struct Pending {
     is_final: bool,
 }
 
-struct V2Enc {
+/// Cuts the literal packet octets into chunks and frames sealed chunks into
+/// the outer SEIPD packet.
+struct Chunker {
     keys: ChunkKeys,
     backend: Backend,
-    literal: PartialWriter,
-    /// Literal packet octets not yet cut into chunks.
-    plain: Zeroizing<Vec<u8>>,
+    /// The chunk being filled (capacity: chunk + tag).
+    cur: Vec<u8>,
     next_index: u64,
     total_plain: u64,
     outer: PartialWriter,
     jobs: Vec<ChunkJob>,
     pending: VecDeque<Pending>,
-    closed: bool,
     done: bool,
+    /// Ciphertext ready for the caller.
+    out: Vec<u8>,
 }
+
+struct V2Enc {
+    literal: PartialWriter,
+    chunker: Chunker,
+    closed: bool,
+}
+
+/// Octets per partial body part (outer and literal): small, so that the tail
+/// staged between writes is small; the length octets cost 1/8192.
+const PART_LOG2: u8 = 13;
 
 /// Encrypts a stream of plaintext pushed in pieces into an OpenPGP message:
 /// PKESKv6/SKESKv6 packets, then one SEIPDv2 packet (partial lengths) holding a
@@ -93,6 +107,7 @@ pub struct StreamEncryptor {
     armor: Option<ArmorWriter>,
     header: Vec<u8>,
     failed: bool,
+    footer_written: bool,
 }
 
 impl std::fmt::Debug for StreamEncryptor {
@@ -144,6 +159,8 @@ impl StreamEncryptor {
                 seipd: base.seipd,
                 limits: base.limits,
                 data: Zeroizing::new(Vec::new()),
+                out: Vec::new(),
+                finished: false,
             }));
             // The one-shot path armors by itself.
             armor = None;
@@ -152,6 +169,7 @@ impl StreamEncryptor {
                 armor,
                 header: Vec::new(),
                 failed: false,
+                footer_written: false,
             });
         }
         let (sym, aead) = match opts.aead {
@@ -234,43 +252,46 @@ impl StreamEncryptor {
         }
 
         let keys = ChunkKeys::derive(params, &sk, &salt)?;
-        let part_log2 = c + 6;
-        let mut outer = PartialWriter::new(18, part_log2, &mut out);
+        let mut outer = PartialWriter::new(18, PART_LOG2, &mut out)?;
         let h = params.header_octets();
-        outer.write(h.get(1..).unwrap_or_default(), &mut out);
-        outer.write(&salt, &mut out);
-
-        let mut plain = Zeroizing::new(Vec::with_capacity(params.chunk_size() * 2));
-        let mut literal = PartialWriter::new(11, part_log2, &mut plain);
-        // Binary format, empty file name, date 0: nothing about the file leaks.
-        literal.write(&[b'b', 0, 0, 0, 0, 0], &mut plain);
+        outer.write(h.get(1..).unwrap_or_default(), &mut out)?;
+        outer.write(&salt, &mut out)?;
 
         let backend = if aead == AeadAlgorithm::Gcm {
             opts.backend
         } else {
             Backend::Rust
         };
+        let c = params.chunk_size();
+        let mut chunker = Chunker {
+            keys,
+            backend,
+            cur: Vec::with_capacity(c + TAG_LEN),
+            next_index: 0,
+            total_plain: 0,
+            outer,
+            jobs: Vec::new(),
+            pending: VecDeque::new(),
+            done: false,
+            out: Vec::new(),
+        };
+        let mut literal = PartialWriter::new(11, PART_LOG2, &mut chunker)?;
+        // Binary format, empty file name, date 0: nothing about the file leaks.
+        literal.write(&[b'b', 0, 0, 0, 0, 0], &mut chunker)?;
         let header = match armor.as_mut() {
             Some(a) => a.write(&out),
             None => out,
         };
         Ok(StreamEncryptor {
             mode: Mode::V2(Box::new(V2Enc {
-                keys,
-                backend,
                 literal,
-                plain,
-                next_index: 0,
-                total_plain: 0,
-                outer,
-                jobs: Vec::new(),
-                pending: VecDeque::new(),
+                chunker,
                 closed: false,
-                done: false,
             })),
             armor,
             header,
             failed: false,
+            footer_written: false,
         })
     }
 
@@ -289,7 +310,7 @@ impl StreamEncryptor {
     /// The backend actually in use (`External` only for GCM).
     pub fn backend(&self) -> Backend {
         match &self.mode {
-            Mode::V2(v) => v.backend,
+            Mode::V2(v) => v.chunker.backend,
             Mode::Buffered(_) => Backend::Rust,
         }
     }
@@ -297,7 +318,7 @@ impl StreamEncryptor {
     /// The SEIPDv2 parameters, when streaming.
     pub fn params(&self) -> Option<Seipd2Params> {
         match &self.mode {
-            Mode::V2(v) => Some(v.keys.params),
+            Mode::V2(v) => Some(v.chunker.keys.params),
             Mode::Buffered(_) => None,
         }
     }
@@ -306,15 +327,10 @@ impl StreamEncryptor {
     /// as a non-extractable WebCrypto key). `None` unless the backend is external.
     pub fn message_key(&self) -> Option<Zeroizing<Vec<u8>>> {
         match &self.mode {
-            Mode::V2(v) if v.backend == Backend::External => Some(v.keys.key.clone()),
+            Mode::V2(v) if v.chunker.backend == Backend::External => {
+                Some(v.chunker.keys.key.clone())
+            }
             _ => None,
-        }
-    }
-
-    fn armored(&mut self, out: Vec<u8>) -> Vec<u8> {
-        match self.armor.as_mut() {
-            Some(a) => a.write(&out),
-            None => out,
         }
     }
 
@@ -327,8 +343,16 @@ impl StreamEncryptor {
         Ok(())
     }
 
-    /// Adds plaintext; returns the ciphertext octets ready so far.
-    pub fn push(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+    fn after(&mut self, r: Result<()>) -> Result<()> {
+        if r.is_err() {
+            self.failed = true;
+        }
+        r
+    }
+
+    /// Adds plaintext; the ciphertext ready so far waits in the output buffer
+    /// (see [`with_output`](Self::with_output)).
+    pub fn push_into(&mut self, data: &[u8]) -> Result<()> {
         self.guard()?;
         let r = match &mut self.mode {
             Mode::V2(v) => v.push(data),
@@ -341,27 +365,21 @@ impl StreamEncryptor {
                     )))
                 } else {
                     b.data.extend_from_slice(data);
-                    Ok(Vec::new())
+                    Ok(())
                 }
             }
         };
         self.after(r)
     }
 
-    fn after(&mut self, r: Result<Vec<u8>>) -> Result<Vec<u8>> {
-        match r {
-            Ok(out) => Ok(self.armored(out)),
-            Err(e) => {
-                self.failed = true;
-                Err(e)
-            }
-        }
+    /// Adds plaintext; returns the ciphertext octets ready so far.
+    pub fn push(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+        self.push_into(data)?;
+        Ok(self.take_output())
     }
 
-    /// Ends the input. With the Rust backend returns all remaining octets. With
-    /// the external backend it queues the last jobs; the remaining octets come
-    /// from [`complete_job`](Self::complete_job) of the final one.
-    pub fn finish(&mut self) -> Result<Vec<u8>> {
+    /// Ends the input (output into the buffer; see [`finish`](Self::finish)).
+    pub fn finish_into(&mut self) -> Result<()> {
         self.guard()?;
         let r = match &mut self.mode {
             Mode::V2(v) => v.close(),
@@ -376,107 +394,142 @@ impl StreamEncryptor {
                     seipd: b.seipd,
                     limits: b.limits,
                 };
-                crate::openpgp::encrypt(&b.data, &opts)
+                crate::openpgp::encrypt(&b.data, &opts).map(|ct| {
+                    b.out = ct;
+                    b.finished = true;
+                })
             }
         };
-        let mut out = self.after(r)?;
-        if self.is_done() {
-            if let Some(a) = self.armor.as_mut() {
-                out.extend(a.finish());
+        self.after(r)
+    }
+
+    /// Ends the input. With the Rust backend returns all remaining octets. With
+    /// the external backend it queues the last jobs; the remaining octets come
+    /// from [`complete_job`](Self::complete_job) of the final one.
+    pub fn finish(&mut self) -> Result<Vec<u8>> {
+        self.finish_into()?;
+        Ok(self.take_output())
+    }
+
+    /// Passes the output ready so far (armored if asked) to `f`, then empties
+    /// the buffer (keeping its allocation for the next batch).
+    pub fn with_output<T>(&mut self, f: impl FnOnce(&[u8]) -> T) -> T {
+        let done = self.is_done();
+        let raw = match &mut self.mode {
+            Mode::V2(v) => &mut v.chunker.out,
+            Mode::Buffered(b) => &mut b.out,
+        };
+        let r = match self.armor.as_mut() {
+            Some(a) => {
+                let mut armored = a.write(raw);
+                if done && !self.footer_written {
+                    self.footer_written = true;
+                    armored.extend(a.finish());
+                }
+                f(&armored)
             }
-        }
-        Ok(out)
+            None => f(raw),
+        };
+        raw.clear();
+        r
+    }
+
+    /// Takes the output ready so far.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        self.with_output(|b| b.to_vec())
     }
 
     /// True once the whole message has been produced.
     pub fn is_done(&self) -> bool {
         match &self.mode {
-            Mode::V2(v) => v.done,
-            Mode::Buffered(_) => true,
+            Mode::V2(v) => v.chunker.done,
+            Mode::Buffered(b) => b.finished,
         }
     }
 
     /// Jobs waiting for the external backend, in order.
     pub fn take_jobs(&mut self) -> Vec<ChunkJob> {
         match &mut self.mode {
-            Mode::V2(v) => std::mem::take(&mut v.jobs),
+            Mode::V2(v) => std::mem::take(&mut v.chunker.jobs),
             Mode::Buffered(_) => Vec::new(),
         }
     }
 
-    /// Returns the sealed result (ciphertext + tag) of the oldest outstanding
-    /// job; returns the output octets now ready (all remaining octets after the
-    /// final job).
-    pub fn complete_job(&mut self, sealed: &[u8]) -> Result<Vec<u8>> {
+    /// Takes the sealed result (ciphertext + tag) of the oldest outstanding
+    /// job (output into the buffer).
+    pub fn complete_job_into(&mut self, sealed: &[u8]) -> Result<()> {
         self.guard()?;
         let r = match &mut self.mode {
             Mode::V2(v) => v.complete(sealed),
             Mode::Buffered(_) => Err(Error::InvalidArgument("no job is outstanding".into())),
         };
-        let mut out = self.after(r)?;
-        if self.is_done() {
-            if let Some(a) = self.armor.as_mut() {
-                out.extend(a.finish());
-            }
-        }
-        Ok(out)
+        self.after(r)
+    }
+
+    /// Takes the sealed result (ciphertext + tag) of the oldest outstanding
+    /// job; returns the output octets now ready (all remaining octets after the
+    /// final job).
+    pub fn complete_job(&mut self, sealed: &[u8]) -> Result<Vec<u8>> {
+        self.complete_job_into(sealed)?;
+        Ok(self.take_output())
     }
 }
 
-impl V2Enc {
-    fn push(&mut self, data: &[u8]) -> Result<Vec<u8>> {
-        if self.closed {
-            return Err(Error::InvalidArgument("push after finish".into()));
-        }
-        self.literal.write(data, &mut self.plain);
-        self.cut(false)
-    }
-
-    /// Cuts full chunks (all remaining octets when `last`) into jobs; runs them
-    /// now with the Rust backend.
-    fn cut(&mut self, last: bool) -> Result<Vec<u8>> {
+impl Sink for Chunker {
+    fn put(&mut self, mut bytes: &[u8]) -> Result<()> {
         let c = self.keys.params.chunk_size();
-        let mut out = Vec::new();
-        let mut pos = 0;
-        while self.plain.len() - pos >= c || (last && self.plain.len() > pos) {
-            let end = (pos + c).min(self.plain.len());
-            let chunk = self.plain.get(pos..end).unwrap_or_default().to_vec();
-            pos = end;
-            self.total_plain += chunk.len() as u64;
-            let job = ChunkJob {
-                index: self.next_index,
-                is_final: false,
-                nonce: self.keys.nonce(self.next_index),
-                ad: self.keys.chunk_ad(),
-                data: chunk,
-            };
-            self.next_index += 1;
-            self.run(job, &mut out)?;
+        while !bytes.is_empty() {
+            let take = (c - self.cur.len()).min(bytes.len());
+            let (head, rest) = bytes.split_at(take);
+            self.cur.extend_from_slice(head);
+            bytes = rest;
+            if self.cur.len() == c {
+                self.cut(false)?;
+            }
         }
-        self.plain.drain(..pos);
-        if last {
-            let job = ChunkJob {
-                index: self.next_index,
-                is_final: true,
-                nonce: self.keys.nonce(self.next_index),
-                ad: self.keys.final_ad(self.total_plain),
-                data: Vec::new(),
-            };
-            self.run(job, &mut out)?;
-        }
-        Ok(out)
+        Ok(())
     }
+}
 
-    fn run(&mut self, mut job: ChunkJob, out: &mut Vec<u8>) -> Result<()> {
+impl Chunker {
+    /// Turns the current chunk (or, with `is_final`, the final tag) into a
+    /// job; runs it now with the Rust backend.
+    fn cut(&mut self, is_final: bool) -> Result<()> {
+        let c = self.keys.params.chunk_size();
+        let data = if is_final {
+            Vec::with_capacity(TAG_LEN)
+        } else {
+            std::mem::replace(&mut self.cur, Vec::with_capacity(c + TAG_LEN))
+        };
+        let in_len = data.len();
+        let index = self.next_index;
+        let ad = if is_final {
+            self.keys.final_ad(self.total_plain)
+        } else {
+            self.total_plain += in_len as u64;
+            self.next_index += 1;
+            self.keys.chunk_ad()
+        };
+        let mut job = ChunkJob {
+            index,
+            is_final,
+            nonce: self.keys.nonce(index),
+            ad,
+            data,
+            in_len,
+            out_len: in_len + TAG_LEN,
+        };
         match self.backend {
             Backend::Rust => {
-                self.keys.seal(&job.nonce, &job.ad, &mut job.data)?;
-                self.emit(&job.data, job.is_final, out);
+                self.keys.seal_job(&mut job)?;
+                self.emit(job.data.get(..job.out_len).unwrap_or_default(), is_final)?;
             }
             Backend::External => {
+                // Room for the tag, so the result can be written in place.
+                job.data.resize(job.out_len, 0);
                 self.pending.push_back(Pending {
-                    expect_len: job.data.len() + TAG_LEN,
-                    is_final: job.is_final,
+                    expect_len: job.out_len,
+                    is_final,
                 });
                 self.jobs.push(job);
             }
@@ -484,25 +537,38 @@ impl V2Enc {
         Ok(())
     }
 
-    fn emit(&mut self, sealed: &[u8], is_final: bool, out: &mut Vec<u8>) {
-        self.outer.write(sealed, out);
+    fn emit(&mut self, sealed: &[u8], is_final: bool) -> Result<()> {
+        self.outer.write(sealed, &mut self.out)?;
         if is_final {
-            self.outer.finish(out);
+            self.outer.finish(&mut self.out)?;
             self.done = true;
         }
+        Ok(())
+    }
+}
+
+impl V2Enc {
+    fn push(&mut self, data: &[u8]) -> Result<()> {
+        if self.closed {
+            return Err(Error::InvalidArgument("push after finish".into()));
+        }
+        self.literal.write(data, &mut self.chunker)
     }
 
-    fn close(&mut self) -> Result<Vec<u8>> {
+    fn close(&mut self) -> Result<()> {
         if self.closed {
             return Err(Error::InvalidArgument("finish called twice".into()));
         }
         self.closed = true;
-        self.literal.finish(&mut self.plain);
-        self.cut(true)
+        self.literal.finish(&mut self.chunker)?;
+        if !self.chunker.cur.is_empty() {
+            self.chunker.cut(false)?;
+        }
+        self.chunker.cut(true)
     }
 
-    fn complete(&mut self, sealed: &[u8]) -> Result<Vec<u8>> {
-        let Some(p) = self.pending.pop_front() else {
+    fn complete(&mut self, sealed: &[u8]) -> Result<()> {
+        let Some(p) = self.chunker.pending.pop_front() else {
             return Err(Error::InvalidArgument("no job is outstanding".into()));
         };
         if sealed.len() != p.expect_len {
@@ -512,8 +578,6 @@ impl V2Enc {
                 p.expect_len
             )));
         }
-        let mut out = Vec::new();
-        self.emit(sealed, p.is_final, &mut out);
-        Ok(out)
+        self.chunker.emit(sealed, p.is_final)
     }
 }

@@ -17,9 +17,22 @@ pub(crate) fn write_length(out: &mut Vec<u8>, len: usize) {
     }
 }
 
+/// Where framed octets go.
+pub(crate) trait Sink {
+    fn put(&mut self, bytes: &[u8]) -> Result<()>;
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) -> Result<()> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
 /// Writes one packet body with partial lengths of `2^part_log2` octets, so the
 /// body length need not be known in advance. `part_log2` is at least 9 (the
-/// first part must be ≥ 512 octets) and at most 30.
+/// first part must be ≥ 512 octets) and at most 30. Full parts go straight from
+/// the input to the sink; only a tail shorter than one part is staged.
 pub(crate) struct PartialWriter {
     part: usize,
     part_log2: u8,
@@ -27,43 +40,48 @@ pub(crate) struct PartialWriter {
 }
 
 impl PartialWriter {
-    /// Starts a packet: writes its new-format tag octet to `out`.
-    pub fn new(tag: u8, part_log2: u8, out: &mut Vec<u8>) -> Self {
-        out.push(0xC0 | tag);
+    /// Starts a packet: writes its new-format tag octet to `sink`.
+    pub fn new<S: Sink>(tag: u8, part_log2: u8, sink: &mut S) -> Result<Self> {
+        sink.put(&[0xC0 | tag])?;
         let part = 1usize << part_log2;
-        PartialWriter {
+        Ok(PartialWriter {
             part,
             part_log2,
             buf: Vec::with_capacity(part),
-        }
+        })
     }
 
-    /// Adds body octets; emits every full part to `out`.
-    pub fn write(&mut self, mut data: &[u8], out: &mut Vec<u8>) {
-        while !data.is_empty() {
-            if self.buf.is_empty() && data.len() >= self.part {
-                // Whole parts straight from the input, no staging copy.
-                let (p, rest) = data.split_at(self.part);
-                out.push(224 + self.part_log2);
-                out.extend_from_slice(p);
-                data = rest;
-                continue;
-            }
-            let take = (self.part - self.buf.len()).min(data.len());
-            let (p, rest) = data.split_at(take);
-            self.buf.extend_from_slice(p);
-            data = rest;
-            if self.buf.len() == self.part {
-                out.push(224 + self.part_log2);
-                out.append(&mut self.buf);
-            }
+    /// Adds body octets; emits every full part to `sink`.
+    pub fn write<S: Sink>(&mut self, mut data: &[u8], sink: &mut S) -> Result<()> {
+        if self.buf.len() + data.len() < self.part {
+            self.buf.extend_from_slice(data);
+            return Ok(());
         }
+        let hdr = [224 + self.part_log2];
+        let (head, rest) = data.split_at(self.part - self.buf.len());
+        sink.put(&hdr)?;
+        sink.put(&self.buf)?;
+        sink.put(head)?;
+        self.buf.clear();
+        data = rest;
+        while data.len() >= self.part {
+            let (p, rest) = data.split_at(self.part);
+            sink.put(&hdr)?;
+            sink.put(p)?;
+            data = rest;
+        }
+        self.buf.extend_from_slice(data);
+        Ok(())
     }
 
     /// Ends the body with a definite length (possibly zero).
-    pub fn finish(&mut self, out: &mut Vec<u8>) {
-        write_length(out, self.buf.len());
-        out.append(&mut self.buf);
+    pub fn finish<S: Sink>(&mut self, sink: &mut S) -> Result<()> {
+        let mut l = Vec::with_capacity(5);
+        write_length(&mut l, self.buf.len());
+        sink.put(&l)?;
+        sink.put(&self.buf)?;
+        self.buf.clear();
+        Ok(())
     }
 }
 
@@ -177,10 +195,10 @@ mod tests {
     #[test]
     fn partial_writer_frames_parts() {
         let mut out = Vec::new();
-        let mut w = PartialWriter::new(11, 9, &mut out);
-        w.write(&[7u8; 700], &mut out);
-        w.write(&[8u8; 400], &mut out);
-        w.finish(&mut out);
+        let mut w = PartialWriter::new(11, 9, &mut out).unwrap();
+        w.write(&[7u8; 700], &mut out).unwrap();
+        w.write(&[8u8; 400], &mut out).unwrap();
+        w.finish(&mut out).unwrap();
         // tag, 2 partial parts of 512, final 76 (1100 - 1024)
         assert_eq!(out[0], 0xC0 | 11);
         assert_eq!(out[1], 224 + 9);

@@ -151,57 +151,80 @@ impl ChunkKeys {
         ad
     }
 
-    /// Encrypts `buf` in place and appends the tag (pure Rust).
-    pub fn seal(&self, nonce: &[u8], ad: &[u8], buf: &mut Vec<u8>) -> Result<()> {
+    /// Seals a job in place (pure Rust): `data[..in_len]` plaintext becomes
+    /// ciphertext and the tag fills `data[in_len..in_len + TAG_LEN]`.
+    pub fn seal_job(&self, job: &mut ChunkJob) -> Result<()> {
         use SymmetricKeyAlgorithm as S;
         let fail = |_| Error::Internal("AEAD encryption failed".into());
-        match (self.params.aead, self.params.sym) {
+        let n = job.in_len;
+        job.data.resize(n + TAG_LEN, 0);
+        let (buf, tag_out) = job.data.split_at_mut(n);
+        let tag = match (self.params.aead, self.params.sym) {
             (AeadAlgorithm::Gcm, S::AES256) => Aes256Gcm::new_from_slice(&self.key)
                 .map_err(|_| Error::Internal("key length".into()))?
-                .encrypt_in_place(nonce.into(), ad, buf)
-                .map_err(fail),
+                .encrypt_in_place_detached(job.nonce.as_slice().into(), &job.ad, buf)
+                .map_err(fail)?
+                .to_vec(),
             (AeadAlgorithm::Gcm, S::AES128) => Aes128Gcm::new_from_slice(&self.key)
                 .map_err(|_| Error::Internal("key length".into()))?
-                .encrypt_in_place(nonce.into(), ad, buf)
-                .map_err(fail),
+                .encrypt_in_place_detached(job.nonce.as_slice().into(), &job.ad, buf)
+                .map_err(fail)?
+                .to_vec(),
             _ => {
                 let mut b = BytesMut::from(&buf[..]);
-                zeroize::Zeroize::zeroize(buf.as_mut_slice());
                 self.params
                     .aead
-                    .encrypt_in_place(&self.params.sym, &self.key, nonce, ad, &mut b)
+                    .encrypt_in_place(&self.params.sym, &self.key, &job.nonce, &job.ad, &mut b)
                     .map_err(|_| Error::Internal("AEAD encryption failed".into()))?;
-                buf.clear();
-                buf.extend_from_slice(&b);
-                Ok(())
+                let (ct, tag) = b.split_at(n.min(b.len()));
+                buf.copy_from_slice(ct);
+                tag.to_vec()
             }
+        };
+        if tag.len() != TAG_LEN {
+            return Err(Error::Internal("AEAD tag length".into()));
         }
+        tag_out.copy_from_slice(&tag);
+        Ok(())
     }
 
-    /// Verifies and strips the tag, decrypting `buf` in place (pure Rust).
+    /// Opens a job in place (pure Rust): `data[..out_len]` becomes plaintext.
     /// Any failure is [`Error::DecryptionFailed`].
-    pub fn open(&self, nonce: &[u8], ad: &[u8], buf: &mut Vec<u8>) -> Result<()> {
+    pub fn open_job(&self, job: &mut ChunkJob) -> Result<()> {
         use SymmetricKeyAlgorithm as S;
-        if buf.len() < TAG_LEN {
+        let n = job.out_len;
+        if job.data.len() != n + TAG_LEN {
             return Err(Error::DecryptionFailed);
         }
+        let (buf, tag) = job.data.split_at_mut(n);
+        let bad = |_| Error::DecryptionFailed;
         match (self.params.aead, self.params.sym) {
             (AeadAlgorithm::Gcm, S::AES256) => Aes256Gcm::new_from_slice(&self.key)
                 .map_err(|_| Error::Internal("key length".into()))?
-                .decrypt_in_place(nonce.into(), ad, buf)
-                .map_err(|_| Error::DecryptionFailed),
+                .decrypt_in_place_detached(
+                    job.nonce.as_slice().into(),
+                    &job.ad,
+                    buf,
+                    (&*tag).into(),
+                )
+                .map_err(bad),
             (AeadAlgorithm::Gcm, S::AES128) => Aes128Gcm::new_from_slice(&self.key)
                 .map_err(|_| Error::Internal("key length".into()))?
-                .decrypt_in_place(nonce.into(), ad, buf)
-                .map_err(|_| Error::DecryptionFailed),
+                .decrypt_in_place_detached(
+                    job.nonce.as_slice().into(),
+                    &job.ad,
+                    buf,
+                    (&*tag).into(),
+                )
+                .map_err(bad),
             _ => {
-                let mut b = BytesMut::from(&buf[..]);
+                let mut b = BytesMut::from(&job.data[..]);
                 self.params
                     .aead
-                    .decrypt_in_place(&self.params.sym, &self.key, nonce, ad, &mut b)
+                    .decrypt_in_place(&self.params.sym, &self.key, &job.nonce, &job.ad, &mut b)
                     .map_err(|_| Error::DecryptionFailed)?;
-                buf.clear();
-                buf.extend_from_slice(&b);
+                let pt = job.data.get_mut(..n).ok_or(Error::DecryptionFailed)?;
+                pt.copy_from_slice(b.get(..n).ok_or(Error::DecryptionFailed)?);
                 zeroize::Zeroize::zeroize(&mut b[..]);
                 Ok(())
             }
@@ -221,8 +244,13 @@ pub struct ChunkJob {
     pub nonce: Vec<u8>,
     /// AEAD associated data.
     pub ad: Vec<u8>,
-    /// Input octets (plaintext to seal, or ciphertext with tag to open).
+    /// The job's buffer: input in `data[..in_len]`; the result is written in
+    /// place into `data[..out_len]` (sealing: `data` has room for the tag).
     pub data: Vec<u8>,
+    /// Input length (plaintext to seal, or ciphertext with tag to open).
+    pub in_len: usize,
+    /// Result length (ciphertext with tag, or plaintext).
+    pub out_len: usize,
 }
 
 impl std::fmt::Debug for ChunkJob {
