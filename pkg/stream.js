@@ -32,7 +32,8 @@ function canUseWorker() {
 class WorkerEngine {
   constructor(worker) {
     this.worker = worker;
-    this.pending = null;
+    /** Replies come back in order: one resolver per message sent. */
+    this.pending = [];
     this.getSessionKey = null;
     this.info = null;
     worker.onmessage = ({ data: msg }) => this.#onMessage(msg);
@@ -71,17 +72,20 @@ class WorkerEngine {
   }
 
   #settle(value, error) {
-    const p = this.pending;
-    this.pending = null;
-    if (!p) return;
-    if (error) p.reject(error);
-    else p.resolve(value);
+    if (error) {
+      // The worker's engine is gone after an error: fail everything queued.
+      const all = this.pending;
+      this.pending = [];
+      for (const p of all) p.reject(error);
+      return;
+    }
+    this.pending.shift()?.resolve(value);
   }
 
   #call(msg, transfer = []) {
     if (!this.worker) return Promise.reject(signetError('INVALID_ARGUMENT', 'the stream was closed'));
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      this.pending.push({ resolve, reject });
       this.worker.postMessage(msg, transfer);
     });
   }
@@ -96,7 +100,8 @@ class WorkerEngine {
   async finish() {
     const r = await this.#call({ op: 'finish' });
     this.wasmMemory = r.wasmMemory;
-    this.free();
+    this.worker?.terminate();
+    this.worker = null;
     return r.chunks;
   }
 
@@ -155,6 +160,9 @@ function pipe(engine, input, { onProgress, signal }) {
   let bytesIn = 0;
   let bytesOut = 0;
   let finished = false;
+  let inputDone = false;
+  const inflight = [];
+  const depth = engine instanceof WorkerEngine ? 3 : 1;
   let ctrl;
   const stop = (reason) => {
     if (finished) return;
@@ -175,18 +183,28 @@ function pipe(engine, input, { onProgress, signal }) {
     },
     async pull(controller) {
       try {
-        // Loop until something is produced, so the consumer's read resolves.
+        // Keep up to `depth` batches on their way (worker only: the worker
+        // handles its messages in order; in-thread engines take one at a time).
         for (;;) {
-          const batch = await readBatch(reader, engine instanceof WorkerEngine);
-          if (batch) bytesIn += batch.length;
-          const chunks = batch ? await engine.push(batch) : await engine.finish();
+          while (!inputDone && inflight.length < depth) {
+            const batch = await readBatch(reader, engine instanceof WorkerEngine);
+            if (batch) {
+              bytesIn += batch.length;
+              inflight.push(engine.push(batch));
+            } else {
+              inputDone = true;
+              inflight.push(engine.finish());
+            }
+            inflight.at(-1).catch(() => {});
+          }
+          const chunks = await inflight.shift();
           for (const c of chunks) {
             bytesOut += c.length;
             controller.enqueue(c);
           }
           // wasmMemory: the worker's Wasm memory size (a diagnostic; workers only).
           onProgress?.(engine.wasmMemory ? { bytesIn, bytesOut, wasmMemory: engine.wasmMemory } : { bytesIn, bytesOut });
-          if (!batch) {
+          if (inputDone && inflight.length === 0) {
             finished = true;
             signal?.removeEventListener('abort', onAbort);
             controller.close();

@@ -366,12 +366,10 @@ impl StreamDecryptorHandle {
     /// final tag). Plaintext accumulates for `takeOutput`.
     #[wasm_bindgen(js_name = completeJob)]
     pub fn complete_job(&mut self) -> JsResult<()> {
-        let mut job = next_done(&mut self.in_flight)?;
-        let r = self
-            .inner
-            .complete_job_into(job.data.get(..job.out_len).unwrap_or_default());
-        zeroize::Zeroize::zeroize(&mut job.data[..]);
-        r?;
+        // Not wiped: the same plaintext is handed to JS, where it cannot be.
+        let job = next_done(&mut self.in_flight)?;
+        self.inner
+            .complete_job_into(job.data.get(..job.out_len).unwrap_or_default())?;
         Ok(())
     }
 
