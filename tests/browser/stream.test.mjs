@@ -107,7 +107,9 @@ test('64 MiB round trip through the worker with progress and bounded memory', as
   assert.equal(r.decLast.bytesIn, r.encLast.bytesOut);
   // Bounded memory: the workers' Wasm memory and the page's heap stay far below 64 MiB.
   assert.ok(r.peakWasm > 0 && r.peakWasm < 48 * (1 << 20), `peak wasm memory ${r.peakWasm}`);
-  assert.ok(r.peakHeapGrowth < 32 * (1 << 20), `page memory grew ${r.peakHeapGrowth}`);
+  // Generous for a loaded machine (GC timing, batches in flight, the test's own
+  // checking buffers), yet below what buffering the 64 MiB would take.
+  assert.ok(r.peakHeapGrowth < 48 * (1 << 20), `page memory grew ${r.peakHeapGrowth}`);
   console.log(`# browser 64 MiB enc->dec pipeline: ${(64 / (r.ms / 1000)).toFixed(0)} MiB/s, `
     + `peak worker wasm ${(r.peakWasm / (1 << 20)).toFixed(1)} MiB, page retained memory growth ${(r.peakHeapGrowth / (1 << 20)).toFixed(1)} MiB`);
   assert.deepEqual(page.errors, []);
