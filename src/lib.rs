@@ -10,8 +10,10 @@
 pub mod aead;
 pub mod error;
 pub mod kdf;
+pub mod notes;
 pub mod openpgp;
 pub mod version;
+pub mod wrap;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;

@@ -1,12 +1,46 @@
 // Compiled with `tsc --noEmit` against the generated declarations: if a binding's
-// types drift from how the API is documented, this stops compiling.
-import { init, getVersion, errorCodes, type SignetErrorCode, type VersionInfo } from 'signet-crypto';
+// types drift from the documented contract, this stops compiling.
+import {
+  init, getVersion, errorCodes, type SignetErrorCode, type VersionInfo,
+  generateWrapKeyPair, importWrapSecretKey, wrapKey, unwrapKey, envelopeRecipients, WrapSecretKey,
+  NoteVault, type Note, type NoteSummary,
+} from 'signet-crypto';
 
-export async function main(): Promise<void> {
+export async function foundation(): Promise<void> {
   await init();
   const v: VersionInfo = getVersion();
-  const pkg: string = v.package;
   const codes: string[] = errorCodes();
   const code: SignetErrorCode = 'DECRYPTION_FAILED';
-  console.log(pkg, codes.length, code);
+  console.log(v.package, codes.length, code);
+}
+
+export function wrap(): Uint8Array {
+  const { publicKey, secretKey } = generateWrapKeyPair();
+  const pk: Uint8Array = publicKey;
+  const sk: WrapSecretKey = secretKey;
+  const envelope: Uint8Array = wrapKey({ key: new Uint8Array(32), recipients: [pk] });
+  const ids: string[] = envelopeRecipients(envelope);
+  const key: Uint8Array = unwrapKey({ envelope, secretKey: sk });
+  const exported: Uint8Array = sk.exportProtected('a passphrase');
+  const again: WrapSecretKey = importWrapSecretKey(exported, 'a passphrase');
+  again.free();
+  console.log(ids, key);
+  return envelope;
+}
+
+export async function notes(other: WrapSecretKey, otherPublic: Uint8Array): Promise<void> {
+  const vault: NoteVault = await NoteVault.create({ name: 'n', passphrase: 'p', storage: 'memory' });
+  const id: string = await vault.put({ title: 't', body: 'b', tags: ['x'] });
+  const note: Note | undefined = vault.get(id) ?? undefined;
+  const all: NoteSummary[] = vault.list();
+  const hits: NoteSummary[] = vault.search('t');
+  await vault.changePassphrase('p', 'q');
+  const backup: Uint8Array = await vault.exportBackup();
+  const shared: Uint8Array = vault.shareNote(id, otherPublic);
+  const newId: string = await vault.acceptSharedNote(shared, other);
+  await vault.delete(id);
+  vault.lock();
+  const reopened: NoteVault = await NoteVault.open({ name: 'n', passphrase: 'q', storage: 'memory' });
+  const restored: NoteVault = await NoteVault.importBackup({ backup, passphrase: 'q', name: 'm', storage: 'memory' });
+  console.log(note, all, hits, newId, reopened, restored);
 }

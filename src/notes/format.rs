@@ -1,0 +1,589 @@
+//! Byte formats of the vault (documented in `docs/vault-format.md`). Parsing is
+//! strict and never panics: every length is checked before it is used.
+
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::aead::{self, NONCE_LEN, TAG_LEN};
+use crate::kdf::KdfParams;
+use crate::{Error, Result};
+
+/// Format version written into every record.
+pub const VERSION: u8 = 1;
+
+pub(crate) const HEADER_MAGIC: &[u8; 4] = b"SGNV";
+pub(crate) const NOTE_MAGIC: &[u8; 4] = b"SGNN";
+pub(crate) const MANIFEST_MAGIC: &[u8; 4] = b"SGNM";
+pub(crate) const BACKUP_MAGIC: &[u8; 4] = b"SGNB";
+pub(crate) const SHARED_MAGIC: &[u8; 4] = b"SGNS";
+
+/// Vault and note ids are 16 random bytes.
+pub const ID_LEN: usize = 16;
+const SALT_LEN: usize = 16;
+const WRAPPED_KEY_LEN: usize = 32 + TAG_LEN;
+/// Header: magic, version, vault id, m, t, p, salt | nonce, wrapped vault key.
+pub(crate) const HEADER_AAD_LEN: usize = 4 + 1 + ID_LEN + 12 + SALT_LEN;
+pub(crate) const HEADER_LEN: usize = HEADER_AAD_LEN + NONCE_LEN + WRAPPED_KEY_LEN;
+/// Note record prefix: magic, version, note id, revision.
+const NOTE_PREFIX_LEN: usize = 4 + 1 + ID_LEN + 8;
+
+/// Smallest padding bucket for note plaintext.
+pub const MIN_BUCKET: usize = 256;
+/// Largest title, in bytes of UTF-8.
+pub const MAX_TITLE: usize = 64 * 1024;
+/// Largest body, in bytes of UTF-8.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Most tags on one note.
+pub const MAX_TAGS: usize = 256;
+/// Longest tag, in bytes of UTF-8.
+pub const MAX_TAG: usize = 1024;
+/// Most notes in one vault (bounds the manifest an attacker can make us parse).
+pub const MAX_NOTES: usize = 1_000_000;
+
+/// Reads fields from a byte slice; running out is `err()`.
+pub(crate) struct Reader<'a> {
+    buf: &'a [u8],
+    err: fn() -> Error,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(buf: &'a [u8], err: fn() -> Error) -> Self {
+        Reader { buf, err }
+    }
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if n > self.buf.len() {
+            return Err((self.err)());
+        }
+        let (a, b) = self.buf.split_at(n);
+        self.buf = b;
+        Ok(a)
+    }
+    pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let s = self.take(N)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(s);
+        Ok(out)
+    }
+    pub(crate) fn u8(&mut self) -> Result<u8> {
+        Ok(self.array::<1>()?[0])
+    }
+    pub(crate) fn u16(&mut self) -> Result<u16> {
+        Ok(u16::from_be_bytes(self.array()?))
+    }
+    pub(crate) fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_be_bytes(self.array()?))
+    }
+    pub(crate) fn u64(&mut self) -> Result<u64> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+    pub(crate) fn rest(&mut self) -> &'a [u8] {
+        std::mem::take(&mut self.buf)
+    }
+    pub(crate) fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+}
+
+/// The plaintext vault header.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub vault_id: [u8; ID_LEN],
+    pub kdf: KdfParams,
+    pub salt: [u8; SALT_LEN],
+    pub nonce: [u8; NONCE_LEN],
+    pub wrapped_key: [u8; WRAPPED_KEY_LEN],
+}
+
+impl Header {
+    /// Wraps `vault_key` under a key derived from `passphrase` with a fresh salt.
+    pub(crate) fn seal(
+        vault_id: [u8; ID_LEN],
+        kdf: KdfParams,
+        passphrase: &[u8],
+        vault_key: &[u8; 32],
+    ) -> Result<Header> {
+        let salt = aead::random_array::<SALT_LEN>();
+        let nonce = aead::random_array::<NONCE_LEN>();
+        let kek = crate::kdf::derive_key(passphrase, &salt, &kdf)?;
+        let mut h = Header {
+            vault_id,
+            kdf,
+            salt,
+            nonce,
+            wrapped_key: [0; WRAPPED_KEY_LEN],
+        };
+        let ct = aead::seal(&kek, &nonce, &h.aad(), vault_key);
+        h.wrapped_key = ct
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::Internal("wrapped key length".into()))?;
+        Ok(h)
+    }
+
+    /// Unwraps the vault key; a wrong passphrase (or a modified header) is
+    /// `BAD_PASSPHRASE`, caps on the KDF parameters are `LIMIT_EXCEEDED`.
+    pub(crate) fn unwrap(&self, passphrase: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
+        let kek = crate::kdf::derive_key(passphrase, &self.salt, &self.kdf)?;
+        let pt = aead::open(&kek, &self.nonce, &self.aad(), &self.wrapped_key)
+            .map_err(|_| Error::BadPassphrase)?;
+        to_key(&pt)
+    }
+
+    fn aad(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(HEADER_AAD_LEN);
+        v.extend_from_slice(HEADER_MAGIC);
+        v.push(VERSION);
+        v.extend_from_slice(&self.vault_id);
+        v.extend_from_slice(&self.kdf.memory_kib.to_be_bytes());
+        v.extend_from_slice(&self.kdf.iterations.to_be_bytes());
+        v.extend_from_slice(&self.kdf.parallelism.to_be_bytes());
+        v.extend_from_slice(&self.salt);
+        v
+    }
+
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut v = self.aad();
+        v.extend_from_slice(&self.nonce);
+        v.extend_from_slice(&self.wrapped_key);
+        v
+    }
+
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Header> {
+        let mut r = Reader::new(bytes, || {
+            Error::MalformedInput("vault header is truncated".into())
+        });
+        if r.array::<4>()? != *HEADER_MAGIC {
+            return Err(Error::MalformedInput(
+                "not a Signet notes vault header".into(),
+            ));
+        }
+        let version = r.u8()?;
+        if version != VERSION {
+            return Err(Error::Unsupported(format!(
+                "vault format version {version}"
+            )));
+        }
+        let vault_id = r.array()?;
+        let kdf = KdfParams {
+            memory_kib: r.u32()?,
+            iterations: r.u32()?,
+            parallelism: r.u32()?,
+        };
+        let h = Header {
+            vault_id,
+            kdf,
+            salt: r.array()?,
+            nonce: r.array()?,
+            wrapped_key: r.array()?,
+        };
+        if !r.is_empty() {
+            return Err(Error::MalformedInput(
+                "trailing bytes after vault header".into(),
+            ));
+        }
+        Ok(h)
+    }
+}
+
+pub(crate) fn to_key(bytes: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
+    let mut k = Zeroizing::new([0u8; 32]);
+    if bytes.len() != 32 {
+        return Err(Error::Internal("key length".into()));
+    }
+    k.copy_from_slice(bytes);
+    Ok(k)
+}
+
+/// Keys derived from the vault key, one per purpose.
+pub(crate) struct SubKeys {
+    pub manifest: Zeroizing<[u8; 32]>,
+    pub note_wrap: Zeroizing<[u8; 32]>,
+    pub backup: Zeroizing<[u8; 32]>,
+}
+
+impl SubKeys {
+    pub(crate) fn derive(vault_key: &[u8; 32], vault_id: &[u8; ID_LEN]) -> Result<SubKeys> {
+        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(vault_id), vault_key);
+        let one = |info: &[u8]| -> Result<Zeroizing<[u8; 32]>> {
+            let mut k = Zeroizing::new([0u8; 32]);
+            hk.expand(info, k.as_mut())
+                .map_err(|_| Error::Internal("HKDF expand".into()))?;
+            Ok(k)
+        };
+        Ok(SubKeys {
+            manifest: one(b"signet-notes/v1/manifest")?,
+            note_wrap: one(b"signet-notes/v1/note-wrap")?,
+            backup: one(b"signet-notes/v1/backup")?,
+        })
+    }
+}
+
+/// Decrypted note content.
+#[derive(Clone, PartialEq, Eq, Zeroize, zeroize::ZeroizeOnDrop)]
+pub(crate) struct NoteContent {
+    pub created: u64,
+    pub updated: u64,
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+}
+
+/// Checks the caller-facing size limits.
+pub(crate) fn check_note_limits(title: &str, body: &str, tags: &[String]) -> Result<()> {
+    if title.len() > MAX_TITLE {
+        return Err(Error::LimitExceeded(format!(
+            "title longer than {MAX_TITLE} bytes"
+        )));
+    }
+    if body.len() > MAX_BODY {
+        return Err(Error::LimitExceeded(format!(
+            "body longer than {MAX_BODY} bytes"
+        )));
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(Error::LimitExceeded(format!("more than {MAX_TAGS} tags")));
+    }
+    if tags.iter().any(|t| t.len() > MAX_TAG) {
+        return Err(Error::LimitExceeded(format!(
+            "a tag longer than {MAX_TAG} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// The bucket a plaintext of `len` bytes (plus its 4-byte length) is padded to.
+pub fn bucket_size(len: usize) -> usize {
+    (len + 4).next_power_of_two().max(MIN_BUCKET)
+}
+
+impl NoteContent {
+    /// Length-prefixed encoding padded with zeros to a power-of-two bucket, so only
+    /// the bucket is visible in the ciphertext length.
+    pub(crate) fn encode_padded(&self) -> Result<Zeroizing<Vec<u8>>> {
+        check_note_limits(&self.title, &self.body, &self.tags)?;
+        let mut inner = Zeroizing::new(Vec::with_capacity(
+            24 + self.title.len()
+                + self.body.len()
+                + self.tags.iter().map(|t| t.len() + 2).sum::<usize>(),
+        ));
+        inner.extend_from_slice(&self.created.to_be_bytes());
+        inner.extend_from_slice(&self.updated.to_be_bytes());
+        inner.extend_from_slice(&(self.title.len() as u32).to_be_bytes());
+        inner.extend_from_slice(self.title.as_bytes());
+        inner.extend_from_slice(&(self.body.len() as u32).to_be_bytes());
+        inner.extend_from_slice(self.body.as_bytes());
+        inner.extend_from_slice(&(self.tags.len() as u16).to_be_bytes());
+        for t in &self.tags {
+            inner.extend_from_slice(&(t.len() as u16).to_be_bytes());
+            inner.extend_from_slice(t.as_bytes());
+        }
+        let total = bucket_size(inner.len());
+        let mut out = Zeroizing::new(Vec::with_capacity(total));
+        out.extend_from_slice(&(inner.len() as u32).to_be_bytes());
+        out.extend_from_slice(&inner);
+        out.resize(total, 0);
+        Ok(out)
+    }
+
+    /// Parses authenticated plaintext; inconsistencies are `err()`.
+    pub(crate) fn decode_padded(bytes: &[u8], err: fn() -> Error) -> Result<NoteContent> {
+        let mut r = Reader::new(bytes, err);
+        let len = r.u32()? as usize;
+        let inner = r.take(len)?;
+        if r.rest().iter().any(|&b| b != 0) || bytes.len() != bucket_size(len) {
+            return Err(err());
+        }
+        let mut r = Reader::new(inner, err);
+        let created = r.u64()?;
+        let updated = r.u64()?;
+        let tl = r.u32()? as usize;
+        let title = utf8(r.take(tl)?, err)?;
+        let bl = r.u32()? as usize;
+        let body = utf8(r.take(bl)?, err)?;
+        let n = r.u16()? as usize;
+        let mut tags = Vec::with_capacity(n.min(MAX_TAGS));
+        for _ in 0..n {
+            let l = r.u16()? as usize;
+            tags.push(utf8(r.take(l)?, err)?);
+        }
+        if !r.is_empty() {
+            return Err(err());
+        }
+        Ok(NoteContent {
+            created,
+            updated,
+            title,
+            body,
+            tags,
+        })
+    }
+}
+
+fn utf8(b: &[u8], err: fn() -> Error) -> Result<String> {
+    String::from_utf8(b.to_vec()).map_err(|_| err())
+}
+
+fn note_aad(label: &[u8], vault_id: &[u8; ID_LEN], note_id: &[u8; ID_LEN], rev: u64) -> Vec<u8> {
+    let mut v = Vec::with_capacity(label.len() + 1 + 2 * ID_LEN + 8);
+    v.extend_from_slice(label);
+    v.push(VERSION);
+    v.extend_from_slice(vault_id);
+    v.extend_from_slice(note_id);
+    v.extend_from_slice(&rev.to_be_bytes());
+    v
+}
+
+/// Seals one note revision: a fresh note key wrapped under the vault's note-wrap
+/// key, then the padded content under the note key, both bound to vault id, note
+/// id, version and revision.
+pub(crate) fn seal_note(
+    note_wrap: &[u8; 32],
+    vault_id: &[u8; ID_LEN],
+    note_id: &[u8; ID_LEN],
+    rev: u64,
+    content: &NoteContent,
+) -> Result<Vec<u8>> {
+    let padded = content.encode_padded()?;
+    let note_key = Zeroizing::new(aead::random_array::<32>());
+    let key_nonce = aead::random_array::<NONCE_LEN>();
+    let body_nonce = aead::random_array::<NONCE_LEN>();
+    let wrapped = aead::seal(
+        note_wrap,
+        &key_nonce,
+        &note_aad(b"signet-notes/note-key", vault_id, note_id, rev),
+        note_key.as_ref(),
+    );
+    let ct = aead::seal(
+        &note_key,
+        &body_nonce,
+        &note_aad(b"signet-notes/note", vault_id, note_id, rev),
+        &padded,
+    );
+    let mut out = Vec::with_capacity(NOTE_PREFIX_LEN + 2 * NONCE_LEN + wrapped.len() + ct.len());
+    out.extend_from_slice(NOTE_MAGIC);
+    out.push(VERSION);
+    out.extend_from_slice(note_id);
+    out.extend_from_slice(&rev.to_be_bytes());
+    out.extend_from_slice(&key_nonce);
+    out.extend_from_slice(&wrapped);
+    out.extend_from_slice(&body_nonce);
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// Id and revision a note record claims (unauthenticated until opened).
+pub(crate) fn note_record_ids(record: &[u8]) -> Result<([u8; ID_LEN], u64)> {
+    let mut r = Reader::new(record, tampered_record);
+    if r.array::<4>()? != *NOTE_MAGIC || r.u8()? != VERSION {
+        return Err(tampered_record());
+    }
+    Ok((r.array()?, r.u64()?))
+}
+
+fn tampered_record() -> Error {
+    Error::Tampered("a note record is damaged or was modified".into())
+}
+
+/// Opens a note record that the manifest says is `note_id` at `rev`. Any mismatch or
+/// authentication failure is `TAMPERED`: the vault key is already known good.
+pub(crate) fn open_note(
+    note_wrap: &[u8; 32],
+    vault_id: &[u8; ID_LEN],
+    note_id: &[u8; ID_LEN],
+    rev: u64,
+    record: &[u8],
+) -> Result<NoteContent> {
+    let mut r = Reader::new(record, tampered_record);
+    if r.array::<4>()? != *NOTE_MAGIC || r.u8()? != VERSION {
+        return Err(tampered_record());
+    }
+    let (id, rv) = (r.array::<ID_LEN>()?, r.u64()?);
+    if id != *note_id || rv != rev {
+        return Err(tampered_record());
+    }
+    let key_nonce = r.array::<NONCE_LEN>()?;
+    let wrapped = r.take(WRAPPED_KEY_LEN)?;
+    let body_nonce = r.array::<NONCE_LEN>()?;
+    let ct = r.rest();
+    let note_key = aead::open(
+        note_wrap,
+        &key_nonce,
+        &note_aad(b"signet-notes/note-key", vault_id, note_id, rev),
+        wrapped,
+    )
+    .map_err(|_| tampered_record())?;
+    let note_key = to_key(&note_key)?;
+    let pt = aead::open(
+        &note_key,
+        &body_nonce,
+        &note_aad(b"signet-notes/note", vault_id, note_id, rev),
+        ct,
+    )
+    .map_err(|_| tampered_record())?;
+    NoteContent::decode_padded(&pt, tampered_record)
+}
+
+/// The decrypted manifest: a monotonic counter and every live note's revision.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Manifest {
+    pub counter: u64,
+    pub entries: std::collections::BTreeMap<[u8; ID_LEN], u64>,
+}
+
+fn manifest_aad(vault_id: &[u8; ID_LEN]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(5 + ID_LEN);
+    v.extend_from_slice(MANIFEST_MAGIC);
+    v.push(VERSION);
+    v.extend_from_slice(vault_id);
+    v
+}
+
+fn tampered_manifest() -> Error {
+    Error::Tampered("the manifest is damaged or was modified".into())
+}
+
+impl Manifest {
+    pub(crate) fn seal(&self, key: &[u8; 32], vault_id: &[u8; ID_LEN]) -> Vec<u8> {
+        let mut pt = Vec::with_capacity(12 + self.entries.len() * (ID_LEN + 8));
+        pt.extend_from_slice(&self.counter.to_be_bytes());
+        pt.extend_from_slice(&(self.entries.len() as u32).to_be_bytes());
+        for (id, rev) in &self.entries {
+            pt.extend_from_slice(id);
+            pt.extend_from_slice(&rev.to_be_bytes());
+        }
+        let nonce = aead::random_array::<NONCE_LEN>();
+        let ct = aead::seal(key, &nonce, &manifest_aad(vault_id), &pt);
+        let mut out = Vec::with_capacity(5 + NONCE_LEN + ct.len());
+        out.extend_from_slice(MANIFEST_MAGIC);
+        out.push(VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        out
+    }
+
+    pub(crate) fn open(key: &[u8; 32], vault_id: &[u8; ID_LEN], record: &[u8]) -> Result<Manifest> {
+        let mut r = Reader::new(record, tampered_manifest);
+        if r.array::<4>()? != *MANIFEST_MAGIC || r.u8()? != VERSION {
+            return Err(tampered_manifest());
+        }
+        let nonce = r.array::<NONCE_LEN>()?;
+        let pt = aead::open(key, &nonce, &manifest_aad(vault_id), r.rest())
+            .map_err(|_| tampered_manifest())?;
+        let mut r = Reader::new(&pt, tampered_manifest);
+        let counter = r.u64()?;
+        let n = r.u32()? as usize;
+        if n > MAX_NOTES {
+            return Err(Error::LimitExceeded(format!("more than {MAX_NOTES} notes")));
+        }
+        let mut entries = std::collections::BTreeMap::new();
+        for _ in 0..n {
+            let id = r.array::<ID_LEN>()?;
+            let rev = r.u64()?;
+            if rev > counter || entries.insert(id, rev).is_some() {
+                return Err(tampered_manifest());
+            }
+        }
+        if !r.is_empty() {
+            return Err(tampered_manifest());
+        }
+        Ok(Manifest { counter, entries })
+    }
+}
+
+/// Lowercase hex.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Parses exactly `N` bytes of hex (either case).
+pub(crate) fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let b = s.as_bytes();
+    if b.len() != 2 * N {
+        return None;
+    }
+    let nib = |c: u8| -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    };
+    let mut out = [0u8; N];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = (nib(*b.get(2 * i)?)? << 4) | nib(*b.get(2 * i + 1)?)?;
+    }
+    Some(out)
+}
+
+/// Storage key of a note revision. The revision is fixed-width hex so keys sort.
+pub(crate) fn note_key(id: &[u8; ID_LEN], rev: u64) -> String {
+    format!("note/{}/{:016x}", to_hex(id), rev)
+}
+
+/// Inverse of [`note_key`]; `None` for keys the vault did not write.
+pub(crate) fn parse_note_key(key: &str) -> Option<([u8; ID_LEN], u64)> {
+    let rest = key.strip_prefix("note/")?;
+    let (id, rev) = rest.split_once('/')?;
+    let id = from_hex::<ID_LEN>(id)?;
+    let rev = u64::from_be_bytes(from_hex::<8>(rev)?);
+    Some((id, rev))
+}
+
+/// Seals a note for sharing: `SGNS || version || envelope length (u32) || envelope
+/// || nonce || GCM(note key, nonce, aad = everything before the nonce, content)`.
+/// `wrap` turns the fresh note key into a wrap envelope for the recipients.
+pub(crate) fn seal_shared(
+    content: &NoteContent,
+    wrap: impl FnOnce(&[u8; 32]) -> Result<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    let padded = content.encode_padded()?;
+    let note_key = Zeroizing::new(aead::random_array::<32>());
+    let envelope = wrap(&note_key)?;
+    let env_len = u32::try_from(envelope.len())
+        .map_err(|_| Error::LimitExceeded("wrap envelope too large".into()))?;
+    let mut out = Vec::with_capacity(9 + envelope.len() + NONCE_LEN + padded.len() + TAG_LEN);
+    out.extend_from_slice(SHARED_MAGIC);
+    out.push(VERSION);
+    out.extend_from_slice(&env_len.to_be_bytes());
+    out.extend_from_slice(&envelope);
+    let nonce = aead::random_array::<NONCE_LEN>();
+    let ct = aead::seal(&note_key, &nonce, &out, &padded);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// Opens a shared note; `unwrap` recovers the note key from the envelope.
+pub(crate) fn open_shared(
+    blob: &[u8],
+    unwrap: impl FnOnce(&[u8]) -> Result<Zeroizing<[u8; 32]>>,
+) -> Result<NoteContent> {
+    let truncated = || Error::MalformedInput("the shared note is truncated".into());
+    let mut r = Reader::new(blob, truncated);
+    if r.array::<4>()? != *SHARED_MAGIC {
+        return Err(Error::MalformedInput("not a Signet shared note".into()));
+    }
+    let version = r.u8()?;
+    if version != VERSION {
+        return Err(Error::Unsupported(format!("shared note version {version}")));
+    }
+    let env_len = r.u32()? as usize;
+    let envelope = r.take(env_len)?;
+    let aad = blob.get(..9 + env_len).ok_or_else(truncated)?;
+    let nonce = r.array::<NONCE_LEN>()?;
+    let ct = r.rest();
+    if ct.len() < TAG_LEN {
+        return Err(truncated());
+    }
+    let note_key = unwrap(envelope)?;
+    let pt = aead::open(&note_key, &nonce, aad, ct)?;
+    NoteContent::decode_padded(&pt, || {
+        Error::MalformedInput("the shared note's content is malformed".into())
+    })
+}

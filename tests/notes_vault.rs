@@ -1,0 +1,740 @@
+//! Native tests of the notes vault through its public API, on the memory store.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::rc::Rc;
+
+use pollster::block_on;
+use signet_crypto::kdf::KdfParams;
+use signet_crypto::notes::{
+    Clock, MemoryStore, NoteId, NoteInput, OpenOptions, Store, Vault, HEADER_KEY, MANIFEST_KEY,
+    NOTE_PREFIX,
+};
+
+/// Small Argon2 cost so each unlock takes microseconds; real vaults use the default.
+const FAST: KdfParams = KdfParams {
+    memory_kib: 64,
+    iterations: 1,
+    parallelism: 1,
+};
+
+struct TickClock(Cell<u64>);
+impl Clock for TickClock {
+    fn now_ms(&self) -> u64 {
+        let t = self.0.get();
+        self.0.set(t + 1000);
+        t
+    }
+}
+
+fn opts() -> OpenOptions {
+    OpenOptions {
+        min_manifest_counter: 0,
+        clock: Rc::new(TickClock(Cell::new(1_700_000_000_000))),
+    }
+}
+
+fn note(title: &str, body: &str, tags: &[&str]) -> NoteInput {
+    NoteInput {
+        id: None,
+        title: title.into(),
+        body: body.into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+    }
+}
+
+fn new_vault(store: &MemoryStore, pass: &str) -> Vault<MemoryStore> {
+    block_on(Vault::create_with_weak_kdf_for_tests(
+        store.clone(),
+        pass.as_bytes(),
+        FAST,
+        opts(),
+    ))
+    .unwrap()
+}
+
+fn open(store: &MemoryStore, pass: &str) -> signet_crypto::Result<Vault<MemoryStore>> {
+    block_on(Vault::open(store.clone(), pass.as_bytes(), opts()))
+}
+
+fn code<T>(r: signet_crypto::Result<T>) -> &'static str {
+    match r {
+        Ok(_) => "OK",
+        Err(e) => e.code(),
+    }
+}
+
+fn note_keys(store: &MemoryStore) -> Vec<String> {
+    store
+        .snapshot()
+        .keys()
+        .filter(|k| k.starts_with(NOTE_PREFIX))
+        .cloned()
+        .collect()
+}
+
+fn key_of(store: &MemoryStore, id: &NoteId) -> String {
+    let prefix = format!("{NOTE_PREFIX}{id}/");
+    let keys: Vec<_> = note_keys(store)
+        .into_iter()
+        .filter(|k| k.starts_with(&prefix))
+        .collect();
+    assert_eq!(keys.len(), 1, "one record per note: {keys:?}");
+    keys[0].clone()
+}
+
+/// A vault with three notes; returns the store and the ids.
+fn populated() -> (MemoryStore, Vec<NoteId>) {
+    let store = MemoryStore::new();
+    let v = new_vault(&store, "correct horse");
+    let ids = vec![
+        block_on(v.put(note("Họp ở Hà Nội", "Mang hồ sơ", &["công việc"]))).unwrap(),
+        block_on(v.put(note("Shopping", "milk, eggs", &["home"]))).unwrap(),
+        block_on(v.put(note("Ideas", "a vault for notes", &[]))).unwrap(),
+    ];
+    (store, ids)
+}
+
+#[test]
+fn create_put_get_list_search_delete_reopen() {
+    let store = MemoryStore::new();
+    let v = new_vault(&store, "pw one");
+    assert_eq!(v.len().unwrap(), 0);
+    let a = block_on(v.put(note("Họp ở Hà Nội", "Mang theo hồ sơ", &["Công việc"]))).unwrap();
+    let b = block_on(v.put(note("Groceries", "milk", &["home"]))).unwrap();
+    assert_ne!(a, b);
+    let na = v.get(&a).unwrap();
+    assert_eq!(na.title, "Họp ở Hà Nội");
+    assert_eq!(na.body, "Mang theo hồ sơ");
+    assert_eq!(na.tags, vec!["Công việc".to_string()]);
+    assert!(na.created > 0 && na.updated == na.created);
+
+    // Newest first.
+    let list = v.list().unwrap();
+    assert_eq!(list.iter().map(|s| s.id).collect::<Vec<_>>(), vec![b, a]);
+
+    // Case and diacritic insensitive; tags and bodies are searched too.
+    let hits = |q: &str| {
+        v.search(q)
+            .unwrap()
+            .iter()
+            .map(|s| s.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hits("ha noi"), vec![a]);
+    assert_eq!(hits("HÀ NỘI"), vec![a]);
+    assert_eq!(hits("cong viec"), vec![a]);
+    assert_eq!(hits("MILK"), vec![b]);
+    assert_eq!(hits("hồ sơ"), vec![a]);
+    assert!(hits("hả").is_empty());
+    assert!(hits("milk hanoi").is_empty());
+    assert_eq!(hits("").len(), 2);
+
+    // Update keeps the id and creation time.
+    let mut upd = note("Groceries", "milk, bread", &["home"]);
+    upd.id = Some(b);
+    assert_eq!(block_on(v.put(upd)).unwrap(), b);
+    let nb = v.get(&b).unwrap();
+    assert_eq!(nb.body, "milk, bread");
+    assert!(nb.updated > nb.created);
+    assert_eq!(note_keys(&store).len(), 2, "old revision deleted");
+
+    block_on(v.delete(&a)).unwrap();
+    assert_eq!(code(v.get(&a)), "NOT_FOUND");
+    assert_eq!(code(block_on(v.delete(&a))), "NOT_FOUND");
+    let counter = v.manifest_counter().unwrap();
+
+    let v2 = open(&store, "pw one").unwrap();
+    assert_eq!(v2.len().unwrap(), 1);
+    assert_eq!(v2.get(&b).unwrap().body, "milk, bread");
+    assert_eq!(v2.manifest_counter().unwrap(), counter);
+    assert_eq!(code(v2.get(&a)), "NOT_FOUND");
+}
+
+#[test]
+fn storage_holds_no_plaintext_and_only_size_buckets() {
+    let store = MemoryStore::new();
+    let v = new_vault(&store, "pw");
+    let short = block_on(v.put(note("t", "x", &[]))).unwrap();
+    let longer = block_on(v.put(note("Mật khẩu wifi", &"y".repeat(150), &["secret-tag"]))).unwrap();
+    let big = block_on(v.put(note("big", &"z".repeat(300), &[]))).unwrap();
+    let snap = store.snapshot();
+    for (k, val) in &snap {
+        for needle in [&b"wifi"[..], b"secret-tag", b"yyyyyyyy", b"zzzzzzzz"] {
+            assert!(
+                !val.windows(needle.len()).any(|w| w == needle),
+                "plaintext in {k}"
+            );
+            assert!(!k.as_bytes().windows(needle.len()).any(|w| w == needle));
+        }
+    }
+    let len = |id: &NoteId| snap[&key_of(&store, id)].len();
+    assert_eq!(len(&short), len(&longer), "same 256-byte bucket");
+    assert!(len(&big) > len(&short), "next bucket");
+}
+
+#[test]
+fn wrong_passphrase_and_locked_and_argument_errors() {
+    let (store, ids) = populated();
+    assert_eq!(code(open(&store, "Correct horse")), "BAD_PASSPHRASE");
+    assert_eq!(code(open(&store, "")), "BAD_PASSPHRASE");
+    assert_eq!(code(open(&MemoryStore::new(), "x")), "NOT_FOUND");
+
+    let v = open(&store, "correct horse").unwrap();
+    v.lock();
+    assert!(v.is_locked());
+    assert_eq!(code(v.get(&ids[0])), "LOCKED");
+    assert_eq!(code(v.list()), "LOCKED");
+    assert_eq!(code(v.search("a")), "LOCKED");
+    assert_eq!(code(block_on(v.put(note("a", "b", &[])))), "LOCKED");
+    assert_eq!(code(block_on(v.delete(&ids[0]))), "LOCKED");
+    assert_eq!(code(block_on(v.export_backup())), "LOCKED");
+    assert_eq!(
+        code(block_on(v.change_passphrase(b"correct horse", b"x"))),
+        "LOCKED"
+    );
+
+    // Creating over an existing vault, weak KDF, empty passphrase.
+    assert_eq!(
+        code(block_on(Vault::create(
+            store.clone(),
+            b"pw",
+            KdfParams::default(),
+            opts()
+        ))),
+        "INVALID_ARGUMENT"
+    );
+    assert_eq!(
+        code(block_on(Vault::create(
+            MemoryStore::new(),
+            b"pw",
+            FAST,
+            opts()
+        ))),
+        "INVALID_ARGUMENT"
+    );
+    assert_eq!(
+        code(block_on(Vault::create_with_weak_kdf_for_tests(
+            MemoryStore::new(),
+            b"",
+            FAST,
+            opts()
+        ))),
+        "INVALID_ARGUMENT"
+    );
+    assert_eq!(code("nothex".parse::<NoteId>()), "INVALID_ARGUMENT");
+    let v = open(&store, "correct horse").unwrap();
+    assert_eq!(
+        code(block_on(v.put(note(
+            "t",
+            &"b".repeat(signet_crypto::notes::MAX_BODY + 1),
+            &[]
+        )))),
+        "LIMIT_EXCEEDED"
+    );
+}
+
+#[test]
+fn every_byte_flip_in_a_note_record_is_tampered() {
+    let (store, ids) = populated();
+    let key = key_of(&store, &ids[1]);
+    let orig = store.snapshot();
+    let rec = orig[&key].clone();
+    for i in 0..rec.len() {
+        let mut snap = orig.clone();
+        snap.get_mut(&key).unwrap()[i] ^= 0x01;
+        store.restore(snap);
+        assert_eq!(code(open(&store, "correct horse")), "TAMPERED", "byte {i}");
+    }
+    // Truncated and extended records too.
+    for cut in [0, 1, 5, 29, rec.len() - 1] {
+        let mut snap = orig.clone();
+        snap.insert(key.clone(), rec[..cut].to_vec());
+        store.restore(snap);
+        assert_eq!(code(open(&store, "correct horse")), "TAMPERED", "cut {cut}");
+    }
+    store.restore(orig);
+    assert!(open(&store, "correct horse").is_ok());
+}
+
+#[test]
+fn swapped_deleted_and_rolled_back_notes_are_tampered() {
+    let (store, ids) = populated();
+    let orig = store.snapshot();
+    let (ka, kb) = (key_of(&store, &ids[0]), key_of(&store, &ids[1]));
+
+    // Swap two notes' records.
+    let mut snap = orig.clone();
+    let (ra, rb) = (snap[&ka].clone(), snap[&kb].clone());
+    snap.insert(ka.clone(), rb);
+    snap.insert(kb.clone(), ra.clone());
+    store.restore(snap);
+    assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
+
+    // Copy one note's record over another's (duplicate).
+    let mut snap = orig.clone();
+    snap.insert(kb.clone(), ra);
+    store.restore(snap);
+    assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
+
+    // Delete a note's record while the manifest lists it.
+    let mut snap = orig.clone();
+    snap.remove(&ka);
+    store.restore(snap);
+    assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
+
+    // Roll one note back to an older revision (old bytes under the current key).
+    store.restore(orig.clone());
+    let v = open(&store, "correct horse").unwrap();
+    let mut upd = note("Shopping", "milk, eggs, rice", &["home"]);
+    upd.id = Some(ids[1]);
+    block_on(v.put(upd)).unwrap();
+    let kb2 = key_of(&store, &ids[1]);
+    assert_ne!(kb, kb2);
+    let mut snap = store.snapshot();
+    snap.insert(kb2.clone(), orig[&kb].clone());
+    store.restore(snap.clone());
+    assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
+    // ... or old bytes under the old key, current record gone.
+    snap.remove(&kb2);
+    snap.insert(kb.clone(), orig[&kb].clone());
+    store.restore(snap);
+    assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
+}
+
+#[test]
+fn manifest_and_header_tampering_and_rollback() {
+    let (store, ids) = populated();
+    let orig = store.snapshot();
+
+    for i in 0..orig[MANIFEST_KEY].len() {
+        let mut snap = orig.clone();
+        snap.get_mut(MANIFEST_KEY).unwrap()[i] ^= 0x80;
+        store.restore(snap);
+        assert_eq!(
+            code(open(&store, "correct horse")),
+            "TAMPERED",
+            "manifest byte {i}"
+        );
+    }
+    let mut snap = orig.clone();
+    snap.remove(MANIFEST_KEY);
+    store.restore(snap);
+    assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
+
+    // Header: any change is refused; which error depends on the field.
+    let hlen = orig[HEADER_KEY].len();
+    for i in 0..hlen {
+        let mut snap = orig.clone();
+        snap.get_mut(HEADER_KEY).unwrap()[i] ^= 0x01;
+        store.restore(snap);
+        let c = code(open(&store, "correct horse"));
+        assert!(
+            [
+                "BAD_PASSPHRASE",
+                "MALFORMED_INPUT",
+                "UNSUPPORTED",
+                "LIMIT_EXCEEDED"
+            ]
+            .contains(&c),
+            "header byte {i}: {c}"
+        );
+    }
+    let mut snap = orig.clone();
+    snap.get_mut(HEADER_KEY).unwrap().pop();
+    store.restore(snap);
+    assert_eq!(code(open(&store, "correct horse")), "MALFORMED_INPUT");
+
+    // An older manifest whose note revision is gone.
+    store.restore(orig.clone());
+    let v = open(&store, "correct horse").unwrap();
+    let mut upd = note("Ideas", "changed", &[]);
+    upd.id = Some(ids[2]);
+    block_on(v.put(upd)).unwrap();
+    let seen = v.manifest_counter().unwrap();
+    assert!(seen > 4);
+    let mut snap = store.snapshot();
+    snap.insert(MANIFEST_KEY.into(), orig[MANIFEST_KEY].clone());
+    store.restore(snap);
+    assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
+
+    // Whole-store rollback is invisible from inside the store...
+    store.restore(orig.clone());
+    let old = open(&store, "correct horse").unwrap();
+    assert_eq!(old.get(&ids[2]).unwrap().body, "a vault for notes");
+    // ...but caught with the counter the embedder kept elsewhere.
+    let with_min = OpenOptions {
+        min_manifest_counter: seen,
+        ..opts()
+    };
+    assert_eq!(
+        code(block_on(Vault::open(
+            store.clone(),
+            b"correct horse",
+            with_min
+        ))),
+        "TAMPERED"
+    );
+}
+
+#[test]
+fn kdf_params_over_the_caps_are_limit_exceeded() {
+    let (store, _) = populated();
+    let orig = store.snapshot();
+    // Header layout: magic(4) version(1) vault id(16) m(4) t(4) p(4) ...
+    for (offset, value) in [
+        (21, KdfParams::MAX_MEMORY_KIB + 1),
+        (25, KdfParams::MAX_ITERATIONS + 1),
+        (29, KdfParams::MAX_PARALLELISM + 1),
+    ] {
+        let mut snap = orig.clone();
+        snap.get_mut(HEADER_KEY).unwrap()[offset..offset + 4].copy_from_slice(&value.to_be_bytes());
+        store.restore(snap);
+        assert_eq!(code(open(&store, "correct horse")), "LIMIT_EXCEEDED");
+    }
+}
+
+#[test]
+fn change_passphrase_rewraps_only_the_vault_key() {
+    let (store, ids) = populated();
+    let v = open(&store, "correct horse").unwrap();
+    let before: BTreeMap<_, _> = store.snapshot();
+    assert_eq!(
+        code(block_on(v.change_passphrase(b"wrong", b"new pass"))),
+        "BAD_PASSPHRASE"
+    );
+    assert_eq!(store.snapshot(), before, "nothing written on failure");
+    block_on(v.change_passphrase(b"correct horse", b"new pass")).unwrap();
+    let after = store.snapshot();
+    assert_ne!(before[HEADER_KEY], after[HEADER_KEY]);
+    for (k, val) in &before {
+        if k != HEADER_KEY {
+            assert_eq!(after.get(k), Some(val), "{k} unchanged");
+        }
+    }
+    assert_eq!(code(open(&store, "correct horse")), "BAD_PASSPHRASE");
+    let v2 = open(&store, "new pass").unwrap();
+    assert_eq!(v2.get(&ids[1]).unwrap().body, "milk, eggs");
+    // The still-open vault keeps working with the new header.
+    block_on(v.change_passphrase(b"new pass", b"third")).unwrap();
+    assert!(open(&store, "third").is_ok());
+}
+
+#[test]
+fn backup_round_trip() {
+    let (store, ids) = populated();
+    let v = open(&store, "correct horse").unwrap();
+    let backup = block_on(v.export_backup()).unwrap();
+    assert!(!backup.windows(8).any(|w| w == b"Shopping"));
+    let target = MemoryStore::new();
+    let restored = block_on(Vault::import_backup(
+        target.clone(),
+        &backup,
+        b"correct horse",
+        opts(),
+    ))
+    .unwrap();
+    assert_eq!(restored.len().unwrap(), 3);
+    assert_eq!(restored.get(&ids[0]).unwrap().title, "Họp ở Hà Nội");
+    assert_eq!(target.snapshot(), store.snapshot());
+    // The restored store opens on its own and accepts changes.
+    let again = open(&target, "correct horse").unwrap();
+    block_on(again.put(note("after restore", "", &[]))).unwrap();
+    assert_eq!(open(&target, "correct horse").unwrap().len().unwrap(), 4);
+    // A non-empty target is refused.
+    assert_eq!(
+        code(block_on(Vault::import_backup(
+            target.clone(),
+            &backup,
+            b"correct horse",
+            opts()
+        ))),
+        "INVALID_ARGUMENT"
+    );
+    assert_eq!(
+        code(block_on(Vault::import_backup(
+            MemoryStore::new(),
+            &backup,
+            b"nope",
+            opts()
+        ))),
+        "BAD_PASSPHRASE"
+    );
+}
+
+#[test]
+fn corrupted_backups_are_refused_and_nothing_is_written() {
+    let (store, _) = populated();
+    let v = open(&store, "correct horse").unwrap();
+    let backup = block_on(v.export_backup()).unwrap();
+    let allowed = [
+        "MALFORMED_INPUT",
+        "UNSUPPORTED",
+        "BAD_PASSPHRASE",
+        "TAMPERED",
+        "LIMIT_EXCEEDED",
+    ];
+    let target = MemoryStore::new();
+    for i in 0..backup.len() {
+        for bit in [0x01u8, 0x80] {
+            let mut b = backup.clone();
+            b[i] ^= bit;
+            let c = code(block_on(Vault::import_backup(
+                target.clone(),
+                &b,
+                b"correct horse",
+                opts(),
+            )));
+            assert!(allowed.contains(&c), "flip {bit:#x} at {i}: {c}");
+            assert!(target.is_empty(), "flip at {i} wrote something");
+        }
+    }
+    for cut in 0..backup.len() {
+        let c = code(block_on(Vault::import_backup(
+            target.clone(),
+            &backup[..cut],
+            b"correct horse",
+            opts(),
+        )));
+        assert!(allowed.contains(&c), "cut at {cut}: {c}");
+        assert!(target.is_empty());
+    }
+    let mut longer = backup.clone();
+    longer.push(0);
+    assert_eq!(
+        code(block_on(Vault::import_backup(
+            target.clone(),
+            &longer,
+            b"correct horse",
+            opts()
+        ))),
+        "TAMPERED"
+    );
+    assert!(target.is_empty());
+}
+
+/// Non-atomic store that fails every write after the first `budget` single writes.
+struct CrashingStore {
+    inner: MemoryStore,
+    budget: Cell<usize>,
+}
+
+impl Store for CrashingStore {
+    async fn get(&self, key: &str) -> signet_crypto::Result<Option<Vec<u8>>> {
+        self.inner.get(key).await
+    }
+    async fn put(&self, key: &str, value: &[u8]) -> signet_crypto::Result<()> {
+        self.spend()?;
+        self.inner.put(key, value).await
+    }
+    async fn delete(&self, key: &str) -> signet_crypto::Result<()> {
+        self.spend()?;
+        self.inner.delete(key).await
+    }
+    async fn list(&self, prefix: &str) -> signet_crypto::Result<Vec<String>> {
+        self.inner.list(prefix).await
+    }
+    // `apply` uses the trait's sequential default: not atomic.
+}
+
+impl CrashingStore {
+    fn spend(&self) -> signet_crypto::Result<()> {
+        let b = self.budget.get();
+        if b == 0 {
+            return Err(signet_crypto::Error::Storage("simulated crash".into()));
+        }
+        self.budget.set(b - 1);
+        Ok(())
+    }
+}
+
+type Content = Vec<(NoteId, String, String)>;
+
+fn content(v: &Vault<impl Store>) -> Content {
+    let mut out: Content = v
+        .list()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let n = v.get(&s.id).unwrap();
+            (s.id, n.title.clone(), n.body.clone())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_crash_at_any_write_leaves_old_or_new_state() {
+    let (store, ids) = populated();
+    let base = store.snapshot();
+    type Action = Box<dyn Fn(&Vault<CrashingStore>) -> signet_crypto::Result<()>>;
+    let ids2 = ids.clone();
+    let actions: Vec<(&str, Action)> = vec![
+        (
+            "new note",
+            Box::new(|v| {
+                let mut n = note("new", "n", &[]);
+                n.id = Some(NoteId([7; 16]));
+                block_on(v.put(n)).map(|_| ())
+            }),
+        ),
+        (
+            "update",
+            Box::new(move |v| {
+                let mut n = note("Shopping", "changed", &[]);
+                n.id = Some(ids2[1]);
+                block_on(v.put(n)).map(|_| ())
+            }),
+        ),
+        ("delete", Box::new(move |v| block_on(v.delete(&ids[0])))),
+        (
+            "passphrase",
+            Box::new(|v| block_on(v.change_passphrase(b"correct horse", b"correct horse"))),
+        ),
+    ];
+    for (name, action) in &actions {
+        // The expected new state, with unlimited writes.
+        store.restore(base.clone());
+        let full = CrashingStore {
+            inner: store.clone(),
+            budget: Cell::new(usize::MAX),
+        };
+        let v = block_on(Vault::open(full, b"correct horse", opts())).unwrap();
+        let old = content(&v);
+        action(&v).unwrap();
+        let new = content(&v);
+        for k in 0..8 {
+            store.restore(base.clone());
+            let crashing = CrashingStore {
+                inner: store.clone(),
+                budget: Cell::new(usize::MAX),
+            };
+            let v = block_on(Vault::open(crashing, b"correct horse", opts())).unwrap();
+            v.store().budget.set(k);
+            let res = action(&v);
+            drop(v);
+            let reopened = open(&store, "correct horse")
+                .unwrap_or_else(|e| panic!("{name}: crash after {k} writes: {e}"));
+            let got = content(&reopened);
+            assert!(got == old || got == new, "{name}, crash after {k} writes");
+            if res.is_ok() {
+                assert_eq!(got, new);
+            }
+            // Orphans are collected: one record per live note.
+            assert_eq!(note_keys(&store).len(), got.len(), "{name} k={k}");
+        }
+    }
+}
+
+/// A store whose batch writes take one extra turn of the executor, so overlapping
+/// writes really overlap.
+struct SlowStore(MemoryStore);
+
+impl Store for SlowStore {
+    async fn get(&self, key: &str) -> signet_crypto::Result<Option<Vec<u8>>> {
+        self.0.get(key).await
+    }
+    async fn put(&self, key: &str, value: &[u8]) -> signet_crypto::Result<()> {
+        self.0.put(key, value).await
+    }
+    async fn delete(&self, key: &str) -> signet_crypto::Result<()> {
+        self.0.delete(key).await
+    }
+    async fn list(&self, prefix: &str) -> signet_crypto::Result<Vec<String>> {
+        self.0.list(prefix).await
+    }
+    async fn apply(&self, ops: Vec<signet_crypto::notes::Op>) -> signet_crypto::Result<()> {
+        let mut yielded = false;
+        std::future::poll_fn(|cx| {
+            if yielded {
+                std::task::Poll::Ready(())
+            } else {
+                yielded = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+        self.0.apply(ops).await
+    }
+}
+
+#[test]
+fn overlapping_writes_are_serialized_in_call_order() {
+    let mem = MemoryStore::new();
+    drop(new_vault(&mem, "pw"));
+    let v = block_on(Vault::open(SlowStore(mem.clone()), b"pw", opts())).unwrap();
+    let mut futs: Vec<_> = (0..5)
+        .map(|i| Box::pin(v.put(note(&format!("n{i}"), "b", &[]))))
+        .collect();
+    let mut done: Vec<Option<NoteId>> = vec![None; futs.len()];
+    block_on(std::future::poll_fn(|cx| {
+        for (i, f) in futs.iter_mut().enumerate() {
+            if done[i].is_none() {
+                if let std::task::Poll::Ready(r) = f.as_mut().poll(cx) {
+                    done[i] = Some(r.unwrap());
+                }
+            }
+        }
+        if done.iter().all(Option::is_some) {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    }));
+    drop(futs);
+    let reopened = open(&mem, "pw").unwrap();
+    assert_eq!(reopened.len().unwrap(), 5);
+    // Call order = commit order = update order.
+    let titles: Vec<_> = reopened
+        .list()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|s| s.title.clone())
+        .collect();
+    assert_eq!(titles, ["n0", "n1", "n2", "n3", "n4"]);
+}
+
+#[test]
+fn named_memory_stores_are_shared_by_name() {
+    let a = MemoryStore::named("notes-test-shared");
+    drop(new_vault(&a, "pw"));
+    let b = MemoryStore::named("notes-test-shared");
+    assert!(open(&b, "pw").is_ok());
+    assert!(MemoryStore::named("notes-test-other").is_empty());
+}
+
+#[test]
+fn a_failed_write_changes_nothing_and_never_reuses_a_revision() {
+    let (store, ids) = populated();
+    let crashing = CrashingStore {
+        inner: store.clone(),
+        budget: Cell::new(usize::MAX),
+    };
+    let v = block_on(Vault::open(crashing, b"correct horse", opts())).unwrap();
+    let before = v.manifest_counter().unwrap();
+    let snap = store.snapshot();
+    v.store().budget.set(0);
+    assert_eq!(code(block_on(v.put(note("x", "y", &[])))), "STORAGE");
+    assert_eq!(code(block_on(v.delete(&ids[0]))), "STORAGE");
+    assert_eq!(
+        v.manifest_counter().unwrap(),
+        before,
+        "counter is the committed one"
+    );
+    assert_eq!(v.len().unwrap(), 3);
+    assert_eq!(store.snapshot(), snap);
+    v.store().budget.set(usize::MAX);
+    block_on(v.delete(&ids[0])).unwrap();
+    assert_eq!(
+        v.manifest_counter().unwrap(),
+        before + 3,
+        "failed changes used up their numbers"
+    );
+    let reopened = open(&store, "correct horse").unwrap();
+    assert_eq!(reopened.manifest_counter().unwrap(), before + 3);
+    assert_eq!(reopened.len().unwrap(), 2);
+}
