@@ -2,11 +2,10 @@
 
 use wasm_bindgen::prelude::*;
 
-mod pgp;
-
 use crate::Error;
 
 mod notes;
+mod pgp;
 mod stream;
 mod wrap;
 
