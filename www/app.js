@@ -27,7 +27,7 @@ export function call(op, args = {}, transfer = [], hooks = {}) {
   hooks.onId?.(id);
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject, ...hooks });
-    worker.postMessage({ id, op, ...args }, transfer);
+    worker.postMessage({ id, op, args }, transfer);
   });
 }
 
@@ -437,7 +437,9 @@ async function openSink(name) {
   }
   let parts = [];
   return {
-    write: (c) => parts.push(c),
+    // Wrap each piece in its own Blob as it arrives: one `new Blob` over 50 MiB of
+    // buffers at the end copies it all in one main-thread task (half a second).
+    write: (c) => parts.push(new Blob([c])),
     close: async () => {
       const blob = new Blob(parts, { type: 'application/octet-stream' });
       parts = [];
@@ -515,7 +517,10 @@ async function runFileOp(op, args, outName) {
     progress.value = 0;
     $('progress-label').textContent = t('files.progress');
     if (err.code === 'CANCELLED') say('files-msg', t('files.cancelled'), 'ok');
-    else sayError('files-msg', err);
+    else if (err.code === 'NO_MATCHING_KEY' && args.passwords?.length) {
+      // No session key opened and a password was tried: it may simply be wrong.
+      say('files-msg', t('files.noKeyOrPassword'), 'error', err.code);
+    } else sayError('files-msg', err);
     return null;
   } finally {
     activeOp = null;
@@ -609,6 +614,16 @@ function noteCounter(counter) {
 let vaultUnlocked = false;
 
 async function refreshVaultView() {
+  const panel = $('panel-notes');
+  panel.setAttribute('aria-busy', 'true');
+  try {
+    await showVault();
+  } finally {
+    panel.removeAttribute('aria-busy');
+  }
+}
+
+async function showVault() {
   const state = await call('vaultState').catch(() => ({ unlocked: false }));
   vaultUnlocked = state.unlocked;
   const meta = vaultMeta();

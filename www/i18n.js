@@ -108,6 +108,7 @@ const vi = {
   'files.sig.invalid': 'Chữ ký KHÔNG hợp lệ ({fingerprint}).',
   'files.sig.unknown': 'Có chữ ký nhưng không có khoá công khai của người ký ({fingerprint}).',
   'files.memoryNote': 'Chế độ bộ nhớ: tối đa {limit} mỗi tệp.',
+  'files.noKeyOrPassword': 'Sai mật khẩu, hoặc bạn không phải người nhận của tệp này.',
 
   // Notes
   'notes.create': 'Tạo sổ ghi chú',
@@ -279,6 +280,7 @@ const en = {
   'files.sig.invalid': 'INVALID signature ({fingerprint}).',
   'files.sig.unknown': 'Signed, but the signer’s public key is not stored ({fingerprint}).',
   'files.memoryNote': 'Memory mode: up to {limit} per file.',
+  'files.noKeyOrPassword': 'Wrong password, or you are not a recipient of this file.',
 
   'notes.create': 'Create a notebook',
   'notes.createHint': 'Notes are encrypted with this passphrase and stored in the browser.',

@@ -354,7 +354,7 @@ const ops = {
 };
 
 self.onmessage = async (event) => {
-  const { id, op, ...args } = event.data;
+  const { id, op, args = {} } = event.data;
   try {
     await ready;
     const f = ops[op];
