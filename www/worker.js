@@ -180,10 +180,21 @@ async function readAll(id, file, report) {
   return off === buf.length ? buf : buf.subarray(0, off);
 }
 
+/**
+ * Lets queued messages (a cancel) run: a resolved Wasm promise continues in a
+ * microtask, before any message event, so checks need a macrotask turn first.
+ */
+const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
+
+async function checkCancel(id) {
+  await yieldToEvents();
+  if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+}
+
 /** Sends output to the page in transferred pieces. */
-function emit(id, bytes, report) {
+async function emit(id, bytes, report) {
   for (let off = 0; off < bytes.length; off += CHUNK) {
-    if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+    await checkCancel(id);
     const piece = bytes.slice(off, off + CHUNK);
     self.postMessage({ id, chunk: piece }, [piece.buffer]);
     report('write', Math.min(off + CHUNK, bytes.length));
@@ -215,15 +226,15 @@ async function fileEncrypt(id, { file, recipients = [], passwords = [], signer =
     if (!h) throw fail('LOCKED', 'the signing key is locked');
     signingKeys.push(h);
   }
-  if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+  await checkCancel(id);
   report('encrypt', data.length, true);
   // One-shot call: the only part without progress until the streaming API lands.
   let out = await encrypt({ data, encryptionKeys, passwords, signingKeys, armor });
   if (typeof out === 'string') out = new TextEncoder().encode(out);
-  if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+  await checkCancel(id);
   const total = out.length;
   const writeReport = reporter(id, total);
-  emit(id, out, writeReport);
+  await emit(id, out, writeReport);
   return { bytesIn: data.length, bytesOut: total };
 }
 
@@ -231,10 +242,10 @@ async function fileDecrypt(id, { file, passwords = [] }) {
   const report = reporter(id, file.size);
   const message = await readAll(id, file, report);
   const verificationKeys = (await store.listKeys()).map((r) => r.publicKey);
-  if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+  await checkCancel(id);
   report('decrypt', message.length, true);
   const res = await decrypt({ message, decryptionKeys: [...unlocked.values()], passwords, verificationKeys });
-  if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+  await checkCancel(id);
   const signatures = [];
   for (const s of res.signatures) {
     const fp = s.signingKeyFingerprint ?? s.fingerprint;
@@ -244,7 +255,7 @@ async function fileDecrypt(id, { file, passwords = [] }) {
     signatures.push({ valid: s.valid, fingerprint: fp, known: Boolean(r), name, created: s.created });
   }
   const total = res.data.length;
-  emit(id, res.data, reporter(id, total));
+  await emit(id, res.data, reporter(id, total));
   return { bytesIn: message.length, bytesOut: total, signatures };
 }
 

@@ -188,6 +188,27 @@ test('a 50 MiB file: encrypt to the key and decrypt back; progress moves, main t
   assert.deepEqual(page.errors, []);
 });
 
+test('cancel stops a running encryption and offers nothing', async () => {
+  await tab('files');
+  await setFile('#file-input', 'lon.bin', randomBytes(40 * 1024 * 1024));
+  await page.selectOption('#file-signer', '');
+  await clearMsg('files');
+  let downloaded = false;
+  const onDownload = () => { downloaded = true; };
+  page.on('download', onDownload);
+  await page.click('#encrypt-btn');
+  await page.click('#cancel-btn'); // waits until it is enabled, i.e. the run started
+  const m = await waitMsg('files');
+  assert.equal(m.text, await dict('vi', 'files.cancelled'));
+  assert.equal(await page.$eval('#progress', (p) => p.value), 0);
+  assert.equal(await page.$eval('#download', (d) => d.children.length), 0);
+  assert.equal(await page.isDisabled('#encrypt-btn'), false);
+  await page.waitForTimeout(500);
+  page.off('download', onDownload);
+  assert.equal(downloaded, false);
+  assert.deepEqual(page.errors, []);
+});
+
 test('password encryption and decryption; a wrong password and a tampered file are reported', async () => {
   await tab('files');
   const text = Buffer.from('Công văn số 12/2026 — nội dung mật.\n'.repeat(200));
