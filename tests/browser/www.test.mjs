@@ -378,6 +378,87 @@ test('language switch (remembered across reloads) and keyboard tabs', async () =
   assert.deepEqual(page.errors, []);
 });
 
+test('importing keys: an unprotected private key is stored only once protected', async () => {
+  const openpgp = await import('openpgp');
+  const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519', userIDs: [{ name: 'Trần Thị Bình', email: 'binh@so.gov.vn' }], format: 'armored' });
+  await tab('keys');
+  const before = await page.$$eval('#key-list li.key', (l) => l.length);
+  await page.fill('#import-text', privateKey);
+  await clearMsg('keys');
+  await page.click('#import-btn');
+  const refused = await waitMsg('keys', ['error']);
+  assert.equal(refused.text, await dict(await page.getAttribute('html', 'lang'), 'keys.needProtect'));
+  assert.equal(await page.$$eval('#key-list li.key', (l) => l.length), before);
+
+  await page.fill('#import-pass', 'bảo vệ khoá nhập');
+  await clearMsg('keys');
+  await page.click('#import-btn');
+  assert.equal((await waitMsg('keys')).kind, 'ok');
+  await page.waitForFunction((n) => document.querySelectorAll('#key-list li.key').length === n + 1, before);
+  const card = await page.textContent('#key-list li.key:last-child');
+  assert.match(card, /Trần Thị Bình/);
+  assert.doesNotMatch(card, /Hậu lượng tử|Post-quantum/);
+  // What is stored is protected: its export unlocks only with the new passphrase.
+  const exported = await download('#key-list li.key:last-child button:has-text("Xuất khoá bí mật")');
+  const k = await openpgp.readPrivateKey({ armoredKey: exported.bytes.toString() });
+  assert.equal(k.isDecrypted(), false);
+  await openpgp.decryptKey({ privateKey: k, passphrase: 'bảo vệ khoá nhập' });
+  assert.deepEqual(page.errors, []);
+});
+
+test('with a save picker, output streams to the chosen file chunk by chunk', async () => {
+  const ctx = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await ctx.addInitScript(() => {
+    // Stand-in for the File System Access picker (headless Chromium cannot show it).
+    window.__saved = { name: null, writes: 0, bytes: 0, closed: false };
+    window.showSaveFilePicker = async ({ suggestedName }) => {
+      window.__saved.name = suggestedName;
+      return {
+        createWritable: async () => ({
+          write: async (c) => { window.__saved.writes++; window.__saved.bytes += c.byteLength; },
+          close: async () => { window.__saved.closed = true; },
+          abort: async () => {},
+        }),
+      };
+    };
+  });
+  const p = await h.newPage(ctx);
+  try {
+    await p.goto(`${h.base}/`);
+    await p.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+    await p.click('#tab-files');
+    assert.equal(await p.isVisible('#save-picker-row'), true);
+    await p.check('#file-picker');
+    await p.setInputFiles('#file-input', { name: 'so-lieu.csv', mimeType: 'text/csv', buffer: randomBytes(10 * 1024 * 1024) });
+    await p.fill('#file-pass', 'mật khẩu');
+    let downloaded = false;
+    p.on('download', () => { downloaded = true; });
+    await p.click('#encrypt-btn');
+    await p.waitForFunction(() => window.__saved.closed, null, { timeout: 60_000 });
+    const saved = await p.evaluate(() => window.__saved);
+    assert.equal(saved.name, 'so-lieu.csv.gpg');
+    assert.ok(saved.writes >= 3, `${saved.writes} writes`);
+    assert.ok(saved.bytes > 10 * 1024 * 1024);
+    assert.equal(downloaded, false);
+    assert.deepEqual(p.errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('works offline once loaded (service worker)', async () => {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+    assert.match(await page.textContent('#status'), /signet-crypto \d+\.\d+\.\d+/);
+  } finally {
+    await context.setOffline(false);
+  }
+  assert.deepEqual(page.errors, []);
+});
+
 test('screenshots of each tab at desktop and phone width', async () => {
   for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 740 }]]) {
     await page.setViewportSize(viewport);
