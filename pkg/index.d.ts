@@ -9,3 +9,65 @@ export * from './wasm/signet_crypto.js';
 export function init(
   source?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module,
 ): Promise<void>;
+
+import type { PrivateKey, SignetErrorCode } from './wasm/signet_crypto.js';
+
+/** Progress of a stream: bytes consumed from the input and produced so far. */
+export interface StreamProgress {
+  bytesIn: number;
+  bytesOut: number;
+  /** Diagnostic: size of the worker's Wasm memory in bytes (browsers only). */
+  wasmMemory?: number;
+}
+
+interface StreamCommonOptions {
+  onProgress?: (progress: StreamProgress) => void;
+  /** Aborting errors the returned stream and stops the worker. */
+  signal?: AbortSignal;
+  /** Default "webcrypto" where `crypto.subtle` exists (AES-GCM only; OCB always runs in Wasm). */
+  backend?: "webcrypto" | "rust";
+  /** Run in a dedicated module Worker (default true in browsers; Node always runs in-thread). */
+  worker?: boolean;
+}
+
+export interface EncryptStreamOptions extends StreamCommonOptions {
+  data: ReadableStream<Uint8Array>;
+  /** Recipient public keys, armored strings or binary. */
+  encryptionKeys?: (string | Uint8Array)[];
+  passwords?: string[];
+  /** Not supported while streaming: rejects with code UNSUPPORTED. */
+  signingKeys?: PrivateKey[];
+  /** Default false for streams (binary output). */
+  armor?: boolean;
+  seipd?: "auto" | "v1" | "v2";
+  /** Default: the recipients' preference (AES-256-GCM for our keys and for passwords). */
+  aead?: "gcm" | "ocb";
+  /** Chunks of 2^(c+6) bytes, 10..=16; default 12 (256 KiB). */
+  chunkSizeOctet?: number;
+}
+
+export interface DecryptStreamOptions extends StreamCommonOptions {
+  /** Binary or ASCII-armored message. */
+  message: ReadableStream<Uint8Array>;
+  /** Stay on this thread: only the message's session key reaches the worker. */
+  decryptionKeys?: PrivateKey[];
+  passwords?: string[];
+}
+
+/** Errors thrown or surfaced by the streams carry one of the package's codes. */
+export interface SignetStreamError extends Error {
+  code: SignetErrorCode;
+}
+
+/**
+ * Encrypts a stream into an OpenPGP message (SEIPDv2, AES-256-GCM by default).
+ * Rejects on bad options or keys; later errors error the returned stream.
+ */
+export function encryptStream(options: EncryptStreamOptions): Promise<ReadableStream<Uint8Array>>;
+
+/**
+ * Decrypts a stream. Plaintext is released chunk by chunk once authenticated;
+ * if the returned stream errors (e.g. DECRYPTION_FAILED on truncation), discard
+ * everything it produced.
+ */
+export function decryptStream(options: DecryptStreamOptions): Promise<ReadableStream<Uint8Array>>;

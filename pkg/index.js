@@ -3,6 +3,7 @@
 import initWasm from './wasm/signet_crypto.js';
 
 export * from './wasm/signet_crypto.js';
+export { encryptStream, decryptStream } from './stream.js';
 
 let ready;
 

@@ -7,6 +7,7 @@ mod pgp;
 use crate::Error;
 
 mod notes;
+mod stream;
 mod wrap;
 
 /// A JS `Error` whose `code` property carries [`Error::code`] and whose `name` is

@@ -207,7 +207,7 @@ fn lookup(id: u32) -> Result<Rc<core::PrivateKey>> {
         .ok_or(Error::Locked)
 }
 
-fn handles(v: Option<JsValue>, field: &str) -> Result<Vec<Rc<core::PrivateKey>>> {
+pub(super) fn handles(v: Option<JsValue>, field: &str) -> Result<Vec<Rc<core::PrivateKey>>> {
     let Some(v) = v else { return Ok(Vec::new()) };
     let arr = v
         .dyn_into::<Array>()
@@ -230,7 +230,7 @@ fn handles(v: Option<JsValue>, field: &str) -> Result<Vec<Rc<core::PrivateKey>>>
 // ---------------------------------------------------------------------------
 // Option parsing
 
-fn options(v: &JsValue, what: &str) -> Result<Object> {
+pub(super) fn options(v: &JsValue, what: &str) -> Result<Object> {
     if !v.is_object() || v.is_null() || Array::is_array(v) {
         return Err(Error::InvalidArgument(format!(
             "{what} expects an options object"
@@ -239,7 +239,7 @@ fn options(v: &JsValue, what: &str) -> Result<Object> {
     Ok(v.clone().unchecked_into())
 }
 
-fn field(o: &Object, name: &str) -> Option<JsValue> {
+pub(super) fn field(o: &Object, name: &str) -> Option<JsValue> {
     Reflect::get(o, &name.into())
         .ok()
         .filter(|v| !v.is_undefined() && !v.is_null())
@@ -250,11 +250,11 @@ fn string_of(v: JsValue, name: &str) -> Result<String> {
         .ok_or_else(|| Error::InvalidArgument(format!("{name} must be a string")))
 }
 
-fn opt_string(o: &Object, name: &str) -> Result<Option<String>> {
+pub(super) fn opt_string(o: &Object, name: &str) -> Result<Option<String>> {
     field(o, name).map(|v| string_of(v, name)).transpose()
 }
 
-fn opt_bool(o: &Object, name: &str, default: bool) -> Result<bool> {
+pub(super) fn opt_bool(o: &Object, name: &str, default: bool) -> Result<bool> {
     match field(o, name) {
         None => Ok(default),
         Some(v) => v
@@ -295,7 +295,7 @@ fn array_of<T>(
     arr.iter().map(|x| each(&x, name)).collect()
 }
 
-fn strings(o: &Object, name: &str) -> Result<Vec<Zeroizing<String>>> {
+pub(super) fn strings(o: &Object, name: &str) -> Result<Vec<Zeroizing<String>>> {
     array_of(o, name, |x, n| {
         x.as_string()
             .map(Zeroizing::new)
@@ -303,7 +303,7 @@ fn strings(o: &Object, name: &str) -> Result<Vec<Zeroizing<String>>> {
     })
 }
 
-fn key_bytes(o: &Object, name: &str) -> Result<Vec<Zeroizing<Vec<u8>>>> {
+pub(super) fn key_bytes(o: &Object, name: &str) -> Result<Vec<Zeroizing<Vec<u8>>>> {
     array_of(o, name, bytes_of)
 }
 

@@ -95,7 +95,7 @@ fn accepts_aead(cert: &Cert, pair: (SymmetricKeyAlgorithm, AeadAlgorithm)) -> bo
     pair == MTI_AEAD || cert.aead_prefs.contains(&pair)
 }
 
-fn choose_aead(certs: &[Cert]) -> (SymmetricKeyAlgorithm, AeadAlgorithm) {
+pub(crate) fn choose_aead(certs: &[Cert]) -> (SymmetricKeyAlgorithm, AeadAlgorithm) {
     let Some(first) = certs.first() else {
         return OUR_AEAD[0];
     };
@@ -122,12 +122,12 @@ fn choose_sym_v1(certs: &[Cert]) -> SymmetricKeyAlgorithm {
         .unwrap_or(S::AES128)
 }
 
-struct Plan<'c> {
-    v2: bool,
-    recipients: Vec<(&'c Cert, &'c Component)>,
+pub(crate) struct Plan<'c> {
+    pub(crate) v2: bool,
+    pub(crate) recipients: Vec<(&'c Cert, &'c Component)>,
 }
 
-fn plan<'c>(certs: &'c [Cert], choice: SeipdChoice) -> Result<Plan<'c>> {
+pub(crate) fn plan<'c>(certs: &'c [Cert], choice: SeipdChoice) -> Result<Plan<'c>> {
     let mut recipients = Vec::new();
     for cert in certs {
         for c in cert.encryption_components()? {

@@ -18,6 +18,7 @@ pub mod encrypt;
 pub mod keys;
 pub mod limits;
 pub mod sign;
+pub mod stream;
 
 mod util;
 

@@ -1,0 +1,381 @@
+//! JS classes for push-style streaming (`StreamEncryptor`, `StreamDecryptor`)
+//! and `decryptSessionKey`. The ReadableStream API in `pkg/stream.js` drives
+//! these from a Worker (or in-thread in Node); most callers use that instead.
+
+use js_sys::{Array, Object, Uint8Array};
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use super::pgp::{field, handles, key_bytes, opt_bool, opt_string, options, strings};
+use crate::openpgp::stream::{
+    self as core, Backend, ChunkJob, SessionKey, StreamDecryptOptions, StreamEncryptOptions,
+};
+use crate::openpgp::{EncryptOptions, Limits, SeipdChoice};
+use crate::Error;
+
+type JsResult<T> = std::result::Result<T, JsValue>;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_STREAM: &'static str = r#"
+/** Who runs the per-chunk AEAD: "webcrypto" (AES-GCM via crypto.subtle, the
+ *  default where available) or "rust" (pure Rust inside Wasm). OCB always runs
+ *  in Rust. */
+export type StreamBackend = "webcrypto" | "rust";
+
+export interface StreamEncryptorOptions {
+  encryptionKeys?: (string | Uint8Array)[];
+  passwords?: string[];
+  /** Not supported while streaming: throws UNSUPPORTED when non-empty. */
+  signingKeys?: PrivateKey[];
+  /** Default false for streams. */
+  armor?: boolean;
+  seipd?: "auto" | "v1" | "v2";
+  /** Default: the recipients' preference (AES-256-GCM for ours and for passwords). */
+  aead?: "gcm" | "ocb";
+  /** Chunks of 2^(c+6) octets, 10..=16; default 12 (256 KiB). */
+  chunkSizeOctet?: number;
+  /** "external" hands the AEAD of each chunk to the caller (takeJobs/completeJob). */
+  backend?: "rust" | "external";
+}
+
+export interface StreamDecryptorOptions {
+  backend?: "rust" | "external";
+  /** Checked on buffered (non-streamable) messages only. */
+  verificationKeys?: (string | Uint8Array)[];
+}
+
+/** One AEAD operation for an external backend (AES-GCM, 128-bit tag). */
+export interface StreamJob {
+  index: number;
+  isFinal: boolean;
+  nonce: Uint8Array;
+  ad: Uint8Array;
+  /** Plaintext to seal, or ciphertext+tag to open. */
+  data: Uint8Array;
+}
+
+export interface DecryptSessionKeyOptions {
+  /** The message's leading bytes (at least all of its session key packets). */
+  message: Uint8Array | string;
+  decryptionKeys?: PrivateKey[];
+  passwords?: string[];
+}
+"#;
+
+fn backend_of(o: &Object) -> Result<Backend, Error> {
+    match opt_string(o, "backend")?.as_deref() {
+        None | Some("rust") => Ok(Backend::Rust),
+        Some("external") => Ok(Backend::External),
+        Some(other) => Err(Error::InvalidArgument(format!(
+            "backend must be \"rust\" or \"external\", not {other:?}"
+        ))),
+    }
+}
+
+fn backend_name(b: Backend) -> String {
+    match b {
+        Backend::Rust => "rust".into(),
+        Backend::External => "external".into(),
+    }
+}
+
+fn jobs_js(jobs: Vec<ChunkJob>) -> Array {
+    let arr = Array::new_with_length(jobs.len() as u32);
+    for (i, j) in jobs.into_iter().enumerate() {
+        let o = Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = js_sys::Reflect::set(&o, &k.into(), &v);
+        };
+        set("index", JsValue::from_f64(j.index as f64));
+        set("isFinal", j.is_final.into());
+        set("nonce", Uint8Array::from(j.nonce.as_slice()).into());
+        set("ad", Uint8Array::from(j.ad.as_slice()).into());
+        set("data", Uint8Array::from(j.data.as_slice()).into());
+        arr.set(i as u32, o.into());
+    }
+    arr
+}
+
+fn bytes(v: Vec<u8>) -> Uint8Array {
+    Uint8Array::from(v.as_slice())
+}
+
+/// Push-style encryptor (low level; see `encryptStream`).
+#[wasm_bindgen(js_name = StreamEncryptor)]
+pub struct StreamEncryptorHandle {
+    inner: core::StreamEncryptor,
+}
+
+#[wasm_bindgen(js_class = StreamEncryptor)]
+impl StreamEncryptorHandle {
+    /// Chooses algorithms and creates the session key and ESK packets.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = options, unchecked_param_type = "StreamEncryptorOptions")]
+        options_: JsValue,
+    ) -> JsResult<StreamEncryptorHandle> {
+        let o = options(&options_, "StreamEncryptor")?;
+        let keys = key_bytes(&o, "encryptionKeys")?;
+        let passwords = strings(&o, "passwords")?;
+        if !handles(field(&o, "signingKeys"), "signingKeys")?.is_empty() {
+            return Err(Error::Unsupported(
+                "signing while streaming is not supported; use encrypt() or sign()".into(),
+            )
+            .into());
+        }
+        let seipd = match opt_string(&o, "seipd")? {
+            None => SeipdChoice::Auto,
+            Some(s) => SeipdChoice::parse(&s)?,
+        };
+        let aead = match opt_string(&o, "aead")?.as_deref() {
+            None => None,
+            Some("gcm") => Some(pgp::crypto::aead::AeadAlgorithm::Gcm),
+            Some("ocb") => Some(pgp::crypto::aead::AeadAlgorithm::Ocb),
+            Some(other) => {
+                return Err(Error::InvalidArgument(format!(
+                    "aead must be \"gcm\" or \"ocb\", not {other:?}"
+                ))
+                .into())
+            }
+        };
+        let chunk_size_octet = match field(&o, "chunkSizeOctet") {
+            None => None,
+            Some(v) => match v.as_f64() {
+                Some(n) if n.fract() == 0.0 && (0.0..=255.0).contains(&n) => Some(n as u8),
+                _ => {
+                    return Err(Error::InvalidArgument(
+                        "chunkSizeOctet must be an integer".into(),
+                    )
+                    .into())
+                }
+            },
+        };
+        let opts = StreamEncryptOptions {
+            base: EncryptOptions {
+                encryption_keys: keys.iter().map(|k| k.as_slice()).collect(),
+                passwords: passwords.iter().map(|p| p.as_str()).collect(),
+                signing_keys: Vec::new(),
+                armor: opt_bool(&o, "armor", false)?,
+                seipd,
+                limits: Limits::default(),
+            },
+            aead,
+            chunk_size_octet,
+            backend: backend_of(&o)?,
+            fixed_session_key_and_salt: None,
+        };
+        Ok(StreamEncryptorHandle {
+            inner: core::StreamEncryptor::new(&opts)?,
+        })
+    }
+
+    /// The leading bytes (session key packets); call once, first.
+    pub fn header(&mut self) -> Uint8Array {
+        bytes(self.inner.header())
+    }
+
+    /// Adds plaintext; returns ciphertext ready so far.
+    pub fn push(&mut self, data: &[u8]) -> JsResult<Uint8Array> {
+        Ok(bytes(self.inner.push(data)?))
+    }
+
+    /// Ends the input; returns the remaining bytes (with the external backend,
+    /// these come from completing the final job instead).
+    pub fn finish(&mut self) -> JsResult<Uint8Array> {
+        Ok(bytes(self.inner.finish()?))
+    }
+
+    /// Jobs for the external backend, in order.
+    #[wasm_bindgen(js_name = takeJobs, unchecked_return_type = "StreamJob[]")]
+    pub fn take_jobs(&mut self) -> Array {
+        jobs_js(self.inner.take_jobs())
+    }
+
+    /// Result (ciphertext + tag) of the oldest outstanding job; returns output.
+    #[wasm_bindgen(js_name = completeJob)]
+    pub fn complete_job(&mut self, sealed: &[u8]) -> JsResult<Uint8Array> {
+        Ok(bytes(self.inner.complete_job(sealed)?))
+    }
+
+    /// The AES-GCM message key for the external backend (import it as a
+    /// non-extractable key and wipe this array); undefined otherwise.
+    #[wasm_bindgen(js_name = messageKey)]
+    pub fn message_key(&self) -> Option<Uint8Array> {
+        self.inner.message_key().map(|k| Uint8Array::from(k.as_slice()))
+    }
+
+    /// "rust" or "external" (external only for GCM).
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        backend_name(self.inner.backend())
+    }
+
+    /// False when a recipient lacks SEIPDv2 and the data is buffered instead.
+    #[wasm_bindgen(getter, js_name = isStreaming)]
+    pub fn is_streaming(&self) -> bool {
+        self.inner.is_streaming()
+    }
+
+    /// True once all output was produced.
+    #[wasm_bindgen(getter, js_name = isDone)]
+    pub fn is_done(&self) -> bool {
+        self.inner.is_done()
+    }
+
+    /// "gcm", "ocb" or "" (buffered SEIPDv1).
+    #[wasm_bindgen(getter)]
+    pub fn aead(&self) -> String {
+        match self.inner.params().map(|p| p.aead) {
+            Some(pgp::crypto::aead::AeadAlgorithm::Gcm) => "gcm".into(),
+            Some(pgp::crypto::aead::AeadAlgorithm::Ocb) => "ocb".into(),
+            Some(pgp::crypto::aead::AeadAlgorithm::Eax) => "eax".into(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Push-style decryptor (low level; see `decryptStream`).
+#[wasm_bindgen(js_name = StreamDecryptor)]
+pub struct StreamDecryptorHandle {
+    inner: core::StreamDecryptor,
+}
+
+#[wasm_bindgen(js_class = StreamDecryptor)]
+impl StreamDecryptorHandle {
+    /// A decryptor without a session key yet.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = options, unchecked_param_type = "StreamDecryptorOptions | undefined")]
+        options_: JsValue,
+    ) -> JsResult<StreamDecryptorHandle> {
+        let mut opts = StreamDecryptOptions::default();
+        if !options_.is_undefined() && !options_.is_null() {
+            let o = options(&options_, "StreamDecryptor")?;
+            opts.backend = backend_of(&o)?;
+            opts.verification_keys = key_bytes(&o, "verificationKeys")?
+                .iter()
+                .map(|k| k.to_vec())
+                .collect();
+        }
+        Ok(StreamDecryptorHandle {
+            inner: core::StreamDecryptor::new(opts),
+        })
+    }
+
+    /// Adds message bytes; returns authenticated plaintext ready so far.
+    pub fn push(&mut self, data: &[u8]) -> JsResult<Uint8Array> {
+        Ok(bytes(self.inner.push(data)?))
+    }
+
+    /// True when the session key packets were read and a key is needed.
+    #[wasm_bindgen(getter, js_name = needsSessionKey)]
+    pub fn needs_session_key(&self) -> bool {
+        self.inner.needs_session_key()
+    }
+
+    /// The session key packets (for `decryptSessionKey` on the thread holding
+    /// the private keys).
+    #[wasm_bindgen(js_name = eskBytes)]
+    pub fn esk_bytes(&self) -> Uint8Array {
+        Uint8Array::from(self.inner.esk_bytes())
+    }
+
+    /// Sets the session key from `decryptSessionKey`'s bytes (wipe them after);
+    /// returns plaintext from input already pushed.
+    #[wasm_bindgen(js_name = setSessionKey)]
+    pub fn set_session_key(&mut self, key: &[u8]) -> JsResult<Uint8Array> {
+        let sk = SessionKey::from_bytes(key)?;
+        Ok(bytes(self.inner.set_session_key(sk)?))
+    }
+
+    /// Finds the session key with passwords (on this thread) and sets it.
+    #[wasm_bindgen(js_name = unlockWithPasswords)]
+    pub fn unlock_with_passwords(&mut self, passwords: Vec<String>) -> JsResult<Uint8Array> {
+        let pws: Vec<Zeroizing<String>> = passwords.into_iter().map(Zeroizing::new).collect();
+        let refs: Vec<&str> = pws.iter().map(|p| p.as_str()).collect();
+        Ok(bytes(self.inner.unlock(&[], &refs)?))
+    }
+
+    /// Ends the input: checks completeness and the final tag (or decrypts a
+    /// buffered message and returns its plaintext).
+    pub fn finish(&mut self) -> JsResult<Uint8Array> {
+        Ok(bytes(self.inner.finish()?))
+    }
+
+    /// Jobs for the external backend, in order.
+    #[wasm_bindgen(js_name = takeJobs, unchecked_return_type = "StreamJob[]")]
+    pub fn take_jobs(&mut self) -> Array {
+        jobs_js(self.inner.take_jobs())
+    }
+
+    /// Plaintext of the oldest outstanding job (empty for the final tag).
+    #[wasm_bindgen(js_name = completeJob)]
+    pub fn complete_job(&mut self, plain: &[u8]) -> JsResult<Uint8Array> {
+        Ok(bytes(self.inner.complete_job(plain)?))
+    }
+
+    /// Reports that a job failed to authenticate; returns the error to throw
+    /// (code DECRYPTION_FAILED). The decryptor is unusable afterwards.
+    #[wasm_bindgen(js_name = failJob)]
+    pub fn fail_job(&mut self) -> JsValue {
+        self.inner.fail_job().into()
+    }
+
+    /// The AES-GCM message key for the external backend once known.
+    #[wasm_bindgen(js_name = messageKey)]
+    pub fn message_key(&self) -> Option<Uint8Array> {
+        self.inner.message_key().map(|k| Uint8Array::from(k.as_slice()))
+    }
+
+    /// "rust" or "external".
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        backend_name(self.inner.backend())
+    }
+
+    /// True once the message fully authenticated.
+    #[wasm_bindgen(getter, js_name = isDone)]
+    pub fn is_done(&self) -> bool {
+        self.inner.is_done()
+    }
+
+    /// true = streamed, false = buffered (SEIPDv1, compressed or signed
+    /// content), undefined = not known yet.
+    #[wasm_bindgen(getter, js_name = isStreaming)]
+    pub fn is_streaming(&self) -> Option<bool> {
+        self.inner.is_streaming()
+    }
+}
+
+/// Finds a message's session key with private keys and/or passwords, so that
+/// only this per-message key (never a private key) goes to a streaming worker.
+/// Returns its serialized form; wipe it (`fill(0)`) once handed over.
+#[wasm_bindgen(js_name = decryptSessionKey)]
+pub fn decrypt_session_key(
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "DecryptSessionKeyOptions")]
+    options_: JsValue,
+) -> JsResult<Uint8Array> {
+    let o = options(&options_, "decryptSessionKey")?;
+    let message = field(&o, "message")
+        .ok_or_else(|| Error::InvalidArgument("message is required".into()))?;
+    let message: Zeroizing<Vec<u8>> = if let Some(s) = message.as_string() {
+        Zeroizing::new(s.into_bytes())
+    } else if let Some(a) = message.dyn_ref::<Uint8Array>() {
+        Zeroizing::new(a.to_vec())
+    } else {
+        return Err(Error::InvalidArgument("message must be a Uint8Array or a string".into()).into());
+    };
+    let keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
+    let passwords = strings(&o, "passwords")?;
+    // Either the message's beginning (parsed up to the encrypted data) or
+    // just its session key packets (as `StreamDecryptor.eskBytes()` gives).
+    let mut scan = core::StreamDecryptor::new(StreamDecryptOptions::default());
+    let esk: Zeroizing<Vec<u8>> = match scan.push(&message) {
+        Ok(_) if scan.needs_session_key() => Zeroizing::new(scan.esk_bytes().to_vec()),
+        _ => message,
+    };
+    let key_refs: Vec<&crate::openpgp::PrivateKey> = keys.iter().map(|k| k.as_ref()).collect();
+    let pw_refs: Vec<&str> = passwords.iter().map(|p| p.as_str()).collect();
+    let sk = core::decrypt_session_key(&esk, &key_refs, &pw_refs, &Limits::default())?;
+    Ok(Uint8Array::from(sk.to_bytes().as_slice()))
+}

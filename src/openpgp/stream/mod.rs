@@ -1,0 +1,34 @@
+//! Streaming OpenPGP encryption and decryption, push-style.
+//!
+//! Nothing here blocks on I/O: callers push bytes in and get bytes out, so the
+//! same state machines run natively, in a Wasm worker, or on Node's event loop.
+//! The packet layer (framing, HKDF, nonces, associated data, final tag, chunk
+//! bookkeeping) stays in Rust; the per-chunk AEAD runs either in Rust
+//! ([`Backend::Rust`]) or, for AES-GCM, in a caller-supplied engine such as
+//! WebCrypto ([`Backend::External`]: jobs out with `take_jobs`, results back in
+//! order with `complete_job`). Both paths produce identical bytes.
+//!
+//! What we write: PKESKv6/SKESKv6 (Argon2 S2K) + one SEIPDv2 packet (AES-256,
+//! GCM unless asked otherwise or the recipients need OCB, 256 KiB chunks) with
+//! partial body lengths, holding one binary literal data packet with partial
+//! lengths and no file name or date. Recipients without SEIPDv2 get the
+//! one-shot SEIPDv1 path, buffered up to [`crate::openpgp::Limits`]'s
+//! `max_message_size`.
+//!
+//! What we stream on reading: SEIPDv2 (GCM, OCB, EAX) holding a literal data
+//! packet; each chunk is released after its tag verifies and truncation is
+//! reported by `finish` as `DECRYPTION_FAILED` (discard what was released).
+//! Everything else (SEIPDv1, compressed or signed content) is buffered up to
+//! `max_message_size` and decrypted by rPGP, which checks integrity before
+//! anything is released. Armored input is not streamed: dearmor it first or
+//! use the one-shot API.
+
+mod armor;
+mod decrypt;
+mod encrypt;
+mod framing;
+mod seipd2;
+
+pub use decrypt::{decrypt_session_key, SessionKey, StreamDecryptOptions, StreamDecryptor};
+pub use encrypt::{StreamEncryptOptions, StreamEncryptor, DEFAULT_CHUNK_SIZE_OCTET};
+pub use seipd2::{Backend, ChunkJob, Seipd2Params, SALT_LEN, TAG_LEN};

@@ -1,0 +1,710 @@
+//! Streaming SEIPDv2 through the public Rust API: interop with the one-shot
+//! (rPGP) path both ways, chunk boundaries, truncation, bit flips, fallbacks,
+//! the external (job) backend, and the RFC 9580 AEAD sample messages.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use aes_gcm::aead::AeadInPlace;
+use aes_gcm::{Aes256Gcm, KeyInit};
+use pgp::crypto::aead::AeadAlgorithm;
+use proptest::prelude::*;
+use signet_crypto::openpgp::stream::*;
+use signet_crypto::openpgp::*;
+use signet_crypto::Error;
+use zeroize::Zeroizing;
+
+/// Chunk size octet 10 = 64 KiB chunks: small enough for fast tests.
+const C10: usize = 64 * 1024;
+
+struct Key {
+    public: String,
+    secret: PrivateKey,
+}
+
+fn key(profile: Profile) -> &'static Key {
+    static K: OnceLock<Vec<Key>> = OnceLock::new();
+    let all = K.get_or_init(|| {
+        [Profile::Rfc9580, Profile::Pqc, Profile::Compat]
+            .into_iter()
+            .map(|p| {
+                let g = generate_key(&GenerateOptions {
+                    user_ids: vec!["Stream <stream@example.gov.vn>".into()],
+                    profile: p,
+                    passphrase: None,
+                    expires_in_days: None,
+                    created: None,
+                })
+                .unwrap();
+                Key {
+                    secret: unlock_key(g.private_key.as_bytes(), None, &Limits::default()).unwrap(),
+                    public: g.public_key,
+                }
+            })
+            .collect()
+    });
+    match profile {
+        Profile::Rfc9580 => &all[0],
+        Profile::Pqc => &all[1],
+        _ => &all[2],
+    }
+}
+
+fn data(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 31 + i / 7) as u8).collect()
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Password,
+    Rfc9580,
+    Pqc,
+}
+
+fn enc_opts<'a>(who: Who, aead: Option<AeadAlgorithm>) -> StreamEncryptOptions<'a> {
+    let mut base = EncryptOptions::default();
+    match who {
+        Who::Password => base.passwords = vec!["correct horse"],
+        Who::Rfc9580 => base.encryption_keys = vec![key(Profile::Rfc9580).public.as_bytes()],
+        Who::Pqc => base.encryption_keys = vec![key(Profile::Pqc).public.as_bytes()],
+    }
+    StreamEncryptOptions {
+        base,
+        aead,
+        chunk_size_octet: Some(10),
+        ..Default::default()
+    }
+}
+
+fn dec_opts(who: Who) -> DecryptOptions<'static> {
+    match who {
+        Who::Password => DecryptOptions {
+            passwords: vec!["correct horse"],
+            ..Default::default()
+        },
+        Who::Rfc9580 => DecryptOptions {
+            decryption_keys: vec![&key(Profile::Rfc9580).secret],
+            ..Default::default()
+        },
+        Who::Pqc => DecryptOptions {
+            decryption_keys: vec![&key(Profile::Pqc).secret],
+            ..Default::default()
+        },
+    }
+}
+
+/// Stream-encrypts `plain` pushed in pieces of `step` octets.
+fn stream_encrypt(opts: &StreamEncryptOptions<'_>, plain: &[u8], step: usize) -> Vec<u8> {
+    let mut e = StreamEncryptor::new(opts).unwrap();
+    let mut out = e.header();
+    for piece in plain.chunks(step.max(1)) {
+        out.extend(e.push(piece).unwrap());
+    }
+    out.extend(e.finish().unwrap());
+    assert!(e.is_done());
+    out
+}
+
+/// Stream-decrypts `msg` pushed in pieces of `step` octets. Returns what was
+/// released before the error too.
+fn stream_decrypt_parts(
+    msg: &[u8],
+    step: usize,
+    opts: &DecryptOptions<'_>,
+) -> (Vec<u8>, Result<(), Error>) {
+    let mut d = StreamDecryptor::new(StreamDecryptOptions::default());
+    let mut out = Vec::new();
+    for piece in msg.chunks(step.max(1)) {
+        match d.push(piece) {
+            Ok(p) => out.extend(p),
+            Err(e) => return (out, Err(e)),
+        }
+        if d.needs_session_key() {
+            match d.unlock(&opts.decryption_keys, &opts.passwords) {
+                Ok(p) => out.extend(p),
+                Err(e) => return (out, Err(e)),
+            }
+        }
+    }
+    match d.finish() {
+        Ok(p) => {
+            out.extend(p);
+            (out, Ok(()))
+        }
+        Err(e) => (out, Err(e)),
+    }
+}
+
+fn stream_decrypt(msg: &[u8], step: usize, opts: &DecryptOptions<'_>) -> Result<Vec<u8>, Error> {
+    let (out, r) = stream_decrypt_parts(msg, step, opts);
+    r.map(|()| out)
+}
+
+#[test]
+fn stream_encrypt_then_one_shot_decrypt() {
+    for who in [Who::Password, Who::Rfc9580, Who::Pqc] {
+        for aead in [None, Some(AeadAlgorithm::Gcm), Some(AeadAlgorithm::Ocb)] {
+            for (n, steps) in [
+                (0usize, vec![1usize]),
+                (1, vec![1]),
+                (600, vec![1, 7]),
+                (C10 - 7, vec![4093, C10]),
+                (C10, vec![C10, 65_537]),
+                (C10 + 1, vec![C10 - 1, 1 << 20]),
+                (3 * C10 + 17, vec![12_345, C10]),
+            ] {
+                let plain = data(n);
+                for step in steps {
+                    let ct = stream_encrypt(&enc_opts(who, aead), &plain, step);
+                    let d = decrypt(&ct, &dec_opts(who))
+                        .unwrap_or_else(|e| panic!("{who:?} {aead:?} n={n} step={step}: {e}"));
+                    assert_eq!(
+                        &d.data[..],
+                        &plain[..],
+                        "{who:?} {aead:?} n={n} step={step}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn stream_round_trip_with_one_byte_pushes_both_ways() {
+    let plain = data(C10 + 300);
+    let ct = stream_encrypt(&enc_opts(Who::Rfc9580, None), &plain, 1);
+    assert_eq!(
+        stream_decrypt(&ct, 1, &dec_opts(Who::Rfc9580)).unwrap(),
+        plain
+    );
+}
+
+#[test]
+fn stream_armor_round_trip() {
+    let plain = data(2 * C10 + 5);
+    let mut o = enc_opts(Who::Password, None);
+    o.base.armor = true;
+    let ct = stream_encrypt(&o, &plain, 1000);
+    assert!(ct.starts_with(b"-----BEGIN PGP MESSAGE-----\n"));
+    assert!(ct.ends_with(b"-----END PGP MESSAGE-----\n"));
+    assert_eq!(
+        &decrypt(&ct, &dec_opts(Who::Password)).unwrap().data[..],
+        &plain[..]
+    );
+    assert_eq!(
+        stream_decrypt(&ct, 333, &dec_opts(Who::Password)).unwrap(),
+        plain
+    );
+}
+
+/// rPGP writes SEIPDv2 with the given mode; chunks of 256 KiB.
+fn rpgp_v2(plain: &[u8], aead: AeadAlgorithm, pw: &str) -> Vec<u8> {
+    use pgp::composed::MessageBuilder;
+    use pgp::crypto::aead::ChunkSize;
+    use pgp::crypto::sym::SymmetricKeyAlgorithm;
+    use pgp::types::StringToKey;
+    let mut rng = rand::thread_rng();
+    let mut b = MessageBuilder::from_bytes("", plain.to_vec()).seipd_v2(
+        &mut rng,
+        SymmetricKeyAlgorithm::AES256,
+        aead,
+        ChunkSize::C64KiB,
+    );
+    let s2k = StringToKey::new_default(&mut rng);
+    b.encrypt_with_password(&mut rng, s2k, &pw.into()).unwrap();
+    b.to_vec(&mut rng).unwrap()
+}
+
+#[test]
+fn one_shot_encrypt_then_stream_decrypt() {
+    for who in [Who::Password, Who::Rfc9580, Who::Pqc] {
+        for n in [0usize, 1, 256 * 1024, 256 * 1024 + 1, 600_001] {
+            let plain = data(n);
+            let ct = encrypt(
+                &plain,
+                &EncryptOptions {
+                    encryption_keys: match who {
+                        Who::Password => vec![],
+                        Who::Rfc9580 => vec![key(Profile::Rfc9580).public.as_bytes()],
+                        Who::Pqc => vec![key(Profile::Pqc).public.as_bytes()],
+                    },
+                    passwords: match who {
+                        Who::Password => vec!["correct horse"],
+                        _ => vec![],
+                    },
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            for step in [4096usize, 100_003] {
+                let got = stream_decrypt(&ct, step, &dec_opts(who)).unwrap();
+                assert_eq!(got, plain, "{who:?} n={n} step={step}");
+            }
+        }
+    }
+    for aead in [AeadAlgorithm::Gcm, AeadAlgorithm::Ocb, AeadAlgorithm::Eax] {
+        for n in [0usize, 5, C10, 3 * C10 + 1] {
+            let plain = data(n);
+            let ct = rpgp_v2(&plain, aead, "correct horse");
+            let got = stream_decrypt(&ct, 7777, &dec_opts(Who::Password)).unwrap();
+            assert_eq!(got, plain, "{aead:?} n={n}");
+        }
+    }
+}
+
+#[test]
+fn seipdv1_compressed_and_signed_fall_back_to_buffered() {
+    let plain = data(100_000);
+    // SEIPDv1 (forced) with a password.
+    let ct = encrypt(
+        &plain,
+        &EncryptOptions {
+            passwords: vec!["correct horse"],
+            seipd: SeipdChoice::V1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut d = StreamDecryptor::new(StreamDecryptOptions::default());
+    let mut out = d.push(&ct).unwrap();
+    assert!(d.needs_session_key());
+    out.extend(d.unlock(&[], &["correct horse"]).unwrap());
+    assert!(
+        out.is_empty(),
+        "SEIPDv1 plaintext released before its MDC was checked"
+    );
+    assert_eq!(d.is_streaming(), Some(false));
+    out.extend(d.finish().unwrap());
+    assert_eq!(out, plain);
+
+    // Compressed inside SEIPDv2 (written by rPGP).
+    {
+        use pgp::composed::MessageBuilder;
+        use pgp::crypto::aead::ChunkSize;
+        use pgp::crypto::sym::SymmetricKeyAlgorithm;
+        use pgp::types::{CompressionAlgorithm, StringToKey};
+        let mut rng = rand::thread_rng();
+        let mut b = MessageBuilder::from_bytes("", plain.clone());
+        b.compression(CompressionAlgorithm::ZLIB);
+        let mut b = b.seipd_v2(
+            &mut rng,
+            SymmetricKeyAlgorithm::AES256,
+            AeadAlgorithm::Gcm,
+            ChunkSize::C64KiB,
+        );
+        let s2k = StringToKey::new_default(&mut rng);
+        b.encrypt_with_password(&mut rng, s2k, &"pw".into())
+            .unwrap();
+        let ct = b.to_vec(&mut rng).unwrap();
+        let (released, r) = stream_decrypt_parts(
+            &ct,
+            1000,
+            &DecryptOptions {
+                passwords: vec!["pw"],
+                ..Default::default()
+            },
+        );
+        r.unwrap();
+        assert_eq!(released, plain);
+    }
+
+    // Signed inside (one-pass signature), with signature checking.
+    let k = key(Profile::Rfc9580);
+    let ct = encrypt(
+        &plain,
+        &EncryptOptions {
+            encryption_keys: vec![k.public.as_bytes()],
+            signing_keys: vec![&k.secret],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        verification_keys: vec![k.public.as_bytes().to_vec()],
+        ..Default::default()
+    });
+    let mut out = Vec::new();
+    for piece in ct.chunks(50_000) {
+        out.extend(d.push(piece).unwrap());
+        if d.needs_session_key() {
+            out.extend(d.unlock(&[&k.secret], &[]).unwrap());
+        }
+    }
+    assert!(out.is_empty());
+    out.extend(d.finish().unwrap());
+    assert_eq!(out, plain);
+    assert_eq!(d.signatures().len(), 1);
+    assert!(d.signatures()[0].valid);
+}
+
+#[test]
+fn buffered_fallback_respects_the_limit() {
+    let plain = data(300_000);
+    let ct = encrypt(
+        &plain,
+        &EncryptOptions {
+            passwords: vec!["pw"],
+            seipd: SeipdChoice::V1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        limits: Limits {
+            max_message_size: 200_000,
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let mut err = None;
+    for piece in ct.chunks(10_000) {
+        if let Err(e) = d.push(piece) {
+            err = Some(e);
+            break;
+        }
+        if d.needs_session_key() {
+            d.unlock(&[], &["pw"]).unwrap();
+        }
+    }
+    assert_eq!(err.map(|e| e.code()), Some("LIMIT_EXCEEDED"));
+}
+
+#[test]
+fn recipient_without_seipdv2_gets_buffered_v1() {
+    let k = key(Profile::Compat);
+    let plain = data(70_000);
+    let opts = StreamEncryptOptions {
+        base: EncryptOptions {
+            encryption_keys: vec![k.public.as_bytes()],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut e = StreamEncryptor::new(&opts).unwrap();
+    assert!(!e.is_streaming());
+    let mut ct = e.header();
+    ct.extend(e.push(&plain).unwrap());
+    ct.extend(e.finish().unwrap());
+    let o = DecryptOptions {
+        decryption_keys: vec![&k.secret],
+        ..Default::default()
+    };
+    assert_eq!(&decrypt(&ct, &o).unwrap().data[..], &plain[..]);
+    assert_eq!(stream_decrypt(&ct, 9999, &o).unwrap(), plain);
+}
+
+#[test]
+fn truncation_fails_and_releases_only_authenticated_prefix() {
+    let plain = data(3 * C10 + 100);
+    let opts = enc_opts(Who::Rfc9580, None);
+    let ct = stream_encrypt(&opts, &plain, 50_000);
+    let esk_len = StreamEncryptor::new(&opts).unwrap().header().len();
+    let o = dec_opts(Who::Rfc9580);
+    let mut cuts: Vec<usize> = (0..ct.len()).step_by(997).collect();
+    cuts.extend([
+        ct.len() - 1,
+        ct.len() - 16,
+        ct.len() - 17,
+        ct.len() - 100,
+        1,
+        2,
+        3,
+    ]);
+    for cut in cuts {
+        let (released, r) = stream_decrypt_parts(&ct[..cut], 4096, &o);
+        let e = r.expect_err("truncated message accepted");
+        assert!(
+            matches!(e.code(), "DECRYPTION_FAILED" | "MALFORMED_INPUT"),
+            "cut {cut}: {e}"
+        );
+        assert!(
+            plain.starts_with(&released),
+            "cut {cut}: released bytes differ"
+        );
+        // Only whole chunks whose tag was received can have come out: at most
+        // one chunk of plaintext per (chunk + tag) octets after the SEIPD header.
+        let whole_chunks = cut.saturating_sub(esk_len + 1 + 36) / (C10 + 16);
+        assert!(
+            released.len() <= whole_chunks * C10,
+            "cut {cut}: {} octets released from {whole_chunks} whole chunks",
+            released.len()
+        );
+    }
+}
+
+#[test]
+fn bit_flips_are_decryption_failures() {
+    let plain = data(2 * C10 + 10);
+    let ct = stream_encrypt(&enc_opts(Who::Rfc9580, None), &plain, C10);
+    let o = dec_opts(Who::Rfc9580);
+    // Find where the SEIPD body starts: the encryptor's header is the ESKs.
+    let mut e = StreamEncryptor::new(&enc_opts(Who::Rfc9580, None)).unwrap();
+    let esk_len = e.header().len() - 1; // last octet is the SEIPD tag
+    let body = esk_len + 2; // tag + first partial length octet
+    for pos in [
+        body + 4,             // salt
+        body + 40,            // first chunk
+        body + 36 + C10,      // first chunk's tag
+        body + 36 + C10 + 40, // second chunk
+        ct.len() - 1,         // final tag
+        ct.len() - 20,        // last chunk
+    ] {
+        for bit in [0u8, 7] {
+            let mut bad = ct.clone();
+            bad[pos] ^= 1 << bit;
+            let (released, r) = stream_decrypt_parts(&bad, 8192, &o);
+            let err = r.expect_err("flipped message accepted");
+            assert_eq!(err.code(), "DECRYPTION_FAILED", "pos {pos}: {err}");
+            assert!(plain.starts_with(&released));
+        }
+    }
+    // Flips in the version/algorithm octets: refused, never a panic.
+    for pos in body..body + 4 {
+        let mut bad = ct.clone();
+        bad[pos] ^= 0x40;
+        let (_, r) = stream_decrypt_parts(&bad, 8192, &o);
+        assert!(r.is_err(), "pos {pos}");
+    }
+}
+
+fn vectors() -> Option<PathBuf> {
+    let dir = std::env::var_os("SIGNET_VECTORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors"))
+        });
+    if dir.join("rfc9580-aead").is_dir() {
+        Some(dir.join("rfc9580-aead"))
+    } else {
+        println!("skipped: vectors not found at {}", dir.display());
+        None
+    }
+}
+
+#[test]
+fn rfc9580_aead_samples_through_the_stream_decryptor() {
+    let Some(dir) = vectors() else { return };
+    for mode in ["eax", "gcm", "ocb"] {
+        let msg = std::fs::read(dir.join(format!("{mode}.msg"))).unwrap();
+        let o = DecryptOptions {
+            passwords: vec!["password"],
+            ..Default::default()
+        };
+        for step in [1usize, 5, 64, msg.len()] {
+            let got = stream_decrypt(&msg, step, &o).unwrap();
+            assert_eq!(got, b"Hello, world!", "{mode} step {step}");
+        }
+        let wrong = DecryptOptions {
+            passwords: vec!["passw0rd"],
+            ..Default::default()
+        };
+        let e = stream_decrypt(&msg, 64, &wrong).unwrap_err();
+        assert_eq!(e.code(), "NO_MATCHING_KEY", "{mode}");
+    }
+}
+
+/// Runs jobs like an external engine would (here: aes-gcm, as WebCrypto would).
+fn run_seal(key: &[u8], job: &ChunkJob) -> Vec<u8> {
+    let mut buf = job.data.clone();
+    Aes256Gcm::new_from_slice(key)
+        .unwrap()
+        .encrypt_in_place(job.nonce.as_slice().into(), &job.ad, &mut buf)
+        .unwrap();
+    buf
+}
+
+fn run_open(key: &[u8], job: &ChunkJob) -> Option<Vec<u8>> {
+    let mut buf = job.data.clone();
+    Aes256Gcm::new_from_slice(key)
+        .unwrap()
+        .decrypt_in_place(job.nonce.as_slice().into(), &job.ad, &mut buf)
+        .ok()?;
+    Some(buf)
+}
+
+#[test]
+fn external_backend_matches_rust_byte_for_byte() {
+    let plain = data(3 * C10 + 1234);
+    let fixed = (Zeroizing::new(vec![7u8; 32]), [9u8; 32]);
+    let mk = |backend| {
+        let mut o = enc_opts(Who::Password, None);
+        o.backend = backend;
+        o.fixed_session_key_and_salt = Some(fixed.clone());
+        o
+    };
+    // Rust backend.
+    let mut e = StreamEncryptor::new(&mk(Backend::Rust)).unwrap();
+    let esk_len = e.header().len();
+    let mut rust = Vec::new();
+    for p in plain.chunks(10_000) {
+        rust.extend(e.push(p).unwrap());
+    }
+    rust.extend(e.finish().unwrap());
+
+    // External backend, jobs run here in batches.
+    let mut e = StreamEncryptor::new(&mk(Backend::External)).unwrap();
+    assert_eq!(e.backend(), Backend::External);
+    let key = e.message_key().unwrap();
+    let hdr = e.header();
+    let mut ext = Vec::new();
+    for p in plain.chunks(70_000) {
+        ext.extend(e.push(p).unwrap());
+        for j in e.take_jobs() {
+            ext.extend(e.complete_job(&run_seal(&key, &j)).unwrap());
+        }
+    }
+    ext.extend(e.finish().unwrap());
+    assert!(!e.is_done());
+    for j in e.take_jobs() {
+        ext.extend(e.complete_job(&run_seal(&key, &j)).unwrap());
+    }
+    assert!(e.is_done());
+    // The ESK packets differ (fresh Argon2 salt); the SEIPD packet must not.
+    assert_eq!(hdr.len(), esk_len);
+    assert_eq!(rust, ext);
+    let mut full = hdr;
+    full.extend(&ext);
+    assert_eq!(
+        &decrypt(&full, &dec_opts(Who::Password)).unwrap().data[..],
+        &plain[..]
+    );
+
+    // External decryption of the same message.
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        backend: Backend::External,
+        ..Default::default()
+    });
+    let mut out = Vec::new();
+    for p in full.chunks(50_000) {
+        out.extend(d.push(p).unwrap());
+        if d.needs_session_key() {
+            out.extend(d.unlock(&[], &["correct horse"]).unwrap());
+        }
+        if let Some(k) = d.message_key() {
+            for j in d.take_jobs() {
+                out.extend(d.complete_job(&run_open(&k, &j).unwrap()).unwrap());
+            }
+        }
+    }
+    assert_eq!(d.backend(), Backend::External);
+    out.extend(d.finish().unwrap());
+    let k = d.message_key().unwrap();
+    for j in d.take_jobs() {
+        out.extend(d.complete_job(&run_open(&k, &j).unwrap()).unwrap());
+    }
+    out.extend(d.finish().unwrap());
+    assert!(d.is_done());
+    assert_eq!(out, plain);
+
+    // A failed job poisons the decryptor.
+    let mut bad = full.clone();
+    let n = bad.len();
+    bad[n - 100] ^= 1;
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        backend: Backend::External,
+        ..Default::default()
+    });
+    d.push(&bad).unwrap();
+    d.unlock(&[], &["correct horse"]).unwrap();
+    d.finish().unwrap();
+    let k = d.message_key().unwrap();
+    let mut failed = false;
+    for j in d.take_jobs() {
+        match run_open(&k, &j) {
+            Some(p) => {
+                d.complete_job(&p).unwrap();
+            }
+            None => {
+                assert_eq!(d.fail_job().code(), "DECRYPTION_FAILED");
+                failed = true;
+                break;
+            }
+        }
+    }
+    assert!(failed);
+    assert!(d.finish().is_err());
+}
+
+#[test]
+fn session_key_split_with_serialized_key() {
+    let k = key(Profile::Pqc);
+    let plain = data(C10 * 2);
+    let ct = stream_encrypt(&enc_opts(Who::Pqc, None), &plain, 30_000);
+    // "Main thread": read the header only, find the session key.
+    let mut scan = StreamDecryptor::new(StreamDecryptOptions::default());
+    let mut fed = 0;
+    while !scan.needs_session_key() {
+        scan.push(&ct[fed..fed + 100]).unwrap();
+        fed += 100;
+    }
+    let sk = decrypt_session_key(scan.esk_bytes(), &[&k.secret], &[], &Limits::default()).unwrap();
+    assert!(!format!("{sk:?}").contains(&format!("{:?}", &sk.to_bytes()[1..4])));
+    let bytes = sk.to_bytes();
+    // "Worker": only the session key bytes.
+    let mut d = StreamDecryptor::new(StreamDecryptOptions::default());
+    let mut out = d.push(&ct).unwrap();
+    out.extend(
+        d.set_session_key(SessionKey::from_bytes(&bytes).unwrap())
+            .unwrap(),
+    );
+    out.extend(d.finish().unwrap());
+    assert_eq!(out, plain);
+    // A wrong key does not decrypt.
+    let other = key(Profile::Rfc9580);
+    assert_eq!(
+        decrypt_session_key(scan.esk_bytes(), &[&other.secret], &[], &Limits::default())
+            .unwrap_err()
+            .code(),
+        "NO_MATCHING_KEY"
+    );
+    assert!(SessionKey::from_bytes(&[9, 1, 2]).is_err());
+}
+
+#[test]
+fn bad_inputs_are_typed_errors() {
+    let o = dec_opts(Who::Password);
+    for msg in [
+        &b""[..],
+        b"\x00\x01\x02",
+        b"\xff\xff\xff\xff\xff\xff",
+        b"-----BEGIN PGP MESSAGE-----\n\nAAAA\n",
+        b"-----BEGIN PGP SIGNATURE-----\n",
+        b"\xc9\x05hello",             // SED
+        b"\xcb\x05b\x00\x00\x00\x00", // literal, not encrypted
+    ] {
+        assert!(stream_decrypt(msg, 3, &o).is_err(), "{msg:?}");
+    }
+    assert_eq!(
+        stream_decrypt(b"\xc9\x05hello", 3, &o).unwrap_err().code(),
+        "UNSUPPORTED"
+    );
+    // Options.
+    let mut so = enc_opts(Who::Password, None);
+    so.chunk_size_octet = Some(30);
+    assert_eq!(
+        StreamEncryptor::new(&so).unwrap_err().code(),
+        "INVALID_ARGUMENT"
+    );
+    let k = key(Profile::Rfc9580);
+    let mut so = enc_opts(Who::Password, None);
+    so.base.signing_keys = vec![&k.secret];
+    assert_eq!(StreamEncryptor::new(&so).unwrap_err().code(), "UNSUPPORTED");
+    let so = StreamEncryptOptions::default();
+    assert_eq!(
+        StreamEncryptor::new(&so).unwrap_err().code(),
+        "INVALID_ARGUMENT"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn prop_round_trip(len in 0usize..200_000, split in 1usize..70_000, dsplit in 1usize..70_000, ocb in any::<bool>()) {
+        let plain = data(len);
+        let aead = if ocb { Some(AeadAlgorithm::Ocb) } else { None };
+        let ct = stream_encrypt(&enc_opts(Who::Rfc9580, aead), &plain, split);
+        let got = stream_decrypt(&ct, dsplit, &dec_opts(Who::Rfc9580)).unwrap();
+        prop_assert_eq!(got, plain);
+    }
+}
