@@ -366,6 +366,11 @@ $('wrap-copy').addEventListener('click', async () => {
 
 let currentFile = null;
 let memoryLimit = 256 * 1024 * 1024;
+/** `?memoryMiB=N` lowers the memory-mode threshold (diagnostics and tests). */
+const memoryOverride = (() => {
+  const v = Number(new URLSearchParams(location.search).get('memoryMiB'));
+  return Number.isFinite(v) && v > 0 ? v * 1024 * 1024 : null;
+})();
 let activeOp = null; // { id, sink }
 
 function renderFileName() {
@@ -481,7 +486,11 @@ async function runFileOp(op, args, outName) {
   const start = performance.now();
   const total = currentFile.size;
   // Progress: reading is the first 45 %, the crypto step up to 90 %, writing the rest.
-  const weights = { read: [0, 0.45], encrypt: [0.45, 0.45], decrypt: [0.45, 0.45], write: [0.9, 0.1] };
+  // Streams report input consumed over the whole run.
+  const weights = {
+    read: [0, 0.45], encrypt: [0.45, 0.45], decrypt: [0.45, 0.45], write: [0.9, 0.1],
+    'encrypt-stream': [0, 1], 'decrypt-stream': [0, 1],
+  };
   const rate = () => {
     const s = (performance.now() - start) / 1000;
     return s > 0 ? formatBytes(total / s) : '—';
@@ -491,7 +500,7 @@ async function runFileOp(op, args, outName) {
     progress.value = base + (phaseTotal ? span * (done / phaseTotal) : 0);
     $('progress-label').textContent = t(`files.phase.${phase}`);
     $('file-stats').textContent = t('files.stats', {
-      done: formatBytes(phase === 'read' ? done : total),
+      done: formatBytes(phase === 'read' || phase.endsWith('-stream') ? done : total),
       total: formatBytes(total),
       rate: rate(),
     });
@@ -537,7 +546,8 @@ $('encrypt-btn').addEventListener('click', async () => {
   if (signer && !keys.find((k) => k.fingerprint === signer)?.unlocked) {
     return say('files-msg', t('files.needUnlockSign'), 'error', 'LOCKED');
   }
-  if (currentFile.size > memoryLimit) {
+  if (signer && currentFile.size > memoryLimit) {
+    // Signing runs in memory mode only; unsigned files stream at any size.
     return say('files-msg', t('error.LIMIT_EXCEEDED'), 'error', 'LIMIT_EXCEEDED');
   }
   const armor = $('file-armor').checked;
@@ -548,22 +558,25 @@ $('encrypt-btn').addEventListener('click', async () => {
     passwords: password ? [password] : [],
     signer,
     armor,
+    memoryLimit,
   }, encryptedName(currentFile.name, armor));
 });
 
 $('decrypt-btn').addEventListener('click', async () => {
   if (!currentFile) return say('files-msg', t('files.needFile'), 'error', 'INVALID_ARGUMENT');
-  if (currentFile.size > memoryLimit) {
-    return say('files-msg', t('error.LIMIT_EXCEEDED'), 'error', 'LIMIT_EXCEEDED');
-  }
   const password = $('file-pass').value;
   say('files-msg', t('files.phase.read'), 'busy');
-  const r = await runFileOp('fileDecrypt', { file: currentFile, passwords: password ? [password] : [] }, decryptedName(currentFile.name));
+  const r = await runFileOp('fileDecrypt', { file: currentFile, passwords: password ? [password] : [], memoryLimit }, decryptedName(currentFile.name));
   if (r) renderSignatures(r.signatures);
 });
 
 function renderSignatures(sigs) {
   const box = $('sig-status');
+  if (sigs === null) {
+    box.textContent = t('files.sig.streamed');
+    box.dataset.state = 'streamed';
+    return;
+  }
   if (!sigs.length) {
     box.textContent = t('files.sig.none');
     box.dataset.state = 'none';
@@ -873,7 +886,7 @@ renderFileName();
 call('version')
   .then(async (v) => {
     version = v.package;
-    memoryLimit = await call('memoryLimit');
+    memoryLimit = Math.min(await call('memoryLimit'), memoryOverride ?? Infinity);
     const w = await call('wrapInfo');
     wrapText = w?.text ?? null;
     await refreshKeys();

@@ -95,6 +95,9 @@ const vi = {
   'files.phase.encrypt': 'Đang mã hoá…',
   'files.phase.decrypt': 'Đang giải mã…',
   'files.phase.write': 'Đang ghi kết quả…',
+  'files.phase.encrypt-stream': 'Đang mã hoá (theo luồng)…',
+  'files.phase.decrypt-stream': 'Đang giải mã (theo luồng)…',
+  'files.sig.streamed': 'Tệp lớn được giải mã theo luồng; chữ ký bên trong (nếu có) không được kiểm tra.',
   'files.done': 'Xong: {name} ({size}, {rate}/giây).',
   'files.savedDisk': 'Đã lưu vào tệp bạn chọn.',
   'files.download': 'Tải về {name}',
@@ -107,7 +110,7 @@ const vi = {
   'files.sig.valid': 'Chữ ký hợp lệ của {name}.',
   'files.sig.invalid': 'Chữ ký KHÔNG hợp lệ ({fingerprint}).',
   'files.sig.unknown': 'Có chữ ký nhưng không có khoá công khai của người ký ({fingerprint}).',
-  'files.memoryNote': 'Chế độ bộ nhớ: tối đa {limit} mỗi tệp.',
+  'files.memoryNote': 'Tệp lớn được xử lý theo luồng. Ký và kiểm tra chữ ký dùng chế độ bộ nhớ: tối đa {limit} mỗi tệp.',
   'files.noKeyOrPassword': 'Sai mật khẩu, hoặc bạn không phải người nhận của tệp này.',
 
   // Notes
@@ -267,6 +270,9 @@ const en = {
   'files.phase.encrypt': 'Encrypting…',
   'files.phase.decrypt': 'Decrypting…',
   'files.phase.write': 'Writing the result…',
+  'files.phase.encrypt-stream': 'Encrypting (streaming)…',
+  'files.phase.decrypt-stream': 'Decrypting (streaming)…',
+  'files.sig.streamed': 'Large file decrypted as a stream; signatures inside (if any) were not checked.',
   'files.done': 'Done: {name} ({size}, {rate}/s).',
   'files.savedDisk': 'Saved to the file you chose.',
   'files.download': 'Download {name}',
@@ -279,7 +285,7 @@ const en = {
   'files.sig.valid': 'Valid signature by {name}.',
   'files.sig.invalid': 'INVALID signature ({fingerprint}).',
   'files.sig.unknown': 'Signed, but the signer’s public key is not stored ({fingerprint}).',
-  'files.memoryNote': 'Memory mode: up to {limit} per file.',
+  'files.memoryNote': 'Large files stream. Signing and signature checks use memory mode: up to {limit} per file.',
   'files.noKeyOrPassword': 'Wrong password, or you are not a recipient of this file.',
 
   'notes.create': 'Create a notebook',

@@ -11,6 +11,8 @@ const SHELL = [
   './style.css',
   './icon.svg',
   '../pkg/index.js',
+  '../pkg/stream.js',
+  '../pkg/stream-worker.js',
   '../pkg/wasm/signet_crypto.js',
   '../pkg/wasm/signet_crypto_bg.wasm',
 ];

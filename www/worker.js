@@ -19,6 +19,8 @@ import {
   wrapPublicKeyToText,
   wrapPublicKeyFromText,
   NoteVault,
+  encryptStream,
+  decryptStream,
 } from '../pkg/index.js';
 import * as store from './keystore.js';
 
@@ -33,6 +35,7 @@ const PROGRESS_MS = 50;
 
 const unlocked = new Map(); // fingerprint -> PrivateKey handle
 const cancelled = new Set(); // request ids the page cancelled
+const aborters = new Map(); // request id -> AbortController of a running stream
 let vault = null;
 
 function fail(code, message) {
@@ -158,9 +161,10 @@ async function wrapGenerate({ passphrase }) {
 // Files
 
 /** Reads a File into memory through its stream, reporting progress. */
-async function readAll(id, file, report) {
-  if (file.size > MEMORY_LIMIT) {
-    throw fail('LIMIT_EXCEEDED', `file of ${file.size} bytes exceeds memory mode (${MEMORY_LIMIT} bytes)`);
+async function readAll(id, file, report, memoryLimit = MEMORY_LIMIT) {
+  const limit = Math.min(memoryLimit, MEMORY_LIMIT);
+  if (file.size > limit) {
+    throw fail('LIMIT_EXCEEDED', `file of ${file.size} bytes exceeds memory mode (${limit} bytes)`);
   }
   const buf = new Uint8Array(file.size);
   let off = 0;
@@ -211,36 +215,110 @@ function reporter(id, total) {
   };
 }
 
-async function fileEncrypt(id, { file, recipients = [], passwords = [], signer = null, armor = false }) {
+/**
+ * Pipes a package stream's output to the page: pieces of about CHUNK bytes,
+ * transferred. Memory stays bounded: the stream pulls input only as we read.
+ */
+async function pump(id, stream) {
+  const reader = stream.getReader();
+  let parts = [];
+  let held = 0;
+  let total = 0;
+  const flush = () => {
+    if (!held) return;
+    const piece = new Uint8Array(held);
+    let off = 0;
+    for (const p of parts) {
+      piece.set(p, off);
+      off += p.length;
+    }
+    parts = [];
+    held = 0;
+    self.postMessage({ id, chunk: piece }, [piece.buffer]);
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+      parts.push(value);
+      held += value.length;
+      total += value.length;
+      if (held >= CHUNK) flush();
+    }
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+    throw err;
+  }
+  flush();
+  return total;
+}
+
+/** Runs a streaming operation with progress and cancel. */
+async function streamOp(id, file, phase, start) {
+  const ac = new AbortController();
+  aborters.set(id, ac);
   const report = reporter(id, file.size);
-  const data = await readAll(id, file, report);
+  try {
+    const out = await start({
+      signal: ac.signal,
+      onProgress: ({ bytesIn }) => report(phase, bytesIn),
+    });
+    return await pump(id, out);
+  } finally {
+    aborters.delete(id);
+  }
+}
+
+async function recipientKeys(recipients) {
   const encryptionKeys = [];
   for (const fp of recipients) {
     const r = await store.getKey(fp);
     if (!r) throw fail('NOT_FOUND', `recipient ${fp} not found`);
     encryptionKeys.push(r.publicKey);
   }
-  const signingKeys = [];
-  if (signer) {
-    const h = unlocked.get(signer);
-    if (!h) throw fail('LOCKED', 'the signing key is locked');
-    signingKeys.push(h);
+  return encryptionKeys;
+}
+
+async function fileEncrypt(id, { file, recipients = [], passwords = [], signer = null, armor = false, memoryLimit }) {
+  const encryptionKeys = await recipientKeys(recipients);
+  if (!signer) {
+    // Streaming: any size, bounded memory. (The stream API does not sign.)
+    const bytesOut = await streamOp(id, file, 'encrypt-stream', (o) =>
+      encryptStream({ data: file.stream(), encryptionKeys, passwords, armor, ...o }));
+    return { bytesIn: file.size, bytesOut, streamed: true };
   }
+  const signingKeys = [];
+  const h = unlocked.get(signer);
+  if (!h) throw fail('LOCKED', 'the signing key is locked');
+  signingKeys.push(h);
+  const report = reporter(id, file.size);
+  const data = await readAll(id, file, report, memoryLimit);
   await checkCancel(id);
   report('encrypt', data.length, true);
-  // One-shot call: the only part without progress until the streaming API lands.
+  // One-shot call (the stream API does not sign): the one stretch without progress.
   let out = await encrypt({ data, encryptionKeys, passwords, signingKeys, armor });
   if (typeof out === 'string') out = new TextEncoder().encode(out);
   await checkCancel(id);
   const total = out.length;
   const writeReport = reporter(id, total);
   await emit(id, out, writeReport);
-  return { bytesIn: data.length, bytesOut: total };
+  return { bytesIn: data.length, bytesOut: total, streamed: false };
 }
 
-async function fileDecrypt(id, { file, passwords = [] }) {
+async function fileDecrypt(id, { file, passwords = [], memoryLimit }) {
+  const limit = Math.min(memoryLimit ?? MEMORY_LIMIT, MEMORY_LIMIT);
+  if (file.size > limit) {
+    // Too large for memory: stream. Private keys stay here; signatures inside are
+    // not reported by the stream API.
+    const decryptionKeys = [...unlocked.values()];
+    const bytesOut = await streamOp(id, file, 'decrypt-stream', (o) =>
+      decryptStream({ message: file.stream(), decryptionKeys, passwords, ...o }));
+    return { bytesIn: file.size, bytesOut, streamed: true, signatures: null };
+  }
   const report = reporter(id, file.size);
-  const message = await readAll(id, file, report);
+  const message = await readAll(id, file, report, limit);
   const verificationKeys = (await store.listKeys()).map((r) => r.publicKey);
   await checkCancel(id);
   report('decrypt', message.length, true);
@@ -256,7 +334,7 @@ async function fileDecrypt(id, { file, passwords = [] }) {
   }
   const total = res.data.length;
   await emit(id, res.data, reporter(id, total));
-  return { bytesIn: message.length, bytesOut: total, signatures };
+  return { bytesIn: message.length, bytesOut: total, signatures, streamed: false };
 }
 
 // ---------------------------------------------------------------------------
@@ -334,6 +412,7 @@ const ops = {
   fileDecrypt: (a, id) => fileDecrypt(id, a),
   cancel: ({ target }) => {
     cancelled.add(target);
+    aborters.get(target)?.abort(fail('CANCELLED', 'cancelled'));
     return true;
   },
   vaultState,

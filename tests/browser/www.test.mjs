@@ -39,7 +39,8 @@ before(async () => {
     delete window.showSaveFilePicker;
   });
   page = await h.newPage(context);
-  await page.goto(`${h.base}/`);
+  // Memory mode up to 16 MiB: the 50 MiB file then streams both ways.
+  await page.goto(`${h.base}/?memoryMiB=16`);
   await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
 });
 
@@ -130,12 +131,12 @@ test('generate a key, then unlock it with its passphrase (a wrong one is refused
   assert.deepEqual(page.errors, []);
 });
 
-test('a 50 MiB file: encrypt to the key and decrypt back; progress moves, main thread responsive', async () => {
+test('a 50 MiB file streams: encrypt to the key and decrypt back; progress moves, main thread responsive', async () => {
   await tab('files');
   const original = randomBytes(BIG);
   await setFile('#file-input', 'baocao.pdf', original);
   await page.check('#recipients input[type="checkbox"]');
-  await page.selectOption('#file-signer', { index: 1 }); // sign with our (unlocked) key
+  await page.selectOption('#file-signer', ''); // signing would need memory mode
 
   const sample = () => page.evaluate(() => {
     window.__samples = [];
@@ -159,6 +160,7 @@ test('a 50 MiB file: encrypt to the key and decrypt back; progress moves, main t
   assert.equal(enc.name, 'baocao.pdf.gpg');
   assert.ok(enc.bytes.length > BIG, 'ciphertext is at least as large as the plaintext');
   const encMiBps = Number(await page.getAttribute('#file-stats', 'data-mibps'));
+  const encMs = Number(await page.getAttribute('#file-stats', 'data-ms'));
   const distinct = new Set(encRun.samples.filter((v) => v > 0 && v < 1));
   assert.ok(distinct.size >= 3, `progress bar moved through ${distinct.size} intermediate values`);
   const encLong = Math.max(0, ...encRun.longtasks.map((x) => x.duration));
@@ -172,15 +174,27 @@ test('a 50 MiB file: encrypt to the key and decrypt back; progress moves, main t
   assert.equal(dec.name, 'baocao.pdf');
   assert.equal(sha256(dec.bytes), sha256(original));
   const decMiBps = Number(await page.getAttribute('#file-stats', 'data-mibps'));
+  const decMs = Number(await page.getAttribute('#file-stats', 'data-ms'));
   const decLong = Math.max(0, ...decRun.longtasks.map((x) => x.duration));
   assert.ok(decLong < 200, `main-thread long task of ${decLong} ms during decryption`);
-  assert.equal(await page.getAttribute('#sig-status', 'data-state'), 'valid');
-  assert.match(await page.textContent('#sig-status'), /Chữ ký hợp lệ của Nguyễn Văn An/);
+  assert.equal(await page.getAttribute('#sig-status', 'data-state'), 'streamed');
+
+  // One flipped byte in the middle of the streamed ciphertext: an error, no download.
+  const bad = Buffer.from(enc.bytes);
+  bad[bad.length >> 1] ^= 0x40;
+  await setFile('#file-input', enc.name, bad);
+  await clearMsg('files');
+  await page.click('#decrypt-btn');
+  const m = await waitMsg('files', ['error']);
+  assert.ok(['DECRYPTION_FAILED', 'TAMPERED'].includes(m.code), m.code);
+  assert.equal(m.text, await dict('vi', `error.${m.code}`));
+  assert.equal(await page.$eval('#download', (d) => d.children.length), 0, 'nothing offered for download');
 
   Object.assign(metrics, {
     encryptMiBps: encMiBps,
     decryptMiBps: decMiBps,
-    encryptMs: Number(await page.getAttribute('#file-stats', 'data-ms')),
+    encryptMs: encMs,
+    decryptMs: decMs,
     progressSamples: distinct.size,
     longestTaskMs: { encrypt: encLong, decrypt: decLong },
     peakMainHeapMiB: +(Math.max(encRun.heap, decRun.heap) / 1048576).toFixed(1),
@@ -188,9 +202,32 @@ test('a 50 MiB file: encrypt to the key and decrypt back; progress moves, main t
   assert.deepEqual(page.errors, []);
 });
 
+test('a signed file (memory mode) shows its signature status; signing a large file is refused', async () => {
+  await tab('files');
+  const text = Buffer.from('Quyết định số 7/QĐ — bản ký số.\n'.repeat(1000));
+  await page.setInputFiles('#file-input', { name: 'quyetdinh.txt', mimeType: 'text/plain', buffer: text });
+  await page.check('#recipients input[type="checkbox"]');
+  await page.selectOption('#file-signer', { index: 1 });
+  const enc = await download('#encrypt-btn');
+  await page.setInputFiles('#file-input', { name: enc.name, mimeType: 'application/octet-stream', buffer: enc.bytes });
+  const dec = await download('#decrypt-btn');
+  assert.equal(sha256(dec.bytes), sha256(text));
+  assert.equal(await page.getAttribute('#sig-status', 'data-state'), 'valid');
+  assert.match(await page.textContent('#sig-status'), /Chữ ký hợp lệ của Nguyễn Văn An/);
+
+  await setFile('#file-input', 'lon.bin', randomBytes(17 * 1024 * 1024));
+  await clearMsg('files');
+  await page.click('#encrypt-btn');
+  const m = await waitMsg('files', ['error']);
+  assert.equal(m.code, 'LIMIT_EXCEEDED');
+  assert.equal(m.text, await dict('vi', 'error.LIMIT_EXCEEDED'));
+  await page.selectOption('#file-signer', '');
+  assert.deepEqual(page.errors, []);
+});
+
 test('cancel stops a running encryption and offers nothing', async () => {
   await tab('files');
-  await setFile('#file-input', 'lon.bin', randomBytes(40 * 1024 * 1024));
+  await setFile('#file-input', 'lon.bin', randomBytes(200 * 1024 * 1024)); // streams: big enough to still be running
   await page.selectOption('#file-signer', '');
   await clearMsg('files');
   let downloaded = false;
