@@ -143,10 +143,9 @@ impl StreamEncryptorHandle {
             Some(v) => match v.as_f64() {
                 Some(n) if n.fract() == 0.0 && (0.0..=255.0).contains(&n) => Some(n as u8),
                 _ => {
-                    return Err(Error::InvalidArgument(
-                        "chunkSizeOctet must be an integer".into(),
+                    return Err(
+                        Error::InvalidArgument("chunkSizeOctet must be an integer".into()).into(),
                     )
-                    .into())
                 }
             },
         };
@@ -201,7 +200,9 @@ impl StreamEncryptorHandle {
     /// non-extractable key and wipe this array); undefined otherwise.
     #[wasm_bindgen(js_name = messageKey)]
     pub fn message_key(&self) -> Option<Uint8Array> {
-        self.inner.message_key().map(|k| Uint8Array::from(k.as_slice()))
+        self.inner
+            .message_key()
+            .map(|k| Uint8Array::from(k.as_slice()))
     }
 
     /// "rust" or "external" (external only for GCM).
@@ -324,7 +325,9 @@ impl StreamDecryptorHandle {
     /// The AES-GCM message key for the external backend once known.
     #[wasm_bindgen(js_name = messageKey)]
     pub fn message_key(&self) -> Option<Uint8Array> {
-        self.inner.message_key().map(|k| Uint8Array::from(k.as_slice()))
+        self.inner
+            .message_key()
+            .map(|k| Uint8Array::from(k.as_slice()))
     }
 
     /// "rust" or "external".
@@ -356,14 +359,16 @@ pub fn decrypt_session_key(
     options_: JsValue,
 ) -> JsResult<Uint8Array> {
     let o = options(&options_, "decryptSessionKey")?;
-    let message = field(&o, "message")
-        .ok_or_else(|| Error::InvalidArgument("message is required".into()))?;
+    let message =
+        field(&o, "message").ok_or_else(|| Error::InvalidArgument("message is required".into()))?;
     let message: Zeroizing<Vec<u8>> = if let Some(s) = message.as_string() {
         Zeroizing::new(s.into_bytes())
     } else if let Some(a) = message.dyn_ref::<Uint8Array>() {
         Zeroizing::new(a.to_vec())
     } else {
-        return Err(Error::InvalidArgument("message must be a Uint8Array or a string".into()).into());
+        return Err(
+            Error::InvalidArgument("message must be a Uint8Array or a string".into()).into(),
+        );
     };
     let keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
     let passwords = strings(&o, "passwords")?;
