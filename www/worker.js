@@ -313,6 +313,9 @@ async function fileDecrypt(id, { file, passwords = [], memoryLimit }) {
     // Too large for memory: stream. Private keys stay here; signatures inside are
     // not reported by the stream API.
     const decryptionKeys = [...unlocked.values()];
+    if (!decryptionKeys.length && !passwords.length) {
+      throw fail('NO_MATCHING_KEY', 'no unlocked key and no password to try');
+    }
     const bytesOut = await streamOp(id, file, 'decrypt-stream', (o) =>
       decryptStream({ message: file.stream(), decryptionKeys, passwords, ...o }));
     return { bytesIn: file.size, bytesOut, streamed: true, signatures: null };
