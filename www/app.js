@@ -1,31 +1,908 @@
-// The page's main thread: UI only. Crypto requests go to the worker.
+// The page's main thread: UI only. Every crypto request goes to the worker, which
+// holds the Wasm module, unlocked keys and the open notebook.
+import { t, errorText, applyI18n, setLang, currentLang, onLangChange, formatBytes, formatDate } from './i18n.js';
+
+// ---------------------------------------------------------------------------
+// Worker RPC
+
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 let nextId = 1;
 const pending = new Map();
 worker.onmessage = ({ data }) => {
   const p = pending.get(data.id);
   if (!p) return;
+  if (data.progress) return p.onProgress?.(data.progress);
+  if (data.chunk) return p.onChunk?.(data.chunk);
   pending.delete(data.id);
   if (data.ok) p.resolve(data.result);
   else p.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
 };
 
-/** Sends one request to the crypto worker. */
-export function call(op, args = {}, transfer = []) {
+/**
+ * Sends one request to the crypto worker. `hooks.onProgress` / `hooks.onChunk`
+ * receive streamed progress and output; `hooks.onId` learns the request id (to cancel).
+ */
+export function call(op, args = {}, transfer = [], hooks = {}) {
   const id = nextId++;
+  hooks.onId?.(id);
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ id, op, ...args }, transfer);
+    pending.set(id, { resolve, reject, ...hooks });
+    worker.postMessage({ id, op, args }, transfer);
   });
 }
 
-const status = document.getElementById('status');
+// ---------------------------------------------------------------------------
+// Small helpers
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+/** Shows a notice (or an error, with its code) in a panel's message line. */
+function say(target, text, kind = 'ok', code = null) {
+  const m = $(target);
+  m.textContent = text;
+  m.dataset.kind = kind;
+  m.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  if (code) m.dataset.code = code;
+  else delete m.dataset.code;
+}
+
+function sayError(target, err) {
+  say(target, errorText(err), 'error', err?.code ?? 'INTERNAL');
+}
+
+/** Runs `f` with `button` disabled, reporting errors to `target`. */
+async function busy(button, target, f) {
+  if (button) button.disabled = true;
+  try {
+    return await f();
+  } catch (err) {
+    sayError(target, err);
+    return undefined;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+/** Asks for a passphrase in a modal dialog; resolves to the string or null. */
+function askPassphrase(title, { confirm = false, label2 = null, label = null } = {}) {
+  const dlg = $('pass-dialog');
+  const input = $('pass-dialog-input');
+  const input2 = $('pass-dialog-input2');
+  $('pass-dialog-title').textContent = title;
+  $('pass-dialog-label').textContent = label ?? t('dialog.passphrase');
+  $('pass-dialog-label2').textContent = label2 ?? t('keys.passphrase2');
+  $('pass-dialog-label2').hidden = !confirm && !label2;
+  input2.hidden = !confirm && !label2;
+  input.value = '';
+  input2.value = '';
+  return new Promise((resolve) => {
+    dlg.addEventListener(
+      'close',
+      () => {
+        const ok = dlg.returnValue === 'ok';
+        const a = input.value;
+        const b = input2.value;
+        input.value = '';
+        input2.value = '';
+        if (!ok) return resolve(null);
+        if (label2) return resolve([a, b]);
+        if (confirm && a !== b) return resolve({ mismatch: true });
+        resolve(a);
+      },
+      { once: true },
+    );
+    dlg.returnValue = '';
+    dlg.showModal();
+    input.focus();
+  });
+}
+
+let lastUrl = null;
+/** Offers bytes as a download through a Blob URL (the fallback sink). */
+function downloadBlob(blob, name, container = null) {
+  if (lastUrl) URL.revokeObjectURL(lastUrl);
+  lastUrl = URL.createObjectURL(blob);
+  const a = el('a', { href: lastUrl, download: name, text: t('files.download', { name }) });
+  if (container) container.replaceChildren(a);
+  else {
+    a.hidden = true;
+    document.body.append(a);
+    setTimeout(() => a.remove(), 0);
+  }
+  a.click();
+  return a;
+}
+
+function groupFingerprint(fp) {
+  return fp.replace(/(.{4})/g, '$1 ').trim();
+}
+
+// ---------------------------------------------------------------------------
+// Tabs: an ARIA tablist with roving tabindex, arrow keys, Home and End.
+
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+function selectTab(tab, focus = true) {
+  for (const t2 of tabs) {
+    const on = t2 === tab;
+    t2.setAttribute('aria-selected', String(on));
+    t2.tabIndex = on ? 0 : -1;
+    $(t2.getAttribute('aria-controls')).hidden = !on;
+  }
+  if (focus) tab.focus();
+  try {
+    sessionStorage.setItem('signet.tab', tab.id);
+  } catch {
+    // no storage: fine
+  }
+  if (tab.id === 'tab-files') refreshFileChoices();
+  if (tab.id === 'tab-notes') refreshVaultView();
+}
+for (const tab of tabs) {
+  tab.addEventListener('click', () => selectTab(tab));
+  tab.addEventListener('keydown', (e) => {
+    const i = tabs.indexOf(tab);
+    let next = null;
+    if (e.key === 'ArrowRight') next = tabs[(i + 1) % tabs.length];
+    else if (e.key === 'ArrowLeft') next = tabs[(i - 1 + tabs.length) % tabs.length];
+    else if (e.key === 'Home') next = tabs[0];
+    else if (e.key === 'End') next = tabs[tabs.length - 1];
+    if (next) {
+      e.preventDefault();
+      selectTab(next);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Language
+
+const langSelect = $('lang');
+langSelect.value = currentLang();
+langSelect.addEventListener('change', () => setLang(langSelect.value));
+onLangChange(() => {
+  document.title = t('app.title');
+  renderStatus();
+  renderKeys();
+  renderFileChoices();
+  renderFileName();
+  renderNoteList();
+});
+
+// ---------------------------------------------------------------------------
+// Status
+
+const status = $('status');
+let version = null;
+let loadError = null;
+function renderStatus() {
+  if (version) status.textContent = t('status.ready', { version });
+  else if (loadError) status.textContent = t('status.error', { message: loadError });
+  else status.textContent = t('status.loading');
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+
+let keys = [];
+let wrapText = null;
+
+async function refreshKeys() {
+  keys = await call('keysList');
+  renderKeys();
+  renderFileChoices();
+}
+
+function keyName(k) {
+  return k.info.userIds[0] ?? groupFingerprint(k.fingerprint).slice(0, 19);
+}
+
+function renderKeys() {
+  const list = $('key-list');
+  if (!keys.length) {
+    list.replaceChildren(el('li', { class: 'empty', text: t('keys.empty') }));
+  } else {
+    list.replaceChildren(...keys.map(renderKey));
+  }
+  $('wrap-none').hidden = Boolean(wrapText);
+  $('wrap-have').hidden = !wrapText;
+  $('wrap-text').value = wrapText ?? '';
+}
+
+function renderKey(k) {
+  const info = k.info;
+  const expired = info.expires && new Date(info.expires) < new Date();
+  const badges = el('p', { class: 'badges' },
+    info.isPostQuantum ? el('span', { class: 'badge pq', text: t('keys.badge.pq') }) : null,
+    el('span', { class: 'badge', text: k.hasPrivate ? t('keys.badge.private') : t('keys.badge.public') }),
+    k.unlocked ? el('span', { class: 'badge ok', text: t('keys.badge.unlocked') }) : null,
+    expired ? el('span', { class: 'badge warn', text: t('keys.badge.expired') }) : null,
+    info.revoked ? el('span', { class: 'badge warn', text: t('keys.badge.revoked') }) : null,
+  );
+  const actions = el('div', { class: 'row' });
+  if (k.hasPrivate) {
+    if (k.unlocked) {
+      actions.append(el('button', { type: 'button', class: 'key-lock', text: t('keys.lock'), onclick: () => lockKey(k) }));
+    } else {
+      actions.append(el('button', { type: 'button', class: 'key-unlock primary', text: t('keys.unlock'), onclick: () => unlockKeyUi(k) }));
+    }
+  }
+  actions.append(el('button', { type: 'button', text: t('keys.exportPublic'), onclick: () => exportKey(k, 'public') }));
+  if (k.hasPrivate) actions.append(el('button', { type: 'button', text: t('keys.exportPrivate'), onclick: () => exportKey(k, 'private') }));
+  actions.append(el('button', { type: 'button', class: 'danger', text: t('keys.delete'), onclick: () => deleteKeyUi(k) }));
+  return el('li', { class: 'key', 'data-fingerprint': k.fingerprint },
+    el('h3', {}, ...info.userIds.flatMap((u, i) => (i ? [el('br'), u] : [u]))),
+    badges,
+    el('dl', {},
+      el('dt', { text: t('keys.fingerprint') }), el('dd', { class: 'fp', text: groupFingerprint(k.fingerprint) }),
+      el('dt', { text: t('keys.created') }), el('dd', { text: `${formatDate(info.created)} · ${info.algorithm}` }),
+      el('dt', { text: t('keys.expires') }), el('dd', { text: formatDate(info.expires) }),
+    ),
+    actions,
+  );
+}
+
+async function unlockKeyUi(k) {
+  const pass = await askPassphrase(t('keys.unlockTitle', { name: keyName(k) }));
+  if (pass === null) return;
+  await busy(null, 'keys-msg', async () => {
+    await call('keyUnlock', { fingerprint: k.fingerprint, passphrase: pass });
+    say('keys-msg', t('keys.unlocked', { name: keyName(k) }));
+    await refreshKeys();
+  });
+}
+
+async function lockKey(k) {
+  await busy(null, 'keys-msg', async () => {
+    await call('keyLock', { fingerprint: k.fingerprint });
+    await refreshKeys();
+  });
+}
+
+async function exportKey(k, which) {
+  await busy(null, 'keys-msg', async () => {
+    const armored = await call('keyExport', { fingerprint: k.fingerprint, which });
+    const short = k.fingerprint.slice(-16);
+    downloadBlob(new Blob([armored], { type: 'application/pgp-keys' }), `${short}${which === 'private' ? '-secret' : ''}.asc`);
+  });
+}
+
+async function deleteKeyUi(k) {
+  if (!window.confirm(t('keys.confirmDelete', { name: keyName(k) }))) return;
+  await busy(null, 'keys-msg', async () => {
+    await call('keyDelete', { fingerprint: k.fingerprint });
+    await refreshKeys();
+  });
+}
+
+$('gen-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const uid = $('gen-uid').value.trim();
+  const pass = $('gen-pass').value;
+  if (!uid) return say('keys-msg', t('keys.userIdMissing'), 'error', 'INVALID_ARGUMENT');
+  if (pass.length < 8) return say('keys-msg', t('keys.passShort'), 'error', 'INVALID_ARGUMENT');
+  if (pass !== $('gen-pass2').value) return say('keys-msg', t('keys.passMismatch'), 'error', 'INVALID_ARGUMENT');
+  await busy($('gen-btn'), 'keys-msg', async () => {
+    say('keys-msg', t('keys.generating'), 'busy');
+    const r = await call('keyGenerate', {
+      userId: uid,
+      profile: $('gen-profile').value,
+      passphrase: pass,
+      expiresInDays: Number($('gen-expiry').value),
+    });
+    $('gen-pass').value = '';
+    $('gen-pass2').value = '';
+    say('keys-msg', t('keys.generated', { fingerprint: groupFingerprint(r.fingerprint) }));
+    await refreshKeys();
+  });
+});
+
+$('import-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  await busy($('import-btn'), 'keys-msg', async () => {
+    let key = $('import-text').value.trim();
+    const file = $('import-file').files[0];
+    if (!key && file) {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 64));
+      key = text.includes('-----BEGIN PGP') ? new TextDecoder().decode(bytes) : bytes;
+    }
+    if (!key || (typeof key === 'string' && !key.length)) {
+      throw Object.assign(new Error('no key'), { code: 'INVALID_ARGUMENT' });
+    }
+    const passphrase = $('import-pass').value || undefined;
+    try {
+      const r = await call('keyImport', { key, passphrase });
+      say('keys-msg', t('keys.imported', { fingerprint: groupFingerprint(r.fingerprint) }));
+    } catch (err) {
+      if (err.code === 'INVALID_ARGUMENT' && /unprotected/.test(err.message)) {
+        return say('keys-msg', t('keys.needProtect'), 'error', 'INVALID_ARGUMENT');
+      }
+      throw err;
+    }
+    $('import-text').value = '';
+    $('import-file').value = '';
+    $('import-pass').value = '';
+    await refreshKeys();
+  });
+});
+
+$('wrap-gen').addEventListener('click', async () => {
+  const pass = await askPassphrase(t('keys.wrapPassTitle'), { confirm: true });
+  if (pass === null) return;
+  if (pass.mismatch) return say('keys-msg', t('keys.passMismatch'), 'error', 'INVALID_ARGUMENT');
+  if (pass.length < 8) return say('keys-msg', t('keys.passShort'), 'error', 'INVALID_ARGUMENT');
+  await busy($('wrap-gen'), 'keys-msg', async () => {
+    const r = await call('wrapGenerate', { passphrase: pass });
+    wrapText = r.text;
+    say('keys-msg', t('keys.wrapCreated'));
+    renderKeys();
+  });
+});
+
+$('wrap-copy').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText($('wrap-text').value);
+    say('keys-msg', t('keys.copied'));
+  } catch {
+    $('wrap-text').select();
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Files
+
+let currentFile = null;
+let memoryLimit = 256 * 1024 * 1024;
+/** `?memoryMiB=N` lowers the memory-mode threshold (diagnostics and tests). */
+const memoryOverride = (() => {
+  const v = Number(new URLSearchParams(location.search).get('memoryMiB'));
+  return Number.isFinite(v) && v > 0 ? v * 1024 * 1024 : null;
+})();
+let activeOp = null; // { id, sink }
+
+function renderFileName() {
+  $('file-name').textContent = currentFile
+    ? t('files.selected', { name: currentFile.name, size: formatBytes(currentFile.size) })
+    : t('files.none');
+  $('file-limit').textContent = t('files.memoryNote', { limit: formatBytes(memoryLimit) });
+}
+
+function setFile(file) {
+  currentFile = file ?? null;
+  $('sig-status').textContent = '';
+  renderFileName();
+}
+
+$('file-input').addEventListener('change', () => setFile($('file-input').files[0]));
+const drop = $('drop');
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  const f = e.dataTransfer?.files?.[0];
+  if (f) setFile(f);
+});
+
+function refreshFileChoices() {
+  renderFileChoices();
+}
+
+function renderFileChoices() {
+  const box = $('recipients');
+  const chosen = new Set([...box.querySelectorAll('input:checked')].map((i) => i.value));
+  if (!keys.length) {
+    box.replaceChildren(el('p', { class: 'hint', text: t('files.noRecipients') }));
+  } else {
+    box.replaceChildren(...keys.map((k, i) => el('div', { class: 'check' },
+      el('input', { type: 'checkbox', id: `rcpt-${i}`, value: k.fingerprint, checked: chosen.has(k.fingerprint) }),
+      el('label', { for: `rcpt-${i}` }, keyName(k), el('span', { class: 'fp small', text: ` ${k.fingerprint.slice(-16)}` }),
+        k.info.isPostQuantum ? el('span', { class: 'badge pq', text: t('keys.badge.pq') }) : null),
+    )));
+  }
+  const sel = $('file-signer');
+  const prev = sel.value;
+  sel.replaceChildren(
+    el('option', { value: '', text: t('files.signNone') }),
+    ...keys.filter((k) => k.hasPrivate).map((k) => el('option', { value: k.fingerprint, text: keyName(k) })),
+  );
+  if ([...sel.options].some((o) => o.value === prev)) sel.value = prev;
+}
+
+const hasPicker = typeof window.showSaveFilePicker === 'function';
+$('save-picker-row').hidden = !hasPicker;
+
+/** Where output goes: a file the user picked (streamed to disk), else a Blob download. */
+async function openSink(name) {
+  if (hasPicker && $('file-picker').checked) {
+    const handle = await window.showSaveFilePicker({ suggestedName: name });
+    const w = await handle.createWritable();
+    let chain = Promise.resolve();
+    return {
+      write: (c) => { chain = chain.then(() => w.write(c)); },
+      close: async () => { await chain; await w.close(); say('files-msg', t('files.savedDisk')); },
+      abort: async () => { await chain.catch(() => {}); await w.abort(); },
+    };
+  }
+  let parts = [];
+  return {
+    // Wrap each piece in its own Blob as it arrives: one `new Blob` over 50 MiB of
+    // buffers at the end copies it all in one main-thread task (half a second).
+    write: (c) => parts.push(new Blob([c])),
+    close: async () => {
+      const blob = new Blob(parts, { type: 'application/octet-stream' });
+      parts = [];
+      downloadBlob(blob, name, $('download'));
+    },
+    abort: async () => { parts = []; },
+  };
+}
+
+function encryptedName(name, armor) {
+  return `${name}${armor ? '.asc' : '.gpg'}`;
+}
+
+function decryptedName(name) {
+  const m = /^(.+)\.(gpg|pgp|asc)$/i.exec(name);
+  return m ? m[1] : `${name}.decrypted`;
+}
+
+function setRunning(on) {
+  $('encrypt-btn').disabled = on;
+  $('decrypt-btn').disabled = on;
+  $('cancel-btn').disabled = !on;
+}
+
+/** Runs one file operation in the worker with progress, throughput and cancel. */
+async function runFileOp(op, args, outName) {
+  $('download').replaceChildren();
+  $('sig-status').textContent = '';
+  const progress = $('progress');
+  progress.value = 0;
+  let sink;
+  try {
+    sink = await openSink(outName); // must run inside the click (picker needs the gesture)
+  } catch (err) {
+    if (err?.name === 'AbortError') return null;
+    throw err;
+  }
+  setRunning(true);
+  const start = performance.now();
+  const total = currentFile.size;
+  // Progress: reading is the first 45 %, the crypto step up to 90 %, writing the rest.
+  // Streams report input consumed over the whole run.
+  const weights = {
+    read: [0, 0.45], encrypt: [0.45, 0.45], decrypt: [0.45, 0.45], write: [0.9, 0.1],
+    'encrypt-stream': [0, 1], 'decrypt-stream': [0, 1],
+  };
+  const rate = () => {
+    const s = (performance.now() - start) / 1000;
+    return s > 0 ? formatBytes(total / s) : '—';
+  };
+  const onProgress = ({ phase, done, total: phaseTotal }) => {
+    const [base, span] = weights[phase] ?? [0, 0];
+    progress.value = base + (phaseTotal ? span * (done / phaseTotal) : 0);
+    $('progress-label').textContent = t(`files.phase.${phase}`);
+    $('file-stats').textContent = t('files.stats', {
+      done: formatBytes(phase === 'read' || phase.endsWith('-stream') ? done : total),
+      total: formatBytes(total),
+      rate: rate(),
+    });
+  };
+  try {
+    const result = await call(op, args, [], {
+      onProgress,
+      onChunk: (c) => sink.write(c),
+      onId: (id) => { activeOp = { id }; },
+    });
+    await sink.close();
+    progress.value = 1;
+    const seconds = (performance.now() - start) / 1000;
+    const mibps = total / 1048576 / seconds;
+    $('file-stats').textContent = t('files.stats', { done: formatBytes(total), total: formatBytes(total), rate: rate() });
+    $('file-stats').dataset.mibps = mibps.toFixed(2);
+    $('file-stats').dataset.ms = String(Math.round(seconds * 1000));
+    $('progress-label').textContent = t('files.progress');
+    say('files-msg', t('files.done', { name: outName, size: formatBytes(result.bytesOut), rate: formatBytes(total / seconds) }));
+    return result;
+  } catch (err) {
+    await sink.abort();
+    progress.value = 0;
+    $('progress-label').textContent = t('files.progress');
+    if (err.code === 'CANCELLED') say('files-msg', t('files.cancelled'), 'ok');
+    else if (err.code === 'NO_MATCHING_KEY' && args.passwords?.length) {
+      // No session key opened and a password was tried: it may simply be wrong.
+      say('files-msg', t('files.noKeyOrPassword'), 'error', err.code);
+    } else sayError('files-msg', err);
+    return null;
+  } finally {
+    activeOp = null;
+    setRunning(false);
+  }
+}
+
+$('encrypt-btn').addEventListener('click', async () => {
+  if (!currentFile) return say('files-msg', t('files.needFile'), 'error', 'INVALID_ARGUMENT');
+  const recipients = [...$('recipients').querySelectorAll('input:checked')].map((i) => i.value);
+  const password = $('file-pass').value;
+  if (!recipients.length && !password) return say('files-msg', t('files.needTarget'), 'error', 'INVALID_ARGUMENT');
+  const signer = $('file-signer').value || null;
+  if (signer && !keys.find((k) => k.fingerprint === signer)?.unlocked) {
+    return say('files-msg', t('files.needUnlockSign'), 'error', 'LOCKED');
+  }
+  if (signer && currentFile.size > memoryLimit) {
+    // Signing runs in memory mode only; unsigned files stream at any size.
+    return say('files-msg', t('error.LIMIT_EXCEEDED'), 'error', 'LIMIT_EXCEEDED');
+  }
+  const armor = $('file-armor').checked;
+  say('files-msg', t('files.phase.read'), 'busy');
+  await runFileOp('fileEncrypt', {
+    file: currentFile,
+    recipients,
+    passwords: password ? [password] : [],
+    signer,
+    armor,
+    memoryLimit,
+  }, encryptedName(currentFile.name, armor));
+});
+
+$('decrypt-btn').addEventListener('click', async () => {
+  if (!currentFile) return say('files-msg', t('files.needFile'), 'error', 'INVALID_ARGUMENT');
+  const password = $('file-pass').value;
+  say('files-msg', t('files.phase.read'), 'busy');
+  const r = await runFileOp('fileDecrypt', { file: currentFile, passwords: password ? [password] : [], memoryLimit }, decryptedName(currentFile.name));
+  if (r) renderSignatures(r.signatures);
+});
+
+function renderSignatures(sigs) {
+  const box = $('sig-status');
+  if (sigs === null) {
+    box.textContent = t('files.sig.streamed');
+    box.dataset.state = 'streamed';
+    return;
+  }
+  if (!sigs.length) {
+    box.textContent = t('files.sig.none');
+    box.dataset.state = 'none';
+    return;
+  }
+  const lines = sigs.map((s) => {
+    if (!s.known) return t('files.sig.unknown', { fingerprint: s.fingerprint });
+    if (s.valid) return t('files.sig.valid', { name: s.name ?? s.fingerprint });
+    return t('files.sig.invalid', { fingerprint: s.fingerprint });
+  });
+  box.textContent = lines.join(' ');
+  box.dataset.state = sigs.every((s) => s.valid && s.known) ? 'valid' : 'invalid';
+}
+
+$('cancel-btn').addEventListener('click', () => {
+  if (activeOp) call('cancel', { target: activeOp.id });
+});
+
+// ---------------------------------------------------------------------------
+// Notes
+
+const VAULT_KEY = 'signet.vault';
+let notes = [];
+let editingId = null;
+
+function vaultMeta() {
+  try {
+    return JSON.parse(localStorage.getItem(VAULT_KEY) ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers the vault's name and last manifest counter (rollback detection on open). */
+function saveVaultMeta(meta) {
+  try {
+    localStorage.setItem(VAULT_KEY, JSON.stringify(meta));
+  } catch {
+    // without storage the counter check is simply skipped next time
+  }
+}
+
+function noteCounter(counter) {
+  const m = vaultMeta();
+  if (m && typeof counter === 'number') saveVaultMeta({ ...m, counter });
+}
+
+let vaultUnlocked = false;
+
+async function refreshVaultView() {
+  const panel = $('panel-notes');
+  panel.setAttribute('aria-busy', 'true');
+  try {
+    await showVault();
+  } finally {
+    panel.removeAttribute('aria-busy');
+  }
+}
+
+async function showVault() {
+  const state = await call('vaultState').catch(() => ({ unlocked: false }));
+  vaultUnlocked = state.unlocked;
+  const meta = vaultMeta();
+  $('vault-closed').hidden = vaultUnlocked;
+  $('vault-open').hidden = !vaultUnlocked;
+  $('vault-create').hidden = Boolean(meta);
+  $('vault-unlock').hidden = !meta;
+  if (vaultUnlocked) await refreshNotes();
+}
+
+async function refreshNotes() {
+  const q = $('note-search').value.trim();
+  try {
+    notes = await call('vaultSearch', { query: q });
+  } catch (err) {
+    if (err.code === 'LOCKED') {
+      say('notes-msg', t('notes.locked'), 'error', 'LOCKED');
+      return refreshVaultView();
+    }
+    throw err;
+  }
+  renderNoteList();
+}
+
+function renderNoteList() {
+  const list = $('note-list');
+  if (!list) return;
+  $('notes-count').textContent = t('notes.count', { count: notes.length });
+  if (!notes.length) {
+    list.replaceChildren(el('li', { class: 'empty', text: t('notes.empty') }));
+    return;
+  }
+  list.replaceChildren(...notes.map((n) => el('li', {},
+    el('button', {
+      type: 'button',
+      class: 'note-item',
+      'aria-current': n.id === editingId ? 'true' : null,
+      'data-id': n.id,
+      onclick: () => openNote(n.id),
+    },
+    el('span', { class: 'note-title', text: n.title || t('notes.untitled') }),
+    el('span', { class: 'note-meta', text: `${formatDate(n.updated)}${n.tags.length ? ' · ' + n.tags.join(', ') : ''}` })),
+  )));
+}
+
+async function openNote(id) {
+  await busy(null, 'notes-msg', async () => {
+    const n = await call('vaultGet', { id });
+    editingId = n.id;
+    $('note-title').value = n.title;
+    $('note-body').value = n.body;
+    $('note-tags').value = n.tags.join(', ');
+    renderNoteList();
+    $('note-title').focus();
+  });
+}
+
+function newNote() {
+  editingId = null;
+  $('note-title').value = '';
+  $('note-body').value = '';
+  $('note-tags').value = '';
+  renderNoteList();
+  $('note-title').focus();
+}
+
+$('vault-create').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const pass = $('vc-pass').value;
+  if (pass.length < 8) return say('notes-msg', t('keys.passShort'), 'error', 'INVALID_ARGUMENT');
+  if (pass !== $('vc-pass2').value) return say('notes-msg', t('keys.passMismatch'), 'error', 'INVALID_ARGUMENT');
+  await busy(e.submitter, 'notes-msg', async () => {
+    const name = `notes-${Date.now().toString(36)}`;
+    const st = await call('vaultCreate', { name, passphrase: pass });
+    saveVaultMeta({ name, counter: st.counter });
+    $('vc-pass').value = '';
+    $('vc-pass2').value = '';
+    say('notes-msg', '');
+    await refreshVaultView();
+  });
+});
+
+$('vault-unlock').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const meta = vaultMeta();
+  if (!meta) return refreshVaultView();
+  await busy(e.submitter, 'notes-msg', async () => {
+    const st = await call('vaultOpen', { name: meta.name, passphrase: $('vu-pass').value, minManifestCounter: meta.counter ?? 0 });
+    $('vu-pass').value = '';
+    noteCounter(st.counter);
+    say('notes-msg', '');
+    newNote();
+    await refreshVaultView();
+  });
+});
+
+$('vault-lock').addEventListener('click', async () => {
+  await call('vaultLock');
+  notes = [];
+  editingId = null;
+  newNote();
+  await refreshVaultView();
+  $('vu-pass').focus();
+});
+
+let searchTimer = null;
+$('note-search').addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => busy(null, 'notes-msg', refreshNotes), 150);
+});
+
+$('note-new').addEventListener('click', newNote);
+
+$('note-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const title = $('note-title').value.trim();
+  if (!title) return say('notes-msg', t('notes.noTitle'), 'error', 'INVALID_ARGUMENT');
+  const tags = $('note-tags').value.split(',').map((s) => s.trim()).filter(Boolean);
+  await busy($('note-save'), 'notes-msg', async () => {
+    const note = { title, body: $('note-body').value, tags, ...(editingId ? { id: editingId } : {}) };
+    const r = await call('vaultPut', { note });
+    editingId = r.id;
+    noteCounter(r.counter);
+    say('notes-msg', t('notes.saved'));
+    await refreshNotes();
+  });
+});
+
+$('note-delete').addEventListener('click', async () => {
+  if (!editingId) return;
+  if (!window.confirm(t('notes.confirmDelete', { title: $('note-title').value }))) return;
+  await busy($('note-delete'), 'notes-msg', async () => {
+    const r = await call('vaultDelete', { id: editingId });
+    noteCounter(r.counter);
+    newNote();
+    say('notes-msg', t('notes.deleted'));
+    await refreshNotes();
+  });
+});
+
+$('vault-pass').addEventListener('click', async () => {
+  const r = await askPassphrase(t('notes.changePass'), { label: t('notes.oldPass'), label2: t('notes.newPass') });
+  if (!r) return;
+  const [oldPassphrase, newPassphrase] = r;
+  if (newPassphrase.length < 8) return say('notes-msg', t('keys.passShort'), 'error', 'INVALID_ARGUMENT');
+  await busy($('vault-pass'), 'notes-msg', async () => {
+    const res = await call('vaultChangePassphrase', { oldPassphrase, newPassphrase });
+    noteCounter(res.counter);
+    say('notes-msg', t('notes.passChanged'));
+  });
+});
+
+$('vault-backup').addEventListener('click', async () => {
+  await busy($('vault-backup'), 'notes-msg', async () => {
+    const bytes = await call('vaultExport');
+    const day = new Date().toISOString().slice(0, 10);
+    downloadBlob(new Blob([bytes]), `signet-notes-${day}.backup`);
+    say('notes-msg', t('notes.backupDone'));
+  });
+});
+
+/** Restores into a fresh store, then switches to it and drops the old one. */
+async function restoreBackup(file, passphrase) {
+  const backup = new Uint8Array(await file.arrayBuffer());
+  const old = vaultMeta();
+  const name = `notes-${Date.now().toString(36)}`;
+  const r = await call('vaultImport', { name, passphrase, backup }, [backup.buffer]);
+  saveVaultMeta({ name, counter: r.counter });
+  if (old?.name && old.name !== name) {
+    // The restored vault verified and is committed; the old store can go.
+    indexedDB.deleteDatabase(`signet-notes:${old.name}`);
+  }
+  say('notes-msg', t('notes.restored', { count: r.count }));
+  newNote();
+  await refreshVaultView();
+}
+
+$('vault-restore').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const file = $('vr-file').files[0];
+  if (!file) return say('notes-msg', t('files.needFile'), 'error', 'INVALID_ARGUMENT');
+  if (vaultMeta() && !window.confirm(t('notes.confirmRestore'))) return;
+  await busy(e.submitter, 'notes-msg', async () => {
+    await restoreBackup(file, $('vr-pass').value);
+    $('vr-pass').value = '';
+    $('vr-file').value = '';
+  });
+});
+
+$('vault-restore-open').addEventListener('click', () => $('restore-file').click());
+$('restore-file').addEventListener('change', async () => {
+  const file = $('restore-file').files[0];
+  $('restore-file').value = '';
+  if (!file) return;
+  if (!window.confirm(t('notes.confirmRestore'))) return;
+  const pass = await askPassphrase(t('notes.restorePass'));
+  if (pass === null) return;
+  await busy($('vault-restore-open'), 'notes-msg', () => restoreBackup(file, pass));
+});
+
+$('share-btn').addEventListener('click', async () => {
+  if (!editingId) return say('notes-msg', t('notes.noTitle'), 'error', 'INVALID_ARGUMENT');
+  await busy($('share-btn'), 'notes-msg', async () => {
+    const bytes = await call('vaultShare', { id: editingId, recipientText: $('share-to').value });
+    const safe = ($('note-title').value.trim() || 'note').replace(/[^\p{L}\p{N}_-]+/gu, '-').slice(0, 40);
+    downloadBlob(new Blob([bytes]), `${safe}.signet-note`);
+    say('notes-msg', t('notes.shared'));
+  });
+});
+
+$('vault-accept').addEventListener('click', () => $('accept-file').click());
+$('accept-file').addEventListener('change', async () => {
+  const file = $('accept-file').files[0];
+  $('accept-file').value = '';
+  if (!file) return;
+  if (!wrapText) return say('notes-msg', t('notes.needWrap'), 'error', 'NOT_FOUND');
+  const pass = await askPassphrase(t('notes.wrapPassTitle'));
+  if (pass === null) return;
+  await busy($('vault-accept'), 'notes-msg', async () => {
+    const envelope = new Uint8Array(await file.arrayBuffer());
+    const r = await call('vaultAcceptShared', { envelope, passphrase: pass });
+    noteCounter(r.counter);
+    say('notes-msg', t('notes.accepted'));
+    await refreshNotes();
+    await openNote(r.id);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Start-up
+
+applyI18n();
+document.title = t('app.title');
+renderStatus();
+renderFileName();
+{
+  let saved = null;
+  try {
+    saved = sessionStorage.getItem('signet.tab');
+  } catch {
+    // ignore
+  }
+  const tab = tabs.find((x) => x.id === saved) ?? tabs[0];
+  selectTab(tab, false);
+}
+
 call('version')
-  .then((v) => {
-    status.textContent = `Sẵn sàng — signet-crypto ${v.package}`;
+  .then(async (v) => {
+    version = v.package;
+    memoryLimit = Math.min(await call('memoryLimit'), memoryOverride ?? Infinity);
+    const w = await call('wrapInfo');
+    wrapText = w?.text ?? null;
+    await refreshKeys();
+    renderFileName();
+    renderStatus();
     status.dataset.state = 'ready';
   })
   .catch((err) => {
-    status.textContent = `Lỗi: ${err.message}`;
+    loadError = errorText(err);
+    renderStatus();
     status.dataset.state = 'error';
   });
+
+// Offline use: a small service worker caches the page and the package.
+if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+  navigator.serviceWorker.register('./sw.js').catch(() => {
+    // No service worker (e.g. private mode): the page still works online.
+  });
+}

@@ -1,23 +1,462 @@
-// All crypto runs here, off the main thread. The page only posts requests and
-// receives results (or errors carrying their stable `code`).
-import { init, getVersion } from '../pkg/index.js';
+// All crypto runs here, off the main thread. The page posts requests
+// { id, op, ...args } and receives { id, ok, result } or { id, ok: false, error }
+// (errors carry their stable `code`). Long file operations also post
+// { id, progress } and { id, chunk } (output bytes, transferred) before the result.
+// Unlocked private keys, the notes vault and the wrap secret key exist only in this
+// worker's Wasm memory.
+import {
+  init,
+  getVersion,
+  errorCodes,
+  generateKey,
+  readKey,
+  unlockKey,
+  exportPrivateKey,
+  encrypt,
+  decrypt,
+  generateWrapKeyPair,
+  importWrapSecretKey,
+  wrapPublicKeyToText,
+  wrapPublicKeyFromText,
+  NoteVault,
+  encryptStream,
+  decryptStream,
+} from '../pkg/index.js';
+import * as store from './keystore.js';
 
 const ready = init();
 
+/** One-shot ("memory mode") cap; the package's own limit is the same. */
+export const MEMORY_LIMIT = 256 * 1024 * 1024;
+/** Output is handed to the page in pieces of this size. */
+const CHUNK = 4 * 1024 * 1024;
+/** Progress messages at most this often. */
+const PROGRESS_MS = 50;
+
+const unlocked = new Map(); // fingerprint -> PrivateKey handle
+const cancelled = new Set(); // request ids the page cancelled
+const aborters = new Map(); // request id -> AbortController of a running stream
+let vault = null;
+
+function fail(code, message) {
+  return Object.assign(new Error(message), { code });
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+
+async function keysList() {
+  const records = await store.listKeys();
+  const out = [];
+  for (const r of records) {
+    const info = await readKey(r.publicKey);
+    out.push({
+      fingerprint: r.fingerprint,
+      info,
+      hasPrivate: Boolean(r.privateKey),
+      unlocked: unlocked.has(r.fingerprint),
+      added: r.added,
+    });
+  }
+  out.sort((a, b) => a.added - b.added);
+  return out;
+}
+
+async function keyGenerate({ userId, profile, passphrase, expiresInDays }) {
+  const k = await generateKey({
+    userIds: [userId],
+    profile,
+    passphrase,
+    ...(expiresInDays ? { expiresInDays } : {}),
+  });
+  await store.putKey({ fingerprint: k.fingerprint, publicKey: k.publicKey, privateKey: k.privateKey, added: Date.now() });
+  return { fingerprint: k.fingerprint };
+}
+
+/**
+ * Imports a public or private key. A protected private key must unlock with
+ * `passphrase` (proving it and yielding the public half); an unprotected one is
+ * re-exported protected with `passphrase` before anything is stored.
+ */
+async function keyImport({ key, passphrase }) {
+  const info = await readKey(key);
+  if (!info.isPrivate) {
+    const armored = typeof key === 'string' ? key : null;
+    if (!armored) throw fail('INVALID_ARGUMENT', 'binary public keys: paste the armored form');
+    const existing = await store.getKey(info.fingerprint);
+    await store.putKey({ ...existing, fingerprint: info.fingerprint, publicKey: armored, added: existing?.added ?? Date.now() });
+    return { fingerprint: info.fingerprint, isPrivate: false };
+  }
+  let handle;
+  let privateKey;
+  try {
+    handle = await unlockKey(key, undefined);
+    // It opened without a passphrase: protect it before storing.
+    if (!passphrase) throw fail('INVALID_ARGUMENT', 'unprotected private key needs a passphrase');
+    privateKey = await exportPrivateKey(handle, passphrase);
+  } catch (err) {
+    if (err.code !== 'BAD_PASSPHRASE') throw err;
+    if (!passphrase) throw err;
+    handle = await unlockKey(key, passphrase);
+    privateKey = typeof key === 'string' ? key : await exportPrivateKey(handle, passphrase);
+  }
+  try {
+    const publicKey = handle.publicKey();
+    await store.putKey({ fingerprint: handle.fingerprint, publicKey, privateKey, added: Date.now() });
+    return { fingerprint: handle.fingerprint, isPrivate: true };
+  } finally {
+    handle.free();
+  }
+}
+
+async function keyUnlock({ fingerprint, passphrase }) {
+  const r = await store.getKey(fingerprint);
+  if (!r?.privateKey) throw fail('NOT_FOUND', 'no private key stored for this fingerprint');
+  const handle = await unlockKey(r.privateKey, passphrase);
+  unlocked.get(fingerprint)?.free();
+  unlocked.set(fingerprint, handle);
+  return true;
+}
+
+function keyLock({ fingerprint }) {
+  unlocked.get(fingerprint)?.free();
+  unlocked.delete(fingerprint);
+  return true;
+}
+
+async function keyExport({ fingerprint, which }) {
+  const r = await store.getKey(fingerprint);
+  if (!r) throw fail('NOT_FOUND', 'key not found');
+  if (which === 'private') {
+    if (!r.privateKey) throw fail('NOT_FOUND', 'no private key stored');
+    return r.privateKey; // stored only in protected form
+  }
+  return r.publicKey;
+}
+
+async function keyDelete({ fingerprint }) {
+  keyLock({ fingerprint });
+  await store.deleteKey(fingerprint);
+  return true;
+}
+
+async function wrapInfo() {
+  const w = await store.getMeta('wrap');
+  if (!w) return null;
+  return { text: wrapPublicKeyToText(w.publicKey) };
+}
+
+async function wrapGenerate({ passphrase }) {
+  const pair = generateWrapKeyPair();
+  try {
+    const protectedBytes = pair.secretKey.exportProtected(passphrase);
+    await store.putMeta('wrap', { publicKey: pair.publicKey, protected: protectedBytes, created: Date.now() });
+    return { text: wrapPublicKeyToText(pair.publicKey) };
+  } finally {
+    pair.secretKey.free();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Files
+
+/** Reads a File into memory through its stream, reporting progress. */
+async function readAll(id, file, report, memoryLimit = MEMORY_LIMIT) {
+  const limit = Math.min(memoryLimit, MEMORY_LIMIT);
+  if (file.size > limit) {
+    throw fail('LIMIT_EXCEEDED', `file of ${file.size} bytes exceeds memory mode (${limit} bytes)`);
+  }
+  const buf = new Uint8Array(file.size);
+  let off = 0;
+  const reader = file.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (cancelled.has(id)) {
+      await reader.cancel();
+      throw fail('CANCELLED', 'cancelled');
+    }
+    if (off + value.length > buf.length) throw fail('INVALID_ARGUMENT', 'file changed while reading');
+    buf.set(value, off);
+    off += value.length;
+    report('read', off);
+  }
+  return off === buf.length ? buf : buf.subarray(0, off);
+}
+
+/**
+ * Lets queued messages (a cancel) run: a resolved Wasm promise continues in a
+ * microtask, before any message event, so checks need a macrotask turn first.
+ */
+const yieldToEvents = () => new Promise((r) => setTimeout(r, 0));
+
+async function checkCancel(id) {
+  await yieldToEvents();
+  if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+}
+
+/** Sends output to the page in transferred pieces. */
+async function emit(id, bytes, report) {
+  for (let off = 0; off < bytes.length; off += CHUNK) {
+    await checkCancel(id);
+    const piece = bytes.slice(off, off + CHUNK);
+    self.postMessage({ id, chunk: piece }, [piece.buffer]);
+    report('write', Math.min(off + CHUNK, bytes.length));
+  }
+}
+
+function reporter(id, total) {
+  let last = 0;
+  return (phase, done, force = false) => {
+    const now = performance.now();
+    if (!force && now - last < PROGRESS_MS && done < total) return;
+    last = now;
+    self.postMessage({ id, progress: { phase, done, total } });
+  };
+}
+
+/**
+ * Pipes a package stream's output to the page: pieces of about CHUNK bytes,
+ * transferred. Memory stays bounded: the stream pulls input only as we read.
+ */
+async function pump(id, stream) {
+  const reader = stream.getReader();
+  let parts = [];
+  let held = 0;
+  let total = 0;
+  const flush = () => {
+    if (!held) return;
+    const piece = new Uint8Array(held);
+    let off = 0;
+    for (const p of parts) {
+      piece.set(p, off);
+      off += p.length;
+    }
+    parts = [];
+    held = 0;
+    self.postMessage({ id, chunk: piece }, [piece.buffer]);
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+      parts.push(value);
+      held += value.length;
+      total += value.length;
+      if (held >= CHUNK) flush();
+    }
+  } catch (err) {
+    reader.cancel().catch(() => {});
+    if (cancelled.has(id)) throw fail('CANCELLED', 'cancelled');
+    throw err;
+  }
+  flush();
+  return total;
+}
+
+/** Runs a streaming operation with progress and cancel. */
+async function streamOp(id, file, phase, start) {
+  const ac = new AbortController();
+  aborters.set(id, ac);
+  const report = reporter(id, file.size);
+  try {
+    const out = await start({
+      signal: ac.signal,
+      onProgress: ({ bytesIn }) => report(phase, bytesIn),
+    });
+    return await pump(id, out);
+  } finally {
+    aborters.delete(id);
+  }
+}
+
+async function recipientKeys(recipients) {
+  const encryptionKeys = [];
+  for (const fp of recipients) {
+    const r = await store.getKey(fp);
+    if (!r) throw fail('NOT_FOUND', `recipient ${fp} not found`);
+    encryptionKeys.push(r.publicKey);
+  }
+  return encryptionKeys;
+}
+
+async function fileEncrypt(id, { file, recipients = [], passwords = [], signer = null, armor = false, memoryLimit }) {
+  const encryptionKeys = await recipientKeys(recipients);
+  if (!signer) {
+    // Streaming: any size, bounded memory. (The stream API does not sign.)
+    const bytesOut = await streamOp(id, file, 'encrypt-stream', (o) =>
+      encryptStream({ data: file.stream(), encryptionKeys, passwords, armor, ...o }));
+    return { bytesIn: file.size, bytesOut, streamed: true };
+  }
+  const signingKeys = [];
+  const h = unlocked.get(signer);
+  if (!h) throw fail('LOCKED', 'the signing key is locked');
+  signingKeys.push(h);
+  const report = reporter(id, file.size);
+  const data = await readAll(id, file, report, memoryLimit);
+  await checkCancel(id);
+  report('encrypt', data.length, true);
+  // One-shot call (the stream API does not sign): the one stretch without progress.
+  let out = await encrypt({ data, encryptionKeys, passwords, signingKeys, armor });
+  if (typeof out === 'string') out = new TextEncoder().encode(out);
+  await checkCancel(id);
+  const total = out.length;
+  const writeReport = reporter(id, total);
+  await emit(id, out, writeReport);
+  return { bytesIn: data.length, bytesOut: total, streamed: false };
+}
+
+async function fileDecrypt(id, { file, passwords = [], memoryLimit }) {
+  const limit = Math.min(memoryLimit ?? MEMORY_LIMIT, MEMORY_LIMIT);
+  if (file.size > limit) {
+    // Too large for memory: stream. Private keys stay here; signatures inside are
+    // not reported by the stream API.
+    const decryptionKeys = [...unlocked.values()];
+    if (!decryptionKeys.length && !passwords.length) {
+      throw fail('NO_MATCHING_KEY', 'no unlocked key and no password to try');
+    }
+    const bytesOut = await streamOp(id, file, 'decrypt-stream', (o) =>
+      decryptStream({ message: file.stream(), decryptionKeys, passwords, ...o }));
+    return { bytesIn: file.size, bytesOut, streamed: true, signatures: null };
+  }
+  const report = reporter(id, file.size);
+  const message = await readAll(id, file, report, limit);
+  const verificationKeys = (await store.listKeys()).map((r) => r.publicKey);
+  await checkCancel(id);
+  report('decrypt', message.length, true);
+  const res = await decrypt({ message, decryptionKeys: [...unlocked.values()], passwords, verificationKeys });
+  await checkCancel(id);
+  const signatures = [];
+  for (const s of res.signatures) {
+    const fp = s.signingKeyFingerprint ?? s.fingerprint;
+    const r = s.signingKeyFingerprint ? await store.getKey(s.signingKeyFingerprint) : null;
+    let name = null;
+    if (r) name = (await readKey(r.publicKey)).userIds[0] ?? null;
+    signatures.push({ valid: s.valid, fingerprint: fp, known: Boolean(r), name, created: s.created });
+  }
+  const total = res.data.length;
+  await emit(id, res.data, reporter(id, total));
+  return { bytesIn: message.length, bytesOut: total, signatures, streamed: false };
+}
+
+// ---------------------------------------------------------------------------
+// Notes
+
+function needVault() {
+  if (!vault || vault.locked) throw fail('LOCKED', 'the notebook is locked');
+  return vault;
+}
+
+const AUTO_LOCK_MS = 15 * 60 * 1000;
+
+async function vaultOpen({ name, passphrase, minManifestCounter }) {
+  vault?.free();
+  vault = null;
+  vault = await NoteVault.open({ name, passphrase, storage: 'indexeddb', minManifestCounter, autoLockMs: AUTO_LOCK_MS });
+  return vaultState();
+}
+
+async function vaultCreate({ name, passphrase }) {
+  vault?.free();
+  vault = null;
+  vault = await NoteVault.create({ name, passphrase, storage: 'indexeddb', autoLockMs: AUTO_LOCK_MS });
+  return vaultState();
+}
+
+function vaultState() {
+  if (!vault || vault.locked) return { unlocked: false };
+  return { unlocked: true, counter: vault.manifestCounter };
+}
+
+function vaultLock() {
+  vault?.lock();
+  vault?.free();
+  vault = null;
+  return vaultState();
+}
+
+async function vaultImport({ name, passphrase, backup }) {
+  const v = await NoteVault.importBackup({ name, passphrase, backup, storage: 'indexeddb', autoLockMs: AUTO_LOCK_MS });
+  vault?.free();
+  vault = v;
+  return { ...vaultState(), count: v.list().length };
+}
+
+async function vaultAcceptShared({ envelope, passphrase }) {
+  const v = needVault();
+  const w = await store.getMeta('wrap');
+  if (!w) throw fail('NOT_FOUND', 'no sharing key');
+  const sk = importWrapSecretKey(w.protected, passphrase);
+  try {
+    const noteId = await v.acceptSharedNote(envelope, sk);
+    return { id: noteId, counter: v.manifestCounter };
+  } finally {
+    sk.free();
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+const ops = {
+  version: () => getVersion(),
+  errorCodes: () => errorCodes(),
+  memoryLimit: () => MEMORY_LIMIT,
+  keysList,
+  keyGenerate,
+  keyImport,
+  keyUnlock,
+  keyLock,
+  keyExport,
+  keyDelete,
+  wrapInfo,
+  wrapGenerate,
+  fileEncrypt: (a, id) => fileEncrypt(id, a),
+  fileDecrypt: (a, id) => fileDecrypt(id, a),
+  cancel: ({ target }) => {
+    cancelled.add(target);
+    aborters.get(target)?.abort(fail('CANCELLED', 'cancelled'));
+    return true;
+  },
+  vaultState,
+  vaultOpen,
+  vaultCreate,
+  vaultLock,
+  vaultImport,
+  vaultList: () => needVault().list(),
+  vaultSearch: ({ query }) => (query ? needVault().search(query) : needVault().list()),
+  vaultGet: ({ id }) => needVault().get(id),
+  vaultPut: async ({ note }) => {
+    const v = needVault();
+    const noteId = await v.put(note);
+    return { id: noteId, counter: v.manifestCounter };
+  },
+  vaultDelete: async ({ id }) => {
+    const v = needVault();
+    await v.delete(id);
+    return { counter: v.manifestCounter };
+  },
+  vaultChangePassphrase: async ({ oldPassphrase, newPassphrase }) => {
+    const v = needVault();
+    await v.changePassphrase(oldPassphrase, newPassphrase);
+    return { counter: v.manifestCounter };
+  },
+  vaultExport: () => needVault().exportBackup(),
+  vaultShare: ({ id, recipientText }) => needVault().shareNote(id, wrapPublicKeyFromText(recipientText.trim())),
+  vaultAcceptShared,
+};
+
 self.onmessage = async (event) => {
-  const { id, op } = event.data;
+  const { id, op, args = {} } = event.data;
   try {
     await ready;
-    let result;
-    switch (op) {
-      case 'version':
-        result = getVersion();
-        break;
-      default:
-        throw Object.assign(new Error(`unknown operation ${op}`), { code: 'INVALID_ARGUMENT' });
-    }
+    const f = ops[op];
+    if (!f) throw fail('INVALID_ARGUMENT', `unknown operation ${op}`);
+    const result = await f(args, id);
     self.postMessage({ id, ok: true, result });
   } catch (err) {
-    self.postMessage({ id, ok: false, error: { code: err.code ?? 'INTERNAL', message: String(err.message ?? err) } });
+    self.postMessage({ id, ok: false, error: { code: err?.code ?? 'INTERNAL', message: String(err?.message ?? err) } });
+  } finally {
+    cancelled.delete(id);
   }
 };
