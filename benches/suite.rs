@@ -207,7 +207,9 @@ fn notes_cases(s: &mut Suite) {
         block_on(Vault::open(store.clone(), b"pw", OpenOptions::default())).expect("open")
     });
     s.time(&big[2], runs, || v.list().expect("list"));
-    s.time(&big[3], runs, || v.search("ha noi ngan sach").expect("search"));
+    s.time(&big[3], runs, || {
+        v.search("ha noi ngan sach").expect("search")
+    });
 }
 
 fn pgp_cases(s: &mut Suite) {
