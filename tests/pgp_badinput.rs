@@ -606,3 +606,31 @@ fn oversized_inputs() {
         "LIMIT_EXCEEDED"
     );
 }
+
+#[test]
+fn nested_compression_beyond_cap() {
+    // Literal packet "hi", wrapped in "uncompressed" compressed-data packets.
+    let literal = vec![0xCB, 8, b'b', 0, 0, 0, 0, 0, b'h', b'i'];
+    let wrap = |inner: Vec<u8>| {
+        let mut v = vec![0xC8, (inner.len() + 1) as u8, 0];
+        v.extend(inner);
+        v
+    };
+    let one = wrap(literal);
+    let two = wrap(one.clone());
+    let k = gen(Profile::Rfc9580, None);
+    let check = |msg: &[u8]| {
+        verify(&VerifyOptions {
+            data: None,
+            signature: msg,
+            verification_keys: vec![k.public_key.as_bytes()],
+            ..Default::default()
+        })
+        .unwrap_err()
+        .code()
+    };
+    // One layer passes the cap (and then fails for being unsigned)...
+    assert_eq!(check(&one), "MALFORMED_INPUT");
+    // ...two layers exceed the default cap of one.
+    assert_eq!(check(&two), "LIMIT_EXCEEDED");
+}

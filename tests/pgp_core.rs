@@ -582,3 +582,57 @@ fn streaming_round_trip_large() {
     assert!(out == data);
     assert!(sigs.len() == 1 && sigs[0].valid);
 }
+
+#[test]
+fn anonymous_recipients_are_tried() {
+    // rPGP can write wildcard (anonymous) PKESKs; we never do, but must read them.
+    use pgp::composed::{Deserializable, MessageBuilder, SignedPublicKey};
+    use pgp::crypto::aead::{AeadAlgorithm, ChunkSize};
+    use pgp::crypto::sym::SymmetricKeyAlgorithm;
+    let rng = rand::rngs::OsRng;
+    for profile in [Profile::Compat, Profile::Rfc9580, Profile::Pqc] {
+        let k = gen(profile, None);
+        let other = gen(profile, None);
+        let (cert, _) = SignedPublicKey::from_string(&k.public_key).unwrap();
+        let sub = &cert.public_subkeys[0];
+        let ct = if profile == Profile::Compat {
+            let mut b = MessageBuilder::from_bytes("", &b"anon"[..])
+                .seipd_v1(rng, SymmetricKeyAlgorithm::AES256);
+            b.encrypt_to_key_anonymous(rng, sub).unwrap();
+            b.to_vec(rng).unwrap()
+        } else {
+            let mut b = MessageBuilder::from_bytes("", &b"anon"[..]).seipd_v2(
+                rng,
+                SymmetricKeyAlgorithm::AES256,
+                AeadAlgorithm::Ocb,
+                ChunkSize::default(),
+            );
+            b.encrypt_to_key_anonymous(rng, sub).unwrap();
+            b.to_vec(rng).unwrap()
+        };
+        let sk = unlock_key(k.private_key.as_bytes(), None, &Limits::default()).unwrap();
+        let osk = unlock_key(other.private_key.as_bytes(), None, &Limits::default()).unwrap();
+        // The wrong key is tried first and fails quietly; the right one opens it.
+        let d = decrypt(
+            &ct,
+            &DecryptOptions {
+                decryption_keys: vec![&osk, &sk],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(&d.data[..], b"anon", "{profile:?}");
+        let err = decrypt(
+            &ct,
+            &DecryptOptions {
+                decryption_keys: vec![&osk],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err.code(), "NO_MATCHING_KEY" | "DECRYPTION_FAILED"),
+            "{err}"
+        );
+    }
+}

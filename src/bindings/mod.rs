@@ -2,11 +2,10 @@
 
 use wasm_bindgen::prelude::*;
 
-mod pgp;
-
 use crate::Error;
 
 mod notes;
+mod pgp;
 mod wrap;
 
 /// A JS `Error` whose `code` property carries [`Error::code`] and whose `name` is

@@ -506,8 +506,9 @@ fn expiry_of(created: u64, sig: &Signature) -> Option<u64> {
         .map(|d| created.saturating_add(d))
 }
 
+/// Usage for self-signatures without a key-flags subpacket (old keys): whatever
+/// the algorithm can do.
 fn infer_usage(alg: PublicKeyAlgorithm, primary: bool) -> KeyUsage {
-    let probe = KeyUsage::default();
     let can_sign = alg.can_sign();
     let can_encrypt = alg.can_encrypt();
     KeyUsage {
@@ -515,7 +516,7 @@ fn infer_usage(alg: PublicKeyAlgorithm, primary: bool) -> KeyUsage {
         sign: can_sign,
         encrypt_communications: can_encrypt,
         encrypt_storage: can_encrypt,
-        ..probe
+        authenticate: false,
     }
 }
 
@@ -897,20 +898,17 @@ impl PrivateKey {
         &self.cert
     }
 
-    /// The secret component behind `c`, as a signer.
+    /// The secret component behind `c`, as a signer (subkeys are matched by
+    /// fingerprint, not position).
     pub(crate) fn signer(&self, c: &Component) -> Option<&dyn SigningKey> {
         match c.subkey_index {
             None => Some(&self.key.primary_key),
-            Some(i) => {
-                // `public_subkeys` of the derived certificate follow `secret_subkeys`
-                // order, but look the subkey up by fingerprint to be safe.
-                let _ = i;
-                self.key
-                    .secret_subkeys
-                    .iter()
-                    .find(|s| hex_upper(s.key.fingerprint().as_bytes()) == c.fingerprint)
-                    .map(|s| &s.key as &dyn SigningKey)
-            }
+            Some(_) => self
+                .key
+                .secret_subkeys
+                .iter()
+                .find(|s| hex_upper(s.key.fingerprint().as_bytes()) == c.fingerprint)
+                .map(|s| &s.key as &dyn SigningKey),
         }
     }
 }

@@ -1,0 +1,179 @@
+// OpenPGP API of the built package, through its public name. Also prints
+// per-operation timings (Wasm in Node) for the report.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as signet from 'signet-crypto';
+
+await signet.init();
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+async function rejectsWith(promise, code) {
+  await assert.rejects(promise, (e) => {
+    assert.equal(e.code, code, `${e.code}: ${e.message}`);
+    assert.equal(e.name, 'SignetError');
+    return true;
+  });
+}
+
+function time(label, t0) {
+  const ms = performance.now() - t0;
+  console.log(`# timing ${label}: ${ms.toFixed(1)} ms`);
+  return ms;
+}
+
+test('generateKey + readKey for every profile', async () => {
+  for (const [profile, version, pq] of [['pqc', 6, true], ['rfc9580', 6, false], ['compat', 4, false]]) {
+    const t0 = performance.now();
+    const k = await signet.generateKey({ userIds: ['Nguyễn Văn A <a@example.gov.vn>'], profile, expiresInDays: 10 });
+    time(`generateKey ${profile}`, t0);
+    assert.match(k.fingerprint, /^[0-9A-F]+$/);
+    assert.match(k.publicKey, /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+    assert.match(k.privateKey, /^-----BEGIN PGP PRIVATE KEY BLOCK-----/);
+    const info = await signet.readKey(k.publicKey);
+    assert.equal(info.fingerprint, k.fingerprint);
+    assert.equal(info.version, version);
+    assert.equal(info.isPostQuantum, pq);
+    assert.equal(info.isPrivate, false);
+    assert.deepEqual(info.userIds, ['Nguyễn Văn A <a@example.gov.vn>']);
+    assert.ok(info.created instanceof Date);
+    assert.ok(info.expires instanceof Date);
+    assert.equal(info.expires - info.created, 10 * 86400 * 1000);
+    assert.equal(info.subkeys.length, 1);
+    assert.ok(info.subkeys[0].usage.encryptCommunications);
+    assert.ok(info.usage.sign && info.usage.certify);
+    const bin = await signet.readKey(new Uint8Array(Buffer.from(k.privateKey)));
+    assert.equal(bin.isPrivate, true);
+  }
+  // Default profile is pqc; no expiry -> null.
+  const d = await signet.generateKey({ userIds: ['x <x@example.org>'] });
+  const info = await signet.readKey(d.publicKey);
+  assert.equal(info.isPostQuantum, true);
+  assert.equal(info.expires, null);
+  assert.equal(info.algorithm, 'ML-DSA-65+Ed25519');
+  assert.equal(info.subkeys[0].algorithm, 'ML-KEM-768+X25519');
+});
+
+test('bad options are INVALID_ARGUMENT', async () => {
+  await rejectsWith(signet.generateKey({ userIds: [] }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.generateKey({ userIds: 'a' }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.generateKey({ userIds: ['a'], profile: 'rsa' }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.generateKey({ userIds: ['a'], expiresInDays: -1 }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.generateKey(null), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.encrypt({ data: 5, passwords: ['x'] }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.encrypt({ data: 'x' }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.encrypt({ data: 'x', passwords: 'x' }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.encrypt({ data: 'x', passwords: ['x'], signingKeys: [{}] }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.encrypt({ data: 'x', passwords: ['x'], armor: 'yes' }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.decrypt({ passwords: ['x'] }), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.readKey(42), 'INVALID_ARGUMENT');
+  await rejectsWith(signet.readKey('not a key'), 'MALFORMED_INPUT');
+});
+
+test('unlock, handles, export', async () => {
+  const k = await signet.generateKey({ userIds: ['h <h@example.org>'], profile: 'rfc9580', passphrase: 'pw' });
+  await rejectsWith(signet.unlockKey(k.privateKey, 'wrong'), 'BAD_PASSPHRASE');
+  await rejectsWith(signet.unlockKey(k.privateKey), 'BAD_PASSPHRASE');
+  await rejectsWith(signet.unlockKey(k.publicKey, 'pw'), 'KEY_UNUSABLE');
+  const key = await signet.unlockKey(k.privateKey, 'pw');
+  assert.equal(key.fingerprint, k.fingerprint);
+  assert.equal((await signet.readKey(key.publicKey())).fingerprint, k.fingerprint);
+  assert.equal(key.info().isPrivate, true);
+  await rejectsWith(signet.exportPrivateKey(key, ''), 'INVALID_ARGUMENT');
+  const exported = await signet.exportPrivateKey(key, 'new');
+  await rejectsWith(signet.unlockKey(exported, 'pw'), 'BAD_PASSPHRASE');
+  const again = await signet.unlockKey(exported, 'new');
+  assert.equal(again.fingerprint, k.fingerprint);
+
+  // A handle survives being passed in arrays, repeatedly.
+  for (let i = 0; i < 3; i++) {
+    const sig = await signet.sign({ data: 'x', signingKeys: [key, again], detached: true });
+    const v = await signet.verify({ data: 'x', signature: sig, verificationKeys: [k.publicKey] });
+    assert.equal(v.valid, true);
+    assert.equal(v.signatures.length, 2);
+  }
+  key.free();
+  await rejectsWith(signet.sign({ data: 'x', signingKeys: [key] }), 'INVALID_ARGUMENT');
+  again.free();
+});
+
+test('encrypt/decrypt round trips, armored and binary, keys and passwords', async () => {
+  for (const profile of ['pqc', 'rfc9580', 'compat']) {
+    const k = await signet.generateKey({ userIds: ['r <r@example.org>'], profile });
+    const key = await signet.unlockKey(k.privateKey);
+    const armored = await signet.encrypt({ data: 'xin chào', encryptionKeys: [k.publicKey], signingKeys: [key] });
+    assert.equal(typeof armored, 'string');
+    assert.match(armored, /^-----BEGIN PGP MESSAGE-----/);
+    const out = await signet.decrypt({ message: armored, decryptionKeys: [key], verificationKeys: [k.publicKey] });
+    assert.ok(out.data instanceof Uint8Array);
+    assert.equal(dec.decode(out.data), 'xin chào');
+    assert.equal(out.signatures.length, 1);
+    assert.equal(out.signatures[0].valid, true);
+    assert.equal(out.signatures[0].fingerprint, k.fingerprint);
+    assert.ok(out.signatures[0].created instanceof Date);
+
+    const binary = await signet.encrypt({ data: enc.encode('bytes'), encryptionKeys: [k.publicKey], armor: false });
+    assert.ok(binary instanceof Uint8Array);
+    const b = await signet.decrypt({ message: binary, decryptionKeys: [key] });
+    assert.equal(dec.decode(b.data), 'bytes');
+    assert.deepEqual(b.signatures, []);
+
+    // Tampering: DECRYPTION_FAILED, never data.
+    const t = binary.slice();
+    t[t.length - 5] ^= 1;
+    await rejectsWith(signet.decrypt({ message: t, decryptionKeys: [key] }), 'DECRYPTION_FAILED');
+    key.free();
+  }
+  const pw = await signet.encrypt({ data: 'by password', passwords: ['mật khẩu'] });
+  assert.equal(dec.decode((await signet.decrypt({ message: pw, passwords: ['mật khẩu'] })).data), 'by password');
+  const v1 = await signet.encrypt({ data: 'v1', passwords: ['p'], seipd: 'v1' });
+  assert.equal(dec.decode((await signet.decrypt({ message: v1, passwords: ['p'] })).data), 'v1');
+  await assert.rejects(signet.decrypt({ message: pw, passwords: ['wrong'] }),
+    (e) => ['NO_MATCHING_KEY', 'DECRYPTION_FAILED'].includes(e.code));
+});
+
+test('sign/verify: detached, inline, verify without data', async () => {
+  const k = await signet.generateKey({ userIds: ['s <s@example.org>'], profile: 'pqc' });
+  const key = await signet.unlockKey(k.privateKey);
+  const det = await signet.sign({ data: 'doc', signingKeys: [key], detached: true });
+  assert.match(det, /^-----BEGIN PGP SIGNATURE-----/);
+  assert.equal((await signet.verify({ data: 'doc', signature: det, verificationKeys: [k.publicKey] })).valid, true);
+  const bad = await signet.verify({ data: 'doc!', signature: det, verificationKeys: [k.publicKey] });
+  assert.equal(bad.valid, false);
+  assert.equal(bad.signatures[0].valid, false);
+  const inline = await signet.sign({ data: 'inline', signingKeys: [key], armor: false });
+  assert.ok(inline instanceof Uint8Array);
+  const v = await signet.verify({ message: inline, verificationKeys: [k.publicKey] });
+  assert.equal(v.valid, true);
+  assert.equal(dec.decode(v.data), 'inline');
+  const v2 = await signet.verify({ signature: inline, verificationKeys: [k.publicKey] });
+  assert.equal(v2.valid, true);
+  key.free();
+});
+
+test('timings: 1 MiB encrypt/decrypt, sign/verify (Wasm in Node)', async () => {
+  const mib = new Uint8Array(1 << 20);
+  for (let i = 0; i < mib.length; i += 65536) crypto.getRandomValues(mib.subarray(i, i + 65536));
+  for (const profile of ['pqc', 'rfc9580', 'compat']) {
+    const k = await signet.generateKey({ userIds: ['t <t@example.org>'], profile });
+    const key = await signet.unlockKey(k.privateKey);
+    let t0 = performance.now();
+    const ct = await signet.encrypt({ data: mib, encryptionKeys: [k.publicKey], armor: false });
+    time(`encrypt 1 MiB ${profile}`, t0);
+    t0 = performance.now();
+    const pt = await signet.decrypt({ message: ct, decryptionKeys: [key] });
+    time(`decrypt 1 MiB ${profile}`, t0);
+    assert.equal(pt.data.length, mib.length);
+    t0 = performance.now();
+    const sig = await signet.sign({ data: mib, signingKeys: [key], detached: true, armor: false });
+    time(`sign 1 MiB ${profile}`, t0);
+    t0 = performance.now();
+    const v = await signet.verify({ data: mib, signature: sig, verificationKeys: [k.publicKey] });
+    time(`verify 1 MiB ${profile}`, t0);
+    assert.equal(v.valid, true);
+    console.log(`# size ${profile}: public key ${k.publicKey.length} B armored, private ${k.privateKey.length} B armored, `
+      + `detached signature ${sig.length} B, message overhead ${ct.length - mib.length} B (1 recipient)`);
+    key.free();
+  }
+});
