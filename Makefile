@@ -98,6 +98,6 @@ bench: pkg
 	BENCH_OUT=$(BENCH_DIR)/native.json cargo bench --locked --bench suite
 	BENCH_OUT_DIR=$(BENCH_DIR) node scripts/bench.mjs
 
-## The same with few runs, 1 MiB payloads and 1,000 notes (under two minutes).
+## The same with 2 runs, 1 MiB payloads and 300 notes: a smoke run, not for the doc.
 bench-quick:
 	QUICK=1 $(MAKE) --no-print-directory bench

@@ -4,7 +4,7 @@
 //!
 //! Writes a JSON array `[{ name, median, min, max, runs, unit }]` to `$BENCH_OUT`
 //! (default `target/bench/native.json`) and prints a table. `QUICK=1` runs fewer
-//! repetitions and a 1,000-note vault instead of 10,000; `BENCH_ONLY=<substring>`
+//! repetitions and a 300-note vault instead of 10,000; `BENCH_ONLY=<substring>`
 //! keeps only matching cases. Case names match the JS runner's.
 
 use std::hint::black_box;
@@ -59,7 +59,7 @@ impl Suite {
 
     fn runs(&self, full: usize) -> usize {
         if self.quick {
-            full.min(3)
+            full.min(2)
         } else {
             full
         }
@@ -138,7 +138,7 @@ fn wrap_cases(s: &mut Suite) {
 }
 
 fn notes_cases(s: &mut Suite) {
-    let n = if s.quick { 1_000 } else { 10_000 };
+    let n = if s.quick { 300 } else { 10_000 };
     if s.wants("notes: unlock") {
         let store = MemoryStore::new();
         drop(

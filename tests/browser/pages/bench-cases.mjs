@@ -23,16 +23,18 @@ export function stats(samples) {
 /** Slow cases (OpenPGP.js's pure-JS OCB over 64 MiB takes about a minute per call)
  *  stop after this much timed work; `runs` in the result says how many were taken. */
 const BUDGET_MS = 25_000;
+let budgetMs = BUDGET_MS;
+let warmups = true;
 
 async function measure(fn, runs, warmup = true, onLast = null) {
-  if (warmup) await fn();
+  if (warmup && warmups) await fn();
   const samples = [];
   let last;
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     last = await fn();
     samples.push(performance.now() - t);
-    if (samples.reduce((a, b) => a + b, 0) > BUDGET_MS) break;
+    if (samples.reduce((a, b) => a + b, 0) > budgetMs) break;
   }
   if (onLast) await onLast(last);
   return stats(samples);
@@ -115,14 +117,17 @@ const MiB = 1 << 20;
  * @param {object} o
  * @param {object} o.s       signet-crypto, initialised
  * @param {object} o.openpgp OpenPGP.js 6
- * @param {boolean} o.quick  fewer runs, 1 MiB only, 1,000 notes
+ * @param {boolean} o.quick  2 runs, no warm-ups, 1 MiB only, 300 notes
  * @param {string} [o.only]  substring filter on case names
  * @param {(line: string) => void} [o.log]
  */
 export async function runCases({ s, openpgp, quick, only = '', log = () => {} }) {
   const results = [];
   const wants = (name) => !only || name.includes(only);
-  const R = (full) => (quick ? Math.min(full, 3) : full);
+  // QUICK: at most 2 runs, no warm-ups, 2 s per figure; a smoke mode, not for the doc.
+  const R = (full) => (quick ? Math.min(full, 2) : full);
+  budgetMs = quick ? 2_000 : BUDGET_MS;
+  warmups = !quick;
   const add = (row) => {
     results.push(row);
     const p = row.peer ? `${row.peer.median.toFixed(2)} ${row.peerName}` : row.peerName ?? '-';
@@ -291,7 +296,7 @@ export async function runCases({ s, openpgp, quick, only = '', log = () => {} })
     const pDec = async (m) =>
       (await openpgp.decrypt({ message: await openpgp.readMessage({ binaryMessage: m }), passwords: [pw], format: 'binary' })).data;
     check(equalBytes(await oDec(pMsg), data) && equalBytes(await pDec(oMsg), data), 'password messages interoperate');
-    const runs = quick ? 2 : 5;
+    const runs = quick ? 1 : 5;
     add({
       name,
       ours: await measure(() => (op === 'enc' ? oEnc() : oDec(oMsg)), runs, false),
@@ -351,7 +356,7 @@ export async function runCases({ s, openpgp, quick, only = '', log = () => {} })
     const ours = await measure(async () => (await s.NoteVault.open({ name: 'bench', passphrase: 'passphrase', storage })).free(), R(5));
     add({ name: 'notes: unlock (default Argon2id)', ours, peer: null, peerName: 'native Rust', unit: 'ms' });
   }
-  const n = quick ? 1000 : 10000;
+  const n = quick ? 300 : 10000;
   const noteNames = [`notes: put ${n} notes`, `notes: open ${n} notes (min Argon2id)`, `notes: list ${n} notes`, `notes: search ${n} notes`];
   if (noteNames.some(wants)) {
     const storage = memoryStorage();
