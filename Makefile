@@ -18,7 +18,7 @@ define done
 	@printf '\n== %s: passed ==\n\n' "$(1)"
 endef
 
-.PHONY: setup pkg serve test lint fmt-check clippy test-native test-hpke-interop test-wasm test-node test-browser test-types clean-pkg size
+.PHONY: setup pkg serve test lint fmt-check clippy test-native test-hpke-interop test-wasm test-node test-browser test-types clean-pkg size bench bench-quick
 
 setup:
 	@scripts/setup.sh
@@ -88,3 +88,16 @@ test-types:
 
 clean-pkg:
 	rm -rf pkg/wasm
+
+## Benchmarks next to OpenPGP.js 6 (Node and headless Chromium), WebCrypto and our
+## native build: release package, native suite (benches/suite.rs), then the JS runner.
+## Prints a markdown table; writes target/bench/results.json. See docs/benchmarks.md.
+BENCH_DIR := $(CURDIR)/target/bench
+bench: pkg
+	mkdir -p $(BENCH_DIR)
+	BENCH_OUT=$(BENCH_DIR)/native.json cargo bench --locked --bench suite
+	BENCH_OUT_DIR=$(BENCH_DIR) node scripts/bench.mjs
+
+## The same with 2 runs, 1 MiB payloads and 300 notes: a smoke run, not for the doc.
+bench-quick:
+	QUICK=1 $(MAKE) --no-print-directory bench

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// Benchmark runner: signet-crypto next to OpenPGP.js 6 (and WebCrypto, and our own
+// native build) in the same run on the same machine. `make bench` builds the
+// release package and the native suite first; this script then
+//   1. reads the native figures (target/bench/native.json, from benches/suite.rs),
+//   2. runs tests/browser/pages/bench-cases.mjs in this Node process,
+//   3. runs the same module in headless Chromium (tests/browser/pages/bench.html),
+//   4. measures package sizes,
+// and prints a markdown table and writes target/bench/results.json: an array of
+// { name, env, ours, peer, unit, ratio } (+ peerName, oursStats, peerStats), with
+// ratio > 1 meaning we are better (peer/ours for times and sizes).
+//
+// Environment: QUICK=1 (2 runs, 1 MiB, 300 notes), BENCH_ONLY=<substring of a
+// case name>, BENCH_ENVS=node,chromium,native (default all), BENCH_OUT_DIR
+// (default target/bench under the repository).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.env.QUICK === '1';
+const only = process.env.BENCH_ONLY ?? '';
+const envs = new Set((process.env.BENCH_ENVS ?? 'node,chromium,native').split(',').map((e) => e.trim()).filter(Boolean));
+const outDir = path.resolve(root, process.env.BENCH_OUT_DIR ?? 'target/bench');
+const log = (line) => process.stderr.write(`${line}\n`);
+
+function tryRun(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  const pkg = JSON.parse(readFileSync(path.join(root, 'pkg/package.json'), 'utf8'));
+  const openpgpPkg = JSON.parse(readFileSync(path.join(root, 'node_modules/openpgp/package.json'), 'utf8'));
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    chromium: tryRun(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version']).split('\n').pop(),
+    rustc: tryRun('rustc', ['--version']),
+    signetCrypto: pkg.version,
+    openpgp: openpgpPkg.version,
+    quick,
+  };
+}
+
+/** Raw, gzip -9 and brotli -11 sizes of the files a browser downloads. */
+function sizes() {
+  const measure = (files) => {
+    const buf = Buffer.concat(files.map((f) => readFileSync(path.join(root, f))));
+    return {
+      raw: buf.length,
+      gzip: gzipSync(buf, { level: 9 }).length,
+      brotli: brotliCompressSync(buf, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length,
+    };
+  };
+  const ours = measure(['pkg/wasm/signet_crypto_bg.wasm', 'pkg/wasm/signet_crypto.js', 'pkg/index.js']);
+  const peer = measure(['node_modules/openpgp/dist/openpgp.min.mjs']);
+  return ['raw', 'gzip', 'brotli'].map((k) => ({
+    name: `size: ${k} (.wasm + JS glue vs openpgp.min.mjs)`,
+    env: 'chromium',
+    ours: ours[k],
+    peer: peer[k],
+    unit: 'bytes',
+    ratio: peer[k] / ours[k],
+    peerName: 'OpenPGP.js openpgp.min.mjs',
+  }));
+}
+
+async function runNode() {
+  const s = await import('signet-crypto');
+  await s.init();
+  const openpgp = await import('openpgp');
+  const { runCases } = await import(pathToFileURL(path.join(root, 'tests/browser/pages/bench-cases.mjs')).href);
+  return runCases({ s, openpgp, quick, only, log: (l) => log(`[node] ${l}`) });
+}
+
+async function runChromium() {
+  const { launch } = await import(pathToFileURL(path.join(root, 'tests/browser/harness.mjs')).href);
+  const h = await launch();
+  try {
+    const page = await h.newPage();
+    page.on('console', (m) => m.type() === 'log' && log(`[chromium] ${m.text()}`));
+    const q = new URLSearchParams({ quick: quick ? '1' : '0', only });
+    await page.goto(`${h.base}/test/bench.html?${q}`);
+    // Poll rather than wait blindly: a page that failed to load reports errors.
+    let done = null;
+    while (!done) {
+      await new Promise((ok) => setTimeout(ok, 500));
+      const fatal = page.errors.filter((e) => !/favicon|status of 404/.test(e));
+      if (fatal.length) throw new Error(`Chromium bench page failed: ${fatal.join('; ')}`);
+      done = await page.evaluate(() => window.benchDone ?? null);
+    }
+    if (done.error) throw new Error(`Chromium bench failed: ${done.error}`);
+    return { rows: done.rows, crossOriginIsolated: done.crossOriginIsolated };
+  } finally {
+    await h.close();
+  }
+}
+
+function native() {
+  const f = path.join(outDir, 'native.json');
+  if (!existsSync(f)) {
+    log(`[native] ${f} not found: run \`cargo bench --bench suite\` (make bench does); native rows skipped`);
+    return [];
+  }
+  return JSON.parse(readFileSync(f, 'utf8'));
+}
+
+const pick = (st) => (st ? { median: st.median, min: st.min, max: st.max, runs: st.runs } : null);
+
+/** Turns case rows into result rows; Wasm-vs-native rows take their peer from `nat`. */
+function toResults(rows, env, nat) {
+  return rows.map((r) => {
+    let peer = r.peer;
+    if (!peer && r.peerName === 'native Rust') {
+      const n = nat.find((x) => x.name === r.name);
+      peer = n ? pick(n) : null;
+    }
+    return {
+      name: r.name,
+      env,
+      ours: r.ours.median,
+      peer: peer ? peer.median : null,
+      unit: r.unit,
+      ratio: peer ? peer.median / r.ours.median : null,
+      peerName: r.peerName,
+      oursStats: pick(r.ours),
+      peerStats: pick(peer),
+    };
+  });
+}
+
+const fmt = (v, unit) => {
+  if (v == null) return '—';
+  if (unit === 'bytes') return v >= 1e6 ? `${(v / 2 ** 20).toFixed(2)} MiB` : `${(v / 1024).toFixed(0)} KiB`;
+  return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(3);
+};
+const spread = (st, unit) => (st && st.runs > 1 ? ` (${fmt(st.min, unit)}–${fmt(st.max, unit)})` : '');
+
+function table(results, info) {
+  const lines = [
+    `Machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB; ${info.os}`,
+    `Versions: node ${info.node}; ${info.chromium}; ${info.rustc}; signet-crypto ${info.signetCrypto}; openpgp ${info.openpgp}${info.quick ? '; QUICK mode' : ''}`,
+    `Date: ${info.date}. Times in ms: median (min–max); ratio > 1 means signet-crypto is better (peer / ours).`,
+    '',
+    '| case | env | ours | peer | peer is | ratio |',
+    '|---|---|---:|---:|---|---:|',
+  ];
+  for (const r of results) {
+    lines.push(
+      `| ${r.name} | ${r.env} | ${fmt(r.ours, r.unit)}${spread(r.oursStats, r.unit)} | ${fmt(r.peer, r.unit)}${spread(r.peerStats, r.unit)} | ${r.peerName ?? '—'} | ${r.ratio == null ? '—' : r.ratio.toFixed(2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const info = machine();
+log(`[bench] ${JSON.stringify(info)}`);
+const nat = native();
+const results = [];
+if (envs.has('node')) results.push(...toResults(await runNode(), 'node', nat));
+if (envs.has('chromium')) {
+  const c = await runChromium();
+  info.crossOriginIsolated = c.crossOriginIsolated;
+  results.push(...toResults(c.rows, 'chromium', nat));
+}
+if (envs.has('native')) {
+  for (const n of nat) {
+    if (only && !n.name.includes(only)) continue;
+    results.push({ name: n.name, env: 'native', ours: n.median, peer: null, unit: n.unit, ratio: null, peerName: null, oursStats: pick(n), peerStats: null });
+  }
+}
+if (!only || only.startsWith('size')) results.push(...sizes());
+
+mkdirSync(outDir, { recursive: true });
+writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(outDir, 'machine.json'), `${JSON.stringify(info, null, 2)}\n`);
+const md = table(results, info);
+writeFileSync(path.join(outDir, 'results.md'), `${md}\n`);
+console.log(md);
+log(`[bench] wrote ${path.join(outDir, 'results.json')}`);

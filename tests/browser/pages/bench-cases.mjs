@@ -1,0 +1,384 @@
+// The benchmark cases, shared by the Node runner (scripts/bench.mjs) and the
+// Chromium page (bench.html), so both environments time exactly the same code.
+//
+// Each case times our package (`s`, signet-crypto) and, where one exists, a peer
+// over the same input: OpenPGP.js (`openpgp`), raw WebCrypto AES-256-GCM (the
+// physical ceiling for bulk encryption), or — for Wasm-vs-native rows — nothing
+// here: the runner fills the peer from `cargo bench --bench suite`.
+//
+// Every figure is the median of several runs, with min and max; one untimed
+// warm-up run precedes cheap cases. Outputs are cross-checked once per case
+// (each side decrypts/verifies the other's output where it makes sense, and the
+// SEIPD version and AEAD mode actually produced are asserted), so a row can never
+// time the wrong thing.
+
+/** Median/min/max of samples in ms. */
+export function stats(samples) {
+  const v = [...samples].sort((a, b) => a - b);
+  const n = v.length;
+  const median = n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return { median, min: v[0], max: v[n - 1], runs: n };
+}
+
+/** Slow cases (OpenPGP.js's pure-JS OCB over 64 MiB takes about a minute per call)
+ *  stop after this much timed work; `runs` in the result says how many were taken. */
+const BUDGET_MS = 25_000;
+let budgetMs = BUDGET_MS;
+let warmups = true;
+
+async function measure(fn, runs, warmup = true, onLast = null) {
+  if (warmup && warmups) await fn();
+  const samples = [];
+  let last;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    last = await fn();
+    samples.push(performance.now() - t);
+    if (samples.reduce((a, b) => a + b, 0) > budgetMs) break;
+  }
+  if (onLast) await onLast(last);
+  return stats(samples);
+}
+
+function check(cond, msg) {
+  if (!cond) throw new Error(`bench cross-check failed: ${msg}`);
+}
+
+function equalBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Deterministic filler; crypto.getRandomValues is capped at 64 KiB per call. */
+function payload(bytes) {
+  const out = new Uint8Array(bytes);
+  let x = 0x12345678;
+  for (let i = 0; i < bytes; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x;
+    out[i + 1] = x >>> 8;
+    out[i + 2] = x >>> 16;
+    out[i + 3] = x >>> 24;
+  }
+  return out;
+}
+
+/** The same note-text generator as benches/suite.rs (xorshift32 over a word list). */
+const WORDS = [
+  'họp', 'Hà Nội', 'công văn', 'báo cáo', 'kế hoạch', 'ngân sách', 'hồ sơ', 'phòng', 'ủy ban',
+  'quyết định', 'thông báo', 'dự án', 'meeting', 'budget', 'tuần', 'tháng', 'Sài Gòn', 'Đà Nẵng',
+];
+function noteText(state, words) {
+  const out = [];
+  for (let i = 0; i < words; i++) {
+    let x = state.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    state.seed = x >>> 0;
+    out.push(WORDS[state.seed % WORDS.length]);
+  }
+  return out.join(' ');
+}
+
+/** A storage adapter over a Map: the JS twin of the native MemoryStore. */
+function memoryStorage() {
+  const m = new Map();
+  return {
+    get: (k) => m.get(k),
+    getMany: (ks) => ks.map((k) => m.get(k)),
+    put: (k, v) => void m.set(k, v),
+    delete: (k) => void m.delete(k),
+    list: (p) => [...m.keys()].filter((k) => k.startsWith(p)),
+    apply: (ops) => {
+      for (const o of ops) o.type === 'put' ? m.set(o.key, o.value) : m.delete(o.key);
+    },
+  };
+}
+
+/** The SEIPD packet of a binary message, as OpenPGP.js parses it. */
+async function seipdOf(openpgp, bytes) {
+  const msg = await openpgp.readMessage({ binaryMessage: bytes });
+  const p = msg.packets.find((x) => x.constructor.tag === openpgp.enums.packet.symEncryptedIntegrityProtectedData);
+  check(p, 'no SEIPD packet');
+  return { version: p.version, aead: p.version === 2 ? openpgp.enums.read(openpgp.enums.aead, p.aeadAlgorithm) : null };
+}
+
+const MiB = 1 << 20;
+
+/**
+ * Runs every case whose name contains `only` (all when empty) and returns
+ * `[{ name, ours, peer, peerName, unit, note? }]` with `ours`/`peer` as
+ * `{ median, min, max, runs }` (peer null when the runner or nobody supplies it).
+ *
+ * @param {object} o
+ * @param {object} o.s       signet-crypto, initialised
+ * @param {object} o.openpgp OpenPGP.js 6
+ * @param {boolean} o.quick  2 runs, no warm-ups, 1 MiB only, 300 notes
+ * @param {string} [o.only]  substring filter on case names
+ * @param {(line: string) => void} [o.log]
+ */
+export async function runCases({ s, openpgp, quick, only = '', log = () => {} }) {
+  const results = [];
+  const wants = (name) => !only || name.includes(only);
+  // QUICK: at most 2 runs, no warm-ups, 2 s per figure; a smoke mode, not for the doc.
+  const R = (full) => (quick ? Math.min(full, 2) : full);
+  budgetMs = quick ? 2_000 : BUDGET_MS;
+  warmups = !quick;
+  const add = (row) => {
+    results.push(row);
+    const p = row.peer ? `${row.peer.median.toFixed(2)} ${row.peerName}` : row.peerName ?? '-';
+    log(`${row.name}: ours ${row.ours.median.toFixed(2)} ${row.unit} | peer ${p}`);
+  };
+  const userIds = ['Bench <bench@example.gov.vn>'];
+  const pgpConfig = (aead) => ({
+    aeadProtect: aead != null,
+    ...(aead ? { preferredAEADAlgorithm: openpgp.enums.aead[aead] } : {}),
+  });
+
+  // --- Key generation -------------------------------------------------------
+  const peerKeygen = {
+    pqc: null,
+    rfc9580: { name: 'OpenPGP.js v6 curve25519', opts: { type: 'curve25519', config: { v6Keys: true } } },
+    compat: { name: 'OpenPGP.js v4 ecc curve25519Legacy', opts: { type: 'ecc', curve: 'curve25519Legacy' } },
+  };
+  for (const profile of ['pqc', 'rfc9580', 'compat']) {
+    const name = `keygen: ${profile}`;
+    if (!wants(name)) continue;
+    const runs = profile === 'pqc' ? R(7) : R(15);
+    const ours = await measure(() => s.generateKey({ userIds, profile }), runs);
+    const pk = peerKeygen[profile];
+    const peer = pk
+      ? await measure(() => openpgp.generateKey({ userIDs: [{ name: 'Bench', email: 'bench@example.gov.vn' }], format: 'object', ...pk.opts }), runs)
+      : null;
+    add({ name, ours, peer, peerName: pk ? pk.name : 'none (OpenPGP.js 6.3 has no PQC keys)', unit: 'ms' });
+  }
+
+  // --- Bulk encryption to a public key -----------------------------------------
+  // Recipient keys decide the container and AEAD mode for both libraries:
+  // v1: our compat (v4) key, which advertises SEIPDv1 only;
+  // GCM: our rfc9580 (v6) key, whose first AEAD preference is AES-256-GCM;
+  // OCB: a v6 key made by OpenPGP.js with AES-256-OCB preferred (ours picks the
+  //      recipient's first preference; OpenPGP.js picks its config's preference).
+  const sizes = quick ? [1] : [1, 16, 64];
+  const modes = [
+    { label: 'SEIPDv1 (compat key)', aead: null, version: 1 },
+    { label: 'SEIPDv2 AES-256-GCM', aead: 'gcm', version: 2 },
+    { label: 'SEIPDv2 AES-256-OCB', aead: 'ocb', version: 2 },
+  ];
+  const bulkNames = sizes.flatMap((m) => modes.flatMap((md) => [`encrypt ${m} MiB: ${md.label}`, `decrypt ${m} MiB: ${md.label}`]));
+  const ceilingNames = sizes.flatMap((m) => [`encrypt ${m} MiB: SEIPDv2 AES-256-GCM vs WebCrypto`, `decrypt ${m} MiB: SEIPDv2 AES-256-GCM vs WebCrypto`]);
+  let keys = null;
+  const needKeys = [...bulkNames, ...ceilingNames, 'sign 1 MiB', 'verify 1 MiB'].some(wants);
+  if (needKeys) {
+    const compat = await s.generateKey({ userIds, profile: 'compat' });
+    const v6 = await s.generateKey({ userIds, profile: 'rfc9580' });
+    const ocb = await openpgp.generateKey({
+      type: 'curve25519',
+      userIDs: [{ name: 'Bench', email: 'bench@example.gov.vn' }],
+      format: 'armored',
+      config: { v6Keys: true, aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead.ocb },
+    });
+    const mk = async (privateKey, publicKey) => ({
+      ours: { sk: await s.unlockKey(privateKey), pk: publicKey },
+      peer: {
+        sk: await openpgp.readPrivateKey({ armoredKey: privateKey }),
+        pk: await openpgp.readKey({ armoredKey: publicKey }),
+      },
+    });
+    keys = {
+      v1: await mk(compat.privateKey, compat.publicKey),
+      gcm: await mk(v6.privateKey, v6.publicKey),
+      ocb: await mk(ocb.privateKey, ocb.publicKey),
+    };
+  }
+  const ours = {
+    enc: (k, data) => s.encrypt({ data, encryptionKeys: [k.pk], armor: false }),
+    dec: async (k, message) => (await s.decrypt({ message, decryptionKeys: [k.sk] })).data,
+  };
+  const peer = {
+    enc: async (k, data, aead) =>
+      openpgp.encrypt({ message: await openpgp.createMessage({ binary: data }), encryptionKeys: k.pk, format: 'binary', config: pgpConfig(aead) }),
+    dec: async (k, bytes) =>
+      (await openpgp.decrypt({ message: await openpgp.readMessage({ binaryMessage: bytes }), decryptionKeys: k.sk, format: 'binary' })).data,
+  };
+  const subtle = globalThis.crypto.subtle;
+  const aesKey = needKeys
+    ? await subtle.importKey('raw', payload(32), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt'])
+    : null;
+  for (const m of sizes) {
+    const data = payload(m * MiB);
+    const runs = m >= 64 ? R(3) : R(5);
+    const warm = !quick && m < 64;
+    for (const md of modes) {
+      const encName = `encrypt ${m} MiB: ${md.label}`;
+      const decName = `decrypt ${m} MiB: ${md.label}`;
+      if (!wants(encName) && !wants(decName)) continue;
+      const k = keys[md.aead ?? 'v1'];
+      // Cross-checks: the mode each side produces (every size), each side reads
+      // the other (smallest size; larger ones check each side's own round trip).
+      const ourMsg = await ours.enc(k.ours, data);
+      const peerMsg = await peer.enc(k.peer, data, md.aead);
+      for (const [who, msg] of [['ours', ourMsg], ['OpenPGP.js', peerMsg]]) {
+        const got = await seipdOf(openpgp, msg);
+        check(got.version === md.version && got.aead === md.aead, `${who} produced SEIPDv${got.version} ${got.aead} for ${md.label}`);
+      }
+      if (m === sizes[0]) {
+        check(equalBytes(await ours.dec(k.ours, peerMsg), data), `ours cannot read OpenPGP.js ${md.label}`);
+        check(equalBytes(await peer.dec(k.peer, ourMsg), data), `OpenPGP.js cannot read ours ${md.label}`);
+      }
+      const same = (who) => (out) => check(equalBytes(out, data), `${who} round trip ${md.label}`);
+      if (wants(encName)) {
+        add({
+          name: encName,
+          ours: await measure(() => ours.enc(k.ours, data), runs, warm),
+          peer: await measure(() => peer.enc(k.peer, data, md.aead), runs, warm),
+          peerName: 'OpenPGP.js',
+          unit: 'ms',
+        });
+      }
+      if (wants(decName)) {
+        add({
+          name: decName,
+          ours: await measure(() => ours.dec(k.ours, ourMsg), runs, warm, same('ours')),
+          peer: await measure(() => peer.dec(k.peer, peerMsg), runs, warm, same('OpenPGP.js')),
+          peerName: 'OpenPGP.js',
+          unit: 'ms',
+        });
+      }
+    }
+    // The ceiling: one WebCrypto AES-256-GCM call over the same bytes (no
+    // OpenPGP framing, no chunking, no public-key step).
+    const iv = new Uint8Array(12);
+    const cEnc = `encrypt ${m} MiB: SEIPDv2 AES-256-GCM vs WebCrypto`;
+    const cDec = `decrypt ${m} MiB: SEIPDv2 AES-256-GCM vs WebCrypto`;
+    if (wants(cEnc) || wants(cDec)) {
+      const k = keys.gcm.ours;
+      const ourMsg = await ours.enc(k, data);
+      const ct = await subtle.encrypt({ name: 'AES-GCM', iv }, aesKey, data);
+      check(equalBytes(new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv }, aesKey, ct)), data), 'WebCrypto round trip');
+      if (wants(cEnc)) {
+        add({
+          name: cEnc,
+          ours: await measure(() => ours.enc(k, data), runs, warm),
+          peer: await measure(() => subtle.encrypt({ name: 'AES-GCM', iv }, aesKey, data), runs, warm),
+          peerName: 'WebCrypto AES-256-GCM (ceiling)',
+          unit: 'ms',
+        });
+      }
+      if (wants(cDec)) {
+        add({
+          name: cDec,
+          ours: await measure(() => ours.dec(k, ourMsg), runs, warm),
+          peer: await measure(() => subtle.decrypt({ name: 'AES-GCM', iv }, aesKey, ct), runs, warm),
+          peerName: 'WebCrypto AES-256-GCM (ceiling)',
+          unit: 'ms',
+        });
+      }
+    }
+  }
+
+  // --- Password encryption (Argon2id S2K on both sides) --------------------------
+  for (const [name, op] of [['password encrypt 1 MiB', 'enc'], ['password decrypt 1 MiB', 'dec']]) {
+    if (!wants(name)) continue;
+    const data = payload(MiB);
+    const pw = 'correct horse battery staple';
+    const cfg = { aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead.gcm, s2kType: openpgp.enums.s2k.argon2 };
+    const oEnc = () => s.encrypt({ data, passwords: [pw], armor: false });
+    const pEnc = async () =>
+      openpgp.encrypt({ message: await openpgp.createMessage({ binary: data }), passwords: [pw], format: 'binary', config: cfg });
+    const oMsg = await oEnc();
+    const pMsg = await pEnc();
+    const oDec = async (m) => (await s.decrypt({ message: m, passwords: [pw] })).data;
+    const pDec = async (m) =>
+      (await openpgp.decrypt({ message: await openpgp.readMessage({ binaryMessage: m }), passwords: [pw], format: 'binary' })).data;
+    check(equalBytes(await oDec(pMsg), data) && equalBytes(await pDec(oMsg), data), 'password messages interoperate');
+    const runs = quick ? 1 : 5;
+    add({
+      name,
+      ours: await measure(() => (op === 'enc' ? oEnc() : oDec(oMsg)), runs, false),
+      peer: await measure(() => (op === 'enc' ? pEnc() : pDec(pMsg)), runs, false),
+      peerName: 'OpenPGP.js (Argon2id m=64 MiB t=3 p=4; ours p=1)',
+      unit: 'ms',
+    });
+  }
+
+  // --- Sign / verify 1 MiB, detached, Ed25519 (v6 keys) --------------------------------
+  if (wants('sign 1 MiB') || wants('verify 1 MiB')) {
+    const data = payload(MiB);
+    const k = keys.gcm;
+    const oSign = () => s.sign({ data, signingKeys: [k.ours.sk], detached: true, armor: false });
+    const pSign = async () =>
+      openpgp.sign({ message: await openpgp.createMessage({ binary: data }), signingKeys: k.peer.sk, detached: true, format: 'binary' });
+    const oVerify = async (sig) => (await s.verify({ data, signature: sig, verificationKeys: [k.ours.pk] })).valid;
+    const pVerify = async (sig) => {
+      const r = await openpgp.verify({
+        message: await openpgp.createMessage({ binary: data }),
+        signature: await openpgp.readSignature({ binarySignature: sig }),
+        verificationKeys: k.peer.pk,
+      });
+      return r.signatures[0].verified;
+    };
+    const oSig = await oSign();
+    const pSig = await pSign();
+    check((await oVerify(pSig)) === true && (await pVerify(oSig)) === true, 'signatures interoperate');
+    if (wants('sign 1 MiB')) add({ name: 'sign 1 MiB', ours: await measure(oSign, R(7)), peer: await measure(pSign, R(7)), peerName: 'OpenPGP.js', unit: 'ms' });
+    if (wants('verify 1 MiB')) {
+      add({ name: 'verify 1 MiB', ours: await measure(() => oVerify(oSig), R(7)), peer: await measure(() => pVerify(pSig), R(7)), peerName: 'OpenPGP.js', unit: 'ms' });
+    }
+  }
+
+  // --- Hybrid key wrapping (peer: native Rust, filled in by the runner) -------------
+  if ([1, 100].some((n) => wants(`wrap: wrap to ${n} recipients`) || wants(`wrap: unwrap of ${n} recipients (last entry)`))) {
+    const pairs = Array.from({ length: 100 }, () => s.generateWrapKeyPair());
+    const key = payload(32);
+    for (const n of [1, 100]) {
+      const recipients = pairs.slice(0, n).map((p) => p.publicKey);
+      const runs = R(n === 1 ? 50 : 9);
+      const wName = `wrap: wrap to ${n} recipients`;
+      if (wants(wName)) add({ name: wName, ours: await measure(() => s.wrapKey({ key, recipients }), runs), peer: null, peerName: 'native Rust', unit: 'ms' });
+      const envelope = s.wrapKey({ key, recipients });
+      const secretKey = pairs[n - 1].secretKey;
+      check(equalBytes(s.unwrapKey({ envelope, secretKey }), key), 'unwrap');
+      const uName = `wrap: unwrap of ${n} recipients (last entry)`;
+      if (wants(uName)) add({ name: uName, ours: await measure(() => s.unwrapKey({ envelope, secretKey }), runs), peer: null, peerName: 'native Rust', unit: 'ms' });
+    }
+    for (const p of pairs) p.secretKey.free();
+  }
+
+  // --- Notes vault (peer: native Rust) ------------------------------------------------
+  if (wants('notes: unlock')) {
+    const storage = memoryStorage();
+    (await s.NoteVault.create({ name: 'bench', passphrase: 'passphrase', storage })).free();
+    const ours = await measure(async () => (await s.NoteVault.open({ name: 'bench', passphrase: 'passphrase', storage })).free(), R(5));
+    add({ name: 'notes: unlock (default Argon2id)', ours, peer: null, peerName: 'native Rust', unit: 'ms' });
+  }
+  const n = quick ? 300 : 10000;
+  const noteNames = [`notes: put ${n} notes`, `notes: open ${n} notes (min Argon2id)`, `notes: list ${n} notes`, `notes: search ${n} notes`];
+  if (noteNames.some(wants)) {
+    const storage = memoryStorage();
+    const kdf = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 };
+    const v = await s.NoteVault.create({ name: 'big', passphrase: 'pw', storage, kdf });
+    const state = { seed: 42 };
+    const t = performance.now();
+    for (let i = 0; i < n; i++) {
+      await v.put({ title: noteText(state, 4), body: noteText(state, 60), tags: [noteText(state, 1)] });
+    }
+    const put = performance.now() - t;
+    if (wants(noteNames[0])) add({ name: noteNames[0], ours: stats([put]), peer: null, peerName: 'native Rust', unit: 'ms' });
+    const runs = R(5);
+    if (wants(noteNames[1])) {
+      add({ name: noteNames[1], ours: await measure(async () => (await s.NoteVault.open({ name: 'big', passphrase: 'pw', storage })).free(), runs), peer: null, peerName: 'native Rust', unit: 'ms' });
+    }
+    check(v.list().length === n, 'vault holds every note');
+    if (wants(noteNames[2])) add({ name: noteNames[2], ours: await measure(() => v.list(), runs), peer: null, peerName: 'native Rust', unit: 'ms' });
+    if (wants(noteNames[3])) add({ name: noteNames[3], ours: await measure(() => v.search('ha noi ngan sach'), runs), peer: null, peerName: 'native Rust', unit: 'ms' });
+    v.free();
+  }
+
+  for (const k of Object.values(keys ?? {})) k.ours.sk.free();
+  return results;
+}

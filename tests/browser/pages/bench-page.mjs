@@ -1,0 +1,25 @@
+// Runs the shared cases against the release package and OpenPGP.js's browser build.
+// scripts/bench.mjs drives this page and reads `window.benchDone`.
+import * as s from '/pkg/index.js';
+import * as openpgp from '/vendor/openpgp/openpgp.min.mjs';
+import { runCases } from './bench-cases.mjs';
+
+const q = new URLSearchParams(location.search);
+const out = document.getElementById('out');
+try {
+  await s.init();
+  const rows = await runCases({
+    s,
+    openpgp,
+    quick: q.get('quick') === '1',
+    only: q.get('only') ?? '',
+    log: (l) => {
+      console.log(l);
+      out.textContent += `\n${l}`;
+    },
+  });
+  window.benchDone = { rows, crossOriginIsolated: self.crossOriginIsolated };
+} catch (e) {
+  console.log(`bench error: ${e?.stack ?? e}`);
+  window.benchDone = { error: String(e?.stack ?? e) };
+}

@@ -1,0 +1,44 @@
+// The benchmark harness still builds and runs: scripts/bench.mjs in QUICK mode on
+// one cheap case, in Node and in headless Chromium, into a temporary directory.
+// Checks the shape of results.json only; no timing is asserted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CASE = 'keygen: compat';
+
+test('bench runner: QUICK=1 on one case writes well-formed results.json', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'signet-bench-'));
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'scripts/bench.mjs')], {
+      cwd: root,
+      env: { ...process.env, QUICK: '1', BENCH_ONLY: CASE, BENCH_ENVS: 'node,chromium', BENCH_OUT_DIR: dir },
+      maxBuffer: 1 << 24,
+    });
+    assert.match(stdout, /\| case \| env \| ours \| peer \|/);
+    const rows = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
+    assert.ok(Array.isArray(rows));
+    assert.deepEqual(rows.map((r) => [r.name, r.env]), [[CASE, 'node'], [CASE, 'chromium']]);
+    for (const r of rows) {
+      for (const k of ['name', 'env', 'ours', 'peer', 'unit', 'ratio']) assert.ok(k in r, `missing ${k}`);
+      assert.equal(r.unit, 'ms');
+      assert.ok(Number.isFinite(r.ours) && r.ours > 0);
+      assert.ok(Number.isFinite(r.peer) && r.peer > 0);
+      assert.ok(Math.abs(r.ratio - r.peer / r.ours) < 1e-9 * r.ratio, 'ratio = peer / ours for times');
+      assert.match(r.peerName, /OpenPGP\.js/);
+      for (const st of [r.oursStats, r.peerStats]) {
+        assert.ok(st.min <= st.median && st.median <= st.max && st.runs >= 1);
+      }
+    }
+    const info = JSON.parse(readFileSync(path.join(dir, 'machine.json'), 'utf8'));
+    for (const k of ['cpu', 'cores', 'node', 'chromium', 'rustc', 'signetCrypto', 'openpgp']) assert.ok(info[k], `machine.${k}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
