@@ -219,11 +219,5 @@ pub fn verify(opts: &VerifyOptions<'_>) -> Result<Verified> {
 }
 
 fn is_cleartext(bytes: &[u8]) -> bool {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    bytes
-        .get(start..)
-        .is_some_and(|r| r.starts_with(b"-----BEGIN PGP SIGNED MESSAGE-----"))
+    super::util::starts_after_whitespace(bytes, b"-----BEGIN PGP SIGNED MESSAGE-----")
 }

@@ -76,13 +76,18 @@ pub(crate) fn hex_upper(bytes: &[u8]) -> String {
 
 /// True when the bytes start (after whitespace) like ASCII armor.
 pub(crate) fn looks_armored(bytes: &[u8]) -> bool {
+    starts_after_whitespace(bytes, b"-----BEGIN PGP")
+}
+
+/// True when `bytes`, after leading ASCII whitespace, begin with `prefix`.
+pub(crate) fn starts_after_whitespace(bytes: &[u8], prefix: &[u8]) -> bool {
     let start = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(bytes.len());
     bytes
         .get(start..)
-        .is_some_and(|rest| rest.starts_with(b"-----BEGIN PGP"))
+        .is_some_and(|rest| rest.starts_with(prefix))
 }
 
 fn check_size(bytes: &[u8], max: u64, what: &str) -> Result<()> {
