@@ -11,6 +11,7 @@ pub mod aead;
 pub mod error;
 pub mod kdf;
 pub mod notes;
+pub mod openpgp;
 pub mod version;
 pub mod wrap;
 

@@ -2,6 +2,8 @@
 
 use wasm_bindgen::prelude::*;
 
+mod pgp;
+
 use crate::Error;
 
 mod notes;

@@ -1,0 +1,588 @@
+//! JS API for OpenPGP: option objects in, plain objects out, like OpenPGP.js.
+//! Only conversion lives here; everything else is in `crate::openpgp`.
+//!
+//! Private keys stay in Wasm memory. The JS `PrivateKey` object holds an id into a
+//! registry of unlocked keys; arrays of handles (`signingKeys`, `decryptionKeys`)
+//! are resolved through that id, so handles stay usable after each call (passing
+//! exported structs by value would consume them). `free()` removes the key from the
+//! registry, which drops and zeroizes it.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Array, Date, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use zeroize::Zeroizing;
+
+use crate::openpgp::{self as core, Limits, Profile, SeipdChoice};
+use crate::{Error, Result};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_PGP: &'static str = r#"
+/** Key shapes: "pqc" (v6 ML-DSA-65+Ed25519 / ML-KEM-768+X25519, default),
+ *  "rfc9580" (v6 Ed25519 / X25519), "compat" (v4 EdDSA / Curve25519, GnuPG 2.2). */
+export type PgpProfile = "pqc" | "rfc9580" | "compat";
+
+export interface GenerateKeyOptions {
+  userIds: string[];
+  profile?: PgpProfile;
+  /** Protects the returned private key when given and non-empty. */
+  passphrase?: string;
+  /** Days until the key expires; omitted or 0 = never. */
+  expiresInDays?: number;
+}
+
+export interface GeneratedKey {
+  /** Armored private key (protected iff a passphrase was given). */
+  privateKey: string;
+  publicKey: string;
+  /** Uppercase hex. */
+  fingerprint: string;
+}
+
+export interface KeyUsage {
+  certify: boolean;
+  sign: boolean;
+  encryptCommunications: boolean;
+  encryptStorage: boolean;
+  authenticate: boolean;
+}
+
+export interface SubkeyInfo {
+  fingerprint: string;
+  keyId: string;
+  algorithm: string;
+  created: Date;
+  /** null = never expires. */
+  expires: Date | null;
+  usage: KeyUsage;
+  isPostQuantum: boolean;
+  revoked: boolean;
+}
+
+export interface KeyInfo {
+  /** Uppercase hex (40 digits for v4 keys, 64 for v6). */
+  fingerprint: string;
+  /** Uppercase hex, 16 digits. */
+  keyId: string;
+  version: number;
+  algorithm: string;
+  userIds: string[];
+  isPrivate: boolean;
+  /** The primary key or any subkey uses an RFC 9980 post-quantum algorithm. */
+  isPostQuantum: boolean;
+  created: Date;
+  expires: Date | null;
+  revoked: boolean;
+  usage: KeyUsage;
+  subkeys: SubkeyInfo[];
+}
+
+export interface EncryptOptions {
+  data: Uint8Array | string;
+  /** Recipient public keys, armored strings or binary. */
+  encryptionKeys?: (string | Uint8Array)[];
+  passwords?: string[];
+  signingKeys?: PrivateKey[];
+  /** Default true: armored string; false: Uint8Array. */
+  armor?: boolean;
+  /** "auto" (default): SEIPDv2 when every recipient supports it, else v1. */
+  seipd?: "auto" | "v1" | "v2";
+}
+
+export interface DecryptOptions {
+  message: Uint8Array | string;
+  decryptionKeys?: PrivateKey[];
+  passwords?: string[];
+  verificationKeys?: (string | Uint8Array)[];
+}
+
+export interface SignatureResult {
+  /** Primary fingerprint of the matching verification key, else the issuer named
+   *  by the signature. Uppercase hex. */
+  fingerprint: string;
+  /** The (sub)key that signed, when a verification key matched. */
+  signingKeyFingerprint: string | null;
+  valid: boolean;
+  created: Date | null;
+}
+
+export interface DecryptResult {
+  data: Uint8Array;
+  signatures: SignatureResult[];
+}
+
+export interface SignOptions {
+  data: Uint8Array | string;
+  signingKeys: PrivateKey[];
+  /** Default false: a signed message containing the data. */
+  detached?: boolean;
+  /** Default true. */
+  armor?: boolean;
+}
+
+export interface VerifyOptions {
+  /** The signed data, for a detached signature. Omit for signed messages. */
+  data?: Uint8Array | string;
+  /** Detached signature, one-pass signed message or cleartext-signed message. */
+  signature?: Uint8Array | string;
+  /** Alias of `signature` for signed messages. */
+  message?: Uint8Array | string;
+  verificationKeys: (string | Uint8Array)[];
+}
+
+export interface VerifyResult {
+  /** At least one signature from the given keys, and all of theirs valid. */
+  valid: boolean;
+  signatures: SignatureResult[];
+  /** The signed data, for signed messages; null for detached signatures. */
+  data: Uint8Array | null;
+}
+"#;
+
+// ---------------------------------------------------------------------------
+// Handle registry
+
+thread_local! {
+    static KEYS: RefCell<HashMap<u32, Rc<core::PrivateKey>>> = RefCell::new(HashMap::new());
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+}
+
+/// An unlocked private key held in Wasm memory. Call `free()` when done: the key
+/// material is zeroized then. Export it only with `exportPrivateKey`.
+#[wasm_bindgen(js_name = PrivateKey)]
+pub struct PrivateKeyHandle {
+    id: u32,
+    fingerprint: String,
+}
+
+#[wasm_bindgen(js_class = PrivateKey)]
+impl PrivateKeyHandle {
+    /// Primary key fingerprint, uppercase hex.
+    #[wasm_bindgen(getter)]
+    pub fn fingerprint(&self) -> String {
+        self.fingerprint.clone()
+    }
+
+    /// Internal: how arrays of handles are resolved. Not part of the API.
+    #[wasm_bindgen(getter, js_name = __signetKeyId)]
+    pub fn key_id_internal(&self) -> u32 {
+        self.id
+    }
+
+    /// The armored public key of this private key.
+    #[wasm_bindgen(js_name = publicKey)]
+    pub fn public_key(&self) -> std::result::Result<String, JsValue> {
+        Ok(lookup(self.id)?.public_key_armored()?)
+    }
+
+    /// Same as `readKey` on this key.
+    #[wasm_bindgen(unchecked_return_type = "KeyInfo")]
+    pub fn info(&self) -> std::result::Result<JsValue, JsValue> {
+        Ok(key_info_js(&lookup(self.id)?.info()))
+    }
+}
+
+impl Drop for PrivateKeyHandle {
+    fn drop(&mut self) {
+        let _ = KEYS.try_with(|k| k.borrow_mut().remove(&self.id));
+    }
+}
+
+fn register(key: core::PrivateKey) -> PrivateKeyHandle {
+    let id = NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1).max(1));
+        id
+    });
+    let fingerprint = key.fingerprint().to_string();
+    KEYS.with(|k| k.borrow_mut().insert(id, Rc::new(key)));
+    PrivateKeyHandle { id, fingerprint }
+}
+
+fn lookup(id: u32) -> Result<Rc<core::PrivateKey>> {
+    KEYS.with(|k| k.borrow().get(&id).cloned())
+        .ok_or(Error::Locked)
+}
+
+fn handles(v: Option<JsValue>, field: &str) -> Result<Vec<Rc<core::PrivateKey>>> {
+    let Some(v) = v else { return Ok(Vec::new()) };
+    let arr = v
+        .dyn_into::<Array>()
+        .map_err(|_| Error::InvalidArgument(format!("{field} must be an array of PrivateKey")))?;
+    arr.iter()
+        .map(|h| {
+            let id = Reflect::get(&h, &"__signetKeyId".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .ok_or_else(|| {
+                    Error::InvalidArgument(format!(
+                        "{field} must hold PrivateKey objects from unlockKey (or the key was freed)"
+                    ))
+                })?;
+            lookup(id as u32)
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Option parsing
+
+fn options(v: &JsValue, what: &str) -> Result<Object> {
+    if !v.is_object() || v.is_null() || Array::is_array(v) {
+        return Err(Error::InvalidArgument(format!(
+            "{what} expects an options object"
+        )));
+    }
+    Ok(v.clone().unchecked_into())
+}
+
+fn field(o: &Object, name: &str) -> Option<JsValue> {
+    Reflect::get(o, &name.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn string_of(v: JsValue, name: &str) -> Result<String> {
+    v.as_string()
+        .ok_or_else(|| Error::InvalidArgument(format!("{name} must be a string")))
+}
+
+fn opt_string(o: &Object, name: &str) -> Result<Option<String>> {
+    field(o, name).map(|v| string_of(v, name)).transpose()
+}
+
+fn opt_bool(o: &Object, name: &str, default: bool) -> Result<bool> {
+    match field(o, name) {
+        None => Ok(default),
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| Error::InvalidArgument(format!("{name} must be a boolean"))),
+    }
+}
+
+/// `Uint8Array` or `string` (UTF-8 encoded).
+fn bytes_of(v: &JsValue, name: &str) -> Result<Zeroizing<Vec<u8>>> {
+    if let Some(s) = v.as_string() {
+        return Ok(Zeroizing::new(s.into_bytes()));
+    }
+    if let Some(a) = v.dyn_ref::<Uint8Array>() {
+        return Ok(Zeroizing::new(a.to_vec()));
+    }
+    Err(Error::InvalidArgument(format!(
+        "{name} must be a Uint8Array or a string"
+    )))
+}
+
+fn required_bytes(o: &Object, name: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let v = field(o, name).ok_or_else(|| Error::InvalidArgument(format!("{name} is required")))?;
+    bytes_of(&v, name)
+}
+
+fn array_of<T>(
+    o: &Object,
+    name: &str,
+    each: impl Fn(&JsValue, &str) -> Result<T>,
+) -> Result<Vec<T>> {
+    let Some(v) = field(o, name) else {
+        return Ok(Vec::new());
+    };
+    let arr = v
+        .dyn_into::<Array>()
+        .map_err(|_| Error::InvalidArgument(format!("{name} must be an array")))?;
+    arr.iter().map(|x| each(&x, name)).collect()
+}
+
+fn strings(o: &Object, name: &str) -> Result<Vec<Zeroizing<String>>> {
+    array_of(o, name, |x, n| {
+        x.as_string()
+            .map(Zeroizing::new)
+            .ok_or_else(|| Error::InvalidArgument(format!("{n} must hold strings")))
+    })
+}
+
+fn key_bytes(o: &Object, name: &str) -> Result<Vec<Zeroizing<Vec<u8>>>> {
+    array_of(o, name, bytes_of)
+}
+
+// ---------------------------------------------------------------------------
+// Result building
+
+fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
+    // Setting a data property on a fresh plain object cannot fail.
+    let _ = Reflect::set(o, &k.into(), &v.into());
+}
+
+fn date(secs: u64) -> JsValue {
+    Date::new(&JsValue::from_f64(secs as f64 * 1000.0)).into()
+}
+
+fn opt_date(secs: Option<u64>) -> JsValue {
+    secs.map(date).unwrap_or(JsValue::NULL)
+}
+
+fn usage_js(u: &core::KeyUsage) -> Object {
+    let o = Object::new();
+    set(&o, "certify", u.certify);
+    set(&o, "sign", u.sign);
+    set(&o, "encryptCommunications", u.encrypt_communications);
+    set(&o, "encryptStorage", u.encrypt_storage);
+    set(&o, "authenticate", u.authenticate);
+    o
+}
+
+fn key_info_js(i: &core::KeyInfo) -> JsValue {
+    let o = Object::new();
+    set(&o, "fingerprint", i.fingerprint.as_str());
+    set(&o, "keyId", i.key_id.as_str());
+    set(&o, "version", i.version);
+    set(&o, "algorithm", i.algorithm.as_str());
+    let uids = Array::new();
+    for u in &i.user_ids {
+        uids.push(&u.as_str().into());
+    }
+    set(&o, "userIds", uids);
+    set(&o, "isPrivate", i.is_private);
+    set(&o, "isPostQuantum", i.is_post_quantum);
+    set(&o, "created", date(i.created));
+    set(&o, "expires", opt_date(i.expires));
+    set(&o, "revoked", i.revoked);
+    set(&o, "usage", usage_js(&i.usage));
+    let subs = Array::new();
+    for s in &i.subkeys {
+        let so = Object::new();
+        set(&so, "fingerprint", s.fingerprint.as_str());
+        set(&so, "keyId", s.key_id.as_str());
+        set(&so, "algorithm", s.algorithm.as_str());
+        set(&so, "created", date(s.created));
+        set(&so, "expires", opt_date(s.expires));
+        set(&so, "usage", usage_js(&s.usage));
+        set(&so, "isPostQuantum", s.is_post_quantum);
+        set(&so, "revoked", s.revoked);
+        subs.push(&so);
+    }
+    set(&o, "subkeys", subs);
+    o.into()
+}
+
+fn signatures_js(sigs: &[core::SignatureCheck]) -> Array {
+    let arr = Array::new();
+    for s in sigs {
+        let o = Object::new();
+        set(&o, "fingerprint", s.fingerprint.as_str());
+        set(
+            &o,
+            "signingKeyFingerprint",
+            s.signing_key_fingerprint
+                .as_deref()
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL),
+        );
+        set(&o, "valid", s.valid);
+        set(&o, "created", opt_date(s.created));
+        arr.push(&o);
+    }
+    arr
+}
+
+/// Armored output as a string, binary as a Uint8Array.
+fn output(bytes: Vec<u8>, armor: bool) -> Result<JsValue> {
+    if armor {
+        String::from_utf8(bytes)
+            .map(JsValue::from)
+            .map_err(|_| Error::Internal("armored output is not UTF-8".into()))
+    } else {
+        Ok(Uint8Array::from(bytes.as_slice()).into())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// API
+
+/// Generates a key pair. Rejects with `INVALID_ARGUMENT` on bad options.
+#[wasm_bindgen(js_name = generateKey, unchecked_return_type = "GeneratedKey")]
+pub async fn generate_key(
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "GenerateKeyOptions")] options_: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let o = options(&options_, "generateKey")?;
+    let user_ids = strings(&o, "userIds")?
+        .into_iter()
+        .map(|s| s.to_string())
+        .collect();
+    let profile = match opt_string(&o, "profile")? {
+        None => Profile::Pqc,
+        Some(p) => Profile::parse(&p)?,
+    };
+    let passphrase = opt_string(&o, "passphrase")?.map(Zeroizing::new);
+    let expires_in_days = match field(&o, "expiresInDays") {
+        None => None,
+        Some(v) => {
+            let d = v
+                .as_f64()
+                .ok_or_else(|| Error::InvalidArgument("expiresInDays must be a number".into()))?;
+            if !(0.0..=36_500.0).contains(&d) || d.fract() != 0.0 {
+                return Err(Error::InvalidArgument(
+                    "expiresInDays must be an integer from 0 to 36500".into(),
+                )
+                .into());
+            }
+            Some(d as u32)
+        }
+    };
+    let k = core::generate_key(&core::GenerateOptions {
+        user_ids,
+        profile,
+        passphrase,
+        expires_in_days,
+        created: None,
+    })?;
+    let out = Object::new();
+    set(&out, "privateKey", k.private_key.as_str());
+    set(&out, "publicKey", k.public_key.as_str());
+    set(&out, "fingerprint", k.fingerprint.as_str());
+    Ok(out.into())
+}
+
+/// Describes a public or private key, armored or binary.
+#[wasm_bindgen(js_name = readKey, unchecked_return_type = "KeyInfo")]
+pub async fn read_key(
+    #[wasm_bindgen(js_name = armoredOrBinary, unchecked_param_type = "string | Uint8Array")]
+    key: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let bytes = bytes_of(&key, "key")?;
+    Ok(key_info_js(&core::read_key(&bytes)?))
+}
+
+/// Unlocks a private key into a Wasm-held handle. Wrong passphrase: `BAD_PASSPHRASE`.
+#[wasm_bindgen(js_name = unlockKey)]
+pub async fn unlock_key(
+    #[wasm_bindgen(js_name = armoredPrivateKey, unchecked_param_type = "string | Uint8Array")]
+    key: JsValue,
+    passphrase: Option<String>,
+) -> std::result::Result<PrivateKeyHandle, JsValue> {
+    let bytes = bytes_of(&key, "armoredPrivateKey")?;
+    let passphrase = passphrase.map(Zeroizing::new);
+    let k = core::unlock_key(
+        &bytes,
+        passphrase.as_deref().map(|s| s.as_str()),
+        &Limits::default(),
+    )?;
+    Ok(register(k))
+}
+
+/// Exports the key armored, protected with `newPassphrase` (must be non-empty).
+#[wasm_bindgen(js_name = exportPrivateKey)]
+pub async fn export_private_key(
+    key: &PrivateKeyHandle,
+    #[wasm_bindgen(js_name = newPassphrase)] new_passphrase: String,
+) -> std::result::Result<String, JsValue> {
+    let pw = Zeroizing::new(new_passphrase);
+    let k = lookup(key.id)?;
+    Ok(core::export_private_key(&k, &pw)?.to_string())
+}
+
+/// Encrypts (and optionally signs). Armored string by default, else Uint8Array.
+#[wasm_bindgen(unchecked_return_type = "string | Uint8Array")]
+pub async fn encrypt(
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "EncryptOptions")] options_: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let o = options(&options_, "encrypt")?;
+    let data = required_bytes(&o, "data")?;
+    let keys = key_bytes(&o, "encryptionKeys")?;
+    let passwords = strings(&o, "passwords")?;
+    let signers = handles(field(&o, "signingKeys"), "signingKeys")?;
+    let armor = opt_bool(&o, "armor", true)?;
+    let seipd = match opt_string(&o, "seipd")? {
+        None => SeipdChoice::Auto,
+        Some(s) => SeipdChoice::parse(&s)?,
+    };
+    let opts = core::EncryptOptions {
+        encryption_keys: keys.iter().map(|k| k.as_slice()).collect(),
+        passwords: passwords.iter().map(|p| p.as_str()).collect(),
+        signing_keys: signers.iter().map(|k| k.as_ref()).collect(),
+        armor,
+        seipd,
+        limits: Limits::default(),
+    };
+    Ok(output(core::encrypt(&data, &opts)?, armor)?)
+}
+
+/// Decrypts and checks signatures inside. Nothing is returned unless the whole
+/// message authenticated.
+#[wasm_bindgen(unchecked_return_type = "DecryptResult")]
+pub async fn decrypt(
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "DecryptOptions")] options_: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let o = options(&options_, "decrypt")?;
+    let message = required_bytes(&o, "message")?;
+    let keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
+    let passwords = strings(&o, "passwords")?;
+    let verification = key_bytes(&o, "verificationKeys")?;
+    let opts = core::DecryptOptions {
+        decryption_keys: keys.iter().map(|k| k.as_ref()).collect(),
+        passwords: passwords.iter().map(|p| p.as_str()).collect(),
+        verification_keys: verification.iter().map(|k| k.as_slice()).collect(),
+        limits: Limits::default(),
+    };
+    let d = core::decrypt(&message, &opts)?;
+    let out = Object::new();
+    set(&out, "data", Uint8Array::from(d.data.as_slice()));
+    set(&out, "signatures", signatures_js(&d.signatures));
+    Ok(out.into())
+}
+
+/// Signs data: a signed message by default, or a detached signature.
+#[wasm_bindgen(unchecked_return_type = "string | Uint8Array")]
+pub async fn sign(
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "SignOptions")] options_: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let o = options(&options_, "sign")?;
+    let data = required_bytes(&o, "data")?;
+    let signers = handles(field(&o, "signingKeys"), "signingKeys")?;
+    let detached = opt_bool(&o, "detached", false)?;
+    let armor = opt_bool(&o, "armor", true)?;
+    let opts = core::SignOptions {
+        signing_keys: signers.iter().map(|k| k.as_ref()).collect(),
+        detached,
+        armor,
+    };
+    Ok(output(core::sign(&data, &opts)?, armor)?)
+}
+
+/// Verifies a detached signature (with `data`) or a signed message (without).
+#[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+pub async fn verify(
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "VerifyOptions")] options_: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let o = options(&options_, "verify")?;
+    let data = field(&o, "data")
+        .map(|v| bytes_of(&v, "data"))
+        .transpose()?;
+    let signature = match (field(&o, "signature"), field(&o, "message")) {
+        (Some(s), _) => bytes_of(&s, "signature")?,
+        (None, Some(m)) => bytes_of(&m, "message")?,
+        (None, None) => {
+            return Err(Error::InvalidArgument("signature (or message) is required".into()).into())
+        }
+    };
+    let keys = key_bytes(&o, "verificationKeys")?;
+    let v = core::verify(&core::VerifyOptions {
+        data: data.as_ref().map(|d| d.as_slice()),
+        signature: &signature,
+        verification_keys: keys.iter().map(|k| k.as_slice()).collect(),
+        limits: Limits::default(),
+    })?;
+    let out = Object::new();
+    set(&out, "valid", v.valid);
+    set(&out, "signatures", signatures_js(&v.signatures));
+    set(
+        &out,
+        "data",
+        v.data
+            .map(|d| JsValue::from(Uint8Array::from(d.as_slice())))
+            .unwrap_or(JsValue::NULL),
+    );
+    Ok(out.into())
+}

@@ -1,0 +1,291 @@
+//! Encryption to certificates and/or passwords, optionally signed inside.
+//!
+//! Container choice: SEIPDv2 (AEAD, RFC 9580) when *every* recipient certificate
+//! advertises it in its Features subpacket (or there are only passwords),
+//! SEIPDv1 otherwise, so GnuPG 2.2 recipients can always read what we send them.
+//! The AEAD mode is the first pair of the first recipient's preferences that all
+//! recipients accept (AES-128+OCB is mandatory to implement and always accepted);
+//! with passwords only it is AES-256+GCM. Nothing is compressed.
+
+use std::io::{Read, Write};
+
+use pgp::composed::{ArmorOptions, Encryption, MessageBuilder};
+use pgp::crypto::aead::{AeadAlgorithm, ChunkSize};
+use pgp::crypto::hash::HashAlgorithm;
+use pgp::crypto::public_key::PublicKeyAlgorithm;
+use pgp::crypto::sym::SymmetricKeyAlgorithm;
+use pgp::types::{Password, SigningKey, StringToKey};
+use rand::rngs::OsRng;
+
+use super::keys::{parse_certs, Cert, Component, PrivateKey};
+use super::util::{io_err, parse_err};
+use super::Limits;
+use crate::kdf::KdfParams;
+use crate::{Error, Result};
+
+/// Which encrypted-data container to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SeipdChoice {
+    /// SEIPDv2 when every recipient supports it, else SEIPDv1 (see module docs).
+    #[default]
+    Auto,
+    /// Force SEIPDv1 (e.g. a password message for GnuPG 2.2). Refused with
+    /// post-quantum recipients, which RFC 9980 allows only in v6 PKESKs.
+    V1,
+    /// Force SEIPDv2 even if a recipient does not advertise it.
+    V2,
+}
+
+impl SeipdChoice {
+    /// Parses `"auto" | "v1" | "v2"`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(SeipdChoice::Auto),
+            "v1" => Ok(SeipdChoice::V1),
+            "v2" => Ok(SeipdChoice::V2),
+            other => Err(Error::InvalidArgument(format!(
+                "unknown seipd {other:?}; expected \"auto\", \"v1\" or \"v2\""
+            ))),
+        }
+    }
+}
+
+/// Options for [`encrypt`] / [`encrypt_stream`].
+#[derive(Default)]
+pub struct EncryptOptions<'a> {
+    /// Recipient certificates, armored or binary.
+    pub encryption_keys: Vec<&'a [u8]>,
+    /// Passwords that may also open the message.
+    pub passwords: Vec<&'a str>,
+    /// Sign inside the encryption (one-pass signatures) with these keys.
+    pub signing_keys: Vec<&'a PrivateKey>,
+    /// ASCII armor (default in JS; `false` here means binary).
+    pub armor: bool,
+    /// Container format.
+    pub seipd: SeipdChoice,
+    /// Size and work limits.
+    pub limits: Limits,
+}
+
+impl std::fmt::Debug for EncryptOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncryptOptions")
+            .field("encryption_keys", &self.encryption_keys.len())
+            .field("passwords", &self.passwords.len())
+            .field("signing_keys", &self.signing_keys)
+            .field("armor", &self.armor)
+            .field("seipd", &self.seipd)
+            .finish()
+    }
+}
+
+/// AEAD pairs we are willing to produce, our order of preference.
+const OUR_AEAD: [(SymmetricKeyAlgorithm, AeadAlgorithm); 4] = [
+    (SymmetricKeyAlgorithm::AES256, AeadAlgorithm::Gcm),
+    (SymmetricKeyAlgorithm::AES256, AeadAlgorithm::Ocb),
+    (SymmetricKeyAlgorithm::AES128, AeadAlgorithm::Gcm),
+    (SymmetricKeyAlgorithm::AES128, AeadAlgorithm::Ocb),
+];
+
+/// RFC 9580 §9.3: AES-128 + OCB must be implemented by every v2 reader.
+const MTI_AEAD: (SymmetricKeyAlgorithm, AeadAlgorithm) =
+    (SymmetricKeyAlgorithm::AES128, AeadAlgorithm::Ocb);
+
+fn accepts_aead(cert: &Cert, pair: (SymmetricKeyAlgorithm, AeadAlgorithm)) -> bool {
+    pair == MTI_AEAD || cert.aead_prefs.contains(&pair)
+}
+
+fn choose_aead(certs: &[Cert]) -> (SymmetricKeyAlgorithm, AeadAlgorithm) {
+    let Some(first) = certs.first() else {
+        return OUR_AEAD[0];
+    };
+    let ours = |p: &(SymmetricKeyAlgorithm, AeadAlgorithm)| OUR_AEAD.contains(p);
+    first
+        .aead_prefs
+        .iter()
+        .copied()
+        .filter(ours)
+        .chain(OUR_AEAD)
+        .find(|p| certs.iter().all(|c| accepts_aead(c, *p)))
+        .unwrap_or(MTI_AEAD)
+}
+
+fn choose_sym_v1(certs: &[Cert]) -> SymmetricKeyAlgorithm {
+    use SymmetricKeyAlgorithm as S;
+    [S::AES256, S::AES192, S::AES128]
+        .into_iter()
+        .find(|s| {
+            certs
+                .iter()
+                .all(|c| c.sym_prefs.is_empty() || c.sym_prefs.contains(s))
+        })
+        .unwrap_or(S::AES128)
+}
+
+struct Plan<'c> {
+    v2: bool,
+    recipients: Vec<(&'c Cert, &'c Component)>,
+}
+
+fn plan<'c>(certs: &'c [Cert], choice: SeipdChoice) -> Result<Plan<'c>> {
+    let mut recipients = Vec::new();
+    for cert in certs {
+        for c in cert.encryption_components()? {
+            recipients.push((cert, c));
+        }
+    }
+    let all_v2 = certs.iter().all(|c| c.features_seipd_v2);
+    let v2 = match choice {
+        SeipdChoice::Auto => all_v2,
+        SeipdChoice::V1 => false,
+        SeipdChoice::V2 => true,
+    };
+    if !v2 {
+        let pq = recipients.iter().any(|(_, c)| {
+            matches!(
+                c.algorithm,
+                PublicKeyAlgorithm::MlKem768X25519 | PublicKeyAlgorithm::MlKem1024X448
+            )
+        });
+        if pq {
+            return Err(Error::InvalidArgument(
+                "post-quantum recipients need SEIPDv2; do not force seipd v1".into(),
+            ));
+        }
+    }
+    Ok(Plan { v2, recipients })
+}
+
+/// Adds one recipient component to a builder, whatever the builder's container.
+macro_rules! add_recipient {
+    ($b:expr, $cert:expr, $c:expr) => {
+        match $c.subkey_index {
+            None => $b.encrypt_to_key(OsRng, &$cert.key.primary_key).map(|_| ()),
+            Some(i) => match $cert.key.public_subkeys.get(i) {
+                Some(s) => $b.encrypt_to_key(OsRng, &s.key).map(|_| ()),
+                None => return Err(Error::Internal("subkey index out of range".into())),
+            },
+        }
+        .map_err(parse_err)?
+    };
+}
+
+/// Signers chosen from each private key (the best signing-capable component).
+pub(crate) fn signers<'k>(keys: &[&'k PrivateKey]) -> Result<Vec<&'k dyn SigningKey>> {
+    let mut out = Vec::new();
+    for k in keys {
+        let comps = k.cert().signing_components()?;
+        let signer = comps
+            .first()
+            .and_then(|c| k.signer(c))
+            .ok_or_else(|| Error::KeyUnusable("no signing-capable secret key".into()))?;
+        out.push(signer);
+    }
+    Ok(out)
+}
+
+/// Hash for data signatures: the key's own recommendation, never weaker than SHA-256.
+pub(crate) fn signing_hash(k: &dyn SigningKey) -> HashAlgorithm {
+    match k.hash_alg() {
+        HashAlgorithm::Md5 | HashAlgorithm::Sha1 | HashAlgorithm::Ripemd160 => {
+            HashAlgorithm::Sha256
+        }
+        h => h,
+    }
+}
+
+fn finish<R: Read, E: Encryption, W: Write>(
+    builder: MessageBuilder<'_, R, E>,
+    armor: bool,
+    checksum: bool,
+    out: W,
+) -> Result<()> {
+    let res = if armor {
+        builder.to_armored_writer(
+            OsRng,
+            ArmorOptions {
+                headers: None,
+                include_checksum: checksum,
+            },
+            out,
+        )
+    } else {
+        builder.to_writer(OsRng, out)
+    };
+    res.map_err(|e| match e {
+        pgp::errors::Error::IO { source, .. } => io_err(source),
+        other => parse_err(other),
+    })
+}
+
+/// Encrypts everything `reader` yields into `writer`, never holding the whole
+/// plaintext (rPGP uses partial-length packets).
+pub fn encrypt_stream<R: Read, W: Write>(
+    opts: &EncryptOptions<'_>,
+    reader: R,
+    writer: W,
+) -> Result<()> {
+    if opts.encryption_keys.is_empty() && opts.passwords.is_empty() {
+        return Err(Error::InvalidArgument(
+            "give at least one of encryptionKeys or passwords".into(),
+        ));
+    }
+    if opts.passwords.iter().any(|p| p.is_empty()) {
+        return Err(Error::InvalidArgument("passwords must not be empty".into()));
+    }
+    let certs = parse_certs(&opts.encryption_keys, &opts.limits)?;
+    let plan = plan(&certs, opts.seipd)?;
+    let signers = signers(&opts.signing_keys)?;
+    let rng = OsRng;
+
+    let base = MessageBuilder::from_reader("", reader);
+    if plan.v2 {
+        let (sym, aead) = choose_aead(&certs);
+        let mut b = base.seipd_v2(rng, sym, aead, ChunkSize::C256KiB);
+        for (cert, c) in &plan.recipients {
+            add_recipient!(b, cert, c);
+        }
+        let kdf = KdfParams::default();
+        let m_enc = kdf.memory_kib.ilog2() as u8;
+        for pw in &opts.passwords {
+            let s2k =
+                StringToKey::new_argon2(rng, kdf.iterations as u8, kdf.parallelism as u8, m_enc);
+            b.encrypt_with_password(rng, s2k, &Password::from(*pw))
+                .map_err(parse_err)?;
+        }
+        for s in &signers {
+            b.sign(*s, Password::empty(), signing_hash(*s));
+        }
+        finish(b, opts.armor, false, writer)
+    } else {
+        let sym = choose_sym_v1(&certs);
+        let mut b = base.seipd_v1(rng, sym);
+        for (cert, c) in &plan.recipients {
+            add_recipient!(b, cert, c);
+        }
+        for pw in &opts.passwords {
+            // 0xE0 = 16 MiB hashed, GnuPG's order of magnitude.
+            let s2k = StringToKey::new_iterated(rng, HashAlgorithm::Sha256, 0xE0);
+            b.encrypt_with_password(s2k, &Password::from(*pw))
+                .map_err(parse_err)?;
+        }
+        for s in &signers {
+            b.sign(*s, Password::empty(), signing_hash(*s));
+        }
+        finish(b, opts.armor, true, writer)
+    }
+}
+
+/// One-shot encryption; returns armored text as bytes when `opts.armor`.
+pub fn encrypt(data: &[u8], opts: &EncryptOptions<'_>) -> Result<Vec<u8>> {
+    if data.len() as u64 > opts.limits.max_message_size {
+        return Err(Error::LimitExceeded(format!(
+            "data of {} bytes exceeds the one-shot limit of {} bytes",
+            data.len(),
+            opts.limits.max_message_size
+        )));
+    }
+    let mut out = Vec::with_capacity(data.len() + data.len() / 3 + 4096);
+    encrypt_stream(opts, data, &mut out)?;
+    Ok(out)
+}

@@ -1,0 +1,31 @@
+//! OpenPGP (RFC 9580 + RFC 9980 post-quantum) on top of rPGP.
+//!
+//! rPGP gives us packets and primitives; the decisions live here: which subkey may
+//! be used for what (key flags, expiry, revocation), which container format a
+//! message gets (SEIPDv1 or v2), which S2K and size limits are safe to honour, and
+//! how failures are reported (always [`crate::Error`], never rPGP's error type).
+//!
+//! Conventions used throughout:
+//! - Fingerprints and key IDs are **uppercase hex** without spaces.
+//! - Times are Unix seconds (`u64`); JS receives `Date` objects.
+//! - Keys are accepted armored or binary; messages and signatures likewise.
+//!
+//! Module map: [`keys`] (generate, read, unlock, export, usage policy), [`encrypt`],
+//! [`decrypt`], [`sign`] (sign + verify), [`limits`].
+
+pub mod decrypt;
+pub mod encrypt;
+pub mod keys;
+pub mod limits;
+pub mod sign;
+
+mod util;
+
+pub use decrypt::{decrypt, decrypt_stream, DecryptOptions, Decrypted, SignatureCheck};
+pub use encrypt::{encrypt, encrypt_stream, EncryptOptions, SeipdChoice};
+pub use keys::{
+    export_private_key, generate_key, read_key, revoke_key, unlock_key, GenerateOptions,
+    GeneratedKey, KeyInfo, KeyUsage, PrivateKey, Profile, RevocationReason, SubkeyInfo,
+};
+pub use limits::Limits;
+pub use sign::{sign, verify, SignOptions, Verified, VerifyOptions};

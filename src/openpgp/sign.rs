@@ -1,0 +1,229 @@
+//! Signing (detached or inline one-pass) and verification (detached, inline, or
+//! cleartext-signed as `gpg --clearsign` makes).
+//!
+//! A signature counts as valid only if it verifies *and* the (sub)key that made it
+//! was allowed to sign when it did (sign flag, created, not expired, not revoked,
+//! signing subkeys back-signed). `valid` for the whole check means: at least one
+//! signature from the given keys, and every signature from the given keys valid.
+//! Signatures by unknown keys are reported (`valid: false`) but do not spoil it.
+
+use pgp::armor::BlockType;
+use pgp::composed::{ArmorOptions, MessageBuilder};
+use pgp::composed::{CleartextSignedMessage, Deserializable, DetachedSignature, Message};
+use pgp::types::{Password, SigningKey};
+use rand::rngs::OsRng;
+use zeroize::Zeroizing;
+
+use super::decrypt::{check_one, check_signatures, decompress_all, pump, SignatureCheck};
+use super::encrypt::{signers, signing_hash};
+use super::keys::{parse_certs, PrivateKey};
+use super::util::{looks_armored, parse_err, CappedReader};
+use super::Limits;
+use crate::{Error, Result};
+
+/// Options for [`sign`].
+#[derive(Debug, Default)]
+pub struct SignOptions<'a> {
+    /// One signature per key, made by its best signing-capable component.
+    pub signing_keys: Vec<&'a PrivateKey>,
+    /// Detached signature (default) instead of a one-pass signed message.
+    pub detached: bool,
+    /// ASCII armor.
+    pub armor: bool,
+}
+
+/// Options for [`verify`].
+#[derive(Debug, Default)]
+pub struct VerifyOptions<'a> {
+    /// The signed data for a detached signature; `None` for inline-signed or
+    /// cleartext-signed messages (the data is then returned).
+    pub data: Option<&'a [u8]>,
+    /// The detached signature(s) or the signed message, armored or binary.
+    pub signature: &'a [u8],
+    /// Certificates allowed to have signed.
+    pub verification_keys: Vec<&'a [u8]>,
+    /// Size limits.
+    pub limits: Limits,
+}
+
+/// Result of [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// At least one signature from the given keys, and all of theirs valid.
+    pub valid: bool,
+    /// Every signature found.
+    pub signatures: Vec<SignatureCheck>,
+    /// For inline/cleartext-signed messages: the signed data.
+    pub data: Option<Vec<u8>>,
+}
+
+fn internal(e: pgp::errors::Error) -> Error {
+    Error::Internal(super::util::short(e.to_string()))
+}
+
+/// Signs `data`. Detached output holds one signature packet per key.
+pub fn sign(data: &[u8], opts: &SignOptions<'_>) -> Result<Vec<u8>> {
+    if opts.signing_keys.is_empty() {
+        return Err(Error::InvalidArgument(
+            "signingKeys must hold at least one key".into(),
+        ));
+    }
+    let signers = signers(&opts.signing_keys)?;
+    if opts.detached {
+        let mut sigs = Vec::with_capacity(signers.len());
+        for s in &signers {
+            let boxed: Box<&dyn SigningKey> = Box::new(*s);
+            let sig = DetachedSignature::sign_binary_data(
+                OsRng,
+                &boxed,
+                &Password::empty(),
+                signing_hash(*s),
+                data,
+            )
+            .map_err(internal)?;
+            sigs.push(sig);
+        }
+        if opts.armor {
+            let mut out = Vec::new();
+            pgp::armor::write(&sigs, BlockType::Signature, &mut out, None, false)
+                .map_err(internal)?;
+            Ok(out)
+        } else {
+            let mut out = Vec::new();
+            for sig in &sigs {
+                out.extend(super::keys::to_bytes(sig)?);
+            }
+            Ok(out)
+        }
+    } else {
+        let mut b = MessageBuilder::from_bytes("", data.to_vec());
+        for s in &signers {
+            b.sign(*s, Password::empty(), signing_hash(*s));
+        }
+        if opts.armor {
+            b.to_armored_string(
+                OsRng,
+                ArmorOptions {
+                    headers: None,
+                    include_checksum: false,
+                },
+            )
+            .map(String::into_bytes)
+            .map_err(internal)
+        } else {
+            b.to_vec(OsRng).map_err(internal)
+        }
+    }
+}
+
+fn summarize(signatures: Vec<SignatureCheck>, data: Option<Vec<u8>>) -> Verified {
+    let ours: Vec<&SignatureCheck> = signatures
+        .iter()
+        .filter(|s| s.signing_key_fingerprint.is_some())
+        .collect();
+    let valid = !ours.is_empty() && ours.iter().all(|s| s.valid);
+    Verified {
+        valid,
+        signatures,
+        data,
+    }
+}
+
+/// Verifies a detached signature (when `opts.data` is given), an inline-signed
+/// message, or a cleartext-signed message.
+pub fn verify(opts: &VerifyOptions<'_>) -> Result<Verified> {
+    let limits = &opts.limits;
+    if opts.signature.len() as u64 > limits.max_message_size {
+        return Err(Error::LimitExceeded(format!(
+            "signature/message of {} bytes exceeds the limit",
+            opts.signature.len()
+        )));
+    }
+    if opts.signature.is_empty() {
+        return Err(Error::MalformedInput("empty signature".into()));
+    }
+    let certs = parse_certs(&opts.verification_keys, limits)?;
+    if certs.is_empty() {
+        return Err(Error::InvalidArgument(
+            "verificationKeys must hold at least one key".into(),
+        ));
+    }
+
+    if let Some(data) = opts.data {
+        let sigs: Vec<DetachedSignature> = if looks_armored(opts.signature) {
+            DetachedSignature::from_armor_many(opts.signature)
+                .map_err(parse_err)?
+                .0
+                .take(limits.max_signatures + 1)
+                .collect::<std::result::Result<_, _>>()
+                .map_err(parse_err)?
+        } else {
+            DetachedSignature::from_bytes_many(opts.signature)
+                .map_err(parse_err)?
+                .take(limits.max_signatures + 1)
+                .collect::<std::result::Result<_, _>>()
+                .map_err(parse_err)?
+        };
+        if sigs.is_empty() {
+            return Err(Error::MalformedInput("no signature found".into()));
+        }
+        if sigs.len() > limits.max_signatures {
+            return Err(Error::LimitExceeded("too many signatures".into()));
+        }
+        let checks = sigs
+            .iter()
+            .map(|s| check_one(&s.signature, &certs, |v| v.verify_data(&s.signature, data)))
+            .collect();
+        return Ok(summarize(checks, None));
+    }
+
+    if is_cleartext(opts.signature) {
+        let text = std::str::from_utf8(opts.signature)
+            .map_err(|_| Error::MalformedInput("cleartext message is not UTF-8".into()))?;
+        let (msg, _) = CleartextSignedMessage::from_string(text).map_err(parse_err)?;
+        if msg.signatures().len() > limits.max_signatures {
+            return Err(Error::LimitExceeded("too many signatures".into()));
+        }
+        let signed = msg.signed_text();
+        let checks = msg
+            .signatures()
+            .iter()
+            .map(|s| check_one(s, &certs, |v| v.verify_data(s, signed.as_bytes())))
+            .collect();
+        return Ok(summarize(checks, Some(signed.into_bytes())));
+    }
+
+    let source = CappedReader::new(opts.signature, u64::MAX, "message");
+    let (msg, _) = Message::from_reader(source).map_err(parse_err)?;
+    if msg.is_encrypted() {
+        return Err(Error::InvalidArgument(
+            "the message is encrypted; use decrypt".into(),
+        ));
+    }
+    let (mut msg, compressed) = decompress_all(msg, limits)?;
+    let cap = if compressed {
+        limits.max_decompressed_size
+    } else {
+        limits.max_message_size
+    };
+    let mut data = Zeroizing::new(Vec::new());
+    pump(&mut msg, &mut *data, cap).map_err(|e| match e {
+        Error::DecryptionFailed => Error::MalformedInput("damaged signed message".into()),
+        other => other,
+    })?;
+    if !msg.is_signed() {
+        return Err(Error::MalformedInput("the message is not signed".into()));
+    }
+    let checks = check_signatures(&msg, &certs, limits)?;
+    Ok(summarize(checks, Some(data.to_vec())))
+}
+
+fn is_cleartext(bytes: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes
+        .get(start..)
+        .is_some_and(|r| r.starts_with(b"-----BEGIN PGP SIGNED MESSAGE-----"))
+}

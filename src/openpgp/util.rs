@@ -1,0 +1,315 @@
+//! Shared plumbing: parsing keys from armored/binary bytes, mapping rPGP errors,
+//! S2K checks, naming algorithms.
+
+use std::io::{BufRead, Read};
+
+use pgp::composed::{Deserializable, SignedPublicKey, SignedSecretKey};
+use pgp::crypto::public_key::PublicKeyAlgorithm;
+use pgp::errors::Error as PgpError;
+use pgp::types::{PublicParams, S2kParams, SecretParams, StringToKey};
+
+use super::Limits;
+use crate::{Error, Result};
+
+/// Maps an rPGP error met while *parsing* to ours. Messages are rPGP's display
+/// strings, which describe structure, never secret values.
+pub(crate) fn parse_err(e: PgpError) -> Error {
+    match e {
+        PgpError::Unsupported { message, .. } | PgpError::Unimplemented { message, .. } => {
+            Error::Unsupported(message)
+        }
+        PgpError::IO { source, .. } => io_err(source),
+        other => Error::MalformedInput(short(other.to_string())),
+    }
+}
+
+/// Maps an I/O error raised from inside rPGP's readers. rPGP wraps its own errors
+/// in `io::Error`; ours (limits) travel the same way and are recovered here.
+pub(crate) fn io_err(e: std::io::Error) -> Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<LimitSignal>()) {
+        let msg = e.get_ref().map(|i| i.to_string()).unwrap_or_default();
+        return Error::LimitExceeded(msg);
+    }
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => Error::MalformedInput("truncated input".into()),
+        _ => Error::MalformedInput(short(e.to_string())),
+    }
+}
+
+/// Keeps error messages readable (rPGP sometimes includes long debug dumps).
+pub(crate) fn short(mut s: String) -> String {
+    const MAX: usize = 200;
+    if s.len() > MAX {
+        let mut cut = MAX;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+/// An `io::Error` payload that marks "one of our limits was hit", so the cause
+/// survives rPGP's reader stack and comes back as `LIMIT_EXCEEDED`.
+#[derive(Debug)]
+pub(crate) struct LimitSignal(pub String);
+
+impl std::fmt::Display for LimitSignal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LimitSignal {}
+
+/// Uppercase hex, no separators.
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// True when the bytes start (after whitespace) like ASCII armor.
+pub(crate) fn looks_armored(bytes: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes
+        .get(start..)
+        .is_some_and(|rest| rest.starts_with(b"-----BEGIN PGP"))
+}
+
+fn check_size(bytes: &[u8], max: u64, what: &str) -> Result<()> {
+    if bytes.len() as u64 > max {
+        return Err(Error::LimitExceeded(format!(
+            "{what} of {} bytes exceeds the limit of {max} bytes",
+            bytes.len()
+        )));
+    }
+    if bytes.is_empty() {
+        return Err(Error::MalformedInput(format!("empty {what}")));
+    }
+    Ok(())
+}
+
+/// Parses a certificate (public key). A transferable *secret* key is accepted too
+/// and reduced to its public part, so users may pass either.
+pub(crate) fn parse_public_key(bytes: &[u8], limits: &Limits) -> Result<SignedPublicKey> {
+    check_size(bytes, limits.max_key_size, "key")?;
+    let public = if looks_armored(bytes) {
+        SignedPublicKey::from_armor_single(bytes).map(|(k, _)| k)
+    } else {
+        SignedPublicKey::from_bytes(bytes)
+    };
+    match public {
+        Ok(k) => Ok(k),
+        Err(e) => match parse_secret_key_unchecked(bytes) {
+            Ok(sk) => Ok(sk.to_public_key()),
+            Err(_) => Err(parse_err(e)),
+        },
+    }
+}
+
+fn parse_secret_key_unchecked(bytes: &[u8]) -> std::result::Result<SignedSecretKey, PgpError> {
+    if looks_armored(bytes) {
+        SignedSecretKey::from_armor_single(bytes).map(|(k, _)| k)
+    } else {
+        SignedSecretKey::from_bytes(bytes)
+    }
+}
+
+/// Parses a transferable secret key. A public key here is `KEY_UNUSABLE`.
+pub(crate) fn parse_secret_key(bytes: &[u8], limits: &Limits) -> Result<SignedSecretKey> {
+    check_size(bytes, limits.max_key_size, "key")?;
+    match parse_secret_key_unchecked(bytes) {
+        Ok(k) => Ok(k),
+        Err(e) => {
+            let as_public = if looks_armored(bytes) {
+                SignedPublicKey::from_armor_single(bytes).map(|_| ())
+            } else {
+                SignedPublicKey::from_bytes(bytes).map(|_| ())
+            };
+            if as_public.is_ok() {
+                Err(Error::KeyUnusable(
+                    "this is a public key; a private key is needed".into(),
+                ))
+            } else {
+                Err(parse_err(e))
+            }
+        }
+    }
+}
+
+/// Decoded byte count of an iterated+salted S2K (RFC 9580 §3.7.1.3).
+pub(crate) fn iterated_count(coded: u8) -> u64 {
+    (16u64 + u64::from(coded & 15)) << (u64::from(coded >> 4) + 6)
+}
+
+/// Refuses S2K work beyond our caps *before* anything is derived.
+pub(crate) fn check_s2k(s2k: &StringToKey, limits: &Limits) -> Result<()> {
+    match s2k {
+        StringToKey::Argon2 { t, p, m_enc, .. } => {
+            // memory is 2^m_enc KiB; anything past 2^31 cannot even be represented.
+            let mem_kib = if *m_enc >= 32 {
+                u64::MAX
+            } else {
+                1u64 << m_enc
+            };
+            if mem_kib > u64::from(limits.max_argon2_memory_kib)
+                || u32::from(*t) > limits.max_argon2_passes
+                || u32::from(*p) > limits.max_argon2_lanes
+            {
+                return Err(Error::LimitExceeded(format!(
+                    "Argon2 S2K asks for 2^{m_enc} KiB, t={t}, p={p}; caps are {} KiB, t={}, p={}",
+                    limits.max_argon2_memory_kib, limits.max_argon2_passes, limits.max_argon2_lanes
+                )));
+            }
+            if *t == 0 || *p == 0 || mem_kib < 8 * u64::from(*p) {
+                return Err(Error::MalformedInput(
+                    "Argon2 S2K parameters below the algorithm's minimum".into(),
+                ));
+            }
+            Ok(())
+        }
+        StringToKey::IteratedAndSalted { count, .. } => {
+            let n = iterated_count(*count);
+            if n > limits.max_s2k_iterated_bytes {
+                return Err(Error::LimitExceeded(format!(
+                    "iterated S2K count {n} exceeds the cap {}",
+                    limits.max_s2k_iterated_bytes
+                )));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks the S2K protecting a secret key packet, if any.
+pub(crate) fn check_secret_params(params: &SecretParams, limits: &Limits) -> Result<()> {
+    if let SecretParams::Encrypted(enc) = params {
+        match enc.string_to_key_params() {
+            S2kParams::Aead { s2k, .. }
+            | S2kParams::Cfb { s2k, .. }
+            | S2kParams::MalleableCfb { s2k, .. } => check_s2k(s2k, limits)?,
+            S2kParams::LegacyCfb { .. } | S2kParams::Unprotected => {}
+        }
+    }
+    Ok(())
+}
+
+/// A readable algorithm name, e.g. `ML-DSA-65+Ed25519`.
+pub(crate) fn algorithm_name(alg: PublicKeyAlgorithm, params: &PublicParams) -> String {
+    use PublicKeyAlgorithm as A;
+    let s = match alg {
+        A::RSA | A::RSAEncrypt | A::RSASign => "RSA",
+        A::DSA => "DSA",
+        A::Elgamal | A::ElgamalEncrypt => "ElGamal",
+        A::ECDH => {
+            return match params {
+                PublicParams::ECDH(p) => format!("ECDH {}", p.curve().name()),
+                _ => "ECDH".into(),
+            }
+        }
+        A::ECDSA => {
+            return match params {
+                PublicParams::ECDSA(p) => format!("ECDSA {}", p.curve().name()),
+                _ => "ECDSA".into(),
+            }
+        }
+        A::EdDSALegacy => "EdDSA (legacy Ed25519)",
+        A::X25519 => "X25519",
+        A::X448 => "X448",
+        A::Ed25519 => "Ed25519",
+        A::Ed448 => "Ed448",
+        A::MlDsa65Ed25519 => "ML-DSA-65+Ed25519",
+        A::MlDsa87Ed448 => "ML-DSA-87+Ed448",
+        A::SlhDsaShake128s => "SLH-DSA-SHAKE-128s",
+        A::SlhDsaShake128f => "SLH-DSA-SHAKE-128f",
+        A::SlhDsaShake256s => "SLH-DSA-SHAKE-256s",
+        A::MlKem768X25519 => "ML-KEM-768+X25519",
+        A::MlKem1024X448 => "ML-KEM-1024+X448",
+        other => return format!("algorithm {}", u8::from(other)),
+    };
+    s.to_string()
+}
+
+/// Post-quantum algorithms (RFC 9980).
+pub(crate) fn is_post_quantum(alg: PublicKeyAlgorithm) -> bool {
+    use PublicKeyAlgorithm as A;
+    matches!(
+        alg,
+        A::MlDsa65Ed25519
+            | A::MlDsa87Ed448
+            | A::SlhDsaShake128s
+            | A::SlhDsaShake128f
+            | A::SlhDsaShake256s
+            | A::MlKem768X25519
+            | A::MlKem1024X448
+    )
+}
+
+/// A reader with a manual `Debug` (rPGP wants `Debug + Send` readers) that fails
+/// with `LIMIT_EXCEEDED` after `max` bytes.
+pub(crate) struct CappedReader<R> {
+    inner: R,
+    left: u64,
+    what: &'static str,
+}
+
+impl<R> CappedReader<R> {
+    pub(crate) fn new(inner: R, max: u64, what: &'static str) -> Self {
+        CappedReader {
+            inner,
+            left: max,
+            what,
+        }
+    }
+}
+
+impl<R> std::fmt::Debug for CappedReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CappedReader")
+            .field("left", &self.left)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Read> Read for CappedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(limit_io(format!("{} exceeds the size limit", self.what)));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for CappedReader<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let left = self.left;
+        let what = self.what;
+        let buf = self.inner.fill_buf()?;
+        if buf.len() as u64 > left {
+            return Err(limit_io(format!("{what} exceeds the size limit")));
+        }
+        Ok(buf)
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.left = self.left.saturating_sub(amt as u64);
+        self.inner.consume(amt);
+    }
+}
+
+/// An `io::Error` carrying [`LimitSignal`].
+pub(crate) fn limit_io(msg: String) -> std::io::Error {
+    std::io::Error::other(LimitSignal(msg))
+}
