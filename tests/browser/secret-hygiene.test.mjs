@@ -1,0 +1,150 @@
+// Secret hygiene in headless Chromium: after lock()/free(), the module's Wasm
+// memory holds neither the passphrase-derived keys of a vault nor the plaintext it
+// showed. The keys are recomputed independently (Argon2id in a second module
+// instance, AES-GCM and HKDF in WebCrypto) from the stored header, and a scan
+// while the vault is unlocked proves the scan can find them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch } from './harness.mjs';
+
+let h;
+before(async () => {
+  h = await launch();
+});
+after(async () => h?.close());
+
+const kdf = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
+const PASS = 'hygiene passphrase Đà Nẵng';
+const PLAINTEXT = 'KNOWN-PLAINTEXT-7f3a9c-hygiene-note-body';
+
+test('vault keys, passphrase and note plaintext are gone from Wasm memory after lock and free', { timeout: 300_000 }, async () => {
+  const page = await h.newPage();
+  await page.goto(`${h.base}/test/blank.html`);
+  // Module instance A: the vault under test.
+  const header = await page.evaluate(async ({ kdf, PASS, PLAINTEXT }) => {
+    const s = await import('/pkg/index.js');
+    await s.init();
+    const map = new Map();
+    const adapter = {
+      get: (k) => map.get(k) ?? null,
+      put: (k, v) => void map.set(k, new Uint8Array(v)),
+      delete: (k) => void map.delete(k),
+      list: (p) => [...map.keys()].filter((k) => k.startsWith(p)),
+    };
+    window.vault = await s.NoteVault.create({ name: 'h', passphrase: PASS, storage: adapter, kdf });
+    const id = await window.vault.put({ title: 'secret title', body: PLAINTEXT });
+    window.vault.get(id); // decrypted note in memory, and handed to JS once
+    window.mem = s.initSync().memory;
+    return Array.from(map.get('header'));
+  }, { kdf, PASS, PLAINTEXT });
+
+  // Module instance B (a fresh page): recompute KEK, vault key and sub-keys.
+  const page2 = await h.newPage();
+  await page2.goto(`${h.base}/test/blank.html`);
+  const keys = await page2.evaluate(async ({ header, PASS }) => {
+    const s = await import('/pkg/index.js');
+    await s.init();
+    const hdr = new Uint8Array(header);
+    const dv = new DataView(hdr.buffer);
+    // docs/vault-format.md: magic 4, version 1, vault id 16, m t p (u32 BE), salt 16, nonce 12, wrapped key 48.
+    const vaultId = hdr.slice(5, 21);
+    const [m, t, p] = [dv.getUint32(21), dv.getUint32(25), dv.getUint32(29)];
+    const salt = hdr.slice(33, 49);
+    const nonce = hdr.slice(49, 61);
+    const wrapped = hdr.slice(61, 109);
+    const kek = s.__signetTestArgon2id(new TextEncoder().encode(PASS), salt, m, t, p);
+    const aesKey = await crypto.subtle.importKey('raw', kek, 'AES-GCM', false, ['decrypt']);
+    const vaultKey = new Uint8Array(
+      await crypto.subtle.decrypt({ name: 'AES-GCM', iv: nonce, additionalData: hdr.slice(0, 49) }, aesKey, wrapped),
+    );
+    const hk = await crypto.subtle.importKey('raw', vaultKey, 'HKDF', false, ['deriveBits']);
+    const sub = async (info) =>
+      Array.from(
+        new Uint8Array(
+          await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: vaultId, info: new TextEncoder().encode(info) }, hk, 256),
+        ),
+      );
+    return {
+      kek: Array.from(kek),
+      vaultKey: Array.from(vaultKey),
+      manifestKey: await sub('signet-notes/v1/manifest'),
+      noteWrapKey: await sub('signet-notes/v1/note-wrap'),
+      backupKey: await sub('signet-notes/v1/backup'),
+    };
+  }, { header, PASS });
+  await page2.close();
+
+  const scan = (stage) =>
+    page.evaluate(
+      async ({ keys, PASS, PLAINTEXT, stage }) => {
+        if (stage === 'lock') window.vault.lock();
+        if (stage === 'free') window.vault.free();
+        const mem = new Uint8Array(window.mem.buffer);
+        const find = (needle) => {
+          const n = needle instanceof Uint8Array ? needle : new Uint8Array(needle);
+          outer: for (let i = mem.indexOf(n[0]); i !== -1 && i <= mem.length - n.length; i = mem.indexOf(n[0], i + 1)) {
+            for (let j = 1; j < n.length; j++) if (mem[i + j] !== n[j]) continue outer;
+            return i;
+          }
+          return -1;
+        };
+        const enc = new TextEncoder();
+        const hits = {};
+        for (const [k, v] of Object.entries(keys)) hits[k] = find(v) !== -1;
+        hits.passphrase = find(enc.encode(PASS)) !== -1;
+        hits.plaintext = find(enc.encode(PLAINTEXT)) !== -1;
+        return { hits, bytes: mem.length };
+      },
+      { keys, PASS, PLAINTEXT, stage },
+    );
+
+  const open = await scan('open');
+  // Positive control: while unlocked the vault holds its keys, so the scan must see them.
+  assert.ok(open.hits.vaultKey && open.hits.noteWrapKey && open.hits.manifestKey, `scan found nothing while unlocked: ${JSON.stringify(open.hits)}`);
+  const locked = await scan('lock');
+  const freed = await scan('free');
+  console.log(`secret hygiene: scanned ${freed.bytes / 1048576} MiB; unlocked ${JSON.stringify(open.hits)}; locked ${JSON.stringify(locked.hits)}; freed ${JSON.stringify(freed.hits)}`);
+  for (const [k, v] of Object.entries(locked.hits)) assert.equal(v, false, `${k} still in Wasm memory after lock()`);
+  for (const [k, v] of Object.entries(freed.hits)) assert.equal(v, false, `${k} still in Wasm memory after free()`);
+});
+
+test('unwrapped data keys, decrypted plaintext and freed secret keys leave no copy in Wasm memory', { timeout: 300_000 }, async () => {
+  const page = await h.newPage();
+  await page.goto(`${h.base}/test/blank.html`);
+  const r = await page.evaluate(async (PLAINTEXT) => {
+    const s = await import('/pkg/index.js');
+    await s.init();
+    const mem = () => new Uint8Array(s.initSync().memory.buffer);
+    const find = (n) => {
+      const m = mem();
+      outer: for (let i = m.indexOf(n[0]); i !== -1 && i <= m.length - n.length; i = m.indexOf(n[0], i + 1)) {
+        for (let j = 1; j < n.length; j++) if (m[i + j] !== n[j]) continue outer;
+        return true;
+      }
+      return false;
+    };
+    const dataKey = crypto.getRandomValues(new Uint8Array(32));
+    const pair = s.generateWrapKeyPair();
+    const env = s.wrapKey({ key: dataKey, recipients: [pair.publicKey] });
+    const afterWrap = find(dataKey);
+    const got = s.unwrapKey({ envelope: env, secretKey: pair.secretKey });
+    const afterUnwrap = find(dataKey);
+    pair.secretKey.free();
+    const k = await s.generateKey({ userIds: ['Hygiene <h@example.gov.vn>'], profile: 'rfc9580' });
+    const priv = await s.unlockKey(k.privateKey);
+    const msg = await s.encrypt({ data: PLAINTEXT, encryptionKeys: [k.publicKey] });
+    const afterEncrypt = find(new TextEncoder().encode(PLAINTEXT));
+    const out = await s.decrypt({ message: msg, decryptionKeys: [priv] });
+    const afterDecrypt = find(new TextEncoder().encode(PLAINTEXT));
+    priv.free();
+    return { same: got.every((b, i) => b === dataKey[i]), afterWrap, afterUnwrap, afterEncrypt, afterDecrypt, text: new TextDecoder().decode(out.data) };
+  }, PLAINTEXT);
+  console.log(`secret hygiene (wrap/pgp): ${JSON.stringify(r)}`);
+  assert.ok(r.same);
+  assert.equal(r.text, PLAINTEXT);
+  assert.equal(r.afterWrap, false, 'the wrapped data key stayed in Wasm memory after wrapKey');
+  assert.equal(r.afterUnwrap, false, 'the unwrapped data key stayed in Wasm memory after unwrapKey');
+  assert.equal(r.afterDecrypt, false, 'decrypted plaintext stayed in Wasm memory after decrypt');
+  // Encrypt input is not secret-wiped by design? Reported, not asserted:
+  // see the console line above (afterEncrypt).
+});

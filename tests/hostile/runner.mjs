@@ -1,0 +1,126 @@
+// Replays the hostile corpus (cases.json + corpus/*.bin) through a loaded
+// signet-crypto module. Shared by tests/node/hostile.test.mjs and
+// tests/browser/hostile.test.mjs; `load(file)` returns a case's bytes.
+
+const dec = new TextDecoder();
+const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+/** The module's WebAssembly.Memory (the glue's initSync returns the exports once loaded). */
+export function wasmMemory(signet) {
+  return signet.initSync().memory;
+}
+
+function adapterFrom(records) {
+  const map = new Map(Object.entries(records).map(([k, v]) => [k, fromB64(v)]));
+  return {
+    get: (k) => map.get(k) ?? null,
+    put: (k, v) => void map.set(k, new Uint8Array(v)),
+    delete: (k) => void map.delete(k),
+    list: (p) => [...map.keys()].filter((k) => k.startsWith(p)),
+  };
+}
+
+/** Loads the fixtures into handles once: unlocked keys, the wrap key, an open vault. */
+export async function setUp(signet, fx) {
+  const pqcKey = await signet.unlockKey(fx.pqcPrivate);
+  const compatKey = await signet.unlockKey(fx.compatPrivate);
+  const wrapKey = signet.importWrapSecretKey(fromB64(fx.wrapSecretProtected), fx.passphrase);
+  const vault = await signet.NoteVault.open({
+    name: 'hostile-fixture',
+    passphrase: fx.passphrase,
+    storage: adapterFrom(fx.vaultRecords),
+  });
+  return { signet, fx, pqcKey, compatKey, wrapKey, vault, seq: 0 };
+}
+
+const OPS = {
+  readKey: (c, d) => c.signet.readKey(d),
+  unlockKey: async (c, d) => (await c.signet.unlockKey(d)).free(),
+  unlockKeyPass: async (c, d) => (await c.signet.unlockKey(d, c.fx.passphrase)).free(),
+  unlockKeyWrongPass: async (c, d) => (await c.signet.unlockKey(d, 'wrong passphrase')).free(),
+  decrypt: (c, d) => c.signet.decrypt({ message: d, decryptionKeys: [c.pqcKey, c.compatKey] }),
+  decryptPass: (c, d) => c.signet.decrypt({ message: d, passwords: [c.fx.passphrase] }),
+  encryptTo: (c, d) => c.signet.encrypt({ data: 'x', encryptionKeys: [d] }),
+  verify: (c, d) => c.signet.verify({ message: d, verificationKeys: [c.fx.pqcPublic, c.fx.compatPublic] }),
+  verifyDetached: (c, d) =>
+    c.signet.verify({ data: 'signed text', signature: d, verificationKeys: [c.fx.pqcPublic, c.fx.compatPublic] }),
+  verifyOtherData: (c, d) =>
+    c.signet.verify({ data: 'signed text!', signature: d, verificationKeys: [c.fx.pqcPublic, c.fx.compatPublic] }),
+  unwrapKey: (c, d) => c.signet.unwrapKey({ envelope: d, secretKey: c.wrapKey }),
+  wrapPublicFromText: (c, d) => c.signet.wrapPublicKeyFromText(dec.decode(d)),
+  wrapTo: (c, d) => c.signet.wrapKey({ key: new Uint8Array(32), recipients: [d] }),
+  importWrapSecret: (c, d) => c.signet.importWrapSecretKey(d, c.fx.passphrase).free(),
+  importBackup: async (c, d) =>
+    (await c.signet.NoteVault.importBackup({ backup: d, passphrase: c.fx.passphrase, name: `hostile-${++c.seq}`, storage: 'memory' })).free(),
+  openVault: async (c, d) =>
+    (await c.signet.NoteVault.open({ name: 'x', passphrase: c.fx.passphrase, storage: adapterFrom(JSON.parse(dec.decode(d))) })).free(),
+  openVaultMinCounter: async (c, d) =>
+    (
+      await c.signet.NoteVault.open({
+        name: 'x',
+        passphrase: c.fx.passphrase,
+        storage: adapterFrom(JSON.parse(dec.decode(d))),
+        minManifestCounter: 1_000_000,
+      })
+    ).free(),
+  acceptShared: (c, d) => c.vault.acceptSharedNote(d, c.wrapKey),
+};
+
+/** Runs one case; returns its outcome: 'ok', 'invalid' (verify said no), an error
+ *  code, or 'UNTYPED: …' for anything without a listed code (a failure). */
+export async function runCase(ctx, kase, data) {
+  const codes = ctx.codes ?? (ctx.codes = new Set(ctx.signet.errorCodes()));
+  const op = OPS[kase.op];
+  if (!op) return `UNTYPED: unknown op ${kase.op}`;
+  try {
+    const r = await op(ctx, data);
+    if (r && typeof r === 'object' && 'valid' in r && !r.valid) return 'invalid';
+    return 'ok';
+  } catch (e) {
+    if (e && codes.has(e.code)) return e.code;
+    return `UNTYPED: ${e && e.name}: ${e && e.message}`;
+  }
+}
+
+/** A normal operation that must still work after a hostile case. */
+export async function healthCheck(ctx) {
+  const { signet } = ctx;
+  const env = signet.wrapKey({ key: new Uint8Array(32).fill(1), recipients: [fromB64(ctx.fx.wrapPublic)] });
+  const k = signet.unwrapKey({ envelope: env, secretKey: ctx.wrapKey });
+  if (k.length !== 32 || k[0] !== 1) throw new Error('health check: wrap round trip failed');
+  const info = await signet.readKey(ctx.fx.pqcPublic);
+  if (!info.fingerprint) throw new Error('health check: readKey failed');
+}
+
+/** Runs every case (twice when `passes` = 2, to see memory settle). */
+export async function runAll(signet, fx, cases, load, { passes = 1 } = {}) {
+  const ctx = await setUp(signet, fx);
+  await healthCheck(ctx);
+  const memory = wasmMemory(signet);
+  const memStart = memory.buffer.byteLength;
+  const results = [];
+  const memAfterPass = [];
+  for (let p = 0; p < passes; p++) {
+    for (const kase of cases) {
+      const outcome = await runCase(ctx, kase, await load(kase.file));
+      const expected = kase.expect === 'ok' ? ['ok'] : kase.expect;
+      let healthy = true;
+      try {
+        await healthCheck(ctx);
+      } catch (e) {
+        healthy = String(e);
+      }
+      if (p === 0) results.push({ name: kase.name, outcome, pass: expected.includes(outcome) && healthy === true, healthy });
+    }
+    memAfterPass.push(memory.buffer.byteLength);
+  }
+  // A full round trip at the end.
+  const msg = await signet.encrypt({ data: 'after the corpus', encryptionKeys: [fx.pqcPublic] });
+  const out = await signet.decrypt({ message: msg, decryptionKeys: [ctx.pqcKey] });
+  const finalOk = dec.decode(out.data) === 'after the corpus';
+  ctx.vault.free();
+  ctx.wrapKey.free();
+  ctx.pqcKey.free();
+  ctx.compatKey.free();
+  return { results, memStart, memAfterPass, finalOk };
+}
