@@ -248,8 +248,15 @@ pub fn wrap_public_key_to_text(
 
 /// `signet-wrap-pub1:` text form → binary public key.
 #[wasm_bindgen(js_name = wrapPublicKeyFromText)]
-pub fn wrap_public_key_from_text(text: &str) -> Result<Uint8Array, JsValue> {
+pub fn wrap_public_key_from_text(
+    // A JsValue, not `&str`: the glue's string conversion of a non-string traps
+    // ("memory access out of bounds") instead of throwing a typed error.
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<Uint8Array, JsValue> {
+    let text = text
+        .as_string()
+        .ok_or_else(|| Error::InvalidArgument("text must be a string".into()))?;
     Ok(Uint8Array::from(
-        core::WrapPublicKey::from_text(text)?.to_bytes().as_slice(),
+        core::WrapPublicKey::from_text(&text)?.to_bytes().as_slice(),
     ))
 }
