@@ -404,7 +404,8 @@ fn output(bytes: Vec<u8>, armor: bool) -> Result<JsValue> {
 /// Generates a key pair. Rejects with `INVALID_ARGUMENT` on bad options.
 #[wasm_bindgen(js_name = generateKey, unchecked_return_type = "GeneratedKey")]
 pub async fn generate_key(
-    #[wasm_bindgen(js_name = options, unchecked_param_type = "GenerateKeyOptions")] options_: JsValue,
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "GenerateKeyOptions")]
+    options_: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let o = options(&options_, "generateKey")?;
     let user_ids = strings(&o, "userIds")?
