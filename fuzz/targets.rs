@@ -147,7 +147,13 @@ fn pgp_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
         limits: fuzz_limits(),
     };
     let out = decrypt(data, &opts)?;
-    assert!(out.data.len() as u64 <= opts.limits.max_decompressed_size.max(opts.limits.max_message_size));
+    assert!(
+        out.data.len() as u64
+            <= opts
+                .limits
+                .max_decompressed_size
+                .max(opts.limits.max_message_size)
+    );
     Ok(())
 }
 

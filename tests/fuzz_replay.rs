@@ -112,5 +112,8 @@ fn record_encoding_round_trips() {
         ("header".to_string(), vec![1, 2, 3]),
         ("note/ab/0000000000000001".to_string(), vec![]),
     ];
-    assert_eq!(targets::decode_records(&targets::encode_records(&recs)), recs);
+    assert_eq!(
+        targets::decode_records(&targets::encode_records(&recs)),
+        recs
+    );
 }

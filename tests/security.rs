@@ -90,7 +90,11 @@ fn efail_seipd1_without_mdc_releases_nothing() {
     assert_ne!(code(decrypt_with_password(&msg)), "ok");
     let (r, out) = stream_with_password(&msg);
     assert!(r.is_err());
-    assert!(out.is_empty(), "streamed {} bytes without an MDC", out.len());
+    assert!(
+        out.is_empty(),
+        "streamed {} bytes without an MDC",
+        out.len()
+    );
 }
 
 #[test]
@@ -99,7 +103,11 @@ fn efail_bad_mdc_releases_nothing() {
     assert_eq!(code(decrypt_with_password(&msg)), "DECRYPTION_FAILED");
     let (r, out) = stream_with_password(&msg);
     assert!(r.is_err());
-    assert!(out.is_empty(), "streamed {} bytes before the MDC check", out.len());
+    assert!(
+        out.is_empty(),
+        "streamed {} bytes before the MDC check",
+        out.len()
+    );
 }
 
 #[test]
@@ -135,7 +143,10 @@ fn efail_flipped_ciphertext_releases_nothing() {
 fn sed_packet_is_refused() {
     let r = decrypt_with_password(&case("decrypt-sed-packet"));
     assert!(
-        matches!(code(r), "UNSUPPORTED" | "MALFORMED_INPUT" | "DECRYPTION_FAILED"),
+        matches!(
+            code(r),
+            "UNSUPPORTED" | "MALFORMED_INPUT" | "DECRYPTION_FAILED"
+        ),
         "SED accepted"
     );
 }
@@ -167,7 +178,12 @@ fn signed_detached(key: &PrivateKey, data: &[u8]) -> Vec<u8> {
 
 #[test]
 fn signature_over_other_data_is_invalid() {
-    let key = unlock_key(fixture("compatPrivate").as_bytes(), None, &Limits::default()).expect("key");
+    let key = unlock_key(
+        fixture("compatPrivate").as_bytes(),
+        None,
+        &Limits::default(),
+    )
+    .expect("key");
     let cert = fixture("compatPublic");
     let sig = signed_detached(&key, b"pay 100");
     let check = |data: &[u8]| {
@@ -187,7 +203,12 @@ fn signature_over_other_data_is_invalid() {
 
 #[test]
 fn signature_by_unknown_key_is_invalid() {
-    let key = unlock_key(fixture("compatPrivate").as_bytes(), None, &Limits::default()).expect("key");
+    let key = unlock_key(
+        fixture("compatPrivate").as_bytes(),
+        None,
+        &Limits::default(),
+    )
+    .expect("key");
     let other = fixture("pqcPublic");
     let sig = signed_detached(&key, b"data");
     let v = verify(&VerifyOptions {
@@ -255,7 +276,9 @@ fn vault_rollback_of_the_whole_store_is_tampered() {
         v.lock();
         store.restore(old);
         // Undetectable from inside the store alone (by design)...
-        assert!(Vault::open(store.clone(), b"pw", OpenOptions::default()).await.is_ok());
+        assert!(Vault::open(store.clone(), b"pw", OpenOptions::default())
+            .await
+            .is_ok());
         // ...detected with the counter kept elsewhere.
         let opts = OpenOptions {
             min_manifest_counter: seen,
@@ -274,17 +297,27 @@ fn vault_swapped_and_deleted_notes_are_tampered() {
         v.put(note("b", "2")).await.expect("put");
         v.lock();
         let snap = store.snapshot();
-        let notes: Vec<_> = snap.keys().filter(|k| k.starts_with("note/")).cloned().collect();
+        let notes: Vec<_> = snap
+            .keys()
+            .filter(|k| k.starts_with("note/"))
+            .cloned()
+            .collect();
         let mut swapped = snap.clone();
         let (a, b) = (snap[&notes[0]].clone(), snap[&notes[1]].clone());
         swapped.insert(notes[0].clone(), b);
         swapped.insert(notes[1].clone(), a);
         store.restore(swapped);
-        assert_eq!(code(Vault::open(store.clone(), b"pw", OpenOptions::default()).await), "TAMPERED");
+        assert_eq!(
+            code(Vault::open(store.clone(), b"pw", OpenOptions::default()).await),
+            "TAMPERED"
+        );
         let mut deleted = snap.clone();
         deleted.remove(&notes[0]);
         store.restore(deleted);
-        assert_eq!(code(Vault::open(store, b"pw", OpenOptions::default()).await), "TAMPERED");
+        assert_eq!(
+            code(Vault::open(store, b"pw", OpenOptions::default()).await),
+            "TAMPERED"
+        );
     });
 }
 
@@ -299,7 +332,10 @@ fn envelope_recipient_swap_is_refused() {
     swapped.extend_from_slice(&env[env.len() - 32..]);
     assert_eq!(swapped.len(), env.len());
     for k in [&a, &b] {
-        assert!(unwrap_key(&swapped, k).is_err(), "swapped envelope accepted");
+        assert!(
+            unwrap_key(&swapped, k).is_err(),
+            "swapped envelope accepted"
+        );
     }
     // One recipient's entry replacing the other's (entry duplication).
     let mut dup = env[..start + ENTRY_LEN].to_vec();
@@ -362,7 +398,10 @@ fn compression_bomb_is_capped() {
     let r = decrypt(&case("decrypt-compression-bomb-300mib"), &opts);
     assert_eq!(code(r), "LIMIT_EXCEEDED");
     let nested = decrypt(&case("decrypt-compression-nesting-64"), &opts);
-    assert!(matches!(code(nested), "LIMIT_EXCEEDED" | "MALFORMED_INPUT" | "UNSUPPORTED"));
+    assert!(matches!(
+        code(nested),
+        "LIMIT_EXCEEDED" | "MALFORMED_INPUT" | "UNSUPPORTED"
+    ));
 }
 
 #[test]
@@ -370,12 +409,22 @@ fn argon2_bombs_are_refused_before_work() {
     let t = Instant::now();
     let pass = passphrase();
     assert_eq!(
-        code(unlock_key(&case("unlock-argon2-2tib"), Some(&pass), &Limits::default())),
+        code(unlock_key(
+            &case("unlock-argon2-2tib"),
+            Some(&pass),
+            &Limits::default()
+        )),
         "LIMIT_EXCEEDED"
     );
-    assert_eq!(code(decrypt_with_password(&case("decrypt-skesk-argon2-2tib"))), "LIMIT_EXCEEDED");
     assert_eq!(
-        code(WrapSecretKey::import_protected(&case("wrap-secret-kdf-m-4gib"), pass.as_bytes())),
+        code(decrypt_with_password(&case("decrypt-skesk-argon2-2tib"))),
+        "LIMIT_EXCEEDED"
+    );
+    assert_eq!(
+        code(WrapSecretKey::import_protected(
+            &case("wrap-secret-kdf-m-4gib"),
+            pass.as_bytes()
+        )),
         "LIMIT_EXCEEDED"
     );
     let r = pollster::block_on(Vault::import_backup(
@@ -386,5 +435,9 @@ fn argon2_bombs_are_refused_before_work() {
     ));
     assert_eq!(code(r), "LIMIT_EXCEEDED");
     // "Before work": all four together take far less than one capped derivation.
-    assert!(t.elapsed() < Duration::from_secs(2), "took {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        t.elapsed()
+    );
 }

@@ -92,6 +92,79 @@ export async function healthCheck(ctx) {
   if (!info.fingerprint) throw new Error('health check: readKey failed');
 }
 
+/** Wrong-typed and nonsensical option objects at the JS boundary: each must be a
+ *  typed error (normally INVALID_ARGUMENT), never a crash or an untyped throw. */
+export function optionCases(ctx) {
+  const { signet, fx } = ctx;
+  const pk = fromB64(fx.wrapPublic);
+  const k32 = new Uint8Array(32);
+  const env = () => signet.wrapKey({ key: k32, recipients: [pk] });
+  return {
+    'decrypt(undefined)': () => signet.decrypt(undefined),
+    'decrypt(null)': () => signet.decrypt(null),
+    'decrypt(42)': () => signet.decrypt(42),
+    'decrypt({})': () => signet.decrypt({}),
+    'decrypt message number': () => signet.decrypt({ message: 42 }),
+    'decrypt decryptionKeys string': () => signet.decrypt({ message: 'x', decryptionKeys: 'k' }),
+    'decrypt decryptionKeys [{}]': () => signet.decrypt({ message: 'x', decryptionKeys: [{}] }),
+    'decrypt decryptionKeys [wrap key handle]': () => signet.decrypt({ message: 'x', decryptionKeys: [ctx.wrapKey] }),
+    'decrypt passwords [1]': () => signet.decrypt({ message: 'x', passwords: [1] }),
+    'encrypt data number': () => signet.encrypt({ data: 5, encryptionKeys: [fx.pqcPublic] }),
+    'encrypt encryptionKeys [5]': () => signet.encrypt({ data: 'x', encryptionKeys: [5] }),
+    'encrypt no recipients': () => signet.encrypt({ data: 'x' }),
+    'encrypt seipd v9': () => signet.encrypt({ data: 'x', encryptionKeys: [fx.pqcPublic], seipd: 'v9' }),
+    'encrypt private key as recipient string garbage': () => signet.encrypt({ data: 'x', encryptionKeys: ['-----BEGIN PGP'] }),
+    'sign no keys': () => signet.sign({ data: 'x', signingKeys: [] }),
+    'sign signingKeys [{}]': () => signet.sign({ data: 'x', signingKeys: [{}] }),
+    'verify no verificationKeys': () => signet.verify({ signature: 'x' }),
+    'verify signature number': () => signet.verify({ signature: 1, verificationKeys: [fx.pqcPublic] }),
+    'generateKey userIds []': () => signet.generateKey({ userIds: [] }),
+    'generateKey userIds string': () => signet.generateKey({ userIds: 'x' }),
+    'generateKey profile rsa': () => signet.generateKey({ userIds: ['a <a@b>'], profile: 'rsa' }),
+    'readKey(number)': () => signet.readKey(7),
+    'unlockKey(null)': () => signet.unlockKey(null),
+    'wrapKey key 31 bytes': () => signet.wrapKey({ key: new Uint8Array(31), recipients: [pk] }),
+    'wrapKey key string': () => signet.wrapKey({ key: 'k', recipients: [pk] }),
+    'wrapKey no recipients': () => signet.wrapKey({ key: k32, recipients: [] }),
+    'wrapKey duplicate recipients': () => signet.wrapKey({ key: k32, recipients: [pk, pk] }),
+    'wrapKey 1001 recipients': () => signet.wrapKey({ key: k32, recipients: Array(1001).fill(pk) }),
+    'wrapKey recipients not array': () => signet.wrapKey({ key: k32, recipients: pk }),
+    'wrapKey recipient garbage text': () => signet.wrapKey({ key: k32, recipients: ['signet-wrap-pub1:AAAA'] }),
+    'unwrapKey envelope string': () => signet.unwrapKey({ envelope: 'x', secretKey: ctx.wrapKey }),
+    'unwrapKey secretKey {}': () => signet.unwrapKey({ envelope: env(), secretKey: {} }),
+    'unwrapKey secretKey PGP handle': () => signet.unwrapKey({ envelope: env(), secretKey: ctx.pqcKey }),
+    'envelopeRecipients(string)': () => signet.envelopeRecipients('x'),
+    'importWrapSecretKey(string)': () => signet.importWrapSecretKey('x', 'p'),
+    'importWrapSecretKey empty passphrase': () => signet.importWrapSecretKey(new Uint8Array(10), ''),
+    'wrapPublicKeyFromText(number)': () => signet.wrapPublicKeyFromText(5),
+    'NoteVault.create name number': () => signet.NoteVault.create({ name: 5, passphrase: 'p', storage: 'memory' }),
+    'NoteVault.create empty passphrase': () => signet.NoteVault.create({ name: 'e', passphrase: '', storage: 'memory' }),
+    'NoteVault.create kdf too weak': () =>
+      signet.NoteVault.create({ name: 'w', passphrase: 'p', storage: 'memory', kdf: { memoryKiB: 8, iterations: 1, parallelism: 1 } }),
+    'NoteVault.create kdf huge': () =>
+      signet.NoteVault.create({ name: 'h', passphrase: 'p', storage: 'memory', kdf: { memoryKiB: 2 ** 31, iterations: 1, parallelism: 1 } }),
+    'NoteVault.create storage bogus': () => signet.NoteVault.create({ name: 'b', passphrase: 'p', storage: 'floppy' }),
+    'NoteVault.open({})': () => signet.NoteVault.open({}),
+    'NoteVault.open missing memory vault': () => signet.NoteVault.open({ name: 'nope', passphrase: 'p', storage: 'memory' }),
+    'NoteVault.importBackup backup string': () => signet.NoteVault.importBackup({ backup: 'x', passphrase: 'p', name: 'i', storage: 'memory' }),
+    'vault.put title number': () => ctx.vault.put({ title: 5, body: 'b' }),
+    'vault.put body 17 MiB': () => ctx.vault.put({ title: 't', body: 'x'.repeat(17 * 1024 * 1024) }),
+    'vault.get bad id': () => ctx.vault.get('zz'),
+    'vault.get unknown id': () => ctx.vault.get('0'.repeat(32)),
+    'vault.acceptSharedNote key {}': () => ctx.vault.acceptSharedNote(new Uint8Array(8), {}),
+    'freed PGP key handle': async () => {
+      const k = await signet.unlockKey(fx.compatPrivate);
+      k.free();
+      return signet.decrypt({ message: 'x', decryptionKeys: [k] });
+    },
+    'freed wrap key handle': () => {
+      const p = signet.generateWrapKeyPair();
+      p.secretKey.free();
+      return signet.unwrapKey({ envelope: env(), secretKey: p.secretKey });
+    },
+  };
+}
+
 /** Runs every case (twice when `passes` = 2, to see memory settle). */
 export async function runAll(signet, fx, cases, load, { passes = 1 } = {}) {
   const ctx = await setUp(signet, fx);
@@ -114,6 +187,22 @@ export async function runAll(signet, fx, cases, load, { passes = 1 } = {}) {
     }
     memAfterPass.push(memory.buffer.byteLength);
   }
+  const optionResults = [];
+  for (const [name, fn] of Object.entries(optionCases(ctx))) {
+    let outcome = 'ok';
+    try {
+      await fn();
+    } catch (e) {
+      outcome = e && ctx.codes.has(e.code) ? e.code : `UNTYPED: ${e && e.name}: ${e && e.message}`;
+    }
+    let healthy = true;
+    try {
+      await healthCheck(ctx);
+    } catch (e) {
+      healthy = String(e);
+    }
+    optionResults.push({ name, outcome, pass: outcome !== 'ok' && !outcome.startsWith('UNTYPED') && healthy === true, healthy });
+  }
   // A full round trip at the end.
   const msg = await signet.encrypt({ data: 'after the corpus', encryptionKeys: [fx.pqcPublic] });
   const out = await signet.decrypt({ message: msg, decryptionKeys: [ctx.pqcKey] });
@@ -122,5 +211,5 @@ export async function runAll(signet, fx, cases, load, { passes = 1 } = {}) {
   ctx.wrapKey.free();
   ctx.pqcKey.free();
   ctx.compatKey.free();
-  return { results, memStart, memAfterPass, finalOk };
+  return { results, optionResults, memStart, memAfterPass, finalOk };
 }

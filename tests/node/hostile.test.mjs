@@ -12,6 +12,8 @@ const cases = JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8'));
 const fx = JSON.parse(readFileSync(new URL('fixtures.json', dir), 'utf8'));
 const load = (file) => new Uint8Array(readFileSync(new URL(`corpus/${file}`, dir)));
 const MiB = 1024 * 1024;
+/** 2 × Limits::max_decompressed_size (256 MiB) + 64 MiB. */
+const BOUND = 576 * MiB;
 
 test(`hostile corpus: ${cases.length} cases through the package in Node`, async () => {
   await signet.init();
@@ -27,8 +29,10 @@ test(`hostile corpus: ${cases.length} cases through the package in Node`, async 
   );
   assert.deepEqual(failed, []);
   assert.ok(r.finalOk, 'a normal encrypt/decrypt after the corpus failed');
-  // Bounded: the largest documented buffer (256 MiB decompressed) plus slack,
-  // and a second pass over the same corpus must not grow memory again (no leak).
-  assert.ok(r.memAfterPass[0] - r.memStart <= 320 * MiB, 'memory grew past the documented caps');
+  // Bounded: one-shot decryption of the 300 MiB compression bomb stops at the
+  // 256 MiB cap, but its growing output buffer (doubling, old copy alive during
+  // the move) costs up to twice that (docs/threat-model.md), plus slack. A second
+  // pass over the same corpus must not grow memory again (no leak).
+  assert.ok(r.memAfterPass[0] - r.memStart <= BOUND, 'memory grew past the documented bound');
   assert.ok(r.memAfterPass[1] - r.memAfterPass[0] <= 16 * MiB, 'memory kept growing on the second pass');
 });
