@@ -601,8 +601,11 @@ impl<S: Store> Vault<S> {
 
     /// Wipes keys and decrypted notes from memory; later calls fail with `LOCKED`.
     pub fn lock(&self) {
-        // Dropping `Unlocked` zeroizes every key and note.
-        self.state.borrow_mut().take();
+        // Dropping `Unlocked` in place zeroizes every key and note where they live
+        // (`take()` would move them out first and leave the old bytes behind);
+        // copies that moves left on the (Wasm linear-memory) stack are wiped too.
+        *self.state.borrow_mut() = None;
+        crate::scrub::scrub_stack();
     }
 
     /// One encrypted, passphrase-protected file holding the whole vault, for
