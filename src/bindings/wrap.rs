@@ -121,9 +121,19 @@ impl WrapSecretKey {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] envelope: &[u8],
     ) -> Result<Uint8Array, JsValue> {
-        let key = core::unwrap_key(envelope, &self.inner)?;
-        Ok(Uint8Array::from(key.as_slice()))
+        let out = unwrap_to_js(envelope, &self.inner);
+        // The data key and HPKE secrets only ever lived in frames below this one.
+        crate::scrub::scrub_stack();
+        Ok(out?)
     }
+}
+
+/// Unwraps into a JS array. Kept out of line so every copy of the key stays in
+/// frames that the caller's `scrub_stack` then overwrites.
+#[inline(never)]
+fn unwrap_to_js(envelope: &[u8], sk: &core::WrapSecretKey) -> Result<Uint8Array, Error> {
+    let key = core::unwrap_key(envelope, sk)?;
+    Ok(Uint8Array::from(key.as_slice()))
 }
 
 /// Generates an X-Wing key pair (ML-KEM-768 + X25519).
