@@ -33,7 +33,8 @@ test(`hostile corpus: ${cases.length} cases through the package in Chromium`, { 
     const load = async (f) => new Uint8Array(await (await fetch(`/hostile/corpus/${f}`)).arrayBuffer());
     return runAll(signet, fx, cases, load, { passes: 1 });
   });
-  const failed = r.results.filter((x) => !x.pass);
+  const failed = [...r.results, ...r.optionResults].filter((x) => !x.pass);
+  console.log(`hostile (Chromium): ${r.results.length} corpus cases + ${r.optionResults.length} option-object cases`);
   for (const f of failed) console.log('FAILED', f);
   console.log(`hostile (Chromium): ${r.results.length} cases; wasm memory ${r.memStart / MiB} -> ${r.memAfterPass[0] / MiB} MiB`);
   assert.equal(r.results.length, cases.length);

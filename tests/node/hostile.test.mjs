@@ -19,7 +19,8 @@ test(`hostile corpus: ${cases.length} cases through the package in Node`, async 
   await signet.init();
   assert.ok(cases.length >= 150, `corpus unexpectedly small: ${cases.length}`);
   const r = await runAll(signet, fx, cases, load, { passes: 2 });
-  const failed = r.results.filter((x) => !x.pass);
+  const failed = [...r.results, ...r.optionResults].filter((x) => !x.pass);
+  console.log(`hostile (Node): ${r.results.length} corpus cases + ${r.optionResults.length} option-object cases`);
   for (const f of failed) console.log('FAILED', f);
   const byOutcome = {};
   for (const x of r.results) byOutcome[x.outcome] = (byOutcome[x.outcome] ?? 0) + 1;
