@@ -18,7 +18,7 @@ define done
 	@printf '\n== %s: passed ==\n\n' "$(1)"
 endef
 
-.PHONY: setup pkg serve test lint fmt-check clippy test-native test-hpke-interop test-wasm test-node test-browser test-types clean-pkg size bench bench-quick
+.PHONY: setup pkg serve test lint fmt-check clippy test-native test-hpke-interop test-wasm test-node test-browser test-types clean-pkg size bench bench-quick fuzz fuzz-replay fuzz-cmin deny
 
 setup:
 	@scripts/setup.sh
@@ -40,7 +40,7 @@ serve: pkg
 
 ## Every test layer; each prints a closing line.
 test: setup
-	@$(MAKE) --no-print-directory lint test-native test-hpke-interop pkg test-wasm test-node test-browser test-types
+	@$(MAKE) --no-print-directory lint test-native fuzz-replay test-hpke-interop pkg test-wasm test-node test-browser test-types deny
 	@echo "== make test: all layers passed =="
 
 lint: fmt-check clippy
@@ -101,3 +101,42 @@ bench: pkg
 ## The same with 2 runs, 1 MiB payloads and 300 notes: a smoke run, not for the doc.
 bench-quick:
 	QUICK=1 $(MAKE) --no-print-directory bench
+
+## Fuzzing (cargo-fuzz on the stable toolchain via RUSTC_BOOTSTRAP=1; libFuzzer needs
+## the -Z sanitizer flags). Each target runs FUZZ_SECONDS; new inputs land in
+## fuzz/corpus/<target>/ (minimize with `make fuzz-cmin` before committing), crashes
+## in fuzz/artifacts/<target>/ (copy them to fuzz/regressions/<target>/ with the fix).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= pgp_read_key pgp_unlock_key pgp_decrypt pgp_verify wrap_envelope wrap_keys vault_open vault_backup shared_note
+FUZZ_FLAGS := --target-dir $(CARGO_TARGET_DIR)/fuzz
+fuzz:
+	@SIGNET_SETUP_FUZZ=1 scripts/setup.sh
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$t; \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run $(FUZZ_FLAGS) $$t corpus/$$t $$( [ -d seeds/$$t ] && echo seeds/$$t ) -- \
+	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=3072 -max_len=262144 -timeout=30 -print_final_stats=1 ; \
+	done
+	$(call done,cargo fuzz ($(FUZZ_SECONDS) s per target))
+
+fuzz-cmin:
+	@SIGNET_SETUP_FUZZ=1 scripts/setup.sh
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz cmin $(FUZZ_FLAGS) $$t corpus/$$t -- -rss_limit_mb=3072 -timeout=30; \
+	done
+
+## Every committed fuzz corpus and regression through the same entry points, on stable.
+fuzz-replay:
+	cargo test --locked --test fuzz_replay -- --nocapture
+	$(call done,fuzz corpus + regression replay)
+
+## cargo deny: licences, bans and sources offline; advisories only when the RustSec
+## database can be fetched (it is a GitHub repository; this machine may not reach it).
+deny: setup
+	cargo deny --locked check licenses bans sources
+	@if timeout 20 git ls-remote -q https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then \
+	  cargo deny --locked check advisories; \
+	else \
+	  echo "== cargo deny advisories: SKIPPED (cannot reach the RustSec advisory database on github.com);"; \
+	  echo "   known advisories are listed and explained in deny.toml and SECURITY.md =="; \
+	fi
+	$(call done,cargo deny)

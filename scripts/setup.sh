@@ -41,4 +41,16 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   log "npm ci"
   npm ci --no-audit --no-fund
 fi
+# 5. cargo-deny (make deny) and cargo-fuzz (make fuzz, optional for make test), from crates.io.
+#    Both compile for several minutes, once.
+if ! command -v cargo-deny >/dev/null; then
+  log "installing cargo-deny (several minutes, once)"
+  cargo install cargo-deny --locked
+fi
+if [ "${SIGNET_SETUP_FUZZ:-0}" = 1 ]; then
+  if ! command -v cargo-fuzz >/dev/null; then
+    log "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+  fi
+fi
 log "ready: $(rustc --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(chromium --version 2>/dev/null | head -1), node $(node --version)"

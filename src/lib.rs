@@ -12,6 +12,7 @@ pub mod error;
 pub mod kdf;
 pub mod notes;
 pub mod openpgp;
+pub mod scrub;
 pub mod version;
 pub mod wrap;
 

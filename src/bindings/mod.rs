@@ -8,6 +8,8 @@ mod notes;
 mod pgp;
 mod stream;
 mod wrap;
+// Test hook for the secret-hygiene test (owned by the hardening work).
+mod hygiene;
 
 /// A JS `Error` whose `code` property carries [`Error::code`] and whose `name` is
 /// `SignetError`, so callers can branch on `err.code` without parsing messages.

@@ -775,34 +775,58 @@ impl NoteVault {
     pub fn accept_shared_note(
         &self,
         envelope: &[u8],
-        #[wasm_bindgen(js_name = wrapSecretKey)] wrap_secret_key: &super::wrap::WrapSecretKey,
+        #[wasm_bindgen(js_name = wrapSecretKey, unchecked_param_type = "WrapSecretKey")]
+        wrap_secret_key: JsValue,
     ) -> Promise {
         self.touch();
         if self.inner.is_locked() {
             return Promise::reject(&Error::Locked.into());
         }
+        // Taken as a plain value so a wrong argument is INVALID_ARGUMENT (a typed
+        // `&WrapSecretKey` makes the glue throw an Error without a code); the
+        // handle is used through its own `unwrapKey`, 0 pointer = freed.
+        if Reflect::get(&wrap_secret_key, &"__wbg_ptr".into())
+            .ok()
+            .and_then(|p| p.as_f64())
+            == Some(0.0)
+        {
+            return Promise::reject(&Error::Locked.into());
+        }
+        let Some(unwrap) = Reflect::get(&wrap_secret_key, &"unwrapKey".into())
+            .ok()
+            .and_then(|m| m.dyn_into::<Function>().ok())
+        else {
+            return Promise::reject(
+                &Error::InvalidArgument("wrapSecretKey must be a WrapSecretKey".into()).into(),
+            );
+        };
         // The key handle's own unwrapKey keeps its secret inside Wasm; the 32-byte
         // note key it returns is copied out and the JS copy overwritten at once.
         let mut js_err: Option<JsValue> = None;
-        let opened = open_shared_note(envelope, |env| match wrap_secret_key.unwrap_key(env) {
-            Ok(arr) => {
-                let mut key = Zeroizing::new([0u8; 32]);
-                let ok = arr.length() == 32;
-                if ok {
-                    arr.copy_to(key.as_mut());
+        let opened = open_shared_note(envelope, |env| {
+            match unwrap
+                .call1(&wrap_secret_key, &Uint8Array::from(env))
+                .and_then(|v| v.dyn_into::<Uint8Array>())
+            {
+                Ok(arr) => {
+                    let mut key = Zeroizing::new([0u8; 32]);
+                    let ok = arr.length() == 32;
+                    if ok {
+                        arr.copy_to(key.as_mut());
+                    }
+                    arr.fill(0, 0, arr.length());
+                    if ok {
+                        Ok(key)
+                    } else {
+                        Err(Error::Internal(
+                            "unwrapKey returned a key of the wrong length".into(),
+                        ))
+                    }
                 }
-                arr.fill(0, 0, arr.length());
-                if ok {
-                    Ok(key)
-                } else {
-                    Err(Error::Internal(
-                        "unwrapKey returned a key of the wrong length".into(),
-                    ))
+                Err(e) => {
+                    js_err = Some(e);
+                    Err(Error::NoMatchingKey)
                 }
-            }
-            Err(e) => {
-                js_err = Some(e);
-                Err(Error::NoMatchingKey)
             }
         });
         let note = match opened {

@@ -121,9 +121,19 @@ impl WrapSecretKey {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] envelope: &[u8],
     ) -> Result<Uint8Array, JsValue> {
-        let key = core::unwrap_key(envelope, &self.inner)?;
-        Ok(Uint8Array::from(key.as_slice()))
+        let out = unwrap_to_js(envelope, &self.inner);
+        // The data key and HPKE secrets only ever lived in frames below this one.
+        crate::scrub::scrub_stack();
+        Ok(out?)
     }
+}
+
+/// Unwraps into a JS array. Kept out of line so every copy of the key stays in
+/// frames that the caller's `scrub_stack` then overwrites.
+#[inline(never)]
+fn unwrap_to_js(envelope: &[u8], sk: &core::WrapSecretKey) -> Result<Uint8Array, Error> {
+    let key = core::unwrap_key(envelope, sk)?;
+    Ok(Uint8Array::from(key.as_slice()))
 }
 
 /// Generates an X-Wing key pair (ML-KEM-768 + X25519).
@@ -248,8 +258,15 @@ pub fn wrap_public_key_to_text(
 
 /// `signet-wrap-pub1:` text form → binary public key.
 #[wasm_bindgen(js_name = wrapPublicKeyFromText)]
-pub fn wrap_public_key_from_text(text: &str) -> Result<Uint8Array, JsValue> {
+pub fn wrap_public_key_from_text(
+    // A JsValue, not `&str`: the glue's string conversion of a non-string traps
+    // ("memory access out of bounds") instead of throwing a typed error.
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<Uint8Array, JsValue> {
+    let text = text
+        .as_string()
+        .ok_or_else(|| Error::InvalidArgument("text must be a string".into()))?;
     Ok(Uint8Array::from(
-        core::WrapPublicKey::from_text(text)?.to_bytes().as_slice(),
+        core::WrapPublicKey::from_text(&text)?.to_bytes().as_slice(),
     ))
 }

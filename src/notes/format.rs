@@ -123,9 +123,11 @@ impl Header {
     /// `BAD_PASSPHRASE`, caps on the KDF parameters are `LIMIT_EXCEEDED`.
     pub(crate) fn unwrap(&self, passphrase: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
         let kek = crate::kdf::derive_key(passphrase, &self.salt, &self.kdf)?;
-        let pt = aead::open(&kek, &self.nonce, &self.aad(), &self.wrapped_key)
-            .map_err(|_| Error::BadPassphrase)?;
-        to_key(&pt)
+        let pt = aead::open(&kek, &self.nonce, &self.aad(), &self.wrapped_key);
+        drop(kek);
+        // Argon2 and AES left the KEK in deeper stack frames, on success and failure.
+        crate::scrub::scrub_stack();
+        to_key(&pt.map_err(|_| Error::BadPassphrase)?)
     }
 
     fn aad(&self) -> Vec<u8> {

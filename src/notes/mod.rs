@@ -217,8 +217,11 @@ impl Entry {
 
 /// Everything that exists only while unlocked; dropping it wipes keys and notes.
 struct Unlocked {
-    vault_key: Zeroizing<[u8; 32]>,
-    keys: SubKeys,
+    // Boxed from the moment they exist: async fns keep values that live across an
+    // `await` in their (heap) future, and moving a plain key out of it into here
+    // would leave an unwiped copy in the freed future. A box moves only a pointer.
+    vault_key: Box<Zeroizing<[u8; 32]>>,
+    keys: Box<SubKeys>,
     header: Header,
     manifest: Manifest,
     /// Highest counter value handed out (≥ `manifest.counter`).
@@ -315,9 +318,9 @@ impl<S: Store> Vault<S> {
         kdf.check_readable()?;
         ensure_empty(&store).await?;
         let vault_id = aead::random_array::<ID_LEN>();
-        let vault_key = Zeroizing::new(aead::random_array::<32>());
+        let vault_key = Box::new(Zeroizing::new(aead::random_array::<32>()));
         let header = Header::seal(vault_id, kdf, passphrase, &vault_key)?;
-        let keys = SubKeys::derive(&vault_key, &vault_id)?;
+        let keys = Box::new(SubKeys::derive(&vault_key, &vault_id)?);
         let manifest = Manifest {
             counter: 1,
             entries: BTreeMap::new(),
@@ -365,9 +368,9 @@ impl<S: Store> Vault<S> {
             .await?
             .ok_or_else(|| Error::NotFound("no vault in this storage".into()))?;
         let header = Header::decode(&header_bytes)?;
-        let vault_key = header.unwrap(passphrase)?;
+        let vault_key = Box::new(header.unwrap(passphrase)?);
         let vault_id = header.vault_id;
-        let keys = SubKeys::derive(&vault_key, &vault_id)?;
+        let keys = Box::new(SubKeys::derive(&vault_key, &vault_id)?);
         let manifest_bytes = store
             .get(MANIFEST_KEY)
             .await?
@@ -601,8 +604,11 @@ impl<S: Store> Vault<S> {
 
     /// Wipes keys and decrypted notes from memory; later calls fail with `LOCKED`.
     pub fn lock(&self) {
-        // Dropping `Unlocked` zeroizes every key and note.
-        self.state.borrow_mut().take();
+        // Dropping `Unlocked` in place zeroizes every key and note where they live
+        // (`take()` would move them out first and leave the old bytes behind);
+        // copies that moves left on the (Wasm linear-memory) stack are wiped too.
+        *self.state.borrow_mut() = None;
+        crate::scrub::scrub_stack();
     }
 
     /// One encrypted, passphrase-protected file holding the whole vault, for
@@ -676,9 +682,9 @@ impl<S: Store> Vault<S> {
         let aad_len = 5 + format::HEADER_LEN;
         let aad = backup.get(..aad_len).ok_or_else(truncated)?;
         let ct = r.rest();
-        let vault_key = header.unwrap(passphrase)?;
+        let vault_key = Box::new(header.unwrap(passphrase)?);
         let vault_id = header.vault_id;
-        let keys = SubKeys::derive(&vault_key, &vault_id)?;
+        let keys = Box::new(SubKeys::derive(&vault_key, &vault_id)?);
         let payload = aead::open(&keys.backup, &nonce, aad, ct)
             .map_err(|_| Error::Tampered("the backup is damaged or was modified".into()))?;
         let bad = || Error::Tampered("the backup's content is inconsistent".into());
