@@ -441,3 +441,33 @@ fn argon2_bombs_are_refused_before_work() {
         t.elapsed()
     );
 }
+
+#[test]
+fn many_session_key_packets_are_refused_before_any_s2k_work() {
+    // A message whose one SKESK is repeated 200 times: each copy could cost a full
+    // S2K derivation, so a few KiB would buy minutes of CPU. Refused up front.
+    let pass = passphrase();
+    let msg = encrypt(
+        b"x",
+        &EncryptOptions {
+            passwords: vec![&pass],
+            ..Default::default()
+        },
+    )
+    .expect("encrypt");
+    // New-format header: tag byte, then a one-octet length (the SKESK is small).
+    assert_eq!(msg[0] & 0x3f, 3, "first packet is an SKESK");
+    let len = usize::from(msg[1]);
+    assert!(len < 192);
+    let (skesk, rest) = msg.split_at(2 + len);
+    let mut bomb = skesk.repeat(200);
+    bomb.extend_from_slice(rest);
+    let started = Instant::now();
+    assert_eq!(code(decrypt_with_password(&bomb)), "LIMIT_EXCEEDED");
+    let (r, out) = stream_with_password(&bomb);
+    assert_eq!(code(r), "LIMIT_EXCEEDED");
+    assert!(out.is_empty());
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // The same message with one SKESK still opens.
+    assert_eq!(decrypt_with_password(&msg).expect("control"), b"x");
+}

@@ -151,6 +151,17 @@ fn needs_decompress(m: &Message<'_>) -> bool {
     }
 }
 
+/// Refuses messages with more session-key packets than [`Limits::max_session_key_packets`].
+pub(crate) fn check_session_key_count(n: usize, limits: &Limits) -> Result<()> {
+    if n > limits.max_session_key_packets {
+        return Err(Error::LimitExceeded(format!(
+            "the message has {n} session-key packets; at most {} are examined",
+            limits.max_session_key_packets
+        )));
+    }
+    Ok(())
+}
+
 /// Unwraps compression layers, at most `limits.max_compression_layers`.
 pub(crate) fn decompress_all<'a>(
     mut msg: Message<'a>,
@@ -310,6 +321,7 @@ fn decrypt_inner<R: Read + Send, W: Write>(
                     "GnuPG's non-standard OCB packet (type 20) is not supported".into(),
                 ));
             }
+            check_session_key_count(esk.len(), limits)?;
             if !opts.passwords.is_empty() {
                 for e in esk {
                     if let Esk::SymKeyEncryptedSessionKey(k) = e {

@@ -41,6 +41,10 @@ pub struct Limits {
     pub max_compression_layers: u32,
     /// Largest number of signatures examined on one message. Default 64.
     pub max_signatures: usize,
+    /// Largest number of session-key packets (PKESK + SKESK) on one message.
+    /// Each SKESK may cost a full S2K derivation, so without a cap a few KiB of
+    /// message buy hours of CPU. Default 64.
+    pub max_session_key_packets: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +59,7 @@ impl Default for Limits {
             max_s2k_iterated_bytes: 65_011_712,
             max_compression_layers: 1,
             max_signatures: 64,
+            max_session_key_packets: 64,
         }
     }
 }

@@ -115,6 +115,7 @@ pub fn decrypt_session_key(
             _ => {}
         }
     }
+    crate::openpgp::decrypt::check_session_key_count(pkesks.len() + skesks.len(), limits)?;
     let empty = Password::empty();
     for esk in &pkesks {
         let typ = match esk.version() {
