@@ -10,7 +10,7 @@
 // { name, env, ours, peer, unit, ratio } (+ peerName, oursStats, peerStats), with
 // ratio > 1 meaning we are better (peer/ours for times and sizes).
 //
-// Environment: QUICK=1 (2 runs, 1 MiB, 300 notes), BENCH_ONLY=<substring of a
+// Environment: QUICK=1 (2 runs, 1 MiB, 300 notes; streams 16 / 4 MiB), BENCH_ONLY=<substring of a
 // case name>, BENCH_ENVS=node,chromium,native (default all), BENCH_OUT_DIR
 // (default target/bench under the repository).
 import { execFileSync } from 'node:child_process';
