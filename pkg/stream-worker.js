@@ -27,6 +27,33 @@ function wantWebCrypto(backend) {
 }
 
 /** Encrypts pushed plaintext; each call resolves to output chunks. */
+/**
+ * Hands the next batch of AES-GCM jobs of `machine` (a StreamEncryptor or
+ * StreamDecryptor on the external backend) to WebCrypto and records it in
+ * `state.inflight`. The message key is imported once, non-extractable, and the
+ * raw copy is wiped. Inputs are views onto Wasm memory: WebCrypto copies its
+ * input synchronously, so no JS copy is made; results are written back later.
+ */
+async function submitGcmBatch(state, machine, op) {
+  if (machine.backend !== 'external') return;
+  const jobs = machine.takeJobs();
+  if (!jobs.length) return;
+  if (!state.key) {
+    const raw = machine.messageKey();
+    try {
+      state.key = await subtle.importKey('raw', raw, 'AES-GCM', false, [op]);
+    } finally {
+      raw.fill(0);
+    }
+  }
+  const buf = state.w.streamMemory().buffer;
+  const p = Promise.all(jobs.map((j) => subtle[op](
+    { name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, state.key,
+    new Uint8Array(buf, j.ptr, j.inLen))));
+  p.catch(() => {});
+  state.inflight.push({ jobs, p });
+}
+
 export class EncryptEngine {
   constructor(w, options) {
     const { backend, ...rest } = options;
@@ -44,26 +71,8 @@ export class EncryptEngine {
   // WebCrypto runs off-thread: submit a batch, then complete the oldest
   // batches only when more than DEPTH are in flight, so the Wasm framing of the
   // next batch overlaps the AES work of the previous ones.
-  async #submit() {
-    if (this.enc.backend !== 'external') return;
-    const jobs = this.enc.takeJobs();
-    if (!jobs.length) return;
-    if (!this.key) {
-      const raw = this.enc.messageKey();
-      try {
-        this.key = await subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt']);
-      } finally {
-        raw.fill(0);
-      }
-    }
-    // Views onto the job buffers in Wasm memory: WebCrypto copies its input
-    // synchronously, so no JS copy is made; results are written back in place.
-    const buf = this.w.streamMemory().buffer;
-    const p = Promise.all(jobs.map((j) => subtle.encrypt(
-      { name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, this.key,
-      new Uint8Array(buf, j.ptr, j.inLen))));
-    p.catch(() => {});
-    this.inflight.push({ jobs, p });
+  #submit() {
+    return submitGcmBatch(this, this.enc, 'encrypt');
   }
 
   async #completeOldest(out) {
@@ -151,24 +160,8 @@ export class DecryptEngine {
     throw e;
   }
 
-  async #submit() {
-    if (this.dec.backend !== 'external') return;
-    const jobs = this.dec.takeJobs();
-    if (!jobs.length) return;
-    if (!this.key) {
-      const raw = this.dec.messageKey();
-      try {
-        this.key = await subtle.importKey('raw', raw, 'AES-GCM', false, ['decrypt']);
-      } finally {
-        raw.fill(0);
-      }
-    }
-    const buf = this.w.streamMemory().buffer;
-    const p = Promise.all(jobs.map((j) => subtle.decrypt(
-      { name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, this.key,
-      new Uint8Array(buf, j.ptr, j.inLen))));
-    p.catch(() => {});
-    this.inflight.push({ jobs, p });
+  #submit() {
+    return submitGcmBatch(this, this.dec, 'decrypt');
   }
 
   async #completeOldest(out) {
