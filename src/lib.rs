@@ -20,4 +20,13 @@ pub mod wrap;
 mod bindings;
 
 pub use error::{Error, Result};
+
+/// The Wasm module's allocator: the system allocator, with every freed block
+/// overwritten with zeros first. Linear memory is readable by any script that
+/// holds the `WebAssembly.Memory`, and buffers freed by dependencies (rPGP's
+/// packet buffers, growing `Vec`s) would otherwise keep plaintext and keys.
+#[cfg(all(target_arch = "wasm32", feature = "zeroize-on-free"))]
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
+    zeroizing_alloc::ZeroAlloc(std::alloc::System);
 pub use version::{version, VersionInfo};

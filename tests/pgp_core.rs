@@ -526,7 +526,8 @@ fn decrypt_key_selection_and_errors() {
         decrypt(&ct, &DecryptOptions::default()).unwrap_err().code(),
         "INVALID_ARGUMENT"
     );
-    // A signed (not encrypted) message is not decrypt's business.
+    // A signed (not encrypted) message is not decrypt's business: the input is
+    // of the wrong kind (MALFORMED_INPUT), not an option error.
     let signed = sign(
         b"s",
         &SignOptions {
@@ -546,7 +547,7 @@ fn decrypt_key_selection_and_errors() {
         )
         .unwrap_err()
         .code(),
-        "INVALID_ARGUMENT"
+        "MALFORMED_INPUT"
     );
 }
 
@@ -635,4 +636,28 @@ fn anonymous_recipients_are_tried() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn auto_container_conflict_names_the_recipients_and_forces_nothing() {
+    let pq = gen(Profile::Pqc, None);
+    let v4 = gen(Profile::Compat, None);
+    let opts = |seipd| EncryptOptions {
+        encryption_keys: vec![pq.public_key.as_bytes(), v4.public_key.as_bytes()],
+        seipd,
+        ..Default::default()
+    };
+    let e = encrypt(b"x", &opts(SeipdChoice::Auto)).unwrap_err();
+    assert_eq!(e.code(), "INVALID_ARGUMENT");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("no message format suits all recipients"),
+        "{msg}"
+    );
+    assert!(msg.contains(&v4.fingerprint), "{msg}");
+    assert!(!msg.contains("do not force"), "{msg}");
+    // Forcing v1 keeps its own message; forcing v2 is the documented way out.
+    let e = encrypt(b"x", &opts(SeipdChoice::V1)).unwrap_err();
+    assert!(e.to_string().contains("do not force seipd v1"), "{e}");
+    assert!(encrypt(b"x", &opts(SeipdChoice::V2)).is_ok());
 }

@@ -80,6 +80,36 @@ export interface KeyInfo {
   subkeys: SubkeyInfo[];
 }
 
+/** Caps on attacker-controlled sizes and work (docs/limits.md). Each field is
+ *  optional; the default applies when omitted. Lowering is always allowed;
+ *  values above the built-in maximum are refused with INVALID_ARGUMENT. */
+export interface Limits {
+  /** One-shot message/signature size, and the SEIPDv1 integrity buffer. Default 256 MiB, max 1 GiB. */
+  maxMessageSize?: number;
+  /** Plaintext produced from compressed data. Default 256 MiB, max 1 GiB. */
+  maxDecompressedSize?: number;
+  /** Key/certificate size. Default 8 MiB, max 64 MiB. */
+  maxKeySize?: number;
+  /** Argon2 memory an S2K may ask for, KiB. Default and max 1 GiB. */
+  maxArgon2MemoryKiB?: number;
+  /** Argon2 passes. Default and max 64. */
+  maxArgon2Passes?: number;
+  /** Argon2 lanes. Default and max 16. */
+  maxArgon2Lanes?: number;
+  /** Bytes hashed by an iterated+salted S2K. Default and max 65011712. */
+  maxS2kIteratedBytes?: number;
+  /** Nested compression layers. Default 1, max 8. */
+  maxCompressionLayers?: number;
+  /** Signatures examined on one message. Default 64, max 1024. */
+  maxSignatures?: number;
+  /** Session-key packets (PKESK + SKESK) on one message. Default 64, max 1024. */
+  maxSessionKeyPackets?: number;
+}
+
+export interface UnlockKeyOptions {
+  limits?: Limits;
+}
+
 export interface EncryptOptions {
   data: Uint8Array | string;
   /** Recipient public keys, armored strings or binary. */
@@ -90,6 +120,7 @@ export interface EncryptOptions {
   armor?: boolean;
   /** "auto" (default): SEIPDv2 when every recipient supports it, else v1. */
   seipd?: "auto" | "v1" | "v2";
+  limits?: Limits;
 }
 
 export interface DecryptOptions {
@@ -97,6 +128,7 @@ export interface DecryptOptions {
   decryptionKeys?: PrivateKey[];
   passwords?: string[];
   verificationKeys?: (string | Uint8Array)[];
+  limits?: Limits;
 }
 
 export interface SignatureResult {
@@ -131,6 +163,7 @@ export interface VerifyOptions {
   /** Alias of `signature` for signed messages. */
   message?: Uint8Array | string;
   verificationKeys: (string | Uint8Array)[];
+  limits?: Limits;
 }
 
 export interface VerifyResult {
@@ -263,6 +296,30 @@ pub(super) fn opt_bool(o: &Object, name: &str, default: bool) -> Result<bool> {
     }
 }
 
+/// The optional `limits` object: defaults, with each named field replaced.
+/// Values must be non-negative integers no larger than `Limits::CEILING`.
+pub(super) fn limits_opt(o: &Object) -> Result<Limits> {
+    let mut limits = Limits::default();
+    let Some(v) = field(o, "limits") else {
+        return Ok(limits);
+    };
+    let obj = options(&v, "limits")?;
+    for key in Object::keys(&obj).iter() {
+        let name = key.as_string().unwrap_or_default();
+        let Some(value) = field(&obj, &name) else {
+            continue;
+        };
+        let n = value
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && (0.0..=9_007_199_254_740_991.0).contains(n))
+            .ok_or_else(|| {
+                Error::InvalidArgument(format!("limits.{name} must be a non-negative integer"))
+            })?;
+        limits.set(&name, n as u64)?;
+    }
+    Ok(limits)
+}
+
 /// `Uint8Array` or `string` (UTF-8 encoded).
 fn bytes_of(v: &JsValue, name: &str) -> Result<Zeroizing<Vec<u8>>> {
     if let Some(s) = v.as_string() {
@@ -388,6 +445,21 @@ fn signatures_js(sigs: &[core::SignatureCheck]) -> Array {
 }
 
 /// Armored output as a string, binary as a Uint8Array.
+/// Copies block by block into one JS array: Wasm memory never holds a second,
+/// contiguous copy of the plaintext.
+fn plaintext_js(p: &core::Plaintext) -> Result<Uint8Array> {
+    let len = u32::try_from(p.len())
+        .map_err(|_| Error::LimitExceeded("plaintext larger than 4 GiB".into()))?;
+    let out = Uint8Array::new_with_length(len);
+    let mut at = 0u32;
+    for b in p.blocks() {
+        let n = b.len() as u32;
+        out.subarray(at, at + n).copy_from(b);
+        at += n;
+    }
+    Ok(out)
+}
+
 fn output(bytes: Vec<u8>, armor: bool) -> Result<JsValue> {
     if armor {
         String::from_utf8(bytes)
@@ -462,14 +534,17 @@ pub async fn unlock_key(
     #[wasm_bindgen(js_name = armoredPrivateKey, unchecked_param_type = "string | Uint8Array")]
     key: JsValue,
     passphrase: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "UnlockKeyOptions")] options_: Option<JsValue>,
 ) -> std::result::Result<PrivateKeyHandle, JsValue> {
     let bytes = bytes_of(&key, "armoredPrivateKey")?;
     let passphrase = passphrase.map(Zeroizing::new);
-    let k = core::unlock_key(
-        &bytes,
-        passphrase.as_deref().map(|s| s.as_str()),
-        &Limits::default(),
-    )?;
+    let limits = match options_.filter(|v| !v.is_undefined() && !v.is_null()) {
+        None => Limits::default(),
+        Some(v) => limits_opt(&options(&v, "unlockKey")?)?,
+    };
+    let k = core::unlock_key(&bytes, passphrase.as_deref().map(|s| s.as_str()), &limits);
+    crate::scrub::scrub_stack();
+    let k = k?;
     Ok(register(k))
 }
 
@@ -505,9 +580,11 @@ pub async fn encrypt(
         signing_keys: signers.iter().map(|k| k.as_ref()).collect(),
         armor,
         seipd,
-        limits: Limits::default(),
+        limits: limits_opt(&o)?,
     };
-    Ok(output(core::encrypt(&data, &opts)?, armor)?)
+    let r = core::encrypt(&data, &opts).and_then(|m| output(m, armor));
+    crate::scrub::scrub_stack();
+    Ok(r?)
 }
 
 /// Decrypts and checks signatures inside. Nothing is returned unless the whole
@@ -525,12 +602,14 @@ pub async fn decrypt(
         decryption_keys: keys.iter().map(|k| k.as_ref()).collect(),
         passwords: passwords.iter().map(|p| p.as_str()).collect(),
         verification_keys: verification.iter().map(|k| k.as_slice()).collect(),
-        limits: Limits::default(),
+        limits: limits_opt(&o)?,
     };
-    let d = core::decrypt(&message, &opts)?;
+    let d = core::decrypt_blocks(&message, &opts);
+    crate::scrub::scrub_stack();
+    let (plain, signatures) = d?;
     let out = Object::new();
-    set(&out, "data", Uint8Array::from(d.data.as_slice()));
-    set(&out, "signatures", signatures_js(&d.signatures));
+    set(&out, "data", plaintext_js(&plain)?);
+    set(&out, "signatures", signatures_js(&signatures));
     Ok(out.into())
 }
 
@@ -549,7 +628,9 @@ pub async fn sign(
         detached,
         armor,
     };
-    Ok(output(core::sign(&data, &opts)?, armor)?)
+    let r = core::sign(&data, &opts).and_then(|m| output(m, armor));
+    crate::scrub::scrub_stack();
+    Ok(r?)
 }
 
 /// Verifies a detached signature (with `data`) or a signed message (without).
@@ -569,21 +650,21 @@ pub async fn verify(
         }
     };
     let keys = key_bytes(&o, "verificationKeys")?;
-    let v = core::verify(&core::VerifyOptions {
+    let v = core::verify_blocks(&core::VerifyOptions {
         data: data.as_ref().map(|d| d.as_slice()),
         signature: &signature,
         verification_keys: keys.iter().map(|k| k.as_slice()).collect(),
-        limits: Limits::default(),
-    })?;
+        limits: limits_opt(&o)?,
+    });
+    crate::scrub::scrub_stack();
+    let (v, plain) = v?;
     let out = Object::new();
     set(&out, "valid", v.valid);
     set(&out, "signatures", signatures_js(&v.signatures));
-    set(
-        &out,
-        "data",
-        v.data
-            .map(|d| JsValue::from(Uint8Array::from(d.as_slice())))
-            .unwrap_or(JsValue::NULL),
-    );
+    let data = match plain {
+        Some(p) => JsValue::from(plaintext_js(&p)?),
+        None => JsValue::NULL,
+    };
+    set(&out, "data", data);
     Ok(out.into())
 }

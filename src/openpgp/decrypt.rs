@@ -33,7 +33,7 @@ use zeroize::Zeroizing;
 
 use super::keys::{parse_certs, Cert, PrivateKey, VerifierRef};
 use super::util::{check_s2k, hex_upper, io_err, limit_io, parse_err, CappedReader, LimitSignal};
-use super::Limits;
+use super::{Limits, Plaintext};
 use crate::{Error, Result};
 
 /// Options for [`decrypt`] / [`decrypt_stream`].
@@ -333,9 +333,10 @@ fn decrypt_inner<R: Read + Send, W: Write>(
             }
         }
         _ => {
-            return Err(Error::InvalidArgument(
-                "the message is not encrypted (use verify for signed messages)".into(),
-            ))
+            // Input, not an option: the file is of the wrong kind.
+            return Err(Error::MalformedInput(
+                "not an encrypted message (use verify for signed messages)".into(),
+            ));
         }
     }
 
@@ -366,6 +367,20 @@ fn decrypt_inner<R: Read + Send, W: Write>(
 /// One-shot decryption: nothing is returned unless the whole message
 /// authenticated.
 pub fn decrypt(message: &[u8], opts: &DecryptOptions<'_>) -> Result<Decrypted> {
+    let (plain, signatures) = decrypt_blocks(message, opts)?;
+    Ok(Decrypted {
+        data: plain.to_vec(),
+        signatures,
+    })
+}
+
+/// [`decrypt`] with the plaintext left in blocks: peak memory is the plaintext
+/// size (no contiguous copy, no doubling `Vec`), which is what the Wasm binding
+/// needs to stay near [`Limits::max_decompressed_size`] under a compression bomb.
+pub fn decrypt_blocks(
+    message: &[u8],
+    opts: &DecryptOptions<'_>,
+) -> Result<(Plaintext, Vec<SignatureCheck>)> {
     if message.len() as u64 > opts.limits.max_message_size {
         return Err(Error::LimitExceeded(format!(
             "message of {} bytes exceeds the one-shot limit of {} bytes",
@@ -373,11 +388,11 @@ pub fn decrypt(message: &[u8], opts: &DecryptOptions<'_>) -> Result<Decrypted> {
             opts.limits.max_message_size
         )));
     }
-    let mut data = Zeroizing::new(Vec::with_capacity(message.len()));
+    let mut plain = Plaintext::new();
     let cap = opts
         .limits
         .max_message_size
         .max(opts.limits.max_decompressed_size);
-    let signatures = decrypt_inner(opts, message, &mut *data, cap)?;
-    Ok(Decrypted { data, signatures })
+    let signatures = decrypt_inner(opts, message, &mut plain, cap)?;
+    Ok((plain, signatures))
 }

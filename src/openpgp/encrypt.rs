@@ -147,10 +147,25 @@ pub(crate) fn plan<'c>(certs: &'c [Cert], choice: SeipdChoice) -> Result<Plan<'c
                 PublicKeyAlgorithm::MlKem768X25519 | PublicKeyAlgorithm::MlKem1024X448
             )
         });
-        if pq {
+        if pq && choice == SeipdChoice::V1 {
             return Err(Error::InvalidArgument(
                 "post-quantum recipients need SEIPDv2; do not force seipd v1".into(),
             ));
+        }
+        if pq {
+            // Auto: a post-quantum recipient (SEIPDv2 only) next to one that did
+            // not advertise SEIPDv2. Nothing was forced; say what conflicts.
+            let old: Vec<String> = certs
+                .iter()
+                .filter(|c| !c.features_seipd_v2)
+                .map(|c| c.primary.fingerprint.clone())
+                .collect();
+            return Err(Error::InvalidArgument(format!(
+                "no message format suits all recipients: post-quantum keys need SEIPDv2, \
+                 which {} does not advertise; encrypt to them separately, or pass \
+                 seipd: \"v2\" if those recipients can read it",
+                old.join(", ")
+            )));
         }
     }
     Ok(Plan { v2, recipients })

@@ -63,3 +63,149 @@ impl Default for Limits {
         }
     }
 }
+
+impl Limits {
+    /// The largest values a caller may raise each limit to. They keep every
+    /// attacker-driven allocation well inside 32-bit Wasm's 4 GiB address space
+    /// (input, output and working buffers may be alive at once).
+    pub const CEILING: Limits = Limits {
+        max_message_size: 1024 * MIB,
+        max_decompressed_size: 1024 * MIB,
+        max_key_size: 64 * MIB,
+        max_argon2_memory_kib: KdfParams::MAX_MEMORY_KIB,
+        max_argon2_passes: KdfParams::MAX_ITERATIONS,
+        max_argon2_lanes: KdfParams::MAX_PARALLELISM,
+        max_s2k_iterated_bytes: 65_011_712,
+        max_compression_layers: 8,
+        max_signatures: 1024,
+        max_session_key_packets: 1024,
+    };
+
+    /// Sets the limit called `name` (the camelCase name used by the JS API, e.g.
+    /// `maxMessageSize`) to `value`. Unknown names and values above
+    /// [`Limits::CEILING`] are `INVALID_ARGUMENT`, so a typo or an unsafe value
+    /// is never silently ignored. Lowering is always allowed.
+    pub fn set(&mut self, name: &str, value: u64) -> crate::Result<()> {
+        fn fit<T: TryFrom<u64> + Into<u64> + Copy>(
+            slot: &mut T,
+            ceiling: T,
+            name: &str,
+            value: u64,
+        ) -> crate::Result<()> {
+            if value > ceiling.into() {
+                return Err(crate::Error::InvalidArgument(format!(
+                    "limits.{name} = {value} is above the allowed maximum {}",
+                    ceiling.into()
+                )));
+            }
+            *slot = T::try_from(value).map_err(|_| {
+                crate::Error::InvalidArgument(format!("limits.{name} = {value} is out of range"))
+            })?;
+            Ok(())
+        }
+        let c = Self::CEILING;
+        match name {
+            "maxMessageSize" => fit(&mut self.max_message_size, c.max_message_size, name, value),
+            "maxDecompressedSize" => fit(
+                &mut self.max_decompressed_size,
+                c.max_decompressed_size,
+                name,
+                value,
+            ),
+            "maxKeySize" => fit(&mut self.max_key_size, c.max_key_size, name, value),
+            "maxArgon2MemoryKiB" => fit(
+                &mut self.max_argon2_memory_kib,
+                c.max_argon2_memory_kib,
+                name,
+                value,
+            ),
+            "maxArgon2Passes" => fit(
+                &mut self.max_argon2_passes,
+                c.max_argon2_passes,
+                name,
+                value,
+            ),
+            "maxArgon2Lanes" => fit(&mut self.max_argon2_lanes, c.max_argon2_lanes, name, value),
+            "maxS2kIteratedBytes" => fit(
+                &mut self.max_s2k_iterated_bytes,
+                c.max_s2k_iterated_bytes,
+                name,
+                value,
+            ),
+            "maxCompressionLayers" => fit(
+                &mut self.max_compression_layers,
+                c.max_compression_layers,
+                name,
+                value,
+            ),
+            "maxSignatures" => {
+                let mut v = self.max_signatures as u64;
+                fit(&mut v, c.max_signatures as u64, name, value)?;
+                self.max_signatures = v as usize;
+                Ok(())
+            }
+            "maxSessionKeyPackets" => {
+                let mut v = self.max_session_key_packets as u64;
+                fit(&mut v, c.max_session_key_packets as u64, name, value)?;
+                self.max_session_key_packets = v as usize;
+                Ok(())
+            }
+            other => Err(crate::Error::InvalidArgument(format!(
+                "unknown limit {other:?} (known: {})",
+                Self::NAMES.join(", ")
+            ))),
+        }
+    }
+
+    /// The names [`Limits::set`] accepts, in documentation order.
+    pub const NAMES: [&'static str; 10] = [
+        "maxMessageSize",
+        "maxDecompressedSize",
+        "maxKeySize",
+        "maxArgon2MemoryKiB",
+        "maxArgon2Passes",
+        "maxArgon2Lanes",
+        "maxS2kIteratedBytes",
+        "maxCompressionLayers",
+        "maxSignatures",
+        "maxSessionKeyPackets",
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_settable_and_defaults_sit_under_the_ceiling() {
+        let d = Limits::default();
+        for name in Limits::NAMES {
+            let mut l = Limits::default();
+            l.set(name, 0).unwrap();
+            assert_ne!(l, d, "{name} did not change anything");
+        }
+        let c = Limits::CEILING;
+        assert!(d.max_message_size <= c.max_message_size);
+        assert!(d.max_decompressed_size <= c.max_decompressed_size);
+        assert!(d.max_key_size <= c.max_key_size);
+        assert!(d.max_compression_layers <= c.max_compression_layers);
+        assert!(d.max_signatures <= c.max_signatures);
+        assert!(d.max_session_key_packets <= c.max_session_key_packets);
+    }
+
+    #[test]
+    fn above_ceiling_and_unknown_names_are_refused() {
+        let mut l = Limits::default();
+        let e = l.set("maxMessageSize", 4 << 30).unwrap_err();
+        assert_eq!(e.code(), "INVALID_ARGUMENT");
+        assert_eq!(l, Limits::default(), "a refused value must not be applied");
+        let e = l
+            .set("maxArgon2MemoryKiB", u64::from(u32::MAX) + 1)
+            .unwrap_err();
+        assert_eq!(e.code(), "INVALID_ARGUMENT");
+        let e = l.set("maxMesageSize", 1).unwrap_err();
+        assert!(e.to_string().contains("maxMessageSize"), "{e}");
+        l.set("maxSignatures", 1024).unwrap();
+        assert_eq!(l.max_signatures, 1024);
+    }
+}

@@ -17,16 +17,20 @@ pub mod decrypt;
 pub mod encrypt;
 pub mod keys;
 pub mod limits;
+pub mod plaintext;
 pub mod sign;
 pub mod stream;
 
 mod util;
 
-pub use decrypt::{decrypt, decrypt_stream, DecryptOptions, Decrypted, SignatureCheck};
+pub use decrypt::{
+    decrypt, decrypt_blocks, decrypt_stream, DecryptOptions, Decrypted, SignatureCheck,
+};
 pub use encrypt::{encrypt, encrypt_stream, EncryptOptions, SeipdChoice};
 pub use keys::{
     export_private_key, generate_key, read_key, revoke_key, unlock_key, GenerateOptions,
     GeneratedKey, KeyInfo, KeyUsage, PrivateKey, Profile, RevocationReason, SubkeyInfo,
 };
 pub use limits::Limits;
-pub use sign::{sign, verify, SignOptions, Verified, VerifyOptions};
+pub use plaintext::Plaintext;
+pub use sign::{sign, verify, verify_blocks, SignOptions, Verified, VerifyOptions};

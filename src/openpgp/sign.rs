@@ -12,13 +12,13 @@ use pgp::composed::{ArmorOptions, MessageBuilder};
 use pgp::composed::{CleartextSignedMessage, Deserializable, DetachedSignature, Message};
 use pgp::types::{Password, SigningKey};
 use rand::rngs::OsRng;
-use zeroize::Zeroizing;
+use std::io::Write;
 
 use super::decrypt::{check_one, check_signatures, decompress_all, pump, SignatureCheck};
 use super::encrypt::{signers, signing_hash};
 use super::keys::{parse_certs, PrivateKey};
 use super::util::{looks_armored, parse_err, CappedReader};
-use super::Limits;
+use super::{Limits, Plaintext};
 use crate::{Error, Result};
 
 /// Options for [`sign`].
@@ -116,7 +116,7 @@ pub fn sign(data: &[u8], opts: &SignOptions<'_>) -> Result<Vec<u8>> {
     }
 }
 
-fn summarize(signatures: Vec<SignatureCheck>, data: Option<Vec<u8>>) -> Verified {
+fn summarize(signatures: Vec<SignatureCheck>) -> Verified {
     let ours: Vec<&SignatureCheck> = signatures
         .iter()
         .filter(|s| s.signing_key_fingerprint.is_some())
@@ -125,13 +125,26 @@ fn summarize(signatures: Vec<SignatureCheck>, data: Option<Vec<u8>>) -> Verified
     Verified {
         valid,
         signatures,
-        data,
+        data: None,
     }
 }
 
 /// Verifies a detached signature (when `opts.data` is given), an inline-signed
 /// message, or a cleartext-signed message.
 pub fn verify(opts: &VerifyOptions<'_>) -> Result<Verified> {
+    let (mut v, plain) = verify_blocks(opts)?;
+    if let Some(p) = plain {
+        v.data = Some(p.to_vec().to_vec());
+    }
+    Ok(v)
+}
+
+/// [`verify`] with the signed data of an inline-signed message left in blocks
+/// (`Verified::data` is then `None` and the data comes second): no contiguous
+/// copy and no doubling buffer, so a compression bomb stops near
+/// [`Limits::max_decompressed_size`] of memory. Cleartext-signed data (already
+/// in memory as text) also comes back as blocks.
+pub fn verify_blocks(opts: &VerifyOptions<'_>) -> Result<(Verified, Option<Plaintext>)> {
     let limits = &opts.limits;
     if opts.signature.len() as u64 > limits.max_message_size {
         return Err(Error::LimitExceeded(format!(
@@ -174,7 +187,7 @@ pub fn verify(opts: &VerifyOptions<'_>) -> Result<Verified> {
             .iter()
             .map(|s| check_one(&s.signature, &certs, |v| v.verify_data(&s.signature, data)))
             .collect();
-        return Ok(summarize(checks, None));
+        return Ok((summarize(checks), None));
     }
 
     if is_cleartext(opts.signature) {
@@ -190,14 +203,18 @@ pub fn verify(opts: &VerifyOptions<'_>) -> Result<Verified> {
             .iter()
             .map(|s| check_one(s, &certs, |v| v.verify_data(s, signed.as_bytes())))
             .collect();
-        return Ok(summarize(checks, Some(signed.into_bytes())));
+        let mut plain = Plaintext::new();
+        plain
+            .write_all(signed.as_bytes())
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        return Ok((summarize(checks), Some(plain)));
     }
 
     let source = CappedReader::new(opts.signature, u64::MAX, "message");
     let (msg, _) = Message::from_reader(source).map_err(parse_err)?;
     if msg.is_encrypted() {
-        return Err(Error::InvalidArgument(
-            "the message is encrypted; use decrypt".into(),
+        return Err(Error::MalformedInput(
+            "an encrypted message, not a signed one; use decrypt".into(),
         ));
     }
     let (mut msg, compressed) = decompress_all(msg, limits)?;
@@ -206,8 +223,8 @@ pub fn verify(opts: &VerifyOptions<'_>) -> Result<Verified> {
     } else {
         limits.max_message_size
     };
-    let mut data = Zeroizing::new(Vec::new());
-    pump(&mut msg, &mut *data, cap).map_err(|e| match e {
+    let mut data = Plaintext::new();
+    pump(&mut msg, &mut data, cap).map_err(|e| match e {
         Error::DecryptionFailed => Error::MalformedInput("damaged signed message".into()),
         other => other,
     })?;
@@ -215,7 +232,7 @@ pub fn verify(opts: &VerifyOptions<'_>) -> Result<Verified> {
         return Err(Error::MalformedInput("the message is not signed".into()));
     }
     let checks = check_signatures(&msg, &certs, limits)?;
-    Ok(summarize(checks, Some(data.to_vec())))
+    Ok((summarize(checks), Some(data)))
 }
 
 fn is_cleartext(bytes: &[u8]) -> bool {
