@@ -129,14 +129,26 @@ fuzz-replay:
 	cargo test --locked --test fuzz_replay -- --nocapture
 	$(call done,fuzz corpus + regression replay)
 
-## cargo deny: licences, bans and sources offline; advisories only when the RustSec
-## database can be fetched (it is a GitHub repository; this machine may not reach it).
+## cargo deny: licences, bans and sources offline; advisories against the RustSec
+## database: fetched from GitHub when reachable, else a local copy (in cargo-deny's
+## cache, e.g. cloned from ADVISORY_DB_GIT = a mirror's URL or path), else skipped
+## with a message. The copy's date is printed: an old copy misses new advisories.
+ADVISORY_DB_GIT ?=
+ADVISORY_DB_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)/advisory-dbs/advisory-db-3157b0e258782691
 deny: setup
 	cargo deny --locked check licenses bans sources
 	@if timeout 20 git ls-remote -q https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then \
 	  cargo deny --locked check advisories; \
 	else \
-	  echo "== cargo deny advisories: SKIPPED (cannot reach the RustSec advisory database on github.com);"; \
-	  echo "   known advisories are listed and explained in deny.toml and SECURITY.md =="; \
+	  if [ ! -d "$(ADVISORY_DB_DIR)/.git" ] && [ -n "$(ADVISORY_DB_GIT)" ]; then \
+	    git clone -q "$(ADVISORY_DB_GIT)" "$(ADVISORY_DB_DIR)"; \
+	  fi; \
+	  if [ -d "$(ADVISORY_DB_DIR)/.git" ]; then \
+	    echo "== cargo deny advisories: GitHub unreachable; using the local RustSec copy of $$(git -C $(ADVISORY_DB_DIR) log -1 --format=%cs) =="; \
+	    cargo deny --locked --offline check advisories; \
+	  else \
+	    echo "== cargo deny advisories: SKIPPED (cannot reach the RustSec advisory database on github.com,"; \
+	    echo "   and no local copy; set ADVISORY_DB_GIT). Known advisories: deny.toml and SECURITY.md =="; \
+	  fi; \
 	fi
 	$(call done,cargo deny)

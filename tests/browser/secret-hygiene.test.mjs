@@ -16,9 +16,6 @@ after(async () => h?.close());
 const kdf = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
 const PASS = 'hygiene passphrase Đà Nẵng';
 const PLAINTEXT = 'KNOWN-PLAINTEXT-7f3a9c-hygiene-note-body';
-/** Keys with a known, not yet fixed residue (asserted in a TODO test below). */
-const OPEN_FINDING = ['noteWrapKey', 'backupKey'];
-let residue;
 
 test('vault keys, passphrase and note plaintext are gone from Wasm memory after lock and free', { timeout: 300_000 }, async () => {
   const page = await h.newPage();
@@ -109,22 +106,13 @@ test('vault keys, passphrase and note plaintext are gone from Wasm memory after 
   const locked = await scan('lock');
   const freed = await scan('free');
   console.log(`secret hygiene: scanned ${freed.bytes / 1048576} MiB; unlocked ${JSON.stringify(open.at)}; locked ${JSON.stringify(locked.at)}; freed ${JSON.stringify(freed.at)} (offsets, -1 = absent)`);
-  residue = { locked: locked.hits, freed: freed.hits };
+  // The note-wrap and backup sub-keys used to survive in freed heap blocks
+  // (fixed by the zeroizing allocator, see docs/threat-model.md).
+  const residue = { locked: locked.hits, freed: freed.hits };
   for (const stage of ['locked', 'freed']) {
     for (const [k, v] of Object.entries(residue[stage])) {
-      if (OPEN_FINDING.includes(k)) continue;
       assert.equal(v, false, `${k} still in Wasm memory after ${stage === 'locked' ? 'lock()' : 'free()'}`);
     }
-  }
-});
-
-// Open finding (docs/threat-model.md): copies of the note-wrap and backup
-// sub-keys survive lock() in freed heap memory (unaligned, i.e. inside some
-// byte buffer; not yet traced). Reported by this TODO test until fixed.
-test('vault note-wrap and backup sub-keys are gone after lock and free', { todo: 'open finding: sub-key copies in freed heap memory' }, () => {
-  assert.ok(residue, 'the first test did not run');
-  for (const stage of ['locked', 'freed']) {
-    for (const k of OPEN_FINDING) assert.equal(residue[stage][k], false, `${k} still in Wasm memory (${stage})`);
   }
 });
 
@@ -165,12 +153,12 @@ test('wrapped and unwrapped data keys leave no copy in Wasm memory', { timeout: 
   assert.equal(r.afterUnwrap, -1, 'the data key stayed in Wasm memory after unwrapKey');
 });
 
-// Known open finding (docs/threat-model.md, "Open findings" 3): the OpenPGP
-// bindings (src/bindings/pgp.rs, owned by the pgp work) do not scrub the stack
-// and decrypt's growing buffers free unwiped copies. Kept as a TODO test so the
-// result is visible in every run until fixed.
-test('OpenPGP plaintext leaves no copy in Wasm memory after encrypt/decrypt', { timeout: 120_000, todo: 'open finding: pgp bindings do not scrub; see docs/threat-model.md' }, async () => {
-  const r = await inFreshPage(async (arg) => {
+// Plaintext passes through rPGP's packet buffers, growing output buffers and
+// the stack; the zeroizing allocator wipes every freed block and the pgp
+// bindings scrub the stack. A small message (one buffer) and a 3 MiB one (many
+// buffer growths and 1 MiB output blocks), through encrypt/decrypt and sign/verify.
+test('OpenPGP plaintext leaves no copy in Wasm memory after encrypt/decrypt/sign/verify', { timeout: 180_000 }, async () => {
+  const r = await inFreshPage(async (marker) => {
     const s = await import('/pkg/index.js');
     await s.init();
     const find = (n) => {
@@ -181,17 +169,44 @@ test('OpenPGP plaintext leaves no copy in Wasm memory after encrypt/decrypt', { 
       }
       return -1;
     };
+    const enc = new TextEncoder();
     const k = await s.generateKey({ userIds: ['Hygiene <h@example.gov.vn>'], profile: 'rfc9580' });
+    const v4 = await s.generateKey({ userIds: ['Hygiene v4 <h4@example.gov.vn>'], profile: 'compat' });
     const priv = await s.unlockKey(k.privateKey);
-    const msg = await s.encrypt({ data: arg, encryptionKeys: [k.publicKey] });
-    const afterEncrypt = find(new TextEncoder().encode(arg));
-    const out = await s.decrypt({ message: msg, decryptionKeys: [priv] });
-    const afterDecrypt = find(new TextEncoder().encode(arg));
+    const priv4 = await s.unlockKey(v4.privateKey);
+    const out = {};
+    // Distinct markers per case, so one case's residue cannot hide another's.
+    const big = (tag) => {
+      const line = enc.encode(`${marker}-${tag}-line `);
+      const b = new Uint8Array(3 << 20);
+      for (let i = 0; i + line.length <= b.length; i += line.length) b.set(line, i);
+      return b;
+    };
+    for (const [tag, data] of [['small', enc.encode(`${marker}-small`)], ['big', big('big')]]) {
+      const needle = enc.encode(`${marker}-${tag}`);
+      const msg = await s.encrypt({ data, encryptionKeys: [k.publicKey], signingKeys: [priv] });
+      out[`${tag}AfterEncrypt`] = find(needle);
+      const d = await s.decrypt({ message: msg, decryptionKeys: [priv], verificationKeys: [k.publicKey] });
+      out[`${tag}Roundtrip`] = d.data.length === data.length && d.signatures[0]?.valid === true;
+      out[`${tag}AfterDecrypt`] = find(needle);
+      // SEIPDv1 (buffered whole for its MDC) to a v4 key.
+      const m1 = await s.encrypt({ data, encryptionKeys: [v4.publicKey] });
+      await s.decrypt({ message: m1, decryptionKeys: [priv4] });
+      out[`${tag}AfterV1`] = find(needle);
+      const signed = await s.sign({ data, signingKeys: [priv] });
+      const v = await s.verify({ message: signed, verificationKeys: [k.publicKey] });
+      out[`${tag}Verified`] = v.valid && v.data.length === data.length;
+      out[`${tag}AfterSignVerify`] = find(needle);
+    }
     priv.free();
-    return { text: new TextDecoder().decode(out.data), afterEncrypt, afterDecrypt };
+    priv4.free();
+    return out;
   }, PLAINTEXT);
   console.log(`secret hygiene (pgp): ${JSON.stringify(r)} (offsets, -1 = absent)`);
-  assert.equal(r.text, PLAINTEXT);
-  assert.equal(r.afterEncrypt, -1, 'encrypt input stayed in Wasm memory');
-  assert.equal(r.afterDecrypt, -1, 'decrypted plaintext stayed in Wasm memory');
+  for (const tag of ['small', 'big']) {
+    assert.ok(r[`${tag}Roundtrip`] && r[`${tag}Verified`], `${tag}: round trip failed`);
+    for (const stage of ['AfterEncrypt', 'AfterDecrypt', 'AfterV1', 'AfterSignVerify']) {
+      assert.equal(r[`${tag}${stage}`], -1, `${tag} plaintext still in Wasm memory ${stage}`);
+    }
+  }
 });
