@@ -14,7 +14,8 @@ pub enum Error {
     /// Authentication failed: the data was modified, truncated, or the key is wrong.
     #[error("decryption failed: the data is damaged or was tampered with")]
     DecryptionFailed,
-    /// Input bytes that cannot be parsed (bad armor, truncated packets, wrong lengths).
+    /// Input bytes that cannot be parsed (bad armor, truncated packets, wrong
+    /// lengths), or input of the wrong kind (a signed message given to decrypt).
     #[error("malformed input: {0}")]
     MalformedInput(String),
     /// None of the supplied keys can open this message or envelope.

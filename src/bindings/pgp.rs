@@ -80,7 +80,7 @@ export interface KeyInfo {
   subkeys: SubkeyInfo[];
 }
 
-/** Caps on attacker-controlled sizes and work (docs/limits.md). Each field is
+/** Caps on attacker-controlled sizes and work (docs/threat-model.md, "Resource limits"). Each field is
  *  optional; the default applies when omitted. Lowering is always allowed;
  *  values above the built-in maximum are refused with INVALID_ARGUMENT. */
 export interface Limits {
