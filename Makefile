@@ -109,14 +109,16 @@ bench-quick:
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= pgp_read_key pgp_unlock_key pgp_decrypt pgp_verify wrap_envelope wrap_keys vault_open vault_backup shared_note
 FUZZ_FLAGS := --target-dir $(CARGO_TARGET_DIR)/fuzz
-fuzz:
+fuzz: pkg
 	@SIGNET_SETUP_FUZZ=1 scripts/setup.sh
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 	  mkdir -p corpus/$$t; \
 	  RUSTC_BOOTSTRAP=1 cargo fuzz run $(FUZZ_FLAGS) $$t corpus/$$t $$( [ -d seeds/$$t ] && echo seeds/$$t ) -- \
 	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=3072 -max_len=262144 -timeout=30 -print_final_stats=1 ; \
 	done
-	$(call done,cargo fuzz ($(FUZZ_SECONDS) s per target))
+	SIGNET_OPTION_FUZZ_ITERATIONS=$$(( $(FUZZ_SECONDS) * 100 )) SIGNET_OPTION_FUZZ_SEED=$$(date +%s) \
+	  node --test tests/node/options-fuzz.test.mjs
+	$(call done,cargo fuzz ($(FUZZ_SECONDS) s per target) + JS option-object fuzzing)
 
 fuzz-cmin:
 	@SIGNET_SETUP_FUZZ=1 scripts/setup.sh

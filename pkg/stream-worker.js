@@ -18,7 +18,8 @@ function pushOut(out, bytes) {
 
 function wantWebCrypto(backend) {
   if (backend !== undefined && backend !== 'webcrypto' && backend !== 'rust') {
-    const e = new Error(`backend must be "webcrypto" or "rust", not ${JSON.stringify(backend)}`);
+    const shown = typeof backend === 'string' ? JSON.stringify(backend) : typeof backend;
+    const e = new Error(`backend must be "webcrypto" or "rust", not ${shown}`);
     e.name = 'SignetError';
     e.code = 'INVALID_ARGUMENT';
     throw e;

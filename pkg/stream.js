@@ -85,8 +85,15 @@ class WorkerEngine {
   #call(msg, transfer = []) {
     if (!this.worker) return Promise.reject(signetError('INVALID_ARGUMENT', 'the stream was closed'));
     return new Promise((resolve, reject) => {
+      try {
+        this.worker.postMessage(msg, transfer);
+      } catch (e) {
+        // An option the structured clone cannot copy (a Symbol, a Promise, ...).
+        const code = e?.name === 'DataCloneError' ? 'INVALID_ARGUMENT' : 'INTERNAL';
+        reject(signetError(code, `options cannot be sent to the stream worker: ${e?.message ?? e}`));
+        return;
+      }
       this.pending.push({ resolve, reject });
-      this.worker.postMessage(msg, transfer);
     });
   }
 
@@ -119,8 +126,38 @@ async function createEngine(kind, options, getSessionKey, useWorker) {
     : new DecryptEngine(wasm, { ...options, getSessionKey });
 }
 
+/**
+ * A plain snapshot of the caller's options: a getter or Proxy that throws becomes
+ * INVALID_ARGUMENT (like the Wasm functions), and later reads cannot change.
+ */
+function readOptions(options, what) {
+  if (!options || typeof options !== 'object') throw signetError('INVALID_ARGUMENT', `${what} expects an options object`);
+  try {
+    const o = { ...options };
+    // Arrays are copied too: the engine reads them later, outside this guard.
+    for (const k of ['encryptionKeys', 'passwords', 'decryptionKeys', 'signingKeys']) {
+      if (Array.isArray(o[k])) o[k] = Array.from(o[k]);
+    }
+    if (o.onProgress != null && typeof o.onProgress !== 'function') {
+      throw new Error('onProgress must be a function');
+    }
+    if (o.signal != null && (typeof o.signal.addEventListener !== 'function' || typeof o.signal.aborted !== 'boolean')) {
+      throw new Error('signal must be an AbortSignal');
+    }
+    return o;
+  } catch (e) {
+    throw signetError('INVALID_ARGUMENT', `${what}: the options could not be read (${e?.message ?? e})`);
+  }
+}
+
 function checkStream(v, name) {
-  if (!v || typeof v.getReader !== 'function') {
+  let ok = false;
+  try {
+    ok = !!v && typeof v.getReader === 'function';
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
     throw signetError('INVALID_ARGUMENT', `${name} must be a ReadableStream<Uint8Array>`);
   }
 }
@@ -231,9 +268,12 @@ function pipe(engine, input, { onProgress, signal }) {
  * options were accepted (setup errors reject with a `code`).
  */
 export async function encryptStream(options) {
-  if (!options || typeof options !== 'object') throw signetError('INVALID_ARGUMENT', 'encryptStream expects an options object');
+  options = readOptions(options, 'encryptStream');
   const { data, onProgress, signal, worker = true, backend, ...rest } = options;
   checkStream(data, 'data');
+  if (rest.signingKeys != null && !Array.isArray(rest.signingKeys)) {
+    throw signetError('INVALID_ARGUMENT', 'signingKeys must be an array of PrivateKey');
+  }
   if (rest.signingKeys?.length) {
     throw signetError('UNSUPPORTED', 'signing while streaming is not supported; use encrypt() or sign()');
   }
@@ -248,11 +288,14 @@ export async function encryptStream(options) {
  * on any integrity failure or truncation; discard what it produced then.
  */
 export async function decryptStream(options) {
-  if (!options || typeof options !== 'object') throw signetError('INVALID_ARGUMENT', 'decryptStream expects an options object');
+  options = readOptions(options, 'decryptStream');
   const { message, decryptionKeys = [], passwords = [], onProgress, signal, worker = true, backend } = options;
   checkStream(message, 'message');
   if (!Array.isArray(decryptionKeys) || !Array.isArray(passwords)) {
     throw signetError('INVALID_ARGUMENT', 'decryptionKeys and passwords must be arrays');
+  }
+  if (!passwords.every((p) => typeof p === 'string')) {
+    throw signetError('INVALID_ARGUMENT', 'passwords must be strings');
   }
   if (!decryptionKeys.length && !passwords.length) {
     throw signetError('INVALID_ARGUMENT', 'give at least one of decryptionKeys or passwords');

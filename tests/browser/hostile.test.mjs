@@ -44,3 +44,29 @@ test(`hostile corpus: ${cases.length} cases through the package in Chromium`, { 
   assert.ok(r.memAfterPass[0] - r.memStart <= 320 * MiB, 'memory grew past the documented bound');
   assert.deepEqual(page.errors, []);
 });
+
+// Randomised option objects (tests/hostile/options-fuzz.mjs) in the page, where
+// the stream functions also take their Worker path when `worker` is dropped.
+test('option-object fuzzing through the package in Chromium', { timeout: 600_000 }, async () => {
+  const page = await h.newPage();
+  await page.route('**/hostile/**', (route) => {
+    const rel = new URL(route.request().url()).pathname.replace(/^\/hostile\//, '');
+    if (rel.includes('..')) return route.fulfill({ status: 404 });
+    const type = rel.endsWith('.mjs') ? 'text/javascript' : 'application/json';
+    return route.fulfill({ body: readFileSync(new URL(rel, dir)), contentType: type });
+  });
+  await page.goto(`${h.base}/test/blank.html`);
+  const iterations = Number(process.env.SIGNET_OPTION_FUZZ_ITERATIONS ?? 800);
+  const r = await page.evaluate(async (iterations) => {
+    const signet = await import('/pkg/index.js');
+    await signet.init();
+    const { fuzzOptions } = await import('/hostile/options-fuzz.mjs');
+    const fx = await (await fetch('/hostile/fixtures.json')).json();
+    return fuzzOptions(signet, fx, { seed: 20261124, iterations });
+  }, iterations);
+  console.log(`options fuzz (Chromium): ${r.calls} calls, outcomes ${JSON.stringify(r.byOutcome)}`);
+  for (const f of r.failures.slice(0, 20)) console.log('UNTYPED', f);
+  assert.deepEqual(r.failures, []);
+  assert.ok(r.finalOk);
+  assert.deepEqual(page.errors, []);
+});
