@@ -24,10 +24,12 @@ setup:
 	@scripts/setup.sh
 
 ## Builds the npm package in pkg/ from scratch: release Wasm + wasm-bindgen glue into pkg/wasm/.
+## The `name` section (function names for stack traces) is dropped: -0.35 MB raw, -120 KB gzip.
+## (wasm-opt -Oz was tried: -11 % raw but only -1.5 % gzip, not worth a build step.)
 pkg: setup
 	rm -rf pkg/wasm
 	cargo build --locked --lib --release --target $(WASM_TARGET)
-	wasm-bindgen --target web --weak-refs --out-dir pkg/wasm --out-name signet_crypto $(WASM_OUT)
+	wasm-bindgen --target web --weak-refs --remove-name-section --out-dir pkg/wasm --out-name signet_crypto $(WASM_OUT)
 	@$(MAKE) --no-print-directory size
 
 size:
