@@ -17,7 +17,7 @@ use std::io::Read;
 use aes_gcm::aes::cipher::consts::U16;
 use aes_gcm::aes::cipher::{BlockEncrypt, BlockSizeUser, KeyInit};
 use aes_gcm::aes::{Aes128, Aes192, Aes256, Block};
-use pgp::packet::{Packet, PacketParser};
+use pgp::packet::{Packet, PacketParser, SymEncryptedProtectedData};
 use pgp::ser::Serialize;
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
@@ -25,7 +25,7 @@ use zeroize::Zeroizing;
 
 use super::decrypt::DecryptOptions;
 use super::keys::PrivateKey;
-use super::stream::decrypt_session_key;
+use super::stream::{decrypt_session_key, SessionKey};
 use crate::{Error, Result};
 
 /// Length of the random prefix (one block plus two repeated octets).
@@ -49,23 +49,63 @@ impl InnerPlaintext {
     }
 }
 
-/// Decrypts `message` when it is binary, its encrypted data is one SEIPDv1
-/// packet and the session key is for AES. `None`: not applicable, use rPGP.
+/// Decrypts `message` when it is binary or armored, its encrypted data is one
+/// SEIPDv1 packet and the session key is for AES. `None`: not applicable, use
+/// rPGP.
 pub(crate) fn try_decrypt(
     message: &[u8],
     opts: &DecryptOptions<'_>,
 ) -> Option<Result<InnerPlaintext>> {
-    let dearmored;
-    let message = if super::util::starts_after_whitespace(message, b"-----BEGIN PGP MESSAGE-----") {
-        let mut bin = Vec::with_capacity(message.len() / 4 * 3);
-        pgp::armor::Dearmor::new(message)
-            .read_to_end(&mut bin)
-            .ok()?;
-        dearmored = bin;
-        dearmored.as_slice()
-    } else {
-        message
+    let dearmored = dearmor(message)?;
+    let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
+    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
+    let sk = match decrypt_session_key(&found.esk, &keys, &opts.passwords, &opts.limits) {
+        Ok(sk) => sk,
+        Err(e) => return Some(Err(e)),
     };
+    match decrypt_body(&sk, found.body.data())? {
+        Ok(inner) => Some(Ok(inner)),
+        // A v4 SKESK has no integrity check: a wrong password still yields "a"
+        // key. With several candidates rPGP tries them all; let it.
+        Err(_) if found.skesks > 0 && opts.passwords.len() + found.skesks > 2 => None,
+        Err(e) => Some(Err(e)),
+    }
+}
+
+/// [`try_decrypt`] with the session key already known (the streaming
+/// decryptor's buffered fallback).
+pub(crate) fn try_decrypt_with_key(
+    message: &[u8],
+    sk: &SessionKey,
+) -> Option<Result<InnerPlaintext>> {
+    let dearmored = dearmor(message)?;
+    let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
+    decrypt_body(sk, found.body.data())
+}
+
+/// `Some(Some(binary))` for an armored message, `Some(None)` for binary input,
+/// `None` when the armor does not decode.
+fn dearmor(message: &[u8]) -> Option<Option<Vec<u8>>> {
+    if !super::util::starts_after_whitespace(message, b"-----BEGIN PGP MESSAGE-----") {
+        return Some(None);
+    }
+    let mut bin = Vec::with_capacity(message.len() / 4 * 3);
+    pgp::armor::Dearmor::new(message)
+        .read_to_end(&mut bin)
+        .ok()?;
+    Some(Some(bin))
+}
+
+struct FoundV1 {
+    /// The session-key packets, re-serialized.
+    esk: Vec<u8>,
+    skesks: usize,
+    body: SymEncryptedProtectedData,
+}
+
+/// The ESK packets and the SEIPDv1 packet of a binary message, when that is
+/// all it holds (markers and padding aside).
+fn find_v1(message: &[u8]) -> Option<FoundV1> {
     if message.first().is_none_or(|b| b & 0x80 == 0) {
         return None; // not OpenPGP packets
     }
@@ -88,14 +128,18 @@ pub(crate) fn try_decrypt(
             _ => return None,
         }
     }
-    let body = body?;
-    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
-    let sk = match decrypt_session_key(&esk, &keys, &opts.passwords, &opts.limits) {
-        Ok(sk) => sk.to_bytes(),
-        Err(e) => return Some(Err(e)),
-    };
+    Some(FoundV1 {
+        esk,
+        skesks,
+        body: body?,
+    })
+}
+
+/// Decrypts a SEIPDv1 body (after its version octet) and checks its MDC.
+/// `None` for a non-AES session key or a body too short to hold prefix and MDC.
+fn decrypt_body(sk: &SessionKey, data: &[u8]) -> Option<Result<InnerPlaintext>> {
+    let sk = sk.to_bytes();
     let (&alg, key) = sk.split_first()?;
-    let data = body.data();
     if data.len() < PREFIX + MDC {
         return None;
     }
@@ -105,15 +149,11 @@ pub(crate) fn try_decrypt(
         (9, 32) => cfb_decrypt(&Aes256::new_from_slice(key).ok()?, data),
         _ => return None,
     };
-    if mdc_ok(&plain) {
-        return Some(Ok(InnerPlaintext { buf: plain }));
-    }
-    // A v4 SKESK has no integrity check: a wrong password still yields "a" key.
-    // With several candidates rPGP tries them all; let it.
-    if skesks > 0 && opts.passwords.len() + skesks > 2 {
-        return None;
-    }
-    Some(Err(Error::DecryptionFailed))
+    Some(if mdc_ok(&plain) {
+        Ok(InnerPlaintext { buf: plain })
+    } else {
+        Err(Error::DecryptionFailed)
+    })
 }
 
 /// CFB decryption with a zero IV and no resynchronisation, many blocks per call.
