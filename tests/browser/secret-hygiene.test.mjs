@@ -193,6 +193,12 @@ test('OpenPGP plaintext leaves no copy in Wasm memory after encrypt/decrypt/sign
       const m1 = await s.encrypt({ data, encryptionKeys: [v4.publicKey] });
       await s.decrypt({ message: m1, decryptionKeys: [priv4] });
       out[`${tag}AfterV1`] = find(needle);
+      // Unsigned SEIPDv2-GCM: the one-shot functions' WebCrypto path (pkg/oneshot.js).
+      const plainMsg = await s.encrypt({ data, encryptionKeys: [k.publicKey], armor: false });
+      out[`${tag}AfterFastEncrypt`] = find(needle);
+      const fd = await s.decrypt({ message: plainMsg, decryptionKeys: [priv] });
+      out[`${tag}FastRoundtrip`] = fd.data.length === data.length;
+      out[`${tag}AfterFastDecrypt`] = find(needle);
       const signed = await s.sign({ data, signingKeys: [priv] });
       const v = await s.verify({ message: signed, verificationKeys: [k.publicKey] });
       out[`${tag}Verified`] = v.valid && v.data.length === data.length;
@@ -204,8 +210,8 @@ test('OpenPGP plaintext leaves no copy in Wasm memory after encrypt/decrypt/sign
   }, PLAINTEXT);
   console.log(`secret hygiene (pgp): ${JSON.stringify(r)} (offsets, -1 = absent)`);
   for (const tag of ['small', 'big']) {
-    assert.ok(r[`${tag}Roundtrip`] && r[`${tag}Verified`], `${tag}: round trip failed`);
-    for (const stage of ['AfterEncrypt', 'AfterDecrypt', 'AfterV1', 'AfterSignVerify']) {
+    assert.ok(r[`${tag}Roundtrip`] && r[`${tag}Verified`] && r[`${tag}FastRoundtrip`], `${tag}: round trip failed`);
+    for (const stage of ['AfterEncrypt', 'AfterDecrypt', 'AfterV1', 'AfterFastEncrypt', 'AfterFastDecrypt', 'AfterSignVerify']) {
       assert.equal(r[`${tag}${stage}`], -1, `${tag} plaintext still in Wasm memory ${stage}`);
     }
   }
