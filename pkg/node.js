@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { initSync } from './wasm/signet_crypto.js';
 
 export * from './wasm/signet_crypto.js';
-export { encryptStream, decryptStream } from './stream.js';
+export { encryptStream, decryptStream, prewarm } from './stream.js';
 
 initSync({ module: readFileSync(new URL('./wasm/signet_crypto_bg.wasm', import.meta.url)) });
 

@@ -27,7 +27,6 @@ function wantWebCrypto(backend) {
   return backend !== 'rust' && !!subtle;
 }
 
-/** Encrypts pushed plaintext; each call resolves to output chunks. */
 /**
  * Hands the next batch of AES-GCM jobs of `machine` (a StreamEncryptor or
  * StreamDecryptor on the external backend) to WebCrypto and records it in
@@ -55,12 +54,50 @@ async function submitGcmBatch(state, machine, op) {
   state.inflight.push({ jobs, p });
 }
 
+/** Copies `src` into the job buffer at `ptr` in Wasm memory. */
+function intoWasm(w, ptr, src) {
+  new Uint8Array(w.streamMemory().buffer, ptr, src.length).set(src);
+}
+
+/**
+ * Hands on a decrypted chunk without copying it: `segs` are (offset, length)
+ * pairs of literal data inside `plain` (the octets between are packet framing).
+ * Many small segments (a writer with small partial lengths) are gathered into
+ * one buffer instead, so consumers do not get thousands of tiny chunks.
+ */
+function pushSegments(out, plain, segs) {
+  const n = segs.length >> 1;
+  if (n === 0) return;
+  if (n === 1) {
+    pushOut(out, plain.subarray(segs[0], segs[0] + segs[1]));
+    return;
+  }
+  if (n <= 4) {
+    for (let i = 0; i < segs.length; i += 2) pushOut(out, plain.subarray(segs[i], segs[i] + segs[i + 1]));
+    return;
+  }
+  let total = 0;
+  for (let i = 1; i < segs.length; i += 2) total += segs[i];
+  const joined = new Uint8Array(total);
+  let o = 0;
+  for (let i = 0; i < segs.length; i += 2) {
+    joined.set(plain.subarray(segs[i], segs[i] + segs[i + 1]), o);
+    o += segs[i + 1];
+  }
+  out.push(joined);
+}
+
 export class EncryptEngine {
   constructor(w, options) {
     const { backend, ...rest } = options;
     this.w = w;
     this.inflight = [];
     this.enc = new w.StreamEncryptor({ ...rest, backend: wantWebCrypto(backend) ? 'external' : 'rust' });
+    // Binary output keeps WebCrypto's sealed chunks as they are (views, no
+    // copies); Rust only says where the framing octets go. Armor needs the bytes.
+    this.held = rest.armor !== true;
+    /** Sealed chunks kept for the layout, oldest first. */
+    this.heldQ = [];
     this.key = null;
     this.started = false;
   }
@@ -79,11 +116,54 @@ export class EncryptEngine {
   async #completeOldest(out) {
     const { jobs, p } = this.inflight.shift();
     const sealed = await p;
-    for (let i = 0; i < jobs.length; i++) {
-      new Uint8Array(this.w.streamMemory().buffer, jobs[i].ptr, jobs[i].outLen).set(new Uint8Array(sealed[i]));
-      this.enc.completeJob();
+    if (!this.held) {
+      for (let i = 0; i < jobs.length; i++) {
+        intoWasm(this.w, jobs[i].ptr, new Uint8Array(sealed[i], 0, jobs[i].outLen));
+        this.enc.completeJob();
+      }
+      pushOut(out, this.enc.takeOutput());
+      return;
     }
-    pushOut(out, this.enc.takeOutput());
+    for (let i = 0; i < jobs.length; i++) {
+      if (sealed[i].byteLength !== jobs[i].outLen) throw new Error('internal: WebCrypto result length');
+      this.heldQ.push(new Uint8Array(sealed[i]));
+      this.enc.completeJobHeld();
+    }
+    this.#drainLayout(out);
+  }
+
+  /** Assembles the output: our framing octets between views of sealed chunks. */
+  #drainLayout(out) {
+    const { bytes, ops } = this.enc.takeLayout();
+    let o = 0;
+    for (const n of ops) {
+      if (n > 0) {
+        out.push(bytes.subarray(o, o + n));
+        o += n;
+        continue;
+      }
+      let need = -n;
+      while (need > 0) {
+        const h = this.heldQ[0];
+        if (!h) throw new Error('internal: stream layout refers to missing data');
+        if (h.length <= need) {
+          pushOut(out, h);
+          this.heldQ.shift();
+          need -= h.length;
+        } else {
+          // A length octet falls inside this sealed chunk. Copy the smaller
+          // side, so every buffer handed out is whole and can be transferred.
+          if (need <= h.length - need) {
+            out.push(h.slice(0, need));
+            this.heldQ[0] = h.subarray(need);
+          } else {
+            out.push(h.subarray(0, need));
+            this.heldQ[0] = h.slice(need);
+          }
+          need = 0;
+        }
+      }
+    }
   }
 
   #start(out) {
@@ -109,6 +189,7 @@ export class EncryptEngine {
     await this.#submit();
     while (this.inflight.length) await this.#completeOldest(out);
     if (!this.enc.isDone) throw new Error('internal: encryption did not complete');
+    if (this.heldQ.length) throw new Error('internal: sealed data left over');
     this.free();
     return out;
   }
@@ -117,6 +198,7 @@ export class EncryptEngine {
     this.enc?.free();
     this.enc = null;
     this.key = null;
+    this.heldQ = [];
   }
 }
 
@@ -174,11 +256,16 @@ export class DecryptEngine {
       this.inflight = [];
       throw this.dec.failJob();
     }
+    // Rust parses each chunk's plaintext (a copy into Wasm memory) and says
+    // which ranges are literal data; those ranges of WebCrypto's own result are
+    // handed on as they are, so the bulk is never copied back out of Wasm.
     for (let i = 0; i < jobs.length; i++) {
-      if (jobs[i].outLen) {
-        new Uint8Array(this.w.streamMemory().buffer, jobs[i].ptr, jobs[i].outLen).set(new Uint8Array(plain[i]));
-      }
-      this.dec.completeJob();
+      const pt = new Uint8Array(plain[i]);
+      if (pt.length !== jobs[i].outLen) throw new Error('internal: WebCrypto result length');
+      if (pt.length) intoWasm(this.w, jobs[i].ptr, pt);
+      const segs = this.dec.completeJobSegments();
+      pushOut(out, this.dec.takeOutput());
+      pushSegments(out, pt, segs);
     }
     pushOut(out, this.dec.takeOutput());
   }
@@ -217,63 +304,103 @@ export function errorToMessage(e) {
 }
 
 // ---------------------------------------------------------------------------
-// Worker side of the protocol used by stream.js:
-//   main -> worker  {op:'init', kind:'encrypt'|'decrypt', options, wantSessionKey}
-//   worker -> main  {op:'ready', info} | {op:'error', error}
-//   main -> worker  {op:'push', data} | {op:'finish'}      (data transferred)
-//   worker -> main  {op:'out', chunks, done, info}          (chunks transferred)
-//   worker -> main  {op:'needKey', esk}  -> main {op:'sessionKey', key|null}
+// Worker side of the protocol used by stream.js. One worker serves every
+// stream of the page (kept warm between streams); messages carry a stream id.
+//   main -> worker  {op:'boot', module?}   (the page's compiled WebAssembly.Module)
+//   main -> worker  {op:'init', id, kind:'encrypt'|'decrypt', options, wantSessionKey}
+//   worker -> main  {op:'ready', id, info} | {op:'error', id, error}
+//   main -> worker  {op:'push', id, data} | {op:'finish', id} | {op:'free', id}
+//                   (data transferred; it comes back as `spare` for reuse)
+//   worker -> main  {op:'out', id, chunks, done, info, wasmMemory, spare} (transferred)
+//   worker -> main  {op:'needKey', id, esk}  -> main {op:'sessionKey', id, key|null}
+//   worker -> main  {op:'fatal', error}      (the module could not be loaded)
 
 const isWorker = typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope;
 
 if (isWorker) {
-  let engine = null;
-  let keyWaiter = null;
-  let queue = Promise.resolve();
-  const ready = initWasm({ module_or_path: new URL('./wasm/signet_crypto_bg.wasm', import.meta.url) });
+  /** id -> { engine, queue, keyWaiter } */
+  const streams = new Map();
+  let ready = null;
 
   const reply = (msg, transfer = []) => globalThis.postMessage(msg, transfer);
+  const load = (module) => {
+    ready ??= initWasm({ module_or_path: module ?? new URL('./wasm/signet_crypto_bg.wasm', import.meta.url) });
+    ready.catch((e) => reply({ op: 'fatal', error: errorToMessage(e) }));
+    return ready;
+  };
 
-  async function handle(msg) {
+  async function handle(id, st, msg) {
     try {
       if (msg.op === 'init') {
-        await ready;
+        await load();
+        if (msg.kind === 'ping') {
+          reply({ op: 'ready', id, info: null });
+          return;
+        }
         if (msg.kind === 'encrypt') {
-          engine = new EncryptEngine(wasm, msg.options);
+          st.engine = new EncryptEngine(wasm, msg.options);
         } else {
-          engine = new DecryptEngine(wasm, {
+          st.engine = new DecryptEngine(wasm, {
             ...msg.options,
             getSessionKey: msg.wantSessionKey
               ? (esk) => new Promise((resolve) => {
-                keyWaiter = resolve;
-                reply({ op: 'needKey', esk }, [esk.buffer]);
+                st.keyWaiter = resolve;
+                reply({ op: 'needKey', id, esk }, [esk.buffer]);
               })
               : null,
           });
         }
-        reply({ op: 'ready', info: engine.info });
+        reply({ op: 'ready', id, info: st.engine.info });
         return;
       }
-      if (!engine) throw new Error('stream worker used before init');
-      const chunks = msg.op === 'finish' ? await engine.finish() : await engine.push(msg.data);
-      const info = msg.op === 'finish' ? null : engine.info;
+      if (msg.op === 'free') {
+        st.engine?.free();
+        streams.delete(id);
+        return;
+      }
+      if (!st.engine) throw new Error('stream worker used before init');
+      const done = msg.op === 'finish';
+      const chunks = done ? await st.engine.finish() : await st.engine.push(msg.data);
+      const info = done ? null : st.engine?.info;
+      if (done) streams.delete(id);
       const wasmMemory = (await ready).memory?.buffer.byteLength;
-      reply({ op: 'out', chunks, done: msg.op === 'finish', info, wasmMemory }, chunks.map((c) => c.buffer));
+      // Several chunks may be views of one buffer: transfer each buffer once.
+      const transfer = new Set(chunks.map((c) => c.buffer));
+      const spare = msg.data?.buffer;
+      if (spare && spare.byteLength && !transfer.has(spare)) transfer.add(spare);
+      reply({ op: 'out', id, chunks, done, info, wasmMemory, spare: spare?.byteLength ? spare : null }, [...transfer]);
     } catch (e) {
-      engine?.free();
-      engine = null;
-      reply({ op: 'error', error: errorToMessage(e) });
+      st.engine?.free();
+      st.engine = null;
+      streams.delete(id);
+      reply({ op: 'error', id, error: errorToMessage(e) });
     }
   }
 
   globalThis.onmessage = ({ data: msg }) => {
+    if (msg.op === 'boot') {
+      load(msg.module);
+      return;
+    }
+    let st = streams.get(msg.id);
     if (msg.op === 'sessionKey') {
-      const w = keyWaiter;
-      keyWaiter = null;
+      const w = st?.keyWaiter;
+      if (st) st.keyWaiter = null;
       w?.(msg.key);
       return;
     }
-    // One message at a time, in order.
-    queue = queue.then(() => handle(msg));
+    if (!st) {
+      if (msg.op !== 'init') return; // a stream already ended or freed
+      st = { engine: null, queue: Promise.resolve(), keyWaiter: null };
+      streams.set(msg.id, st);
+    }
+    if (msg.op === 'free') {
+      // Free now (a pending key request never resolves otherwise) and drop
+      // whatever is queued for this stream.
+      st.keyWaiter?.(null);
+      st.freed = true;
+    }
+    // One message at a time per stream, in order.
+    st.queue = st.queue.then(() => (st.freed && msg.op !== 'free' ? undefined : handle(msg.id, st, msg)));
   };
 }

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use js_sys::{Array, Object, Uint8Array};
+use js_sys::{Array, Int32Array, Object, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -44,6 +44,15 @@ export interface StreamDecryptorOptions {
   backend?: "rust" | "external";
   /** Checked on buffered (non-streamable) messages only. */
   verificationKeys?: (string | Uint8Array)[];
+}
+
+/** Output of `StreamEncryptor.takeLayout()`: `ops` assembles the ciphertext in
+ *  order from `bytes` (n > 0: the next n octets of `bytes`) and from the sealed
+ *  job results the caller kept with `completeJobHeld()` (n < 0: the next -n
+ *  octets of those, in job order). */
+export interface StreamLayout {
+  bytes: Uint8Array;
+  ops: Int32Array;
 }
 
 /** One AEAD operation for an external backend (AES-GCM, 128-bit tag). The
@@ -239,6 +248,28 @@ impl StreamEncryptorHandle {
         self.inner.with_output(|b| Uint8Array::from(b))
     }
 
+    /// Like `completeJob`, but the caller keeps the oldest job's sealed result
+    /// (exactly `outLen` octets) instead of writing it into Wasm memory; read
+    /// the output with `takeLayout`. Spares two copies per chunk. Not with armor.
+    #[wasm_bindgen(js_name = completeJobHeld)]
+    pub fn complete_job_held(&mut self) -> JsResult<()> {
+        next_done(&mut self.in_flight)?;
+        self.inner.complete_job_held_into()?;
+        Ok(())
+    }
+
+    /// The output ready so far as our octets plus ops that interleave them
+    /// with the held sealed results (see `StreamLayout`).
+    #[wasm_bindgen(js_name = takeLayout, unchecked_return_type = "StreamLayout")]
+    pub fn take_layout(&mut self) -> JsResult<Object> {
+        let o = Object::new();
+        self.inner.with_layout(|bytes, ops| {
+            let _ = js_sys::Reflect::set(&o, &"bytes".into(), &Uint8Array::from(bytes));
+            let _ = js_sys::Reflect::set(&o, &"ops".into(), &Int32Array::from(ops));
+        })?;
+        Ok(o)
+    }
+
     /// The AES-GCM message key for the external backend (import it as a
     /// non-extractable key and wipe this array); undefined otherwise.
     #[wasm_bindgen(js_name = messageKey)]
@@ -371,6 +402,21 @@ impl StreamDecryptorHandle {
         self.inner
             .complete_job_into(job.data.get(..job.out_len).unwrap_or_default())?;
         Ok(())
+    }
+
+    /// Like `completeJob`, but the literal data is not copied out: returns
+    /// (offset, length) pairs into the job's plaintext (as written at its
+    /// `ptr`), in order; hand on those ranges of your own copy of it. Any
+    /// other plaintext (a buffered fallback) still comes from `takeOutput`.
+    #[wasm_bindgen(js_name = completeJobSegments)]
+    pub fn complete_job_segments(&mut self) -> JsResult<Uint32Array> {
+        let job = next_done(&mut self.in_flight)?;
+        let mut segs = Vec::new();
+        self.inner.complete_job_segments_into(
+            job.data.get(..job.out_len).unwrap_or_default(),
+            &mut segs,
+        )?;
+        Ok(Uint32Array::from(segs.as_slice()))
     }
 
     /// Reports that a job failed to authenticate; returns the error to throw
