@@ -278,7 +278,7 @@ function checkStream(v, name) {
  * can be transferred (the caller's chunks may share one buffer) and that the
  * worker hands back for reuse, so no fresh memory is touched per batch.
  */
-async function readBatch(reader, owned) {
+async function readBatch(reader, owned, scratch) {
   const parts = [];
   let n = 0;
   while (n < BATCH) {
@@ -292,9 +292,17 @@ async function readBatch(reader, owned) {
     n += value.length;
   }
   if (parts.length === 0) return null;
-  // In-thread, the engine copies into Wasm memory anyway: no JS copy needed.
+  // In-thread, the engine copies into Wasm memory at once (synchronously), so
+  // a single part goes as it is and several are gathered in a reused scratch
+  // buffer: touching fresh memory for every batch costs more than the copy.
   if (parts.length === 1 && !owned) return parts[0];
-  const out = owned ? owned.buffer(n) : new Uint8Array(n);
+  let out;
+  if (owned) {
+    out = owned.buffer(n);
+  } else {
+    if (scratch.buf.length < n) scratch.buf = new Uint8Array(Math.max(n, BATCH + (BATCH >> 2)));
+    out = scratch.buf.subarray(0, n);
+  }
   let off = 0;
   for (const p of parts) {
     out.set(p, off);
@@ -311,6 +319,7 @@ function pipe(engine, input, { onProgress, signal }) {
   let finished = false;
   let inputDone = false;
   const inflight = [];
+  const scratch = { buf: new Uint8Array(0) };
   const depth = engine instanceof WorkerEngine ? 3 : 1;
   let ctrl;
   const stop = (reason) => {
@@ -336,7 +345,7 @@ function pipe(engine, input, { onProgress, signal }) {
         // handles its messages in order; in-thread engines take one at a time).
         for (;;) {
           while (!inputDone && inflight.length < depth) {
-            const batch = await readBatch(reader, engine instanceof WorkerEngine ? engine : null);
+            const batch = await readBatch(reader, engine instanceof WorkerEngine ? engine : null, scratch);
             if (batch) {
               bytesIn += batch.length;
               inflight.push(engine.push(batch));

@@ -134,6 +134,29 @@ pub fn stream_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
+/// A reusable input buffer that JS fills in place (see `inputBuffer`). It may
+/// hold plaintext between calls: wiped when the handle is dropped.
+#[derive(Default)]
+struct InputBuffer(Zeroizing<Vec<u8>>);
+
+impl InputBuffer {
+    /// Makes room for `len` bytes; returns their address in Wasm memory.
+    fn reserve(&mut self, len: usize) -> usize {
+        if self.0.len() < len {
+            self.0.resize(len, 0);
+        }
+        self.0.as_ptr() as usize
+    }
+
+    fn with(&mut self, len: usize, f: impl FnOnce(&[u8]) -> crate::Result<()>) -> JsResult<()> {
+        let b = self
+            .0
+            .get(..len)
+            .ok_or_else(|| Error::InvalidArgument("pushInput: length over inputBuffer".into()))?;
+        Ok(f(b)?)
+    }
+}
+
 fn bytes(v: Vec<u8>) -> Uint8Array {
     Uint8Array::from(v.as_slice())
 }
@@ -143,6 +166,7 @@ fn bytes(v: Vec<u8>) -> Uint8Array {
 pub struct StreamEncryptorHandle {
     inner: core::StreamEncryptor,
     in_flight: VecDeque<ChunkJob>,
+    input: InputBuffer,
 }
 
 #[wasm_bindgen(js_class = StreamEncryptor)]
@@ -205,6 +229,7 @@ impl StreamEncryptorHandle {
         Ok(StreamEncryptorHandle {
             inner: core::StreamEncryptor::new(&opts)?,
             in_flight: VecDeque::new(),
+            input: InputBuffer::default(),
         })
     }
 
@@ -216,6 +241,22 @@ impl StreamEncryptorHandle {
     /// Adds plaintext; returns ciphertext ready so far.
     pub fn push(&mut self, data: &[u8]) -> JsResult<Uint8Array> {
         self.inner.push_into(data)?;
+        Ok(self.take_output())
+    }
+
+    /// A buffer of `len` bytes in Wasm memory, reused between calls: write
+    /// the next input at the returned offset of `streamMemory()`, then call
+    /// `pushInput(len)`. Spares the allocation, copy and wipe of `push`.
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: usize) -> usize {
+        self.input.reserve(len)
+    }
+
+    /// `push` of the bytes written into `inputBuffer(len)`.
+    #[wasm_bindgen(js_name = pushInput)]
+    pub fn push_input(&mut self, len: usize) -> JsResult<Uint8Array> {
+        let inner = &mut self.inner;
+        self.input.with(len, |b| inner.push_into(b))?;
         Ok(self.take_output())
     }
 
@@ -314,6 +355,7 @@ impl StreamEncryptorHandle {
 pub struct StreamDecryptorHandle {
     inner: core::StreamDecryptor,
     in_flight: VecDeque<ChunkJob>,
+    input: InputBuffer,
 }
 
 #[wasm_bindgen(js_class = StreamDecryptor)]
@@ -336,12 +378,27 @@ impl StreamDecryptorHandle {
         Ok(StreamDecryptorHandle {
             inner: core::StreamDecryptor::new(opts),
             in_flight: VecDeque::new(),
+            input: InputBuffer::default(),
         })
     }
 
     /// Adds message bytes; returns authenticated plaintext ready so far.
     pub fn push(&mut self, data: &[u8]) -> JsResult<Uint8Array> {
         self.inner.push_into(data)?;
+        Ok(self.take_output())
+    }
+
+    /// See `StreamEncryptor.inputBuffer`.
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: usize) -> usize {
+        self.input.reserve(len)
+    }
+
+    /// `push` of the bytes written into `inputBuffer(len)`.
+    #[wasm_bindgen(js_name = pushInput)]
+    pub fn push_input(&mut self, len: usize) -> JsResult<Uint8Array> {
+        let inner = &mut self.inner;
+        self.input.with(len, |b| inner.push_into(b))?;
         Ok(self.take_output())
     }
 

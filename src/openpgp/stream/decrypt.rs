@@ -454,8 +454,16 @@ impl StreamDecryptor {
         if matches!(self.body, Body::Fallback { .. }) {
             return Ok(());
         }
-        self.input.extend_from_slice(data);
-        self.run(false)
+        if !self.input.is_empty() {
+            self.input.extend_from_slice(data);
+            return self.run(false);
+        }
+        // Nothing left over from the last push: parse straight from `data`
+        // (one copy less per batch) and keep only the unparsed tail.
+        let pos = self.parse_outer_from(data, false)?;
+        self.input
+            .extend_from_slice(data.get(pos..).unwrap_or_default());
+        self.process_body()
     }
 
     /// Supplies the session key; returns plaintext from input already pushed.
@@ -651,6 +659,14 @@ impl StreamDecryptor {
 
     fn parse_outer(&mut self, at_end: bool) -> Result<()> {
         let mut input = std::mem::take(&mut self.input);
+        let pos = self.parse_outer_from(&input, at_end)?;
+        input.drain(..pos);
+        self.input = input;
+        Ok(())
+    }
+
+    /// Parses `input` as far as it goes; returns the octets consumed.
+    fn parse_outer_from(&mut self, input: &[u8], at_end: bool) -> Result<usize> {
         let mut pos = 0;
         loop {
             let avail = input.len() - pos;
@@ -785,9 +801,7 @@ impl StreamDecryptor {
                 }
             }
         }
-        input.drain(..pos);
-        self.input = input;
-        Ok(())
+        Ok(pos)
     }
 
     fn process_body(&mut self) -> Result<()> {
