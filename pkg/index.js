@@ -5,6 +5,8 @@ import { setStreamWasmModule } from './stream.js';
 
 export * from './wasm/signet_crypto.js';
 export { encryptStream, decryptStream, prewarm } from './stream.js';
+// AES-GCM bulk through WebCrypto where possible (shadows the Wasm exports).
+export { encrypt, decrypt } from './oneshot.js';
 
 let ready;
 

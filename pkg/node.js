@@ -4,6 +4,8 @@ import { initSync } from './wasm/signet_crypto.js';
 
 export * from './wasm/signet_crypto.js';
 export { encryptStream, decryptStream, prewarm } from './stream.js';
+// AES-GCM bulk through WebCrypto where possible (shadows the Wasm exports).
+export { encrypt, decrypt } from './oneshot.js';
 
 initSync({ module: readFileSync(new URL('./wasm/signet_crypto_bg.wasm', import.meta.url)) });
 

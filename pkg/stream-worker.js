@@ -212,6 +212,10 @@ export class EncryptEngine {
   }
 }
 
+/** Thrown by a DecryptEngine made with `stopIfBuffered` when the message
+ *  cannot stream (SEIPDv1, signed or compressed content). */
+export const BUFFERED = Object.freeze(new Error('the message cannot be streamed'));
+
 /** Decrypts pushed message bytes; each call resolves to authenticated plaintext. */
 export class DecryptEngine {
   /**
@@ -219,8 +223,9 @@ export class DecryptEngine {
    * @param options { backend, passwords } plus `getSessionKey(eskBytes)`: resolves
    *   to session key bytes, or null to fall back to the passwords.
    */
-  constructor(w, { backend, passwords = [], getSessionKey = null } = {}) {
+  constructor(w, { backend, passwords = [], getSessionKey = null, stopIfBuffered = false } = {}) {
     this.w = w;
+    this.stopIfBuffered = stopIfBuffered;
     this.inflight = [];
     this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust' });
     this.passwords = passwords;
@@ -257,6 +262,10 @@ export class DecryptEngine {
     return submitGcmBatch(this, this.dec, 'decrypt');
   }
 
+  #checkBuffered() {
+    if (this.stopIfBuffered && this.dec.isStreaming === false) throw BUFFERED;
+  }
+
   async #completeOldest(out) {
     const { jobs, p } = this.inflight.shift();
     let plain;
@@ -283,17 +292,26 @@ export class DecryptEngine {
   async push(data) {
     const out = [];
     pushOut(out, pushInto(this.w, this.dec, data));
+    this.#checkBuffered();
     await this.#unlock(out);
     await this.#submit();
-    while (this.inflight.length > DEPTH) await this.#completeOldest(out);
+    while (this.inflight.length > DEPTH) {
+      await this.#completeOldest(out);
+      this.#checkBuffered();
+    }
     return out;
   }
 
   async finish() {
     const out = [];
+    this.#checkBuffered();
     pushOut(out, this.dec.finish());
+    this.#checkBuffered();
     await this.#submit();
-    while (this.inflight.length) await this.#completeOldest(out);
+    while (this.inflight.length) {
+      await this.#completeOldest(out);
+      this.#checkBuffered();
+    }
     // With WebCrypto the final tag is checked by the job just run.
     if (!this.dec.isDone) pushOut(out, this.dec.finish());
     if (!this.dec.isDone) throw new Error('internal: decryption did not complete');

@@ -224,7 +224,7 @@ impl StreamEncryptorHandle {
             aead,
             chunk_size_octet,
             backend: backend_of(&o)?,
-            fixed_session_key_and_salt: None,
+            ..Default::default()
         };
         Ok(StreamEncryptorHandle {
             inner: core::StreamEncryptor::new(&opts)?,

@@ -41,9 +41,11 @@ pub struct StreamEncryptOptions<'a> {
     /// Who runs the per-chunk AEAD. `External` only applies to GCM; other modes
     /// always run in Rust (see [`StreamEncryptor::backend`]).
     pub backend: Backend,
-    /// Test hook: use this session key and salt instead of fresh random ones,
-    /// so that two backends can be compared byte for byte. Never set it in
-    /// production: reusing a session key and salt reuses nonces.
+    /// Test hook (cargo feature `test-hooks`, enabled only by this crate's own
+    /// tests, so release builds cannot reach it): use this session key and
+    /// salt instead of fresh random ones, so that two backends can be compared
+    /// byte for byte. Reusing a session key and salt reuses nonces.
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     pub fixed_session_key_and_salt: Option<(Zeroizing<Vec<u8>>, [u8; SALT_LEN])>,
 }
@@ -202,6 +204,9 @@ impl StreamEncryptor {
 
         let mut sk = Zeroizing::new(vec![0u8; sym.key_size()]);
         let mut salt = [0u8; SALT_LEN];
+        OsRng.fill_bytes(&mut sk);
+        OsRng.fill_bytes(&mut salt);
+        #[cfg(feature = "test-hooks")]
         match &opts.fixed_session_key_and_salt {
             Some((k, s)) if k.len() == sk.len() => {
                 sk.copy_from_slice(k);
@@ -210,10 +215,7 @@ impl StreamEncryptor {
             Some(_) => {
                 return Err(Error::InvalidArgument("fixed session key length".into()));
             }
-            None => {
-                OsRng.fill_bytes(&mut sk);
-                OsRng.fill_bytes(&mut salt);
-            }
+            None => {}
         }
         let raw = RawSessionKey::from(&sk[..]);
 
