@@ -34,7 +34,8 @@ function canUseWorker() {
 // compiled (posted to it, so it is not fetched and compiled a second time),
 // and stays warm between streams. It is let go after IDLE_MS without streams,
 // or at once after a stream that left its Wasm memory large (memory never
-// shrinks; the buffered fallbacks may hold up to 256 MiB).
+// shrinks; the buffered fallbacks may hold up to 256 MiB, a sender's Argon2
+// parameters up to 1 GiB).
 
 /** Compiled module shared with the worker (set by index.js's `init`). */
 let wasmModule = null;
@@ -44,7 +45,10 @@ export function setStreamWasmModule(module) {
 }
 
 const IDLE_MS = 30_000;
-const MAX_KEPT_MEMORY = 64 << 20;
+/** Wasm memory above which the worker is let go after a stream: above what two
+ *  default Argon2 runs (64 MiB each, fragmented by concurrent streams: 137 MiB
+ *  measured) plus streaming need, below large buffered fallbacks. */
+const MAX_KEPT_MEMORY = 192 << 20;
 
 let pool = null;
 let nextId = 1;

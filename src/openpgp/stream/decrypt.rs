@@ -1069,7 +1069,8 @@ impl V2Dec {
         if self.pt.is_empty() && !self.fallback {
             let rest = plain.get(done..).unwrap_or_default();
             let used = self.parse_plain(rest, done as isize, out)?;
-            self.pt.extend_from_slice(rest.get(used..).unwrap_or_default());
+            self.pt
+                .extend_from_slice(rest.get(used..).unwrap_or_default());
         }
         Ok(())
     }

@@ -651,7 +651,9 @@ impl V2Enc {
         let Some(p) = self.chunker.pending.pop_front() else {
             return Err(Error::InvalidArgument("no job is outstanding".into()));
         };
-        self.chunker.outer.write_held(p.expect_len, &mut self.chunker.out);
+        self.chunker
+            .outer
+            .write_held(p.expect_len, &mut self.chunker.out);
         self.chunker.end_if(p.is_final);
         Ok(())
     }
