@@ -328,6 +328,12 @@ export class DecryptEngine {
     for (let i = 0; i < jobs.length; i++) {
       const pt = plain[i] instanceof ArrayBuffer ? new Uint8Array(plain[i]) : plain[i];
       if (pt.length !== jobs[i].outLen) throw new Error('internal: AES-GCM result length');
+      if (pt.length && this.dec.literalRun() >= pt.length) {
+        // Inside a literal data part: Rust need not see these octets.
+        this.dec.completeJobLiteral();
+        pushOut(out, pt);
+        continue;
+      }
       if (pt.length) intoWasm(this.w, jobs[i].ptr, pt);
       const segs = this.dec.completeJobSegments();
       pushOut(out, this.dec.takeOutput());

@@ -441,8 +441,8 @@ fn bit_flips_are_decryption_failures() {
     // Find where the SEIPD body starts: the encryptor's header is the ESKs.
     let mut e = StreamEncryptor::new(&enc_opts(Who::Rfc9580, None)).unwrap();
     let esk_len = e.header().len() - 1; // last octet is the SEIPD tag
-    // Tag, then the body length: one partial-length octet, or (a body shorter
-    // than one 1 MiB part, as here) a definite length of 1, 2 or 5 octets.
+                                        // Tag, then the body length: one partial-length octet, or (a body shorter
+                                        // than one 1 MiB part, as here) a definite length of 1, 2 or 5 octets.
     let len_octets = match ct[esk_len + 1] {
         0..=191 | 224..=254 => 1,
         192..=223 => 2,

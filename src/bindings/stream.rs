@@ -476,6 +476,23 @@ impl StreamDecryptorHandle {
         Ok(Uint32Array::from(segs.as_slice()))
     }
 
+    /// Octets at the start of the oldest job's plaintext that are literal data
+    /// whatever their value; when it covers the whole job, `completeJobLiteral`
+    /// completes it without the plaintext being written into Wasm memory.
+    #[wasm_bindgen(js_name = literalRun)]
+    pub fn literal_run(&self) -> f64 {
+        self.inner.literal_run() as f64
+    }
+
+    /// Completes the oldest job whose plaintext is all literal data (see
+    /// `literalRun`): hand the whole plaintext on as it is.
+    #[wasm_bindgen(js_name = completeJobLiteral)]
+    pub fn complete_job_literal(&mut self) -> JsResult<()> {
+        let job = next_done(&mut self.in_flight)?;
+        self.inner.complete_job_literal(job.out_len)?;
+        Ok(())
+    }
+
     /// Reports that a job failed to authenticate; returns the error to throw
     /// (code DECRYPTION_FAILED). The decryptor is unusable afterwards.
     #[wasm_bindgen(js_name = failJob)]

@@ -594,6 +594,35 @@ impl StreamDecryptor {
         self.wrap(r)
     }
 
+    /// How many octets at the start of the oldest outstanding job's plaintext
+    /// are literal data whatever their value (the parser is inside a literal
+    /// data part that long): a caller holding that plaintext may then use
+    /// [`complete_job_literal`](Self::complete_job_literal) and hand it on
+    /// whole, without showing it to us. 0 when the octets must be parsed.
+    pub fn literal_run(&self) -> usize {
+        match &self.body {
+            Body::V2(v) if !self.failed => v.literal_run(),
+            _ => 0,
+        }
+    }
+
+    /// Completes the oldest outstanding job when all of its plaintext is
+    /// literal data (`len` octets, at most [`literal_run`](Self::literal_run)):
+    /// the caller hands its plaintext on as it is. Otherwise `INVALID_ARGUMENT`
+    /// and the decryptor fails.
+    pub fn complete_job_literal(&mut self, len: usize) -> Result<()> {
+        self.guard()?;
+        let r = match &mut self.body {
+            Body::V2(v) => v.complete_literal(len),
+            _ => Err(Error::InvalidArgument("no job is outstanding".into())),
+        };
+        let r = self.wrap(r);
+        if r.is_ok() {
+            self.after_v2();
+        }
+        r
+    }
+
     /// [`complete_job_into`](Self::complete_job_into), returning the plaintext.
     pub fn complete_job(&mut self, plain: &[u8]) -> Result<Vec<u8>> {
         self.complete_job_into(plain)?;
@@ -1026,6 +1055,42 @@ impl V2Dec {
         );
         zeroize::Zeroize::zeroize(&mut job.data[..]);
         r
+    }
+
+    fn literal_run(&self) -> usize {
+        if self.fallback || !self.pt.is_empty() {
+            return 0;
+        }
+        match (self.pending.front(), self.inner) {
+            (Some(p), Inner::Data { remaining, .. }) if !p.is_final => remaining,
+            _ => 0,
+        }
+    }
+
+    fn complete_literal(&mut self, len: usize) -> Result<()> {
+        match self.pending.front() {
+            Some(p) if p.expect_len == len && len > 0 && self.literal_run() >= len => {}
+            _ => {
+                return Err(Error::InvalidArgument(
+                    "the job's plaintext is not all literal data".into(),
+                ))
+            }
+        }
+        self.pending.pop_front();
+        if let Inner::Data { remaining, last } = self.inner {
+            if remaining != usize::MAX {
+                let left = remaining - len;
+                self.inner = match (left, last) {
+                    (0, true) => Inner::After,
+                    (0, false) => Inner::NextLen,
+                    _ => Inner::Data {
+                        remaining: left,
+                        last,
+                    },
+                };
+            }
+        }
+        Ok(())
     }
 
     fn complete(&mut self, plain: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
