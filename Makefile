@@ -109,7 +109,7 @@ bench-quick:
 ## fuzz/corpus/<target>/ (minimize with `make fuzz-cmin` before committing), crashes
 ## in fuzz/artifacts/<target>/ (copy them to fuzz/regressions/<target>/ with the fix).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= pgp_read_key pgp_unlock_key pgp_decrypt pgp_verify wrap_envelope wrap_keys vault_open vault_backup shared_note
+FUZZ_TARGETS ?= pgp_read_key pgp_unlock_key pgp_decrypt pgp_verify wrap_envelope wrap_keys vault_open vault_backup shared_note stream_decrypt
 FUZZ_FLAGS := --target-dir $(CARGO_TARGET_DIR)/fuzz
 fuzz: pkg
 	@SIGNET_SETUP_FUZZ=1 scripts/setup.sh

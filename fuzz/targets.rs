@@ -15,6 +15,7 @@
 use std::path::Path;
 
 use signet_crypto::notes::{open_shared_note, MemoryStore, OpenOptions, Vault};
+use signet_crypto::openpgp::stream::{StreamDecryptOptions, StreamDecryptor};
 use signet_crypto::openpgp::{
     decrypt, read_key, unlock_key, verify, DecryptOptions, Limits, PrivateKey, VerifyOptions,
 };
@@ -32,6 +33,7 @@ pub const TARGETS: &[&str] = &[
     "vault_open",
     "vault_backup",
     "shared_note",
+    "stream_decrypt",
 ];
 
 /// Passphrase of every protected fixture and of the seed vaults and messages.
@@ -113,6 +115,7 @@ pub fn run(target: &str, fx: &Fixtures, data: &[u8]) -> Option<Error> {
         "vault_open" => vault_open(data),
         "vault_backup" => vault_backup(data),
         "shared_note" => shared_note(fx, data),
+        "stream_decrypt" => stream_decrypt(fx, data),
         other => panic!("unknown fuzz target {other}"),
     };
     let e = r.err()?;
@@ -154,6 +157,50 @@ fn pgp_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
                 .max_decompressed_size
                 .max(opts.limits.max_message_size)
     );
+    Ok(())
+}
+
+/// The push-style stream decryptor (our own packet parser: outer framing,
+/// SEIPDv2 chunking, inner literal packet, armor), fed in pieces whose size
+/// depends on the input so that every split point gets exercised. Differential
+/// check: when both succeed, it agrees with the one-shot (rPGP) path.
+fn stream_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
+    let step = 1 + data.len() % 61 + (data.len() / 61 % 3) * 997;
+    let mut dec = StreamDecryptor::new(StreamDecryptOptions {
+        limits: fuzz_limits(),
+        verification_keys: fx.pgp_certs.clone(),
+        ..Default::default()
+    });
+    let keys: Vec<&PrivateKey> = fx.pgp_keys.iter().collect();
+    let mut out = Vec::new();
+    for piece in data.chunks(step) {
+        out.extend(dec.push(piece)?);
+        if dec.needs_session_key() {
+            out.extend(dec.unlock(&keys, &[PASSPHRASE])?);
+        }
+    }
+    out.extend(dec.finish()?);
+    assert!(
+        dec.is_done(),
+        "finish returned Ok but the stream is not done"
+    );
+    let limits = fuzz_limits();
+    assert!(out.len() as u64 <= limits.max_decompressed_size.max(limits.max_message_size));
+    let one_shot = decrypt(
+        data,
+        &DecryptOptions {
+            decryption_keys: keys,
+            passwords: vec![PASSPHRASE],
+            verification_keys: fx.pgp_certs.iter().map(Vec::as_slice).collect(),
+            limits,
+        },
+    );
+    if let Ok(d) = one_shot {
+        assert!(
+            d.data.as_slice() == out.as_slice(),
+            "stream and one-shot decryption disagree on the plaintext"
+        );
+    }
     Ok(())
 }
 

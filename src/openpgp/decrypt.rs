@@ -393,6 +393,25 @@ pub fn decrypt_blocks(
         .limits
         .max_message_size
         .max(opts.limits.max_decompressed_size);
+    let has_secret = !opts.decryption_keys.is_empty() || !opts.passwords.is_empty();
+    if let Some(inner) = has_secret
+        .then(|| super::seipd1::try_decrypt(message, opts))
+        .flatten()
+    {
+        let limits = &opts.limits;
+        let certs = parse_certs(&opts.verification_keys, limits)?;
+        let inner = inner?;
+        let msg = Message::from_bytes(inner.packets()).map_err(after_key_err)?;
+        let (mut msg, compressed) = decompress_all(msg, limits)?;
+        let cap = if compressed {
+            cap.min(limits.max_decompressed_size)
+        } else {
+            cap
+        };
+        pump(&mut msg, &mut plain, cap)?;
+        let signatures = check_signatures(&msg, &certs, limits)?;
+        return Ok((plain, signatures));
+    }
     let signatures = decrypt_inner(opts, message, &mut plain, cap)?;
     Ok((plain, signatures))
 }

@@ -18,6 +18,7 @@ pub mod encrypt;
 pub mod keys;
 pub mod limits;
 pub mod plaintext;
+mod seipd1;
 pub mod sign;
 pub mod stream;
 

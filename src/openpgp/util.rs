@@ -180,7 +180,7 @@ pub(crate) fn check_s2k(s2k: &StringToKey, limits: &Limits) -> Result<()> {
                     "Argon2 S2K parameters below the algorithm's minimum".into(),
                 ));
             }
-            Ok(())
+            ensure_allocatable(mem_kib.saturating_mul(1024))
         }
         StringToKey::IteratedAndSalted { count, .. } => {
             let n = iterated_count(*count);
@@ -194,6 +194,24 @@ pub(crate) fn check_s2k(s2k: &StringToKey, limits: &Limits) -> Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Fails with `LIMIT_EXCEEDED` unless `bytes` can be allocated right now.
+///
+/// rPGP's Argon2 allocates its working memory infallibly: on a device whose
+/// Wasm memory cannot grow that far, an allowed-by-the-caps S2K would abort the
+/// module (a trap kills it for the whole page). Reserving the same amount first
+/// turns that into an error; on success the block is freed and Argon2's own
+/// allocation takes its place.
+pub(crate) fn ensure_allocatable(bytes: u64) -> Result<()> {
+    let n = usize::try_from(bytes).unwrap_or(usize::MAX);
+    let mut probe: Vec<u8> = Vec::new();
+    probe.try_reserve_exact(n).map_err(|_| {
+        Error::LimitExceeded(format!(
+            "Argon2 needs {} MiB of memory, which cannot be allocated here",
+            bytes / (1024 * 1024)
+        ))
+    })
 }
 
 /// Checks the S2K protecting a secret key packet, if any.
@@ -317,4 +335,16 @@ impl<R: BufRead> BufRead for CappedReader<R> {
 /// An `io::Error` carrying [`LimitSignal`].
 pub(crate) fn limit_io(msg: String) -> std::io::Error {
     std::io::Error::other(LimitSignal(msg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unallocatable_memory_is_limit_exceeded_not_an_abort() {
+        assert!(ensure_allocatable(64 * 1024 * 1024).is_ok());
+        let e = ensure_allocatable(u64::MAX / 2).unwrap_err();
+        assert_eq!(e.code(), "LIMIT_EXCEEDED");
+    }
 }

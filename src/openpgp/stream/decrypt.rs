@@ -924,7 +924,16 @@ impl StreamDecryptor {
             .map(|k| k.as_slice())
             .collect();
         let certs = parse_certs(&keys, limits)?;
-        let (msg, _) = {
+        // AES SEIPDv1: block-parallel CFB (src/openpgp/seipd1.rs), MDC checked
+        // before anything is parsed; everything else through rPGP.
+        let fast = if v1 {
+            crate::openpgp::seipd1::try_decrypt_with_key(&raw, sk).transpose()?
+        } else {
+            None
+        };
+        let msg = if let Some(inner) = &fast {
+            Message::from_bytes(inner.packets()).map_err(|_| Error::DecryptionFailed)?
+        } else {
             let m = Message::from_bytes(&raw[..]).map_err(parse_err)?;
             let ring = TheRing {
                 session_keys: vec![sk.to_plain(v1)?],
@@ -936,10 +945,12 @@ impl StreamDecryptor {
                 ),
                 ..Default::default()
             };
-            m.decrypt_the_ring(ring, true).map_err(|e| match e {
-                pgp::errors::Error::Unsupported { message, .. } => Error::Unsupported(message),
-                _ => Error::DecryptionFailed,
-            })?
+            m.decrypt_the_ring(ring, true)
+                .map_err(|e| match e {
+                    pgp::errors::Error::Unsupported { message, .. } => Error::Unsupported(message),
+                    _ => Error::DecryptionFailed,
+                })?
+                .0
         };
         let (mut msg, compressed) = decompress_all(msg, limits)?;
         let cap = if compressed {
