@@ -60,6 +60,14 @@ export interface SignetStreamError extends Error {
 }
 
 /**
+ * Starts the shared streaming worker ahead of time (browsers), so the first
+ * `encryptStream`/`decryptStream` does not wait for it to load. Optional: the
+ * worker is otherwise created on first use and kept warm between streams.
+ * Resolves at once in Node, where streams run in-thread.
+ */
+export function prewarm(): Promise<void>;
+
+/**
  * Encrypts a stream into an OpenPGP message (SEIPDv2, AES-256-GCM by default).
  * Rejects on bad options or keys; later errors error the returned stream.
  */

@@ -27,7 +27,29 @@ function wantWebCrypto(backend) {
   return backend !== 'rust' && !!subtle;
 }
 
-/** Encrypts pushed plaintext; each call resolves to output chunks. */
+/**
+ * Synchronous native AES-GCM, when the platform has one (Node: `node:crypto`,
+ * registered by node.js). Used instead of `crypto.subtle` for the external
+ * backend: no promise and thread hop per chunk. `seal` returns the result as
+ * pieces ([ciphertext, tag]); `open` returns the plaintext or throws.
+ */
+let nativeGcm = null;
+/** @internal */
+export function useNativeGcm(impl) {
+  nativeGcm = impl;
+}
+
+/** A job result as byte pieces: WebCrypto gives an ArrayBuffer, native GCM pieces. */
+function pieces(r) {
+  return r instanceof ArrayBuffer ? [new Uint8Array(r)] : r;
+}
+
+function piecesLength(ps) {
+  let n = 0;
+  for (const p of ps) n += p.length;
+  return n;
+}
+
 /**
  * Hands the next batch of AES-GCM jobs of `machine` (a StreamEncryptor or
  * StreamDecryptor on the external backend) to WebCrypto and records it in
@@ -39,6 +61,22 @@ async function submitGcmBatch(state, machine, op) {
   if (machine.backend !== 'external') return;
   const jobs = machine.takeJobs();
   if (!jobs.length) return;
+  if (nativeGcm) {
+    // The raw key stays in this engine (wiped on free): Node has no
+    // non-extractable keys to put it in.
+    state.rawKey ??= machine.messageKey();
+    const buf = state.w.streamMemory().buffer;
+    let p;
+    try {
+      p = Promise.resolve(jobs.map((j) => nativeGcm[op === 'encrypt' ? 'seal' : 'open'](
+        state.rawKey, j.nonce, j.ad, new Uint8Array(buf, j.ptr, j.inLen))));
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    p.catch(() => {});
+    state.inflight.push({ jobs, p });
+    return;
+  }
   if (!state.key) {
     const raw = machine.messageKey();
     try {
@@ -55,12 +93,60 @@ async function submitGcmBatch(state, machine, op) {
   state.inflight.push({ jobs, p });
 }
 
+/**
+ * Pushes `data` into `machine` through its reusable input buffer in Wasm
+ * memory (no allocation, copy and wipe per call as with `push(data)`).
+ */
+function pushInto(w, machine, data) {
+  const ptr = machine.inputBuffer(data.length);
+  new Uint8Array(w.streamMemory().buffer, ptr, data.length).set(data);
+  return machine.pushInput(data.length);
+}
+
+/** Copies `src` into the job buffer at `ptr` in Wasm memory. */
+function intoWasm(w, ptr, src) {
+  new Uint8Array(w.streamMemory().buffer, ptr, src.length).set(src);
+}
+
+/**
+ * Hands on a decrypted chunk without copying it: `segs` are (offset, length)
+ * pairs of literal data inside `plain` (the octets between are packet framing).
+ * Many small segments (a writer with small partial lengths) are gathered into
+ * one buffer instead, so consumers do not get thousands of tiny chunks.
+ */
+function pushSegments(out, plain, segs) {
+  const n = segs.length >> 1;
+  if (n === 0) return;
+  if (n === 1) {
+    pushOut(out, plain.subarray(segs[0], segs[0] + segs[1]));
+    return;
+  }
+  if (n <= 4) {
+    for (let i = 0; i < segs.length; i += 2) pushOut(out, plain.subarray(segs[i], segs[i] + segs[i + 1]));
+    return;
+  }
+  let total = 0;
+  for (let i = 1; i < segs.length; i += 2) total += segs[i];
+  const joined = new Uint8Array(total);
+  let o = 0;
+  for (let i = 0; i < segs.length; i += 2) {
+    joined.set(plain.subarray(segs[i], segs[i] + segs[i + 1]), o);
+    o += segs[i + 1];
+  }
+  out.push(joined);
+}
+
 export class EncryptEngine {
   constructor(w, options) {
     const { backend, ...rest } = options;
     this.w = w;
     this.inflight = [];
     this.enc = new w.StreamEncryptor({ ...rest, backend: wantWebCrypto(backend) ? 'external' : 'rust' });
+    // Binary output keeps WebCrypto's sealed chunks as they are (views, no
+    // copies); Rust only says where the framing octets go. Armor needs the bytes.
+    this.held = rest.armor !== true;
+    /** Sealed chunks kept for the layout, oldest first. */
+    this.heldQ = [];
     this.key = null;
     this.started = false;
   }
@@ -80,10 +166,59 @@ export class EncryptEngine {
     const { jobs, p } = this.inflight.shift();
     const sealed = await p;
     for (let i = 0; i < jobs.length; i++) {
-      new Uint8Array(this.w.streamMemory().buffer, jobs[i].ptr, jobs[i].outLen).set(new Uint8Array(sealed[i]));
-      this.enc.completeJob();
+      const ps = pieces(sealed[i]);
+      if (piecesLength(ps) !== jobs[i].outLen) throw new Error('internal: AES-GCM result length');
+      if (this.held) {
+        this.heldQ.push(...ps);
+        this.enc.completeJobHeld();
+      } else {
+        let at = jobs[i].ptr;
+        for (const p of ps) {
+          intoWasm(this.w, at, p);
+          at += p.length;
+        }
+        this.enc.completeJob();
+      }
     }
-    pushOut(out, this.enc.takeOutput());
+    if (!this.held) {
+      pushOut(out, this.enc.takeOutput());
+      return;
+    }
+    this.#drainLayout(out);
+  }
+
+  /** Assembles the output: our framing octets between views of sealed chunks. */
+  #drainLayout(out) {
+    const { bytes, ops } = this.enc.takeLayout();
+    let o = 0;
+    for (const n of ops) {
+      if (n > 0) {
+        out.push(bytes.subarray(o, o + n));
+        o += n;
+        continue;
+      }
+      let need = -n;
+      while (need > 0) {
+        const h = this.heldQ[0];
+        if (!h) throw new Error('internal: stream layout refers to missing data');
+        if (h.length <= need) {
+          pushOut(out, h);
+          this.heldQ.shift();
+          need -= h.length;
+        } else {
+          // A length octet falls inside this sealed chunk. Copy the smaller
+          // side, so every buffer handed out is whole and can be transferred.
+          if (need <= h.length - need) {
+            out.push(h.slice(0, need));
+            this.heldQ[0] = h.subarray(need);
+          } else {
+            out.push(h.subarray(0, need));
+            this.heldQ[0] = h.slice(need);
+          }
+          need = 0;
+        }
+      }
+    }
   }
 
   #start(out) {
@@ -96,7 +231,7 @@ export class EncryptEngine {
   async push(data) {
     const out = [];
     this.#start(out);
-    pushOut(out, this.enc.push(data));
+    pushOut(out, pushInto(this.w, this.enc, data));
     await this.#submit();
     while (this.inflight.length > DEPTH) await this.#completeOldest(out);
     return out;
@@ -109,6 +244,7 @@ export class EncryptEngine {
     await this.#submit();
     while (this.inflight.length) await this.#completeOldest(out);
     if (!this.enc.isDone) throw new Error('internal: encryption did not complete');
+    if (this.heldQ.length) throw new Error('internal: sealed data left over');
     this.free();
     return out;
   }
@@ -117,8 +253,15 @@ export class EncryptEngine {
     this.enc?.free();
     this.enc = null;
     this.key = null;
+    this.rawKey?.fill(0);
+    this.rawKey = null;
+    this.heldQ = [];
   }
 }
+
+/** Thrown by a DecryptEngine made with `stopIfBuffered` when the message
+ *  cannot stream (SEIPDv1, signed or compressed content). */
+export const BUFFERED = Object.freeze(new Error('the message cannot be streamed'));
 
 /** Decrypts pushed message bytes; each call resolves to authenticated plaintext. */
 export class DecryptEngine {
@@ -127,8 +270,9 @@ export class DecryptEngine {
    * @param options { backend, passwords } plus `getSessionKey(eskBytes)`: resolves
    *   to session key bytes, or null to fall back to the passwords.
    */
-  constructor(w, { backend, passwords = [], getSessionKey = null } = {}) {
+  constructor(w, { backend, passwords = [], getSessionKey = null, stopIfBuffered = false } = {}) {
     this.w = w;
+    this.stopIfBuffered = stopIfBuffered;
     this.inflight = [];
     this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust' });
     this.passwords = passwords;
@@ -165,6 +309,10 @@ export class DecryptEngine {
     return submitGcmBatch(this, this.dec, 'decrypt');
   }
 
+  #checkBuffered() {
+    if (this.stopIfBuffered && this.dec.isStreaming === false) throw BUFFERED;
+  }
+
   async #completeOldest(out) {
     const { jobs, p } = this.inflight.shift();
     let plain;
@@ -174,29 +322,49 @@ export class DecryptEngine {
       this.inflight = [];
       throw this.dec.failJob();
     }
+    // Rust parses each chunk's plaintext (a copy into Wasm memory) and says
+    // which ranges are literal data; those ranges of WebCrypto's own result are
+    // handed on as they are, so the bulk is never copied back out of Wasm.
     for (let i = 0; i < jobs.length; i++) {
-      if (jobs[i].outLen) {
-        new Uint8Array(this.w.streamMemory().buffer, jobs[i].ptr, jobs[i].outLen).set(new Uint8Array(plain[i]));
+      const pt = plain[i] instanceof ArrayBuffer ? new Uint8Array(plain[i]) : plain[i];
+      if (pt.length !== jobs[i].outLen) throw new Error('internal: AES-GCM result length');
+      if (pt.length && this.dec.literalRun() >= pt.length) {
+        // Inside a literal data part: Rust need not see these octets.
+        this.dec.completeJobLiteral();
+        pushOut(out, pt);
+        continue;
       }
-      this.dec.completeJob();
+      if (pt.length) intoWasm(this.w, jobs[i].ptr, pt);
+      const segs = this.dec.completeJobSegments();
+      pushOut(out, this.dec.takeOutput());
+      pushSegments(out, pt, segs);
     }
     pushOut(out, this.dec.takeOutput());
   }
 
   async push(data) {
     const out = [];
-    pushOut(out, this.dec.push(data));
+    pushOut(out, pushInto(this.w, this.dec, data));
+    this.#checkBuffered();
     await this.#unlock(out);
     await this.#submit();
-    while (this.inflight.length > DEPTH) await this.#completeOldest(out);
+    while (this.inflight.length > DEPTH) {
+      await this.#completeOldest(out);
+      this.#checkBuffered();
+    }
     return out;
   }
 
   async finish() {
     const out = [];
+    this.#checkBuffered();
     pushOut(out, this.dec.finish());
+    this.#checkBuffered();
     await this.#submit();
-    while (this.inflight.length) await this.#completeOldest(out);
+    while (this.inflight.length) {
+      await this.#completeOldest(out);
+      this.#checkBuffered();
+    }
     // With WebCrypto the final tag is checked by the job just run.
     if (!this.dec.isDone) pushOut(out, this.dec.finish());
     if (!this.dec.isDone) throw new Error('internal: decryption did not complete');
@@ -208,6 +376,8 @@ export class DecryptEngine {
     this.dec?.free();
     this.dec = null;
     this.key = null;
+    this.rawKey?.fill(0);
+    this.rawKey = null;
   }
 }
 
@@ -217,63 +387,103 @@ export function errorToMessage(e) {
 }
 
 // ---------------------------------------------------------------------------
-// Worker side of the protocol used by stream.js:
-//   main -> worker  {op:'init', kind:'encrypt'|'decrypt', options, wantSessionKey}
-//   worker -> main  {op:'ready', info} | {op:'error', error}
-//   main -> worker  {op:'push', data} | {op:'finish'}      (data transferred)
-//   worker -> main  {op:'out', chunks, done, info}          (chunks transferred)
-//   worker -> main  {op:'needKey', esk}  -> main {op:'sessionKey', key|null}
+// Worker side of the protocol used by stream.js. One worker serves every
+// stream of the page (kept warm between streams); messages carry a stream id.
+//   main -> worker  {op:'boot', module?}   (the page's compiled WebAssembly.Module)
+//   main -> worker  {op:'init', id, kind:'encrypt'|'decrypt', options, wantSessionKey}
+//   worker -> main  {op:'ready', id, info} | {op:'error', id, error}
+//   main -> worker  {op:'push', id, data} | {op:'finish', id} | {op:'free', id}
+//                   (data transferred; it comes back as `spare` for reuse)
+//   worker -> main  {op:'out', id, chunks, done, info, wasmMemory, spare} (transferred)
+//   worker -> main  {op:'needKey', id, esk}  -> main {op:'sessionKey', id, key|null}
+//   worker -> main  {op:'fatal', error}      (the module could not be loaded)
 
 const isWorker = typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope;
 
 if (isWorker) {
-  let engine = null;
-  let keyWaiter = null;
-  let queue = Promise.resolve();
-  const ready = initWasm({ module_or_path: new URL('./wasm/signet_crypto_bg.wasm', import.meta.url) });
+  /** id -> { engine, queue, keyWaiter } */
+  const streams = new Map();
+  let ready = null;
 
   const reply = (msg, transfer = []) => globalThis.postMessage(msg, transfer);
+  const load = (module) => {
+    ready ??= initWasm({ module_or_path: module ?? new URL('./wasm/signet_crypto_bg.wasm', import.meta.url) });
+    ready.catch((e) => reply({ op: 'fatal', error: errorToMessage(e) }));
+    return ready;
+  };
 
-  async function handle(msg) {
+  async function handle(id, st, msg) {
     try {
       if (msg.op === 'init') {
-        await ready;
+        await load();
+        if (msg.kind === 'ping') {
+          reply({ op: 'ready', id, info: null });
+          return;
+        }
         if (msg.kind === 'encrypt') {
-          engine = new EncryptEngine(wasm, msg.options);
+          st.engine = new EncryptEngine(wasm, msg.options);
         } else {
-          engine = new DecryptEngine(wasm, {
+          st.engine = new DecryptEngine(wasm, {
             ...msg.options,
             getSessionKey: msg.wantSessionKey
               ? (esk) => new Promise((resolve) => {
-                keyWaiter = resolve;
-                reply({ op: 'needKey', esk }, [esk.buffer]);
+                st.keyWaiter = resolve;
+                reply({ op: 'needKey', id, esk }, [esk.buffer]);
               })
               : null,
           });
         }
-        reply({ op: 'ready', info: engine.info });
+        reply({ op: 'ready', id, info: st.engine.info });
         return;
       }
-      if (!engine) throw new Error('stream worker used before init');
-      const chunks = msg.op === 'finish' ? await engine.finish() : await engine.push(msg.data);
-      const info = msg.op === 'finish' ? null : engine.info;
+      if (msg.op === 'free') {
+        st.engine?.free();
+        streams.delete(id);
+        return;
+      }
+      if (!st.engine) throw new Error('stream worker used before init');
+      const done = msg.op === 'finish';
+      const chunks = done ? await st.engine.finish() : await st.engine.push(msg.data);
+      const info = done ? null : st.engine?.info;
+      if (done) streams.delete(id);
       const wasmMemory = (await ready).memory?.buffer.byteLength;
-      reply({ op: 'out', chunks, done: msg.op === 'finish', info, wasmMemory }, chunks.map((c) => c.buffer));
+      // Several chunks may be views of one buffer: transfer each buffer once.
+      const transfer = new Set(chunks.map((c) => c.buffer));
+      const spare = msg.data?.buffer;
+      if (spare && spare.byteLength && !transfer.has(spare)) transfer.add(spare);
+      reply({ op: 'out', id, chunks, done, info, wasmMemory, spare: spare?.byteLength ? spare : null }, [...transfer]);
     } catch (e) {
-      engine?.free();
-      engine = null;
-      reply({ op: 'error', error: errorToMessage(e) });
+      st.engine?.free();
+      st.engine = null;
+      streams.delete(id);
+      reply({ op: 'error', id, error: errorToMessage(e) });
     }
   }
 
   globalThis.onmessage = ({ data: msg }) => {
+    if (msg.op === 'boot') {
+      load(msg.module);
+      return;
+    }
+    let st = streams.get(msg.id);
     if (msg.op === 'sessionKey') {
-      const w = keyWaiter;
-      keyWaiter = null;
+      const w = st?.keyWaiter;
+      if (st) st.keyWaiter = null;
       w?.(msg.key);
       return;
     }
-    // One message at a time, in order.
-    queue = queue.then(() => handle(msg));
+    if (!st) {
+      if (msg.op !== 'init') return; // a stream already ended or freed
+      st = { engine: null, queue: Promise.resolve(), keyWaiter: null };
+      streams.set(msg.id, st);
+    }
+    if (msg.op === 'free') {
+      // Free now (a pending key request never resolves otherwise) and drop
+      // whatever is queued for this stream.
+      st.keyWaiter?.(null);
+      st.freed = true;
+    }
+    // One message at a time per stream, in order.
+    st.queue = st.queue.then(() => (st.freed && msg.op !== 'free' ? undefined : handle(msg.id, st, msg)));
   };
 }

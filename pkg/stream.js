@@ -28,21 +28,99 @@ function canUseWorker() {
   return typeof Worker === 'function' && typeof window !== 'undefined';
 }
 
-/** The same interface as the in-thread engines, backed by a Worker. */
+// --- The shared worker ------------------------------------------------------
+// One module Worker serves every stream of the page. It is created on first
+// use (or by `prewarm()`), instantiates the Wasm module the page already
+// compiled (posted to it, so it is not fetched and compiled a second time),
+// and stays warm between streams. It is let go after IDLE_MS without streams,
+// or at once after a stream that left its Wasm memory large (memory never
+// shrinks; the buffered fallbacks may hold up to 256 MiB, a sender's Argon2
+// parameters up to 1 GiB).
+
+/** Compiled module shared with the worker (set by index.js's `init`). */
+let wasmModule = null;
+/** @internal Called by `init()` with the module it compiled. */
+export function setStreamWasmModule(module) {
+  if (module instanceof WebAssembly.Module) wasmModule = module;
+}
+
+const IDLE_MS = 30_000;
+/** Wasm memory above which the worker is let go after a stream: above what two
+ *  default Argon2 runs (64 MiB each, fragmented by concurrent streams: 137 MiB
+ *  measured) plus streaming need, below large buffered fallbacks. */
+const MAX_KEPT_MEMORY = 192 << 20;
+
+let pool = null;
+let nextId = 1;
+
+function sharedWorker() {
+  if (pool) return pool;
+  const worker = new Worker(new URL('./stream-worker.js', import.meta.url), { type: 'module', name: 'signet-stream' });
+  const p = { worker, engines: new Map(), idle: null, big: false };
+  worker.onmessage = ({ data: msg }) => {
+    if (msg.op === 'fatal') {
+      dropWorker(p, signetError('INTERNAL', `stream worker could not load the module: ${msg.error?.message}`));
+      return;
+    }
+    p.engines.get(msg.id)?.onMessage(msg);
+  };
+  worker.onerror = (ev) => {
+    ev.preventDefault?.();
+    dropWorker(p, signetError('INTERNAL', `stream worker failed: ${ev.message ?? ev}`));
+  };
+  worker.postMessage({ op: 'boot', module: wasmModule });
+  pool = p;
+  return p;
+}
+
+function dropWorker(p, error) {
+  if (pool === p) pool = null;
+  clearTimeout(p.idle);
+  p.worker.terminate();
+  const engines = [...p.engines.values()];
+  p.engines.clear();
+  for (const e of engines) e.fail(error);
+}
+
+/** A stream ended: stop the worker when idle for a while, or now if it grew large. */
+function released(p) {
+  if (p.engines.size) return;
+  clearTimeout(p.idle);
+  if (p.big) {
+    dropWorker(p, null);
+    return;
+  }
+  p.idle = setTimeout(() => { if (!p.engines.size) dropWorker(p, null); }, IDLE_MS);
+}
+
+/**
+ * Starts the streaming worker ahead of time so the first `encryptStream` /
+ * `decryptStream` does not wait for it. Optional; a no-op where streams run
+ * in-thread (Node). Resolves once the worker has its Wasm instance.
+ */
+export async function prewarm() {
+  if (!canUseWorker()) return;
+  const e = await WorkerEngine.create('ping', {}, null);
+  e.free();
+}
+
+/** The same interface as the in-thread engines, backed by the shared worker. */
 class WorkerEngine {
-  constructor(worker) {
-    this.worker = worker;
+  constructor(p) {
+    this.pool = p;
+    this.id = nextId++;
     /** Replies come back in order: one resolver per message sent. */
     this.pending = [];
     this.getSessionKey = null;
     this.info = null;
-    worker.onmessage = ({ data: msg }) => this.#onMessage(msg);
-    worker.onerror = (ev) => this.#settle(null, signetError('INTERNAL', `stream worker failed: ${ev.message ?? ev}`));
+    /** Input buffers the worker sent back, reused for the next batches. */
+    this.spares = [];
+    p.engines.set(this.id, this);
+    clearTimeout(p.idle);
   }
 
   static async create(kind, options, getSessionKey) {
-    const worker = new Worker(new URL('./stream-worker.js', import.meta.url), { type: 'module', name: `signet-${kind}` });
-    const e = new WorkerEngine(worker);
+    const e = new WorkerEngine(sharedWorker());
     e.getSessionKey = getSessionKey;
     try {
       const ready = await e.#call({ op: 'init', kind, options, wantSessionKey: !!getSessionKey });
@@ -54,7 +132,7 @@ class WorkerEngine {
     return e;
   }
 
-  async #onMessage(msg) {
+  async onMessage(msg) {
     if (msg.op === 'needKey') {
       let key = null;
       try {
@@ -64,16 +142,30 @@ class WorkerEngine {
         this.free();
         return;
       }
-      this.worker.postMessage({ op: 'sessionKey', key }, key ? [key.buffer] : []);
+      if (!this.pool) {
+        key?.fill(0);
+        return;
+      }
+      this.pool.worker.postMessage({ op: 'sessionKey', id: this.id, key }, key ? [key.buffer] : []);
       return;
     }
-    if (msg.op === 'error') this.#settle(null, fromMessage(msg.error));
-    else this.#settle(msg, null);
+    if (msg.op === 'error') {
+      this.#settle(null, fromMessage(msg.error));
+      this.#detach();
+      return;
+    }
+    if (msg.spare && this.spares.length < 4) this.spares.push(msg.spare);
+    this.#settle(msg, null);
+  }
+
+  /** The worker is gone: fail everything queued. */
+  fail(error) {
+    this.pool = null;
+    this.#settle(null, error ?? signetError('INTERNAL', 'the stream worker stopped'));
   }
 
   #settle(value, error) {
     if (error) {
-      // The worker's engine is gone after an error: fail everything queued.
       const all = this.pending;
       this.pending = [];
       for (const p of all) p.reject(error);
@@ -83,10 +175,10 @@ class WorkerEngine {
   }
 
   #call(msg, transfer = []) {
-    if (!this.worker) return Promise.reject(signetError('INVALID_ARGUMENT', 'the stream was closed'));
+    if (!this.pool) return Promise.reject(signetError('INVALID_ARGUMENT', 'the stream was closed'));
     return new Promise((resolve, reject) => {
       try {
-        this.worker.postMessage(msg, transfer);
+        this.pool.worker.postMessage({ ...msg, id: this.id }, transfer);
       } catch (e) {
         // An option the structured clone cannot copy (a Symbol, a Promise, ...).
         const code = e?.name === 'DataCloneError' ? 'INVALID_ARGUMENT' : 'INTERNAL';
@@ -95,6 +187,15 @@ class WorkerEngine {
       }
       this.pending.push({ resolve, reject });
     });
+  }
+
+  /** An owned buffer of at least `n` bytes for the next batch (reused when possible). */
+  buffer(n) {
+    while (this.spares.length) {
+      const b = this.spares.pop();
+      if (b.byteLength >= n) return new Uint8Array(b, 0, n);
+    }
+    return new Uint8Array(new ArrayBuffer(Math.max(n, BATCH + (BATCH >> 2))), 0, n);
   }
 
   async push(data) {
@@ -107,14 +208,27 @@ class WorkerEngine {
   async finish() {
     const r = await this.#call({ op: 'finish' });
     this.wasmMemory = r.wasmMemory;
-    this.worker?.terminate();
-    this.worker = null;
+    if (this.pool && r.wasmMemory > MAX_KEPT_MEMORY) this.pool.big = true;
+    this.#detach();
     return r.chunks;
   }
 
+  #detach() {
+    const p = this.pool;
+    if (!p) return;
+    this.pool = null;
+    p.engines.delete(this.id);
+    released(p);
+  }
+
   free() {
-    this.worker?.terminate();
-    this.worker = null;
+    const p = this.pool;
+    if (p) {
+      try {
+        p.worker.postMessage({ op: 'free', id: this.id });
+      } catch { /* the worker is gone */ }
+    }
+    this.#detach();
     this.#settle(null, signetError('INVALID_ARGUMENT', 'the stream was cancelled'));
   }
 }
@@ -163,10 +277,12 @@ function checkStream(v, name) {
 }
 
 /**
- * Reads up to about BATCH bytes, or null at the end. With `owned`, the result is
- * a fresh copy (safe to transfer: the caller's chunks may share one buffer).
+ * Reads up to about BATCH bytes, or null at the end. With `owned` (a
+ * WorkerEngine), the result is copied into a buffer of the engine's own that
+ * can be transferred (the caller's chunks may share one buffer) and that the
+ * worker hands back for reuse, so no fresh memory is touched per batch.
  */
-async function readBatch(reader, owned) {
+async function readBatch(reader, owned, scratch) {
   const parts = [];
   let n = 0;
   while (n < BATCH) {
@@ -180,9 +296,17 @@ async function readBatch(reader, owned) {
     n += value.length;
   }
   if (parts.length === 0) return null;
-  // In-thread, the engine copies into Wasm memory anyway: no JS copy needed.
+  // In-thread, the engine copies into Wasm memory at once (synchronously), so
+  // a single part goes as it is and several are gathered in a reused scratch
+  // buffer: touching fresh memory for every batch costs more than the copy.
   if (parts.length === 1 && !owned) return parts[0];
-  const out = new Uint8Array(n);
+  let out;
+  if (owned) {
+    out = owned.buffer(n);
+  } else {
+    if (scratch.buf.length < n) scratch.buf = new Uint8Array(Math.max(n, BATCH + (BATCH >> 2)));
+    out = scratch.buf.subarray(0, n);
+  }
   let off = 0;
   for (const p of parts) {
     out.set(p, off);
@@ -199,6 +323,7 @@ function pipe(engine, input, { onProgress, signal }) {
   let finished = false;
   let inputDone = false;
   const inflight = [];
+  const scratch = { buf: new Uint8Array(0) };
   const depth = engine instanceof WorkerEngine ? 3 : 1;
   let ctrl;
   const stop = (reason) => {
@@ -224,7 +349,7 @@ function pipe(engine, input, { onProgress, signal }) {
         // handles its messages in order; in-thread engines take one at a time).
         for (;;) {
           while (!inputDone && inflight.length < depth) {
-            const batch = await readBatch(reader, engine instanceof WorkerEngine);
+            const batch = await readBatch(reader, engine instanceof WorkerEngine ? engine : null, scratch);
             if (batch) {
               bytesIn += batch.length;
               inflight.push(engine.push(batch));

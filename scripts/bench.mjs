@@ -11,7 +11,7 @@
 // ratio > 1 meaning we are better (peer/ours for times and sizes).
 //
 // Environment: QUICK=1 (2 runs, 1 MiB, 300 notes; streams 16 / 4 MiB), BENCH_ONLY=<substring of a
-// case name>, BENCH_ENVS=node,chromium,native (default all), BENCH_OUT_DIR
+// case name; several separated by '|'; a leading '^' matches the start>, BENCH_ENVS=node,chromium,native (default all), BENCH_OUT_DIR
 // (default target/bench under the repository).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -177,7 +177,7 @@ if (envs.has('chromium')) {
 }
 if (envs.has('native')) {
   for (const n of nat) {
-    if (only && !n.name.includes(only)) continue;
+    if (only && !only.split('|').some((a) => (a.startsWith('^') ? n.name.startsWith(a.slice(1)) : n.name.includes(a)))) continue;
     results.push({ name: n.name, env: 'native', ours: n.median, peer: null, unit: n.unit, ratio: null, peerName: null, oursStats: pick(n), peerStats: null });
   }
 }

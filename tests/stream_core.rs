@@ -3,6 +3,7 @@
 //! the external (job) backend, and the RFC 9580 AEAD sample messages.
 #![cfg(not(target_arch = "wasm32"))]
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -441,7 +442,14 @@ fn bit_flips_are_decryption_failures() {
     // Find where the SEIPD body starts: the encryptor's header is the ESKs.
     let mut e = StreamEncryptor::new(&enc_opts(Who::Rfc9580, None)).unwrap();
     let esk_len = e.header().len() - 1; // last octet is the SEIPD tag
-    let body = esk_len + 2; // tag + first partial length octet
+                                        // Tag, then the body length: one partial-length octet, or (a body shorter
+                                        // than one 1 MiB part, as here) a definite length of 1, 2 or 5 octets.
+    let len_octets = match ct[esk_len + 1] {
+        0..=191 | 224..=254 => 1,
+        192..=223 => 2,
+        255 => 5,
+    };
+    let body = esk_len + 1 + len_octets;
     for pos in [
         body + 4,             // salt
         body + 40,            // first chunk
@@ -707,4 +715,152 @@ proptest! {
         let got = stream_decrypt(&ct, dsplit, &dec_opts(Who::Rfc9580)).unwrap();
         prop_assert_eq!(got, plain);
     }
+}
+
+/// Drives the external encryptor the way the JS engine does with binary
+/// output: sealed results stay with the caller (`complete_job_held_into`) and
+/// the layout interleaves them with the framing octets. Returns the message.
+fn encrypt_held(opts: &StreamEncryptOptions<'_>, plain: &[u8], step: usize) -> Vec<u8> {
+    let mut e = StreamEncryptor::new(opts).unwrap();
+    assert_eq!(e.backend(), Backend::External);
+    let key = e.message_key().unwrap();
+    let mut msg = e.header();
+    let mut held: VecDeque<u8> = VecDeque::new();
+    let drain = |e: &mut StreamEncryptor, held: &mut VecDeque<u8>, msg: &mut Vec<u8>| {
+        e.with_layout(|bytes, ops| {
+            let mut o = 0;
+            for &n in ops {
+                if n > 0 {
+                    msg.extend_from_slice(&bytes[o..o + n as usize]);
+                    o += n as usize;
+                } else {
+                    msg.extend(held.drain(..(-n) as usize));
+                }
+            }
+            assert_eq!(o, bytes.len());
+        })
+        .unwrap();
+    };
+    let run = |e: &mut StreamEncryptor, held: &mut VecDeque<u8>, msg: &mut Vec<u8>| {
+        for j in e.take_jobs() {
+            let sealed = run_seal(&key, &j);
+            assert_eq!(sealed.len(), j.out_len);
+            held.extend(sealed);
+            e.complete_job_held_into().unwrap();
+        }
+        drain(e, held, msg);
+    };
+    for p in plain.chunks(step) {
+        e.push_into(p).unwrap();
+        run(&mut e, &mut held, &mut msg);
+    }
+    e.finish_into().unwrap();
+    run(&mut e, &mut held, &mut msg);
+    assert!(e.is_done());
+    assert!(held.is_empty());
+    msg
+}
+
+/// Decrypts with the external backend the way the JS engine does: whole
+/// chunks inside a literal part are handed on unseen (`complete_job_literal`),
+/// others are parsed into segments of the caller's plaintext.
+fn decrypt_segments(msg: &[u8], step: usize, opts: &DecryptOptions<'_>) -> (Vec<u8>, usize) {
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        backend: Backend::External,
+        ..Default::default()
+    });
+    let mut out = Vec::new();
+    let mut unseen = 0;
+    let mut run = |d: &mut StreamDecryptor, out: &mut Vec<u8>| {
+        let Some(k) = d.message_key() else { return };
+        for j in d.take_jobs() {
+            let plain = run_open(&k, &j).unwrap();
+            d.with_output(|b| out.extend_from_slice(b));
+            if !plain.is_empty() && d.literal_run() >= plain.len() {
+                d.complete_job_literal(plain.len()).unwrap();
+                out.extend_from_slice(&plain);
+                unseen += 1;
+                continue;
+            }
+            let mut segs = Vec::new();
+            d.complete_job_segments_into(&plain, &mut segs).unwrap();
+            for s in segs.chunks(2) {
+                out.extend_from_slice(&plain[s[0] as usize..(s[0] + s[1]) as usize]);
+            }
+        }
+        d.with_output(|b| out.extend_from_slice(b));
+    };
+    for p in msg.chunks(step) {
+        d.push_into(p).unwrap();
+        if d.needs_session_key() {
+            d.unlock(&opts.decryption_keys, &opts.passwords).unwrap();
+        }
+        run(&mut d, &mut out);
+    }
+    d.finish_into().unwrap();
+    run(&mut d, &mut out);
+    if !d.is_done() {
+        d.finish_into().unwrap();
+        d.with_output(|b| out.extend_from_slice(b));
+    }
+    assert!(d.is_done());
+    (out, unseen)
+}
+
+#[test]
+fn held_results_and_segments_match_the_rust_backend() {
+    // 2.5 MiB in 64 KiB chunks: the 1 MiB partial-length octets fall inside
+    // sealed chunks, and chunks straddle the literal packet's parts.
+    let plain = data(5 * (1 << 19) + 777);
+    let fixed = (Zeroizing::new(vec![3u8; 32]), [5u8; 32]);
+    let mk = |backend| {
+        let mut o = enc_opts(Who::Password, None);
+        o.backend = backend;
+        o.fixed_session_key_and_salt = Some(fixed.clone());
+        o
+    };
+    let rust = stream_encrypt(&mk(Backend::Rust), &plain, 100_000);
+    // The ESK packets differ (fresh Argon2 salt) but have the same length.
+    let hdr = StreamEncryptor::new(&mk(Backend::Rust))
+        .unwrap()
+        .header()
+        .len();
+    for step in [1 << 20, 70_001, 4096] {
+        let held = encrypt_held(&mk(Backend::External), &plain, step);
+        assert_eq!(held.len(), rust.len(), "step {step}");
+        assert_eq!(held[hdr..], rust[hdr..], "step {step}");
+        let (out, unseen) = decrypt_segments(&held, 300_001, &dec_opts(Who::Password));
+        assert_eq!(out, plain, "step {step}");
+        // Most chunks lie inside a 1 MiB literal part and are never shown to Rust.
+        assert!(
+            unseen * 2 > plain.len() / C10,
+            "only {unseen} chunks unseen"
+        );
+    }
+    // The first chunk starts with the literal packet header: it must be parsed,
+    // and claiming it is all literal data fails the decryptor.
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        backend: Backend::External,
+        ..Default::default()
+    });
+    d.push_into(&rust).unwrap();
+    d.unlock(&[], &["correct horse"]).unwrap();
+    let first = d.take_jobs().remove(0);
+    assert_eq!(d.literal_run(), 0);
+    let e = d.complete_job_literal(first.out_len).unwrap_err();
+    assert_eq!(e.code(), "INVALID_ARGUMENT");
+    assert!(d.finish().is_err());
+
+    // A message from the one-shot path (rPGP's own framing) through segments.
+    let one_shot = encrypt(
+        &plain,
+        &EncryptOptions {
+            passwords: vec!["correct horse"],
+            armor: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (out, _) = decrypt_segments(&one_shot, 50_000, &dec_opts(Who::Password));
+    assert_eq!(out, plain);
 }

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use js_sys::{Array, Object, Uint8Array};
+use js_sys::{Array, Int32Array, Object, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -44,6 +44,15 @@ export interface StreamDecryptorOptions {
   backend?: "rust" | "external";
   /** Checked on buffered (non-streamable) messages only. */
   verificationKeys?: (string | Uint8Array)[];
+}
+
+/** Output of `StreamEncryptor.takeLayout()`: `ops` assembles the ciphertext in
+ *  order from `bytes` (n > 0: the next n octets of `bytes`) and from the sealed
+ *  job results the caller kept with `completeJobHeld()` (n < 0: the next -n
+ *  octets of those, in job order). */
+export interface StreamLayout {
+  bytes: Uint8Array;
+  ops: Int32Array;
 }
 
 /** One AEAD operation for an external backend (AES-GCM, 128-bit tag). The
@@ -125,6 +134,29 @@ pub fn stream_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
+/// A reusable input buffer that JS fills in place (see `inputBuffer`). It may
+/// hold plaintext between calls: wiped when the handle is dropped.
+#[derive(Default)]
+struct InputBuffer(Zeroizing<Vec<u8>>);
+
+impl InputBuffer {
+    /// Makes room for `len` bytes; returns their address in Wasm memory.
+    fn reserve(&mut self, len: usize) -> usize {
+        if self.0.len() < len {
+            self.0.resize(len, 0);
+        }
+        self.0.as_ptr() as usize
+    }
+
+    fn with(&mut self, len: usize, f: impl FnOnce(&[u8]) -> crate::Result<()>) -> JsResult<()> {
+        let b = self
+            .0
+            .get(..len)
+            .ok_or_else(|| Error::InvalidArgument("pushInput: length over inputBuffer".into()))?;
+        Ok(f(b)?)
+    }
+}
+
 fn bytes(v: Vec<u8>) -> Uint8Array {
     Uint8Array::from(v.as_slice())
 }
@@ -134,6 +166,7 @@ fn bytes(v: Vec<u8>) -> Uint8Array {
 pub struct StreamEncryptorHandle {
     inner: core::StreamEncryptor,
     in_flight: VecDeque<ChunkJob>,
+    input: InputBuffer,
 }
 
 #[wasm_bindgen(js_class = StreamEncryptor)]
@@ -191,11 +224,12 @@ impl StreamEncryptorHandle {
             aead,
             chunk_size_octet,
             backend: backend_of(&o)?,
-            fixed_session_key_and_salt: None,
+            ..Default::default()
         };
         Ok(StreamEncryptorHandle {
             inner: core::StreamEncryptor::new(&opts)?,
             in_flight: VecDeque::new(),
+            input: InputBuffer::default(),
         })
     }
 
@@ -207,6 +241,22 @@ impl StreamEncryptorHandle {
     /// Adds plaintext; returns ciphertext ready so far.
     pub fn push(&mut self, data: &[u8]) -> JsResult<Uint8Array> {
         self.inner.push_into(data)?;
+        Ok(self.take_output())
+    }
+
+    /// A buffer of `len` bytes in Wasm memory, reused between calls: write
+    /// the next input at the returned offset of `streamMemory()`, then call
+    /// `pushInput(len)`. Spares the allocation, copy and wipe of `push`.
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: usize) -> usize {
+        self.input.reserve(len)
+    }
+
+    /// `push` of the bytes written into `inputBuffer(len)`.
+    #[wasm_bindgen(js_name = pushInput)]
+    pub fn push_input(&mut self, len: usize) -> JsResult<Uint8Array> {
+        let inner = &mut self.inner;
+        self.input.with(len, |b| inner.push_into(b))?;
         Ok(self.take_output())
     }
 
@@ -237,6 +287,28 @@ impl StreamEncryptorHandle {
     #[wasm_bindgen(js_name = takeOutput)]
     pub fn take_output(&mut self) -> Uint8Array {
         self.inner.with_output(|b| Uint8Array::from(b))
+    }
+
+    /// Like `completeJob`, but the caller keeps the oldest job's sealed result
+    /// (exactly `outLen` octets) instead of writing it into Wasm memory; read
+    /// the output with `takeLayout`. Spares two copies per chunk. Not with armor.
+    #[wasm_bindgen(js_name = completeJobHeld)]
+    pub fn complete_job_held(&mut self) -> JsResult<()> {
+        next_done(&mut self.in_flight)?;
+        self.inner.complete_job_held_into()?;
+        Ok(())
+    }
+
+    /// The output ready so far as our octets plus ops that interleave them
+    /// with the held sealed results (see `StreamLayout`).
+    #[wasm_bindgen(js_name = takeLayout, unchecked_return_type = "StreamLayout")]
+    pub fn take_layout(&mut self) -> JsResult<Object> {
+        let o = Object::new();
+        self.inner.with_layout(|bytes, ops| {
+            let _ = js_sys::Reflect::set(&o, &"bytes".into(), &Uint8Array::from(bytes));
+            let _ = js_sys::Reflect::set(&o, &"ops".into(), &Int32Array::from(ops));
+        })?;
+        Ok(o)
     }
 
     /// The AES-GCM message key for the external backend (import it as a
@@ -283,6 +355,7 @@ impl StreamEncryptorHandle {
 pub struct StreamDecryptorHandle {
     inner: core::StreamDecryptor,
     in_flight: VecDeque<ChunkJob>,
+    input: InputBuffer,
 }
 
 #[wasm_bindgen(js_class = StreamDecryptor)]
@@ -305,12 +378,27 @@ impl StreamDecryptorHandle {
         Ok(StreamDecryptorHandle {
             inner: core::StreamDecryptor::new(opts),
             in_flight: VecDeque::new(),
+            input: InputBuffer::default(),
         })
     }
 
     /// Adds message bytes; returns authenticated plaintext ready so far.
     pub fn push(&mut self, data: &[u8]) -> JsResult<Uint8Array> {
         self.inner.push_into(data)?;
+        Ok(self.take_output())
+    }
+
+    /// See `StreamEncryptor.inputBuffer`.
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: usize) -> usize {
+        self.input.reserve(len)
+    }
+
+    /// `push` of the bytes written into `inputBuffer(len)`.
+    #[wasm_bindgen(js_name = pushInput)]
+    pub fn push_input(&mut self, len: usize) -> JsResult<Uint8Array> {
+        let inner = &mut self.inner;
+        self.input.with(len, |b| inner.push_into(b))?;
         Ok(self.take_output())
     }
 
@@ -370,6 +458,38 @@ impl StreamDecryptorHandle {
         let job = next_done(&mut self.in_flight)?;
         self.inner
             .complete_job_into(job.data.get(..job.out_len).unwrap_or_default())?;
+        Ok(())
+    }
+
+    /// Like `completeJob`, but the literal data is not copied out: returns
+    /// (offset, length) pairs into the job's plaintext (as written at its
+    /// `ptr`), in order; hand on those ranges of your own copy of it. Any
+    /// other plaintext (a buffered fallback) still comes from `takeOutput`.
+    #[wasm_bindgen(js_name = completeJobSegments)]
+    pub fn complete_job_segments(&mut self) -> JsResult<Uint32Array> {
+        let job = next_done(&mut self.in_flight)?;
+        let mut segs = Vec::new();
+        self.inner.complete_job_segments_into(
+            job.data.get(..job.out_len).unwrap_or_default(),
+            &mut segs,
+        )?;
+        Ok(Uint32Array::from(segs.as_slice()))
+    }
+
+    /// Octets at the start of the oldest job's plaintext that are literal data
+    /// whatever their value; when it covers the whole job, `completeJobLiteral`
+    /// completes it without the plaintext being written into Wasm memory.
+    #[wasm_bindgen(js_name = literalRun)]
+    pub fn literal_run(&self) -> f64 {
+        self.inner.literal_run() as f64
+    }
+
+    /// Completes the oldest job whose plaintext is all literal data (see
+    /// `literalRun`): hand the whole plaintext on as it is.
+    #[wasm_bindgen(js_name = completeJobLiteral)]
+    pub fn complete_job_literal(&mut self) -> JsResult<()> {
+        let job = next_done(&mut self.in_flight)?;
+        self.inner.complete_job_literal(job.out_len)?;
         Ok(())
     }
 

@@ -96,6 +96,8 @@ test('64 MiB round trip through the worker with progress and bounded memory', as
   running = false;
   await sampler;
   r.peakHeapGrowth = peak - base;
+  console.log(`# browser 64 MiB enc->dec pipeline: ${(64 / (r.ms / 1000)).toFixed(0)} MiB/s, `
+    + `peak worker wasm ${(r.peakWasm / (1 << 20)).toFixed(1)} MiB, page retained memory growth ${(r.peakHeapGrowth / (1 << 20)).toFixed(1)} MiB`);
   assert.ok(r.ok, 'plaintext differs');
   assert.equal(r.checked, 64 * (1 << 20));
   assert.equal(r.pendingLen, 0);
@@ -172,4 +174,113 @@ test('worker errors keep their codes; truncation, wrong key, abort', async () =>
     truncated: 'DECRYPTION_FAILED', tampered: 'DECRYPTION_FAILED', pw: 'NO_MATCHING_KEY',
     unsupported: 'UNSUPPORTED', badKey: 'MALFORMED_INPUT', aborted: 'AbortError',
   });
+});
+
+test('one shared warm worker: prewarm, concurrent streams, fast first byte', async () => {
+  const page = await h.newPage();
+  await page.goto(`${h.base}/test/blank.html`);
+  const r = await page.evaluate(async () => {
+    const s = await import('/pkg/index.js');
+    await s.init();
+    const workers = [];
+    const RealWorker = globalThis.Worker;
+    globalThis.Worker = class extends RealWorker {
+      constructor(...a) { super(...a); workers.push(a[0]); }
+    };
+    const streamOf = (b, step = 100000) => {
+      let off = 0;
+      return new ReadableStream({
+        pull(c) {
+          if (off >= b.length) return c.close();
+          c.enqueue(b.slice(off, off + step));
+          off += step;
+        },
+      });
+    };
+    const collect = async (st) => {
+      const parts = [];
+      for await (const p of st) parts.push(p);
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) { out.set(p, o); o += p.length; }
+      return out;
+    };
+    const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+    const t0 = performance.now();
+    await s.prewarm();
+    const prewarmMs = performance.now() - t0;
+    const g = await s.generateKey({ userIds: ['W <w@example.gov.vn>'], profile: 'rfc9580' });
+    const key = await s.unlockKey(g.privateKey);
+    // Three streams at once on the one worker, each checked.
+    const random = (n) => {
+      const b = new Uint8Array(n);
+      for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, i + 65536));
+      return b;
+    };
+    const inputs = [1, 2, 3].map((i) => random(i * 400000 + i));
+    const round = await Promise.all(inputs.map(async (d, i) => {
+      const opts = i === 1 ? { passwords: ['pw'] } : { encryptionKeys: [g.publicKey] };
+      const ct = await collect(await s.encryptStream({ data: streamOf(d), ...opts, backend: i === 2 ? 'rust' : 'webcrypto' }));
+      const back = await collect(await s.decryptStream({ message: streamOf(ct), ...(i === 1 ? { passwords: ['pw'] } : { decryptionKeys: [key] }) }));
+      return same(back, d);
+    }));
+    // Time to the first plaintext byte of a small message, worker already warm.
+    const small = await collect(await s.encryptStream({ data: streamOf(inputs[0]), encryptionKeys: [g.publicKey] }));
+    const t1 = performance.now();
+    const reader = (await s.decryptStream({ message: streamOf(small), decryptionKeys: [key] })).getReader();
+    await reader.read();
+    const ttfb = performance.now() - t1;
+    await reader.cancel();
+    key.free();
+    globalThis.Worker = RealWorker;
+    return { round, workersCreated: workers.length, prewarmMs, ttfb };
+  });
+  console.log(`# shared worker: prewarm ${r.prewarmMs.toFixed(0)} ms, warm time to first byte ${r.ttfb.toFixed(1)} ms`);
+  assert.deepEqual(r.round, [true, true, true]);
+  // prewarm() started the one worker; no stream made another (two password
+  // streams' Argon2 included: the worker is kept below 192 MiB of Wasm memory).
+  assert.equal(r.workersCreated, 1);
+  assert.deepEqual(page.errors, []);
+});
+
+test('one-shot encrypt/decrypt through WebCrypto match the Wasm path in Chromium', async () => {
+  const page = await h.newPage();
+  await page.goto(`${h.base}/test/blank.html`);
+  const r = await page.evaluate(async () => {
+    const s = await import('/pkg/index.js');
+    await s.init();
+    const g = await s.generateKey({ userIds: ['O <o@example.gov.vn>'], profile: 'rfc9580' });
+    const key = await s.unlockKey(g.privateKey);
+    const data = new Uint8Array(3 * (1 << 20) + 5);
+    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+    const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+    const wasmPath = { limits: {} };
+    const time = async (fn) => { const t0 = performance.now(); const v = await fn(); return [v, performance.now() - t0]; };
+    const [fast, encFast] = await time(() => s.encrypt({ data, encryptionKeys: [g.publicKey], armor: false }));
+    const [slow, encSlow] = await time(() => s.encrypt({ data, encryptionKeys: [g.publicKey], armor: false, ...wasmPath }));
+    const out = {};
+    for (const [name, m] of [['fast', fast], ['slow', slow]]) {
+      const a = await s.decrypt({ message: m, decryptionKeys: [key] });
+      const b = await s.decrypt({ message: m, decryptionKeys: [key], ...wasmPath });
+      out[name] = eq(a.data, data) && eq(b.data, data) && a.signatures.length === 0 && b.signatures.length === 0;
+    }
+    const [, decFast] = await time(() => s.decrypt({ message: fast, decryptionKeys: [key] }));
+    const [, decSlow] = await time(() => s.decrypt({ message: fast, decryptionKeys: [key], ...wasmPath }));
+    const bad = fast.slice();
+    bad[bad.length - 100] ^= 1;
+    const codes = [];
+    for (const o of [{}, wasmPath]) {
+      codes.push(await s.decrypt({ message: bad, decryptionKeys: [key], ...o }).then(() => 'resolved', (e) => e.code));
+    }
+    const signed = await s.encrypt({ data: 'ký', encryptionKeys: [g.publicKey], signingKeys: [key] });
+    const sig = await s.decrypt({ message: signed, decryptionKeys: [key], verificationKeys: [g.publicKey] });
+    key.free();
+    return { out, codes, signedValid: sig.signatures[0]?.valid, encFast, encSlow, decFast, decSlow };
+  });
+  console.log(`# Chromium one-shot 3 MiB: encrypt ${r.encFast.toFixed(0)} vs ${r.encSlow.toFixed(0)} ms, decrypt ${r.decFast.toFixed(0)} vs ${r.decSlow.toFixed(0)} ms (WebCrypto vs Wasm)`);
+  assert.deepEqual(r.out, { fast: true, slow: true });
+  assert.deepEqual(r.codes, ['DECRYPTION_FAILED', 'DECRYPTION_FAILED']);
+  assert.equal(r.signedValid, true);
+  assert.ok(r.encFast * 2 < r.encSlow && r.decFast * 2 < r.decSlow, JSON.stringify(r));
+  assert.deepEqual(page.errors, []);
 });

@@ -6,6 +6,6 @@ import { runStreamBench } from '../browser/pages/stream-bench.mjs';
 
 await s.init();
 const sizeMiB = Number(process.argv[2] ?? 64);
-const r = await runStreamBench(s, openpgp, { sizeMiB });
+const r = await runStreamBench(s, openpgp, { sizeMiB, only: process.env.BENCH_ONLY ?? '' });
 console.log(`Node ${process.version}, ${sizeMiB} MiB, MiB/s`);
 console.table(r);

@@ -197,6 +197,44 @@ enum Inner {
     After,
 }
 
+/// Where authenticated literal data goes.
+enum PlainOut<'a> {
+    /// Copied into the output buffer.
+    Copy(&'a mut Vec<u8>),
+    /// Recorded as (offset, length) pairs into the job's plaintext, which the
+    /// caller holds and hands on without copying it out of Wasm memory.
+    Segments(&'a mut Vec<u32>),
+}
+
+impl PlainOut<'_> {
+    /// `data` starts at `offset` in the current job's plaintext (negative:
+    /// staged from an earlier chunk, which never holds literal data).
+    fn put(&mut self, data: &[u8], offset: isize) -> Result<()> {
+        match self {
+            PlainOut::Copy(v) => v.extend_from_slice(data),
+            PlainOut::Segments(segs) => {
+                if data.is_empty() {
+                    return Ok(());
+                }
+                let off = u32::try_from(offset)
+                    .map_err(|_| Error::Internal("literal data outside the chunk".into()))?;
+                let len = u32::try_from(data.len())
+                    .map_err(|_| Error::Internal("segment length".into()))?;
+                // Merge with the previous segment when adjacent.
+                if let [.., o, l] = segs.as_mut_slice() {
+                    if o.checked_add(*l) == Some(off) {
+                        *l += len;
+                        return Ok(());
+                    }
+                }
+                segs.push(off);
+                segs.push(len);
+            }
+        }
+        Ok(())
+    }
+}
+
 struct PendingOpen {
     expect_len: usize,
     is_final: bool,
@@ -416,8 +454,16 @@ impl StreamDecryptor {
         if matches!(self.body, Body::Fallback { .. }) {
             return Ok(());
         }
-        self.input.extend_from_slice(data);
-        self.run(false)
+        if !self.input.is_empty() {
+            self.input.extend_from_slice(data);
+            return self.run(false);
+        }
+        // Nothing left over from the last push: parse straight from `data`
+        // (one copy less per batch) and keep only the unparsed tail.
+        let pos = self.parse_outer_from(data, false)?;
+        self.input
+            .extend_from_slice(data.get(pos..).unwrap_or_default());
+        self.process_body()
     }
 
     /// Supplies the session key; returns plaintext from input already pushed.
@@ -529,8 +575,52 @@ impl StreamDecryptor {
     /// reported with [`fail_job`](Self::fail_job) instead.
     pub fn complete_job_into(&mut self, plain: &[u8]) -> Result<()> {
         self.guard()?;
-        let r = self.complete_inner(plain);
+        let r = self.complete_inner(plain, None);
         self.wrap(r)
+    }
+
+    /// Like [`complete_job_into`](Self::complete_job_into), but the literal
+    /// data is not copied: `segments` receives (offset, length) pairs into
+    /// `plain`, in order, and the caller hands those ranges of its own copy of
+    /// the plaintext on (the octets between them are packet framing).
+    /// Plaintext from a buffered fallback still arrives in the output buffer.
+    pub fn complete_job_segments_into(
+        &mut self,
+        plain: &[u8],
+        segments: &mut Vec<u32>,
+    ) -> Result<()> {
+        self.guard()?;
+        let r = self.complete_inner(plain, Some(segments));
+        self.wrap(r)
+    }
+
+    /// How many octets at the start of the oldest outstanding job's plaintext
+    /// are literal data whatever their value (the parser is inside a literal
+    /// data part that long): a caller holding that plaintext may then use
+    /// [`complete_job_literal`](Self::complete_job_literal) and hand it on
+    /// whole, without showing it to us. 0 when the octets must be parsed.
+    pub fn literal_run(&self) -> usize {
+        match &self.body {
+            Body::V2(v) if !self.failed => v.literal_run(),
+            _ => 0,
+        }
+    }
+
+    /// Completes the oldest outstanding job when all of its plaintext is
+    /// literal data (`len` octets, at most [`literal_run`](Self::literal_run)):
+    /// the caller hands its plaintext on as it is. Otherwise `INVALID_ARGUMENT`
+    /// and the decryptor fails.
+    pub fn complete_job_literal(&mut self, len: usize) -> Result<()> {
+        self.guard()?;
+        let r = match &mut self.body {
+            Body::V2(v) => v.complete_literal(len),
+            _ => Err(Error::InvalidArgument("no job is outstanding".into())),
+        };
+        let r = self.wrap(r);
+        if r.is_ok() {
+            self.after_v2();
+        }
+        r
     }
 
     /// [`complete_job_into`](Self::complete_job_into), returning the plaintext.
@@ -546,9 +636,15 @@ impl StreamDecryptor {
         Error::DecryptionFailed
     }
 
-    fn complete_inner(&mut self, plain: &[u8]) -> Result<()> {
+    fn complete_inner(&mut self, plain: &[u8], segments: Option<&mut Vec<u32>>) -> Result<()> {
         match &mut self.body {
-            Body::V2(v) => v.complete(plain, &mut self.out)?,
+            Body::V2(v) => {
+                let mut to = match segments {
+                    Some(s) => PlainOut::Segments(s),
+                    None => PlainOut::Copy(&mut self.out),
+                };
+                v.complete(plain, &mut to)?
+            }
             // Results of jobs handed out before we switched to buffering.
             Body::Fallback { .. } => return Ok(()),
             Body::Start => return Err(Error::InvalidArgument("no job is outstanding".into())),
@@ -592,6 +688,14 @@ impl StreamDecryptor {
 
     fn parse_outer(&mut self, at_end: bool) -> Result<()> {
         let mut input = std::mem::take(&mut self.input);
+        let pos = self.parse_outer_from(&input, at_end)?;
+        input.drain(..pos);
+        self.input = input;
+        Ok(())
+    }
+
+    /// Parses `input` as far as it goes; returns the octets consumed.
+    fn parse_outer_from(&mut self, input: &[u8], at_end: bool) -> Result<usize> {
         let mut pos = 0;
         loop {
             let avail = input.len() - pos;
@@ -726,9 +830,7 @@ impl StreamDecryptor {
                 }
             }
         }
-        input.drain(..pos);
-        self.input = input;
-        Ok(())
+        Ok(pos)
     }
 
     fn process_body(&mut self) -> Result<()> {
@@ -958,12 +1060,51 @@ impl V2Dec {
             self.verified = true;
             return Ok(());
         }
-        let r = self.feed_plain(job.data.get(..out_len).unwrap_or_default(), out);
+        let r = self.feed_plain(
+            job.data.get(..out_len).unwrap_or_default(),
+            &mut PlainOut::Copy(out),
+        );
         zeroize::Zeroize::zeroize(&mut job.data[..]);
         r
     }
 
-    fn complete(&mut self, plain: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    fn literal_run(&self) -> usize {
+        if self.fallback || !self.pt.is_empty() {
+            return 0;
+        }
+        match (self.pending.front(), self.inner) {
+            (Some(p), Inner::Data { remaining, .. }) if !p.is_final => remaining,
+            _ => 0,
+        }
+    }
+
+    fn complete_literal(&mut self, len: usize) -> Result<()> {
+        match self.pending.front() {
+            Some(p) if p.expect_len == len && len > 0 && self.literal_run() >= len => {}
+            _ => {
+                return Err(Error::InvalidArgument(
+                    "the job's plaintext is not all literal data".into(),
+                ))
+            }
+        }
+        self.pending.pop_front();
+        if let Inner::Data { remaining, last } = self.inner {
+            if remaining != usize::MAX {
+                let left = remaining - len;
+                self.inner = match (left, last) {
+                    (0, true) => Inner::After,
+                    (0, false) => Inner::NextLen,
+                    _ => Inner::Data {
+                        remaining: left,
+                        last,
+                    },
+                };
+            }
+        }
+        Ok(())
+    }
+
+    fn complete(&mut self, plain: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
         let Some(p) = self.pending.pop_front() else {
             return Err(Error::InvalidArgument("no job is outstanding".into()));
         };
@@ -987,26 +1128,32 @@ impl V2Dec {
     /// Parses authenticated plaintext (the inner packet stream): literal data
     /// octets go to `out`. Sets `fallback` if the first packet is not literal
     /// data. Only header fragments split across chunks are staged in `pt`.
-    fn feed_plain(&mut self, mut plain: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        while !self.pt.is_empty() && !plain.is_empty() && !self.fallback {
-            let take = plain.len().min(1024);
-            let (head, rest) = plain.split_at(take);
-            self.pt.extend_from_slice(head);
-            plain = rest;
+    fn feed_plain(&mut self, plain: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
+        // Octets of `plain` consumed so far (offsets for `PlainOut::Segments`).
+        let mut done = 0usize;
+        while !self.pt.is_empty() && done < plain.len() && !self.fallback {
+            let take = (plain.len() - done).min(1024);
+            let old = self.pt.len();
+            self.pt
+                .extend_from_slice(plain.get(done..done + take).unwrap_or_default());
+            let base = done as isize - old as isize;
+            done += take;
             let staged = std::mem::take(&mut self.pt);
-            let used = self.parse_plain(&staged, out)?;
+            let used = self.parse_plain(&staged, base, out)?;
             self.pt = Zeroizing::new(staged.get(used..).unwrap_or_default().to_vec());
         }
         if self.pt.is_empty() && !self.fallback {
-            let used = self.parse_plain(plain, out)?;
+            let rest = plain.get(done..).unwrap_or_default();
+            let used = self.parse_plain(rest, done as isize, out)?;
             self.pt
-                .extend_from_slice(plain.get(used..).unwrap_or_default());
+                .extend_from_slice(rest.get(used..).unwrap_or_default());
         }
         Ok(())
     }
 
     /// Parses from `input` as far as possible; returns the octets consumed.
-    fn parse_plain(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<usize> {
+    /// `input[0]` is at offset `base` of the current job's plaintext.
+    fn parse_plain(&mut self, input: &[u8], base: isize, out: &mut PlainOut<'_>) -> Result<usize> {
         let mut pos = 0;
         loop {
             let buf = input.get(pos..).unwrap_or_default();
@@ -1060,7 +1207,7 @@ impl V2Dec {
                 }
                 Inner::Data { remaining, last } => {
                     let n = remaining.min(buf.len());
-                    out.extend_from_slice(buf.get(..n).unwrap_or_default());
+                    out.put(buf.get(..n).unwrap_or_default(), base + pos as isize)?;
                     pos += n;
                     if n < remaining {
                         if remaining != usize::MAX {

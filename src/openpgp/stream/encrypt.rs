@@ -12,7 +12,7 @@ use rand::RngCore;
 use zeroize::Zeroizing;
 
 use super::armor::ArmorWriter;
-use super::framing::{PartialWriter, Sink};
+use super::framing::{Layout, PartialWriter, SegWriter, Sink};
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use crate::kdf::KdfParams;
 use crate::openpgp::encrypt::{choose_aead, plan};
@@ -41,9 +41,11 @@ pub struct StreamEncryptOptions<'a> {
     /// Who runs the per-chunk AEAD. `External` only applies to GCM; other modes
     /// always run in Rust (see [`StreamEncryptor::backend`]).
     pub backend: Backend,
-    /// Test hook: use this session key and salt instead of fresh random ones,
-    /// so that two backends can be compared byte for byte. Never set it in
-    /// production: reusing a session key and salt reuses nonces.
+    /// Test hook (cargo feature `test-hooks`, enabled only by this crate's own
+    /// tests, so release builds cannot reach it): use this session key and
+    /// salt instead of fresh random ones, so that two backends can be compared
+    /// byte for byte. Reusing a session key and salt reuses nonces.
+    #[cfg(feature = "test-hooks")]
     #[doc(hidden)]
     pub fixed_session_key_and_salt: Option<(Zeroizing<Vec<u8>>, [u8; SALT_LEN])>,
 }
@@ -80,12 +82,13 @@ struct Chunker {
     cur: Vec<u8>,
     next_index: u64,
     total_plain: u64,
-    outer: PartialWriter,
+    outer: SegWriter,
     jobs: Vec<ChunkJob>,
     pending: VecDeque<Pending>,
     done: bool,
-    /// Ciphertext ready for the caller.
-    out: Vec<u8>,
+    /// Ciphertext ready for the caller (our octets plus, after
+    /// `complete_job_held`, references to sealed chunks the caller holds).
+    out: Layout,
 }
 
 struct V2Enc {
@@ -94,9 +97,12 @@ struct V2Enc {
     closed: bool,
 }
 
-/// Octets per partial body part (outer and literal): small, so that the tail
-/// staged between writes is small; the length octets cost 1/8192.
-const PART_LOG2: u8 = 13;
+/// Octets per partial body part (outer and literal): 1 MiB. At most one part
+/// is staged before its length octet can be written, so this bounds the extra
+/// memory; large parts mean few length octets inside a 256 KiB chunk, so a
+/// sealed chunk leaves as at most a few views of the WebCrypto result (and a
+/// decrypted chunk as few views of the plaintext) instead of many small pieces.
+const PART_LOG2: u8 = 20;
 
 /// Encrypts a stream of plaintext pushed in pieces into an OpenPGP message:
 /// PKESKv6/SKESKv6 packets, then one SEIPDv2 packet (partial lengths) holding a
@@ -198,6 +204,9 @@ impl StreamEncryptor {
 
         let mut sk = Zeroizing::new(vec![0u8; sym.key_size()]);
         let mut salt = [0u8; SALT_LEN];
+        OsRng.fill_bytes(&mut sk);
+        OsRng.fill_bytes(&mut salt);
+        #[cfg(feature = "test-hooks")]
         match &opts.fixed_session_key_and_salt {
             Some((k, s)) if k.len() == sk.len() => {
                 sk.copy_from_slice(k);
@@ -206,10 +215,7 @@ impl StreamEncryptor {
             Some(_) => {
                 return Err(Error::InvalidArgument("fixed session key length".into()));
             }
-            None => {
-                OsRng.fill_bytes(&mut sk);
-                OsRng.fill_bytes(&mut salt);
-            }
+            None => {}
         }
         let raw = RawSessionKey::from(&sk[..]);
 
@@ -252,10 +258,13 @@ impl StreamEncryptor {
         }
 
         let keys = ChunkKeys::derive(params, &sk, &salt)?;
-        let mut outer = PartialWriter::new(18, PART_LOG2, &mut out)?;
+        let mut first = Layout::default();
+        let mut outer = SegWriter::new(18, PART_LOG2, &mut first);
+        out.extend_from_slice(&first.bytes);
+        first.clear();
         let h = params.header_octets();
-        outer.write(h.get(1..).unwrap_or_default(), &mut out)?;
-        outer.write(&salt, &mut out)?;
+        outer.write_own(h.get(1..).unwrap_or_default(), &mut first);
+        outer.write_own(&salt, &mut first);
 
         let backend = if aead == AeadAlgorithm::Gcm {
             opts.backend
@@ -273,7 +282,7 @@ impl StreamEncryptor {
             jobs: Vec::new(),
             pending: VecDeque::new(),
             done: false,
-            out: Vec::new(),
+            out: first,
         };
         let mut literal = PartialWriter::new(11, PART_LOG2, &mut chunker)?;
         // Binary format, empty file name, date 0: nothing about the file leaks.
@@ -413,10 +422,17 @@ impl StreamEncryptor {
 
     /// Passes the output ready so far (armored if asked) to `f`, then empties
     /// the buffer (keeping its allocation for the next batch).
+    ///
+    /// After [`complete_job_held_into`](Self::complete_job_held_into) use
+    /// [`with_layout`](Self::with_layout) instead: the output then refers to
+    /// sealed chunks the caller holds.
     pub fn with_output<T>(&mut self, f: impl FnOnce(&[u8]) -> T) -> T {
         let done = self.is_done();
         let raw = match &mut self.mode {
-            Mode::V2(v) => &mut v.chunker.out,
+            Mode::V2(v) => {
+                v.chunker.out.ops.clear();
+                &mut v.chunker.out.bytes
+            }
             Mode::Buffered(b) => &mut b.out,
         };
         let r = match self.armor.as_mut() {
@@ -432,6 +448,32 @@ impl StreamEncryptor {
         };
         raw.clear();
         r
+    }
+
+    /// Passes the output ready so far as a layout to `f` (our octets and the
+    /// ops assembling them with the caller's held sealed chunks; see
+    /// `complete_job_held_into`), then empties it. Not for armored output.
+    pub fn with_layout<T>(&mut self, f: impl FnOnce(&[u8], &[i32]) -> T) -> Result<T> {
+        if self.armor.is_some() {
+            return Err(Error::InvalidArgument(
+                "held job results cannot be armored; use complete_job".into(),
+            ));
+        }
+        match &mut self.mode {
+            Mode::V2(v) => {
+                let r = f(&v.chunker.out.bytes, &v.chunker.out.ops);
+                v.chunker.out.clear();
+                Ok(r)
+            }
+            Mode::Buffered(b) => {
+                let n = i32::try_from(b.out.len())
+                    .map_err(|_| Error::Internal("output over 2 GiB".into()))?;
+                let ops = if n > 0 { vec![n] } else { Vec::new() };
+                let r = f(&b.out, &ops);
+                b.out.clear();
+                Ok(r)
+            }
+        }
     }
 
     /// Takes the output ready so far.
@@ -462,6 +504,26 @@ impl StreamEncryptor {
         let r = match &mut self.mode {
             Mode::V2(v) => v.complete(sealed),
             Mode::Buffered(_) => Err(Error::InvalidArgument("no job is outstanding".into())),
+        };
+        self.after(r)
+    }
+
+    /// The caller keeps the sealed result (ciphertext + tag, exactly the job's
+    /// `out_len` octets) of the oldest outstanding job instead of handing it
+    /// back: only its place in the framing is recorded, and
+    /// [`with_layout`](Self::with_layout) tells where it goes. This spares
+    /// copying every sealed chunk into and out of Wasm memory. Not with armor.
+    pub fn complete_job_held_into(&mut self) -> Result<()> {
+        self.guard()?;
+        let r = if self.armor.is_some() {
+            Err(Error::InvalidArgument(
+                "held job results cannot be armored; use complete_job".into(),
+            ))
+        } else {
+            match &mut self.mode {
+                Mode::V2(v) => v.complete_held(),
+                Mode::Buffered(_) => Err(Error::InvalidArgument("no job is outstanding".into())),
+            }
         };
         self.after(r)
     }
@@ -538,12 +600,16 @@ impl Chunker {
     }
 
     fn emit(&mut self, sealed: &[u8], is_final: bool) -> Result<()> {
-        self.outer.write(sealed, &mut self.out)?;
+        self.outer.write_own(sealed, &mut self.out);
+        self.end_if(is_final);
+        Ok(())
+    }
+
+    fn end_if(&mut self, is_final: bool) {
         if is_final {
-            self.outer.finish(&mut self.out)?;
+            self.outer.finish(&mut self.out);
             self.done = true;
         }
-        Ok(())
     }
 }
 
@@ -579,5 +645,16 @@ impl V2Enc {
             )));
         }
         self.chunker.emit(sealed, p.is_final)
+    }
+
+    fn complete_held(&mut self) -> Result<()> {
+        let Some(p) = self.chunker.pending.pop_front() else {
+            return Err(Error::InvalidArgument("no job is outstanding".into()));
+        };
+        self.chunker
+            .outer
+            .write_held(p.expect_len, &mut self.chunker.out);
+        self.chunker.end_if(p.is_final);
+        Ok(())
     }
 }

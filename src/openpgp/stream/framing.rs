@@ -85,6 +85,156 @@ impl PartialWriter {
     }
 }
 
+/// Output of a [`SegWriter`]: octets we hold (`bytes`) interleaved with octets
+/// the caller holds (e.g. WebCrypto results that never enter Wasm memory).
+/// `ops` says how to assemble them, in order: `n > 0` = the next `n` octets of
+/// `bytes`; `n < 0` = the next `-n` octets of the caller's held data.
+#[derive(Debug, Default)]
+pub(crate) struct Layout {
+    pub bytes: Vec<u8>,
+    pub ops: Vec<i32>,
+}
+
+impl Layout {
+    fn own(&mut self, b: &[u8]) {
+        if b.is_empty() {
+            return;
+        }
+        self.bytes.extend_from_slice(b);
+        let mut n = b.len();
+        // Merge with a preceding own run; split runs over i32::MAX.
+        while n > 0 {
+            match self.ops.last_mut() {
+                Some(last) if *last > 0 && (*last as usize) < i32::MAX as usize => {
+                    let room = i32::MAX as usize - *last as usize;
+                    let t = room.min(n);
+                    *last += t as i32;
+                    n -= t;
+                }
+                _ => {
+                    let t = n.min(i32::MAX as usize);
+                    self.ops.push(t as i32);
+                    n -= t;
+                }
+            }
+        }
+    }
+
+    fn held(&mut self, mut n: usize) {
+        while n > 0 {
+            let t = n.min(i32::MAX as usize);
+            match self.ops.last_mut() {
+                Some(last) if *last < 0 && (-(*last as i64) as usize) + t <= i32::MAX as usize => {
+                    *last -= t as i32;
+                }
+                _ => self.ops.push(-(t as i32)),
+            }
+            n -= t;
+        }
+    }
+
+    /// Empties both buffers (keeping their allocations).
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ops.clear();
+    }
+
+    /// True when every octet is in `bytes` (nothing refers to held data).
+    #[cfg(test)]
+    pub fn all_own(&self) -> bool {
+        self.ops.iter().all(|&n| n > 0)
+    }
+}
+
+enum Seg {
+    Own(Vec<u8>),
+    Held(usize),
+}
+
+/// A partial-length writer like [`PartialWriter`] whose body octets are either
+/// ours or held by the caller: it only decides where the length octets go, so
+/// sealed chunks can be handed on without being copied into Wasm memory. At
+/// most one part (`2^part_log2` octets) is staged before its length is known.
+pub(crate) struct SegWriter {
+    part: usize,
+    part_log2: u8,
+    staged: Vec<Seg>,
+    staged_len: usize,
+}
+
+impl SegWriter {
+    /// Starts a packet: writes its new-format tag octet.
+    pub fn new(tag: u8, part_log2: u8, out: &mut Layout) -> Self {
+        out.own(&[0xC0 | tag]);
+        SegWriter {
+            part: 1usize << part_log2,
+            part_log2,
+            staged: Vec::new(),
+            staged_len: 0,
+        }
+    }
+
+    fn flush_part(&mut self, out: &mut Layout) {
+        out.own(&[224 + self.part_log2]);
+        self.flush(out);
+    }
+
+    fn flush(&mut self, out: &mut Layout) {
+        for s in self.staged.drain(..) {
+            match s {
+                Seg::Own(b) => out.own(&b),
+                Seg::Held(n) => out.held(n),
+            }
+        }
+        self.staged_len = 0;
+    }
+
+    /// Adds body octets we hold.
+    pub fn write_own(&mut self, mut data: &[u8], out: &mut Layout) {
+        while !data.is_empty() {
+            let room = self.part - self.staged_len;
+            if data.len() < room {
+                self.staged_len += data.len();
+                match self.staged.last_mut() {
+                    Some(Seg::Own(v)) => v.extend_from_slice(data),
+                    _ => self.staged.push(Seg::Own(data.to_vec())),
+                }
+                return;
+            }
+            let (head, rest) = data.split_at(room);
+            self.flush_part(out);
+            out.own(head);
+            data = rest;
+        }
+    }
+
+    /// Adds `n` body octets held by the caller.
+    pub fn write_held(&mut self, mut n: usize, out: &mut Layout) {
+        while n > 0 {
+            let room = self.part - self.staged_len;
+            if n < room {
+                self.staged_len += n;
+                match self.staged.last_mut() {
+                    Some(Seg::Held(m)) => *m += n,
+                    _ => self.staged.push(Seg::Held(n)),
+                }
+                return;
+            }
+            self.flush_part(out);
+            out.held(room);
+            n -= room;
+        }
+    }
+
+    /// Ends the body with a definite length (possibly zero).
+    pub fn finish(&mut self, out: &mut Layout) {
+        let mut l = Vec::with_capacity(5);
+        write_length(&mut l, self.staged_len);
+        out.own(&l);
+        self.flush(out);
+    }
+}
+
 /// Body length of a packet or of one part of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BodyLen {
@@ -205,5 +355,50 @@ mod tests {
         assert_eq!(out[2 + 512], 224 + 9);
         assert_eq!(out[3 + 1024], 76);
         assert_eq!(out.len(), 4 + 1100);
+    }
+
+    /// Resolves a layout against the held octets, for comparison.
+    fn assemble(l: &Layout, held: &[u8]) -> Vec<u8> {
+        let (mut o, mut h, mut v) = (0usize, 0usize, Vec::new());
+        for &n in &l.ops {
+            if n > 0 {
+                v.extend_from_slice(&l.bytes[o..o + n as usize]);
+                o += n as usize;
+            } else {
+                v.extend_from_slice(&held[h..h + (-n) as usize]);
+                h += (-n) as usize;
+            }
+        }
+        assert_eq!(o, l.bytes.len());
+        assert_eq!(h, held.len());
+        v
+    }
+
+    #[test]
+    fn seg_writer_matches_partial_writer() {
+        // Mixed own and held writes of odd sizes frame exactly like PartialWriter.
+        let sizes = [3usize, 700, 512, 1, 1023, 5000, 0, 511, 2048, 77];
+        let data: Vec<u8> = (0..sizes.iter().sum::<usize>()).map(|i| i as u8).collect();
+        let mut expect = Vec::new();
+        let mut pw = PartialWriter::new(18, 9, &mut expect).unwrap();
+        let mut layout = Layout::default();
+        let mut sw = SegWriter::new(18, 9, &mut layout);
+        let mut held = Vec::new();
+        let mut off = 0;
+        for (i, n) in sizes.iter().enumerate() {
+            let d = &data[off..off + n];
+            off += n;
+            pw.write(d, &mut expect).unwrap();
+            if i % 2 == 0 {
+                sw.write_own(d, &mut layout);
+            } else {
+                sw.write_held(d.len(), &mut layout);
+                held.extend_from_slice(d);
+            }
+        }
+        pw.finish(&mut expect).unwrap();
+        sw.finish(&mut layout);
+        assert!(!layout.all_own());
+        assert_eq!(assemble(&layout, &held), expect);
     }
 }

@@ -123,7 +123,9 @@ const MiB = 1 << 20;
  */
 export async function runCases({ s, openpgp, quick, only = '', log = () => {} }) {
   const results = [];
-  const wants = (name) => !only || name.includes(only);
+  // `only`: alternatives separated by '|'; a leading '^' anchors at the start.
+  const alts = only.split('|').filter(Boolean);
+  const wants = (name) => !alts.length || alts.some((a) => (a.startsWith('^') ? name.startsWith(a.slice(1)) : name.includes(a)));
   // QUICK: at most 2 runs, no warm-ups, 2 s per figure; a smoke mode, not for the doc.
   const R = (full) => (quick ? Math.min(full, 2) : full);
   budgetMs = quick ? 2_000 : BUDGET_MS;

@@ -44,7 +44,8 @@ async function time(fn) {
  * @param s the signet-crypto module; @param openpgp OpenPGP.js;
  * @param opts { sizeMiB = 64, worker = true }
  */
-export async function runStreamBench(s, openpgp, { sizeMiB = 64, worker = true } = {}) {
+export async function runStreamBench(s, openpgp, { sizeMiB = 64, worker = true, only = '' } = {}) {
+  const wants = (label) => !only || label.includes(only);
   const size = sizeMiB * MiB;
   const data = randomBytes(size);
   const rate = (ms) => Math.round((sizeMiB / (ms / 1000)) * 10) / 10;
@@ -56,6 +57,7 @@ export async function runStreamBench(s, openpgp, { sizeMiB = 64, worker = true }
   const key = await s.unlockKey(g.privateKey);
 
   const ours = async (label, encOpts, decOpts) => {
+    if (!wants(label)) return;
     // Warm-up on a small input (worker start, Wasm compile, JIT).
     await drain(await s.decryptStream({
       message: await s.encryptStream({ data: streamOf(data.subarray(0, 4 * MiB)), encryptionKeys: [g.publicKey], worker, ...encOpts }),
@@ -79,6 +81,7 @@ export async function runStreamBench(s, openpgp, { sizeMiB = 64, worker = true }
     type: 'curve25519', userIDs: [{ name: 'Bench' }], format: 'object', config: { v6Keys: true },
   });
   for (const aead of ['gcm', 'ocb']) {
+    if (!wants(`OpenPGP.js ${aead.toUpperCase()}`)) continue;
     const config = { aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead[aead], aeadChunkSizeByte: 12 };
     const encOnce = async (d) => openpgp.encrypt({
       message: await openpgp.createMessage({ binary: d }), encryptionKeys: opPub, format: 'binary', config,

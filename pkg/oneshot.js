@@ -1,0 +1,157 @@
+// One-shot `encrypt` / `decrypt` with the AES-GCM bulk in WebCrypto.
+//
+// The Wasm build runs AES in software (no AES instructions in Wasm), about 20x
+// slower than WebCrypto. For the common case (SEIPDv2 AES-GCM, no signing, no
+// custom limits) these wrappers drive the streaming engine in-thread: Rust
+// still does every packet, key and framing step, WebCrypto only the per-chunk
+// AES-GCM. Everything else (signing, signed or compressed or SEIPDv1 content,
+// custom limits, unknown options, any error) goes to the Wasm functions
+// unchanged, so results, errors and limits are exactly theirs.
+import * as wasm from './wasm/signet_crypto.js';
+import { EncryptEngine, DecryptEngine, BUFFERED } from './stream-worker.js';
+
+const subtle = globalThis.crypto?.subtle;
+/** Input handed to the engine per step (it copies it into Wasm memory). */
+const STEP = 1 << 20;
+/** The one-shot functions' default `limits.maxMessageSize`: beyond it they refuse. */
+const MAX_MESSAGE = 256 << 20;
+
+const isPlain = (o) => !!o && typeof o === 'object' && !Array.isArray(o);
+const isStrings = (v) => v === undefined || (Array.isArray(v) && v.every((p) => typeof p === 'string'));
+const isArray = (v) => v === undefined || Array.isArray(v);
+
+function concat(parts) {
+  if (parts.length === 1 && parts[0].byteOffset === 0 && parts[0].length === parts[0].buffer.byteLength) return parts[0];
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const utf8 = (s) => new TextEncoder().encode(s);
+
+/** The options the fast path understands, or null (then the Wasm path decides). */
+function encryptPlan(o) {
+  try {
+    if (!subtle || !isPlain(o)) return null;
+    const { data, encryptionKeys, passwords, signingKeys, armor, seipd, ...rest } = o;
+    if (Object.keys(rest).length) return null; // `limits` or anything unexpected
+    if (!(data instanceof Uint8Array) && typeof data !== 'string') return null;
+    if (signingKeys !== undefined && !(Array.isArray(signingKeys) && signingKeys.length === 0)) return null;
+    if (armor !== undefined && typeof armor !== 'boolean') return null;
+    if (seipd !== undefined && seipd !== 'auto' && seipd !== 'v2') return null;
+    if (!isArray(encryptionKeys) || !isStrings(passwords)) return null;
+    if (!encryptionKeys?.length && !passwords?.length) return null;
+    return { data, encryptionKeys: [...(encryptionKeys ?? [])], passwords: [...(passwords ?? [])], armor: armor ?? true, seipd };
+  } catch {
+    return null;
+  }
+}
+
+async function encryptFast(p) {
+  const bytes = typeof p.data === 'string' ? utf8(p.data) : p.data;
+  if (bytes.length > MAX_MESSAGE) return null;
+  const { data: _, ...opts } = p;
+  const eng = new EncryptEngine(wasm, { ...opts, backend: 'webcrypto' });
+  try {
+    // Recipients without SEIPDv2: the engine would call the one-shot path anyway.
+    if (!eng.enc.isStreaming) return null;
+    const parts = [];
+    for (let off = 0; off < bytes.length; off += STEP) parts.push(...await eng.push(bytes.subarray(off, off + STEP)));
+    parts.push(...await eng.finish());
+    const out = concat(parts);
+    return p.armor ? new TextDecoder().decode(out) : out;
+  } finally {
+    eng.free();
+  }
+}
+
+/**
+ * Encrypts (and optionally signs): `encrypt` of the Wasm module, with the
+ * AES-GCM bulk in WebCrypto where the options allow it (see the file comment).
+ * @param {import('./wasm/signet_crypto.js').EncryptOptions} options
+ */
+export async function encrypt(options) {
+  const p = encryptPlan(options);
+  if (p) {
+    try {
+      const r = await encryptFast(p);
+      if (r !== null) return r;
+    } catch {
+      // The Wasm path gives the canonical error (or result) for these options.
+    }
+  }
+  return wasm.encrypt(options);
+}
+
+function decryptPlan(o) {
+  try {
+    if (!subtle || !isPlain(o)) return null;
+    const { message, decryptionKeys, passwords, verificationKeys, ...rest } = o;
+    if (Object.keys(rest).length) return null; // `limits` or anything unexpected
+    if (!(message instanceof Uint8Array) && typeof message !== 'string') return null;
+    // Verification keys are parsed (and errors reported) by the Wasm path;
+    // streamed content carries no signatures, so nothing is lost there.
+    if (verificationKeys !== undefined && !(Array.isArray(verificationKeys) && verificationKeys.length === 0)) return null;
+    if (!isArray(decryptionKeys) || !isStrings(passwords)) return null;
+    if (!decryptionKeys?.length && !passwords?.length) return null;
+    return { message, decryptionKeys: [...(decryptionKeys ?? [])], passwords: [...(passwords ?? [])] };
+  } catch {
+    return null;
+  }
+}
+
+async function decryptFast(p) {
+  const bytes = typeof p.message === 'string' ? utf8(p.message) : p.message;
+  if (bytes.length > MAX_MESSAGE) return null;
+  const { decryptionKeys, passwords } = p;
+  const getSessionKey = decryptionKeys.length
+    ? async (esk) => {
+      try {
+        return wasm.decryptSessionKey({ message: esk, decryptionKeys });
+      } catch (e) {
+        if (e?.code === 'NO_MATCHING_KEY' && passwords.length) return null;
+        throw e;
+      }
+    }
+    : null;
+  // stopIfBuffered: SEIPDv1, signed or compressed content -> the Wasm path,
+  // which verifies and reports signatures.
+  const eng = new DecryptEngine(wasm, { backend: 'webcrypto', passwords, getSessionKey, stopIfBuffered: true });
+  try {
+    const parts = [];
+    for (let off = 0; off < bytes.length; off += STEP) parts.push(...await eng.push(bytes.subarray(off, off + STEP)));
+    parts.push(...await eng.finish());
+    // Nothing is returned before the whole message authenticated.
+    return { data: concat(parts), signatures: [] };
+  } catch (e) {
+    if (e === BUFFERED) return null;
+    throw e;
+  } finally {
+    eng.free();
+  }
+}
+
+/**
+ * Decrypts and checks signatures inside: `decrypt` of the Wasm module, with the
+ * AES-GCM bulk in WebCrypto where it can (see the file comment). Nothing is
+ * returned unless the whole message authenticated.
+ * @param {import('./wasm/signet_crypto.js').DecryptOptions} options
+ */
+export async function decrypt(options) {
+  const p = decryptPlan(options);
+  if (p) {
+    try {
+      const r = await decryptFast(p);
+      if (r !== null) return r;
+    } catch {
+      // The Wasm path gives the canonical error for this message.
+    }
+  }
+  return wasm.decrypt(options);
+}

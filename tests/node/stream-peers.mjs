@@ -1,0 +1,87 @@
+// Peer side of the stream interop tests (Node only): makes the fixtures with
+// GnuPG 2.2 and OpenPGP.js, reads the RFC 9580 samples from the shared vectors
+// directory, and checks what signet-crypto produced with both peers.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const vectors = process.env.SIGNET_VECTORS ?? path.join(root, '../shared/vectors');
+
+function gpgAvailable() {
+  return spawnSync('gpg', ['--version']).status === 0;
+}
+
+function gpg(args, input) {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'signet-gpg-'));
+  try {
+    return new Uint8Array(execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', 'pw', ...args], { input, maxBuffer: 1 << 28 }));
+  } finally {
+    spawnSync('gpgconf', ['--homedir', home, '--kill', 'all']);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+function pseudoRandom(n, seed) {
+  const out = new Uint8Array(n);
+  let x = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+export async function makeFixtures(s, openpgp) {
+  const requirePeers = process.env.SIGNET_REQUIRE_PEERS === '1';
+  const rfcDir = path.join(vectors, 'rfc9580-aead');
+  if (!existsSync(rfcDir)) {
+    console.log(`skipped: vectors not found at ${vectors}`);
+    return { skip: `vectors not found at ${vectors}` };
+  }
+  if (!gpgAvailable()) {
+    if (requirePeers) throw new Error('gpg not found but SIGNET_REQUIRE_PEERS=1');
+    return { skip: 'gpg not found' };
+  }
+  // 700 KiB + a few: three 256 KiB chunks, the last one partial.
+  const data = pseudoRandom(700 * 1024 + 13, 42);
+  const g = await s.generateKey({ userIds: ['Interop <interop@example.gov.vn>'], profile: 'rfc9580' });
+  const cfg = (aead) => ({ aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead[aead], aeadChunkSizeByte: 12 });
+  const opEnc = async (opts, aead) => new Uint8Array(await openpgp.encrypt({
+    message: await openpgp.createMessage({ binary: data }), format: 'binary', config: cfg(aead), ...opts,
+  }));
+  const rfc = {};
+  for (const m of ['eax', 'gcm', 'ocb']) rfc[m] = new Uint8Array(readFileSync(path.join(rfcDir, `${m}.msg`)));
+  return {
+    data,
+    publicKey: g.publicKey,
+    privateKey: g.privateKey,
+    gpgSymmetric: gpg(['--symmetric', '--cipher-algo', 'AES256', '-o', '-'], data),
+    openpgpGcm: await opEnc({ passwords: ['pw'] }, 'gcm'),
+    openpgpOcb: await opEnc({ passwords: ['pw'] }, 'ocb'),
+    openpgpToKey: await opEnc({ encryptionKeys: await openpgp.readKey({ armoredKey: g.publicKey }) }, 'gcm'),
+    rfc,
+  };
+}
+
+const same = (a, b) => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+
+export async function checkOutputs(r, fx, openpgp, assert) {
+  const hello = new TextEncoder().encode('Hello, world!');
+  for (const [name, got] of Object.entries(r.decrypted)) {
+    assert.ok(same(got, name.startsWith('rfc') ? hello : fx.data), `decrypting ${name}`);
+  }
+  const priv = await openpgp.readPrivateKey({ armoredKey: fx.privateKey });
+  const opDec = async (msg, opts) => new Uint8Array((await openpgp.decrypt({ message: msg, format: 'binary', ...opts })).data);
+  const bin = (b) => openpgp.readMessage({ binaryMessage: b });
+  assert.ok(same(await opDec(await bin(r.encrypted.gcmPassword), { passwords: ['pw'] }), fx.data), 'OpenPGP.js reads GCM (password)');
+  assert.ok(same(await opDec(await bin(r.encrypted.gcmKey), { decryptionKeys: priv }), fx.data), 'OpenPGP.js reads GCM (key)');
+  assert.ok(same(await opDec(await bin(r.encrypted.ocbPassword), { passwords: ['pw'] }), fx.data), 'OpenPGP.js reads OCB');
+  const armored = await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(r.encrypted.armored) });
+  assert.ok(same(await opDec(armored, { passwords: ['pw'] }), fx.data), 'OpenPGP.js reads armored');
+  assert.ok(same(gpg(['--decrypt'], r.encrypted.v1Password), fx.data), 'GnuPG reads SEIPDv1');
+  assert.ok(same(r.roundTrip, fx.data), 'the other backend reads our output');
+  assert.equal(r.info.gcmPassword?.bytesIn, fx.data.length, 'progress reports all input');
+}
