@@ -8,7 +8,7 @@
 // custom limits, unknown options, any error) goes to the Wasm functions
 // unchanged, so results, errors and limits are exactly theirs.
 import * as wasm from './wasm/signet_crypto.js';
-import { EncryptEngine, DecryptEngine, BUFFERED } from './stream-worker.js';
+import { EncryptEngine, DecryptEngine, BUFFERED, sessionKeyGetter } from './stream-worker.js';
 
 const subtle = globalThis.crypto?.subtle;
 /** Input handed to the engine per step (it copies it into Wasm memory). */
@@ -110,16 +110,7 @@ async function decryptFast(p) {
   const bytes = typeof p.message === 'string' ? utf8(p.message) : p.message;
   if (bytes.length > MAX_MESSAGE) return null;
   const { decryptionKeys, passwords } = p;
-  const getSessionKey = decryptionKeys.length
-    ? async (esk) => {
-      try {
-        return wasm.decryptSessionKey({ message: esk, decryptionKeys });
-      } catch (e) {
-        if (e?.code === 'NO_MATCHING_KEY' && passwords.length) return null;
-        throw e;
-      }
-    }
-    : null;
+  const getSessionKey = sessionKeyGetter(wasm, decryptionKeys, passwords);
   // stopIfBuffered: SEIPDv1, signed or compressed content -> the Wasm path,
   // which verifies and reports signatures.
   const eng = new DecryptEngine(wasm, { backend: 'webcrypto', passwords, getSessionKey, stopIfBuffered: true });

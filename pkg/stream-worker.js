@@ -381,6 +381,24 @@ export class DecryptEngine {
   }
 }
 
+/**
+ * The session-key callback of a DecryptEngine, for the thread that holds the
+ * private keys (only the session key crosses to a worker): null without keys;
+ * resolves to null when no key matches but passwords may still (the engine then
+ * tries them).
+ */
+export function sessionKeyGetter(w, decryptionKeys, passwords) {
+  if (!decryptionKeys.length) return null;
+  return async (esk) => {
+    try {
+      return w.decryptSessionKey({ message: esk, decryptionKeys });
+    } catch (e) {
+      if (e?.code === 'NO_MATCHING_KEY' && passwords.length) return null;
+      throw e;
+    }
+  };
+}
+
 /** Plain-object form of an error, keeping `code` across postMessage. */
 export function errorToMessage(e) {
   return { message: String(e?.message ?? e), name: e?.name ?? 'Error', code: e?.code };

@@ -5,7 +5,7 @@
 // the returned ReadableStream pulls input only when its consumer reads, in
 // batches of about 1 MiB, so memory stays bounded whatever the file size.
 import * as wasm from './wasm/signet_crypto.js';
-import { EncryptEngine, DecryptEngine } from './stream-worker.js';
+import { EncryptEngine, DecryptEngine, sessionKeyGetter } from './stream-worker.js';
 
 /** Input batch handed to the engine per step. */
 const BATCH = 1 << 20;
@@ -425,16 +425,7 @@ export async function decryptStream(options) {
   if (!decryptionKeys.length && !passwords.length) {
     throw signetError('INVALID_ARGUMENT', 'give at least one of decryptionKeys or passwords');
   }
-  const getSessionKey = decryptionKeys.length
-    ? async (esk) => {
-      try {
-        return wasm.decryptSessionKey({ message: esk, decryptionKeys });
-      } catch (e) {
-        if (e?.code === 'NO_MATCHING_KEY' && passwords.length) return null;
-        throw e;
-      }
-    }
-    : null;
+  const getSessionKey = sessionKeyGetter(wasm, decryptionKeys, passwords);
   const engine = await createEngine('decrypt', { backend, passwords }, getSessionKey, worker);
   return pipe(engine, message, { onProgress, signal });
 }
