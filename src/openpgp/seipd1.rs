@@ -304,6 +304,40 @@ mod tests {
     }
 
     #[test]
+    fn several_password_candidates_still_decrypt() {
+        // v4 SKESKs have no integrity check: the fast path may pick a wrong
+        // candidate, and must then hand over to rPGP rather than fail.
+        use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
+        let msg = encrypt(
+            b"two passwords",
+            &EncryptOptions {
+                passwords: vec!["first", "second"],
+                seipd: SeipdChoice::V1,
+                armor: false,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for pw in [vec!["second"], vec!["wrong", "second"], vec!["first"]] {
+            let opts = DecryptOptions {
+                passwords: pw.clone(),
+                ..Default::default()
+            };
+            let d = crate::openpgp::decrypt(&msg, &opts).unwrap_or_else(|e| panic!("{pw:?}: {e}"));
+            assert_eq!(d.data.as_slice(), b"two passwords");
+        }
+        let opts = DecryptOptions {
+            passwords: vec!["wrong"],
+            ..Default::default()
+        };
+        let code = crate::openpgp::decrypt(&msg, &opts).unwrap_err().code();
+        assert!(
+            matches!(code, "DECRYPTION_FAILED" | "NO_MATCHING_KEY"),
+            "{code}"
+        );
+    }
+
+    #[test]
     fn mdc_check_needs_header_and_hash() {
         let mut p = vec![1u8; 40];
         p.extend_from_slice(&[0xD3, 0x14]);
