@@ -11,7 +11,7 @@ export { encrypt, decrypt } from './oneshot.js';
 
 initSync({ module: readFileSync(new URL('./wasm/signet_crypto_bg.wasm', import.meta.url)) });
 
-// The streams' and one-shot functions' AES-GCM bulk through node:crypto
+// The streams' and one-shot functions' AES bulk (GCM; CBC for SEIPDv1) through node:crypto
 // (OpenSSL, synchronous: no promise and thread-pool hop per chunk as with
 // `crypto.subtle`). Decryption output is released only after `final()` checked the tag.
 useNativeGcm({
@@ -21,6 +21,13 @@ useNativeGcm({
     const ct = c.update(input);
     c.final();
     return [ct, c.getAuthTag()];
+  },
+  cbc(key, iv, input) {
+    const c = createCipheriv(`aes-${key.length * 8}-cbc`, key, iv);
+    c.setAutoPadding(false);
+    const out = c.update(input);
+    c.final();
+    return out;
   },
   open(key, nonce, ad, input) {
     const n = input.length - 16;

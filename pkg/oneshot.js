@@ -1,10 +1,10 @@
-// One-shot `encrypt` / `decrypt` with the AES-GCM bulk in WebCrypto.
+// One-shot `encrypt` / `decrypt` with the AES bulk in WebCrypto.
 //
 // The Wasm build runs AES in software (no AES instructions in Wasm), about 20x
-// slower than WebCrypto. For the common case (SEIPDv2 AES-GCM, no signing, no
-// custom limits) these wrappers drive the streaming engine in-thread: Rust
-// still does every packet, key and framing step, WebCrypto only the per-chunk
-// AES-GCM. Everything else (signing, signed or compressed or SEIPDv1 content,
+// slower than WebCrypto. For the common cases (encryption without signing or
+// custom limits: SEIPDv2 AES-GCM, or SEIPDv1 through AES-CBC; decryption of
+// SEIPDv2 AES-GCM) these wrappers drive the streaming engine in-thread: Rust
+// still does every packet, key and framing step, WebCrypto only the bulk AES. Everything else (signing, signed or compressed or SEIPDv1 content,
 // custom limits, unknown options, any error) goes to the Wasm functions
 // unchanged, so results, errors and limits are exactly theirs.
 import * as wasm from './wasm/signet_crypto.js';
@@ -44,7 +44,7 @@ function encryptPlan(o) {
     if (!(data instanceof Uint8Array) && typeof data !== 'string') return null;
     if (signingKeys !== undefined && !(Array.isArray(signingKeys) && signingKeys.length === 0)) return null;
     if (armor !== undefined && typeof armor !== 'boolean') return null;
-    if (seipd !== undefined && seipd !== 'auto' && seipd !== 'v2') return null;
+    if (seipd !== undefined && seipd !== 'auto' && seipd !== 'v1' && seipd !== 'v2') return null;
     if (!isArray(encryptionKeys) || !isStrings(passwords)) return null;
     if (!encryptionKeys?.length && !passwords?.length) return null;
     return { data, encryptionKeys: [...(encryptionKeys ?? [])], passwords: [...(passwords ?? [])], armor: armor ?? true, seipd };
@@ -59,8 +59,6 @@ async function encryptFast(p) {
   const { data: _, ...opts } = p;
   const eng = new EncryptEngine(wasm, { ...opts, backend: 'webcrypto' });
   try {
-    // Recipients without SEIPDv2: the engine would call the one-shot path anyway.
-    if (!eng.enc.isStreaming) return null;
     const parts = [];
     for (let off = 0; off < bytes.length; off += STEP) parts.push(...await eng.push(bytes.subarray(off, off + STEP)));
     parts.push(...await eng.finish());

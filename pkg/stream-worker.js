@@ -28,10 +28,11 @@ function wantWebCrypto(backend) {
 }
 
 /**
- * Synchronous native AES-GCM, when the platform has one (Node: `node:crypto`,
+ * Synchronous native AES, when the platform has one (Node: `node:crypto`,
  * registered by node.js). Used instead of `crypto.subtle` for the external
- * backend: no promise and thread hop per chunk. `seal` returns the result as
- * pieces ([ciphertext, tag]); `open` returns the plaintext or throws.
+ * backend: no promise and thread hop per chunk. GCM `seal` returns the result
+ * as pieces ([ciphertext, tag]); `open` returns the plaintext or throws;
+ * `cbc(key, iv, input)` returns the unpadded AES-CBC encryption (SEIPDv1).
  */
 let nativeGcm = null;
 /** @internal */
@@ -51,25 +52,32 @@ function piecesLength(ps) {
 }
 
 /**
- * Hands the next batch of AES-GCM jobs of `machine` (a StreamEncryptor or
+ * Hands the next batch of jobs of `machine` (a StreamEncryptor or
  * StreamDecryptor on the external backend) to WebCrypto and records it in
- * `state.inflight`. The message key is imported once, non-extractable, and the
- * raw copy is wiped. Inputs are views onto Wasm memory: WebCrypto copies its
- * input synchronously, so no JS copy is made; results are written back later.
+ * `state.inflight`: AES-GCM chunks (SEIPDv2), or for a SEIPDv1 encryptor
+ * (`isCfb`) one AES-CBC encryption whose output Rust turns into CFB. The key
+ * is imported once, non-extractable, and the raw copy is wiped. Inputs are
+ * views onto Wasm memory: WebCrypto copies its input synchronously, so no JS
+ * copy is made; results are written back later.
  */
-async function submitGcmBatch(state, machine, op) {
+async function submitBatch(state, machine, op) {
   if (machine.backend !== 'external') return;
   const jobs = machine.takeJobs();
   if (!jobs.length) return;
+  const cbc = machine.isCfb === true;
   if (nativeGcm) {
     // The raw key stays in this engine (wiped on free): Node has no
     // non-extractable keys to put it in.
     state.rawKey ??= machine.messageKey();
     const buf = state.w.streamMemory().buffer;
+    const run = (j) => {
+      const input = new Uint8Array(buf, j.ptr, j.inLen);
+      if (cbc) return [nativeGcm.cbc(state.rawKey, j.nonce, input)];
+      return nativeGcm[op === 'encrypt' ? 'seal' : 'open'](state.rawKey, j.nonce, j.ad, input);
+    };
     let p;
     try {
-      p = Promise.resolve(jobs.map((j) => nativeGcm[op === 'encrypt' ? 'seal' : 'open'](
-        state.rawKey, j.nonce, j.ad, new Uint8Array(buf, j.ptr, j.inLen))));
+      p = Promise.resolve(jobs.map(run));
     } catch (e) {
       p = Promise.reject(e);
     }
@@ -80,15 +88,21 @@ async function submitGcmBatch(state, machine, op) {
   if (!state.key) {
     const raw = machine.messageKey();
     try {
-      state.key = await subtle.importKey('raw', raw, 'AES-GCM', false, [op]);
+      state.key = await subtle.importKey('raw', raw, cbc ? 'AES-CBC' : 'AES-GCM', false, [op]);
     } finally {
       raw.fill(0);
     }
   }
   const buf = state.w.streamMemory().buffer;
-  const p = Promise.all(jobs.map((j) => subtle[op](
-    { name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, state.key,
-    new Uint8Array(buf, j.ptr, j.inLen))));
+  const p = Promise.all(jobs.map((j) => {
+    const input = new Uint8Array(buf, j.ptr, j.inLen);
+    if (cbc) {
+      // WebCrypto always pads: the last block of its result is dropped.
+      return subtle.encrypt({ name: 'AES-CBC', iv: j.nonce }, state.key, input)
+        .then((r) => [new Uint8Array(r, 0, j.inLen)]);
+    }
+    return subtle[op]({ name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, state.key, input);
+  }));
   p.catch(() => {});
   state.inflight.push({ jobs, p });
 }
@@ -142,9 +156,12 @@ export class EncryptEngine {
     this.w = w;
     this.inflight = [];
     this.enc = new w.StreamEncryptor({ ...rest, backend: wantWebCrypto(backend) ? 'external' : 'rust' });
+    // SEIPDv1: jobs chain (each one's IV is the previous result), so one runs
+    // at a time, and Rust needs every result to form the CFB ciphertext.
+    this.cfb = this.enc.isCfb;
     // Binary output keeps WebCrypto's sealed chunks as they are (views, no
     // copies); Rust only says where the framing octets go. Armor needs the bytes.
-    this.held = rest.armor !== true;
+    this.held = rest.armor !== true && !this.cfb;
     /** Sealed chunks kept for the layout, oldest first. */
     this.heldQ = [];
     this.key = null;
@@ -152,14 +169,14 @@ export class EncryptEngine {
   }
 
   get info() {
-    return { backend: this.enc.backend === 'external' ? 'webcrypto' : 'rust', aead: this.enc.aead };
+    return { backend: this.enc.backend === 'external' ? 'webcrypto' : 'rust', aead: this.enc.aead, seipd: this.cfb ? 'v1' : 'v2' };
   }
 
   // WebCrypto runs off-thread: submit a batch, then complete the oldest
   // batches only when more than DEPTH are in flight, so the Wasm framing of the
   // next batch overlaps the AES work of the previous ones.
   #submit() {
-    return submitGcmBatch(this, this.enc, 'encrypt');
+    return submitBatch(this, this.enc, 'encrypt');
   }
 
   async #completeOldest(out) {
@@ -232,6 +249,13 @@ export class EncryptEngine {
     const out = [];
     this.#start(out);
     pushOut(out, pushInto(this.w, this.enc, data));
+    if (this.cfb) {
+      // The data just pushed was hashed while the previous job ran; completing
+      // that job lets Rust cut the next one.
+      while (this.inflight.length) await this.#completeOldest(out);
+      await this.#submit();
+      return out;
+    }
     await this.#submit();
     while (this.inflight.length > DEPTH) await this.#completeOldest(out);
     return out;
@@ -242,7 +266,10 @@ export class EncryptEngine {
     this.#start(out);
     pushOut(out, this.enc.finish());
     await this.#submit();
-    while (this.inflight.length) await this.#completeOldest(out);
+    while (this.inflight.length) {
+      await this.#completeOldest(out);
+      if (this.cfb) await this.#submit();
+    }
     if (!this.enc.isDone) throw new Error('internal: encryption did not complete');
     if (this.heldQ.length) throw new Error('internal: sealed data left over');
     this.free();
@@ -306,7 +333,7 @@ export class DecryptEngine {
   }
 
   #submit() {
-    return submitGcmBatch(this, this.dec, 'decrypt');
+    return submitBatch(this, this.dec, 'decrypt');
   }
 
   #checkBuffered() {

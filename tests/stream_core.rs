@@ -371,28 +371,174 @@ fn buffered_fallback_respects_the_limit() {
     assert_eq!(err.map(|e| e.code()), Some("LIMIT_EXCEEDED"));
 }
 
-#[test]
-fn recipient_without_seipdv2_gets_buffered_v1() {
-    let k = key(Profile::Compat);
-    let plain = data(70_000);
-    let opts = StreamEncryptOptions {
-        base: EncryptOptions {
-            encryption_keys: vec![k.public.as_bytes()],
-            ..Default::default()
-        },
-        ..Default::default()
+/// Runs an SEIPDv1 job like an external engine would (WebCrypto AES-CBC,
+/// padding block dropped): CBC-encrypts `data[..in_len]` with IV `nonce`.
+fn run_cbc(key: &[u8], job: &ChunkJob) -> Vec<u8> {
+    use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit as _};
+    use aes_gcm::aes::{Aes128, Aes192, Aes256, Block};
+    let enc = |b: &mut Block| match key.len() {
+        16 => Aes128::new_from_slice(key).unwrap().encrypt_block(b),
+        24 => Aes192::new_from_slice(key).unwrap().encrypt_block(b),
+        _ => Aes256::new_from_slice(key).unwrap().encrypt_block(b),
     };
-    let mut e = StreamEncryptor::new(&opts).unwrap();
-    assert!(!e.is_streaming());
-    let mut ct = e.header();
-    ct.extend(e.push(&plain).unwrap());
-    ct.extend(e.finish().unwrap());
+    assert_eq!(job.in_len % 16, 0);
+    assert_eq!(job.out_len, job.in_len);
+    let mut prev = Block::clone_from_slice(&job.nonce);
+    let mut out = Vec::with_capacity(job.in_len);
+    for p in job.data[..job.in_len].chunks(16) {
+        let mut x = Block::clone_from_slice(p);
+        x.iter_mut().zip(prev.iter()).for_each(|(a, b)| *a ^= b);
+        enc(&mut x);
+        out.extend_from_slice(&x);
+        prev = x;
+    }
+    out
+}
+
+/// Stream-encrypts with the external backend, running jobs as they come.
+fn stream_encrypt_external(
+    opts: &StreamEncryptOptions<'_>,
+    plain: &[u8],
+    step: usize,
+) -> (Vec<u8>, Vec<u8>) {
+    let mut e = StreamEncryptor::new(opts).unwrap();
+    assert_eq!(e.backend(), Backend::External);
+    let key = e.message_key().unwrap();
+    let hdr = e.header();
+    let mut out = Vec::new();
+    let mut run = |e: &mut StreamEncryptor, out: &mut Vec<u8>| loop {
+        let jobs = e.take_jobs();
+        if jobs.is_empty() {
+            break;
+        }
+        // One job at a time: the next is cut only after this one completes.
+        assert_eq!(jobs.len(), 1);
+        out.extend(e.complete_job(&run_cbc(&key, &jobs[0])).unwrap());
+    };
+    for piece in plain.chunks(step.max(1)) {
+        out.extend(e.push(piece).unwrap());
+        run(&mut e, &mut out);
+    }
+    out.extend(e.finish().unwrap());
+    run(&mut e, &mut out);
+    assert!(e.is_done());
+    (hdr, out)
+}
+
+#[test]
+fn recipient_without_seipdv2_gets_streamed_v1() {
+    let k = key(Profile::Compat);
     let o = DecryptOptions {
         decryption_keys: vec![&k.secret],
         ..Default::default()
     };
-    assert_eq!(&decrypt(&ct, &o).unwrap().data[..], &plain[..]);
-    assert_eq!(stream_decrypt(&ct, 9999, &o).unwrap(), plain);
+    for (n, step) in [
+        (0, 1),
+        (17, 5),
+        (70_000, 9_999),
+        (600_000, 100_000),
+        (5_000_000, 1 << 20),
+    ] {
+        let plain = data(n);
+        let opts = StreamEncryptOptions {
+            base: EncryptOptions {
+                encryption_keys: vec![k.public.as_bytes()],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let mut e = StreamEncryptor::new(&opts).unwrap();
+        assert!(e.is_cfb());
+        assert!(e.params().is_none());
+        let mut ct = e.header();
+        for piece in plain.chunks(step) {
+            ct.extend(e.push(piece).unwrap());
+        }
+        ct.extend(e.finish().unwrap());
+        // rPGP one-shot, our parallel SEIPDv1 path and the stream decryptor read it.
+        assert_eq!(&decrypt(&ct, &o).unwrap().data[..], &plain[..], "{n}");
+        assert_eq!(stream_decrypt(&ct, 9999, &o).unwrap(), plain, "{n}");
+        let mut reference = Vec::new();
+        decrypt_stream(&o, ct.as_slice(), &mut reference).unwrap();
+        assert_eq!(reference, plain);
+        // Any flipped ciphertext octet fails the MDC.
+        if n > 0 {
+            let mut bad = ct.clone();
+            let at = bad.len() - 1 - n / 2;
+            bad[at] ^= 4;
+            assert!(decrypt(&bad, &o).is_err());
+        }
+    }
+}
+
+#[test]
+fn v1_external_backend_matches_rust_byte_for_byte() {
+    let fixed = (Zeroizing::new(vec![5u8; 32]), [6u8; 32]);
+    for (who, n) in [(0, 3_000_123), (1, 300_001), (0, 15), (1, 0)] {
+        let plain = data(n);
+        let mk = |backend| {
+            let mut base = EncryptOptions {
+                seipd: SeipdChoice::V1,
+                ..Default::default()
+            };
+            if who == 0 {
+                base.passwords = vec!["correct horse"];
+            } else {
+                base.encryption_keys = vec![key(Profile::Rfc9580).public.as_bytes()];
+            }
+            StreamEncryptOptions {
+                base,
+                backend,
+                fixed_session_key_and_salt: Some(fixed.clone()),
+                ..Default::default()
+            }
+        };
+        let mut e = StreamEncryptor::new(&mk(Backend::Rust)).unwrap();
+        let hdr_len = e.header().len();
+        let mut rust = Vec::new();
+        for p in plain.chunks(77_777) {
+            rust.extend(e.push(p).unwrap());
+        }
+        rust.extend(e.finish().unwrap());
+        let (hdr, ext) = stream_encrypt_external(&mk(Backend::External), &plain, 123_456);
+        // The ESK packets differ (fresh randomness); the SEIPD packet must not.
+        assert_eq!(hdr.len(), hdr_len);
+        assert_eq!(rust, ext, "{n}");
+        let mut full = hdr;
+        full.extend(&ext);
+        let o = if who == 0 {
+            dec_opts(Who::Password)
+        } else {
+            dec_opts(Who::Rfc9580)
+        };
+        assert_eq!(&decrypt(&full, &o).unwrap().data[..], &plain[..]);
+    }
+    // Armored SEIPDv1 from the stream decrypts too.
+    let mut opts = enc_opts(Who::Password, None);
+    opts.base.seipd = SeipdChoice::V1;
+    opts.base.armor = true;
+    let ct = stream_encrypt(&opts, &data(1000), 7);
+    assert!(ct.starts_with(b"-----BEGIN PGP MESSAGE-----"));
+    assert_eq!(
+        &decrypt(&ct, &dec_opts(Who::Password)).unwrap().data[..],
+        &data(1000)[..]
+    );
+    // GCM/OCB cannot be asked of a SEIPDv1 message; holding results is refused.
+    opts.aead = Some(AeadAlgorithm::Gcm);
+    assert_eq!(
+        StreamEncryptor::new(&opts).unwrap_err().code(),
+        "INVALID_ARGUMENT"
+    );
+    let mut opts = enc_opts(Who::Password, None);
+    opts.base.seipd = SeipdChoice::V1;
+    opts.backend = Backend::External;
+    let mut e = StreamEncryptor::new(&opts).unwrap();
+    e.push(&data(1_100_000)).unwrap();
+    assert_eq!(e.take_jobs().len(), 1);
+    assert_eq!(
+        e.complete_job_held_into().unwrap_err().code(),
+        "INVALID_ARGUMENT"
+    );
 }
 
 #[test]

@@ -55,11 +55,14 @@ export interface StreamLayout {
   ops: Int32Array;
 }
 
-/** One AEAD operation for an external backend (AES-GCM, 128-bit tag). The
- *  input lies in Wasm memory (`streamMemory()`) at `ptr`, `inLen` bytes
- *  (plaintext to seal, or ciphertext+tag to open); write the result
- *  (`outLen` bytes) at the same `ptr`, then call `completeJob()`. Make views
- *  right before use: Wasm memory growth detaches older ones. */
+/** One operation for an external backend. The input lies in Wasm memory
+ *  (`streamMemory()`) at `ptr`, `inLen` bytes; write the result (`outLen`
+ *  bytes) at the same `ptr`, then call `completeJob()`. Make views right
+ *  before use: Wasm memory growth detaches older ones.
+ *  SEIPDv2: AES-GCM (128-bit tag) with `nonce` and `ad`, sealing plaintext or
+ *  opening ciphertext+tag. SEIPDv1 (`StreamEncryptor.isCfb`): AES-CBC
+ *  encryption of whole blocks with IV `nonce`, without the padding block
+ *  (`outLen` = `inLen`); one job is outstanding at a time. */
 export interface StreamJob {
   index: number;
   isFinal: boolean;
@@ -326,10 +329,17 @@ impl StreamEncryptorHandle {
         backend_name(self.inner.backend())
     }
 
-    /// False when a recipient lacks SEIPDv2 and the data is buffered instead.
+    /// Always true now: SEIPDv1 (a recipient lacks SEIPDv2) streams too.
     #[wasm_bindgen(getter, js_name = isStreaming)]
     pub fn is_streaming(&self) -> bool {
         self.inner.is_streaming()
+    }
+
+    /// True for SEIPDv1 (AES-CFB + MDC): external jobs are then AES-CBC
+    /// encryptions (see `StreamJob`), one at a time.
+    #[wasm_bindgen(getter, js_name = isCfb)]
+    pub fn is_cfb(&self) -> bool {
+        self.inner.is_cfb()
     }
 
     /// True once all output was produced.
@@ -338,7 +348,7 @@ impl StreamEncryptorHandle {
         self.inner.is_done()
     }
 
-    /// "gcm", "ocb" or "" (buffered SEIPDv1).
+    /// "gcm", "ocb" or "" (SEIPDv1).
     #[wasm_bindgen(getter)]
     pub fn aead(&self) -> String {
         match self.inner.params().map(|p| p.aead) {

@@ -110,7 +110,7 @@ pub(crate) fn choose_aead(certs: &[Cert]) -> (SymmetricKeyAlgorithm, AeadAlgorit
         .unwrap_or(MTI_AEAD)
 }
 
-fn choose_sym_v1(certs: &[Cert]) -> SymmetricKeyAlgorithm {
+pub(crate) fn choose_sym_v1(certs: &[Cert]) -> SymmetricKeyAlgorithm {
     use SymmetricKeyAlgorithm as S;
     [S::AES256, S::AES192, S::AES128]
         .into_iter()

@@ -24,6 +24,20 @@ function gpg(args, input) {
   }
 }
 
+/** GnuPG with `secretKey` (armored) imported first, in one throwaway home. */
+function gpgWithKey(secretKey, args, input) {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'signet-gpg-'));
+  const run = (a, i, stderr = 'pipe') => new Uint8Array(execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback', ...a], { input: i, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', stderr] }));
+  try {
+    // Its warnings about our SHA-3 preferences are noise here.
+    run(['--import'], secretKey, 'ignore');
+    return run(args, input);
+  } finally {
+    spawnSync('gpgconf', ['--homedir', home, '--kill', 'all']);
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 function pseudoRandom(n, seed) {
   const out = new Uint8Array(n);
   let x = seed >>> 0;
@@ -48,6 +62,9 @@ export async function makeFixtures(s, openpgp) {
   // 700 KiB + a few: three 256 KiB chunks, the last one partial.
   const data = pseudoRandom(700 * 1024 + 13, 42);
   const g = await s.generateKey({ userIds: ['Interop <interop@example.gov.vn>'], profile: 'rfc9580' });
+  // A v4 key without SEIPDv2 (GnuPG 2.2's kind): what we send it is SEIPDv1.
+  const c = await s.generateKey({ userIds: ['Compat <compat@example.gov.vn>'], profile: 'compat' });
+  const utf8 = (t) => new TextEncoder().encode(t);
   const cfg = (aead) => ({ aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead[aead], aeadChunkSizeByte: 12 });
   const opEnc = async (opts, aead) => new Uint8Array(await openpgp.encrypt({
     message: await openpgp.createMessage({ binary: data }), format: 'binary', config: cfg(aead), ...opts,
@@ -58,6 +75,8 @@ export async function makeFixtures(s, openpgp) {
     data,
     publicKey: g.publicKey,
     privateKey: g.privateKey,
+    // As bytes: the Chromium test passes every other field as bytes.
+    compat: { publicKey: utf8(c.publicKey), privateKey: utf8(c.privateKey) },
     gpgSymmetric: gpg(['--symmetric', '--cipher-algo', 'AES256', '-o', '-'], data),
     openpgpGcm: await opEnc({ passwords: ['pw'] }, 'gcm'),
     openpgpOcb: await opEnc({ passwords: ['pw'] }, 'ocb'),
@@ -82,6 +101,16 @@ export async function checkOutputs(r, fx, openpgp, assert) {
   const armored = await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(r.encrypted.armored) });
   assert.ok(same(await opDec(armored, { passwords: ['pw'] }), fx.data), 'OpenPGP.js reads armored');
   assert.ok(same(gpg(['--decrypt'], r.encrypted.v1Password), fx.data), 'GnuPG reads SEIPDv1');
+  // SEIPDv1 to a v4 key (recipient without SEIPDv2), streamed and one-shot.
+  const cpriv = await openpgp.readPrivateKey({ armoredKey: new TextDecoder().decode(fx.compat.privateKey) });
+  for (const name of ['v1Key', 'v1OneShot']) {
+    const msg = r.encrypted[name];
+    assert.ok(same(gpgWithKey(fx.compat.privateKey, ['--decrypt'], msg), fx.data), `GnuPG reads ${name}`);
+    const m = msg[0] === 0x2d ? await openpgp.readMessage({ armoredMessage: new TextDecoder().decode(msg) }) : await bin(msg);
+    assert.equal(m.packets.filterByTag(openpgp.enums.packet.symEncryptedIntegrityProtectedData)[0]?.version, 1, `${name} is SEIPDv1`);
+    assert.ok(same(await opDec(m, { decryptionKeys: cpriv }), fx.data), `OpenPGP.js reads ${name}`);
+  }
+  assert.ok(same(r.roundTripV1, fx.data), 'the other backend reads our SEIPDv1');
   assert.ok(same(r.roundTrip, fx.data), 'the other backend reads our output');
   assert.equal(r.info.gcmPassword?.bytesIn, fx.data.length, 'progress reports all input');
 }

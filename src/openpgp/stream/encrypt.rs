@@ -1,9 +1,12 @@
-//! Push-style encryption into one SEIPDv2 packet with partial body lengths.
+//! Push-style encryption into one SEIPD packet with partial body lengths:
+//! SEIPDv2 (AEAD chunks) when every recipient supports it, else SEIPDv1 (CFB +
+//! MDC, see [`super::cfb`]).
 
 use std::collections::VecDeque;
 
 use pgp::composed::RawSessionKey;
 use pgp::crypto::aead::AeadAlgorithm;
+use pgp::crypto::hash::HashAlgorithm;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use pgp::packet::{PacketTrait, PublicKeyEncryptedSessionKey, SymKeyEncryptedSessionKey};
 use pgp::types::{Password, StringToKey};
@@ -12,13 +15,15 @@ use rand::RngCore;
 use zeroize::Zeroizing;
 
 use super::armor::ArmorWriter;
+use super::cfb::CfbBody;
 use super::framing::{Layout, PartialWriter, SegWriter, Sink};
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use crate::kdf::KdfParams;
-use crate::openpgp::encrypt::{choose_aead, plan};
+use crate::openpgp::encrypt::{choose_aead, choose_sym_v1, plan, Plan};
 use crate::openpgp::keys::parse_certs;
+use crate::openpgp::keys::Cert;
 use crate::openpgp::util::parse_err;
-use crate::openpgp::{EncryptOptions, Limits, SeipdChoice};
+use crate::openpgp::EncryptOptions;
 use crate::{Error, Result};
 
 /// Default chunk size octet: 2^(12+6) = 256 KiB chunks, large enough that a
@@ -52,20 +57,15 @@ pub struct StreamEncryptOptions<'a> {
 
 enum Mode {
     V2(Box<V2Enc>),
-    /// A recipient lacks SEIPDv2: collect up to the one-shot limit, then
-    /// encrypt one-shot with the pgp module (SEIPDv1) at `finish`.
-    Buffered(Box<BufferedEnc>),
+    /// A recipient lacks SEIPDv2 (or `seipd: v1` was asked): SEIPDv1, AES-CFB
+    /// with an MDC, streamed just the same.
+    V1(Box<V1Enc>),
 }
 
-struct BufferedEnc {
-    keys: Vec<Vec<u8>>,
-    passwords: Vec<Zeroizing<String>>,
-    armor: bool,
-    seipd: SeipdChoice,
-    limits: Limits,
-    data: Zeroizing<Vec<u8>>,
-    out: Vec<u8>,
-    finished: bool,
+struct V1Enc {
+    literal: PartialWriter,
+    body: CfbBody,
+    closed: bool,
 }
 
 struct Pending {
@@ -154,26 +154,22 @@ impl StreamEncryptor {
         let plan = plan(&certs, base.seipd)?;
         let mut armor = base.armor.then(ArmorWriter::new);
         if !plan.v2 {
-            let mode = Mode::Buffered(Box::new(BufferedEnc {
-                keys: base.encryption_keys.iter().map(|k| k.to_vec()).collect(),
-                passwords: base
-                    .passwords
-                    .iter()
-                    .map(|p| Zeroizing::new((*p).to_string()))
-                    .collect(),
-                armor: base.armor,
-                seipd: base.seipd,
-                limits: base.limits,
-                data: Zeroizing::new(Vec::new()),
-                out: Vec::new(),
-                finished: false,
-            }));
-            // The one-shot path armors by itself.
-            armor = None;
+            if opts.aead.is_some() {
+                return Err(Error::InvalidArgument(
+                    "aead was given, but the message is SEIPDv1 (a recipient lacks SEIPDv2, \
+                     or seipd: \"v1\")"
+                        .into(),
+                ));
+            }
+            let (v1, esk) = V1Enc::new(opts, &certs, &plan)?;
+            let header = match armor.as_mut() {
+                Some(a) => a.write(&esk),
+                None => esk,
+            };
             return Ok(StreamEncryptor {
-                mode,
+                mode: Mode::V1(Box::new(v1)),
                 armor,
-                header: Vec::new(),
+                header,
                 failed: false,
                 footer_written: false,
             });
@@ -310,17 +306,23 @@ impl StreamEncryptor {
         std::mem::take(&mut self.header)
     }
 
-    /// Whether the message is streamed (SEIPDv2) rather than buffered for a
-    /// one-shot SEIPDv1 encryption (a recipient lacks SEIPDv2).
+    /// Always true: SEIPDv1 is streamed too (it used to be buffered). Kept
+    /// for callers written against that.
     pub fn is_streaming(&self) -> bool {
-        matches!(self.mode, Mode::V2(_))
+        true
+    }
+
+    /// Whether the message is SEIPDv1 (CFB + MDC). Its external jobs are
+    /// AES-CBC encryptions and must run one at a time (see [`take_jobs`](Self::take_jobs)).
+    pub fn is_cfb(&self) -> bool {
+        matches!(self.mode, Mode::V1(_))
     }
 
     /// The backend actually in use (`External` only for GCM).
     pub fn backend(&self) -> Backend {
         match &self.mode {
             Mode::V2(v) => v.chunker.backend,
-            Mode::Buffered(_) => Backend::Rust,
+            Mode::V1(v) => v.body.backend,
         }
     }
 
@@ -328,17 +330,19 @@ impl StreamEncryptor {
     pub fn params(&self) -> Option<Seipd2Params> {
         match &self.mode {
             Mode::V2(v) => Some(v.chunker.keys.params),
-            Mode::Buffered(_) => None,
+            Mode::V1(_) => None,
         }
     }
 
-    /// The per-message AEAD key, for an external backend to import once (e.g.
-    /// as a non-extractable WebCrypto key). `None` unless the backend is external.
+    /// The per-message AEAD key (SEIPDv1: the AES session key), for an
+    /// external backend to import once (e.g. as a non-extractable WebCrypto
+    /// key). `None` unless the backend is external.
     pub fn message_key(&self) -> Option<Zeroizing<Vec<u8>>> {
         match &self.mode {
             Mode::V2(v) if v.chunker.backend == Backend::External => {
                 Some(v.chunker.keys.key.clone())
             }
+            Mode::V1(v) if v.body.backend == Backend::External => Some(v.body.key()),
             _ => None,
         }
     }
@@ -365,18 +369,7 @@ impl StreamEncryptor {
         self.guard()?;
         let r = match &mut self.mode {
             Mode::V2(v) => v.push(data),
-            Mode::Buffered(b) => {
-                if (b.data.len() + data.len()) as u64 > b.limits.max_message_size {
-                    Err(Error::LimitExceeded(format!(
-                        "a recipient does not support SEIPDv2, so the data must be buffered; \
-                         it exceeds the one-shot limit of {} bytes",
-                        b.limits.max_message_size
-                    )))
-                } else {
-                    b.data.extend_from_slice(data);
-                    Ok(())
-                }
-            }
+            Mode::V1(v) => v.push(data),
         };
         self.after(r)
     }
@@ -392,22 +385,7 @@ impl StreamEncryptor {
         self.guard()?;
         let r = match &mut self.mode {
             Mode::V2(v) => v.close(),
-            Mode::Buffered(b) => {
-                let keys: Vec<&[u8]> = b.keys.iter().map(|k| k.as_slice()).collect();
-                let pws: Vec<&str> = b.passwords.iter().map(|p| p.as_str()).collect();
-                let opts = EncryptOptions {
-                    encryption_keys: keys,
-                    passwords: pws,
-                    signing_keys: Vec::new(),
-                    armor: b.armor,
-                    seipd: b.seipd,
-                    limits: b.limits,
-                };
-                crate::openpgp::encrypt(&b.data, &opts).map(|ct| {
-                    b.out = ct;
-                    b.finished = true;
-                })
-            }
+            Mode::V1(v) => v.close(),
         };
         self.after(r)
     }
@@ -433,7 +411,7 @@ impl StreamEncryptor {
                 v.chunker.out.ops.clear();
                 &mut v.chunker.out.bytes
             }
-            Mode::Buffered(b) => &mut b.out,
+            Mode::V1(v) => &mut v.body.out,
         };
         let r = match self.armor.as_mut() {
             Some(a) => {
@@ -465,12 +443,13 @@ impl StreamEncryptor {
                 v.chunker.out.clear();
                 Ok(r)
             }
-            Mode::Buffered(b) => {
-                let n = i32::try_from(b.out.len())
+            Mode::V1(v) => {
+                let out = &mut v.body.out;
+                let n = i32::try_from(out.len())
                     .map_err(|_| Error::Internal("output over 2 GiB".into()))?;
                 let ops = if n > 0 { vec![n] } else { Vec::new() };
-                let r = f(&b.out, &ops);
-                b.out.clear();
+                let r = f(out, &ops);
+                out.clear();
                 Ok(r)
             }
         }
@@ -485,15 +464,21 @@ impl StreamEncryptor {
     pub fn is_done(&self) -> bool {
         match &self.mode {
             Mode::V2(v) => v.chunker.done,
-            Mode::Buffered(b) => b.finished,
+            Mode::V1(v) => v.body.done,
         }
     }
 
     /// Jobs waiting for the external backend, in order.
+    ///
+    /// SEIPDv2: AES-GCM seal jobs, any number in flight. SEIPDv1
+    /// ([`is_cfb`](Self::is_cfb)): AES-CBC encryption without padding of
+    /// `data[..in_len]` with IV `nonce`, the result (`out_len` = `in_len`
+    /// octets) written in place; at most one is outstanding, and the next is
+    /// cut only once it completed.
     pub fn take_jobs(&mut self) -> Vec<ChunkJob> {
         match &mut self.mode {
             Mode::V2(v) => std::mem::take(&mut v.chunker.jobs),
-            Mode::Buffered(_) => Vec::new(),
+            Mode::V1(v) => std::mem::take(&mut v.body.jobs),
         }
     }
 
@@ -503,7 +488,7 @@ impl StreamEncryptor {
         self.guard()?;
         let r = match &mut self.mode {
             Mode::V2(v) => v.complete(sealed),
-            Mode::Buffered(_) => Err(Error::InvalidArgument("no job is outstanding".into())),
+            Mode::V1(v) => v.body.complete(sealed),
         };
         self.after(r)
     }
@@ -522,7 +507,9 @@ impl StreamEncryptor {
         } else {
             match &mut self.mode {
                 Mode::V2(v) => v.complete_held(),
-                Mode::Buffered(_) => Err(Error::InvalidArgument("no job is outstanding".into())),
+                Mode::V1(_) => Err(Error::InvalidArgument(
+                    "SEIPDv1 job results cannot be held; use complete_job".into(),
+                )),
             }
         };
         self.after(r)
@@ -656,5 +643,94 @@ impl V2Enc {
             .write_held(p.expect_len, &mut self.chunker.out);
         self.chunker.end_if(p.is_final);
         Ok(())
+    }
+}
+
+impl V1Enc {
+    /// Session key, ESK packets (returned) and the start of the SEIPDv1 packet
+    /// with its random prefix.
+    fn new(
+        opts: &StreamEncryptOptions<'_>,
+        certs: &[Cert],
+        plan: &Plan<'_>,
+    ) -> Result<(Self, Vec<u8>)> {
+        let sym = choose_sym_v1(certs);
+        let mut sk = Zeroizing::new(vec![0u8; sym.key_size()]);
+        let mut prefix = Zeroizing::new([0u8; 18]);
+        OsRng.fill_bytes(&mut sk);
+        OsRng.fill_bytes(&mut prefix[..16]);
+        #[cfg(feature = "test-hooks")]
+        match &opts.fixed_session_key_and_salt {
+            Some((k, s)) if k.len() == sk.len() => {
+                sk.copy_from_slice(k);
+                prefix[..16].copy_from_slice(&s[..16]);
+            }
+            Some(_) => {
+                return Err(Error::InvalidArgument("fixed session key length".into()));
+            }
+            None => {}
+        }
+        // The quick check: the last two random octets repeated.
+        let (a, b) = (prefix[14], prefix[15]);
+        prefix[16] = a;
+        prefix[17] = b;
+        let raw = RawSessionKey::from(&sk[..]);
+
+        let mut esk = Vec::new();
+        for (cert, comp) in &plan.recipients {
+            let pkesk = match comp.subkey_index {
+                None => PublicKeyEncryptedSessionKey::from_session_key_v3(
+                    OsRng,
+                    &raw,
+                    sym,
+                    &cert.key.primary_key,
+                ),
+                Some(i) => match cert.key.public_subkeys.get(i) {
+                    Some(s) => {
+                        PublicKeyEncryptedSessionKey::from_session_key_v3(OsRng, &raw, sym, &s.key)
+                    }
+                    None => return Err(Error::Internal("subkey index out of range".into())),
+                },
+            }
+            .map_err(parse_err)?;
+            pkesk.to_writer_with_header(&mut esk).map_err(parse_err)?;
+        }
+        for pw in &opts.base.passwords {
+            // As the one-shot SEIPDv1 path: iterated SHA-256, 0xE0 = 16 MiB hashed.
+            let s2k = StringToKey::new_iterated(OsRng, HashAlgorithm::Sha256, 0xE0);
+            let skesk = SymKeyEncryptedSessionKey::encrypt_v4(&Password::from(*pw), &raw, s2k, sym)
+                .map_err(parse_err)?;
+            skesk.to_writer_with_header(&mut esk).map_err(parse_err)?;
+        }
+
+        let mut body = CfbBody::new(sym, &sk, opts.backend)?;
+        body.put(&prefix[..])?;
+        let mut literal = PartialWriter::new(11, PART_LOG2, &mut body)?;
+        // Binary format, empty file name, date 0: nothing about the file leaks.
+        literal.write(&[b'b', 0, 0, 0, 0, 0], &mut body)?;
+        Ok((
+            V1Enc {
+                literal,
+                body,
+                closed: false,
+            },
+            esk,
+        ))
+    }
+
+    fn push(&mut self, data: &[u8]) -> Result<()> {
+        if self.closed {
+            return Err(Error::InvalidArgument("push after finish".into()));
+        }
+        self.literal.write(data, &mut self.body)
+    }
+
+    fn close(&mut self) -> Result<()> {
+        if self.closed {
+            return Err(Error::InvalidArgument("finish called twice".into()));
+        }
+        self.closed = true;
+        self.literal.finish(&mut self.body)?;
+        self.body.close()
     }
 }

@@ -24,6 +24,7 @@
 //! use the one-shot API.
 
 mod armor;
+mod cfb;
 mod decrypt;
 mod encrypt;
 mod framing;

@@ -33,7 +33,7 @@ async function collect(stream) {
 
 /**
  * @param s the signet-crypto module
- * @param fx { data, gpgSymmetric, openpgpGcm, openpgpOcb, openpgpToKey, rfc: {eax,gcm,ocb}, publicKey, privateKey }
+ * @param fx { data, gpgSymmetric, openpgpGcm, openpgpOcb, openpgpToKey, rfc: {eax,gcm,ocb}, publicKey, privateKey, compat: {publicKey, privateKey} (bytes) }
  * @param backend "webcrypto" | "rust"
  */
 export async function interopCases(s, fx, backend) {
@@ -64,11 +64,22 @@ export async function interopCases(s, fx, backend) {
         armored: await enc({ passwords: ['pw'], armor: true }),
         // For GnuPG 2.2 (no SEIPDv2): SEIPDv1.
         v1Password: await enc({ passwords: ['pw'], seipd: 'v1' }),
+        // To a v4 key without SEIPDv2 (SEIPDv1 chosen by the key), streamed
+        // and through the one-shot `encrypt` (armored).
+        v1Key: await enc({ encryptionKeys: [fx.compat.publicKey] }),
+        v1OneShot: new TextEncoder().encode(await s.encrypt({ data: fx.data, encryptionKeys: [fx.compat.publicKey] })),
       },
       info,
     };
     // Our own output through the other backend's reader, both ways.
-    out.roundTrip = await dec(out.encrypted.gcmKey, { decryptionKeys: [key], backend: backend === 'rust' ? 'webcrypto' : 'rust' });
+    const other = backend === 'rust' ? 'webcrypto' : 'rust';
+    out.roundTrip = await dec(out.encrypted.gcmKey, { decryptionKeys: [key], backend: other });
+    const ckey = await s.unlockKey(fx.compat.privateKey);
+    try {
+      out.roundTripV1 = await dec(out.encrypted.v1Key, { decryptionKeys: [ckey], backend: other });
+    } finally {
+      ckey.free();
+    }
     return out;
   } finally {
     key.free();
