@@ -406,7 +406,7 @@ fn stream_encrypt_external(
     let key = e.message_key().unwrap();
     let hdr = e.header();
     let mut out = Vec::new();
-    let mut run = |e: &mut StreamEncryptor, out: &mut Vec<u8>| loop {
+    let run = |e: &mut StreamEncryptor, out: &mut Vec<u8>| loop {
         let jobs = e.take_jobs();
         if jobs.is_empty() {
             break;

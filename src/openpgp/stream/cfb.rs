@@ -315,7 +315,7 @@ mod tests {
         let mut v = Vec::new();
         loop {
             let l0 = b[0];
-            if l0 >= 224 && l0 < 255 {
+            if (224..255).contains(&l0) {
                 let n = 1usize << (l0 & 0x1f);
                 v.extend_from_slice(&b[1..1 + n]);
                 b = &b[1 + n..];
