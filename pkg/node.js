@@ -1,7 +1,7 @@
 // Node entry: reads the .wasm from disk and instantiates it synchronously on import.
 import { readFileSync } from 'node:fs';
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { initSync } from './wasm/signet_crypto.js';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { initSync, useNativeAes } from './wasm/signet_crypto.js';
 import { useNativeGcm } from './stream-worker.js';
 
 export * from './wasm/signet_crypto.js';
@@ -37,6 +37,23 @@ useNativeGcm({
     const pt = d.update(input.subarray(0, n));
     d.final();
     return pt;
+  },
+});
+
+// SEIPDv1 decryption's AES (ECB over the shifted ciphertext gives the CFB key
+// stream, eight blocks at a time with AES-NI) and MDC SHA-1 through node:crypto
+// as well: the Wasm build's AES is software, browsers have no route for it.
+// Rust forms the plaintext, compares the MDC and releases nothing before.
+useNativeAes({
+  ecbEncrypt(key, data) {
+    const c = createCipheriv(`aes-${key.length * 8}-ecb`, key, null);
+    c.setAutoPadding(false);
+    data.set(c.update(data));
+    c.final();
+    return true;
+  },
+  sha1(data) {
+    return createHash('sha1').update(data).digest();
   },
 });
 

@@ -4,6 +4,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::Error;
 
+mod native;
 mod notes;
 mod pgp;
 mod stream;

@@ -17,6 +17,7 @@ pub mod decrypt;
 pub mod encrypt;
 pub mod keys;
 pub mod limits;
+pub mod native;
 pub mod plaintext;
 mod seipd1;
 pub mod sign;

@@ -143,13 +143,26 @@ fn decrypt_body(sk: &SessionKey, data: &[u8]) -> Option<Result<InnerPlaintext>> 
     if data.len() < PREFIX + MDC {
         return None;
     }
-    let plain = match (alg, key.len()) {
-        (7, 16) => cfb_decrypt(&Aes128::new_from_slice(key).ok()?, data),
-        (8, 24) => cfb_decrypt(&Aes192::new_from_slice(key).ok()?, data),
-        (9, 32) => cfb_decrypt(&Aes256::new_from_slice(key).ok()?, data),
-        _ => return None,
+    if !matches!((alg, key.len()), (7, 16) | (8, 24) | (9, 32)) {
+        return None;
+    }
+    let native = super::native::native_bulk();
+    let host = native
+        .as_deref()
+        .and_then(|n| cfb_decrypt_with(|ks| n.aes_ecb_encrypt(key, ks), data));
+    let plain = match (host, key.len()) {
+        (Some(p), _) => p,
+        (None, 16) => cfb_decrypt(&Aes128::new_from_slice(key).ok()?, data),
+        (None, 24) => cfb_decrypt(&Aes192::new_from_slice(key).ok()?, data),
+        (None, _) => cfb_decrypt(&Aes256::new_from_slice(key).ok()?, data),
     };
-    Some(if mdc_ok(&plain) {
+    let sha1 = |d: &[u8]| -> [u8; 20] {
+        native
+            .as_deref()
+            .and_then(|n| n.sha1(d))
+            .unwrap_or_else(|| Sha1::digest(d).into())
+    };
+    Some(if mdc_ok(&plain, sha1) {
         Ok(InnerPlaintext { buf: plain })
     } else {
         Err(Error::DecryptionFailed)
@@ -190,9 +203,38 @@ fn cfb_decrypt<C: BlockEncrypt + BlockSizeUser<BlockSize = U16>>(
     out
 }
 
+/// CFB decryption (zero IV) with a host's AES-ECB: per segment, the key
+/// stream is ECB of the ciphertext shifted by one block. `None` if the host
+/// declines.
+fn cfb_decrypt_with(ecb: impl Fn(&mut [u8]) -> bool, data: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    const HOST_SEGMENT: usize = 1 << 20;
+    let mut out = Zeroizing::new(vec![0u8; data.len()]);
+    let mut ks: Vec<u8> = Vec::with_capacity(HOST_SEGMENT.min(data.len() + 16));
+    let mut start = 0;
+    while start < data.len() {
+        let end = (start + HOST_SEGMENT).min(data.len());
+        let blocks = (end - start).div_ceil(16);
+        ks.clear();
+        // E input: the ciphertext block before each block (the IV for the first).
+        match start.checked_sub(16) {
+            Some(p) => ks.extend_from_slice(data.get(p..start)?),
+            None => ks.extend_from_slice(&[0u8; 16]),
+        }
+        ks.extend_from_slice(data.get(start..start + (blocks - 1) * 16)?);
+        if !ecb(&mut ks) || ks.len() != blocks * 16 {
+            return None;
+        }
+        let o = out.get_mut(start..end)?;
+        o.copy_from_slice(data.get(start..end)?);
+        crate::openpgp::util::xor_into(o, &ks);
+        start = end;
+    }
+    Some(out)
+}
+
 /// The last 22 octets are an MDC packet whose SHA-1 covers everything before
 /// its hash (prefix, inner packets, 0xD3 0x14).
-fn mdc_ok(plain: &[u8]) -> bool {
+fn mdc_ok(plain: &[u8], sha1: impl Fn(&[u8]) -> [u8; 20]) -> bool {
     let n = plain.len();
     if n < MDC {
         return false;
@@ -203,9 +245,9 @@ fn mdc_ok(plain: &[u8]) -> bool {
     let Some(tail) = plain.get(n.saturating_sub(MDC)..) else {
         return false;
     };
-    let digest = Sha1::digest(hashed);
+    let digest = sha1(hashed);
     let header_ok = tail[..2].ct_eq(&[0xD3, 0x14]);
-    let hash_ok = tail[2..].ct_eq(digest.as_slice());
+    let hash_ok = tail[2..].ct_eq(&digest[..]);
     bool::from(header_ok & hash_ok)
 }
 
@@ -337,21 +379,100 @@ mod tests {
         );
     }
 
+    /// A host lending AES-ECB and SHA-1 (here: the `aes` crate), counting
+    /// calls; `corrupt` makes it return a wrong key stream, `refuse` makes it decline.
+    struct Host {
+        calls: std::cell::Cell<usize>,
+        corrupt: bool,
+        refuse: bool,
+    }
+
+    impl crate::openpgp::native::NativeBulk for Host {
+        fn aes_ecb_encrypt(&self, key: &[u8], data: &mut [u8]) -> bool {
+            self.calls.set(self.calls.get() + 1);
+            if self.refuse {
+                return false;
+            }
+            assert_eq!(data.len() % 16, 0);
+            for b in data.chunks_exact_mut(16) {
+                let b = Block::from_mut_slice(b);
+                match key.len() {
+                    16 => Aes128::new_from_slice(key).unwrap().encrypt_block(b),
+                    24 => Aes192::new_from_slice(key).unwrap().encrypt_block(b),
+                    _ => Aes256::new_from_slice(key).unwrap().encrypt_block(b),
+                }
+            }
+            if self.corrupt {
+                data[data.len() / 2] ^= 1;
+            }
+            true
+        }
+        fn sha1(&self, data: &[u8]) -> Option<[u8; 20]> {
+            self.calls.set(self.calls.get() + 1);
+            (!self.refuse).then(|| Sha1::digest(data).into())
+        }
+    }
+
+    #[test]
+    fn host_primitives_are_used_and_checked() {
+        use crate::openpgp::native::set_native_bulk;
+        use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
+        use std::rc::Rc;
+        // Over two host segments, not a whole number of blocks.
+        let data: Vec<u8> = (0..2_500_001u32).map(|i| (i % 249) as u8).collect();
+        let msg = encrypt(
+            &data,
+            &EncryptOptions {
+                passwords: vec!["pw"],
+                seipd: SeipdChoice::V1,
+                armor: false,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let opts = DecryptOptions {
+            passwords: vec!["pw"],
+            ..Default::default()
+        };
+        for (corrupt, refuse) in [(false, false), (true, false), (false, true)] {
+            let host = Rc::new(Host {
+                calls: Default::default(),
+                corrupt,
+                refuse,
+            });
+            set_native_bulk(Some(host.clone()));
+            let r = crate::openpgp::decrypt(&msg, &opts);
+            set_native_bulk(None);
+            let want = if refuse { 2 } else { 4 }; // 3 ECB segments + SHA-1
+            assert_eq!(host.calls.get(), want, "ECB and SHA-1 were asked for");
+            if corrupt {
+                // Wrong host output fails the MDC like tampering would.
+                assert_eq!(r.unwrap_err().code(), "DECRYPTION_FAILED");
+            } else {
+                assert_eq!(r.unwrap().data.as_slice(), &data[..]);
+            }
+        }
+    }
+
+    fn soft(d: &[u8]) -> [u8; 20] {
+        Sha1::digest(d).into()
+    }
+
     #[test]
     fn mdc_check_needs_header_and_hash() {
         let mut p = vec![1u8; 40];
         p.extend_from_slice(&[0xD3, 0x14]);
         let h = Sha1::digest(&p);
         p.extend_from_slice(&h);
-        assert!(mdc_ok(&p));
+        assert!(mdc_ok(&p, soft));
         let mut bad = p.clone();
         bad[5] ^= 1;
-        assert!(!mdc_ok(&bad));
+        assert!(!mdc_ok(&bad, soft));
         let mut bad = p.clone();
         bad[40] = 0xD2;
-        assert!(!mdc_ok(&bad));
-        assert!(!mdc_ok(&p[..10]));
-        assert!(!mdc_ok(&p[..1]));
-        assert!(!mdc_ok(&[]));
+        assert!(!mdc_ok(&bad, soft));
+        assert!(!mdc_ok(&p[..10], soft));
+        assert!(!mdc_ok(&p[..1], soft));
+        assert!(!mdc_ok(&[], soft));
     }
 }

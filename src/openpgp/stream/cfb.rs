@@ -19,6 +19,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::framing::{PartialWriter, Sink};
 use super::seipd2::{Backend, ChunkJob};
+use crate::openpgp::util::xor_into;
 use crate::{Error, Result};
 
 /// A job is cut once this much plaintext waits (and nothing is outstanding).
@@ -80,23 +81,6 @@ fn cbc_in_place(aes: &AnyAes, iv: &[u8; BS], data: &mut [u8]) {
         prev.copy_from_slice(b);
     }
     prev.zeroize();
-}
-
-/// `dst ^= src` over their common length, eight octets at a time (Wasm has
-/// 64-bit integer ops; a byte loop is several times slower there).
-fn xor_into(dst: &mut [u8], src: &[u8]) {
-    let n = dst.len().min(src.len());
-    let (dst, src) = (&mut dst[..n], &src[..n]);
-    let mut d = dst.chunks_exact_mut(8);
-    let mut s = src.chunks_exact(8);
-    for (a, b) in (&mut d).zip(&mut s) {
-        let x = u64::from_ne_bytes(a.try_into().unwrap_or_default())
-            ^ u64::from_ne_bytes(b.try_into().unwrap_or_default());
-        a.copy_from_slice(&x.to_ne_bytes());
-    }
-    for (a, b) in d.into_remainder().iter_mut().zip(s.remainder()) {
-        *a ^= b;
-    }
 }
 
 /// Encrypts the SEIPDv1 body: the caller puts the prefix and the inner packets
