@@ -337,18 +337,6 @@ pub(crate) fn limit_io(msg: String) -> std::io::Error {
     std::io::Error::other(LimitSignal(msg))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unallocatable_memory_is_limit_exceeded_not_an_abort() {
-        assert!(ensure_allocatable(64 * 1024 * 1024).is_ok());
-        let e = ensure_allocatable(u64::MAX / 2).unwrap_err();
-        assert_eq!(e.code(), "LIMIT_EXCEEDED");
-    }
-}
-
 /// `dst ^= src` over their common length, eight octets at a time (Wasm has
 /// 64-bit integer ops; a byte loop is several times slower there).
 pub(crate) fn xor_into(dst: &mut [u8], src: &[u8]) {
@@ -363,5 +351,17 @@ pub(crate) fn xor_into(dst: &mut [u8], src: &[u8]) {
     }
     for (a, b) in d.into_remainder().iter_mut().zip(s.remainder()) {
         *a ^= b;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unallocatable_memory_is_limit_exceeded_not_an_abort() {
+        assert!(ensure_allocatable(64 * 1024 * 1024).is_ok());
+        let e = ensure_allocatable(u64::MAX / 2).unwrap_err();
+        assert_eq!(e.code(), "LIMIT_EXCEEDED");
     }
 }
