@@ -9,6 +9,7 @@
 // unchanged, so results, errors and limits are exactly theirs.
 import * as wasm from './wasm/signet_crypto.js';
 import { EncryptEngine, DecryptEngine, BUFFERED, sessionKeyGetter } from './stream-worker.js';
+import { canUseWorker, cfbRangeInWorker } from './stream.js';
 
 const subtle = globalThis.crypto?.subtle;
 /** Input handed to the engine per step (it copies it into Wasm memory). */
@@ -126,10 +127,57 @@ async function decryptFast(p) {
   }
 }
 
+/** Messages from this size on share SEIPDv1's software AES with the worker. */
+const PARALLEL_V1 = 1 << 20;
+
+/** @internal How often each fast path completed (for tests: a fallback must not pass silently). */
+export const fastPathStats = { v1Parallel: 0 };
+
+/**
+ * SEIPDv1 in browsers: WebCrypto has no route for CFB decryption (it needs E of
+ * arbitrary blocks), so AES runs in Wasm software. CFB decryption of a block
+ * range needs only the ciphertext block before it, so the page and the shared
+ * stream worker each decrypt half, at the same time. Rust checks the MDC over
+ * the whole plaintext before parsing or releasing anything. Null: not a
+ * (large enough) AES SEIPDv1 message, or no worker here.
+ */
+async function decryptV1Parallel(options) {
+  const bytes = options.message;
+  if (!canUseWorker() || !(bytes?.length >= PARALLEL_V1)) return null;
+  const h = wasm.openSeipd1(options);
+  if (!h) return null;
+  try {
+    const n = h.length;
+    const mid = Math.floor(n / 32) * 16;
+    const key = h.sessionKey();
+    let theirs;
+    try {
+      theirs = cfbRangeInWorker(key, h.rangeInput(mid, n));
+    } finally {
+      key.fill(0);
+    }
+    theirs.catch(() => {});
+    h.decryptRange(0, mid);
+    const plain = await theirs;
+    if (!plain) return null;
+    try {
+      h.setPlaintext(mid, plain);
+    } finally {
+      plain.fill(0);
+    }
+    const r = h.finish();
+    fastPathStats.v1Parallel++;
+    return r;
+  } finally {
+    h.free();
+  }
+}
+
 /**
  * Decrypts and checks signatures inside: `decrypt` of the Wasm module, with the
- * AES-GCM bulk in WebCrypto where it can (see the file comment). Nothing is
- * returned unless the whole message authenticated.
+ * AES-GCM bulk in WebCrypto where it can, and SEIPDv1's AES shared with a
+ * worker in browsers (see the file comment). Nothing is returned unless the
+ * whole message authenticated.
  * @param {import('./wasm/signet_crypto.js').DecryptOptions} options
  */
 export async function decrypt(options) {
@@ -140,6 +188,14 @@ export async function decrypt(options) {
       if (r !== null) return r;
     } catch {
       // The Wasm path gives the canonical error for this message.
+    }
+  }
+  if (isPlain(options)) {
+    try {
+      const r = await decryptV1Parallel(options);
+      if (r) return r;
+    } catch {
+      // Likewise (and several password candidates are tried there).
     }
   }
   return wasm.decrypt(options);

@@ -286,6 +286,40 @@ export class EncryptEngine {
   }
 }
 
+/**
+ * The worker's share of a SEIPDv1 decryption (`Seipd1Decryption` on the page,
+ * oneshot.js): each push is IV + ciphertext of a block range, answered with
+ * its AES-CFB plaintext, which the page checks (MDC) before releasing anything.
+ */
+class CfbRangeEngine {
+  constructor(w, { key }) {
+    this.w = w;
+    this.key = key;
+  }
+
+  get info() {
+    return null;
+  }
+
+  async push(data) {
+    try {
+      return [this.w.cfbDecryptRange(this.key, data)];
+    } finally {
+      data.fill(0);
+    }
+  }
+
+  async finish() {
+    this.free();
+    return [];
+  }
+
+  free() {
+    this.key?.fill(0);
+    this.key = null;
+  }
+}
+
 /** Thrown by a DecryptEngine made with `stopIfBuffered` when the message
  *  cannot stream (SEIPDv1, signed or compressed content). */
 export const BUFFERED = Object.freeze(new Error('the message cannot be streamed'));
@@ -435,7 +469,7 @@ export function errorToMessage(e) {
 // Worker side of the protocol used by stream.js. One worker serves every
 // stream of the page (kept warm between streams); messages carry a stream id.
 //   main -> worker  {op:'boot', module?}   (the page's compiled WebAssembly.Module)
-//   main -> worker  {op:'init', id, kind:'encrypt'|'decrypt', options, wantSessionKey}
+//   main -> worker  {op:'init', id, kind:'encrypt'|'decrypt'|'cfb'|'ping', options, wantSessionKey}
 //   worker -> main  {op:'ready', id, info} | {op:'error', id, error}
 //   main -> worker  {op:'push', id, data} | {op:'finish', id} | {op:'free', id}
 //                   (data transferred; it comes back as `spare` for reuse)
@@ -467,6 +501,8 @@ if (isWorker) {
         }
         if (msg.kind === 'encrypt') {
           st.engine = new EncryptEngine(wasm, msg.options);
+        } else if (msg.kind === 'cfb') {
+          st.engine = new CfbRangeEngine(wasm, msg.options);
         } else {
           st.engine = new DecryptEngine(wasm, {
             ...msg.options,

@@ -189,6 +189,24 @@ class WorkerEngine {
     });
   }
 
+  /**
+   * Sends init and one push without waiting in between (the page may be busy
+   * with its own share meanwhile), resolves to the pushed data's output
+   * chunks, and frees the engine.
+   */
+  static async runOnce(kind, options, data) {
+    const e = new WorkerEngine(sharedWorker());
+    try {
+      const ready = e.#call({ op: 'init', kind, options, wantSessionKey: false });
+      const out = e.#call({ op: 'push', data }, [data.buffer]);
+      out.catch(() => {});
+      await ready;
+      return (await out).chunks;
+    } finally {
+      e.free();
+    }
+  }
+
   /** An owned buffer of at least `n` bytes for the next batch (reused when possible). */
   buffer(n) {
     while (this.spares.length) {
@@ -232,6 +250,20 @@ class WorkerEngine {
     this.#settle(null, signetError('INVALID_ARGUMENT', 'the stream was cancelled'));
   }
 }
+
+/**
+ * @internal The shared worker's share of a SEIPDv1 decryption (oneshot.js):
+ * AES-CFB of `input` (IV + ciphertext, transferred) with `key` (copied to the
+ * worker; wipe yours). Resolves to the plaintext; null where there is no worker.
+ */
+export async function cfbRangeInWorker(key, input) {
+  if (!canUseWorker()) return null;
+  const [plain] = await WorkerEngine.runOnce('cfb', { key }, input);
+  return plain ?? null;
+}
+
+/** @internal Whether work can go to the shared worker here. */
+export { canUseWorker };
 
 async function createEngine(kind, options, getSessionKey, useWorker) {
   if (useWorker && canUseWorker()) return WorkerEngine.create(kind, options, getSessionKey);

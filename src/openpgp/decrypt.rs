@@ -398,20 +398,30 @@ pub fn decrypt_blocks(
         .then(|| super::seipd1::try_decrypt(message, opts))
         .flatten()
     {
-        let limits = &opts.limits;
-        let certs = parse_certs(&opts.verification_keys, limits)?;
-        let inner = inner?;
-        let msg = Message::from_bytes(inner.packets()).map_err(after_key_err)?;
-        let (mut msg, compressed) = decompress_all(msg, limits)?;
-        let cap = if compressed {
-            cap.min(limits.max_decompressed_size)
-        } else {
-            cap
-        };
-        pump(&mut msg, &mut plain, cap)?;
-        let signatures = check_signatures(&msg, &certs, limits)?;
-        return Ok((plain, signatures));
+        return read_inner(&inner?, opts);
     }
     let signatures = decrypt_inner(opts, message, &mut plain, cap)?;
+    Ok((plain, signatures))
+}
+
+/// The inner packets of a decrypted, MDC-checked SEIPDv1 body: literal data,
+/// possibly compressed and signed (the block-parallel SEIPDv1 paths).
+pub(crate) fn read_inner(
+    inner: &super::seipd1::InnerPlaintext,
+    opts: &DecryptOptions<'_>,
+) -> Result<(Plaintext, Vec<SignatureCheck>)> {
+    let limits = &opts.limits;
+    let cap = limits.max_message_size.max(limits.max_decompressed_size);
+    let certs = parse_certs(&opts.verification_keys, limits)?;
+    let msg = Message::from_bytes(inner.packets()).map_err(after_key_err)?;
+    let (mut msg, compressed) = decompress_all(msg, limits)?;
+    let cap = if compressed {
+        cap.min(limits.max_decompressed_size)
+    } else {
+        cap
+    };
+    let mut plain = Plaintext::new();
+    pump(&mut msg, &mut plain, cap)?;
+    let signatures = check_signatures(&msg, &certs, limits)?;
     Ok((plain, signatures))
 }

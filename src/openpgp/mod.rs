@@ -35,4 +35,5 @@ pub use keys::{
 };
 pub use limits::Limits;
 pub use plaintext::Plaintext;
+pub use seipd1::{cfb_decrypt_range, Seipd1Parts};
 pub use sign::{sign, verify, verify_blocks, SignOptions, Verified, VerifyOptions};

@@ -143,60 +143,202 @@ fn decrypt_body(sk: &SessionKey, data: &[u8]) -> Option<Result<InnerPlaintext>> 
     if data.len() < PREFIX + MDC {
         return None;
     }
+    let plain = cfb_range(alg, key, &[0u8; 16], data)?;
+    Some(check_mdc(plain))
+}
+
+/// CFB-decrypts `data` (the ciphertext following block `iv`) with an AES
+/// session key: the host's AES when one is registered, else software. `None`
+/// for a non-AES algorithm or a wrong key length.
+fn cfb_range(alg: u8, key: &[u8], iv: &[u8; 16], data: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     if !matches!((alg, key.len()), (7, 16) | (8, 24) | (9, 32)) {
         return None;
     }
     let native = super::native::native_bulk();
     let host = native
         .as_deref()
-        .and_then(|n| cfb_decrypt_with(|ks| n.aes_ecb_encrypt(key, ks), data));
-    let plain = match (host, key.len()) {
+        .and_then(|n| cfb_decrypt_with(|ks| n.aes_ecb_encrypt(key, ks), iv, data));
+    Some(match (host, key.len()) {
         (Some(p), _) => p,
-        (None, 16) => cfb_decrypt(&Aes128::new_from_slice(key).ok()?, data),
-        (None, 24) => cfb_decrypt(&Aes192::new_from_slice(key).ok()?, data),
-        (None, _) => cfb_decrypt(&Aes256::new_from_slice(key).ok()?, data),
-    };
+        (None, 16) => cfb_decrypt(&Aes128::new_from_slice(key).ok()?, iv, data),
+        (None, 24) => cfb_decrypt(&Aes192::new_from_slice(key).ok()?, iv, data),
+        (None, _) => cfb_decrypt(&Aes256::new_from_slice(key).ok()?, iv, data),
+    })
+}
+
+/// Checks the MDC of a whole decrypted body (host SHA-1 when registered).
+fn check_mdc(plain: Zeroizing<Vec<u8>>) -> Result<InnerPlaintext> {
+    let native = super::native::native_bulk();
     let sha1 = |d: &[u8]| -> [u8; 20] {
         native
             .as_deref()
             .and_then(|n| n.sha1(d))
             .unwrap_or_else(|| Sha1::digest(d).into())
     };
-    Some(if mdc_ok(&plain, sha1) {
+    if mdc_ok(&plain, sha1) {
         Ok(InnerPlaintext { buf: plain })
     } else {
         Err(Error::DecryptionFailed)
-    })
+    }
+}
+
+/// A SEIPDv1 message opened for decryption in block ranges, so that several
+/// threads (Wasm instances in Web Workers) can share the software AES: CFB
+/// decryption of a range needs only the ciphertext block before it. The
+/// session key is found here; [`finish`](Self::finish) checks the MDC over the
+/// whole plaintext before anything is parsed or released, so a range left
+/// out or decrypted wrongly is a `DECRYPTION_FAILED`, never output.
+pub struct Seipd1Parts {
+    /// Algorithm octet and AES key.
+    key: Zeroizing<Vec<u8>>,
+    ct: Vec<u8>,
+    plain: Zeroizing<Vec<u8>>,
+    /// Several v4 password candidates: a wrong one may have been picked.
+    ambiguous: bool,
+}
+
+impl std::fmt::Debug for Seipd1Parts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Seipd1Parts")
+            .field("len", &self.ct.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Seipd1Parts {
+    /// Finds the session key of an AES SEIPDv1 message (binary or armored,
+    /// its encrypted data one SEIPDv1 packet). `None`: not such a message (or
+    /// a non-AES key); use [`crate::openpgp::decrypt`].
+    pub fn open(message: &[u8], opts: &DecryptOptions<'_>) -> Option<Result<Self>> {
+        let dearmored = dearmor(message)?;
+        let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
+        let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
+        let sk = match decrypt_session_key(&found.esk, &keys, &opts.passwords, &opts.limits) {
+            Ok(sk) => sk,
+            Err(e) => return Some(Err(e)),
+        };
+        let key = Zeroizing::new(sk.to_bytes().to_vec());
+        let ct = found.body.data().to_vec();
+        let aes = matches!(
+            (key.first(), key.len()),
+            (Some(7), 17) | (Some(8), 25) | (Some(9), 33)
+        );
+        if ct.len() < PREFIX + MDC || !aes {
+            return None;
+        }
+        Some(Ok(Seipd1Parts {
+            key,
+            plain: Zeroizing::new(vec![0u8; ct.len()]),
+            ct,
+            ambiguous: found.skesks > 0 && opts.passwords.len() + found.skesks > 2,
+        }))
+    }
+
+    /// The ciphertext (the packet body after its version octet).
+    pub fn ciphertext(&self) -> &[u8] {
+        &self.ct
+    }
+
+    /// The session key: algorithm octet (7, 8, 9 = AES-128/192/256) and key.
+    pub fn session_key(&self) -> &[u8] {
+        &self.key
+    }
+
+    /// Whether a failure may come from a wrong password candidate (see
+    /// [`open`](Self::open)): then retry with [`crate::openpgp::decrypt`].
+    pub fn is_ambiguous(&self) -> bool {
+        self.ambiguous
+    }
+
+    /// The IV (previous ciphertext block, zero at 0) and ciphertext of a range.
+    pub fn range(&self, start: usize, end: usize) -> Result<([u8; 16], &[u8])> {
+        if start % 16 != 0 || start > end || end > self.ct.len() {
+            return Err(Error::InvalidArgument(format!(
+                "range {start}..{end} is not block-aligned inside {} octets",
+                self.ct.len()
+            )));
+        }
+        let mut iv = [0u8; 16];
+        if let Some(p) = start.checked_sub(16) {
+            iv.copy_from_slice(self.ct.get(p..start).unwrap_or(&[0u8; 16]));
+        }
+        Ok((iv, self.ct.get(start..end).unwrap_or_default()))
+    }
+
+    /// Decrypts ciphertext octets `start..end` here; `start` is a multiple of 16.
+    pub fn decrypt_range(&mut self, start: usize, end: usize) -> Result<()> {
+        let (iv, data) = self.range(start, end)?;
+        let plain = cfb_decrypt_range(&self.key, &iv, data)?;
+        if let Some(dst) = self.plain.get_mut(start..end) {
+            dst.copy_from_slice(&plain);
+        }
+        Ok(())
+    }
+
+    /// Where the plaintext of every range goes (decrypted elsewhere with
+    /// [`cfb_decrypt_range`] and copied in).
+    pub fn plaintext_mut(&mut self) -> &mut [u8] {
+        &mut self.plain
+    }
+
+    /// Checks the MDC over the whole plaintext, then reads the inner packets
+    /// (decompressing, checking signatures) as [`crate::openpgp::decrypt`].
+    pub fn finish(
+        self,
+        opts: &DecryptOptions<'_>,
+    ) -> Result<(super::Plaintext, Vec<super::SignatureCheck>)> {
+        let inner = check_mdc(self.plain)?;
+        super::decrypt::read_inner(&inner, opts)
+    }
+}
+
+/// CFB decryption of a range for [`Seipd1Parts`] in another thread:
+/// `session_key` as from [`Seipd1Parts::session_key`], `iv` the ciphertext
+/// block before the range. Unauthenticated output: it must go back into
+/// [`Seipd1Parts::plaintext_mut`], whose `finish` checks the MDC.
+pub fn cfb_decrypt_range(
+    session_key: &[u8],
+    iv: &[u8; 16],
+    data: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    let (&alg, key) = session_key
+        .split_first()
+        .ok_or_else(|| Error::InvalidArgument("empty session key".into()))?;
+    cfb_range(alg, key, iv, data)
+        .ok_or_else(|| Error::InvalidArgument("not an AES session key".into()))
 }
 
 /// CFB decryption with a zero IV and no resynchronisation, many blocks per call.
 fn cfb_decrypt<C: BlockEncrypt + BlockSizeUser<BlockSize = U16>>(
     cipher: &C,
+    iv: &[u8; 16],
     data: &[u8],
 ) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(vec![0u8; data.len()]);
+    let mut out = Zeroizing::new(data.to_vec());
     let mut ks: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::with_capacity(SEGMENT / 16));
     let mut start = 0;
     while start < data.len() {
         let end = (start + SEGMENT).min(data.len());
         ks.clear();
-        let mut at = start;
-        while at < end {
-            // E(previous ciphertext block), or E(IV = 0) for the first block.
-            let prev = at
-                .checked_sub(16)
-                .and_then(|p| data.get(p..at))
-                .unwrap_or(&[0u8; 16]);
-            ks.push(Block::clone_from_slice(prev));
-            at += 16;
+        // E input: the ciphertext block before each block (the IV, zero, first).
+        let prev = match start.checked_sub(16) {
+            Some(p) => data.get(p..end.saturating_sub(16)).unwrap_or_default(),
+            None => {
+                ks.push(Block::clone_from_slice(iv));
+                data.get(..end.saturating_sub(16)).unwrap_or_default()
+            }
+        };
+        ks.extend(prev.chunks_exact(16).map(Block::clone_from_slice));
+        // A final partial block still needs its key stream.
+        if ks.len() * 16 < end - start {
+            let at = start + ks.len() * 16;
+            ks.push(Block::clone_from_slice(data.get(at - 16..at).unwrap_or(iv)));
         }
         cipher.encrypt_blocks(ks.as_mut_slice());
-        for (i, (o, c)) in out[start..end]
-            .iter_mut()
-            .zip(&data[start..end])
-            .enumerate()
-        {
-            *o = c ^ ks[i / 16][i % 16];
+        if let Some(o) = out.get_mut(start..end) {
+            for (c, k) in o.chunks_mut(16).zip(ks.iter()) {
+                crate::openpgp::util::xor_into(c, k);
+            }
         }
         start = end;
     }
@@ -206,7 +348,11 @@ fn cfb_decrypt<C: BlockEncrypt + BlockSizeUser<BlockSize = U16>>(
 /// CFB decryption (zero IV) with a host's AES-ECB: per segment, the key
 /// stream is ECB of the ciphertext shifted by one block. `None` if the host
 /// declines.
-fn cfb_decrypt_with(ecb: impl Fn(&mut [u8]) -> bool, data: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+fn cfb_decrypt_with(
+    ecb: impl Fn(&mut [u8]) -> bool,
+    iv: &[u8; 16],
+    data: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
     const HOST_SEGMENT: usize = 1 << 20;
     let mut out = Zeroizing::new(vec![0u8; data.len()]);
     let mut ks: Vec<u8> = Vec::with_capacity(HOST_SEGMENT.min(data.len() + 16));
@@ -218,7 +364,7 @@ fn cfb_decrypt_with(ecb: impl Fn(&mut [u8]) -> bool, data: &[u8]) -> Option<Zero
         // E input: the ciphertext block before each block (the IV for the first).
         match start.checked_sub(16) {
             Some(p) => ks.extend_from_slice(data.get(p..start)?),
-            None => ks.extend_from_slice(&[0u8; 16]),
+            None => ks.extend_from_slice(iv),
         }
         ks.extend_from_slice(data.get(start..start + (blocks - 1) * 16)?);
         if !ecb(&mut ks) || ks.len() != blocks * 16 {
@@ -278,7 +424,7 @@ mod tests {
             Ref::new_from_slices(&key, &[0u8; 16])
                 .unwrap()
                 .decrypt(&mut want);
-            let got = cfb_decrypt(&Aes256::new_from_slice(&key).unwrap(), &data);
+            let got = cfb_decrypt(&Aes256::new_from_slice(&key).unwrap(), &[0u8; 16], &data);
             assert_eq!(got.as_slice(), want.as_slice(), "length {len}");
         }
     }
@@ -452,6 +598,98 @@ mod tests {
                 assert_eq!(r.unwrap().data.as_slice(), &data[..]);
             }
         }
+    }
+
+    #[test]
+    fn parts_decrypted_in_ranges_elsewhere_agree() {
+        use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
+        for (n, armor) in [(0usize, false), (1000, true), (3_000_017, false)] {
+            let data: Vec<u8> = (0..n).map(|i| (i % 241) as u8).collect();
+            let msg = encrypt(
+                &data,
+                &EncryptOptions {
+                    passwords: vec!["pw"],
+                    seipd: SeipdChoice::V1,
+                    armor,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let opts = DecryptOptions {
+                passwords: vec!["pw"],
+                ..Default::default()
+            };
+            let mut parts = Seipd1Parts::open(&msg, &opts).unwrap().unwrap();
+            assert!(!parts.is_ambiguous());
+            let len = parts.ciphertext().len();
+            let a = len / 3 / 16 * 16;
+            let b = 2 * len / 3 / 16 * 16;
+            // Lane 1 here; lanes 2 and 3 "elsewhere", copied in.
+            parts.decrypt_range(0, a).unwrap();
+            for (s, e) in [(a, b), (b, len)] {
+                let (iv, ct) = parts.range(s, e).unwrap();
+                let p = cfb_decrypt_range(parts.session_key(), &iv, ct).unwrap();
+                parts.plaintext_mut()[s..e].copy_from_slice(&p);
+            }
+            let (plain, sigs) = parts.finish(&opts).unwrap();
+            assert_eq!(plain.to_vec().as_slice(), &data[..]);
+            assert!(sigs.is_empty());
+
+            // A range left out: the MDC fails, nothing is released.
+            let mut parts = Seipd1Parts::open(&msg, &opts).unwrap().unwrap();
+            parts.decrypt_range(0, a).unwrap();
+            parts.decrypt_range(b, len).unwrap();
+            if a < b {
+                assert_eq!(parts.finish(&opts).unwrap_err().code(), "DECRYPTION_FAILED");
+            }
+        }
+        let msg = encrypt(
+            b"x",
+            &EncryptOptions {
+                passwords: vec!["pw"],
+                seipd: SeipdChoice::V1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let opts = DecryptOptions {
+            passwords: vec!["pw"],
+            ..Default::default()
+        };
+        let mut parts = Seipd1Parts::open(&msg, &opts).unwrap().unwrap();
+        assert_eq!(
+            parts.decrypt_range(1, 16).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
+        assert_eq!(
+            parts.decrypt_range(0, 1 << 20).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
+        assert!(cfb_decrypt_range(&[2, 1, 2, 3], &[0; 16], b"abc").is_err());
+        assert!(cfb_decrypt_range(&[], &[0; 16], b"abc").is_err());
+        // Wrong password: the session key error, as decrypt gives it.
+        let wrong = DecryptOptions {
+            passwords: vec!["nope"],
+            ..Default::default()
+        };
+        assert!(
+            Seipd1Parts::open(&msg, &wrong).is_some_and(|r| r.is_err()) || {
+                // A v4 SKESK cannot tell a wrong password; then the MDC does.
+                let p = Seipd1Parts::open(&msg, &wrong).unwrap().unwrap();
+                p.finish(&wrong).is_err()
+            }
+        );
+        // SEIPDv2 is not for this path.
+        let v2 = encrypt(
+            b"x",
+            &EncryptOptions {
+                passwords: vec!["pw"],
+                seipd: SeipdChoice::V2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(Seipd1Parts::open(&v2, &opts).is_none());
     }
 
     fn soft(d: &[u8]) -> [u8; 20] {

@@ -63,3 +63,77 @@ test('pgp round trip in Chromium for every profile', async () => {
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('SEIPDv1 decryption in Chromium shares its AES with the stream worker', async (t) => {
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  // 2 MiB + 5 from GnuPG (SEIPDv1, compressed): the peer's framing, not only
+  // ours. Random, so that compression leaves it above the parallel threshold.
+  const { randomBytes } = await import('node:crypto');
+  const data = new Uint8Array(randomBytes((2 << 20) + 5));
+  let gpgMsg = null;
+  if (spawnSync('gpg', ['--version']).status === 0) {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'signet-gpg-'));
+    try {
+      gpgMsg = new Uint8Array(execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback',
+        '--passphrase', 'pw', '--symmetric', '--cipher-algo', 'AES256', '-o', '-'], { input: data, maxBuffer: 1 << 26 }));
+    } finally {
+      spawnSync('gpgconf', ['--homedir', home, '--kill', 'all']);
+      rmSync(home, { recursive: true, force: true });
+    }
+  } else if (process.env.SIGNET_REQUIRE_PEERS === '1') {
+    throw new Error('gpg not found but SIGNET_REQUIRE_PEERS=1');
+  } else {
+    t.diagnostic('gpg not found: the GnuPG case is skipped');
+  }
+  const page = await h.newPage();
+  await page.goto(`${h.base}/test/blank.html`);
+  const r = await page.evaluate(async ({ data, gpgMsg }) => {
+    const s = await import('/pkg/index.js');
+    const { fastPathStats } = await import('/pkg/oneshot.js');
+    await s.init();
+    const bytes = Uint8Array.from(data);
+    const same = (a) => a.length === bytes.length && a.every((b, i) => b === bytes[i]);
+    const k = await s.generateKey({ userIds: ['V1 <v1@example.gov.vn>'], profile: 'compat' });
+    const key = await s.unlockKey(k.privateKey);
+    const out = {};
+    const runs = () => fastPathStats.v1Parallel;
+    // Signed, to a v4 key (SEIPDv1 chosen by the key), checked with its certificate.
+    let n = runs();
+    const signed = await s.encrypt({ data: bytes, encryptionKeys: [k.publicKey], signingKeys: [key], armor: false });
+    const d1 = await s.decrypt({ message: signed, decryptionKeys: [key], verificationKeys: [k.publicKey] });
+    out.signed = { same: same(d1.data), valid: d1.signatures[0]?.valid, parallel: runs() - n };
+    // Password, armored, written by our streamed SEIPDv1 (AES-CBC in WebCrypto).
+    n = runs();
+    const pw = await s.encrypt({ data: bytes, passwords: ['pw'], seipd: 'v1' });
+    const d2 = await s.decrypt({ message: pw, passwords: ['pw'] });
+    out.password = { same: same(d2.data), parallel: runs() - n };
+    // One flipped bit in either half: DECRYPTION_FAILED, nothing returned.
+    out.tamper = [];
+    for (const at of [signed.length >> 2, signed.length - 40]) {
+      const bad = signed.slice();
+      bad[at] ^= 0x10;
+      try {
+        await s.decrypt({ message: bad, decryptionKeys: [key] });
+        out.tamper.push('returned');
+      } catch (e) {
+        out.tamper.push(e.code);
+      }
+    }
+    if (gpgMsg) {
+      n = runs();
+      const d3 = await s.decrypt({ message: Uint8Array.from(gpgMsg), passwords: ['pw'] });
+      out.gpg = { same: same(d3.data), parallel: runs() - n };
+    }
+    key.free();
+    return out;
+  }, { data: [...data], gpgMsg: gpgMsg ? [...gpgMsg] : null });
+  assert.deepEqual(r.signed, { same: true, valid: true, parallel: 1 });
+  assert.deepEqual(r.password, { same: true, parallel: 1 });
+  assert.deepEqual(r.tamper, ['DECRYPTION_FAILED', 'DECRYPTION_FAILED']);
+  if (gpgMsg) assert.deepEqual(r.gpg, { same: true, parallel: 1 });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
