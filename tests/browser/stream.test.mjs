@@ -284,3 +284,55 @@ test('one-shot encrypt/decrypt through WebCrypto match the Wasm path in Chromium
   assert.ok(r.encFast * 2 < r.encSlow && r.decFast * 2 < r.decSlow, JSON.stringify(r));
   assert.deepEqual(page.errors, []);
 });
+
+test('SEIPDv1 (recipient without SEIPDv2) streams with bounded memory', async () => {
+  const page = await h.newPage();
+  await page.goto(`${h.base}/test/blank.html`);
+  const r = await page.evaluate(async () => {
+    const s = await import('/pkg/index.js');
+    await s.init();
+    const MiB = 1 << 20;
+    const N = 64 * MiB;
+    const block = (i) => new Uint8Array(MiB).fill(i * 37 + 11);
+    let i = 0;
+    const source = new ReadableStream({
+      pull(c) {
+        if (i * MiB >= N) return c.close();
+        c.enqueue(block(i++));
+      },
+    }, { highWaterMark: 0 });
+    const g = await s.generateKey({ userIds: ['GnuPG 2.2 style <v1@example.gov.vn>'], profile: 'compat' });
+    const progress = [];
+    const ct = await s.encryptStream({ data: source, encryptionKeys: [g.publicKey], onProgress: (p) => progress.push(p) });
+    const parts = [];
+    let n = 0;
+    for await (const p of ct) {
+      parts.push(p);
+      n += p.length;
+    }
+    const msg = new Uint8Array(n);
+    let o = 0;
+    for (const p of parts) {
+      msg.set(p, o);
+      o += p.length;
+    }
+    parts.length = 0;
+    const key = await s.unlockKey(g.privateKey);
+    const d = await s.decrypt({ message: msg, decryptionKeys: [key] });
+    key.free();
+    let ok = d.data.length === N;
+    for (let j = 0; ok && j < N; j += 65521) ok = d.data[j] === ((Math.floor(j / MiB) * 37 + 11) & 0xff);
+    return {
+      ok,
+      tag: msg[0],
+      peakWasm: Math.max(...progress.map((p) => p.wasmMemory ?? 0)),
+      events: progress.length,
+    };
+  });
+  console.log(`# SEIPDv1 64 MiB encryptStream: peak worker wasm ${(r.peakWasm / (1 << 20)).toFixed(1)} MiB over ${r.events} progress events`);
+  assert.ok(r.ok, 'round trip');
+  assert.ok(r.events >= 32, `only ${r.events} progress events`);
+  // It used to be buffered whole (64 MiB and more in Wasm memory).
+  assert.ok(r.peakWasm > 0 && r.peakWasm < 40 * (1 << 20), `peak wasm memory ${r.peakWasm}`);
+  assert.deepEqual(page.errors, []);
+});
