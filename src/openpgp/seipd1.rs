@@ -562,24 +562,10 @@ mod tests {
     #[test]
     fn host_primitives_are_used_and_checked() {
         use crate::openpgp::native::set_native_bulk;
-        use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
         use std::rc::Rc;
         // Over two host segments, not a whole number of blocks.
         let data: Vec<u8> = (0..2_500_001u32).map(|i| (i % 249) as u8).collect();
-        let msg = encrypt(
-            &data,
-            &EncryptOptions {
-                passwords: vec!["pw"],
-                seipd: SeipdChoice::V1,
-                armor: false,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        let opts = DecryptOptions {
-            passwords: vec!["pw"],
-            ..Default::default()
-        };
+        let (msg, opts) = v1_to_pw(&data, false);
         for (corrupt, refuse) in [(false, false), (true, false), (false, true)] {
             let host = Rc::new(Host {
                 calls: Default::default(),
@@ -605,20 +591,7 @@ mod tests {
         use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
         for (n, armor) in [(0usize, false), (1000, true), (3_000_017, false)] {
             let data: Vec<u8> = (0..n).map(|i| (i % 241) as u8).collect();
-            let msg = encrypt(
-                &data,
-                &EncryptOptions {
-                    passwords: vec!["pw"],
-                    seipd: SeipdChoice::V1,
-                    armor,
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-            let opts = DecryptOptions {
-                passwords: vec!["pw"],
-                ..Default::default()
-            };
+            let (msg, opts) = v1_to_pw(&data, armor);
             let mut parts = Seipd1Parts::open(&msg, &opts).unwrap().unwrap();
             assert!(!parts.is_ambiguous());
             let len = parts.ciphertext().len();
@@ -643,19 +616,7 @@ mod tests {
                 assert_eq!(parts.finish(&opts).unwrap_err().code(), "DECRYPTION_FAILED");
             }
         }
-        let msg = encrypt(
-            b"x",
-            &EncryptOptions {
-                passwords: vec!["pw"],
-                seipd: SeipdChoice::V1,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        let opts = DecryptOptions {
-            passwords: vec!["pw"],
-            ..Default::default()
-        };
+        let (msg, opts) = v1_to_pw(b"x", true);
         let mut parts = Seipd1Parts::open(&msg, &opts).unwrap().unwrap();
         assert_eq!(
             parts.decrypt_range(1, 16).unwrap_err().code(),
@@ -690,6 +651,22 @@ mod tests {
         )
         .unwrap();
         assert!(Seipd1Parts::open(&v2, &opts).is_none());
+    }
+
+    /// A SEIPDv1 message to the password "pw", and options that open it.
+    fn v1_to_pw(data: &[u8], armor: bool) -> (Vec<u8>, DecryptOptions<'static>) {
+        use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
+        let opts = EncryptOptions {
+            passwords: vec!["pw"],
+            seipd: SeipdChoice::V1,
+            armor,
+            ..Default::default()
+        };
+        let dec = DecryptOptions {
+            passwords: vec!["pw"],
+            ..Default::default()
+        };
+        (encrypt(data, &opts).unwrap(), dec)
     }
 
     fn soft(d: &[u8]) -> [u8; 20] {
