@@ -40,7 +40,8 @@ export interface EncryptStreamOptions extends StreamCommonOptions {
   /** Default false for streams (binary output). */
   armor?: boolean;
   seipd?: "auto" | "v1" | "v2";
-  /** Default: the recipients' preference (AES-256-GCM for our keys and for passwords). */
+  /** Default: the recipients' preference (AES-256-GCM for our keys and for passwords).
+   *  Only for SEIPDv2: with a recipient that lacks it (SEIPDv1), INVALID_ARGUMENT. */
   aead?: "gcm" | "ocb";
   /** Chunks of 2^(c+6) bytes, 10..=16; default 12 (256 KiB). */
   chunkSizeOctet?: number;

@@ -19,9 +19,9 @@ type JsResult<T> = std::result::Result<T, JsValue>;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_STREAM: &'static str = r#"
-/** Who runs the per-chunk AEAD: "webcrypto" (AES-GCM via crypto.subtle, the
- *  default where available) or "rust" (pure Rust inside Wasm). OCB always runs
- *  in Rust. */
+/** Who runs the bulk AES: "webcrypto" (AES-GCM, and AES-CBC for SEIPDv1, via
+ *  crypto.subtle or node:crypto; the default where available) or "rust" (pure
+ *  Rust inside Wasm). OCB and AES-192 always run in Rust. */
 export type StreamBackend = "webcrypto" | "rust";
 
 export interface StreamEncryptorOptions {
@@ -36,7 +36,8 @@ export interface StreamEncryptorOptions {
   aead?: "gcm" | "ocb";
   /** Chunks of 2^(c+6) octets, 10..=16; default 12 (256 KiB). */
   chunkSizeOctet?: number;
-  /** "external" hands the AEAD of each chunk to the caller (takeJobs/completeJob). */
+  /** "external" hands the bulk AES to the caller (takeJobs/completeJob): AES-GCM
+   *  chunks, or AES-CBC jobs for SEIPDv1 (AES-128/256; see `StreamJob`). */
   backend?: "rust" | "external";
 }
 

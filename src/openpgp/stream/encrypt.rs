@@ -43,8 +43,9 @@ pub struct StreamEncryptOptions<'a> {
     /// Chunk size octet (chunks of `2^(c+6)` octets); `None` = 12 (256 KiB).
     /// Allowed 10..=16 (64 KiB..4 MiB).
     pub chunk_size_octet: Option<u8>,
-    /// Who runs the per-chunk AEAD. `External` only applies to GCM; other modes
-    /// always run in Rust (see [`StreamEncryptor::backend`]).
+    /// Who runs the bulk AES. `External` applies to GCM chunks and to SEIPDv1
+    /// with AES-128/256 (AES-CBC jobs); OCB and AES-192 always run in Rust
+    /// (see [`StreamEncryptor::backend`]).
     pub backend: Backend,
     /// Test hook (cargo feature `test-hooks`, enabled only by this crate's own
     /// tests, so release builds cannot reach it): use this session key and
@@ -318,7 +319,8 @@ impl StreamEncryptor {
         matches!(self.mode, Mode::V1(_))
     }
 
-    /// The backend actually in use (`External` only for GCM).
+    /// The backend actually in use (`External` only for GCM and for SEIPDv1
+    /// with AES-128/256).
     pub fn backend(&self) -> Backend {
         match &self.mode {
             Mode::V2(v) => v.chunker.backend,
@@ -703,7 +705,14 @@ impl V1Enc {
             skesk.to_writer_with_header(&mut esk).map_err(parse_err)?;
         }
 
-        let mut body = CfbBody::new(sym, &sk, opts.backend)?;
+        // WebCrypto has no AES-192 (Chromium refuses 192-bit keys): a recipient
+        // set that rules out AES-256 but allows AES-192 (rare) stays in Rust.
+        let backend = if sym == SymmetricKeyAlgorithm::AES192 {
+            Backend::Rust
+        } else {
+            opts.backend
+        };
+        let mut body = CfbBody::new(sym, &sk, backend)?;
         body.put(&prefix[..])?;
         let mut literal = PartialWriter::new(11, PART_LOG2, &mut body)?;
         // Binary format, empty file name, date 0: nothing about the file leaks.
