@@ -17,7 +17,8 @@ use std::path::Path;
 use signet_crypto::notes::{open_shared_note, MemoryStore, OpenOptions, Vault};
 use signet_crypto::openpgp::stream::{StreamDecryptOptions, StreamDecryptor};
 use signet_crypto::openpgp::{
-    decrypt, read_key, unlock_key, verify, DecryptOptions, Limits, PrivateKey, VerifyOptions,
+    decrypt, read_key, unlock_key, verify, DecryptOptions, Limits, PrivateKey, Seipd1Parts,
+    VerifyOptions,
 };
 use signet_crypto::wrap::{envelope_recipients, unwrap_key, WrapPublicKey, WrapSecretKey};
 use signet_crypto::Error;
@@ -149,6 +150,24 @@ fn pgp_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
         verification_keys: fx.pgp_certs.iter().map(Vec::as_slice).collect(),
         limits: fuzz_limits(),
     };
+    // SEIPDv1 in ranges (the browsers' two-lane path), differential: when
+    // both succeed, it agrees with `decrypt`.
+    let parts = match Seipd1Parts::open(data, &opts) {
+        Some(Ok(mut p)) => {
+            let n = p.ciphertext().len();
+            let mid = n / 32 * 16;
+            let lanes = p.decrypt_range(0, mid).and_then(|()| {
+                let (iv, ct) = p.range(mid, n)?;
+                let theirs = signet_crypto::openpgp::cfb_decrypt_range(p.session_key(), &iv, ct)?;
+                if let Some(dst) = p.plaintext_mut().get_mut(mid..n) {
+                    dst.copy_from_slice(&theirs);
+                }
+                Ok(())
+            });
+            Some(lanes.and_then(|()| p.finish(&opts)))
+        }
+        _ => None,
+    };
     let out = decrypt(data, &opts)?;
     assert!(
         out.data.len() as u64
@@ -157,6 +176,9 @@ fn pgp_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
                 .max_decompressed_size
                 .max(opts.limits.max_message_size)
     );
+    if let Some(Ok((plain, _))) = parts {
+        assert_eq!(plain.to_vec().as_slice(), out.data.as_slice(), "two-lane SEIPDv1 differs");
+    }
     Ok(())
 }
 
