@@ -21,11 +21,24 @@ const isPlain = (o) => !!o && typeof o === 'object' && !Array.isArray(o);
 const isStrings = (v) => v === undefined || (Array.isArray(v) && v.every((p) => typeof p === 'string'));
 const isArray = (v) => v === undefined || Array.isArray(v);
 
+/**
+ * A buffer for `n` bytes that the caller overwrites entirely. In Node without
+ * zero-filling it first (`Buffer.allocUnsafeSlow`: its own ArrayBuffer, not the
+ * pool), which saves about a fifth of a 64 MiB one-shot call; returned as a
+ * plain Uint8Array like the Wasm path's results.
+ */
+const allocFilled = globalThis.Buffer?.allocUnsafeSlow
+  ? (n) => {
+    const b = globalThis.Buffer.allocUnsafeSlow(n);
+    return new Uint8Array(b.buffer, b.byteOffset, n);
+  }
+  : (n) => new Uint8Array(n);
+
 function concat(parts) {
   if (parts.length === 1 && parts[0].byteOffset === 0 && parts[0].length === parts[0].buffer.byteLength) return parts[0];
   let n = 0;
   for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
+  const out = allocFilled(n);
   let o = 0;
   for (const p of parts) {
     out.set(p, o);
