@@ -177,7 +177,11 @@ fn pgp_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
                 .max(opts.limits.max_message_size)
     );
     if let Some(Ok((plain, _))) = parts {
-        assert_eq!(plain.to_vec().as_slice(), out.data.as_slice(), "two-lane SEIPDv1 differs");
+        assert_eq!(
+            plain.to_vec().as_slice(),
+            out.data.as_slice(),
+            "two-lane SEIPDv1 differs"
+        );
     }
     Ok(())
 }

@@ -3,17 +3,17 @@
 //! Nothing here blocks on I/O: callers push bytes in and get bytes out, so the
 //! same state machines run natively, in a Wasm worker, or on Node's event loop.
 //! The packet layer (framing, HKDF, nonces, associated data, final tag, chunk
-//! bookkeeping) stays in Rust; the per-chunk AEAD runs either in Rust
-//! ([`Backend::Rust`]) or, for AES-GCM, in a caller-supplied engine such as
-//! WebCrypto ([`Backend::External`]: jobs out with `take_jobs`, results back in
+//! bookkeeping) stays in Rust; the bulk AES runs either in Rust
+//! ([`Backend::Rust`]) or, for AES-GCM chunks and SEIPDv1's AES-CBC jobs, in a
+//! caller-supplied engine such as WebCrypto ([`Backend::External`]: jobs out with `take_jobs`, results back in
 //! order with `complete_job`). Both paths produce identical bytes.
 //!
 //! What we write: PKESKv6/SKESKv6 (Argon2 S2K) + one SEIPDv2 packet (AES-256,
 //! GCM unless asked otherwise or the recipients need OCB, 256 KiB chunks) with
 //! partial body lengths, holding one binary literal data packet with partial
-//! lengths and no file name or date. Recipients without SEIPDv2 get the
-//! one-shot SEIPDv1 path, buffered up to [`crate::openpgp::Limits`]'s
-//! `max_message_size`.
+//! lengths and no file name or date. Recipients without SEIPDv2 get PKESKv3 /
+//! SKESKv4 and one SEIPDv1 packet (AES-CFB + MDC), streamed the same way; its
+//! external jobs are AES-CBC encryptions (`cfb.rs`).
 //!
 //! What we stream on reading: SEIPDv2 (GCM, OCB, EAX) holding a literal data
 //! packet; each chunk is released after its tag verifies and truncation is
