@@ -4,9 +4,11 @@
 // slower than WebCrypto. For the common cases (encryption without signing or
 // custom limits: SEIPDv2 AES-GCM, or SEIPDv1 through AES-CBC; decryption of
 // SEIPDv2 AES-GCM) these wrappers drive the streaming engine in-thread: Rust
-// still does every packet, key and framing step, WebCrypto only the bulk AES. Everything else (signing, signed or compressed or SEIPDv1 content,
-// custom limits, unknown options, any error) goes to the Wasm functions
-// unchanged, so results, errors and limits are exactly theirs.
+// still does every packet, key and framing step, WebCrypto only the bulk AES.
+// SEIPDv1 decryption in browsers shares its software AES with the stream
+// worker (decryptV1Parallel). Everything else (signing, signed or compressed
+// SEIPDv2 content, custom limits, unknown options, any error) goes to the Wasm
+// functions unchanged, so results, errors and limits are exactly theirs.
 import * as wasm from './wasm/signet_crypto.js';
 import { EncryptEngine, DecryptEngine, BUFFERED, sessionKeyGetter } from './stream-worker.js';
 import { canUseWorker, cfbRangeInWorker } from './stream.js';
