@@ -56,11 +56,8 @@ pub(crate) fn try_decrypt(
     message: &[u8],
     opts: &DecryptOptions<'_>,
 ) -> Option<Result<InnerPlaintext>> {
-    let dearmored = dearmor(message)?;
-    let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
-    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
-    let sk = match decrypt_session_key(&found.esk, &keys, &opts.passwords, &opts.limits) {
-        Ok(sk) => sk,
+    let (found, sk) = match find_with_key(message, opts)? {
+        Ok(v) => v,
         Err(e) => return Some(Err(e)),
     };
     match decrypt_body(&sk, found.body.data())? {
@@ -81,6 +78,19 @@ pub(crate) fn try_decrypt_with_key(
     let dearmored = dearmor(message)?;
     let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
     decrypt_body(sk, found.body.data())
+}
+
+/// The SEIPDv1 packet of a binary or armored message and its session key.
+/// `None`: not a message of ESKs and one SEIPDv1 packet.
+fn find_with_key(
+    message: &[u8],
+    opts: &DecryptOptions<'_>,
+) -> Option<Result<(FoundV1, SessionKey)>> {
+    let dearmored = dearmor(message)?;
+    let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
+    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
+    let sk = decrypt_session_key(&found.esk, &keys, &opts.passwords, &opts.limits);
+    Some(sk.map(|sk| (found, sk)))
 }
 
 /// `Some(Some(binary))` for an armored message, `Some(None)` for binary input,
@@ -210,11 +220,8 @@ impl Seipd1Parts {
     /// its encrypted data one SEIPDv1 packet). `None`: not such a message (or
     /// a non-AES key); use [`crate::openpgp::decrypt`].
     pub fn open(message: &[u8], opts: &DecryptOptions<'_>) -> Option<Result<Self>> {
-        let dearmored = dearmor(message)?;
-        let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
-        let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
-        let sk = match decrypt_session_key(&found.esk, &keys, &opts.passwords, &opts.limits) {
-            Ok(sk) => sk,
+        let (found, sk) = match find_with_key(message, opts)? {
+            Ok(v) => v,
             Err(e) => return Some(Err(e)),
         };
         let key = Zeroizing::new(sk.to_bytes().to_vec());
