@@ -177,3 +177,14 @@ test('timings: 1 MiB encrypt/decrypt, sign/verify (Wasm in Node)', async () => {
     key.free();
   }
 });
+
+test('useNativeAes refuses a host without its functions (the registered one stays)', async () => {
+  for (const bad of [{}, { ecbEncrypt() {} }, { ecbEncrypt: 1, sha1() {} }, 'x']) {
+    assert.throws(() => signet.useNativeAes(bad), (e) => e.code === 'INVALID_ARGUMENT');
+  }
+  // node:crypto is still the SEIPDv1 host: a 2 MiB message still decrypts.
+  const data = new Uint8Array(2 << 20).map((_, i) => i % 251);
+  const msg = await signet.encrypt({ data, passwords: ['pw'], seipd: 'v1', armor: false });
+  const d = await signet.decrypt({ message: msg, passwords: ['pw'] });
+  assert.deepEqual(d.data, data);
+});
