@@ -133,26 +133,13 @@ fuzz-replay:
 	cargo test --locked --test fuzz_replay -- --nocapture
 	$(call done,fuzz corpus + regression replay)
 
-## cargo deny: licences, bans and sources offline; advisories against the RustSec
-## database: fetched from GitHub when reachable, else a local copy (in cargo-deny's
-## cache, e.g. cloned from ADVISORY_DB_GIT = a mirror's URL or path), else skipped
-## with a message. The copy's date is printed: an old copy misses new advisories.
-ADVISORY_DB_GIT ?=
-ADVISORY_DB_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)/advisory-dbs/advisory-db-3157b0e258782691
+## cargo deny: licences, bans and sources (offline), then advisories against the RustSec
+## snapshot beside the clone (../shared/advisory-db, or ADVISORY_DB_SNAPSHOT=dir),
+## offline; fails on any advisory not ignored with a reason in deny.toml and prints the
+## snapshot's date (scripts/advisories.mjs). Without a snapshot it fetches the live
+## database, and fails if it cannot.
+ADVISORY_DB_SNAPSHOT ?= $(abspath $(CURDIR)/../shared/advisory-db)
 deny: setup
 	cargo deny --locked check licenses bans sources
-	@if timeout 20 git ls-remote -q https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then \
-	  cargo deny --locked check advisories; \
-	else \
-	  if [ ! -d "$(ADVISORY_DB_DIR)/.git" ] && [ -n "$(ADVISORY_DB_GIT)" ]; then \
-	    git clone -q "$(ADVISORY_DB_GIT)" "$(ADVISORY_DB_DIR)"; \
-	  fi; \
-	  if [ -d "$(ADVISORY_DB_DIR)/.git" ]; then \
-	    echo "== cargo deny advisories: GitHub unreachable; using the local RustSec copy of $$(git -C $(ADVISORY_DB_DIR) log -1 --format=%cs) =="; \
-	    cargo deny --locked --offline check advisories; \
-	  else \
-	    echo "== cargo deny advisories: SKIPPED (cannot reach the RustSec advisory database on github.com,"; \
-	    echo "   and no local copy; set ADVISORY_DB_GIT). Known advisories: deny.toml and SECURITY.md =="; \
-	  fi; \
-	fi
+	node scripts/advisories.mjs "$(ADVISORY_DB_SNAPSHOT)"
 	$(call done,cargo deny)
