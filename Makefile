@@ -18,19 +18,44 @@ define done
 	@printf '\n== %s: passed ==\n\n' "$(1)"
 endef
 
-.PHONY: setup pkg serve test lint fmt-check clippy test-native test-hpke-interop test-wasm test-node test-browser test-types clean-pkg size bench bench-quick fuzz fuzz-replay fuzz-cmin deny
+.PHONY: setup pkg pkg-wasm repro repro-check serve test lint fmt-check clippy test-native test-hpke-interop test-wasm test-node test-browser test-types clean-pkg size bench bench-quick fuzz fuzz-replay fuzz-cmin deny
 
 setup:
 	@scripts/setup.sh
 
-## Builds the npm package in pkg/ from scratch: release Wasm + wasm-bindgen glue into pkg/wasm/.
-## The `name` section (function names for stack traces) is dropped: -0.35 MB raw, -120 KB gzip.
-## (wasm-opt -Oz was tried: -11 % raw but only -1.5 % gzip, not worth a build step.)
+## Builds the npm package in pkg/ from scratch (pkg-wasm), then pins what ships:
+## pkg/integrity.json (SHA-384 of every packed file) and the pins in www/index.html.
 pkg: setup
-	rm -rf pkg/wasm
-	cargo build --locked --lib --release --target $(WASM_TARGET)
-	wasm-bindgen --target web --weak-refs --remove-name-section --out-dir pkg/wasm --out-name signet_crypto $(WASM_OUT)
+	@$(MAKE) --no-print-directory pkg-wasm
+	node scripts/integrity.mjs
 	@$(MAKE) --no-print-directory size
+
+## Release Wasm + wasm-bindgen glue into pkg/wasm/, reproducibly: toolchain pinned in
+## rust-toolchain.toml, wasm-bindgen pinned exactly (Cargo.toml, setup.sh), build paths
+## remapped for the Wasm target only (native and test builds keep their caches), no
+## timestamps. `make repro` checks it. The `name` section (function names for stack
+## traces) is dropped: -0.35 MB raw, -120 KB gzip. (wasm-opt -Oz was tried: -11 % raw
+## but only -1.5 % gzip, not worth a build step.)
+WASM_REMAP = --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo \
+  --remap-path-prefix=$(shell rustc --print sysroot)=/rust \
+  --remap-path-prefix=$(CURDIR)=/signet --remap-path-prefix=$(CARGO_TARGET_DIR)=/signet/target
+pkg-wasm:
+	rm -rf pkg/wasm
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='$(WASM_REMAP)' \
+	  cargo build --locked --lib --release --target $(WASM_TARGET)
+	wasm-bindgen --target web --weak-refs --remove-name-section --out-dir pkg/wasm --out-name signet_crypto $(WASM_OUT)
+
+## Two builds of pkg-wasm from clean copies of the sources (git archive of the work
+## tree's state) in differently named directories, with their own target directories,
+## locale and time zone; fails unless the Wasm and glue are byte-identical.
+repro:
+	scripts/repro.sh two
+
+## The check `make test` runs: one clean build as above, compared with pkg/wasm/ from
+## `make pkg`, and both scanned for build-machine paths.
+repro-check:
+	scripts/repro.sh against-pkg
+	$(call done,reproducible Wasm (a clean build elsewhere matches pkg/wasm))
 
 size:
 	@f=pkg/wasm/signet_crypto_bg.wasm; \
@@ -42,7 +67,7 @@ serve: pkg
 
 ## Every test layer; each prints a closing line.
 test: setup
-	@$(MAKE) --no-print-directory lint test-native fuzz-replay test-hpke-interop pkg test-wasm test-node test-browser test-types deny
+	@$(MAKE) --no-print-directory lint test-native fuzz-replay test-hpke-interop pkg test-wasm test-node test-browser test-types deny repro-check
 	@echo "== make test: all layers passed =="
 
 lint: fmt-check clippy

@@ -8,6 +8,23 @@ log() { printf '[setup] %s\n' "$*"; }
 SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
 
+# 0. The toolchain rust-toolchain.toml pins (part of the reproducible build). A machine here
+#    has one toolchain, installed as "stable", and can download none: when that one is the
+#    pinned version, give it the pinned name too; otherwise stop and say so.
+want_rust=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
+if ! RUSTUP_AUTO_INSTALL=0 rustc --version >/dev/null 2>&1; then
+  default=$(cd / && rustup default | awk '{print $1}')
+  have=$(RUSTUP_TOOLCHAIN=$default rustc --version | awk '{print $2}')
+  host=$(RUSTUP_TOOLCHAIN=$default rustc -vV | sed -n 's/^host: //p')
+  if [ "$have" != "$want_rust" ]; then
+    log "rust-toolchain.toml pins Rust $want_rust; this machine has $have ($default)."
+    log "Install $want_rust (rustup toolchain install $want_rust), or change the pin (new Wasm hashes)."
+    exit 1
+  fi
+  log "naming the installed toolchain $default ($have) $want_rust-$host, as rust-toolchain.toml asks"
+  ln -sfn "$(RUSTUP_TOOLCHAIN=$default rustc --print sysroot)" "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$want_rust-$host"
+fi
+
 # 1. Rust target for the Wasm build.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding rustup target wasm32-unknown-unknown"
