@@ -1,6 +1,6 @@
 // Browser / ESM entry. Call `await init()` once before using any other export; it
 // fetches and instantiates the .wasm next to this file (or the source you pass).
-import initWasm from './wasm/signet_crypto.js';
+import initWasm, { getVersion as versions } from './wasm/signet_crypto.js';
 import { setStreamWasmModule } from './stream.js';
 
 export * from './wasm/signet_crypto.js';
@@ -9,6 +9,19 @@ export { encryptStream, decryptStream, prewarm } from './stream.js';
 export { encrypt, decrypt } from './oneshot.js';
 
 let ready;
+/** SRI form of the SHA-384 of the Wasm bytes compiled by `init()` (null: given a compiled Module). */
+let wasmSha384 = null;
+
+/** Versions, and `wasmSha384`: the hash of the Wasm this instance runs (compare `integrity.json`). */
+export function getVersion() {
+  return { ...versions(), wasmSha384 };
+}
+
+async function sha384(bytes) {
+  if (!globalThis.crypto?.subtle) return; // not a secure context: the hash stays unknown
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-384', bytes));
+  wasmSha384 = `sha384-${btoa(String.fromCharCode(...d))}`;
+}
 
 /**
  * Compiles the module ourselves (rather than letting the glue instantiate it)
@@ -24,10 +37,12 @@ async function compile(source) {
   if (typeof Response === 'function' && source instanceof Response) {
     if (!source.ok) throw new Error(`failed to fetch Wasm: ${source.status} ${source.statusText} fetching '${source.url}'`);
     if (typeof WebAssembly.compileStreaming === 'function' && source.headers.get('Content-Type') === 'application/wasm') {
-      return WebAssembly.compileStreaming(source);
+      const hashed = source.clone().arrayBuffer().then(sha384);
+      return (await Promise.all([WebAssembly.compileStreaming(source), hashed]))[0];
     }
-    return WebAssembly.compile(await source.arrayBuffer());
+    source = await source.arrayBuffer();
   }
+  await sha384(source);
   return WebAssembly.compile(source);
 }
 

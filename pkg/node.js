@@ -1,7 +1,7 @@
 // Node entry: reads the .wasm from disk and instantiates it synchronously on import.
 import { readFileSync } from 'node:fs';
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { initSync, useNativeAes } from './wasm/signet_crypto.js';
+import { initSync, useNativeAes, getVersion as versions } from './wasm/signet_crypto.js';
 import { useNativeGcm } from './stream-worker.js';
 
 export * from './wasm/signet_crypto.js';
@@ -9,7 +9,14 @@ export { encryptStream, decryptStream, prewarm } from './stream.js';
 // AES-GCM bulk through WebCrypto where possible (shadows the Wasm exports).
 export { encrypt, decrypt } from './oneshot.js';
 
-initSync({ module: readFileSync(new URL('./wasm/signet_crypto_bg.wasm', import.meta.url)) });
+const wasm = readFileSync(new URL('./wasm/signet_crypto_bg.wasm', import.meta.url));
+initSync({ module: wasm });
+const wasmSha384 = `sha384-${createHash('sha384').update(wasm).digest('base64')}`;
+
+/** Versions, and `wasmSha384`: the hash of the Wasm this instance runs (compare `integrity.json`). */
+export function getVersion() {
+  return { ...versions(), wasmSha384 };
+}
 
 // The streams' and one-shot functions' AES bulk (GCM; CBC for SEIPDv1) through node:crypto
 // (OpenSSL, synchronous: no promise and thread-pool hop per chunk as with

@@ -6,7 +6,7 @@
 // Usage: node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,9 +30,11 @@ const types = {
   '.txt': 'text/plain; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
 };
-// The page's policy: no eval, Wasm compilation allowed, nothing loaded from elsewhere.
+// The page's policy: no eval, Wasm compilation allowed, nothing loaded from elsewhere;
+// blob: only for the crypto worker's modules, run from copies verified against their
+// pins (www/pins.js).
 export const CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; " +
   "style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; " +
   "base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
@@ -48,7 +50,11 @@ function resolvePath(urlPath) {
   return null;
 }
 
-export function startServer({ port = 8080, host = '127.0.0.1', quiet = false } = {}) {
+/**
+ * `alter(urlPath, bytes)`, for tests: returns other bytes to send instead (a tampered
+ * file, as a compromised server or cache would send), or undefined to send the file.
+ */
+export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, alter = null } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     let file = resolvePath(url.pathname);
@@ -59,16 +65,18 @@ export function startServer({ port = 8080, host = '127.0.0.1', quiet = false } =
         file = join(file, 'index.html');
         st = await stat(file);
       }
+      const altered = alter ? await alter(url.pathname, await readFile(file)) : undefined;
       res.writeHead(200, {
         'Content-Type': types[extname(file)] ?? 'application/octet-stream',
-        'Content-Length': st.size,
+        'Content-Length': altered ? altered.length : st.size,
         'Content-Security-Policy': CSP,
         'Cross-Origin-Opener-Policy': 'same-origin',
         'Cross-Origin-Embedder-Policy': 'require-corp',
         'X-Content-Type-Options': 'nosniff',
         'Cache-Control': 'no-cache',
       });
-      createReadStream(file).pipe(res);
+      if (altered) res.end(altered);
+      else createReadStream(file).pipe(res);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       res.end('not found');

@@ -1,22 +1,35 @@
 // The page's main thread: UI only. Every crypto request goes to the worker, which
 // holds the Wasm module, unlocked keys and the open notebook.
 import { t, errorText, applyI18n, setLang, currentLang, onLangChange, formatBytes, formatDate } from './i18n.js';
+import { readPins, startPinnedWorker, wasmPin } from './pins.js';
 
 // ---------------------------------------------------------------------------
 // Worker RPC
 
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+// The worker runs from verified copies of its modules and is told the Wasm's pin first
+// (pins.js); a refused file rejects every call with its PinError (code INTEGRITY).
+const pins = readPins();
+const started = startPinnedWorker(pins, document.baseURI, { name: 'signet-crypto' }).then((w) => {
+  w.onmessage = onWorkerMessage;
+  w.postMessage({ boot: wasmPin(pins, document.baseURI) });
+  return w;
+});
+const worker = {
+  postMessage(message, transfer) {
+    started.then((w) => w.postMessage(message, transfer), (err) => onWorkerMessage({ data: { id: message.id, ok: false, error: err } }));
+  },
+};
 let nextId = 1;
 const pending = new Map();
-worker.onmessage = ({ data }) => {
+function onWorkerMessage({ data }) {
   const p = pending.get(data.id);
   if (!p) return;
   if (data.progress) return p.onProgress?.(data.progress);
   if (data.chunk) return p.onChunk?.(data.chunk);
   pending.delete(data.id);
   if (data.ok) p.resolve(data.result);
-  else p.reject(Object.assign(new Error(data.error.message), { code: data.error.code }));
-};
+  else p.reject(Object.assign(new Error(data.error.message), { code: data.error.code, file: data.error.file }));
+}
 
 /**
  * Sends one request to the crypto worker. `hooks.onProgress` / `hooks.onChunk`
@@ -885,7 +898,10 @@ renderFileName();
 
 call('version')
   .then(async (v) => {
-    version = v.package;
+    // What runs: the package version and the SHA-384 of the Wasm as loaded (getVersion).
+    version = v.wasmSha384 ? `${v.package} · Wasm ${v.wasmSha384.slice(0, 19)}…` : v.package;
+    status.title = v.wasmSha384 ?? '';
+    status.dataset.wasm = v.wasmSha384 ?? '';
     memoryLimit = Math.min(await call('memoryLimit'), memoryOverride ?? Infinity);
     const w = await call('wrapInfo');
     wrapText = w?.text ?? null;
@@ -895,9 +911,10 @@ call('version')
     status.dataset.state = 'ready';
   })
   .catch((err) => {
-    loadError = errorText(err);
+    loadError = err.code === 'INTEGRITY' ? t('error.INTEGRITY', { file: err.file }) : errorText(err);
     renderStatus();
     status.dataset.state = 'error';
+    status.dataset.code = err.code ?? 'INTERNAL';
   });
 
 // Offline use: a small service worker caches the page and the package.

@@ -23,8 +23,17 @@ import {
   decryptStream,
 } from '../pkg/index.js';
 import * as store from './keystore.js';
+import { fetchPinned } from './pins.js';
 
-const ready = init();
+// The page's first message is { boot: { url, integrity } }: the Wasm is fetched against
+// its pin from index.html (pins.js), so a changed module is refused before it compiles.
+const ready = new Promise((resolve) => {
+  self.addEventListener('message', function boot({ data }) {
+    if (!data?.boot) return;
+    self.removeEventListener('message', boot);
+    resolve(data.boot);
+  });
+}).then(({ url, integrity }) => init(fetchPinned(url, integrity)));
 
 /** One-shot ("memory mode") cap; the package's own limit is the same. */
 export const MEMORY_LIMIT = 256 * 1024 * 1024;
@@ -448,6 +457,7 @@ const ops = {
 
 self.onmessage = async (event) => {
   const { id, op, args = {} } = event.data;
+  if (event.data.boot) return;
   try {
     await ready;
     const f = ops[op];
@@ -455,7 +465,7 @@ self.onmessage = async (event) => {
     const result = await f(args, id);
     self.postMessage({ id, ok: true, result });
   } catch (err) {
-    self.postMessage({ id, ok: false, error: { code: err?.code ?? 'INTERNAL', message: String(err?.message ?? err) } });
+    self.postMessage({ id, ok: false, error: { code: err?.code ?? 'INTERNAL', message: String(err?.message ?? err), file: err?.file } });
   } finally {
     cancelled.delete(id);
   }

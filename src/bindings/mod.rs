@@ -49,10 +49,18 @@ export type SignetErrorCode =
 export interface VersionInfo {
   package: string;
   crates: Record<string, string>;
+  /**
+   * SHA-384 (SRI form, as in the package's `integrity.json`) of the Wasm bytes this
+   * instance was compiled from; null when `init()` was given a compiled
+   * `WebAssembly.Module` or WebCrypto is unavailable (not a secure context).
+   */
+  wasmSha384: string | null;
 }
 "#;
 
-/// Package version and the versions of the main crypto crates.
+/// Package version and the versions of the main crypto crates. `wasmSha384` is null
+/// here: the Wasm cannot see its own bytes, so the package's entry (which loads them)
+/// fills it in.
 #[wasm_bindgen(js_name = getVersion, unchecked_return_type = "VersionInfo")]
 pub fn get_version() -> JsValue {
     let info = crate::version();
@@ -63,6 +71,7 @@ pub fn get_version() -> JsValue {
     let out = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&out, &"package".into(), &info.package.into());
     let _ = js_sys::Reflect::set(&out, &"crates".into(), &crates);
+    let _ = js_sys::Reflect::set(&out, &"wasmSha384".into(), &JsValue::NULL);
     out.into()
 }
 

@@ -14,9 +14,12 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Starts the server and browser; returns helpers and a `close()` for `after()`. */
-export async function launch() {
-  const server = await startServer({ port: 0, quiet: true });
+/**
+ * Starts the server and browser; returns helpers and a `close()` for `after()`.
+ * `serve`: extra options for scripts/serve.mjs (e.g. `alter` to change served bytes).
+ */
+export async function launch({ serve = {} } = {}) {
+  const server = await startServer({ port: 0, quiet: true, ...serve });
   const base = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -1,0 +1,197 @@
+// Pins the shipped bytes (SHA-384, in Subresource Integrity form):
+//   pkg/integrity.json   every file the npm package ships (what `npm pack` lists), for
+//                        embedders who pin the package's files;
+//   www/index.html       the block between the `pinned` markers: integrity attributes on
+//                        the page's module script, module preloads and stylesheet, and a
+//                        JSON block (#pins) with the hash of everything the page loads
+//                        (scripts, the crypto worker's modules, the Wasm) plus, for each
+//                        worker module, where its import specifiers and `import.meta`
+//                        stand, so www/pins.js can run it from verified copies.
+// Run by `make pkg`. Nothing here depends on time or on the checkout's path.
+//
+// Usage: node scripts/integrity.mjs [--check] [--root DIR]
+//   --check   compare with what is on disk instead of writing; exit 1 naming what differs
+//   --root    the tree holding pkg/ and www/ (default: this repository)
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+/** The page's two entry points, as paths relative to www/. */
+export const PAGE_ENTRY = 'app.js';
+export const WORKER_ENTRY = 'worker.js';
+export const WASM = '../pkg/wasm/signet_crypto_bg.wasm';
+/** The classic script that reports a refused page module (it runs without them). */
+export const BOOT = 'boot.js';
+/** Page files that are not modules but are pinned too (the stylesheet gets an attribute). */
+const ASSETS = [BOOT, 'style.css', 'icon.svg'];
+const BEGIN = '<!-- pinned: begin';
+const END = '<!-- pinned: end -->';
+
+/** `sha384-<base64>` of some bytes. */
+export function sri(bytes) {
+  return `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+}
+
+/** Files `npm pack` would ship from `pkgDir`, sorted, without integrity.json itself. */
+export function packageFiles(pkgDir) {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: pkgDir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(out)[0]
+    .files.map((f) => f.path)
+    .filter((p) => p !== 'integrity.json')
+    .sort();
+}
+
+/** The content of pkg/integrity.json. */
+export function packageManifest(pkgDir) {
+  const { name, version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const files = {};
+  for (const p of packageFiles(pkgDir)) files[p] = sri(readFileSync(join(pkgDir, p)));
+  return `${JSON.stringify({ name, version, algorithm: 'sha384', files }, null, 2)}\n`;
+}
+
+/**
+ * Static structure of one ES module: its relative imports (static, re-exports and
+ * literal dynamic imports) with the [start, end) of each specifier literal, and the
+ * [start, end) of each `import.meta`. Anything the loader could not pin is an error.
+ */
+function scanModule(file, text) {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+  const imports = [];
+  const meta = [];
+  const visit = (node) => {
+    let spec = null;
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) {
+      spec = node.moduleSpecifier;
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      spec = node.arguments[0];
+      if (!spec || !ts.isStringLiteral(spec)) throw new Error(`${file}: import() with a computed specifier cannot be pinned`);
+    } else if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) {
+      meta.push([node.getStart(sf), node.end]);
+    }
+    if (spec) {
+      if (!/^\.\.?\//.test(spec.text)) throw new Error(`${file}: import '${spec.text}' is not relative; cannot be pinned`);
+      imports.push([spec.getStart(sf), spec.end, spec.text]);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return { imports, meta };
+}
+
+/**
+ * The module graph from `entry` (a path relative to www/): for each module, its imports
+ * resolved to www/-relative paths. Fails on a cycle: the worker loader builds each
+ * module's verified copy after its dependencies'.
+ */
+function moduleGraph(wwwDir, entry) {
+  const modules = {};
+  const walk = (path, stack) => {
+    if (stack.includes(path)) throw new Error(`import cycle ${[...stack, path].join(' -> ')}: the pinned worker loader needs an acyclic graph`);
+    if (modules[path]) return;
+    const text = readFileSync(resolve(wwwDir, path), 'utf8');
+    const { imports, meta } = scanModule(path, text);
+    const resolved = imports.map(([s, e, spec]) => [s, e, posix.normalize(posix.join(posix.dirname(path), spec))]);
+    modules[path] = { imports: resolved, meta };
+    for (const [, , dep] of resolved) walk(dep, [...stack, path]);
+  };
+  walk(entry, []);
+  return modules;
+}
+
+/** The pinned block of www/index.html for the current files. */
+export function pageBlock(wwwDir) {
+  const hash = (p) => sri(readFileSync(resolve(wwwDir, p)));
+  const page = Object.keys(moduleGraph(wwwDir, PAGE_ENTRY)).sort();
+  const worker = moduleGraph(wwwDir, WORKER_ENTRY);
+  const files = {};
+  for (const p of [...new Set([...page, ...Object.keys(worker), ...ASSETS, WASM])].sort()) files[p] = hash(p);
+  const modules = {};
+  for (const p of Object.keys(worker).sort()) modules[p] = worker[p];
+  const pins = { files, worker: { entry: WORKER_ENTRY, modules }, wasm: WASM };
+  const lines = [
+    `${BEGIN}: written by \`make pkg\` (scripts/integrity.mjs) from the files' SHA-384; do not edit -->`,
+    `<link rel="stylesheet" href="style.css" integrity="${files['style.css']}">`,
+    ...page.filter((p) => p !== PAGE_ENTRY).map((p) => `<link rel="modulepreload" href="${p}" integrity="${files[p]}">`),
+    `<script type="module" src="${PAGE_ENTRY}" integrity="${files[PAGE_ENTRY]}"></script>`,
+    `<script src="${BOOT}" integrity="${files[BOOT]}"></script>`,
+    `<script type="application/json" id="pins">${JSON.stringify(pins)}</script>`,
+    END,
+  ];
+  return lines.map((l) => `  ${l}`).join('\n');
+}
+
+/** index.html with its pinned block replaced. */
+export function stampPage(html, block) {
+  const a = html.indexOf(BEGIN);
+  const b = html.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`www/index.html has no "${BEGIN} ... ${END}" block`);
+  const lineStart = html.lastIndexOf('\n', a) + 1;
+  return html.slice(0, lineStart) + block + html.slice(b + END.length);
+}
+
+/** The file map of integrity.json or of index.html's #pins block. */
+function filesOf(text) {
+  const m = /<script type="application\/json" id="pins">([^<]*)<\/script>/.exec(text);
+  try {
+    return JSON.parse(m ? m[1] : text).files ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** Files whose pin differs between two manifests (added and removed ones too). */
+function changedFiles(have, want) {
+  const a = filesOf(have);
+  const b = filesOf(want);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((f) => a[f] !== b[f]).sort();
+}
+
+function main() {
+  const args = process.argv.slice(2);
+  const check = args.includes('--check');
+  const i = args.indexOf('--root');
+  const root = i >= 0 ? resolve(args[i + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const pkgDir = join(root, 'pkg');
+  const wwwDir = join(root, 'www');
+  const indexPath = join(wwwDir, 'index.html');
+  const want = [
+    [join(pkgDir, 'integrity.json'), packageManifest(pkgDir)],
+    [indexPath, stampPage(readFileSync(indexPath, 'utf8'), pageBlock(wwwDir))],
+  ];
+  let stale = 0;
+  for (const [path, text] of want) {
+    let have = null;
+    try {
+      have = readFileSync(path, 'utf8');
+    } catch {
+      // missing: stale, or written below
+    }
+    if (have === text) continue;
+    if (!check) {
+      writeFileSync(path, text);
+      continue;
+    }
+    stale++;
+    const changed = changedFiles(have ?? '', text);
+    console.error(`[integrity] ${path} is stale: ${changed.length ? `changed since it was written: ${changed.join(', ')}` : 'rerun make pkg'}`);
+  }
+  if (stale) process.exit(1);
+  const n = Object.keys(JSON.parse(want[0][1]).files).length;
+  console.log(`[integrity] ${check ? 'checked' : 'wrote'} pkg/integrity.json (${n} files) and the pins in www/index.html`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main();
+  } catch (err) {
+    console.error(`[integrity] ${err.message}`);
+    process.exit(1);
+  }
+}
