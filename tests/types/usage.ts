@@ -11,7 +11,8 @@ export async function foundation(): Promise<void> {
   const v: VersionInfo = getVersion();
   const codes: string[] = errorCodes();
   const code: SignetErrorCode = 'DECRYPTION_FAILED';
-  console.log(v.package, codes.length, code);
+  const wasmHash: string | null = v.wasmSha384;
+  console.log(v.package, codes.length, code, wasmHash);
 }
 
 export function wrap(): Uint8Array {
