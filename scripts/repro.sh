@@ -69,6 +69,7 @@ compare() {
     keep=1
     log "DIFFERENT ($a vs $b; kept in $work):"
     cat "$work/diff"
+    [ "$mode" = against-pkg ] && log "(if the sources changed after make pkg, run make pkg first)"
     exit 1
   fi
 }

@@ -79,6 +79,10 @@ test("the page's pins match the files, and each splice point is an import specif
   const pins = JSON.parse(/<script type="application\/json" id="pins">([^<]*)<\/script>/.exec(html)[1]);
   const onDisk = (p) => join(www, p);
   for (const [file, pin] of Object.entries(pins.files)) assert.equal(pin, sri(readFileSync(onDisk(file))), file);
+  // The package's files are pinned with integrity.json's values.
+  const pkgPins = Object.entries(pins.files).filter(([f]) => f.startsWith('../pkg/'));
+  assert.ok(pkgPins.length >= 5);
+  for (const [file, pin] of pkgPins) assert.equal(pin, manifest.files[file.slice('../pkg/'.length)], file);
   assert.equal(pins.files[pins.wasm], manifest.files['wasm/signet_crypto_bg.wasm']);
   // Every <script>/<link> with integrity carries the file's pin.
   const tags = [...html.matchAll(/<(?:script|link)[^>]*?(?:src|href)="([^"]+)"[^>]*?integrity="([^"]+)"/g)];
