@@ -355,7 +355,10 @@ async function inlineVerify(o, args) {
   }
   const lines = verificationLines(r.signatures, notBefore, notAfter, modes);
   if (!lines) throw new SopError('NO_SIGNATURE', 'no good signature from the given certificates');
-  await writeStdout(r.data);
+  // The package gives cleartext in its canonical form (CRLF line ends, RFC 9580 §7);
+  // the signature does not depend on line ends, so they are written as the message has them: LF.
+  const data = isCleartextSigned(message) ? Buffer.from(Buffer.from(r.data).toString('utf8').replace(/\r\n/g, '\n'), 'utf8') : r.data;
+  await writeStdout(data);
   out?.(lines);
 }
 

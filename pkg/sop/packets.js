@@ -239,7 +239,12 @@ export function detachInline(bytes) {
   return { data, signatures: new Uint8Array(Buffer.concat(sigs)) };
 }
 
-/** RFC 9580 §7: the text between the headers and the signature, dash-unescaped. */
+/**
+ * RFC 9580 §7: the signed text is what lies between the headers and the
+ * signature, dash-unescaped, without trailing spaces and tabs on each line
+ * (removed for signing and verifying alike), so the detached text signature
+ * verifies over it.
+ */
 function detachCleartext(text) {
   const lines = text.split(/\r?\n/);
   let i = lines.findIndex((l) => l.trim() === '-----BEGIN PGP SIGNED MESSAGE-----');
@@ -248,7 +253,7 @@ function detachCleartext(text) {
   i++;
   const body = [];
   for (; i < lines.length && lines[i] !== '-----BEGIN PGP SIGNATURE-----'; i++) {
-    body.push(lines[i].startsWith('- ') ? lines[i].slice(2) : lines[i]);
+    body.push((lines[i].startsWith('- ') ? lines[i].slice(2) : lines[i]).replace(/[ \t]+$/, ''));
   }
   if (i >= lines.length) throw new SopError('BAD_DATA', 'cleartext signed message without its signature');
   const signatures = dearmor(enc.encode(lines.slice(i).join('\n')));

@@ -131,6 +131,9 @@ test('signet-sop conformance', async (t) => {
       assert.deepEqual(ok(sop(['inline-verify', '--verifications-out=ver', cert], { input: signed }), 'inline-verify'), data);
       assert.match(text(s.read('ver')).trim(), LINE);
       fails(sop(['inline-verify', keys.pqc.cert], { input: signed }), 3, 'inline-verify other cert');
+      fails(sop(['inline-verify', '--not-after=2001-01-01T00:00:00Z', cert], { input: signed }), 3, 'inline-verify not-after');
+      fails(sop(['inline-verify', '--not-before=2999-01-01T00:00:00Z', '--not-after=-', cert], { input: signed }), 3, 'inline-verify not-before');
+      fails(sop(['inline-verify', '--verifications-out=ver', cert], { input: signed }), 59, 'verifications-out exists');
       fails(sop(['inline-verify'], { input: signed }), 19, 'inline-verify without certs');
       fails(sop(['inline-sign', '--as=clearsigned', key], { input: data }), 37, 'clearsigned');
       fails(sop(['inline-sign', '--as=text', key], { input: data }), 37, 'text');
@@ -247,6 +250,8 @@ test('signet-sop conformance', async (t) => {
       assert.equal(text(s.read('v2')), '', 'no verification from a cert that did not sign');
       ok(sop(['decrypt', '--verify-with', keys.rfc9580.cert, '--verify-not-after=2000-01-01T00:00:00Z', '--verifications-out=v3', key], { input: msg }), 'window');
       assert.equal(text(s.read('v3')), '');
+      ok(sop(['decrypt', '--verify-with', keys.rfc9580.cert, '--verify-not-before=2999-01-01T00:00:00Z', '--verify-not-after=-', '--verifications-out=v6', key], { input: msg }), 'window');
+      assert.equal(text(s.read('v6')), '');
       fails(sop(['decrypt', '--verify-with', keys.rfc9580.cert, key], { input: msg }), 23, 'verify-with without verifications-out');
       fails(sop(['decrypt', '--verifications-out=v4', key], { input: msg }), 23, 'verifications-out without verify-with');
       fails(sop(['decrypt', '--with-session-key=sk', '--verify-with', keys.rfc9580.cert, '--verifications-out=v5'], { input: msg }), 37, 'session key + verify-with');
@@ -276,6 +281,41 @@ test('signet-sop conformance', async (t) => {
       ok(sop(['decrypt', '--session-key-out=sk-v1', keys.rfc9580.key], { input: v1 }), 'session key of SEIPDv1');
       assert.match(text(s.read('sk-v1')), /^(7|9):[0-9A-F]+\n$/);
       assert.deepEqual(ok(sop(['decrypt', '--with-session-key=sk-v1'], { input: v1 }), 'SEIPDv1 with session key'), data);
+    });
+
+    await t.test('keys GnuPG made: 79 (cannot sign), 17, 13 (Elgamal recipient)', (tt) => {
+      const gpgOk = (() => {
+        try {
+          return execFileSync('gpg', ['--version']).length > 0;
+        } catch {
+          return false;
+        }
+      })();
+      if (!gpgOk) {
+        if (process.env.SIGNET_REQUIRE_PEERS === '1') assert.fail('gpg not found but SIGNET_REQUIRE_PEERS=1');
+        tt.skip('gpg not found');
+        return;
+      }
+      const home = scratch();
+      try {
+        const g = (...a) => execFileSync('gpg', ['--homedir', home.dir, '--batch', '--quiet', '--passphrase', '', ...a], { stdio: ['ignore', 'pipe', 'ignore'] });
+        // A certification-only primary key without subkeys.
+        g('--quick-gen-key', 'Cert only <c@example.gov.vn>', 'ed25519', 'cert', 'never');
+        s.file('conly.key', g('--export-secret-keys', '--armor'));
+        s.file('conly.cert', g('--export', '--armor'));
+        fails(sop(['sign', 'conly.key'], { input: data }), 79, 'sign with a certification-only key');
+        fails(sop(['inline-sign', 'conly.key'], { input: data }), 79, 'inline-sign with it');
+        fails(sop(['encrypt', 'conly.cert'], { input: data }), 17, 'encrypt to it');
+        // DSA + Elgamal: parsed, but the package does not encrypt to Elgamal.
+        g('--quick-gen-key', 'Elg <e@example.gov.vn>', 'dsa2048', 'sign', 'never');
+        const fpr = g('--with-colons', '--list-keys', 'Elg').toString().match(/^fpr:+([0-9A-F]+):/m)[1];
+        g('--quick-add-key', fpr, 'elg2048', 'encr', 'never');
+        s.file('elg.cert', g('--export', '--armor', fpr));
+        fails(sop(['encrypt', 'elg.cert'], { input: data }), 13, 'encrypt to an Elgamal subkey');
+      } finally {
+        execFileSync('gpgconf', ['--homedir', home.dir, '--kill', 'all'], { stdio: 'ignore' });
+        home.cleanup();
+      }
     });
 
     await t.test('armor and dearmor', () => {
