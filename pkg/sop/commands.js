@@ -459,13 +459,17 @@ async function decrypt(o, args) {
       return;
     }
     const message = await readStdin();
-    for (const sk of sessionKeys) {
-      const plain = await decryptWithSessionKey(message, sk);
-      if (plain) {
-        skOut?.(formatSessionKey(sk[0], sk.subarray(1)));
-        await writeStdout(plain);
-        return;
+    try {
+      for (const sk of sessionKeys) {
+        const plain = await decryptWithSessionKey(message, sk);
+        if (plain) {
+          skOut?.(formatSessionKey(sk[0], sk.subarray(1)));
+          await writeStdout(plain);
+          return;
+        }
       }
+    } finally {
+      for (const sk of sessionKeys) sk.fill(0);
     }
     if (!handles.length && !passwords.length) throw new SopError('CANNOT_DECRYPT', 'no --with-session-key fits this message');
     const bin = binaryOf(message, 'message');

@@ -107,6 +107,13 @@ test('signet-sop conformance', async (t) => {
       assert.match(text(s.read('micalg')), /^pgp-sha(256|384|512|3-256|3-512)$/);
       fails(sop(['sign', '--micalg-out=micalg', key], { input: data }), 59, 'micalg-out exists');
       s.file('b.sig', bsig);
+      // Binary KEYS too.
+      s.file('b.key', ok(sop(['dearmor'], { input: s.read(key) }), 'dearmor key'));
+      s.file('b2.sig', ok(sop(['sign', 'b.key'], { input: data }), 'sign with a binary key'));
+      ok(sop(['verify', 'b2.sig', cert], { input: data }), 'verify signature by binary key');
+      // A reader that stops early: exit without a stack trace.
+      const early = run('bash', ['-c', `head -c 4000000 /dev/zero | '${process.execPath}' '${BIN}' encrypt --with-password=@ENV:PW | head -c 10 >/dev/null`], { cwd: s.dir, env: { PW: 'pw' } });
+      assert.doesNotMatch(early.stderr, /at |Error/, early.stderr);
       ok(sop(['verify', 'b.sig', cert], { input: data }), 'verify binary signature');
       // Two signers; verify with both certificates -> two lines.
       const two = ok(sop(['sign', keys.rfc9580.key, keys.compat.key], { input: data }), 'sign with two keys');
