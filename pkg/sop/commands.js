@@ -10,7 +10,7 @@ import { DecryptEngine } from '../stream-worker.js';
 import { SopError, fromPackage } from './errors.js';
 import {
   armor, dearmor, isArmored, checkPackets, splitKeys, withoutSubkeys, signaturePackets, signatureInfo,
-  seipdv2Cipher, detachInline, isCleartextSigned,
+  seipdv2Cipher, detachInline, isCleartextSigned, certOfSecretKey,
 } from './packets.js';
 import {
   readInput, openOutput, readText, readStdin, stdinStream, writeStdout, streamToStdout, passwordCandidates,
@@ -257,6 +257,25 @@ async function changeKeyPassword(o) {
   await writeStdout(outputOf(new Uint8Array(bin), o['no-armor']));
 }
 
+/**
+ * The certificate of a password-protected key, which the package exports
+ * only after unlocking: its public packets (see `certOfSecretKey`), accepted
+ * only when the package reads them as the same key and subkeys.
+ */
+async function lockedCert(k) {
+  const cert = certOfSecretKey(k);
+  const fprs = (i) => [i.fingerprint, ...i.subkeys.map((sk) => sk.fingerprint)].join(' ');
+  if (cert) {
+    try {
+      const [a, b] = await Promise.all([signet.readKey(cert), signet.readKey(k)]);
+      if (!a.isPrivate && fprs(a) === fprs(b)) return cert;
+    } catch {
+      // falls through: not a certificate the package accepts
+    }
+  }
+  throw new SopError('KEY_IS_PROTECTED', 'extract-cert: cannot separate the certificate of this password-protected key');
+}
+
 async function extractCert(o) {
   const keys = keysIn(await readStdin(), true, 'standard input');
   const certs = [];
@@ -266,7 +285,8 @@ async function extractCert(o) {
       h = await signet.unlockKey(k);
     } catch (e) {
       if (e?.code === 'BAD_PASSPHRASE') {
-        throw new SopError('KEY_IS_PROTECTED', 'extract-cert: signet-crypto reads the public part of a password-protected key only after unlocking it');
+        certs.push(await lockedCert(k));
+        continue;
       }
       throw fromPackage(e, 'key');
     }

@@ -193,6 +193,67 @@ export function withoutSubkeys(b) {
   return new Uint8Array(Buffer.concat(keep));
 }
 
+/** Octets of the public key material for fixed-size algorithms (RFC 9580 §9.1, RFC 9980 §4). */
+const FIXED_MATERIAL = {
+  25: 32, 26: 56, 27: 32, 28: 57, // X25519, X448, Ed25519, Ed448
+  30: 32 + 1952, 31: 57 + 2592, // ML-DSA-65+Ed25519, ML-DSA-87+Ed448
+  32: 32, 33: 32, 34: 64, // SLH-DSA-SHAKE-128s, -128f, -256s
+  35: 32 + 1184, 36: 56 + 1568, // ML-KEM-768+X25519, ML-KEM-1024+X448
+};
+/** v4 material made of MPIs and length-prefixed fields: 'm' MPI, 'o' OID, 'k' KDF parameters. */
+const FIELD_MATERIAL = { 1: 'mm', 2: 'mm', 3: 'mm', 16: 'mmm', 17: 'mmmm', 18: 'omk', 19: 'om', 22: 'om' };
+
+/** Length of the public fields at the start of a (secret) key packet body, or null when unknown. */
+function publicPartLength(body) {
+  const version = body[0];
+  if (version === 6) {
+    if (body.length < 10) return null;
+    const n = ((body[6] << 24) >>> 0) + (body[7] << 16) + (body[8] << 8) + body[9];
+    return 10 + n <= body.length ? 10 + n : null;
+  }
+  if (version !== 4 || body.length < 6) return null;
+  const alg = body[5];
+  let i = 6;
+  if (FIXED_MATERIAL[alg]) i += FIXED_MATERIAL[alg];
+  else if (FIELD_MATERIAL[alg]) {
+    for (const f of FIELD_MATERIAL[alg]) {
+      if (i + 2 > body.length) return null;
+      i += f === 'm' ? 2 + ((((body[i] << 8) | body[i + 1]) + 7) >> 3) : 1 + body[i];
+    }
+  } else return null;
+  return i <= body.length ? i : null;
+}
+
+function newFormatPacket(tag, body) {
+  const n = body.length;
+  let len;
+  if (n < 192) len = [n];
+  else if (n < 8384) len = [((n - 192) >> 8) + 192, (n - 192) & 0xff];
+  else len = [255, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+  return Buffer.concat([Uint8Array.from([0xc0 | tag, ...len]), body]);
+}
+
+/**
+ * The certificate of a transferable secret key without touching its secret
+ * parts (which may be locked): each secret (sub)key packet becomes the
+ * public one with the same public fields (RFC 9580 §5.5.3 starts with them);
+ * every other packet is kept. Null when a key's algorithm is unknown here.
+ * The caller checks the result with the package (same fingerprints).
+ */
+export function certOfSecretKey(b) {
+  const out = [];
+  for (const p of packets(b)) {
+    if (p.tag === TAG.SECRET_KEY || p.tag === TAG.SECRET_SUBKEY) {
+      const n = publicPartLength(p.body);
+      if (n === null) return null;
+      out.push(newFormatPacket(p.tag === TAG.SECRET_KEY ? TAG.PUBLIC_KEY : TAG.PUBLIC_SUBKEY, p.body.subarray(0, n)));
+    } else {
+      out.push(b.subarray(p.start, p.end));
+    }
+  }
+  return new Uint8Array(Buffer.concat(out));
+}
+
 /** Type, hash algorithm and version of a signature packet's body. */
 export function signatureInfo(body) {
   const version = body[0];

@@ -172,12 +172,19 @@ test('signet-sop conformance', async (t) => {
       fails(sop(['sign', '--with-key-password=pw2', 'made.key'], { input: data }), 67, 'wrong key password');
       // The password file's trailing newline was stripped when the key was made.
       ok(sop(['sign', '--with-key-password=pw1', 'made.key'], { input: data }), 'sign with key password');
-      fails(sop(['extract-cert'], { input: made }), 67, 'extract-cert of a locked key (see docs/sop.md)');
+      // extract-cert of a locked key: its public packets, checked by the package.
+      s.file('made.cert', ok(sop(['extract-cert'], { input: made }), 'extract-cert of a locked key'));
+      s.file('made.sig', ok(sop(['sign', '--with-key-password=pw1', 'made.key'], { input: data }), 'sign'));
+      ok(sop(['verify', 'made.sig', 'made.cert'], { input: data }), 'verify with the certificate of a locked key');
+      const toMade = ok(sop(['encrypt', 'made.cert'], { input: data }), 'encrypt to it');
+      assert.deepEqual(ok(sop(['decrypt', '--with-key-password=pw1', 'made.key'], { input: toMade }), 'decrypt'), data);
       // A plain key, protected by change-key-password; its certificate taken before.
       const plain = ok(sop(['generate-key', '--profile=rfc9580', 'Locked <locked@example.gov.vn>']), 'generate');
       s.file('locked.cert', ok(sop(['extract-cert'], { input: plain }), 'cert'));
       const key = ok(sop(['change-key-password', '--new-key-password=pw1'], { input: plain }), 'protect');
       s.file('locked.key', key);
+      assert.deepEqual(ok(sop(['extract-cert', '--no-armor'], { input: key }), 'cert of the protected key'),
+        ok(sop(['dearmor'], { input: s.read('locked.cert') }), 'dearmor'), 'the same certificate locked or not');
       fails(sop(['sign', 'locked.key'], { input: data }), 67, 'sign with the protected key');
       s.file('locked.sig', ok(sop(['sign', '--with-key-password=pw1', 'locked.key'], { input: data }), 'sign'));
       ok(sop(['verify', 'locked.sig', 'locked.cert'], { input: data }), 'verify locked key signature');
