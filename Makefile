@@ -11,7 +11,7 @@ WASM_OUT := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/signet_crypto.wasm
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM ?= /usr/bin/chromium
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER ?= wasm-bindgen-test-runner
-# `make test` demands the interop peers (gpg, sq, OpenPGP.js): tests fail instead of skipping.
+# `make test` demands the interop peers (gpg, sq, sqop, rsop, OpenPGP.js): tests fail instead of skipping.
 export SIGNET_REQUIRE_PEERS ?= 1
 
 define done

@@ -43,7 +43,7 @@ fi
 # 3. Debian packages: headless Chromium + its WebDriver, and the OpenPGP peers for interop tests.
 #    (Not Debian's binaryen: its wasm-opt v108 breaks wasm-bindgen's externref table.)
 missing=()
-for pair in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver gnupg:/usr/bin/gpg sq:/usr/bin/sq; do
+for pair in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver gnupg:/usr/bin/gpg sq:/usr/bin/sq sqop:/usr/bin/sqop; do
   pkg=${pair%%:*}; bin=${pair#*:}
   [ -x "$bin" ] || missing+=("$pkg")
 done
@@ -69,5 +69,13 @@ if [ "${SIGNET_SETUP_FUZZ:-0}" = 1 ]; then
     log "installing cargo-fuzz"
     cargo install cargo-fuzz --locked
   fi
+fi
+# 6. rsop (rPGP's SOP command line), the second peer of the signet-sop cross-tests
+#    (tests/node/sop-interop.test.mjs; sqop comes from Debian above). Pinned: the
+#    expected interop table depends on its behaviour. Compiles for several minutes, once.
+RSOP_VERSION=0.12.0
+if ! cargo install --list | grep -q "^rsop v$RSOP_VERSION:"; then
+  log "installing rsop $RSOP_VERSION (several minutes, once)"
+  cargo install rsop --locked --version "$RSOP_VERSION"
 fi
 log "ready: $(rustc --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(chromium --version 2>/dev/null | head -1), node $(node --version)"
