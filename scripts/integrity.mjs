@@ -2,11 +2,11 @@
 //   pkg/integrity.json   every file the npm package ships (what `npm pack` lists), for
 //                        embedders who pin the package's files;
 //   www/index.html       the block between the `pinned` markers: integrity attributes on
-//                        the page's module script, module preloads and stylesheet, and a
-//                        JSON block (#pins) with the hash of everything the page loads
-//                        (scripts, the crypto worker's modules, the Wasm) plus, for each
-//                        worker module, where its import specifiers and `import.meta`
-//                        stand, so www/pins.js can run it from verified copies.
+//                        the entry script (boot.js) and the stylesheet, and a JSON block
+//                        (#pins) with the hash of everything the page loads (its modules,
+//                        the crypto worker's, the Wasm) plus, for each module, where its
+//                        import specifiers and `import.meta` stand, so www/pins.js can run
+//                        it from verified copies.
 // Run by `make pkg`. Nothing here depends on time or on the checkout's path.
 //
 // Usage: node scripts/integrity.mjs [--check] [--root DIR]
@@ -19,14 +19,15 @@ import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-/** The page's two entry points, as paths relative to www/. */
+/** The page's module graphs (entries as paths relative to www/) and its Wasm. */
 export const PAGE_ENTRY = 'app.js';
 export const WORKER_ENTRY = 'worker.js';
 export const WASM = '../pkg/wasm/signet_crypto_bg.wasm';
-/** The classic script that reports a refused page module (it runs without them). */
+/** The script index.html loads (pinned by attribute); it loads the rest through LOADER. */
 export const BOOT = 'boot.js';
-/** Page files that are not modules but are pinned too (the stylesheet gets an attribute). */
-const ASSETS = [BOOT, 'style.css', 'icon.svg'];
+const LOADER = 'pins.js';
+/** Other pinned files (the stylesheet gets an attribute; the service worker checks all). */
+const ASSETS = [BOOT, LOADER, 'style.css', 'icon.svg'];
 const BEGIN = '<!-- pinned: begin';
 const END = '<!-- pinned: end -->';
 
@@ -61,7 +62,7 @@ export function packageManifest(pkgDir) {
  * literal dynamic imports) with the [start, end) of each specifier literal, and the
  * [start, end) of each `import.meta`. Anything the loader could not pin is an error.
  */
-function scanModule(file, text) {
+function scanModule(file, text, { computedImports = false } = {}) {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
   const imports = [];
   const meta = [];
@@ -71,7 +72,10 @@ function scanModule(file, text) {
       spec = node.moduleSpecifier;
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       spec = node.arguments[0];
-      if (!spec || !ts.isStringLiteral(spec)) throw new Error(`${file}: import() with a computed specifier cannot be pinned`);
+      if (!spec || !ts.isStringLiteral(spec)) {
+        if (!computedImports) throw new Error(`${file}: import() with a computed specifier cannot be pinned`);
+        spec = null;
+      }
     } else if (ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword) {
       meta.push([node.getStart(sf), node.end]);
     }
@@ -108,19 +112,28 @@ function moduleGraph(wwwDir, entry) {
 /** The pinned block of www/index.html for the current files. */
 export function pageBlock(wwwDir) {
   const hash = (p) => sri(readFileSync(resolve(wwwDir, p)));
-  const page = Object.keys(moduleGraph(wwwDir, PAGE_ENTRY)).sort();
+  // The entry and the loader run before anything is verified: their imports would be
+  // fetched unchecked (boot.js imports only verified blob: copies, computed).
+  for (const p of [BOOT, LOADER]) {
+    if (scanModule(p, readFileSync(resolve(wwwDir, p), 'utf8'), { computedImports: true }).imports.length) {
+      throw new Error(`${p} must import nothing by name: its imports would be fetched unchecked`);
+    }
+  }
+  const sorted = (graph) => Object.fromEntries(Object.keys(graph).sort().map((p) => [p, graph[p]]));
+  const page = moduleGraph(wwwDir, PAGE_ENTRY);
   const worker = moduleGraph(wwwDir, WORKER_ENTRY);
   const files = {};
-  for (const p of [...new Set([...page, ...Object.keys(worker), ...ASSETS, WASM])].sort()) files[p] = hash(p);
-  const modules = {};
-  for (const p of Object.keys(worker).sort()) modules[p] = worker[p];
-  const pins = { files, worker: { entry: WORKER_ENTRY, modules }, wasm: WASM };
+  for (const p of [...new Set([...Object.keys(page), ...Object.keys(worker), ...ASSETS, WASM])].sort()) files[p] = hash(p);
+  const pins = {
+    files,
+    page: { entry: PAGE_ENTRY, modules: sorted(page) },
+    worker: { entry: WORKER_ENTRY, modules: sorted(worker) },
+    wasm: WASM,
+  };
   const lines = [
     `${BEGIN}: written by \`make pkg\` (scripts/integrity.mjs) from the files' SHA-384; do not edit -->`,
     `<link rel="stylesheet" href="style.css" integrity="${files['style.css']}">`,
-    ...page.filter((p) => p !== PAGE_ENTRY).map((p) => `<link rel="modulepreload" href="${p}" integrity="${files[p]}">`),
-    `<script type="module" src="${PAGE_ENTRY}" integrity="${files[PAGE_ENTRY]}"></script>`,
-    `<script src="${BOOT}" integrity="${files[BOOT]}"></script>`,
+    `<script type="module" src="${BOOT}" integrity="${files[BOOT]}"></script>`,
     `<script type="application/json" id="pins">${JSON.stringify(pins)}</script>`,
     END,
   ];

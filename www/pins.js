@@ -1,8 +1,8 @@
 // Loading with integrity. `make pkg` writes the SHA-384 of every file the page runs into
-// index.html (scripts/integrity.mjs): the module scripts carry `integrity` attributes, and
-// the #pins block lists the crypto worker's modules and the Wasm. Those are fetched here
-// against their pins, so a file changed on the server or in a cache is refused before
-// any of it runs, and the user is told which file.
+// index.html (scripts/integrity.mjs): boot.js carries an `integrity` attribute, and the
+// #pins block lists the page's modules, the crypto worker's and the Wasm. Those are
+// fetched here against their pins, so a file changed on the server or in a cache is
+// refused before any of it runs, and the user is told which file.
 
 /** A pinned file was refused: its bytes do not match the pin (`code` INTEGRITY) or it could not be fetched (`UNAVAILABLE`). */
 export class PinError extends Error {
@@ -51,17 +51,18 @@ export async function fetchPinned(url, integrity) {
 }
 
 /**
- * Starts the crypto worker from verified copies of its modules: each module in the pins'
- * worker graph is fetched with its pin, its import specifiers are pointed at its
- * dependencies' verified copies (blob: URLs) and `import.meta` at an object holding its
- * real URL; the worker starts from the entry's copy. Nothing it runs was fetched
- * unchecked; a Worker constructor has no integrity option of its own.
+ * A verified copy of a module graph from the pins (`pins.page` or `pins.worker`): each
+ * module is fetched with its pin, its import specifiers are pointed at its dependencies'
+ * copies (blob: URLs) and `import.meta` at an object holding its real URL. Returns the
+ * blob: URL of the entry's copy, to import or to start a worker from: nothing it runs
+ * was fetched unchecked (a `Worker` has no integrity option, and not every engine checks
+ * the integrity of module preloads).
  * @param {ReturnType<typeof readPins>} pins
+ * @param {{ entry: string, modules: Record<string, { imports: [number, number, string][], meta: [number, number][] }> }} graph
  * @param {string} base the URL the pins' paths are relative to (the page's)
- * @param {WorkerOptions} [options]
  */
-export async function startPinnedWorker(pins, base, options = {}) {
-  const { entry, modules } = pins.worker;
+export async function pinnedModule(pins, graph, base) {
+  const { entry, modules } = graph;
   const url = (path) => new URL(path, base).href;
   // Every module's bytes at once; each copy is built after its dependencies'.
   const texts = new Map(Object.keys(modules).map((p) => [p, fetchPinned(url(p), pins.files[p]).then((r) => r.text())]));
@@ -83,7 +84,12 @@ export async function startPinnedWorker(pins, base, options = {}) {
     }
     return copies.get(path);
   };
-  return new Worker(await copy(entry), { ...options, type: 'module' });
+  return copy(entry);
+}
+
+/** Starts the crypto worker from the verified copy of its module graph. */
+export async function startPinnedWorker(pins, base, options = {}) {
+  return new Worker(await pinnedModule(pins, pins.worker, base), { ...options, type: 'module' });
 }
 
 /** What the worker needs to fetch the Wasm against its pin. */

@@ -80,18 +80,21 @@ for (const [what, path, change] of [
   });
 }
 
-test("a changed page module (preloaded with its pin) stops the page, and boot.js names it", async () => {
-  const { context, page, status, workers } = await load({ '/i18n.js': jsPlusLine });
-  try {
-    assert.equal(status.state, 'error');
-    assert.equal(status.code, 'INTEGRITY');
-    assert.ok(status.text.includes('/i18n.js'), status.text);
-    assert.equal(workers.length, 0);
-    assert.equal(await page.evaluate(() => globalThis.tampered ?? false), false, 'the changed code never ran');
-  } finally {
-    await context.close();
-  }
-});
+for (const path of ['/app.js', '/i18n.js', '/pins.js']) {
+  test(`a changed page module (${path}) stops the page, and boot.js names it`, async () => {
+    const { context, page, status, workers } = await load({ [path]: jsPlusLine });
+    try {
+      assert.equal(status.state, 'error');
+      assert.equal(status.code, 'INTEGRITY');
+      assert.ok(status.text.includes(path), status.text);
+      assert.match(status.text, /does not match its pinned hash/);
+      assert.equal(workers.length, 0);
+      assert.equal(await page.evaluate(() => globalThis.tampered ?? false), false, 'the changed code never ran');
+    } finally {
+      await context.close();
+    }
+  });
+}
 
 test('the service worker caches only bytes that match their pins', async () => {
   tamper = {};
