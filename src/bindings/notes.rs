@@ -85,6 +85,9 @@ export interface NoteVaultOpenOptions {
   /** The last `manifestCounter` you saw, kept outside the vault's storage: a lower
    *  counter on open means the whole store was rolled back (TAMPERED). */
   minManifestCounter?: number;
+  /** The `vaultId` you saw (32 hex digits), kept outside the vault's storage:
+   *  another vault in its place is TAMPERED. */
+  expectedVaultId?: string;
   autoLockMs?: number;
 }
 
@@ -95,6 +98,10 @@ export interface NoteVaultImportOptions {
   passphrase: string | Uint8Array;
   name: string;
   storage?: NoteVaultStorage;
+  /** Refuse (TAMPERED) a backup whose counter is below this. */
+  minManifestCounter?: number;
+  /** Refuse (TAMPERED) a backup of another vault. */
+  expectedVaultId?: string;
   autoLockMs?: number;
 }
 
@@ -470,8 +477,16 @@ fn name_of(opts: &JsValue) -> Result<String> {
 }
 
 fn open_options(opts: &JsValue) -> Result<OpenOptions> {
+    let expected_vault_id = opt_string(opts, "expectedVaultId")?
+        .map(|s| {
+            s.parse::<NoteId>()
+                .map(|id| id.0)
+                .map_err(|_| invalid("`expectedVaultId` is 32 hexadecimal characters"))
+        })
+        .transpose()?;
     Ok(OpenOptions {
         min_manifest_counter: opt_number(opts, "minManifestCounter")?.unwrap_or(0.0) as u64,
+        expected_vault_id,
         clock: Rc::new(JsClock),
     })
 }
@@ -692,7 +707,9 @@ impl NoteVault {
         })
     }
 
-    /// Rewraps the vault key under a new passphrase; notes are not re-encrypted.
+    /// Changes the passphrase and rotates the vault key: every note is sealed again
+    /// under new keys, in one batch. An old header or backup with the old
+    /// passphrase opens nothing written after the change.
     #[wasm_bindgen(js_name = changePassphrase, unchecked_return_type = "Promise<void>")]
     pub fn change_passphrase(
         &self,
@@ -707,6 +724,18 @@ impl NoteVault {
         self.spawn(async move {
             let (old, new) = (old?, new?);
             inner.change_passphrase(&old, &new).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Replaces the vault key by a fresh one (same passphrase): every note, shard and
+    /// the root are sealed again in one batch. Old headers and backups keep
+    /// opening only what they held.
+    #[wasm_bindgen(js_name = rotateKeys, unchecked_return_type = "Promise<void>")]
+    pub fn rotate_keys(&self) -> Promise {
+        let inner = self.inner.clone();
+        self.spawn(async move {
+            inner.rotate_keys().await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -743,6 +772,14 @@ impl NoteVault {
     #[wasm_bindgen(getter, js_name = manifestCounter)]
     pub fn manifest_counter(&self) -> Result<f64> {
         Ok(self.inner.manifest_counter()? as f64)
+    }
+
+    /// The vault's id (32 hex digits): random, fixed at creation, kept by backups,
+    /// not secret. Keep it with the counter outside the vault's storage and pass
+    /// it back as `expectedVaultId`. Readable after `lock()` too.
+    #[wasm_bindgen(getter, js_name = vaultId)]
+    pub fn vault_id(&self) -> String {
+        NoteId(self.inner.vault_id()).to_string()
     }
 
     /// Encrypts a note to one or more colleagues' wrap public keys (binary form);
