@@ -9,11 +9,11 @@ use zeroize::Zeroizing;
 use crate::aead::{self, NONCE_LEN};
 use crate::{Error, Result};
 
-use super::format::{self, Reader, BACKUP_MAGIC, ID_LEN, V1, VERSION};
+use super::format::{self, Reader, SubKeys, BACKUP_MAGIC, ID_LEN, V1, VERSION};
 use super::index::{self, Shard, SHARDS};
 use super::{
-    check_pins, ensure_empty, get_all, legacy, unlock, upgrade, Entry, Op, OpenOptions, Store,
-    Unlocked, Vault,
+    check_pins, ensure_empty, get_all, legacy, unlock, upgrade, Entry, Notes, Op, OpenOptions,
+    Store, Unlocked, Vault,
 };
 
 fn push_blob(out: &mut Vec<u8>, blob: &[u8]) {
@@ -170,36 +170,21 @@ async fn import_v2<S: Store>(
     if n != total {
         return Err(inconsistent());
     }
-    let mut notes = BTreeMap::new();
     // Note records first: the shards and the root commit to them.
-    let mut ops = Vec::with_capacity(n + shard_ops.len() + 1);
-    for _ in 0..n {
-        let rec = take_blob(&mut r)?;
-        let (id, rev) = format::note_record_ids(rec)?;
-        if shards[index::shard_of(&id)].entries.get(&id) != Some(&rev) || notes.contains_key(&id) {
-            return Err(inconsistent());
-        }
-        let content = format::open_note(&keys.note_wrap, &vault_id, &id, rev, rec)?;
-        notes.insert(id, Entry::new(content));
-        ops.push(Op::Put(format::note_key(&id, rev), rec.to_vec()));
-    }
-    if !r.is_empty() {
-        return Err(inconsistent());
-    }
+    let (notes, mut ops) = read_notes(&mut r, n, &keys, &vault_id, |id| {
+        shards[index::shard_of(id)].entries.get(id).copied()
+    })?;
     ensure_empty(store).await?;
     ops.extend(shard_ops);
     ops.push(Op::Put(index::root_key(counter), root.to_vec()));
     store.apply(ops).await?;
-    Ok(Unlocked {
-        kek,
-        vault_key,
-        keys,
+    Ok(Unlocked::new(
+        (kek, vault_key, keys),
         header,
         counter,
         shards,
-        last_revision: counter,
         notes,
-    })
+    ))
 }
 
 /// A format-1 backup: verified as format 1 did, restored as format 2.
@@ -222,33 +207,46 @@ async fn import_v1<S: Store>(
     if n != m.entries.len() {
         return Err(inconsistent());
     }
-    let mut records = Vec::with_capacity(n);
+    let (notes, records) =
+        read_notes(&mut r, n, &keys, &vault_id, |id| m.entries.get(id).copied())?;
+    ensure_empty(store).await?;
+    let entries = m.entries.into_iter().collect();
+    upgrade(
+        store,
+        &b.header,
+        (kek, vault_key, keys),
+        m.counter,
+        notes,
+        entries,
+        records,
+    )
+    .await
+}
+
+/// Reads the backup's last part: `n` note records, each of a distinct note that
+/// `listed` gives exactly its revision, each authentic, and nothing after them.
+/// Returns the notes and the writes that store their records.
+fn read_notes(
+    r: &mut Reader<'_>,
+    n: usize,
+    keys: &SubKeys,
+    vault_id: &[u8; ID_LEN],
+    listed: impl Fn(&[u8; ID_LEN]) -> Option<u64>,
+) -> Result<(Notes, Vec<Op>)> {
     let mut notes = BTreeMap::new();
+    let mut ops = Vec::with_capacity(n);
     for _ in 0..n {
-        let rec = take_blob(&mut r)?;
+        let rec = take_blob(r)?;
         let (id, rev) = format::note_record_ids(rec)?;
-        if m.entries.get(&id) != Some(&rev) || notes.contains_key(&id) {
+        if listed(&id) != Some(rev) || notes.contains_key(&id) {
             return Err(inconsistent());
         }
-        let content = format::open_note(&keys.note_wrap, &vault_id, &id, rev, rec)?;
+        let content = format::open_note(&keys.note_wrap, vault_id, &id, rev, rec)?;
         notes.insert(id, Entry::new(content));
-        records.push(Op::Put(format::note_key(&id, rev), rec.to_vec()));
+        ops.push(Op::Put(format::note_key(&id, rev), rec.to_vec()));
     }
     if !r.is_empty() {
         return Err(inconsistent());
     }
-    ensure_empty(store).await?;
-    let header = b.header.rewrap(VERSION, &kek, &vault_key)?;
-    let u = Unlocked {
-        kek,
-        vault_key,
-        keys,
-        header,
-        counter: m.counter,
-        shards: vec![Shard::default(); SHARDS],
-        last_revision: m.counter,
-        notes,
-    };
-    let entries = m.entries.into_iter().collect();
-    upgrade(store, u, entries, records).await
+    Ok((notes, ops))
 }

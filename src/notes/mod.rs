@@ -238,10 +238,30 @@ struct Unlocked {
     shards: Vec<Shard>,
     /// Highest counter value handed out or seen in any record's key (≥ `counter`).
     last_revision: u64,
-    notes: BTreeMap<[u8; ID_LEN], Entry>,
+    notes: Notes,
 }
 
 impl Unlocked {
+    /// The state at committed `counter`.
+    fn new(
+        (kek, vault_key, keys): KeyChain,
+        header: Header,
+        counter: u64,
+        shards: Vec<Shard>,
+        notes: Notes,
+    ) -> Self {
+        Unlocked {
+            kek,
+            vault_key,
+            keys,
+            header,
+            counter,
+            shards,
+            last_revision: counter,
+            notes,
+        }
+    }
+
     fn vault_id(&self) -> [u8; ID_LEN] {
         self.header.vault_id
     }
@@ -365,6 +385,9 @@ fn check_pins(vault_id: &[u8; ID_LEN], counter: Option<u64>, opts: &OpenOptions)
     }
 }
 
+/// Decrypted notes by id.
+type Notes = BTreeMap<[u8; ID_LEN], Entry>;
+
 /// A new passphrase's salt and KEK.
 type SaltedKek = ([u8; format::SALT_LEN], Box<Zeroizing<[u8; 32]>>);
 
@@ -388,7 +411,7 @@ async fn load_notes<S: Store>(
     keys: &SubKeys,
     vault_id: &[u8; ID_LEN],
     entries: &[([u8; ID_LEN], u64)],
-) -> Result<BTreeMap<[u8; ID_LEN], Entry>> {
+) -> Result<Notes> {
     let names: Vec<String> = entries
         .iter()
         .map(|(id, rev)| format::note_key(id, *rev))
@@ -467,16 +490,8 @@ impl<S: Store> Vault<S> {
         let vault_key = Box::new(Zeroizing::new(aead::random_array::<32>()));
         let header = Header::wrap(VERSION, vault_id, kdf, salt, &kek, &vault_key)?;
         let keys = Box::new(SubKeys::derive(&vault_key, &vault_id)?);
-        let mut u = Unlocked {
-            kek,
-            vault_key,
-            keys,
-            header,
-            counter: 0,
-            shards: vec![Shard::default(); SHARDS],
-            last_revision: 0,
-            notes: BTreeMap::new(),
-        };
+        let shards = vec![Shard::default(); SHARDS];
+        let mut u = Unlocked::new((kek, vault_key, keys), header, 0, shards, Notes::new());
         let rev = u.next_revision()?;
         store
             .apply(u.change_ops(rev, &u.header, &u.keys, Vec::new(), &[], Vec::new()))
@@ -550,16 +565,7 @@ impl<S: Store> Vault<S> {
             .flat_map(|s| s.entries.iter().map(|(id, r)| (*id, *r)))
             .collect();
         let notes = load_notes(&store, &keys, &vault_id, &entries).await?;
-        let mut u = Unlocked {
-            kek,
-            vault_key,
-            keys,
-            header,
-            counter,
-            shards,
-            last_revision: counter,
-            notes,
-        };
+        let mut u = Unlocked::new((kek, vault_key, keys), header, counter, shards, notes);
         u.last_revision = collect_garbage(&store, &u).await?;
         Ok(Self::from_parts(store, opts.clock, u))
     }
@@ -590,18 +596,17 @@ impl<S: Store> Vault<S> {
         check_pins(&vault_id, Some(m.counter), &opts)?;
         let entries: Vec<([u8; ID_LEN], u64)> = m.entries.iter().map(|(i, r)| (*i, *r)).collect();
         let notes = load_notes(&store, &keys, &vault_id, &entries).await?;
-        let header = header.rewrap(VERSION, &kek, &vault_key)?;
-        let u = Unlocked {
-            kek,
-            vault_key,
-            keys,
-            header,
-            counter: m.counter,
-            shards: vec![Shard::default(); SHARDS],
-            last_revision: m.counter,
+        let chain = (kek, vault_key, keys);
+        let u = upgrade(
+            &store,
+            &header,
+            chain,
+            m.counter,
             notes,
-        };
-        let u = upgrade(&store, u, entries, Vec::new()).await?;
+            entries,
+            Vec::new(),
+        )
+        .await?;
         Ok(Self::from_parts(store, opts.clock, u))
     }
 
@@ -867,15 +872,22 @@ impl<S: Store> Vault<S> {
     }
 }
 
-/// Writes the format-2 index for `entries` (note records already stored) as one
-/// change at a fresh counter, deleting the format-1 records and `garbage` with it.
-/// `u` holds the keys and notes, with no shards yet.
+/// Turns a verified format-1 vault (`header`, its keys, its manifest's `counter`,
+/// `notes` and `entries`) into format 2: after `records` (note records not yet
+/// stored, for a restore), the shards and a root under a version-2 header, as one
+/// change at a fresh counter that also deletes the format-1 records.
 async fn upgrade<S: Store>(
     store: &S,
-    mut u: Unlocked,
+    header: &Header,
+    (kek, vault_key, keys): KeyChain,
+    counter: u64,
+    notes: Notes,
     entries: Vec<([u8; ID_LEN], u64)>,
     mut records: Vec<Op>,
 ) -> Result<Unlocked> {
+    let header = header.rewrap(VERSION, &kek, &vault_key)?;
+    let shards = vec![Shard::default(); SHARDS];
+    let mut u = Unlocked::new((kek, vault_key, keys), header, counter, shards, notes);
     // Above every revision any record in the store claims (an earlier upgrade
     // may have crashed after writing shards).
     for prefix in [NOTE_PREFIX, SHARD_PREFIX, ROOT_PREFIX] {
