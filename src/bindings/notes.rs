@@ -243,17 +243,47 @@ fn note_to_js(n: &Note) -> JsValue {
     o.into()
 }
 
-fn summaries_to_js(list: &[NoteSummary]) -> Array {
-    list.iter()
-        .map(|s| {
-            let o = Object::new();
-            set(&o, "id", s.id.to_string());
-            set(&o, "title", s.title.as_str());
-            set(&o, "tags", strings_to_js(&s.tags));
-            set(&o, "updated", s.updated as f64);
-            JsValue::from(o)
-        })
-        .collect()
+/// `list()`/`search()` results as one JSON text parsed once by the engine: setting
+/// four properties per object across the boundary cost ~30 µs per note (3 s for
+/// 100,000). The text holds titles and tags, so it is wiped after use.
+fn summaries_to_js(list: &[NoteSummary]) -> Result<JsValue> {
+    let mut json = Zeroizing::new(String::with_capacity(list.len() * 96 + 2));
+    json.push('[');
+    for (i, s) in list.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str("{\"id\":\"");
+        json.push_str(&s.id.to_string());
+        json.push_str("\",\"title\":");
+        push_json_string(&mut json, &s.title);
+        json.push_str(",\"tags\":[");
+        for (j, t) in s.tags.iter().enumerate() {
+            if j > 0 {
+                json.push(',');
+            }
+            push_json_string(&mut json, t);
+        }
+        json.push_str("],\"updated\":");
+        json.push_str(&s.updated.to_string());
+        json.push('}');
+    }
+    json.push(']');
+    js_sys::JSON::parse(&json).map_err(|_| Error::Internal("summary JSON".into()))
+}
+
+/// A JSON string literal (RFC 8259: `"`, `\\` and control characters escaped).
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn js_error_message(e: &JsValue) -> String {
@@ -684,17 +714,17 @@ impl NoteVault {
 
     /// Every note's id, title, tags and update time, newest first.
     #[wasm_bindgen(unchecked_return_type = "NoteSummary[]")]
-    pub fn list(&self) -> Result<Array> {
+    pub fn list(&self) -> Result<JsValue> {
         self.touch();
-        Ok(summaries_to_js(&self.inner.list()?))
+        summaries_to_js(&self.inner.list()?)
     }
 
     /// Notes containing every word of `query` in title, body or tags; case-insensitive,
     /// and accent-insensitive for words typed without accents ("ha noi" finds "Hà Nội").
     #[wasm_bindgen(unchecked_return_type = "NoteSummary[]")]
-    pub fn search(&self, query: &str) -> Result<Array> {
+    pub fn search(&self, query: &str) -> Result<JsValue> {
         self.touch();
-        Ok(summaries_to_js(&self.inner.search(query)?))
+        summaries_to_js(&self.inner.search(query)?)
     }
 
     /// Deletes a note (NOT_FOUND if absent).

@@ -293,3 +293,15 @@ test('unlock time with the default Argon2id parameters (m=64 MiB, t=3, p=1)', as
   console.log(`# notes: Wasm in Node ${process.version}: create ${createMs.toFixed(0)} ms, unlock ${openMs.toFixed(0)} ms (default KDF)`);
   assert.ok(openMs > 0);
 });
+
+test('list() and search() return titles and tags with any characters intact', async () => {
+  const v = await NoteVault.create({ name: uniq('chars'), passphrase: 'pw', storage: 'memory', kdf });
+  const title = 'quote " backslash \\ newline \n tab \t nul \u0000 bell \u0007 del \u007f Ư 😀 \u2028';
+  const tags = ['"', '\\', '\u001f', 'Đà Nẵng', ''];
+  const id = await v.put({ title, body: 'b', tags });
+  for (const got of [v.list(), v.search('ĐÀ NẴNG'), v.search('da nang')]) {
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0], { id, title, tags, updated: v.get(id).updated });
+  }
+  v.free();
+});
