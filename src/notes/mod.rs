@@ -735,14 +735,7 @@ impl<S: Store> Vault<S> {
 
     /// Every note's id, title, tags and update time, newest first.
     pub fn list(&self) -> Result<Vec<NoteSummary>> {
-        self.with(|u| {
-            Ok(sorted(
-                u.notes
-                    .iter()
-                    .map(|(id, e)| e.summary(NoteId(*id)))
-                    .collect(),
-            ))
-        })
+        self.with(|u| Ok(summaries(u, |_| true)))
     }
 
     /// Notes whose title, body or tags contain every whitespace-separated term of
@@ -750,15 +743,7 @@ impl<S: Store> Vault<S> {
     /// ("ha noi" finds "Hà Nội"). Newest first; an empty query lists everything.
     pub fn search(&self, query: &str) -> Result<Vec<NoteSummary>> {
         let q = search::Query::parse(query);
-        self.with(|u| {
-            Ok(sorted(
-                u.notes
-                    .iter()
-                    .filter(|(_, e)| q.is_empty() || q.matches(&e.hay))
-                    .map(|(id, e)| e.summary(NoteId(*id)))
-                    .collect(),
-            ))
-        })
+        self.with(|u| Ok(summaries(u, |e| q.is_empty() || q.matches(&e.hay))))
     }
 
     /// Deletes a note (`NOT_FOUND` if absent).
@@ -1062,7 +1047,16 @@ pub fn open_shared_note(
     format::open_shared(blob, unwrap).map(SharedNote)
 }
 
-fn sorted(mut v: Vec<NoteSummary>) -> Vec<NoteSummary> {
-    v.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
-    v
+/// Summaries of the notes `keep` accepts, newest first (sorted as references,
+/// cloned once).
+fn summaries(u: &Unlocked, keep: impl Fn(&Entry) -> bool) -> Vec<NoteSummary> {
+    let mut refs: Vec<(&[u8; ID_LEN], &Entry)> = u.notes.iter().filter(|(_, e)| keep(e)).collect();
+    refs.sort_unstable_by(|a, b| {
+        (b.1.content.updated)
+            .cmp(&a.1.content.updated)
+            .then(a.0.cmp(b.0))
+    });
+    refs.into_iter()
+        .map(|(id, e)| e.summary(NoteId(*id)))
+        .collect()
 }
