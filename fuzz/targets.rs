@@ -260,8 +260,10 @@ fn wrap_envelope(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
 const WRAP_KDF_AT: usize = 23;
 /// In a vault header: magic 4, version 1, vault id 16.
 const HEADER_KDF_AT: usize = 21;
-/// In a backup: magic 4, version 1, then the header.
+/// In a backup: magic 4, version 1, then the header (format 1) or a root-record length
+/// (u32) and the root record, which starts with the header (format 2).
 const BACKUP_KDF_AT: usize = 5 + HEADER_KDF_AT;
+const BACKUP_V2_KDF_AT: usize = 9 + HEADER_KDF_AT;
 
 /// Whether Argon2 parameters stored at `at` are cheap enough to run while fuzzing.
 fn cheap_kdf(data: &[u8], at: usize) -> bool {
@@ -338,7 +340,9 @@ fn vault_open(data: &[u8]) -> signet_crypto::Result<()> {
     let store = MemoryStore::new();
     let records = decode_records(data);
     for (k, v) in &records {
-        if k == signet_crypto::notes::HEADER_KEY && !cheap_kdf(v, HEADER_KDF_AT) {
+        // The format-1 header, or a format-2 root record (which starts with the header).
+        let header = k == "header" || k.starts_with(signet_crypto::notes::ROOT_PREFIX);
+        if header && !cheap_kdf(v, HEADER_KDF_AT) {
             return Ok(());
         }
     }
@@ -359,7 +363,12 @@ fn vault_open(data: &[u8]) -> signet_crypto::Result<()> {
 }
 
 fn vault_backup(data: &[u8]) -> signet_crypto::Result<()> {
-    if !cheap_kdf(data, BACKUP_KDF_AT) {
+    let at = if data.get(4) == Some(&1) {
+        BACKUP_KDF_AT
+    } else {
+        BACKUP_V2_KDF_AT
+    };
+    if !cheap_kdf(data, at) {
         return Ok(());
     }
     let store = MemoryStore::new();

@@ -1,15 +1,15 @@
 //! Native tests of the notes vault through its public API, on the memory store.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::rc::Rc;
 
 use pollster::block_on;
 use signet_crypto::kdf::KdfParams;
 use signet_crypto::notes::{
-    Clock, MemoryStore, NoteId, NoteInput, OpenOptions, Store, Vault, HEADER_KEY, MANIFEST_KEY,
-    NOTE_PREFIX,
+    Clock, MemoryStore, NoteId, NoteInput, Op, OpenOptions, Store, Vault, NOTE_PREFIX, ROOT_PREFIX,
+    SHARD_PREFIX,
 };
 
 /// Small Argon2 cost so each unlock takes microseconds; real vaults use the default.
@@ -30,9 +30,16 @@ impl Clock for TickClock {
 
 fn opts() -> OpenOptions {
     OpenOptions {
-        min_manifest_counter: 0,
         clock: Rc::new(TickClock(Cell::new(1_700_000_000_000))),
+        ..OpenOptions::default()
     }
+}
+
+/// The key of the (single) root record in `snap`.
+fn root_of(snap: &BTreeMap<String, Vec<u8>>) -> String {
+    let roots: Vec<_> = snap.keys().filter(|k| k.starts_with(ROOT_PREFIX)).collect();
+    assert_eq!(roots.len(), 1, "one root: {roots:?}");
+    roots[0].clone()
 }
 
 fn note(title: &str, body: &str, tags: &[&str]) -> NoteInput {
@@ -304,49 +311,44 @@ fn swapped_deleted_and_rolled_back_notes_are_tampered() {
 }
 
 #[test]
-fn manifest_and_header_tampering_and_rollback() {
+fn root_tampering_and_rollback() {
     let (store, ids) = populated();
     let orig = store.snapshot();
+    let root = root_of(&orig);
 
-    for i in 0..orig[MANIFEST_KEY].len() {
+    // Header part of the root: any change is refused; which error depends on the
+    // field (the wrapped key cannot tell a changed header from a wrong passphrase).
+    let hlen = 109;
+    for i in 0..orig[&root].len() {
         let mut snap = orig.clone();
-        snap.get_mut(MANIFEST_KEY).unwrap()[i] ^= 0x80;
+        snap.get_mut(&root).unwrap()[i] ^= 0x01;
         store.restore(snap);
-        assert_eq!(
-            code(open(&store, "correct horse")),
-            "TAMPERED",
-            "manifest byte {i}"
-        );
+        let c = code(open(&store, "correct horse"));
+        let allowed: &[&str] = if i < hlen {
+            &[
+                "BAD_PASSPHRASE",
+                "TAMPERED",
+                "UNSUPPORTED",
+                "LIMIT_EXCEEDED",
+                "MALFORMED_INPUT",
+            ]
+        } else {
+            &["TAMPERED"]
+        };
+        assert!(allowed.contains(&c), "root byte {i}: {c}");
+    }
+    for cut in [0, 50, 108, 109, 116, 200, orig[&root].len() - 1] {
+        let mut snap = orig.clone();
+        snap.get_mut(&root).unwrap().truncate(cut);
+        store.restore(snap);
+        assert_eq!(code(open(&store, "correct horse")), "TAMPERED", "cut {cut}");
     }
     let mut snap = orig.clone();
-    snap.remove(MANIFEST_KEY);
+    snap.remove(&root);
     store.restore(snap);
     assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
 
-    // Header: any change is refused; which error depends on the field.
-    let hlen = orig[HEADER_KEY].len();
-    for i in 0..hlen {
-        let mut snap = orig.clone();
-        snap.get_mut(HEADER_KEY).unwrap()[i] ^= 0x01;
-        store.restore(snap);
-        let c = code(open(&store, "correct horse"));
-        assert!(
-            [
-                "BAD_PASSPHRASE",
-                "MALFORMED_INPUT",
-                "UNSUPPORTED",
-                "LIMIT_EXCEEDED"
-            ]
-            .contains(&c),
-            "header byte {i}: {c}"
-        );
-    }
-    let mut snap = orig.clone();
-    snap.get_mut(HEADER_KEY).unwrap().pop();
-    store.restore(snap);
-    assert_eq!(code(open(&store, "correct horse")), "MALFORMED_INPUT");
-
-    // An older manifest whose note revision is gone.
+    // An older root in place of the newest: its shard revision is gone.
     store.restore(orig.clone());
     let v = open(&store, "correct horse").unwrap();
     let mut upd = note("Ideas", "changed", &[]);
@@ -354,10 +356,22 @@ fn manifest_and_header_tampering_and_rollback() {
     block_on(v.put(upd)).unwrap();
     let seen = v.manifest_counter().unwrap();
     assert!(seen > 4);
-    let mut snap = store.snapshot();
-    snap.insert(MANIFEST_KEY.into(), orig[MANIFEST_KEY].clone());
+    let newest = store.snapshot();
+    let new_root = root_of(&newest);
+    let mut snap = newest.clone();
+    snap.remove(&new_root);
+    snap.insert(root.clone(), orig[&root].clone());
     store.restore(snap);
     assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
+    // The old root put back beside the newest one: the newest wins (and the old
+    // one is collected).
+    let mut snap = newest.clone();
+    snap.insert(root.clone(), orig[&root].clone());
+    store.restore(snap);
+    let w = open(&store, "correct horse").unwrap();
+    assert_eq!(w.get(&ids[2]).unwrap().body, "changed");
+    assert_eq!(store.snapshot(), newest);
+    drop((v, w));
 
     // Whole-store rollback is invisible from inside the store...
     store.restore(orig.clone());
@@ -382,24 +396,26 @@ fn manifest_and_header_tampering_and_rollback() {
 fn kdf_params_over_the_caps_are_limit_exceeded() {
     let (store, _) = populated();
     let orig = store.snapshot();
-    // Header layout: magic(4) version(1) vault id(16) m(4) t(4) p(4) ...
+    // Root layout starts with the header: magic(4) version(1) vault id(16) m(4) t(4) p(4) ...
     for (offset, value) in [
         (21, KdfParams::MAX_MEMORY_KIB + 1),
         (25, KdfParams::MAX_ITERATIONS + 1),
         (29, KdfParams::MAX_PARALLELISM + 1),
     ] {
         let mut snap = orig.clone();
-        snap.get_mut(HEADER_KEY).unwrap()[offset..offset + 4].copy_from_slice(&value.to_be_bytes());
+        let root = root_of(&snap);
+        snap.get_mut(&root).unwrap()[offset..offset + 4].copy_from_slice(&value.to_be_bytes());
         store.restore(snap);
         assert_eq!(code(open(&store, "correct horse")), "LIMIT_EXCEEDED");
     }
 }
 
 #[test]
-fn change_passphrase_rewraps_only_the_vault_key() {
+fn change_passphrase_rotates_the_vault_key() {
     let (store, ids) = populated();
     let v = open(&store, "correct horse").unwrap();
     let before: BTreeMap<_, _> = store.snapshot();
+    let old_backup = block_on(v.export_backup()).unwrap();
     assert_eq!(
         code(block_on(v.change_passphrase(b"wrong", b"new pass"))),
         "BAD_PASSPHRASE"
@@ -407,18 +423,59 @@ fn change_passphrase_rewraps_only_the_vault_key() {
     assert_eq!(store.snapshot(), before, "nothing written on failure");
     block_on(v.change_passphrase(b"correct horse", b"new pass")).unwrap();
     let after = store.snapshot();
-    assert_ne!(before[HEADER_KEY], after[HEADER_KEY]);
-    for (k, val) in &before {
-        if k != HEADER_KEY {
-            assert_eq!(after.get(k), Some(val), "{k} unchanged");
-        }
+    // Every record is new: notes sealed again, shards and root under the new key.
+    for k in before.keys() {
+        assert!(!after.contains_key(k), "{k} survived the rotation");
     }
+    assert_eq!(after.len(), before.len());
     assert_eq!(code(open(&store, "correct horse")), "BAD_PASSPHRASE");
     let v2 = open(&store, "new pass").unwrap();
     assert_eq!(v2.get(&ids[1]).unwrap().body, "milk, eggs");
-    // The still-open vault keeps working with the new header.
-    block_on(v.change_passphrase(b"new pass", b"third")).unwrap();
-    assert!(open(&store, "third").is_ok());
+    // Written after the change:
+    let secret = block_on(v2.put(note("after", "written after the change", &[]))).unwrap();
+    let now = store.snapshot();
+
+    // The old root (header) with the old passphrase opens nothing written after.
+    let mut snap = now.clone();
+    snap.remove(&root_of(&now));
+    let old_root = root_of(&before);
+    snap.insert(old_root.clone(), before[&old_root].clone());
+    store.restore(snap);
+    assert_eq!(code(open(&store, "correct horse")), "TAMPERED");
+    // The old backup with the old passphrase restores what it held, nothing newer.
+    let restored = MemoryStore::new();
+    let r = block_on(Vault::import_backup(
+        restored.clone(),
+        &old_backup,
+        b"correct horse",
+        opts(),
+    ))
+    .unwrap();
+    assert_eq!(r.len().unwrap(), 3);
+    assert_eq!(code(r.get(&secret)), "NOT_FOUND");
+    // The new note's record does not open under the old keys: put it into the
+    // restored (old-key) vault's store in place of a note it lists.
+    let (new_key, new_rec) = now
+        .iter()
+        .find(|(k, _)| k.contains(&secret.to_string()))
+        .unwrap();
+    let mut snap = restored.snapshot();
+    let victim = key_of(&restored, &ids[0]);
+    snap.insert(victim.clone(), new_rec.clone());
+    snap.insert(new_key.clone(), new_rec.clone());
+    restored.restore(snap);
+    assert_eq!(code(open(&restored, "correct horse")), "TAMPERED");
+
+    // The still-open vault keeps working, and rotates again on its own.
+    store.restore(now);
+    block_on(v2.change_passphrase(b"new pass", b"third")).unwrap();
+    let before_rotate = store.snapshot();
+    block_on(v2.rotate_keys()).unwrap();
+    let after_rotate = store.snapshot();
+    assert!(before_rotate.keys().all(|k| !after_rotate.contains_key(k)));
+    let again = open(&store, "third").unwrap();
+    assert_eq!(again.len().unwrap(), 4);
+    assert_eq!(again.get(&secret).unwrap().body, "written after the change");
 }
 
 #[test]
@@ -593,6 +650,11 @@ fn a_crash_at_any_write_leaves_old_or_new_state() {
             "passphrase",
             Box::new(|v| block_on(v.change_passphrase(b"correct horse", b"correct horse"))),
         ),
+        (
+            "new passphrase",
+            Box::new(|v| block_on(v.change_passphrase(b"correct horse", b"new pass"))),
+        ),
+        ("rotate keys", Box::new(|v| block_on(v.rotate_keys()))),
     ];
     for (name, action) in &actions {
         // The expected new state, with unlimited writes.
@@ -605,7 +667,8 @@ fn a_crash_at_any_write_leaves_old_or_new_state() {
         let old = content(&v);
         action(&v).unwrap();
         let new = content(&v);
-        for k in 0..8 {
+        let mut committed = false;
+        for k in 0..20 {
             store.restore(base.clone());
             let crashing = CrashingStore {
                 inner: store.clone(),
@@ -615,16 +678,33 @@ fn a_crash_at_any_write_leaves_old_or_new_state() {
             v.store().budget.set(k);
             let res = action(&v);
             drop(v);
-            let reopened = open(&store, "correct horse")
-                .unwrap_or_else(|e| panic!("{name}: crash after {k} writes: {e}"));
+            // Before the commit point the old passphrase opens the old state; after
+            // it, only the new one opens (the new state).
+            let reopened = match open(&store, "correct horse") {
+                Err(e) if e.code() == "BAD_PASSPHRASE" => {
+                    committed = true;
+                    open(&store, "new pass")
+                }
+                r => r,
+            }
+            .unwrap_or_else(|e| panic!("{name}: crash after {k} writes: {e}"));
             let got = content(&reopened);
             assert!(got == old || got == new, "{name}, crash after {k} writes");
             if res.is_ok() {
                 assert_eq!(got, new);
             }
-            // Orphans are collected: one record per live note.
-            assert_eq!(note_keys(&store).len(), got.len(), "{name} k={k}");
+            // Orphans are collected: one record per live note at or below the
+            // counter (newer ones, from a change that never committed, are kept).
+            let counter = reopened.manifest_counter().unwrap();
+            let below = note_keys(&store)
+                .iter()
+                .filter(|k| {
+                    u64::from_str_radix(k.rsplit('/').next().unwrap(), 16).unwrap() <= counter
+                })
+                .count();
+            assert_eq!(below, got.len(), "{name} k={k}");
         }
+        assert_eq!(committed, *name == "new passphrase", "{name}");
     }
 }
 
@@ -737,4 +817,413 @@ fn a_failed_write_changes_nothing_and_never_reuses_a_revision() {
     let reopened = open(&store, "correct horse").unwrap();
     assert_eq!(reopened.manifest_counter().unwrap(), before + 3);
     assert_eq!(reopened.len().unwrap(), 2);
+}
+
+type Snap = BTreeMap<String, Vec<u8>>;
+
+/// `key` with its trailing hex revision one higher (same width): a fresh key of
+/// the same kind for the "duplicated" changes.
+fn bumped(key: &str) -> String {
+    let (head, rev) = key.rsplit_once('/').unwrap();
+    let r = u64::from_str_radix(rev, 16).unwrap() + 1;
+    format!("{head}/{r:0width$x}", width = rev.len())
+}
+
+/// Every single-record change of the state `after`, reached from `before` by one
+/// operation: each changed record reverted (put back, or removed if new), each
+/// record deleted, each pair swapped, and each record duplicated over every other
+/// record and under a fresh key of its kind.
+fn single_record_changes(before: &Snap, after: &Snap) -> Vec<(String, Snap)> {
+    let mut out = Vec::new();
+    let all: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for k in all {
+        if before.get(k) != after.get(k) {
+            let mut s = after.clone();
+            match before.get(k) {
+                Some(v) => s.insert(k.clone(), v.clone()),
+                None => s.remove(k),
+            };
+            out.push((format!("revert {k}"), s));
+        }
+    }
+    let keys: Vec<&String> = after.keys().collect();
+    for (i, a) in keys.iter().enumerate() {
+        let mut s = after.clone();
+        s.remove(*a);
+        out.push((format!("delete {a}"), s));
+        for b in &keys[i + 1..] {
+            let mut s = after.clone();
+            s.insert((*a).clone(), after[*b].clone());
+            s.insert((*b).clone(), after[*a].clone());
+            out.push((format!("swap {a} {b}"), s));
+        }
+        for b in &keys {
+            if a != b {
+                let mut s = after.clone();
+                s.insert((*b).clone(), after[*a].clone());
+                out.push((format!("copy {a} over {b}"), s));
+            }
+        }
+        let mut s = after.clone();
+        s.insert(bumped(a), after[*a].clone());
+        out.push((format!("copy {a} to {}", bumped(a)), s));
+    }
+    out
+}
+
+/// After each kind of operation, every single-record change of the store is
+/// TAMPERED or leaves the newest state intact.
+#[test]
+fn every_single_record_change_after_every_operation_is_caught() {
+    type Operation = Box<dyn Fn(&MemoryStore, &[NoteId]) -> (MemoryStore, &'static str)>;
+    let sk = signet_crypto::wrap::WrapSecretKey::generate();
+    let blob = {
+        let (s, ids) = populated();
+        let v = open(&s, "correct horse").unwrap();
+        v.share_note(&ids[0], &[sk.public_key()]).unwrap()
+    };
+    let backup = {
+        let (s, _) = populated();
+        block_on(open(&s, "correct horse").unwrap().export_backup()).unwrap()
+    };
+    let ops: Vec<(&str, Operation)> = vec![
+        (
+            "create",
+            Box::new(|s, _| {
+                block_on(open(s, "correct horse").unwrap().put(note("new", "n", &[]))).unwrap();
+                (s.clone(), "correct horse")
+            }),
+        ),
+        (
+            "update",
+            Box::new(|s, ids| {
+                let mut n = note("Shopping", "changed", &[]);
+                n.id = Some(ids[1]);
+                block_on(open(s, "correct horse").unwrap().put(n)).unwrap();
+                (s.clone(), "correct horse")
+            }),
+        ),
+        (
+            "delete",
+            Box::new(|s, ids| {
+                block_on(open(s, "correct horse").unwrap().delete(&ids[0])).unwrap();
+                (s.clone(), "correct horse")
+            }),
+        ),
+        (
+            "share-accept",
+            Box::new(move |s, _| {
+                let v = open(s, "correct horse").unwrap();
+                block_on(v.accept_shared_note(&blob, &sk)).unwrap();
+                (s.clone(), "correct horse")
+            }),
+        ),
+        (
+            "passphrase change",
+            Box::new(|s, _| {
+                let v = open(s, "correct horse").unwrap();
+                block_on(v.change_passphrase(b"correct horse", b"new pass")).unwrap();
+                (s.clone(), "new pass")
+            }),
+        ),
+        (
+            "key rotation",
+            Box::new(|s, _| {
+                block_on(open(s, "correct horse").unwrap().rotate_keys()).unwrap();
+                (s.clone(), "correct horse")
+            }),
+        ),
+        (
+            "restore",
+            Box::new(move |_, _| {
+                let t = MemoryStore::new();
+                block_on(Vault::import_backup(
+                    t.clone(),
+                    &backup,
+                    b"correct horse",
+                    opts(),
+                ))
+                .unwrap();
+                (t, "correct horse")
+            }),
+        ),
+    ];
+    let mut checked = 0;
+    for (name, op) in &ops {
+        let (store, ids) = populated();
+        let before = if *name == "restore" {
+            Snap::new()
+        } else {
+            store.snapshot()
+        };
+        let (target, pass) = op(&store, &ids);
+        let after = target.snapshot();
+        let expected = content(&open(&target, pass).unwrap());
+        assert_eq!(
+            target.snapshot(),
+            after,
+            "{name}: a clean open changes nothing"
+        );
+        for (change, snap) in single_record_changes(&before, &after) {
+            target.restore(snap);
+            match open(&target, pass) {
+                Ok(v) => assert_eq!(
+                    content(&v),
+                    expected,
+                    "{name}, {change}: accepted a changed state"
+                ),
+                Err(e) => assert_eq!(e.code(), "TAMPERED", "{name}, {change}: {e}"),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked} cases");
+}
+
+/// Note and shard records newer than the root (a change that never committed, or
+/// a rolled-back root) are evidence: never collected, and numbering goes above them.
+#[test]
+fn records_newer_than_the_root_are_kept_and_never_reused() {
+    let (store, ids) = populated();
+    let crashing = CrashingStore {
+        inner: store.clone(),
+        budget: Cell::new(1),
+    };
+    let v = block_on(Vault::open(crashing, b"correct horse", opts())).unwrap();
+    let counter = v.manifest_counter().unwrap();
+    let mut n = note("Shopping", "never committed", &[]);
+    n.id = Some(ids[1]);
+    assert_eq!(code(block_on(v.put(n))), "STORAGE");
+    drop(v);
+    let orphan = format!("{NOTE_PREFIX}{}/{:016x}", ids[1], counter + 1);
+    assert!(store.snapshot().contains_key(&orphan));
+    let w = open(&store, "correct horse").unwrap();
+    assert_eq!(w.manifest_counter().unwrap(), counter);
+    assert_eq!(w.get(&ids[1]).unwrap().body, "milk, eggs");
+    assert!(store.snapshot().contains_key(&orphan), "evidence kept");
+    block_on(w.put(note("next", "", &[]))).unwrap();
+    assert_eq!(
+        w.manifest_counter().unwrap(),
+        counter + 2,
+        "above the highest seen"
+    );
+}
+
+#[test]
+fn vault_id_pins_the_vault_on_open_and_restore() {
+    let (store, _) = populated();
+    let v = open(&store, "correct horse").unwrap();
+    let id = v.vault_id();
+    let counter = v.manifest_counter().unwrap();
+    let backup = block_on(v.export_backup()).unwrap();
+    v.lock();
+    assert_eq!(v.vault_id(), id, "readable while locked");
+    let pinned = |min: u64, vid: [u8; 16]| OpenOptions {
+        min_manifest_counter: min,
+        expected_vault_id: Some(vid),
+        ..opts()
+    };
+    assert!(block_on(Vault::open(
+        store.clone(),
+        b"correct horse",
+        pinned(counter, id)
+    ))
+    .is_ok());
+    // Another vault of the same user, with a higher counter, in its place.
+    let other = MemoryStore::new();
+    let o = new_vault(&other, "correct horse");
+    for i in 0..10 {
+        block_on(o.put(note(&format!("o{i}"), "", &[]))).unwrap();
+    }
+    assert!(o.manifest_counter().unwrap() > counter);
+    assert_ne!(o.vault_id(), id);
+    assert_eq!(
+        code(block_on(Vault::open(
+            other.clone(),
+            b"correct horse",
+            pinned(counter, id)
+        ))),
+        "TAMPERED"
+    );
+    // importBackup checks both pins.
+    let restore = |o: OpenOptions| {
+        code(block_on(Vault::import_backup(
+            MemoryStore::new(),
+            &backup,
+            b"correct horse",
+            o,
+        )))
+    };
+    assert_eq!(restore(pinned(counter, id)), "OK");
+    assert_eq!(restore(pinned(counter + 1, id)), "TAMPERED");
+    assert_eq!(restore(pinned(0, o.vault_id())), "TAMPERED");
+}
+
+/// A vault and a backup written by format 1 (the code before format 2, see
+/// tests/fixtures/notes-v1/README.md) open, and the vault is upgraded in place.
+#[test]
+fn format_1_vaults_and_backups_open_and_are_upgraded() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/notes-v1");
+    let text = std::fs::read_to_string(format!("{dir}/vault.txt")).unwrap();
+    let v1: Snap = text
+        .lines()
+        .map(|l| {
+            let (k, hex) = l.split_once(' ').unwrap();
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            (k.to_owned(), bytes)
+        })
+        .collect();
+    assert!(v1.contains_key("header") && v1.contains_key("manifest"));
+    let expect = |v: &Vault<MemoryStore>| {
+        let a = v.get(&NoteId([0x11; 16])).unwrap();
+        assert_eq!(
+            (a.title.as_str(), a.body.as_str()),
+            ("Họp ở Hà Nội", "Mang hồ sơ")
+        );
+        assert_eq!(a.tags, ["công việc"]);
+        let b = v.get(&NoteId([0x22; 16])).unwrap();
+        assert_eq!(b.body, "milk, eggs, rice");
+        assert_eq!(b.tags, ["home", "weekly"]);
+        assert_eq!(v.len().unwrap(), 2);
+        assert_eq!(v.search("ha noi").unwrap().len(), 1);
+    };
+    let store = MemoryStore::new();
+    store.restore(v1.clone());
+    assert_eq!(code(open(&store, "wrong")), "BAD_PASSPHRASE");
+    assert_eq!(store.snapshot(), v1, "nothing written before unlocking");
+    let v = open(&store, "fixture passphrase").unwrap();
+    expect(&v);
+    let upgraded = store.snapshot();
+    assert!(!upgraded.contains_key("header") && !upgraded.contains_key("manifest"));
+    assert_eq!(
+        upgraded
+            .keys()
+            .filter(|k| k.starts_with(ROOT_PREFIX))
+            .count(),
+        1
+    );
+    assert_eq!(
+        upgraded
+            .keys()
+            .filter(|k| k.starts_with(SHARD_PREFIX))
+            .count(),
+        2
+    );
+    for k in v1.keys().filter(|k| k.starts_with(NOTE_PREFIX)) {
+        assert_eq!(
+            upgraded.get(k),
+            v1.get(k),
+            "note records are kept as they are"
+        );
+    }
+    let counter = v.manifest_counter().unwrap();
+    assert!(counter > 6, "above the format-1 counter: {counter}");
+    block_on(v.put(note("after upgrade", "", &[]))).unwrap();
+    let again = open(&store, "fixture passphrase").unwrap();
+    assert_eq!(again.len().unwrap(), 3);
+    // A format-1 counter kept by the embedder still pins the upgraded vault.
+    let min = OpenOptions {
+        min_manifest_counter: 6,
+        expected_vault_id: Some(v.vault_id()),
+        ..opts()
+    };
+    assert!(block_on(Vault::open(store.clone(), b"fixture passphrase", min)).is_ok());
+
+    // A format-1 backup restores as format 2.
+    let backup = std::fs::read(format!("{dir}/backup.bin")).unwrap();
+    let target = MemoryStore::new();
+    let r = block_on(Vault::import_backup(
+        target.clone(),
+        &backup,
+        b"fixture passphrase",
+        opts(),
+    ))
+    .unwrap();
+    expect(&r);
+    assert!(target.snapshot().keys().any(|k| k.starts_with(ROOT_PREFIX)));
+    expect(&open(&target, "fixture passphrase").unwrap());
+    let mut bad = backup.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    assert_eq!(
+        code(block_on(Vault::import_backup(
+            MemoryStore::new(),
+            &bad,
+            b"fixture passphrase",
+            opts()
+        ))),
+        "TAMPERED"
+    );
+}
+
+/// A store that counts what each batch writes.
+#[derive(Default)]
+struct CountingStore {
+    inner: MemoryStore,
+    records: Cell<usize>,
+    bytes: Cell<usize>,
+}
+
+impl Store for CountingStore {
+    async fn get(&self, key: &str) -> signet_crypto::Result<Option<Vec<u8>>> {
+        self.inner.get(key).await
+    }
+    async fn put(&self, key: &str, value: &[u8]) -> signet_crypto::Result<()> {
+        self.inner.put(key, value).await
+    }
+    async fn delete(&self, key: &str) -> signet_crypto::Result<()> {
+        self.inner.delete(key).await
+    }
+    async fn list(&self, prefix: &str) -> signet_crypto::Result<Vec<String>> {
+        self.inner.list(prefix).await
+    }
+    async fn apply(&self, ops: Vec<Op>) -> signet_crypto::Result<()> {
+        for op in &ops {
+            if let Op::Put(_, v) = op {
+                self.records.set(self.records.get() + 1);
+                self.bytes.set(self.bytes.get() + v.len());
+            }
+        }
+        self.inner.apply(ops).await
+    }
+}
+
+/// One put writes the same number of records, and about the same bytes, at 100
+/// and at 10,000 notes (the shard it rewrites holds ~1/256 of the notes).
+#[test]
+fn a_put_writes_o1_records_whatever_the_vault_size() {
+    let v = block_on(Vault::create_with_weak_kdf_for_tests(
+        CountingStore::default(),
+        b"pw",
+        FAST,
+        opts(),
+    ))
+    .unwrap();
+    let mut per_put = Vec::new();
+    let mut n = 0;
+    for target in [100usize, 10_000] {
+        while n < target {
+            block_on(v.put(note(&format!("note {n}"), "body", &[]))).unwrap();
+            n += 1;
+        }
+        let s = v.store();
+        let (r0, b0) = (s.records.get(), s.bytes.get());
+        let puts = 20;
+        for i in 0..puts {
+            block_on(v.put(note(&format!("measured {i}"), "body", &[]))).unwrap();
+        }
+        n += puts;
+        let (r, b) = ((s.records.get() - r0) / puts, (s.bytes.get() - b0) / puts);
+        println!("per put at {target} notes: {r} records, {b} bytes");
+        per_put.push((r, b));
+    }
+    assert_eq!(per_put[0].0, 3, "note, shard, root");
+    assert_eq!(per_put[1].0, 3);
+    assert!(
+        per_put[1].1 < per_put[0].1 * 2,
+        "bytes per put: {per_put:?}"
+    );
 }

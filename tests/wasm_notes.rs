@@ -90,8 +90,8 @@ impl Clock for DateClock {
 
 fn opts() -> OpenOptions {
     OpenOptions {
-        min_manifest_counter: 0,
         clock: Rc::new(DateClock),
+        ..OpenOptions::default()
     }
 }
 

@@ -623,7 +623,9 @@ function vaultMeta() {
   }
 }
 
-/** Remembers the vault's name and last manifest counter (rollback detection on open). */
+/** Remembers the vault's name, id and last manifest counter (rollback and swap detection
+ *  on open). localStorage rolls back with IndexedDB when the whole profile does: see
+ *  docs/web-page.md. */
 function saveVaultMeta(meta) {
   try {
     localStorage.setItem(VAULT_KEY, JSON.stringify(meta));
@@ -724,7 +726,7 @@ $('vault-create').addEventListener('submit', async (e) => {
   await busy(e.submitter, 'notes-msg', async () => {
     const name = `notes-${Date.now().toString(36)}`;
     const st = await call('vaultCreate', { name, passphrase: pass });
-    saveVaultMeta({ name, counter: st.counter });
+    saveVaultMeta({ name, counter: st.counter, vaultId: st.vaultId });
     $('vc-pass').value = '';
     $('vc-pass2').value = '';
     say('notes-msg', '');
@@ -737,9 +739,11 @@ $('vault-unlock').addEventListener('submit', async (e) => {
   const meta = vaultMeta();
   if (!meta) return refreshVaultView();
   await busy(e.submitter, 'notes-msg', async () => {
-    const st = await call('vaultOpen', { name: meta.name, passphrase: $('vu-pass').value, minManifestCounter: meta.counter ?? 0 });
+    const st = await call('vaultOpen', { name: meta.name, passphrase: $('vu-pass').value, minManifestCounter: meta.counter ?? 0, expectedVaultId: meta.vaultId });
     $('vu-pass').value = '';
     noteCounter(st.counter);
+    // Vaults remembered before the id was: pin it from now on.
+    if (!meta.vaultId && st.vaultId) saveVaultMeta({ ...vaultMeta(), vaultId: st.vaultId });
     say('notes-msg', '');
     newNote();
     await refreshVaultView();
@@ -817,7 +821,7 @@ async function restoreBackup(file, passphrase) {
   const old = vaultMeta();
   const name = `notes-${Date.now().toString(36)}`;
   const r = await call('vaultImport', { name, passphrase, backup }, [backup.buffer]);
-  saveVaultMeta({ name, counter: r.counter });
+  saveVaultMeta({ name, counter: r.counter, vaultId: r.vaultId });
   if (old?.name && old.name !== name) {
     // The restored vault verified and is committed; the old store can go.
     indexedDB.deleteDatabase(`signet-notes:${old.name}`);

@@ -359,10 +359,10 @@ function needVault() {
 
 const AUTO_LOCK_MS = 15 * 60 * 1000;
 
-async function vaultOpen({ name, passphrase, minManifestCounter }) {
+async function vaultOpen({ name, passphrase, minManifestCounter, expectedVaultId }) {
   vault?.free();
   vault = null;
-  vault = await NoteVault.open({ name, passphrase, storage: 'indexeddb', minManifestCounter, autoLockMs: AUTO_LOCK_MS });
+  vault = await NoteVault.open({ name, passphrase, storage: 'indexeddb', minManifestCounter, expectedVaultId, autoLockMs: AUTO_LOCK_MS });
   return vaultState();
 }
 
@@ -375,7 +375,7 @@ async function vaultCreate({ name, passphrase }) {
 
 function vaultState() {
   if (!vault || vault.locked) return { unlocked: false };
-  return { unlocked: true, counter: vault.manifestCounter };
+  return { unlocked: true, counter: vault.manifestCounter, vaultId: vault.vaultId };
 }
 
 function vaultLock() {

@@ -49,17 +49,39 @@ export async function idbOpen(name) {
     },
     getMany(keys) {
       // One transaction for every record: opening a large vault would otherwise
-      // pay one transaction per note.
+      // pay one transaction per note. Many keys: two range reads (keys, values)
+      // over the span they cover instead of one request per key, which is what
+      // dominates in Chromium (~0.3 ms per request).
       return new Promise((resolve, reject) => {
         const tx = db.transaction(STORE, "readonly");
         const s = tx.objectStore(STORE);
         const out = new Array(keys.length).fill(null);
-        keys.forEach((k, i) => {
-          s.get(k).onsuccess = (e) => {
-            const v = e.target.result;
-            out[i] = v === undefined ? null : new Uint8Array(v);
+        if (keys.length >= 64) {
+          let lo = keys[0];
+          let hi = keys[0];
+          for (const k of keys) {
+            if (k < lo) lo = k;
+            if (k > hi) hi = k;
+          }
+          const range = IDBKeyRange.bound(lo, hi);
+          let found;
+          s.getAllKeys(range).onsuccess = (e) => { found = e.target.result; };
+          s.getAll(range).onsuccess = (e) => {
+            const at = new Map();
+            e.target.result.forEach((v, i) => at.set(found[i], v));
+            keys.forEach((k, i) => {
+              const v = at.get(k);
+              out[i] = v === undefined ? null : new Uint8Array(v);
+            });
           };
-        });
+        } else {
+          keys.forEach((k, i) => {
+            s.get(k).onsuccess = (e) => {
+              const v = e.target.result;
+              out[i] = v === undefined ? null : new Uint8Array(v);
+            };
+          });
+        }
         tx.oncomplete = () => resolve(out);
         tx.onerror = () => reject(tx.error);
         tx.onabort = () => reject(tx.error || new Error("IndexedDB transaction aborted"));

@@ -7,18 +7,20 @@ use crate::aead::{self, NONCE_LEN, TAG_LEN};
 use crate::kdf::KdfParams;
 use crate::{Error, Result};
 
-/// Format version written into every record.
-pub const VERSION: u8 = 1;
+/// Vault format version: the header inside root records, shards and backups.
+pub const VERSION: u8 = 2;
+/// Version 1: the legacy header, manifest and backup, and (unchanged since) note
+/// records and shared notes.
+pub(crate) const V1: u8 = 1;
 
 pub(crate) const HEADER_MAGIC: &[u8; 4] = b"SGNV";
 pub(crate) const NOTE_MAGIC: &[u8; 4] = b"SGNN";
-pub(crate) const MANIFEST_MAGIC: &[u8; 4] = b"SGNM";
 pub(crate) const BACKUP_MAGIC: &[u8; 4] = b"SGNB";
 pub(crate) const SHARED_MAGIC: &[u8; 4] = b"SGNS";
 
 /// Vault and note ids are 16 random bytes.
 pub const ID_LEN: usize = 16;
-const SALT_LEN: usize = 16;
+pub(crate) const SALT_LEN: usize = 16;
 const WRAPPED_KEY_LEN: usize = 32 + TAG_LEN;
 /// Header: magic, version, vault id, m, t, p, salt | nonce, wrapped vault key.
 pub(crate) const HEADER_AAD_LEN: usize = 4 + 1 + ID_LEN + 12 + SALT_LEN;
@@ -86,6 +88,8 @@ impl<'a> Reader<'a> {
 /// The plaintext vault header.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Header {
+    /// [`V1`] for a legacy standalone header, [`VERSION`] inside a root record.
+    pub version: u8,
     pub vault_id: [u8; ID_LEN],
     pub kdf: KdfParams,
     pub salt: [u8; SALT_LEN],
@@ -94,24 +98,35 @@ pub(crate) struct Header {
 }
 
 impl Header {
-    /// Wraps `vault_key` under a key derived from `passphrase` with a fresh salt.
-    pub(crate) fn seal(
+    /// A fresh salt and the key-encryption key `passphrase` gives with it.
+    pub(crate) fn new_kek(
+        passphrase: &[u8],
+        kdf: &KdfParams,
+    ) -> Result<([u8; SALT_LEN], Zeroizing<[u8; 32]>)> {
+        let salt = aead::random_array::<SALT_LEN>();
+        let kek = crate::kdf::derive_key(passphrase, &salt, kdf)?;
+        crate::scrub::scrub_stack();
+        Ok((salt, kek))
+    }
+
+    /// Wraps `vault_key` under `kek` (derived with `salt`), with a fresh nonce.
+    pub(crate) fn wrap(
+        version: u8,
         vault_id: [u8; ID_LEN],
         kdf: KdfParams,
-        passphrase: &[u8],
+        salt: [u8; SALT_LEN],
+        kek: &[u8; 32],
         vault_key: &[u8; 32],
     ) -> Result<Header> {
-        let salt = aead::random_array::<SALT_LEN>();
-        let nonce = aead::random_array::<NONCE_LEN>();
-        let kek = crate::kdf::derive_key(passphrase, &salt, &kdf)?;
         let mut h = Header {
+            version,
             vault_id,
             kdf,
             salt,
-            nonce,
+            nonce: aead::random_array::<NONCE_LEN>(),
             wrapped_key: [0; WRAPPED_KEY_LEN],
         };
-        let ct = aead::seal(&kek, &nonce, &h.aad(), vault_key);
+        let ct = aead::seal(kek, &h.nonce, &h.aad(), vault_key);
         h.wrapped_key = ct
             .as_slice()
             .try_into()
@@ -119,21 +134,36 @@ impl Header {
         Ok(h)
     }
 
-    /// Unwraps the vault key; a wrong passphrase (or a modified header) is
-    /// `BAD_PASSPHRASE`, caps on the KDF parameters are `LIMIT_EXCEEDED`.
-    pub(crate) fn unwrap(&self, passphrase: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
-        let kek = crate::kdf::derive_key(passphrase, &self.salt, &self.kdf)?;
-        let pt = aead::open(&kek, &self.nonce, &self.aad(), &self.wrapped_key);
-        drop(kek);
-        // Argon2 and AES left the KEK in deeper stack frames, on success and failure.
+    /// The same vault key and KEK in the header of another version (fresh nonce).
+    pub(crate) fn rewrap(
+        &self,
+        version: u8,
+        kek: &[u8; 32],
+        vault_key: &[u8; 32],
+    ) -> Result<Header> {
+        Header::wrap(version, self.vault_id, self.kdf, self.salt, kek, vault_key)
+    }
+
+    /// Argon2id of `passphrase` with this header's salt and parameters (the caps
+    /// are `LIMIT_EXCEEDED` before any work).
+    pub(crate) fn kek(&self, passphrase: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
+        let kek = crate::kdf::derive_key(passphrase, &self.salt, &self.kdf);
+        // Argon2 left key material in deeper stack frames, on success and failure.
         crate::scrub::scrub_stack();
+        kek
+    }
+
+    /// Unwraps the vault key with `kek`; a wrong passphrase (or a modified
+    /// header) is `BAD_PASSPHRASE`.
+    pub(crate) fn unwrap_with(&self, kek: &[u8; 32]) -> Result<Zeroizing<[u8; 32]>> {
+        let pt = aead::open(kek, &self.nonce, &self.aad(), &self.wrapped_key);
         to_key(&pt.map_err(|_| Error::BadPassphrase)?)
     }
 
     fn aad(&self) -> Vec<u8> {
         let mut v = Vec::with_capacity(HEADER_AAD_LEN);
         v.extend_from_slice(HEADER_MAGIC);
-        v.push(VERSION);
+        v.push(self.version);
         v.extend_from_slice(&self.vault_id);
         v.extend_from_slice(&self.kdf.memory_kib.to_be_bytes());
         v.extend_from_slice(&self.kdf.iterations.to_be_bytes());
@@ -159,7 +189,7 @@ impl Header {
             ));
         }
         let version = r.u8()?;
-        if version != VERSION {
+        if version != V1 && version != VERSION {
             return Err(Error::Unsupported(format!(
                 "vault format version {version}"
             )));
@@ -171,6 +201,7 @@ impl Header {
             parallelism: r.u32()?,
         };
         let h = Header {
+            version,
             vault_id,
             kdf,
             salt: r.array()?,
@@ -327,7 +358,7 @@ fn utf8(b: &[u8], err: fn() -> Error) -> Result<String> {
 fn note_aad(label: &[u8], vault_id: &[u8; ID_LEN], note_id: &[u8; ID_LEN], rev: u64) -> Vec<u8> {
     let mut v = Vec::with_capacity(label.len() + 1 + 2 * ID_LEN + 8);
     v.extend_from_slice(label);
-    v.push(VERSION);
+    v.push(V1);
     v.extend_from_slice(vault_id);
     v.extend_from_slice(note_id);
     v.extend_from_slice(&rev.to_be_bytes());
@@ -362,7 +393,7 @@ pub(crate) fn seal_note(
     );
     let mut out = Vec::with_capacity(NOTE_PREFIX_LEN + 2 * NONCE_LEN + wrapped.len() + ct.len());
     out.extend_from_slice(NOTE_MAGIC);
-    out.push(VERSION);
+    out.push(V1);
     out.extend_from_slice(note_id);
     out.extend_from_slice(&rev.to_be_bytes());
     out.extend_from_slice(&key_nonce);
@@ -375,7 +406,7 @@ pub(crate) fn seal_note(
 /// Id and revision a note record claims (unauthenticated until opened).
 pub(crate) fn note_record_ids(record: &[u8]) -> Result<([u8; ID_LEN], u64)> {
     let mut r = Reader::new(record, tampered_record);
-    if r.array::<4>()? != *NOTE_MAGIC || r.u8()? != VERSION {
+    if r.array::<4>()? != *NOTE_MAGIC || r.u8()? != V1 {
         return Err(tampered_record());
     }
     Ok((r.array()?, r.u64()?))
@@ -395,7 +426,7 @@ pub(crate) fn open_note(
     record: &[u8],
 ) -> Result<NoteContent> {
     let mut r = Reader::new(record, tampered_record);
-    if r.array::<4>()? != *NOTE_MAGIC || r.u8()? != VERSION {
+    if r.array::<4>()? != *NOTE_MAGIC || r.u8()? != V1 {
         return Err(tampered_record());
     }
     let (id, rv) = (r.array::<ID_LEN>()?, r.u64()?);
@@ -422,73 +453,6 @@ pub(crate) fn open_note(
     )
     .map_err(|_| tampered_record())?;
     NoteContent::decode_padded(&pt, tampered_record)
-}
-
-/// The decrypted manifest: a monotonic counter and every live note's revision.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub(crate) struct Manifest {
-    pub counter: u64,
-    pub entries: std::collections::BTreeMap<[u8; ID_LEN], u64>,
-}
-
-fn manifest_aad(vault_id: &[u8; ID_LEN]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(5 + ID_LEN);
-    v.extend_from_slice(MANIFEST_MAGIC);
-    v.push(VERSION);
-    v.extend_from_slice(vault_id);
-    v
-}
-
-fn tampered_manifest() -> Error {
-    Error::Tampered("the manifest is damaged or was modified".into())
-}
-
-impl Manifest {
-    pub(crate) fn seal(&self, key: &[u8; 32], vault_id: &[u8; ID_LEN]) -> Vec<u8> {
-        let mut pt = Vec::with_capacity(12 + self.entries.len() * (ID_LEN + 8));
-        pt.extend_from_slice(&self.counter.to_be_bytes());
-        pt.extend_from_slice(&(self.entries.len() as u32).to_be_bytes());
-        for (id, rev) in &self.entries {
-            pt.extend_from_slice(id);
-            pt.extend_from_slice(&rev.to_be_bytes());
-        }
-        let nonce = aead::random_array::<NONCE_LEN>();
-        let ct = aead::seal(key, &nonce, &manifest_aad(vault_id), &pt);
-        let mut out = Vec::with_capacity(5 + NONCE_LEN + ct.len());
-        out.extend_from_slice(MANIFEST_MAGIC);
-        out.push(VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        out
-    }
-
-    pub(crate) fn open(key: &[u8; 32], vault_id: &[u8; ID_LEN], record: &[u8]) -> Result<Manifest> {
-        let mut r = Reader::new(record, tampered_manifest);
-        if r.array::<4>()? != *MANIFEST_MAGIC || r.u8()? != VERSION {
-            return Err(tampered_manifest());
-        }
-        let nonce = r.array::<NONCE_LEN>()?;
-        let pt = aead::open(key, &nonce, &manifest_aad(vault_id), r.rest())
-            .map_err(|_| tampered_manifest())?;
-        let mut r = Reader::new(&pt, tampered_manifest);
-        let counter = r.u64()?;
-        let n = r.u32()? as usize;
-        if n > MAX_NOTES {
-            return Err(Error::LimitExceeded(format!("more than {MAX_NOTES} notes")));
-        }
-        let mut entries = std::collections::BTreeMap::new();
-        for _ in 0..n {
-            let id = r.array::<ID_LEN>()?;
-            let rev = r.u64()?;
-            if rev > counter || entries.insert(id, rev).is_some() {
-                return Err(tampered_manifest());
-            }
-        }
-        if !r.is_empty() {
-            return Err(tampered_manifest());
-        }
-        Ok(Manifest { counter, entries })
-    }
 }
 
 /// Lowercase hex.
@@ -551,7 +515,7 @@ pub(crate) fn seal_shared(
         .map_err(|_| Error::LimitExceeded("wrap envelope too large".into()))?;
     let mut out = Vec::with_capacity(9 + envelope.len() + NONCE_LEN + padded.len() + TAG_LEN);
     out.extend_from_slice(SHARED_MAGIC);
-    out.push(VERSION);
+    out.push(V1);
     out.extend_from_slice(&env_len.to_be_bytes());
     out.extend_from_slice(&envelope);
     let nonce = aead::random_array::<NONCE_LEN>();
@@ -572,7 +536,7 @@ pub(crate) fn open_shared(
         return Err(Error::MalformedInput("not a Signet shared note".into()));
     }
     let version = r.u8()?;
-    if version != VERSION {
+    if version != V1 {
         return Err(Error::Unsupported(format!("shared note version {version}")));
     }
     let env_len = r.u32()? as usize;

@@ -6,19 +6,23 @@
 //! vault key. Storage sees an opaque random note id, a revision number and a padded
 //! size bucket per note; everything else is AES-256-GCM ciphertext.
 //!
-//! An encrypted manifest with a monotonic counter lists every note's current
-//! revision, so a deleted, swapped or rolled-back note is `TAMPERED` on unlock.
-//! Rolling back the *whole* store (manifest and notes together) cannot be seen from
-//! inside it; keep [`Vault::manifest_counter`] elsewhere and pass it back as
-//! [`OpenOptions::min_manifest_counter`] to detect that too.
+//! Every change writes one small root record (`root/<counter>`) that commits to 256
+//! encrypted manifest shards, which list every note's current revision ([`index`]),
+//! so a deleted, swapped or rolled-back record is `TAMPERED` on unlock and one put
+//! writes three records whatever the vault's size. Rolling back the *whole* store
+//! cannot be seen from inside it; keep [`Vault::manifest_counter`] and
+//! [`Vault::vault_id`] elsewhere and pass them back as [`OpenOptions`] to detect
+//! that too. Changing the passphrase rotates the vault key ([`Vault::rotate_keys`]).
 //!
 //! One writer at a time: two windows writing the same vault overwrite each other's
-//! manifest (last writer wins; the other's new notes become orphans and are
-//! garbage-collected on the next open).
+//! root (last writer wins).
 //!
 //! The byte formats are in `docs/vault-format.md`.
 
+mod backup;
 mod format;
+mod index;
+mod legacy;
 mod lock;
 mod search;
 mod store;
@@ -30,19 +34,17 @@ use std::rc::Rc;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::aead::{self, NONCE_LEN};
+use crate::aead;
 use crate::kdf::KdfParams;
 use crate::{Error, Result};
 
 pub use format::{bucket_size, ID_LEN, MAX_BODY, MAX_NOTES, MAX_TAG, MAX_TAGS, MAX_TITLE, VERSION};
-use format::{Header, Manifest, NoteContent, Reader, SubKeys};
+use format::{Header, NoteContent, SubKeys};
+use index::{Shard, SHARDS};
+pub use index::{ROOT_PREFIX, SHARD_PREFIX};
 pub use search::fold as fold_for_search;
 pub use store::{MemoryStore, Op, Store};
 
-/// Storage key of the plaintext header.
-pub const HEADER_KEY: &str = "header";
-/// Storage key of the encrypted manifest.
-pub const MANIFEST_KEY: &str = "manifest";
 /// Prefix of note record keys: `note/<id hex>/<revision as 16 hex digits>`.
 pub const NOTE_PREFIX: &str = "note/";
 
@@ -169,6 +171,9 @@ pub struct OpenOptions {
     /// last seen [`Vault::manifest_counter`], kept outside the store, detects a
     /// rollback of the whole store.
     pub min_manifest_counter: u64,
+    /// Refuse (TAMPERED) a vault with another [`Vault::vault_id`]: replacing the
+    /// whole store by another vault (of the same passphrase) is caught.
+    pub expected_vault_id: Option<[u8; ID_LEN]>,
     /// Timestamps for new and changed notes.
     pub clock: Rc<dyn Clock>,
 }
@@ -177,6 +182,7 @@ impl Default for OpenOptions {
     fn default() -> Self {
         OpenOptions {
             min_manifest_counter: 0,
+            expected_vault_id: None,
             clock: Rc::new(SystemClock),
         }
     }
@@ -186,8 +192,9 @@ impl std::fmt::Debug for OpenOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "OpenOptions {{ min_manifest_counter: {} }}",
-            self.min_manifest_counter
+            "OpenOptions {{ min_manifest_counter: {}, expected_vault_id: {:?} }}",
+            self.min_manifest_counter,
+            self.expected_vault_id.map(|id| format::to_hex(&id))
         )
     }
 }
@@ -220,29 +227,107 @@ struct Unlocked {
     // Boxed from the moment they exist: async fns keep values that live across an
     // `await` in their (heap) future, and moving a plain key out of it into here
     // would leave an unwiped copy in the freed future. A box moves only a pointer.
+    /// Key-encryption key (from the passphrase): [`Vault::rotate_keys`] wraps a new
+    /// vault key under it without asking for the passphrase again.
+    kek: Box<Zeroizing<[u8; 32]>>,
     vault_key: Box<Zeroizing<[u8; 32]>>,
     keys: Box<SubKeys>,
     header: Header,
-    manifest: Manifest,
-    /// Highest counter value handed out (≥ `manifest.counter`).
+    /// Counter of the committed root record.
+    counter: u64,
+    shards: Vec<Shard>,
+    /// Highest counter value handed out or seen in any record's key (≥ `counter`).
     last_revision: u64,
-    notes: BTreeMap<[u8; ID_LEN], Entry>,
+    notes: Notes,
 }
 
 impl Unlocked {
+    /// The state at committed `counter`.
+    fn new(
+        (kek, vault_key, keys): KeyChain,
+        header: Header,
+        counter: u64,
+        shards: Vec<Shard>,
+        notes: Notes,
+    ) -> Self {
+        Unlocked {
+            kek,
+            vault_key,
+            keys,
+            header,
+            counter,
+            shards,
+            last_revision: counter,
+            notes,
+        }
+    }
+
     fn vault_id(&self) -> [u8; ID_LEN] {
         self.header.vault_id
     }
 
     /// The counter value for the next change. Advanced even if that change then
     /// fails to be written, so a (note id, revision) pair is never reused, while
-    /// `manifest.counter` stays the last committed value.
+    /// `counter` stays the last committed value.
     fn next_revision(&mut self) -> Result<u64> {
         self.last_revision = self
             .last_revision
             .checked_add(1)
             .ok_or_else(|| Error::LimitExceeded("manifest counter exhausted".into()))?;
         Ok(self.last_revision)
+    }
+
+    /// The batch of a change at `rev`, in crash-safe order: `records` (new note
+    /// records), the `changed` shards, the root `root/<rev>` under `header` and
+    /// `keys` (the commit point), then deletion of the old root, the replaced shards
+    /// and `garbage`. A store that applies it op by op and stops anywhere leaves the
+    /// old root (and all it references) or the new one.
+    fn change_ops(
+        &self,
+        rev: u64,
+        header: &Header,
+        keys: &SubKeys,
+        mut records: Vec<Op>,
+        changed: &[(usize, Shard)],
+        garbage: Vec<String>,
+    ) -> Vec<Op> {
+        let vault_id = self.vault_id();
+        let mut revs = [0u64; SHARDS];
+        for (r, s) in revs.iter_mut().zip(&self.shards) {
+            *r = s.rev;
+        }
+        let mut deletes = Vec::with_capacity(changed.len() + garbage.len() + 1);
+        if self.counter > 0 {
+            deletes.push(Op::Delete(index::root_key(self.counter)));
+        }
+        for (i, s) in changed {
+            let old = self.shards[*i].rev;
+            if old != 0 && old != s.rev {
+                deletes.push(Op::Delete(index::shard_key(*i, old)));
+            }
+            revs[*i] = s.rev;
+            if s.rev != 0 {
+                records.push(Op::Put(
+                    index::shard_key(*i, s.rev),
+                    index::seal_shard(&keys.manifest, &vault_id, *i, s),
+                ));
+            }
+        }
+        records.push(Op::Put(
+            index::root_key(rev),
+            index::seal_root(header, rev, &revs, &keys.manifest),
+        ));
+        records.extend(deletes);
+        records.extend(garbage.into_iter().map(Op::Delete));
+        records
+    }
+
+    /// Adopts a change once it is stored.
+    fn commit(&mut self, rev: u64, changed: Vec<(usize, Shard)>) {
+        self.counter = rev;
+        for (i, s) in changed {
+            self.shards[i] = s;
+        }
     }
 }
 
@@ -253,6 +338,7 @@ impl Unlocked {
 pub struct Vault<S: Store> {
     store: S,
     clock: Rc<dyn Clock>,
+    vault_id: [u8; ID_LEN],
     state: RefCell<Option<Unlocked>>,
     write_lock: lock::AsyncLock,
 }
@@ -280,6 +366,87 @@ async fn ensure_empty<S: Store>(store: &S) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The embedder's pins: the vault id and (once known) the lowest acceptable counter.
+fn check_pins(vault_id: &[u8; ID_LEN], counter: Option<u64>, opts: &OpenOptions) -> Result<()> {
+    if opts.expected_vault_id.is_some_and(|e| e != *vault_id) {
+        return Err(Error::Tampered(format!(
+            "this storage holds another vault ({}) than the one expected",
+            format::to_hex(vault_id)
+        )));
+    }
+    match counter {
+        Some(c) if c < opts.min_manifest_counter => Err(Error::Tampered(format!(
+            "the vault was rolled back: manifest counter {c} is below the last seen {}",
+            opts.min_manifest_counter
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Decrypted notes by id.
+type Notes = BTreeMap<[u8; ID_LEN], Entry>;
+
+/// A new passphrase's salt and KEK.
+type SaltedKek = ([u8; format::SALT_LEN], Box<Zeroizing<[u8; 32]>>);
+
+/// The keys below the passphrase: KEK, vault key, sub-keys. Boxed (see [`Unlocked`]).
+type KeyChain = (
+    Box<Zeroizing<[u8; 32]>>,
+    Box<Zeroizing<[u8; 32]>>,
+    Box<SubKeys>,
+);
+
+fn unlock(header: &Header, passphrase: &[u8]) -> Result<KeyChain> {
+    let kek = Box::new(header.kek(passphrase)?);
+    let vault_key = Box::new(header.unwrap_with(&kek)?);
+    let keys = Box::new(SubKeys::derive(&vault_key, &header.vault_id)?);
+    Ok((kek, vault_key, keys))
+}
+
+/// Decrypts the note records `entries` lists; a missing or failing one is `TAMPERED`.
+async fn load_notes<S: Store>(
+    store: &S,
+    keys: &SubKeys,
+    vault_id: &[u8; ID_LEN],
+    entries: &[([u8; ID_LEN], u64)],
+) -> Result<Notes> {
+    let names: Vec<String> = entries
+        .iter()
+        .map(|(id, rev)| format::note_key(id, *rev))
+        .collect();
+    let values = get_all(store, &names).await?;
+    let mut notes = BTreeMap::new();
+    for ((id, rev), rec) in entries.iter().zip(values) {
+        let rec = rec.ok_or_else(|| {
+            Error::Tampered(format!("note {} is missing from storage", NoteId(*id)))
+        })?;
+        let content = format::open_note(&keys.note_wrap, vault_id, id, *rev, &rec)?;
+        notes.insert(*id, Entry::new(content));
+    }
+    Ok(notes)
+}
+
+/// `get_many` that checks the store answered every key.
+async fn get_all<S: Store>(store: &S, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>> {
+    let values = store.get_many(keys).await?;
+    if values.len() != keys.len() {
+        return Err(Error::Storage(
+            "the store returned a different number of records than asked for".into(),
+        ));
+    }
+    Ok(values)
+}
+
+/// The newest root record's counter and key, if any.
+async fn newest_root<S: Store>(store: &S) -> Result<Option<(u64, String)>> {
+    Ok(store
+        .list(ROOT_PREFIX)
+        .await?
+        .into_iter()
+        .filter_map(|k| index::parse_root_key(&k).map(|c| (c, k)))
+        .max())
 }
 
 impl<S: Store> Vault<S> {
@@ -318,97 +485,129 @@ impl<S: Store> Vault<S> {
         kdf.check_readable()?;
         ensure_empty(&store).await?;
         let vault_id = aead::random_array::<ID_LEN>();
+        let (salt, kek) = Header::new_kek(passphrase, &kdf)?;
+        let kek = Box::new(kek);
         let vault_key = Box::new(Zeroizing::new(aead::random_array::<32>()));
-        let header = Header::seal(vault_id, kdf, passphrase, &vault_key)?;
+        let header = Header::wrap(VERSION, vault_id, kdf, salt, &kek, &vault_key)?;
         let keys = Box::new(SubKeys::derive(&vault_key, &vault_id)?);
-        let manifest = Manifest {
-            counter: 1,
-            entries: BTreeMap::new(),
-        };
-        // Manifest first: the header is the commit point of creation.
+        let shards = vec![Shard::default(); SHARDS];
+        let mut u = Unlocked::new((kek, vault_key, keys), header, 0, shards, Notes::new());
+        let rev = u.next_revision()?;
         store
-            .apply(vec![
-                Op::Put(
-                    MANIFEST_KEY.into(),
-                    manifest.seal(&keys.manifest, &vault_id),
-                ),
-                Op::Put(HEADER_KEY.into(), header.encode()),
-            ])
+            .apply(u.change_ops(rev, &u.header, &u.keys, Vec::new(), &[], Vec::new()))
             .await?;
-        Ok(Self::from_parts(
-            store,
-            opts.clock,
-            Unlocked {
-                vault_key,
-                keys,
-                header,
-                last_revision: manifest.counter,
-                manifest,
-                notes: BTreeMap::new(),
-            },
-        ))
+        u.commit(rev, Vec::new());
+        Ok(Self::from_parts(store, opts.clock, u))
     }
 
     fn from_parts(store: S, clock: Rc<dyn Clock>, u: Unlocked) -> Self {
         Vault {
             store,
             clock,
+            vault_id: u.vault_id(),
             state: RefCell::new(Some(u)),
             write_lock: lock::AsyncLock::default(),
         }
     }
 
-    /// Unlocks the vault in `store`: `NOT_FOUND` without a header, `BAD_PASSPHRASE`
-    /// for a wrong passphrase, `LIMIT_EXCEEDED` for KDF parameters over the caps,
-    /// `TAMPERED` when records are missing, modified, swapped or rolled back.
-    /// Records no longer referenced (left by a crash) are deleted.
+    /// Unlocks the vault in `store`: `NOT_FOUND` without one, `BAD_PASSPHRASE` for a
+    /// wrong passphrase, `LIMIT_EXCEEDED` for KDF parameters over the caps,
+    /// `TAMPERED` when records are missing, modified, swapped or rolled back, or the
+    /// vault is not the one `opts` pins. Records no longer referenced (left by a
+    /// crash) are deleted; records newer than the root are kept. A format-1 vault is
+    /// upgraded to format 2.
     pub async fn open(store: S, passphrase: &[u8], opts: OpenOptions) -> Result<Self> {
-        let header_bytes = store
-            .get(HEADER_KEY)
+        let Some((counter, root_name)) = newest_root(&store).await? else {
+            if let Some(h) = store.get(legacy::HEADER_KEY).await? {
+                return Self::open_legacy(store, &h, passphrase, opts).await;
+            }
+            if !store.list("").await?.is_empty() {
+                return Err(Error::Tampered(
+                    "the storage holds vault records but no root record".into(),
+                ));
+            }
+            return Err(Error::NotFound("no vault in this storage".into()));
+        };
+        let root = store
+            .get(&root_name)
             .await?
-            .ok_or_else(|| Error::NotFound("no vault in this storage".into()))?;
-        let header = Header::decode(&header_bytes)?;
-        let vault_key = Box::new(header.unwrap(passphrase)?);
+            .ok_or_else(|| Error::Tampered("the root record vanished".into()))?;
+        let (header, claimed) = index::parse_root(&root)?;
+        if claimed != counter {
+            return Err(Error::Tampered(
+                "the root record is stored under another counter".into(),
+            ));
+        }
+        check_pins(&header.vault_id, Some(counter), &opts)?;
+        let (kek, vault_key, keys) = unlock(&header, passphrase)?;
+        let revs = index::open_root(&keys.manifest, &root)?;
         let vault_id = header.vault_id;
-        let keys = Box::new(SubKeys::derive(&vault_key, &vault_id)?);
+        let shard_names: Vec<(usize, String)> = revs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| **r != 0)
+            .map(|(i, r)| (i, index::shard_key(i, *r)))
+            .collect();
+        let names: Vec<String> = shard_names.iter().map(|(_, k)| k.clone()).collect();
+        let mut shards = vec![Shard::default(); SHARDS];
+        let mut total = 0usize;
+        for ((i, _), rec) in shard_names.iter().zip(get_all(&store, &names).await?) {
+            let rec = rec.ok_or_else(|| Error::Tampered("a manifest shard is missing".into()))?;
+            let s = index::open_shard(&keys.manifest, &vault_id, *i, revs[*i], &rec)?;
+            total += s.entries.len();
+            if total > MAX_NOTES {
+                return Err(Error::LimitExceeded(format!("more than {MAX_NOTES} notes")));
+            }
+            shards[*i] = s;
+        }
+        let entries: Vec<([u8; ID_LEN], u64)> = shards
+            .iter()
+            .flat_map(|s| s.entries.iter().map(|(id, r)| (*id, *r)))
+            .collect();
+        let notes = load_notes(&store, &keys, &vault_id, &entries).await?;
+        let mut u = Unlocked::new((kek, vault_key, keys), header, counter, shards, notes);
+        u.last_revision = collect_garbage(&store, &u).await?;
+        Ok(Self::from_parts(store, opts.clock, u))
+    }
+
+    /// Opens a format-1 vault (`header` + `manifest`), verifies it exactly as
+    /// format 1 did, and rewrites its index as format 2 in one batch (the note
+    /// records stay as they are).
+    async fn open_legacy(
+        store: S,
+        header_bytes: &[u8],
+        passphrase: &[u8],
+        opts: OpenOptions,
+    ) -> Result<Self> {
+        let header = Header::decode(header_bytes)?;
+        check_pins(&header.vault_id, None, &opts)?;
+        if header.version != format::V1 {
+            return Err(Error::Tampered(
+                "the legacy header record holds a newer header".into(),
+            ));
+        }
+        let (kek, vault_key, keys) = unlock(&header, passphrase)?;
+        let vault_id = header.vault_id;
         let manifest_bytes = store
-            .get(MANIFEST_KEY)
+            .get(legacy::MANIFEST_KEY)
             .await?
             .ok_or_else(|| Error::Tampered("the manifest is missing".into()))?;
-        let manifest = Manifest::open(&keys.manifest, &vault_id, &manifest_bytes)?;
-        check_counter(&manifest, opts.min_manifest_counter)?;
-        let records = fetch_notes(&store, &manifest).await?;
-        let mut notes = BTreeMap::new();
-        for ((id, rev), rec) in manifest.entries.iter().zip(&records) {
-            let content = format::open_note(&keys.note_wrap, &vault_id, id, *rev, rec)?;
-            notes.insert(*id, Entry::new(content));
-        }
-        // Garbage: records a crash left behind, or old revisions. Best effort.
-        let garbage: Vec<Op> = store
-            .list(NOTE_PREFIX)
-            .await?
-            .into_iter()
-            .filter(|k| match format::parse_note_key(k) {
-                Some((id, rev)) => manifest.entries.get(&id) != Some(&rev),
-                None => true,
-            })
-            .map(Op::Delete)
-            .collect();
-        if !garbage.is_empty() {
-            let _ = store.apply(garbage).await;
-        }
-        Ok(Self::from_parts(
-            store,
-            opts.clock,
-            Unlocked {
-                vault_key,
-                keys,
-                header,
-                last_revision: manifest.counter,
-                manifest,
-                notes,
-            },
-        ))
+        let m = legacy::Manifest::open(&keys.manifest, &vault_id, &manifest_bytes)?;
+        check_pins(&vault_id, Some(m.counter), &opts)?;
+        let entries: Vec<([u8; ID_LEN], u64)> = m.entries.iter().map(|(i, r)| (*i, *r)).collect();
+        let notes = load_notes(&store, &keys, &vault_id, &entries).await?;
+        let chain = (kek, vault_key, keys);
+        let u = upgrade(
+            &store,
+            &header,
+            chain,
+            m.counter,
+            notes,
+            entries,
+            Vec::new(),
+        )
+        .await?;
+        Ok(Self::from_parts(store, opts.clock, u))
     }
 
     fn with<T>(&self, f: impl FnOnce(&Unlocked) -> Result<T>) -> Result<T> {
@@ -426,10 +625,17 @@ impl<S: Store> Vault<S> {
         self.state.borrow().is_none()
     }
 
+    /// The vault's id: random, fixed at creation, kept by backups, public (it is
+    /// stored in plaintext). Keep it with the counter and pass it back as
+    /// [`OpenOptions::expected_vault_id`]. Available after [`Vault::lock`] too.
+    pub fn vault_id(&self) -> [u8; ID_LEN] {
+        self.vault_id
+    }
+
     /// The manifest counter: grows with every change. Keep it outside the store to
     /// detect a whole-store rollback later ([`OpenOptions::min_manifest_counter`]).
     pub fn manifest_counter(&self) -> Result<u64> {
-        self.with(|u| Ok(u.manifest.counter))
+        self.with(|u| Ok(u.counter))
     }
 
     /// The Argon2id parameters in the header.
@@ -472,7 +678,7 @@ impl<S: Store> Vault<S> {
         format::check_note_limits(title, body, tags)?;
         let _guard = self.write_lock.acquire().await;
         let now = self.clock.now_ms();
-        let (ops, manifest, content) = self.with_mut(|u| {
+        let (ops, rev, changed, content) = self.with_mut(|u| {
             let created = u
                 .notes
                 .get(&id.0)
@@ -487,22 +693,23 @@ impl<S: Store> Vault<S> {
                 tags: tags.to_vec(),
             };
             let rev = u.next_revision()?;
-            let mut m = u.manifest.clone();
-            m.counter = rev;
-            let old = m.entries.insert(id.0, rev);
+            let i = index::shard_of(&id.0);
+            let mut shard = u.shards[i].clone();
+            let old = shard.entries.insert(id.0, rev);
+            shard.rev = rev;
             let rec = format::seal_note(&u.keys.note_wrap, &u.vault_id(), &id.0, rev, &content)?;
-            let mut ops = vec![
-                Op::Put(format::note_key(&id.0, rev), rec),
-                Op::Put(MANIFEST_KEY.into(), m.seal(&u.keys.manifest, &u.vault_id())),
-            ];
-            if let Some(old) = old {
-                ops.push(Op::Delete(format::note_key(&id.0, old)));
-            }
-            Ok((ops, m, content))
+            let garbage = old
+                .map(|o| format::note_key(&id.0, o))
+                .into_iter()
+                .collect();
+            let changed = vec![(i, shard)];
+            let records = vec![Op::Put(format::note_key(&id.0, rev), rec)];
+            let ops = u.change_ops(rev, &u.header, &u.keys, records, &changed, garbage);
+            Ok((ops, rev, changed, content))
         })?;
         self.store.apply(ops).await?;
         if let Some(u) = self.state.borrow_mut().as_mut() {
-            u.manifest = manifest;
+            u.commit(rev, changed);
             u.notes.insert(id.0, Entry::new(content));
         }
         Ok(())
@@ -528,14 +735,7 @@ impl<S: Store> Vault<S> {
 
     /// Every note's id, title, tags and update time, newest first.
     pub fn list(&self) -> Result<Vec<NoteSummary>> {
-        self.with(|u| {
-            Ok(sorted(
-                u.notes
-                    .iter()
-                    .map(|(id, e)| e.summary(NoteId(*id)))
-                    .collect(),
-            ))
-        })
+        self.with(|u| Ok(summaries(u, |_| true)))
     }
 
     /// Notes whose title, body or tags contain every whitespace-separated term of
@@ -543,61 +743,106 @@ impl<S: Store> Vault<S> {
     /// ("ha noi" finds "Hà Nội"). Newest first; an empty query lists everything.
     pub fn search(&self, query: &str) -> Result<Vec<NoteSummary>> {
         let q = search::Query::parse(query);
-        self.with(|u| {
-            Ok(sorted(
-                u.notes
-                    .iter()
-                    .filter(|(_, e)| q.is_empty() || q.matches(&e.hay))
-                    .map(|(id, e)| e.summary(NoteId(*id)))
-                    .collect(),
-            ))
-        })
+        self.with(|u| Ok(summaries(u, |e| q.is_empty() || q.matches(&e.hay))))
     }
 
     /// Deletes a note (`NOT_FOUND` if absent).
     pub async fn delete(&self, id: &NoteId) -> Result<()> {
         let _guard = self.write_lock.acquire().await;
-        let (ops, manifest) = self.with_mut(|u| {
-            if !u.manifest.entries.contains_key(&id.0) {
+        let (ops, rev, changed) = self.with_mut(|u| {
+            let i = index::shard_of(&id.0);
+            if !u.shards[i].entries.contains_key(&id.0) {
                 return Err(Error::NotFound(format!("note {id}")));
             }
             let rev = u.next_revision()?;
-            let mut m = u.manifest.clone();
-            m.counter = rev;
-            let old = m.entries.remove(&id.0);
-            let mut ops = vec![Op::Put(
-                MANIFEST_KEY.into(),
-                m.seal(&u.keys.manifest, &u.vault_id()),
-            )];
-            if let Some(old) = old {
-                ops.push(Op::Delete(format::note_key(&id.0, old)));
-            }
-            Ok((ops, m))
+            let mut shard = u.shards[i].clone();
+            let old = shard.entries.remove(&id.0);
+            shard.rev = if shard.entries.is_empty() { 0 } else { rev };
+            let garbage = old
+                .map(|o| format::note_key(&id.0, o))
+                .into_iter()
+                .collect();
+            let changed = vec![(i, shard)];
+            let ops = u.change_ops(rev, &u.header, &u.keys, Vec::new(), &changed, garbage);
+            Ok((ops, rev, changed))
         })?;
         self.store.apply(ops).await?;
         if let Some(u) = self.state.borrow_mut().as_mut() {
-            u.manifest = manifest;
+            u.commit(rev, changed);
             u.notes.remove(&id.0);
         }
         Ok(())
     }
 
-    /// Rewraps the vault key under `new` (fresh salt, same KDF parameters). Notes
-    /// are not re-encrypted. A wrong `old` is `BAD_PASSPHRASE`.
+    /// Changes the passphrase and rotates the vault key ([`Vault::rotate_keys`]):
+    /// a header or backup from before, with the old passphrase, opens nothing
+    /// written after. A wrong `old` is `BAD_PASSPHRASE`.
     pub async fn change_passphrase(&self, old: &[u8], new: &[u8]) -> Result<()> {
         check_passphrase(new)?;
         let _guard = self.write_lock.acquire().await;
-        let (header, vault_key) = self.with(|u| Ok((u.header.clone(), u.vault_key.clone())))?;
-        let check = header.unwrap(old)?;
-        if !bool::from(check.as_slice().ct_eq(vault_key.as_slice())) {
+        let header = self.with(|u| Ok(u.header.clone()))?;
+        let check = Box::new(header.kek(old)?);
+        let same = self.with(|u| Ok(bool::from(check.as_slice().ct_eq(u.kek.as_slice()))))?;
+        if !same {
             return Err(Error::BadPassphrase);
         }
-        let new_header = Header::seal(header.vault_id, header.kdf, new, &vault_key)?;
-        self.store
-            .apply(vec![Op::Put(HEADER_KEY.into(), new_header.encode())])
-            .await?;
+        let (salt, kek) = Header::new_kek(new, &header.kdf)?;
+        self.rotate(Some((salt, Box::new(kek)))).await
+    }
+
+    /// Replaces the vault key by a fresh random one: every note is sealed again under
+    /// new per-note keys wrapped by the new note-wrap key, every shard and the root
+    /// under the new manifest key, all in one batch whose commit point is the new
+    /// root. Costs one write per note. Old headers and backups keep opening only
+    /// what they held.
+    pub async fn rotate_keys(&self) -> Result<()> {
+        let _guard = self.write_lock.acquire().await;
+        self.rotate(None).await
+    }
+
+    /// The rotation; `new_kek` (with its salt) also changes the passphrase. The
+    /// caller holds the write lock.
+    async fn rotate(&self, new_kek: Option<SaltedKek>) -> Result<()> {
+        let vault_key = Box::new(Zeroizing::new(aead::random_array::<32>()));
+        let keys = Box::new(SubKeys::derive(&vault_key, &self.vault_id)?);
+        let (ops, rev, changed, header, kek) = self.with_mut(|u| {
+            let (header, kek) = match new_kek {
+                Some((salt, kek)) => {
+                    let h =
+                        Header::wrap(VERSION, u.vault_id(), u.header.kdf, salt, &kek, &vault_key)?;
+                    (h, kek)
+                }
+                None => {
+                    let kek = Box::new(Zeroizing::new(**u.kek));
+                    (u.header.rewrap(VERSION, &kek, &vault_key)?, kek)
+                }
+            };
+            let rev = u.next_revision()?;
+            let vault_id = u.vault_id();
+            let mut records = Vec::with_capacity(u.notes.len());
+            let mut garbage = Vec::with_capacity(u.notes.len());
+            for (id, e) in &u.notes {
+                records.push(Op::Put(
+                    format::note_key(id, rev),
+                    format::seal_note(&keys.note_wrap, &vault_id, id, rev, &e.content)?,
+                ));
+            }
+            for s in &u.shards {
+                garbage.extend(s.entries.iter().map(|(id, r)| format::note_key(id, *r)));
+            }
+            let shards = index::build_shards(u.notes.keys().map(|id| (*id, rev)), rev);
+            let changed: Vec<(usize, Shard)> = shards.into_iter().enumerate().collect();
+            let ops = u.change_ops(rev, &header, &keys, records, &changed, garbage);
+            Ok((ops, rev, changed, header, kek))
+        })?;
+        self.store.apply(ops).await?;
         if let Some(u) = self.state.borrow_mut().as_mut() {
-            u.header = new_header;
+            u.commit(rev, changed);
+            // Assigning drops the old boxes, which wipes the old keys in place.
+            u.kek = kek;
+            u.vault_key = vault_key;
+            u.keys = keys;
+            u.header = header;
         }
         Ok(())
     }
@@ -610,123 +855,113 @@ impl<S: Store> Vault<S> {
         *self.state.borrow_mut() = None;
         crate::scrub::scrub_stack();
     }
+}
 
-    /// One encrypted, passphrase-protected file holding the whole vault, for
-    /// [`Vault::import_backup`]. Records are read back from storage and verified.
-    pub async fn export_backup(&self) -> Result<Vec<u8>> {
-        let _guard = self.write_lock.acquire().await;
-        let (header, manifest, vault_id, backup_key, note_wrap, manifest_key) = self.with(|u| {
-            Ok((
-                u.header.encode(),
-                u.manifest.clone(),
-                u.vault_id(),
-                u.keys.backup.clone(),
-                u.keys.note_wrap.clone(),
-                u.keys.manifest.clone(),
-            ))
-        })?;
-        let manifest_rec = self
-            .store
-            .get(MANIFEST_KEY)
-            .await?
-            .ok_or_else(|| Error::Tampered("the manifest is missing".into()))?;
-        if Manifest::open(&manifest_key, &vault_id, &manifest_rec)? != manifest {
-            return Err(Error::Tampered(
-                "the stored manifest differs from the open vault".into(),
-            ));
-        }
-        let mut payload = Zeroizing::new(Vec::new());
-        push_blob(&mut payload, &manifest_rec);
-        payload.extend_from_slice(&(manifest.entries.len() as u32).to_be_bytes());
-        let records = fetch_notes(&self.store, &manifest).await?;
-        for ((id, rev), rec) in manifest.entries.iter().zip(&records) {
-            format::open_note(&note_wrap, &vault_id, id, *rev, rec)?;
-            push_blob(&mut payload, rec);
-        }
-        let mut out = Vec::with_capacity(5 + header.len() + NONCE_LEN + payload.len() + 16);
-        out.extend_from_slice(format::BACKUP_MAGIC);
-        out.push(VERSION);
-        out.extend_from_slice(&header);
-        let nonce = aead::random_array::<NONCE_LEN>();
-        let ct = aead::seal(&backup_key, &nonce, &out, &payload);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        Ok(out)
-    }
-
-    /// Restores a backup into an empty `store` and returns the unlocked vault.
-    /// Everything is verified before anything is written, then written in one
-    /// batch: a corrupted backup leaves the store untouched. Errors:
-    /// `MALFORMED_INPUT`/`UNSUPPORTED` (not a backup), `BAD_PASSPHRASE`,
-    /// `LIMIT_EXCEEDED` (KDF caps), `TAMPERED` (content fails authentication),
-    /// `INVALID_ARGUMENT` (store not empty).
-    pub async fn import_backup(
-        store: S,
-        backup: &[u8],
-        passphrase: &[u8],
-        opts: OpenOptions,
-    ) -> Result<Self> {
-        let truncated = || Error::MalformedInput("the backup is truncated".into());
-        let mut r = Reader::new(backup, truncated);
-        if r.array::<4>()? != *format::BACKUP_MAGIC {
-            return Err(Error::MalformedInput("not a Signet notes backup".into()));
-        }
-        let version = r.u8()?;
-        if version != VERSION {
-            return Err(Error::Unsupported(format!(
-                "backup format version {version}"
-            )));
-        }
-        let header = Header::decode(r.take(format::HEADER_LEN)?)?;
-        let nonce = r.array::<NONCE_LEN>()?;
-        let aad_len = 5 + format::HEADER_LEN;
-        let aad = backup.get(..aad_len).ok_or_else(truncated)?;
-        let ct = r.rest();
-        let vault_key = Box::new(header.unwrap(passphrase)?);
-        let vault_id = header.vault_id;
-        let keys = Box::new(SubKeys::derive(&vault_key, &vault_id)?);
-        let payload = aead::open(&keys.backup, &nonce, aad, ct)
-            .map_err(|_| Error::Tampered("the backup is damaged or was modified".into()))?;
-        let bad = || Error::Tampered("the backup's content is inconsistent".into());
-        let mut r = Reader::new(&payload, bad);
-        let manifest_rec = take_blob(&mut r)?;
-        let manifest = Manifest::open(&keys.manifest, &vault_id, manifest_rec)?;
-        let n = r.u32()? as usize;
-        if n != manifest.entries.len() {
-            return Err(bad());
-        }
-        let mut ops = Vec::with_capacity(n + 2);
-        let mut notes = BTreeMap::new();
-        for _ in 0..n {
-            let rec = take_blob(&mut r)?;
-            let (id, rev) = format::note_record_ids(rec)?;
-            if manifest.entries.get(&id) != Some(&rev) || notes.contains_key(&id) {
-                return Err(bad());
+/// Turns a verified format-1 vault (`header`, its keys, its manifest's `counter`,
+/// `notes` and `entries`) into format 2: after `records` (note records not yet
+/// stored, for a restore), the shards and a root under a version-2 header, as one
+/// change at a fresh counter that also deletes the format-1 records.
+async fn upgrade<S: Store>(
+    store: &S,
+    header: &Header,
+    (kek, vault_key, keys): KeyChain,
+    counter: u64,
+    notes: Notes,
+    entries: Vec<([u8; ID_LEN], u64)>,
+    mut records: Vec<Op>,
+) -> Result<Unlocked> {
+    let header = header.rewrap(VERSION, &kek, &vault_key)?;
+    let shards = vec![Shard::default(); SHARDS];
+    let mut u = Unlocked::new((kek, vault_key, keys), header, counter, shards, notes);
+    // Above every revision any record in the store claims (an earlier upgrade
+    // may have crashed after writing shards).
+    for prefix in [NOTE_PREFIX, SHARD_PREFIX, ROOT_PREFIX] {
+        for k in store.list(prefix).await? {
+            if let Some(r) = record_revision(&k) {
+                u.last_revision = u.last_revision.max(r);
             }
-            let content = format::open_note(&keys.note_wrap, &vault_id, &id, rev, rec)?;
-            notes.insert(id, Entry::new(content));
-            ops.push(Op::Put(format::note_key(&id, rev), rec.to_vec()));
         }
-        if !r.is_empty() {
-            return Err(bad());
-        }
-        ensure_empty(&store).await?;
-        ops.push(Op::Put(MANIFEST_KEY.into(), manifest_rec.to_vec()));
-        ops.push(Op::Put(HEADER_KEY.into(), header.encode()));
-        store.apply(ops).await?;
-        Ok(Self::from_parts(
-            store,
-            opts.clock,
-            Unlocked {
-                vault_key,
-                keys,
-                header,
-                last_revision: manifest.counter,
-                manifest,
-                notes,
-            },
-        ))
     }
+    let rev = u.next_revision()?;
+    let referenced: std::collections::BTreeSet<String> = entries
+        .iter()
+        .map(|(id, r)| format::note_key(id, *r))
+        .collect();
+    let mut garbage = vec![
+        legacy::HEADER_KEY.to_owned(),
+        legacy::MANIFEST_KEY.to_owned(),
+    ];
+    garbage.extend(
+        store.list(NOTE_PREFIX).await?.into_iter().filter(|k| {
+            !referenced.contains(k) && record_revision(k).is_none_or(|r| r <= u.counter)
+        }),
+    );
+    let changed: Vec<(usize, Shard)> = index::build_shards(entries, rev)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, s)| s.rev != 0)
+        .collect();
+    // No root of the old counter exists; `change_ops` must not delete one.
+    u.counter = 0;
+    records.extend(u.change_ops(rev, &u.header, &u.keys, Vec::new(), &changed, garbage));
+    store.apply(records).await?;
+    u.commit(rev, changed);
+    Ok(u)
+}
+
+/// The revision a record key names (note, shard or root), if it is one of ours.
+fn record_revision(key: &str) -> Option<u64> {
+    format::parse_note_key(key)
+        .map(|(_, r)| r)
+        .or_else(|| index::parse_shard_key(key).map(|(_, r)| r))
+        .or_else(|| index::parse_root_key(key))
+}
+
+/// Deletes what the committed root no longer references: older roots, replaced
+/// shards and note revisions, format-1 leftovers, unparseable keys under our
+/// prefixes. Records *newer* than the root are evidence (a crash mid-change, or
+/// a root rolled back) and stay. Best effort. Returns the highest revision seen,
+/// so the next change goes above it.
+async fn collect_garbage<S: Store>(store: &S, u: &Unlocked) -> Result<u64> {
+    let mut highest = u.counter;
+    let mut garbage = Vec::new();
+    for k in store.list(NOTE_PREFIX).await? {
+        match format::parse_note_key(&k) {
+            Some((id, r)) => {
+                highest = highest.max(r);
+                let live = u.shards[index::shard_of(&id)].entries.get(&id) == Some(&r);
+                if r <= u.counter && !live {
+                    garbage.push(Op::Delete(k));
+                }
+            }
+            None => garbage.push(Op::Delete(k)),
+        }
+    }
+    for k in store.list(SHARD_PREFIX).await? {
+        match index::parse_shard_key(&k) {
+            Some((i, r)) => {
+                highest = highest.max(r);
+                if r <= u.counter && u.shards[i].rev != r {
+                    garbage.push(Op::Delete(k));
+                }
+            }
+            None => garbage.push(Op::Delete(k)),
+        }
+    }
+    for k in store.list(ROOT_PREFIX).await? {
+        if index::parse_root_key(&k).is_none_or(|r| r < u.counter) {
+            garbage.push(Op::Delete(k));
+        }
+    }
+    for k in [legacy::HEADER_KEY, legacy::MANIFEST_KEY] {
+        if store.list(k).await?.iter().any(|x| x == k) {
+            garbage.push(Op::Delete(k.to_owned()));
+        }
+    }
+    if !garbage.is_empty() {
+        let _ = store.apply(garbage).await;
+    }
+    Ok(highest)
 }
 
 impl<S: Store> Vault<S> {
@@ -812,52 +1047,16 @@ pub fn open_shared_note(
     format::open_shared(blob, unwrap).map(SharedNote)
 }
 
-/// Every record the manifest lists, in manifest order; a missing one is `TAMPERED`.
-async fn fetch_notes<S: Store>(store: &S, manifest: &Manifest) -> Result<Vec<Vec<u8>>> {
-    let keys: Vec<String> = manifest
-        .entries
-        .iter()
-        .map(|(id, rev)| format::note_key(id, *rev))
-        .collect();
-    let values = store.get_many(&keys).await?;
-    if values.len() != keys.len() {
-        return Err(Error::Storage(
-            "the store returned a different number of records than asked for".into(),
-        ));
-    }
-    manifest
-        .entries
-        .keys()
-        .zip(values)
-        .map(|(id, v)| {
-            v.ok_or_else(|| {
-                Error::Tampered(format!("note {} is missing from storage", NoteId(*id)))
-            })
-        })
+/// Summaries of the notes `keep` accepts, newest first (sorted as references,
+/// cloned once).
+fn summaries(u: &Unlocked, keep: impl Fn(&Entry) -> bool) -> Vec<NoteSummary> {
+    let mut refs: Vec<(&[u8; ID_LEN], &Entry)> = u.notes.iter().filter(|(_, e)| keep(e)).collect();
+    refs.sort_unstable_by(|a, b| {
+        (b.1.content.updated)
+            .cmp(&a.1.content.updated)
+            .then(a.0.cmp(b.0))
+    });
+    refs.into_iter()
+        .map(|(id, e)| e.summary(NoteId(*id)))
         .collect()
-}
-
-fn check_counter(m: &Manifest, min: u64) -> Result<()> {
-    if m.counter < min {
-        return Err(Error::Tampered(format!(
-            "the vault was rolled back: manifest counter {} is below the last seen {}",
-            m.counter, min
-        )));
-    }
-    Ok(())
-}
-
-fn sorted(mut v: Vec<NoteSummary>) -> Vec<NoteSummary> {
-    v.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
-    v
-}
-
-fn push_blob(out: &mut Vec<u8>, blob: &[u8]) {
-    out.extend_from_slice(&(blob.len() as u32).to_be_bytes());
-    out.extend_from_slice(blob);
-}
-
-fn take_blob<'a>(r: &mut Reader<'a>) -> Result<&'a [u8]> {
-    let n = r.u32()? as usize;
-    r.take(n)
 }

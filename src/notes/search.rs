@@ -8,43 +8,62 @@
 use zeroize::Zeroizing;
 
 /// Base letter of a lowercase Vietnamese (and common Latin-1) letter, if accented.
+/// A `match`, which compiles to a jump table: folding runs over every note's text
+/// when a vault opens.
 fn base_letter(c: char) -> Option<char> {
-    const GROUPS: &[(char, &str)] = &[
-        ('a', "àáảãạăằắẳẵặâầấẩẫậä"),
-        ('e', "èéẻẽẹêềếểễệë"),
-        ('i', "ìíỉĩịîï"),
-        ('o', "òóỏõọôồốổỗộơờớởỡợö"),
-        ('u', "ùúủũụưừứửữựûü"),
-        ('y', "ỳýỷỹỵÿ"),
-        ('d', "đ"),
-        ('c', "ç"),
-        ('n', "ñ"),
-    ];
-    GROUPS
-        .iter()
-        .find(|(_, set)| set.contains(c))
-        .map(|(b, _)| *b)
+    Some(match c {
+        'à' | 'á' | 'ả' | 'ã' | 'ạ' | 'ă' | 'ằ' | 'ắ' | 'ẳ' | 'ẵ' | 'ặ' | 'â' | 'ầ' | 'ấ' | 'ẩ'
+        | 'ẫ' | 'ậ' | 'ä' => 'a',
+        'è' | 'é' | 'ẻ' | 'ẽ' | 'ẹ' | 'ê' | 'ề' | 'ế' | 'ể' | 'ễ' | 'ệ' | 'ë' => {
+            'e'
+        }
+        'ì' | 'í' | 'ỉ' | 'ĩ' | 'ị' | 'î' | 'ï' => 'i',
+        'ò' | 'ó' | 'ỏ' | 'õ' | 'ọ' | 'ô' | 'ồ' | 'ố' | 'ổ' | 'ỗ' | 'ộ' | 'ơ' | 'ờ' | 'ớ' | 'ở'
+        | 'ỡ' | 'ợ' | 'ö' => 'o',
+        'ù' | 'ú' | 'ủ' | 'ũ' | 'ụ' | 'ư' | 'ừ' | 'ứ' | 'ử' | 'ữ' | 'ự' | 'û' | 'ü' => {
+            'u'
+        }
+        'ỳ' | 'ý' | 'ỷ' | 'ỹ' | 'ỵ' | 'ÿ' => 'y',
+        'đ' => 'd',
+        'ç' => 'c',
+        'ñ' => 'n',
+        _ => return None,
+    })
 }
 
 fn is_combining_mark(c: char) -> bool {
     ('\u{0300}'..='\u{036F}').contains(&c)
 }
 
-/// Unicode lowercase.
+/// Appends `ch` lowercased to `lower`, and lowercased without Vietnamese
+/// diacritics to `folded`. ASCII, most of any text, skips the Unicode tables.
+fn push_forms(ch: char, lower: &mut String, folded: &mut String) {
+    if ch.is_ascii() {
+        let l = ch.to_ascii_lowercase();
+        lower.push(l);
+        folded.push(l);
+        return;
+    }
+    for c in ch.to_lowercase() {
+        lower.push(c);
+        if !is_combining_mark(c) {
+            folded.push(base_letter(c).unwrap_or(c));
+        }
+    }
+}
+
+/// Unicode lowercase, character by character (as the haystack is built).
 pub fn lower(s: &str) -> String {
-    s.to_lowercase()
+    s.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// Lowercase with Vietnamese diacritics removed.
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if is_combining_mark(c) {
-            continue;
-        }
-        out.push(base_letter(c).unwrap_or(c));
+    let (mut lower, mut folded) = (String::new(), String::with_capacity(s.len()));
+    for ch in s.chars() {
+        push_forms(ch, &mut lower, &mut folded);
     }
-    out
+    folded
 }
 
 /// Searchable forms of one note's text, wiped on drop like the note itself.
@@ -54,12 +73,22 @@ pub(crate) struct Haystack {
 }
 
 impl Haystack {
+    /// Both forms of `parts` joined by newlines, in one pass: building them is
+    /// most of the work of opening a vault.
     pub(crate) fn new(parts: &[&str]) -> Self {
-        let joined = Zeroizing::new(parts.join("\n"));
-        Haystack {
-            lower: Zeroizing::new(lower(&joined)),
-            folded: Zeroizing::new(fold(&joined)),
+        let len: usize = parts.iter().map(|p| p.len() + 1).sum();
+        let mut lower = Zeroizing::new(String::with_capacity(len));
+        let mut folded = Zeroizing::new(String::with_capacity(len));
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                lower.push('\n');
+                folded.push('\n');
+            }
+            for ch in part.chars() {
+                push_forms(ch, &mut lower, &mut folded);
+            }
         }
+        Haystack { lower, folded }
     }
 }
 

@@ -17,11 +17,12 @@ const kdf = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
 const PASS = 'hygiene passphrase Đà Nẵng';
 const PLAINTEXT = 'KNOWN-PLAINTEXT-7f3a9c-hygiene-note-body';
 
-test('vault keys, passphrase and note plaintext are gone from Wasm memory after lock and free', { timeout: 300_000 }, async () => {
+test('vault keys (KEK, vault key, sub-keys, per-note keys), passphrase and note plaintext are gone from Wasm memory after lock and free', { timeout: 300_000 }, async () => {
   const page = await h.newPage();
   await page.goto(`${h.base}/test/blank.html`);
-  // Module instance A: the vault under test.
-  const header = await page.evaluate(async ({ kdf, PASS, PLAINTEXT }) => {
+  // Module instance A: the vault under test. Its records before and after a key
+  // rotation, so the test can recompute both key hierarchies.
+  const records = await page.evaluate(async ({ kdf, PASS, PLAINTEXT }) => {
     const s = await import('/pkg/index.js');
     await s.init();
     const map = new Map();
@@ -31,47 +32,65 @@ test('vault keys, passphrase and note plaintext are gone from Wasm memory after 
       delete: (k) => void map.delete(k),
       list: (p) => [...map.keys()].filter((k) => k.startsWith(p)),
     };
+    const snap = () => {
+      const root = [...map.keys()].find((k) => k.startsWith('root/'));
+      const note = [...map.keys()].find((k) => k.startsWith('note/'));
+      return { root: Array.from(map.get(root)), note: Array.from(map.get(note)) };
+    };
     window.vault = await s.NoteVault.create({ name: 'h', passphrase: PASS, storage: adapter, kdf });
     const id = await window.vault.put({ title: 'secret title', body: PLAINTEXT });
     window.vault.get(id); // decrypted note in memory, and handed to JS once
+    const before = snap();
+    await window.vault.rotateKeys();
+    window.vault.get(id);
     window.mem = s.initSync().memory;
-    return Array.from(map.get('header'));
+    return { before, after: snap() };
   }, { kdf, PASS, PLAINTEXT });
 
-  // Module instance B (a fresh page): recompute KEK, vault key and sub-keys.
+  // Module instance B (a fresh page): recompute KEK, vault key, sub-keys and the
+  // note's key from each root and note record.
   const page2 = await h.newPage();
   await page2.goto(`${h.base}/test/blank.html`);
-  const keys = await page2.evaluate(async ({ header, PASS }) => {
+  const keys = await page2.evaluate(async ({ records, PASS }) => {
     const s = await import('/pkg/index.js');
     await s.init();
-    const hdr = new Uint8Array(header);
-    const dv = new DataView(hdr.buffer);
-    // docs/vault-format.md: magic 4, version 1, vault id 16, m t p (u32 BE), salt 16, nonce 12, wrapped key 48.
-    const vaultId = hdr.slice(5, 21);
-    const [m, t, p] = [dv.getUint32(21), dv.getUint32(25), dv.getUint32(29)];
-    const salt = hdr.slice(33, 49);
-    const nonce = hdr.slice(49, 61);
-    const wrapped = hdr.slice(61, 109);
-    const kek = s.__signetTestArgon2id(new TextEncoder().encode(PASS), salt, m, t, p);
-    const aesKey = await crypto.subtle.importKey('raw', kek, 'AES-GCM', false, ['decrypt']);
-    const vaultKey = new Uint8Array(
-      await crypto.subtle.decrypt({ name: 'AES-GCM', iv: nonce, additionalData: hdr.slice(0, 49) }, aesKey, wrapped),
-    );
-    const hk = await crypto.subtle.importKey('raw', vaultKey, 'HKDF', false, ['deriveBits']);
-    const sub = async (info) =>
-      Array.from(
-        new Uint8Array(
-          await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: vaultId, info: new TextEncoder().encode(info) }, hk, 256),
-        ),
-      );
-    return {
-      kek: Array.from(kek),
-      vaultKey: Array.from(vaultKey),
-      manifestKey: await sub('signet-notes/v1/manifest'),
-      noteWrapKey: await sub('signet-notes/v1/note-wrap'),
-      backupKey: await sub('signet-notes/v1/backup'),
+    const enc = new TextEncoder();
+    const aesOpen = async (key, iv, additionalData, ct) =>
+      new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv, additionalData },
+        await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['decrypt']), ct));
+    const hierarchy = async ({ root, note }) => {
+      const hdr = new Uint8Array(root);
+      const dv = new DataView(hdr.buffer);
+      // docs/vault-format.md: the root starts with the header: magic 4, version 1,
+      // vault id 16, m t p (u32 BE), salt 16, nonce 12, wrapped key 48.
+      const vaultId = hdr.slice(5, 21);
+      const [m, t, p] = [dv.getUint32(21), dv.getUint32(25), dv.getUint32(29)];
+      const kek = s.__signetTestArgon2id(enc.encode(PASS), hdr.slice(33, 49), m, t, p);
+      const vaultKey = await aesOpen(kek, hdr.slice(49, 61), hdr.slice(0, 49), hdr.slice(61, 109));
+      const hk = await crypto.subtle.importKey('raw', vaultKey, 'HKDF', false, ['deriveBits']);
+      const sub = async (info) => new Uint8Array(await crypto.subtle.deriveBits(
+        { name: 'HKDF', hash: 'SHA-256', salt: vaultId, info: enc.encode(info) }, hk, 256));
+      const noteWrapKey = await sub('signet-notes/v1/note-wrap');
+      // Note record: magic 4, version 1, note id 16, revision 8, key nonce 12, wrapped key 48.
+      const rec = new Uint8Array(note);
+      const aad = new Uint8Array([...enc.encode('signet-notes/note-key'), 1, ...vaultId, ...rec.slice(5, 29)]);
+      const noteKey = await aesOpen(noteWrapKey, rec.slice(29, 41), aad, rec.slice(41, 89));
+      return {
+        kek: Array.from(kek),
+        vaultKey: Array.from(vaultKey),
+        manifestKey: Array.from(await sub('signet-notes/v1/manifest')),
+        noteWrapKey: Array.from(noteWrapKey),
+        backupKey: Array.from(await sub('signet-notes/v1/backup')),
+        noteKey: Array.from(noteKey),
+      };
     };
-  }, { header, PASS });
+    const now = await hierarchy(records.after);
+    const old = await hierarchy(records.before);
+    const out = { ...now };
+    // rotateKeys keeps the KEK; everything below it is new.
+    for (const [k, v] of Object.entries(old)) if (k !== 'kek') out[`old ${k}`] = v;
+    return out;
+  }, { records, PASS });
   await page2.close();
 
   const scan = (stage) =>
@@ -102,12 +121,17 @@ test('vault keys, passphrase and note plaintext are gone from Wasm memory after 
 
   const open = await scan('open');
   // Positive control: while unlocked the vault holds its keys, so the scan must see them.
-  assert.ok(open.hits.vaultKey && open.hits.noteWrapKey && open.hits.manifestKey, `scan found nothing while unlocked: ${JSON.stringify(open.hits)}`);
+  assert.ok(open.hits.kek && open.hits.vaultKey && open.hits.noteWrapKey && open.hits.manifestKey && open.hits.backupKey,
+    `scan found nothing while unlocked: ${JSON.stringify(open.hits)}`);
+  // The keys the rotation replaced are gone already while unlocked.
+  for (const [k, v] of Object.entries(open.hits)) {
+    if (k.startsWith('old ')) assert.equal(v, false, `${k} still in Wasm memory after rotateKeys()`);
+  }
   const locked = await scan('lock');
   const freed = await scan('free');
   console.log(`secret hygiene: scanned ${freed.bytes / 1048576} MiB; unlocked ${JSON.stringify(open.at)}; locked ${JSON.stringify(locked.at)}; freed ${JSON.stringify(freed.at)} (offsets, -1 = absent)`);
-  // The note-wrap and backup sub-keys used to survive in freed heap blocks
-  // (fixed by the zeroizing allocator, see docs/threat-model.md).
+  // Every key of both hierarchies (KEK, vault key, manifest, note-wrap and backup
+  // sub-keys, the note's own key), the passphrase and the plaintext.
   const residue = { locked: locked.hits, freed: freed.hits };
   for (const stage of ['locked', 'freed']) {
     for (const [k, v] of Object.entries(residue[stage])) {

@@ -36,12 +36,15 @@ export async function notes(other: WrapSecretKey, otherPublic: Uint8Array): Prom
   const all: NoteSummary[] = vault.list();
   const hits: NoteSummary[] = vault.search('t');
   await vault.changePassphrase('p', 'q');
+  await vault.rotateKeys();
+  const vaultId: string = vault.vaultId;
+  const counter: number = vault.manifestCounter;
   const backup: Uint8Array = await vault.exportBackup();
   const shared: Uint8Array = vault.shareNote(id, otherPublic);
   const newId: string = await vault.acceptSharedNote(shared, other);
   await vault.delete(id);
   vault.lock();
-  const reopened: NoteVault = await NoteVault.open({ name: 'n', passphrase: 'q', storage: 'memory' });
-  const restored: NoteVault = await NoteVault.importBackup({ backup, passphrase: 'q', name: 'm', storage: 'memory' });
+  const reopened: NoteVault = await NoteVault.open({ name: 'n', passphrase: 'q', storage: 'memory', expectedVaultId: vaultId, minManifestCounter: counter });
+  const restored: NoteVault = await NoteVault.importBackup({ backup, passphrase: 'q', name: 'm', storage: 'memory', expectedVaultId: vaultId, minManifestCounter: counter });
   console.log(note, all, hits, newId, reopened, restored);
 }

@@ -358,33 +358,80 @@ export async function runCases({ s, openpgp, quick, only = '', log = () => {} })
     const ours = await measure(async () => (await s.NoteVault.open({ name: 'bench', passphrase: 'passphrase', storage })).free(), R(5));
     add({ name: 'notes: unlock (default Argon2id)', ours, peer: null, peerName: 'native Rust', unit: 'ms' });
   }
-  const n = quick ? 300 : 10000;
-  const noteNames = [`notes: put ${n} notes`, `notes: open ${n} notes (min Argon2id)`, `notes: list ${n} notes`, `notes: search ${n} notes`];
-  if (noteNames.some(wants)) {
-    const storage = memoryStorage();
-    const kdf = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 };
-    const v = await s.NoteVault.create({ name: 'big', passphrase: 'pw', storage, kdf });
-    const state = { seed: 42 };
-    const t = performance.now();
-    for (let i = 0; i < n; i++) {
-      await v.put({ title: noteText(state, 4), body: noteText(state, 60), tags: [noteText(state, 1)] });
-    }
-    const put = performance.now() - t;
-    if (wants(noteNames[0])) add({ name: noteNames[0], ours: stats([put]), peer: null, peerName: 'native Rust', unit: 'ms' });
-    const runs = R(5);
-    if (wants(noteNames[1])) {
-      add({ name: noteNames[1], ours: await measure(async () => (await s.NoteVault.open({ name: 'big', passphrase: 'pw', storage })).free(), runs), peer: null, peerName: 'native Rust', unit: 'ms' });
-    }
-    check(v.list().length === n, 'vault holds every note');
-    if (wants(noteNames[2])) add({ name: noteNames[2], ours: await measure(() => v.list(), runs), peer: null, peerName: 'native Rust', unit: 'ms' });
-    if (wants(noteNames[3])) add({ name: noteNames[3], ours: await measure(() => v.search('ha noi ngan sach'), runs), peer: null, peerName: 'native Rust', unit: 'ms' });
-    v.free();
-  }
+  await notesScaleCases({ s, quick, wants, add, R });
 
   await streamCases({ s, openpgp, quick, wants, add, R });
 
   for (const k of Object.values(keys ?? {})) k.ours.sk.free();
   return results;
+}
+
+// --- Notes vault at scale (peer: none; targets in docs/vault-format.md) -------------
+// The vault is built in memory storage, then moved by a backup into the storage
+// under test: IndexedDB in the browser, a Map-backed adapter in Node.
+async function notesScaleCases({ s, quick, wants, add, R }) {
+  const big = quick ? 2000 : 100000;
+  const mid = quick ? 1000 : 10000;
+  const names = {
+    put100: 'notes: put at 100 notes',
+    putMid: `notes: put at ${mid} notes`,
+    open: `notes: open ${big} notes (after unlock)`,
+    list: `notes: list ${big} notes`,
+    search: `notes: search ${big} notes`,
+    memory: `notes: Wasm memory at ${big} notes (high-water)`,
+  };
+  if (!Object.values(names).some(wants)) return;
+  const idb = typeof indexedDB !== 'undefined';
+  const kdf = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 };
+  // Timing rows pair with the same rows of the native suite (benches/suite.rs).
+  const row = (name, ours, unit = 'ms', note) => add({ name, ours, peer: null, peerName: unit === 'ms' ? 'native Rust' : '-', unit, note });
+  const state = { seed: 42 };
+  const next = () => ({ title: noteText(state, 4), body: noteText(state, 60), tags: [noteText(state, 1)] });
+  let seq = 0;
+  /** Restores `backup` into fresh storage of the kind under test. */
+  const place = async (backup) => {
+    const name = `bench-scale-${Date.now()}-${seq++}`;
+    const storage = idb ? 'indexeddb' : memoryStorage();
+    const v = await s.NoteVault.importBackup({ backup, passphrase: 'pw', name, storage });
+    const drop = () => (idb ? new Promise((ok) => { const r = indexedDB.deleteDatabase(`signet-notes:${name}`); r.onsuccess = r.onerror = r.onblocked = ok; }) : null);
+    return { v, name, storage, drop };
+  };
+  const builder = await s.NoteVault.create({ name: 'scale', passphrase: 'pw', storage: memoryStorage(), kdf });
+  let have = 0;
+  const grow = async (to) => {
+    for (; have < to; have++) await builder.put(next());
+  };
+  for (const [count, name] of [[100, names.put100], [mid, names.putMid]]) {
+    if (!wants(name)) continue;
+    await grow(count);
+    const p = await place(await builder.exportBackup());
+    row(name, await measure(() => p.v.put(next()), R(30)));
+    p.v.free();
+    await p.drop();
+  }
+  if (![names.open, names.list, names.search, names.memory].some(wants)) return builder.free();
+  await grow(big);
+  const p = await place(await builder.exportBackup());
+  builder.free();
+  p.v.free();
+  // Unlock alone (Argon2id at the creation floor), subtracted from the open time.
+  const empty = memoryStorage();
+  (await s.NoteVault.create({ name: 'empty', passphrase: 'pw', storage: empty, kdf })).free();
+  const unlock = await measure(async () => (await s.NoteVault.open({ name: 'empty', passphrase: 'pw', storage: empty })).free(), R(3));
+  const open = () => s.NoteVault.open({ name: p.name, passphrase: 'pw', storage: p.storage });
+  const o = await measure(async () => (await open()).free(), R(3), false);
+  const sub = (x) => Math.max(0, x - unlock.median);
+  if (wants(names.open)) row(names.open, { ...o, median: sub(o.median), min: sub(o.min), max: sub(o.max) }, 'ms', `unlock ${unlock.median.toFixed(0)} ms subtracted`);
+  const v = await open();
+  check(v.list().length === big, 'vault holds every note');
+  if (wants(names.list)) row(names.list, await measure(() => v.list(), R(10)));
+  if (wants(names.search)) row(names.search, await measure(() => v.search('ha noi ngan sach'), R(10)));
+  if (wants(names.memory)) {
+    const rss = globalThis.process?.memoryUsage ? `; process RSS ${(globalThis.process.memoryUsage().rss / MiB).toFixed(0)} MiB` : '';
+    row(names.memory, stats([s.initSync().memory.buffer.byteLength / MiB]), 'MiB', `Wasm memory never shrinks: includes building the vault and its backup${rss}`);
+  }
+  v.free();
+  await p.drop();
 }
 
 // --- Streaming (encryptStream / decryptStream over WHATWG streams) ------------------

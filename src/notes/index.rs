@@ -1,0 +1,223 @@
+//! Format 2's integrity structure (`docs/vault-format.md`): every change writes a
+//! small root record `root/<counter>` that holds the header and commits to 256
+//! manifest shards; shard `i` lists the current revision of every note whose id
+//! starts with byte `i`. A put rewrites one note, one shard and the root, so its
+//! cost depends on the shard (≈ 1/256 of the vault), not on the whole vault.
+
+use std::collections::BTreeMap;
+
+use crate::aead::{self, NONCE_LEN};
+use crate::{Error, Result};
+
+use super::format::{from_hex, Header, Reader, HEADER_LEN, ID_LEN, MAX_NOTES, VERSION};
+
+/// Number of manifest shards (one per first byte of the note id).
+pub(crate) const SHARDS: usize = 256;
+/// Prefix of root record keys: `root/<counter as 16 hex digits>`.
+pub const ROOT_PREFIX: &str = "root/";
+/// Prefix of shard record keys: `shard/<index as 2 hex>/<revision as 16 hex>`.
+pub const SHARD_PREFIX: &str = "shard/";
+
+const SHARD_MAGIC: &[u8; 4] = b"SGNX";
+/// Root: header, counter | nonce, GCM(shard revisions).
+const ROOT_AAD_LEN: usize = HEADER_LEN + 8;
+const SHARD_PREFIX_LEN: usize = 4 + 1 + 1 + 8;
+const ENTRY_LEN: usize = ID_LEN + 8;
+
+/// One shard: its revision (the counter of the change that last wrote it; 0 while
+/// empty and unwritten) and its notes' revisions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Shard {
+    pub rev: u64,
+    pub entries: BTreeMap<[u8; ID_LEN], u64>,
+}
+
+/// The shard holding note `id`.
+pub(crate) fn shard_of(id: &[u8; ID_LEN]) -> usize {
+    id[0] as usize
+}
+
+pub(crate) fn root_key(counter: u64) -> String {
+    format!("{ROOT_PREFIX}{counter:016x}")
+}
+
+pub(crate) fn shard_key(index: usize, rev: u64) -> String {
+    format!("{SHARD_PREFIX}{index:02x}/{rev:016x}")
+}
+
+fn parse_rev(s: &str) -> Option<u64> {
+    from_hex::<8>(s).map(u64::from_be_bytes)
+}
+
+/// Inverse of [`root_key`]; `None` for keys the vault did not write.
+pub(crate) fn parse_root_key(key: &str) -> Option<u64> {
+    parse_rev(key.strip_prefix(ROOT_PREFIX)?)
+}
+
+/// Inverse of [`shard_key`].
+pub(crate) fn parse_shard_key(key: &str) -> Option<(usize, u64)> {
+    let (i, rev) = key.strip_prefix(SHARD_PREFIX)?.split_once('/')?;
+    Some((from_hex::<1>(i)?[0] as usize, parse_rev(rev)?))
+}
+
+fn tampered_root() -> Error {
+    Error::Tampered("the root record is damaged or was modified".into())
+}
+
+fn tampered_shard() -> Error {
+    Error::Tampered("a manifest shard is damaged or was modified".into())
+}
+
+/// `header (version 2) || counter || nonce || GCM(manifest key, nonce, aad =
+/// header || counter, 256 × shard revision)`.
+pub(crate) fn seal_root(
+    header: &Header,
+    counter: u64,
+    revs: &[u64; SHARDS],
+    manifest_key: &[u8; 32],
+) -> Vec<u8> {
+    let mut out = header.encode();
+    out.extend_from_slice(&counter.to_be_bytes());
+    let body: Vec<u8> = revs.iter().flat_map(|r| r.to_be_bytes()).collect();
+    let nonce = aead::random_array::<NONCE_LEN>();
+    let ct = aead::seal(manifest_key, &nonce, &out, &body);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    out
+}
+
+/// The plaintext part of a root record: its header and counter. A record that is
+/// not a root is `TAMPERED`; a header of another version is `UNSUPPORTED`.
+pub(crate) fn parse_root(record: &[u8]) -> Result<(Header, u64)> {
+    let mut r = Reader::new(record, tampered_root);
+    let header = Header::decode(r.take(HEADER_LEN)?).map_err(|e| match e {
+        Error::MalformedInput(_) => tampered_root(),
+        e => e,
+    })?;
+    if header.version != VERSION {
+        return Err(tampered_root());
+    }
+    Ok((header, r.u64()?))
+}
+
+/// Authenticates a root record (already parsed by [`parse_root`]) and returns the
+/// shard revisions; each must be ≤ the counter.
+pub(crate) fn open_root(manifest_key: &[u8; 32], record: &[u8]) -> Result<Box<[u64; SHARDS]>> {
+    let aad = record.get(..ROOT_AAD_LEN).ok_or_else(tampered_root)?;
+    let mut r = Reader::new(&record[ROOT_AAD_LEN..], tampered_root);
+    let counter = u64::from_be_bytes(aad[HEADER_LEN..].try_into().map_err(|_| tampered_root())?);
+    let nonce = r.array::<NONCE_LEN>()?;
+    let body = aead::open(manifest_key, &nonce, aad, r.rest()).map_err(|_| tampered_root())?;
+    let mut r = Reader::new(&body, tampered_root);
+    let mut revs = Box::new([0u64; SHARDS]);
+    for rev in revs.iter_mut() {
+        *rev = r.u64()?;
+        if *rev > counter {
+            return Err(tampered_root());
+        }
+    }
+    if !r.is_empty() {
+        return Err(tampered_root());
+    }
+    Ok(revs)
+}
+
+fn shard_aad(prefix: &[u8], vault_id: &[u8; ID_LEN]) -> Vec<u8> {
+    let mut v = prefix.to_vec();
+    v.extend_from_slice(vault_id);
+    v
+}
+
+/// `SGNX || 0x02 || index (u8) || revision (u64) || nonce || GCM(manifest key,
+/// nonce, aad = the first 14 bytes || vault id, count (u32) || { id || revision } *)`.
+pub(crate) fn seal_shard(
+    manifest_key: &[u8; 32],
+    vault_id: &[u8; ID_LEN],
+    index: usize,
+    shard: &Shard,
+) -> Vec<u8> {
+    let mut out =
+        Vec::with_capacity(SHARD_PREFIX_LEN + NONCE_LEN + 4 + shard.entries.len() * ENTRY_LEN + 16);
+    out.extend_from_slice(SHARD_MAGIC);
+    out.push(VERSION);
+    out.push(index as u8);
+    out.extend_from_slice(&shard.rev.to_be_bytes());
+    let mut body = Vec::with_capacity(4 + shard.entries.len() * ENTRY_LEN);
+    body.extend_from_slice(&(shard.entries.len() as u32).to_be_bytes());
+    for (id, rev) in &shard.entries {
+        body.extend_from_slice(id);
+        body.extend_from_slice(&rev.to_be_bytes());
+    }
+    let nonce = aead::random_array::<NONCE_LEN>();
+    let ct = aead::seal(manifest_key, &nonce, &shard_aad(&out, vault_id), &body);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    out
+}
+
+/// Index and revision a shard record claims (unauthenticated until opened).
+pub(crate) fn shard_record_ids(record: &[u8]) -> Result<(usize, u64)> {
+    let mut r = Reader::new(record, tampered_shard);
+    if r.array::<4>()? != *SHARD_MAGIC || r.u8()? != VERSION {
+        return Err(tampered_shard());
+    }
+    Ok((r.u8()? as usize, r.u64()?))
+}
+
+/// Opens the record the root says is shard `index` at `rev`: it must claim exactly
+/// that, authenticate, list ids of this shard in strictly increasing order, and no
+/// revision above `rev`. Anything else is `TAMPERED`.
+pub(crate) fn open_shard(
+    manifest_key: &[u8; 32],
+    vault_id: &[u8; ID_LEN],
+    index: usize,
+    rev: u64,
+    record: &[u8],
+) -> Result<Shard> {
+    if shard_record_ids(record)? != (index, rev) {
+        return Err(tampered_shard());
+    }
+    let prefix = &record[..SHARD_PREFIX_LEN];
+    let mut r = Reader::new(&record[SHARD_PREFIX_LEN..], tampered_shard);
+    let nonce = r.array::<NONCE_LEN>()?;
+    let body = aead::open(manifest_key, &nonce, &shard_aad(prefix, vault_id), r.rest())
+        .map_err(|_| tampered_shard())?;
+    let mut r = Reader::new(&body, tampered_shard);
+    let n = r.u32()? as usize;
+    if n > MAX_NOTES {
+        return Err(Error::LimitExceeded(format!("more than {MAX_NOTES} notes")));
+    }
+    let mut entries = BTreeMap::new();
+    let mut last: Option<[u8; ID_LEN]> = None;
+    for _ in 0..n {
+        let id = r.array::<ID_LEN>()?;
+        let note_rev = r.u64()?;
+        if shard_of(&id) != index
+            || note_rev > rev
+            || note_rev == 0
+            || last.is_some_and(|l| l >= id)
+        {
+            return Err(tampered_shard());
+        }
+        last = Some(id);
+        entries.insert(id, note_rev);
+    }
+    if !r.is_empty() || entries.is_empty() {
+        return Err(tampered_shard());
+    }
+    Ok(Shard { rev, entries })
+}
+
+/// Shards holding `entries`, each written at `rev`.
+pub(crate) fn build_shards(
+    entries: impl IntoIterator<Item = ([u8; ID_LEN], u64)>,
+    rev: u64,
+) -> Vec<Shard> {
+    let mut shards = vec![Shard::default(); SHARDS];
+    for (id, r) in entries {
+        let s = &mut shards[shard_of(&id)];
+        s.entries.insert(id, r);
+        s.rev = rev;
+    }
+    shards
+}
