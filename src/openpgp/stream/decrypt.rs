@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 use super::armor::ArmorReader;
 use super::framing::{parse_header, parse_new_length, BodyLen};
+use super::meter::stage;
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use crate::openpgp::decrypt::{check_signatures, decompress_all, pump, SignatureCheck};
 use crate::openpgp::keys::{parse_certs, PrivateKey};
@@ -191,11 +192,57 @@ enum Outer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Inner {
     Tag,
-    LitHeader { remaining: usize, last: bool },
-    Data { remaining: usize, last: bool },
+    LitHeader {
+        remaining: usize,
+        last: bool,
+    },
+    Data {
+        remaining: usize,
+        last: bool,
+    },
     NextLen,
     After,
+    /// Inside a padding, marker or unknown non-critical packet, skipped as it
+    /// arrives (never staged whole: a 64 MiB padding packet costs one pass).
+    Skip {
+        remaining: usize,
+        after_literal: bool,
+    },
 }
+
+impl Inner {
+    /// The literal data packet has started: the content streams.
+    fn literal_seen(self) -> bool {
+        !matches!(
+            self,
+            Inner::Tag
+                | Inner::Skip {
+                    after_literal: false,
+                    ..
+                }
+        )
+    }
+}
+
+/// Packets skipped wherever they appear in the content: padding (21), marker
+/// (10) and unknown non-critical packets (40-63, RFC 9580 §4.3).
+fn skippable(tag: u8) -> bool {
+    matches!(tag, 10 | 21 | 40..=63)
+}
+
+/// The body length of a skipped packet: these never use partial lengths.
+fn skip_len(len: BodyLen) -> Result<usize> {
+    match len {
+        BodyLen::Fixed(n) => Ok(n),
+        _ => Err(Error::MalformedInput(
+            "padding, marker or unknown packet without a definite length".into(),
+        )),
+    }
+}
+
+/// Longest run of octets staged at a time while a packet header is split
+/// across chunks (the longest header, a literal data header, is 261 octets).
+const STAGE_STEP: usize = 512;
 
 /// Where authenticated literal data goes.
 enum PlainOut<'a> {
@@ -211,7 +258,7 @@ impl PlainOut<'_> {
     /// staged from an earlier chunk, which never holds literal data).
     fn put(&mut self, data: &[u8], offset: isize) -> Result<()> {
         match self {
-            PlainOut::Copy(v) => v.extend_from_slice(data),
+            PlainOut::Copy(v) => stage(v, data),
             PlainOut::Segments(segs) => {
                 if data.is_empty() {
                     return Ok(());
@@ -449,20 +496,32 @@ impl StreamDecryptor {
                     self.opts.limits.max_message_size
                 )));
             }
-            raw.extend_from_slice(data);
+            stage(raw, data);
         }
         if matches!(self.body, Body::Fallback { .. }) {
             return Ok(());
         }
-        if !self.input.is_empty() {
-            self.input.extend_from_slice(data);
-            return self.run(false);
+        let mut data = data;
+        // A header fragment is left over from the last push: complete it with
+        // a few octets of `data` (a cursor, not a copy of the whole push).
+        while !self.input.is_empty() && !data.is_empty() {
+            let take = data.len().min(STAGE_STEP);
+            let old = self.input.len();
+            stage(&mut self.input, data.get(..take).unwrap_or_default());
+            let input = std::mem::take(&mut self.input);
+            let used = self.parse_outer_from(&input, false)?;
+            if used >= old {
+                data = data.get(take - (input.len() - used)..).unwrap_or_default();
+                break;
+            }
+            data = data.get(take..).unwrap_or_default();
+            stage(&mut self.input, input.get(used..).unwrap_or_default());
         }
-        // Nothing left over from the last push: parse straight from `data`
-        // (one copy less per batch) and keep only the unparsed tail.
-        let pos = self.parse_outer_from(data, false)?;
-        self.input
-            .extend_from_slice(data.get(pos..).unwrap_or_default());
+        if self.input.is_empty() {
+            // Parse straight from `data`; keep only the unparsed tail.
+            let pos = self.parse_outer_from(data, false)?;
+            stage(&mut self.input, data.get(pos..).unwrap_or_default());
+        }
         self.process_body()
     }
 
@@ -662,7 +721,7 @@ impl StreamDecryptor {
             self.input.clear();
             self.ct.clear();
             self.out.clear();
-        } else if v.inner != Inner::Tag {
+        } else if v.inner.literal_seen() {
             self.raw = None;
         }
     }
@@ -680,7 +739,7 @@ impl StreamDecryptor {
                 v.put(b, &mut self.out)?;
                 self.after_v2();
             }
-            Body::Start => self.ct.extend_from_slice(b),
+            Body::Start => stage(&mut self.ct, b),
             Body::Fallback { .. } => {}
         }
         Ok(())
@@ -689,6 +748,7 @@ impl StreamDecryptor {
     fn parse_outer(&mut self, at_end: bool) -> Result<()> {
         let mut input = std::mem::take(&mut self.input);
         let pos = self.parse_outer_from(&input, at_end)?;
+        super::meter::count(input.len() - pos);
         input.drain(..pos);
         self.input = input;
         Ok(())
@@ -720,8 +780,7 @@ impl StreamDecryptor {
                                     ));
                                 }
                                 let start = pos - h.header_len;
-                                self.esks
-                                    .extend_from_slice(input.get(start..pos).unwrap_or_default());
+                                stage(&mut self.esks, input.get(start..pos).unwrap_or_default());
                             }
                             self.outer = Outer::Packet { remaining: n, keep };
                         }
@@ -761,8 +820,7 @@ impl StreamDecryptor {
                 Outer::Packet { remaining, keep } => {
                     let n = remaining.min(avail);
                     if keep {
-                        self.esks
-                            .extend_from_slice(input.get(pos..pos + n).unwrap_or_default());
+                        stage(&mut self.esks, input.get(pos..pos + n).unwrap_or_default());
                     }
                     pos += n;
                     if n == remaining {
@@ -964,7 +1022,7 @@ impl StreamDecryptor {
         self.body = Body::Start;
         self.seipd_seen = true;
         // Done: hand the plaintext over (the caller now owns it).
-        self.out.extend_from_slice(&data);
+        stage(&mut self.out, &data);
         self.done = true;
         Ok(())
     }
@@ -977,7 +1035,7 @@ impl V2Dec {
         while !b.is_empty() && !self.fallback {
             let take = (full - self.cur.len()).min(b.len());
             let (head, rest) = b.split_at(take);
-            self.cur.extend_from_slice(head);
+            stage(&mut self.cur, head);
             b = rest;
             if self.cur.len() >= TAG_LEN {
                 if let Some(h) = self.held.take() {
@@ -1001,15 +1059,19 @@ impl V2Dec {
             Some(mut h) => {
                 // `cur` is shorter than a tag here; the tag straddles both.
                 let split = h.len() + cur.len() - TAG_LEN;
-                let mut tag = h.split_off(split);
-                tag.extend_from_slice(&cur);
+                let mut tag = Vec::with_capacity(TAG_LEN);
+                stage(&mut tag, h.get(split..).unwrap_or_default());
+                h.truncate(split);
+                stage(&mut tag, &cur);
                 (Some(h), tag)
             }
             None => {
                 if cur.len() < TAG_LEN {
                     return Err(Error::DecryptionFailed);
                 }
-                let tag = cur.split_off(cur.len() - TAG_LEN);
+                let mut tag = Vec::with_capacity(TAG_LEN);
+                stage(&mut tag, cur.get(cur.len() - TAG_LEN..).unwrap_or_default());
+                cur.truncate(cur.len() - TAG_LEN);
                 ((!cur.is_empty()).then_some(cur), tag)
             }
         };
@@ -1131,22 +1193,33 @@ impl V2Dec {
     fn feed_plain(&mut self, plain: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
         // Octets of `plain` consumed so far (offsets for `PlainOut::Segments`).
         let mut done = 0usize;
+        // A staged header fragment: complete it from `plain` a bounded step at
+        // a time (every parser state needs at most STAGE_STEP octets in view),
+        // then parse the rest of `plain` in place.
         while !self.pt.is_empty() && done < plain.len() && !self.fallback {
-            let take = (plain.len() - done).min(1024);
+            let take = (plain.len() - done).min(STAGE_STEP);
             let old = self.pt.len();
-            self.pt
-                .extend_from_slice(plain.get(done..done + take).unwrap_or_default());
+            stage(
+                &mut self.pt,
+                plain.get(done..done + take).unwrap_or_default(),
+            );
             let base = done as isize - old as isize;
             done += take;
             let staged = std::mem::take(&mut self.pt);
             let used = self.parse_plain(&staged, base, out)?;
-            self.pt = Zeroizing::new(staged.get(used..).unwrap_or_default().to_vec());
+            if used >= old {
+                // The staged octets are consumed: go on from `plain` itself.
+                done = done - take + (used - old);
+                break;
+            }
+            let mut keep = Zeroizing::new(Vec::new());
+            stage(&mut keep, staged.get(used..).unwrap_or_default());
+            self.pt = keep;
         }
         if self.pt.is_empty() && !self.fallback {
             let rest = plain.get(done..).unwrap_or_default();
             let used = self.parse_plain(rest, done as isize, out)?;
-            self.pt
-                .extend_from_slice(rest.get(used..).unwrap_or_default());
+            stage(&mut self.pt, rest.get(used..).unwrap_or_default());
         }
         Ok(())
     }
@@ -1162,6 +1235,14 @@ impl V2Dec {
                     let Some(h) = parse_header(buf)? else {
                         return Ok(pos);
                     };
+                    if skippable(h.tag) {
+                        pos += h.header_len;
+                        self.inner = Inner::Skip {
+                            remaining: skip_len(h.len)?,
+                            after_literal: false,
+                        };
+                        continue;
+                    }
                     if h.tag != 11 {
                         self.fallback = true;
                         return Ok(pos);
@@ -1241,21 +1322,40 @@ impl V2Dec {
                     };
                 }
                 Inner::After => {
-                    // Only padding packets may follow the literal data.
+                    // Only padding, marker and unknown non-critical packets
+                    // may follow the literal data.
                     let Some(h) = parse_header(buf)? else {
                         return Ok(pos);
                     };
-                    match (h.tag, h.len) {
-                        (21, BodyLen::Fixed(n)) if buf.len() >= h.header_len + n => {
-                            pos += h.header_len + n;
-                        }
-                        (21, BodyLen::Fixed(_)) => return Ok(pos),
-                        _ => {
-                            return Err(Error::MalformedInput(
-                                "unexpected packet after the literal data".into(),
-                            ))
-                        }
+                    if !skippable(h.tag) {
+                        return Err(Error::MalformedInput(
+                            "unexpected packet after the literal data".into(),
+                        ));
                     }
+                    pos += h.header_len;
+                    self.inner = Inner::Skip {
+                        remaining: skip_len(h.len)?,
+                        after_literal: true,
+                    };
+                }
+                Inner::Skip {
+                    remaining,
+                    after_literal,
+                } => {
+                    let n = remaining.min(buf.len());
+                    pos += n;
+                    if n < remaining {
+                        self.inner = Inner::Skip {
+                            remaining: remaining - n,
+                            after_literal,
+                        };
+                        return Ok(pos);
+                    }
+                    self.inner = if after_literal {
+                        Inner::After
+                    } else {
+                        Inner::Tag
+                    };
                 }
             }
         }

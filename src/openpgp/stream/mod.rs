@@ -28,8 +28,15 @@ mod cfb;
 mod decrypt;
 mod encrypt;
 mod framing;
+mod meter;
 mod seipd2;
 
 pub use decrypt::{decrypt_session_key, SessionKey, StreamDecryptOptions, StreamDecryptor};
 pub use encrypt::{StreamEncryptOptions, StreamEncryptor, DEFAULT_CHUNK_SIZE_OCTET};
 pub use seipd2::{Backend, ChunkJob, Seipd2Params, SALT_LEN, TAG_LEN};
+
+/// Test hooks (`test-hooks` builds only): the engine's copy counter.
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks {
+    pub use super::meter::take_copied;
+}
