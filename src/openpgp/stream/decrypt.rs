@@ -6,160 +6,23 @@
 
 use std::collections::VecDeque;
 
-use pgp::composed::{
-    decrypt_session_key_with_password, DecryptionOptions, Message, PlainSessionKey, RawSessionKey,
-    TheRing,
-};
+use pgp::composed::{DecryptionOptions, Message, TheRing};
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
-use pgp::packet::{Packet, PacketParser};
-use pgp::types::{DecryptionKey, EskType, Password, PkeskVersion, Seipdv1ReadMode, SkeskVersion};
+use pgp::types::Seipdv1ReadMode;
 use zeroize::Zeroizing;
 
 use super::armor::ArmorReader;
 use super::framing::{parse_header, parse_new_length, BodyLen};
 use super::meter::stage;
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
-use crate::openpgp::decrypt::{check_signatures, decompress_all, pump, SignatureCheck};
+use crate::openpgp::content::{
+    after_key_err, check_signatures, decompress_all, pump, SignatureCheck,
+};
+use crate::openpgp::esk::{decrypt_session_key, SessionKey};
 use crate::openpgp::keys::{parse_certs, PrivateKey};
-use crate::openpgp::util::{check_s2k, parse_err};
+use crate::openpgp::util::parse_err;
 use crate::openpgp::Limits;
 use crate::{Error, Result};
-
-/// A per-message session key. Only this (never a private key) crosses from the
-/// thread holding the keys to a streaming worker. Wiped on drop.
-#[derive(Clone)]
-pub struct SessionKey {
-    sym: Option<SymmetricKeyAlgorithm>,
-    key: Zeroizing<Vec<u8>>,
-}
-
-impl std::fmt::Debug for SessionKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionKey")
-            .field("sym", &self.sym)
-            .field("key", &"<redacted>")
-            .finish()
-    }
-}
-
-impl SessionKey {
-    /// Serialized form: one octet cipher id (0 when the ESK named none, as v6
-    /// ESKs do) followed by the key.
-    pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        let mut v = Zeroizing::new(Vec::with_capacity(1 + self.key.len()));
-        v.push(self.sym.map(u8::from).unwrap_or(0));
-        v.extend_from_slice(&self.key);
-        v
-    }
-
-    /// Parses [`to_bytes`](Self::to_bytes) output.
-    pub fn from_bytes(b: &[u8]) -> Result<Self> {
-        let (&alg, key) = b
-            .split_first()
-            .ok_or_else(|| Error::InvalidArgument("empty session key".into()))?;
-        if !matches!(key.len(), 16 | 24 | 32) {
-            return Err(Error::InvalidArgument(format!(
-                "session key of {} octets",
-                key.len()
-            )));
-        }
-        Ok(SessionKey {
-            sym: (alg != 0).then(|| SymmetricKeyAlgorithm::from(alg)),
-            key: Zeroizing::new(key.to_vec()),
-        })
-    }
-
-    fn from_plain(p: PlainSessionKey) -> Result<Self> {
-        match &p {
-            PlainSessionKey::V3_4 { sym_alg, key } => Ok(SessionKey {
-                sym: Some(*sym_alg),
-                key: Zeroizing::new(key.as_ref().to_vec()),
-            }),
-            PlainSessionKey::V6 { key } => Ok(SessionKey {
-                sym: None,
-                key: Zeroizing::new(key.as_ref().to_vec()),
-            }),
-            PlainSessionKey::V5 { .. } => Err(Error::Unsupported("v5 session keys".into())),
-        }
-    }
-
-    fn to_plain(&self, v1: bool) -> Result<PlainSessionKey> {
-        let key = RawSessionKey::from(&self.key[..]);
-        match (v1, self.sym) {
-            (true, Some(sym_alg)) => Ok(PlainSessionKey::V3_4 { sym_alg, key }),
-            (true, None) => Err(Error::DecryptionFailed),
-            (false, _) => Ok(PlainSessionKey::V6 { key }),
-        }
-    }
-}
-
-/// Finds the session key in `esk_bytes` (the PKESK/SKESK packets that start a
-/// message, as [`StreamDecryptor::esk_bytes`] returns them) with the given
-/// private keys, else passwords. `NO_MATCHING_KEY` when none fits.
-pub fn decrypt_session_key(
-    esk_bytes: &[u8],
-    keys: &[&PrivateKey],
-    passwords: &[&str],
-    limits: &Limits,
-) -> Result<SessionKey> {
-    if keys.is_empty() && passwords.is_empty() {
-        return Err(Error::InvalidArgument(
-            "give at least one of decryptionKeys or passwords".into(),
-        ));
-    }
-    let mut pkesks = Vec::new();
-    let mut skesks = Vec::new();
-    for p in PacketParser::new(esk_bytes) {
-        match p.map_err(parse_err)? {
-            Packet::PublicKeyEncryptedSessionKey(k) => pkesks.push(k),
-            Packet::SymKeyEncryptedSessionKey(k) => skesks.push(k),
-            _ => {}
-        }
-    }
-    crate::openpgp::decrypt::check_session_key_count(pkesks.len() + skesks.len(), limits)?;
-    let empty = Password::empty();
-    for esk in &pkesks {
-        let typ = match esk.version() {
-            PkeskVersion::V3 => EskType::V3_4,
-            PkeskVersion::V6 => EskType::V6,
-            PkeskVersion::Other(_) => continue,
-        };
-        let Ok(values) = esk.values() else { continue };
-        for k in keys {
-            let sk = k.secret();
-            let mut comps: Vec<&dyn DecryptionKey> = Vec::new();
-            if esk.match_identity(sk.primary_key.public_key()) {
-                comps.push(&sk.primary_key);
-            }
-            for s in &sk.secret_subkeys {
-                if esk.match_identity(s.key.public_key()) {
-                    comps.push(&s.key);
-                }
-            }
-            for c in comps {
-                if let Ok(Ok(p)) = c.decrypt(&empty, values, typ) {
-                    return SessionKey::from_plain(p);
-                }
-            }
-        }
-    }
-    for esk in &skesks {
-        if esk.version() == SkeskVersion::V5 || !esk.is_supported() {
-            continue;
-        }
-        if let Some(s2k) = esk.s2k() {
-            if !passwords.is_empty() {
-                check_s2k(s2k, limits)?;
-            }
-        }
-        for pw in passwords {
-            if let Ok(p) = decrypt_session_key_with_password(esk, &Password::from(*pw)) {
-                return SessionKey::from_plain(p);
-            }
-        }
-    }
-    Err(Error::NoMatchingKey)
-}
 
 /// Options for [`StreamDecryptor::new`].
 #[derive(Debug, Clone, Default)]
@@ -380,9 +243,13 @@ impl StreamDecryptor {
         }
     }
 
-    /// True when the header was read and a session key is needed to go on.
+    /// True when the encrypted data packet's version octet was read (so a
+    /// SEIPDv1 body is known to be buffered before any key work is spent) and
+    /// a session key is needed to go on.
     pub fn needs_session_key(&self) -> bool {
-        self.seipd_seen && self.session.is_none()
+        self.seipd_seen
+            && self.session.is_none()
+            && (self.body_ended || !matches!(self.body, Body::Start) || !self.ct.is_empty())
     }
 
     /// The ESK packets read so far (complete once `needs_session_key`).
@@ -489,7 +356,7 @@ impl StreamDecryptor {
 
     fn push_binary(&mut self, data: &[u8]) -> Result<()> {
         if let Some(raw) = self.raw.as_mut() {
-            if (raw.len() + data.len()) as u64 > self.opts.limits.max_message_size {
+            if raw.len() as u64 + data.len() as u64 > self.opts.limits.max_message_size {
                 return Err(Error::LimitExceeded(format!(
                     "this message cannot be streamed and exceeds the limit of {} bytes \
                      for buffered decryption",
@@ -585,11 +452,24 @@ impl StreamDecryptor {
         }
         if !self.seipd_seen {
             let empty = self.esks.is_empty() && self.raw.as_ref().is_some_and(|r| r.is_empty());
-            return Err(if empty {
-                Error::MalformedInput("empty message".into())
-            } else {
-                Error::DecryptionFailed
-            });
+            return Err(Error::MalformedInput(
+                if empty {
+                    "empty message"
+                } else {
+                    "truncated input: no encrypted data packet"
+                }
+                .into(),
+            ));
+        }
+        // The outer framing stopped inside a packet: the input was cut short
+        // (structure, found without any cryptography).
+        if !self.input.is_empty()
+            || matches!(
+                self.outer,
+                Outer::Packet { .. } | Outer::Body { .. } | Outer::BodyLen
+            )
+        {
+            return Err(Error::MalformedInput("truncated input".into()));
         }
         let Body::V2(v) = &self.body else {
             return Err(Error::DecryptionFailed);
@@ -773,8 +653,18 @@ impl StreamDecryptor {
                                 ));
                             };
                             let keep = matches!(h.tag, 1 | 3);
+                            if keep && n > MAX_ESK_BYTES {
+                                return Err(Error::MalformedInput(format!(
+                                    "a session key packet of {n} octets"
+                                )));
+                            }
                             if keep {
-                                if self.esks.len() + n + h.header_len > MAX_ESK_BYTES {
+                                let total = self
+                                    .esks
+                                    .len()
+                                    .checked_add(n)
+                                    .and_then(|t| t.checked_add(h.header_len));
+                                if total.is_none_or(|t| t > MAX_ESK_BYTES) {
                                     return Err(Error::LimitExceeded(
                                         "session key packets exceed 1 MiB".into(),
                                     ));
@@ -912,7 +802,9 @@ impl StreamDecryptor {
             }
             if self.ct.len() < 4 + SALT_LEN {
                 if self.body_ended {
-                    return Err(Error::DecryptionFailed);
+                    return Err(Error::MalformedInput(
+                        "SEIPDv2 packet shorter than its header".into(),
+                    ));
                 }
                 return Ok(());
             }
@@ -926,16 +818,18 @@ impl StreamDecryptor {
                 chunk_size_octet: h[3],
             };
             params.check()?;
-            if sk.sym.is_some_and(|s| s != params.sym) {
+            if sk.sym().is_some_and(|s| s != params.sym) {
                 return Err(Error::DecryptionFailed);
             }
             let (salt, body) = rest.split_at(SALT_LEN);
-            let keys = ChunkKeys::derive(params, &sk.key, salt)?;
+            let keys = ChunkKeys::derive(params, sk.key(), salt)?;
             let full = params.chunk_size() + TAG_LEN;
             let mut v = Box::new(V2Dec {
                 keys,
+                // WebCrypto has no 192-bit AES-GCM: AES-192 runs in Rust.
                 external: self.opts.backend == Backend::External
-                    && params.aead == pgp::crypto::aead::AeadAlgorithm::Gcm,
+                    && params.aead == pgp::crypto::aead::AeadAlgorithm::Gcm
+                    && params.sym != SymmetricKeyAlgorithm::AES192,
                 next_index: 0,
                 total_plain: 0,
                 jobs: Vec::new(),
@@ -1003,12 +897,7 @@ impl StreamDecryptor {
                 ),
                 ..Default::default()
             };
-            m.decrypt_the_ring(ring, true)
-                .map_err(|e| match e {
-                    pgp::errors::Error::Unsupported { message, .. } => Error::Unsupported(message),
-                    _ => Error::DecryptionFailed,
-                })?
-                .0
+            m.decrypt_the_ring(ring, true).map_err(after_key_err)?.0
         };
         let (mut msg, compressed) = decompress_all(msg, limits)?;
         let cap = if compressed {
@@ -1067,7 +956,9 @@ impl V2Dec {
             }
             None => {
                 if cur.len() < TAG_LEN {
-                    return Err(Error::DecryptionFailed);
+                    return Err(Error::MalformedInput(
+                        "SEIPDv2 packet too short for its final tag".into(),
+                    ));
                 }
                 let mut tag = Vec::with_capacity(TAG_LEN);
                 stage(&mut tag, cur.get(cur.len() - TAG_LEN..).unwrap_or_default());
@@ -1077,7 +968,7 @@ impl V2Dec {
         };
         if let Some(l) = last {
             if l.len() <= TAG_LEN {
-                return Err(Error::DecryptionFailed);
+                return Err(Error::MalformedInput("an empty SEIPDv2 chunk".into()));
             }
             self.queue(l, false, out)?;
             if self.fallback {
