@@ -125,13 +125,18 @@ fn padded_message(padding: usize, before: bool, sk: &[u8]) -> Vec<u8> {
         inner.extend_from_slice(&literal);
         inner.extend_from_slice(&pad);
     }
+    seal(&inner, ChunkSize::C256KiB, sk)
+}
+
+/// A SEIPDv2-GCM packet (AES-256, session key `sk`) around `inner`.
+fn seal(inner: &[u8], chunk: ChunkSize, sk: &[u8]) -> Vec<u8> {
     let p = SymEncryptedProtectedData::encrypt_seipdv2(
         rand::thread_rng(),
         SymmetricKeyAlgorithm::AES256,
         AeadAlgorithm::Gcm,
-        ChunkSize::C256KiB,
+        chunk,
         sk,
-        &inner,
+        inner,
     )
     .unwrap();
     let mut out = Vec::new();
@@ -231,34 +236,14 @@ fn marker_and_unknown_packets_in_the_content_are_skipped() {
     let mut inner = vec![0xCA, 3, b'P', b'G', b'P', 0xFC, 2, 1, 2];
     inner.extend_from_slice(&literal);
     inner.extend_from_slice(&[0xD5, 4, 0, 0, 0, 0, 0xE8, 1, 0]);
-    let p = SymEncryptedProtectedData::encrypt_seipdv2(
-        rand::thread_rng(),
-        SymmetricKeyAlgorithm::AES256,
-        AeadAlgorithm::Gcm,
-        ChunkSize::C64KiB,
-        &raw,
-        &inner,
-    )
-    .unwrap();
-    let mut msg = Vec::new();
-    p.to_writer_with_header(&mut msg).unwrap();
+    let msg = seal(&inner, ChunkSize::C64KiB, &raw);
     for step in [1, 3, 1000] {
         assert_eq!(run(&msg, step, &[], &[], Some(&sk)).unwrap(), b"hi");
     }
     // A critical packet (a public key, tag 6) after the literal data is damage.
     let mut bad = literal.to_vec();
     bad.extend_from_slice(&[0xC6, 1, 0]);
-    let p = SymEncryptedProtectedData::encrypt_seipdv2(
-        rand::thread_rng(),
-        SymmetricKeyAlgorithm::AES256,
-        AeadAlgorithm::Gcm,
-        ChunkSize::C64KiB,
-        &raw,
-        &bad,
-    )
-    .unwrap();
-    let mut msg = Vec::new();
-    p.to_writer_with_header(&mut msg).unwrap();
+    let msg = seal(&bad, ChunkSize::C64KiB, &raw);
     assert_eq!(
         run(&msg, 7, &[], &[], Some(&sk)).unwrap_err(),
         "MALFORMED_INPUT"
