@@ -202,16 +202,27 @@ async function decryptV1Parallel(options) {
  */
 export async function decrypt(options) {
   // Each path hands over only on an explicit "not mine" (null), decided
-  // before any key or password work; its errors are final, so no S2K ever
-  // runs twice for one message.
+  // before any key or password work; its errors about the message (they carry
+  // a code) are final, so no S2K ever runs twice for one message. An error
+  // without a code comes from the caller's own option objects (a throwing
+  // getter, say): the Wasm path then reports it with its code.
+  const final = (e) => typeof e?.code === 'string';
   const p = decryptPlan(options);
   if (p) {
-    const r = await decryptFast(p);
-    if (r !== null) return r;
+    try {
+      const r = await decryptFast(p);
+      if (r !== null) return r;
+    } catch (e) {
+      if (final(e)) throw e;
+    }
   }
   if (isPlain(options)) {
-    const r = await decryptV1Parallel(options);
-    if (r) return r;
+    try {
+      const r = await decryptV1Parallel(options);
+      if (r) return r;
+    } catch (e) {
+      if (final(e)) throw e;
+    }
   }
   return wasm.decrypt(options);
 }
