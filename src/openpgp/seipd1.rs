@@ -389,7 +389,7 @@ fn cfb_decrypt<C: BlockEncrypt + BlockSizeUser<BlockSize = U16>>(
     let mut ks: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::with_capacity(SEGMENT / 16));
     let mut start = 0;
     while start < data.len() {
-        let end = (start + SEGMENT).min(data.len());
+        let end = start.saturating_add(SEGMENT).min(data.len());
         ks.clear();
         // E input: the ciphertext block before each block (the IV, zero, first).
         let prev = match start.checked_sub(16) {
@@ -426,10 +426,10 @@ fn cfb_decrypt_with(
 ) -> Option<Zeroizing<Vec<u8>>> {
     const HOST_SEGMENT: usize = 1 << 20;
     let mut out = Zeroizing::new(vec![0u8; data.len()]);
-    let mut ks: Vec<u8> = Vec::with_capacity(HOST_SEGMENT.min(data.len() + 16));
+    let mut ks: Vec<u8> = Vec::with_capacity(HOST_SEGMENT.min(data.len().saturating_add(16)));
     let mut start = 0;
     while start < data.len() {
-        let end = (start + HOST_SEGMENT).min(data.len());
+        let end = start.saturating_add(HOST_SEGMENT).min(data.len());
         let blocks = (end - start).div_ceil(16);
         ks.clear();
         // E input: the ciphertext block before each block (the IV for the first).
