@@ -10,7 +10,7 @@
 
 use pgp::composed::{decrypt_session_key_with_password, Esk, PlainSessionKey, RawSessionKey};
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
-use pgp::packet::{Packet, PacketParser, PublicKeyEncryptedSessionKey, SymKeyEncryptedSessionKey};
+use pgp::packet::{PacketParser, PublicKeyEncryptedSessionKey, SymKeyEncryptedSessionKey};
 use pgp::types::{DecryptionKey, EskType, Password, PkeskVersion, SkeskVersion};
 use zeroize::Zeroizing;
 
@@ -137,16 +137,14 @@ impl<'a> Candidates<'a> {
         passwords: &'a [&'a str],
         limits: &'a Limits,
     ) -> Result<Self> {
-        let mut pkesks = Vec::new();
-        let mut skesks = Vec::new();
+        let mut esks = Vec::new();
         for p in PacketParser::new(esk_bytes) {
-            match p.map_err(parse_err)? {
-                Packet::PublicKeyEncryptedSessionKey(k) => pkesks.push(k),
-                Packet::SymKeyEncryptedSessionKey(k) => skesks.push(k),
-                _ => {}
+            // Other packets (markers, padding) are not session keys.
+            if let Ok(e) = Esk::try_from(p.map_err(parse_err)?) {
+                esks.push(e);
             }
         }
-        Self::new(pkesks, skesks, keys, passwords, limits)
+        Self::from_esks(&esks, keys, passwords, limits)
     }
 
     /// From ESKs rPGP parsed.
