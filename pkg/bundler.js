@@ -2,6 +2,6 @@
 // below and top-level await initialises the module, so importers need no `init()` call.
 import { init } from './index.js';
 
-export * from './index.js';
+export * from './index.js'; // index.js's explicit list
 
 await init();

@@ -3,10 +3,8 @@
 import initWasm, { getVersion as versions } from './wasm/signet_crypto.js';
 import { setStreamWasmModule } from './stream.js';
 
-export * from './wasm/signet_crypto.js';
-export { encryptStream, decryptStream, prewarm } from './stream.js';
-// AES-GCM bulk through WebCrypto where possible (shadows the Wasm exports).
-export { encrypt, decrypt } from './oneshot.js';
+// The package's API (the README's API table): one explicit list, in api.js.
+export * from './api.js';
 
 let ready;
 /** SRI form of the SHA-384 of the Wasm bytes compiled by `init()` (null: given a compiled Module). */

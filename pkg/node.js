@@ -4,10 +4,8 @@ import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { initSync, useNativeAes, getVersion as versions } from './wasm/signet_crypto.js';
 import { useNativeGcm } from './stream-worker.js';
 
-export * from './wasm/signet_crypto.js';
-export { encryptStream, decryptStream, prewarm } from './stream.js';
-// AES-GCM bulk through WebCrypto where possible (shadows the Wasm exports).
-export { encrypt, decrypt } from './oneshot.js';
+// The package's API (the README's API table): one explicit list, in api.js.
+export * from './api.js';
 
 const wasm = readFileSync(new URL('./wasm/signet_crypto_bg.wasm', import.meta.url));
 initSync({ module: wasm });

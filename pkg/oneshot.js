@@ -6,9 +6,11 @@
 // SEIPDv2 AES-GCM) these wrappers drive the streaming engine in-thread: Rust
 // still does every packet, key and framing step, WebCrypto only the bulk AES.
 // SEIPDv1 decryption in browsers shares its software AES with the stream
-// worker (decryptV1Parallel). Everything else (signing, signed or compressed
-// SEIPDv2 content, custom limits, unknown options, any error) goes to the Wasm
-// functions unchanged, so results, errors and limits are exactly theirs.
+// worker (decryptV1Parallel). Encryption with signing, custom limits or
+// unknown options goes to the Wasm function unchanged. Decryption hands a
+// message to the next path only on an explicit "not mine" decided before any
+// key work (SEIPDv1, custom limits, verification keys); errors are final, so
+// no S2K runs twice for one message.
 import * as wasm from './wasm/signet_crypto.js';
 import { EncryptEngine, DecryptEngine, BUFFERED, sessionKeyGetter } from './stream-worker.js';
 import { canUseWorker, cfbRangeInWorker } from './stream.js';
@@ -125,15 +127,16 @@ async function decryptFast(p) {
   if (bytes.length > MAX_MESSAGE) return null;
   const { decryptionKeys, passwords } = p;
   const getSessionKey = sessionKeyGetter(wasm, decryptionKeys, passwords);
-  // stopIfBuffered: SEIPDv1, signed or compressed content -> the Wasm path,
-  // which verifies and reports signatures.
+  // stopIfBuffered: SEIPDv1 -> the next path, before any key work. Signed or
+  // compressed SEIPDv2 content is finished by the engine itself (buffered,
+  // with the session key it already has).
   const eng = new DecryptEngine(wasm, { backend: 'webcrypto', passwords, getSessionKey, stopIfBuffered: true });
   try {
     const parts = [];
     for (let off = 0; off < bytes.length; off += STEP) parts.push(...await eng.push(bytes.subarray(off, off + STEP)));
     parts.push(...await eng.finish());
     // Nothing is returned before the whole message authenticated.
-    return { data: concat(parts), signatures: [] };
+    return { data: concat(parts), signatures: eng.signatures };
   } catch (e) {
     if (e === BUFFERED) return null;
     throw e;
@@ -163,6 +166,8 @@ async function decryptV1Parallel(options) {
   if (!h) return null;
   try {
     const n = h.length;
+    // Not AES: Rust decrypted it whole already (no second S2K elsewhere).
+    if (n === 0) return h.finish();
     const mid = Math.floor(n / 32) * 16;
     const key = h.sessionKey();
     let theirs;
@@ -196,21 +201,27 @@ async function decryptV1Parallel(options) {
  * @param {import('./wasm/signet_crypto.js').DecryptOptions} options
  */
 export async function decrypt(options) {
+  // Each path hands over only on an explicit "not mine" (null), decided
+  // before any key or password work; its errors about the message (they carry
+  // a code) are final, so no S2K ever runs twice for one message. An error
+  // without a code comes from the caller's own option objects (a throwing
+  // getter, say): the Wasm path then reports it with its code.
+  const final = (e) => typeof e?.code === 'string';
   const p = decryptPlan(options);
   if (p) {
     try {
       const r = await decryptFast(p);
       if (r !== null) return r;
-    } catch {
-      // The Wasm path gives the canonical error for this message.
+    } catch (e) {
+      if (final(e)) throw e;
     }
   }
   if (isPlain(options)) {
     try {
       const r = await decryptV1Parallel(options);
       if (r) return r;
-    } catch {
-      // Likewise (and several password candidates are tried there).
+    } catch (e) {
+      if (final(e)) throw e;
     }
   }
   return wasm.decrypt(options);

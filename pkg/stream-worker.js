@@ -35,8 +35,10 @@ function wantWebCrypto(backend) {
  * `cbc(key, iv, input)` returns the unpadded AES-CBC encryption (SEIPDv1).
  */
 let nativeGcm = null;
-/** @internal */
+/** @internal Called once by node.js; the host sees every stream key, so a
+ *  second registration is refused. Not part of the package's exports. */
 export function useNativeGcm(impl) {
+  if (nativeGcm) throw new Error('useNativeGcm: the package registered its host already');
   nativeGcm = impl;
 }
 
@@ -339,6 +341,9 @@ export class DecryptEngine {
     this.passwords = passwords;
     this.getSessionKey = getSessionKey;
     this.key = null;
+    this.keyed = false;
+    /** Filled by finish(). */
+    this.signatures = [];
   }
 
   get info() {
@@ -349,6 +354,7 @@ export class DecryptEngine {
     if (!this.dec.needsSessionKey) return;
     const sk = this.getSessionKey ? await this.getSessionKey(this.dec.eskBytes()) : null;
     if (sk) {
+      this.keyed = true;
       try {
         pushOut(out, this.dec.setSessionKey(sk));
       } finally {
@@ -357,6 +363,7 @@ export class DecryptEngine {
       return;
     }
     if (this.passwords.length) {
+      this.keyed = true;
       pushOut(out, this.dec.unlockWithPasswords(this.passwords));
       return;
     }
@@ -370,8 +377,13 @@ export class DecryptEngine {
     return submitBatch(this, this.dec, 'decrypt');
   }
 
+  // "Not mine": a message that cannot stream is handed back only before any
+  // key work (Rust asks for the session key once the body's version octet is
+  // known, so SEIPDv1 is always seen here first). Once a session key was
+  // derived the engine finishes the buffered message itself: an S2K is never
+  // run twice for one message.
   #checkBuffered() {
-    if (this.stopIfBuffered && this.dec.isStreaming === false) throw BUFFERED;
+    if (this.stopIfBuffered && !this.keyed && this.dec.isStreaming === false) throw BUFFERED;
   }
 
   async #completeOldest(out) {
@@ -429,6 +441,8 @@ export class DecryptEngine {
     // With WebCrypto the final tag is checked by the job just run.
     if (!this.dec.isDone) pushOut(out, this.dec.finish());
     if (!this.dec.isDone) throw new Error('internal: decryption did not complete');
+    // Signature checks of a buffered message (the same form as `decrypt`'s).
+    this.signatures = this.dec.signatures();
     this.free();
     return out;
   }

@@ -36,29 +36,15 @@ impl KdfParams {
     /// Ceiling for lanes read from data.
     pub const MAX_PARALLELISM: u32 = 16;
 
-    /// Checks parameters read from stored data: above the ceilings is
-    /// `LIMIT_EXCEEDED`, below Argon2's own minimum is `MALFORMED_INPUT`.
+    /// Checks parameters read from stored data (vault headers, backups, wrap
+    /// key exports) against the default [`Argon2Caps`]: see [`check_argon2`].
     pub fn check_readable(&self) -> Result<()> {
-        if self.memory_kib > Self::MAX_MEMORY_KIB
-            || self.iterations > Self::MAX_ITERATIONS
-            || self.parallelism > Self::MAX_PARALLELISM
-        {
-            return Err(Error::LimitExceeded(format!(
-                "Argon2 parameters m={} KiB, t={}, p={} exceed the caps m={} KiB, t={}, p={}",
-                self.memory_kib,
-                self.iterations,
-                self.parallelism,
-                Self::MAX_MEMORY_KIB,
-                Self::MAX_ITERATIONS,
-                Self::MAX_PARALLELISM
-            )));
-        }
-        if self.iterations == 0 || self.parallelism == 0 || self.memory_kib < 8 * self.parallelism {
-            return Err(Error::MalformedInput(
-                "Argon2 parameters are below the algorithm's minimum".into(),
-            ));
-        }
-        Ok(())
+        check_argon2(
+            u64::from(self.memory_kib),
+            self.iterations,
+            self.parallelism,
+            &Argon2Caps::DEFAULT,
+        )
     }
 
     /// Checks parameters for newly created data: the readable checks plus the
@@ -72,6 +58,108 @@ impl KdfParams {
                 Self::MIN_ITERATIONS
             )));
         }
+        Ok(())
+    }
+}
+
+/// Ceilings on Argon2 parameters read from untrusted data. OpenPGP callers may
+/// lower them per call (`Limits`); stored vault and key data uses the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Argon2Caps {
+    /// Largest memory in KiB.
+    pub max_memory_kib: u32,
+    /// Largest pass count.
+    pub max_passes: u32,
+    /// Largest lane count.
+    pub max_lanes: u32,
+}
+
+impl Argon2Caps {
+    /// The ceilings of [`KdfParams`].
+    pub const DEFAULT: Argon2Caps = Argon2Caps {
+        max_memory_kib: KdfParams::MAX_MEMORY_KIB,
+        max_passes: KdfParams::MAX_ITERATIONS,
+        max_lanes: KdfParams::MAX_PARALLELISM,
+    };
+}
+
+/// The one check of Argon2 parameters from any untrusted header (OpenPGP S2K
+/// in messages and keys, vault headers, backups, wrap key exports), before
+/// anything is derived: above `caps` is `LIMIT_EXCEEDED`, below the
+/// algorithm's minimum `MALFORMED_INPUT`, and memory this process cannot
+/// allocate right now `LIMIT_EXCEEDED` (Argon2 implementations allocate
+/// infallibly: in Wasm that would abort the module).
+pub fn check_argon2(memory_kib: u64, passes: u32, lanes: u32, caps: &Argon2Caps) -> Result<()> {
+    if memory_kib > u64::from(caps.max_memory_kib)
+        || passes > caps.max_passes
+        || lanes > caps.max_lanes
+    {
+        return Err(Error::LimitExceeded(format!(
+            "Argon2 parameters m={memory_kib} KiB, t={passes}, p={lanes} exceed the caps \
+             m={} KiB, t={}, p={}",
+            caps.max_memory_kib, caps.max_passes, caps.max_lanes
+        )));
+    }
+    if passes == 0 || lanes == 0 || memory_kib < 8 * u64::from(lanes) {
+        return Err(Error::MalformedInput(
+            "Argon2 parameters are below the algorithm's minimum".into(),
+        ));
+    }
+    ensure_allocatable(memory_kib.saturating_mul(1024))
+}
+
+/// Fails with `LIMIT_EXCEEDED` unless `bytes` can be allocated right now.
+///
+/// rPGP's Argon2 allocates its working memory infallibly: on a device whose
+/// Wasm memory cannot grow that far, an allowed-by-the-caps S2K would abort the
+/// module (a trap kills it for the whole page). Reserving the same amount first
+/// turns that into an error; on success the block is freed and Argon2's own
+/// allocation takes its place.
+pub(crate) fn ensure_allocatable(bytes: u64) -> Result<()> {
+    let n = usize::try_from(bytes).unwrap_or(usize::MAX);
+    let mut probe: Vec<u8> = Vec::new();
+    probe.try_reserve_exact(n).map_err(|_| {
+        Error::LimitExceeded(format!(
+            "Argon2 needs {} MiB of memory, which cannot be allocated here",
+            bytes / (1024 * 1024)
+        ))
+    })
+}
+
+/// The work of one Argon2 derivation in [`S2kBudget`] units (KiB of memory
+/// filled once): memory x passes.
+pub fn argon2_work(memory_kib: u64, passes: u32) -> u64 {
+    memory_kib.saturating_mul(u64::from(passes))
+}
+
+/// A total S2K budget for one message (or one key): every derivation tried,
+/// over every SKESK and every password, is charged before it runs, so a file
+/// that repeats an expensive S2K many times costs at most the budget, not
+/// copies x passwords x per-derivation cap. Units are KiB of work: Argon2
+/// memory x passes ([`argon2_work`]); iterated-and-salted S2K bytes / 1024.
+#[derive(Debug, Clone)]
+pub struct S2kBudget {
+    left: u64,
+    total: u64,
+}
+
+impl S2kBudget {
+    /// A budget of `total` units.
+    pub fn new(total: u64) -> Self {
+        S2kBudget { left: total, total }
+    }
+
+    /// Charges `work` units, or fails with `LIMIT_EXCEEDED` (nothing charged)
+    /// when the budget cannot cover it: the derivation must then not run.
+    pub fn spend(&mut self, work: u64) -> Result<()> {
+        if work > self.left {
+            return Err(Error::LimitExceeded(format!(
+                "the password derivations (S2K) of this input need more than the budget of \
+                 {} KiB of work (limits.maxS2kWork)",
+                self.total
+            )));
+        }
+        self.left -= work;
         Ok(())
     }
 }
@@ -149,6 +237,41 @@ mod tests {
         assert_eq!(
             *derive_key(b"pw", b"saltsaltsaltsalt", &SMALL).unwrap(),
             expect
+        );
+    }
+
+    #[test]
+    fn budget_is_charged_before_work_and_never_overdrawn() {
+        let mut b = S2kBudget::new(10);
+        b.spend(4).unwrap();
+        b.spend(6).unwrap();
+        assert_eq!(b.spend(1).unwrap_err().code(), "LIMIT_EXCEEDED");
+        let mut b = S2kBudget::new(5);
+        assert_eq!(b.spend(6).unwrap_err().code(), "LIMIT_EXCEEDED");
+        b.spend(5).unwrap(); // the refused charge took nothing
+        assert_eq!(argon2_work(1 << 20, 64), 1 << 26);
+    }
+
+    #[test]
+    fn one_check_for_every_header() {
+        // KdfParams (vault, backup, wrap export) and OpenPGP S2K share it.
+        let caps = Argon2Caps::DEFAULT;
+        assert!(check_argon2(64 * 1024, 3, 1, &caps).is_ok());
+        assert_eq!(
+            check_argon2(1 << 31, 1, 1, &caps).unwrap_err().code(),
+            "LIMIT_EXCEEDED"
+        );
+        assert_eq!(
+            check_argon2(16, 1, 4, &caps).unwrap_err().code(),
+            "MALFORMED_INPUT"
+        );
+        let lowered = Argon2Caps {
+            max_memory_kib: 1024,
+            ..caps
+        };
+        assert_eq!(
+            check_argon2(2048, 1, 1, &lowered).unwrap_err().code(),
+            "LIMIT_EXCEEDED"
         );
     }
 

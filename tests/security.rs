@@ -471,3 +471,104 @@ fn many_session_key_packets_are_refused_before_any_s2k_work() {
     // The same message with one SKESK still opens.
     assert_eq!(decrypt_with_password(&msg).expect("control"), b"x");
 }
+
+/// A SEIPDv2 message to `copies` password SKESKs (Argon2 m = 8 MiB, t = 1),
+/// each for `pw`: the "same SKESK repeated" attack, small enough for a test.
+fn repeated_argon2_skesks(copies: usize, pw: &str) -> Vec<u8> {
+    use pgp::composed::MessageBuilder;
+    use pgp::crypto::aead::{AeadAlgorithm, ChunkSize};
+    use pgp::crypto::sym::SymmetricKeyAlgorithm;
+    use pgp::types::StringToKey;
+    let mut rng = rand::thread_rng();
+    let mut b = MessageBuilder::from_bytes("", b"budget".to_vec()).seipd_v2(
+        &mut rng,
+        SymmetricKeyAlgorithm::AES256,
+        AeadAlgorithm::Gcm,
+        ChunkSize::C64KiB,
+    );
+    for _ in 0..copies {
+        let s2k = StringToKey::new_argon2(&mut rng, 1, 1, 13);
+        b.encrypt_with_password(&mut rng, s2k, &pw.into()).unwrap();
+    }
+    b.to_vec(&mut rng).unwrap()
+}
+
+#[test]
+fn s2k_work_is_budgeted_per_message_before_it_runs() {
+    use signet_crypto::openpgp::stream::{StreamDecryptOptions, StreamDecryptor};
+    // One derivation = 8192 KiB x 1 pass; the budget covers three.
+    let mut limits = Limits::default();
+    limits.set("maxS2kWork", 3 * 8192).unwrap();
+    let msg = repeated_argon2_skesks(6, "right");
+    let with = |pw: &'static str| DecryptOptions {
+        passwords: vec![pw],
+        limits,
+        ..Default::default()
+    };
+    // The right password matches the first SKESK: one derivation, in budget.
+    assert_eq!(
+        decrypt(&msg, &with("right")).unwrap().data.as_slice(),
+        b"budget"
+    );
+    // A wrong one tries every SKESK: the fourth derivation is refused before
+    // it runs, on every path.
+    assert_eq!(code(decrypt(&msg, &with("wrong"))), "LIMIT_EXCEEDED");
+    let mut out = Vec::new();
+    assert_eq!(
+        code(decrypt_stream(&with("wrong"), msg.as_slice(), &mut out)),
+        "LIMIT_EXCEEDED"
+    );
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        limits,
+        ..Default::default()
+    });
+    d.push(&msg).unwrap();
+    assert!(d.needs_session_key());
+    assert_eq!(code(d.unlock(&[], &["wrong"])), "LIMIT_EXCEEDED");
+    // Two passwords on three SKESKs: six derivations for a wrong pair, over
+    // the budget; within it when the default applies.
+    let msg3 = repeated_argon2_skesks(3, "right");
+    let two = DecryptOptions {
+        passwords: vec!["a", "b"],
+        limits,
+        ..Default::default()
+    };
+    assert_eq!(code(decrypt(&msg3, &two)), "LIMIT_EXCEEDED");
+    let two_default = DecryptOptions {
+        passwords: vec!["a", "b"],
+        ..Default::default()
+    };
+    assert_eq!(code(decrypt(&msg3, &two_default)), "NO_MATCHING_KEY");
+}
+
+#[test]
+fn v4_password_candidates_are_each_derived_once() {
+    // Two v4 SKESKs (no integrity check on the session key) and the right
+    // password second: the one-shot SEIPDv1 path tries candidates in turn.
+    use signet_crypto::openpgp::SeipdChoice;
+    let msg = encrypt(
+        b"v1 text",
+        &EncryptOptions {
+            passwords: vec!["one", "two"],
+            seipd: SeipdChoice::V1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    for pws in [
+        vec!["one"],
+        vec!["two"],
+        vec!["x", "two"],
+        vec!["x", "y", "one"],
+    ] {
+        let opts = DecryptOptions {
+            passwords: pws.clone(),
+            ..Default::default()
+        };
+        assert_eq!(
+            decrypt(&msg, &opts).unwrap().data.as_slice(),
+            b"v1 text",
+            "{pws:?}"
+        );
+    }
+}

@@ -1010,3 +1010,35 @@ fn held_results_and_segments_match_the_rust_backend() {
     let (out, _) = decrypt_segments(&one_shot, 50_000, &dec_opts(Who::Password));
     assert_eq!(out, plain);
 }
+
+#[test]
+fn aes192_gcm_runs_in_rust_even_with_the_external_backend() {
+    // WebCrypto has no 192-bit AES-GCM: the decryptor keeps such a message on
+    // the Rust backend (no jobs handed out) and still streams it.
+    use pgp::composed::MessageBuilder;
+    use pgp::crypto::aead::ChunkSize;
+    use pgp::crypto::sym::SymmetricKeyAlgorithm;
+    use pgp::types::StringToKey;
+    let mut rng = rand::thread_rng();
+    let plain = data(200_000);
+    let mut b = MessageBuilder::from_bytes("", plain.clone()).seipd_v2(
+        &mut rng,
+        SymmetricKeyAlgorithm::AES192,
+        AeadAlgorithm::Gcm,
+        ChunkSize::C64KiB,
+    );
+    let s2k = StringToKey::new_default(&mut rng);
+    b.encrypt_with_password(&mut rng, s2k, &"pw".into())
+        .unwrap();
+    let msg = b.to_vec(&mut rng).unwrap();
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        backend: Backend::External,
+        ..Default::default()
+    });
+    let mut out = d.push(&msg).unwrap();
+    out.extend(d.unlock(&[], &["pw"]).unwrap());
+    assert_eq!(d.backend(), Backend::Rust);
+    assert!(d.take_jobs().is_empty());
+    out.extend(d.finish().unwrap());
+    assert_eq!(out, plain);
+}

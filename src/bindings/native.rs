@@ -52,19 +52,24 @@ impl NativeBulk for JsBulk {
     }
 }
 
-/// Internal (called by the package's Node entry): `{ ecbEncrypt(key, data):
-/// boolean, sha1(data): Uint8Array }`, where `ecbEncrypt` encrypts the view
-/// `data` (whole blocks) in place with AES-ECB. `null` unregisters.
+/// Internal (called once by the package's Node entry, right after the module
+/// loads): `{ ecbEncrypt(key, data): boolean, sha1(data): Uint8Array }`, where
+/// `ecbEncrypt` encrypts the view `data` (whole blocks) in place with AES-ECB.
+/// The host sees every later SEIPDv1 session key, so it is registered once:
+/// any later call (another host, or `null`) is `INVALID_ARGUMENT`. Not part of
+/// the package's exports.
 #[wasm_bindgen(js_name = useNativeAes)]
 pub fn use_native_aes(
     #[wasm_bindgen(
-        unchecked_param_type = "{ ecbEncrypt(key: Uint8Array, data: Uint8Array): boolean; sha1(data: Uint8Array): Uint8Array } | null"
+        unchecked_param_type = "{ ecbEncrypt(key: Uint8Array, data: Uint8Array): boolean; sha1(data: Uint8Array): Uint8Array }"
     )]
     host: JsValue,
 ) -> Result<(), JsValue> {
-    if host.is_null() || host.is_undefined() {
-        set_native_bulk(None);
-        return Ok(());
+    if REGISTERED.with(|r| r.get()) {
+        return Err(Error::InvalidArgument(
+            "useNativeAes: the package registered its host already".into(),
+        )
+        .into());
     }
     let get = |name: &str| {
         js_sys::Reflect::get(&host, &name.into())
@@ -79,5 +84,11 @@ pub fn use_native_aes(
         sha1: get("sha1")?,
     };
     set_native_bulk(Some(Rc::new(bulk)));
+    REGISTERED.with(|r| r.set(true));
     Ok(())
+}
+
+thread_local! {
+    /// Set by the first (the package's) registration.
+    static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }

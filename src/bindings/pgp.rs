@@ -104,6 +104,11 @@ export interface Limits {
   maxSignatures?: number;
   /** Session-key packets (PKESK + SKESK) on one message. Default 64, max 1024. */
   maxSessionKeyPackets?: number;
+  /** Total S2K work per message (every SKESK with every password) or per key, in
+   *  KiB: Argon2 memory KiB x passes, iterated-S2K bytes / 1024. Checked before
+   *  each derivation. Default 268435456 (four derivations at 1 GiB, 64 passes),
+   *  max 16x that. */
+  maxS2kWork?: number;
 }
 
 export interface UnlockKeyOptions {
@@ -424,7 +429,7 @@ fn key_info_js(i: &core::KeyInfo) -> JsValue {
     o.into()
 }
 
-fn signatures_js(sigs: &[core::SignatureCheck]) -> Array {
+pub(crate) fn signatures_js(sigs: &[core::SignatureCheck]) -> Array {
     let arr = Array::new();
     for s in sigs {
         let o = Object::new();
@@ -724,13 +729,6 @@ impl Seipd1Handle {
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
         self.inner.as_ref().map_or(0, |p| p.ciphertext().len())
-    }
-
-    /// True when a failure may come from a wrong password candidate: then
-    /// retry with `decrypt`.
-    #[wasm_bindgen(getter, js_name = isAmbiguous)]
-    pub fn is_ambiguous(&self) -> bool {
-        self.inner.as_ref().is_some_and(|p| p.is_ambiguous())
     }
 
     /// The session key (algorithm octet + AES key) for `cfbDecryptRange` in

@@ -455,6 +455,13 @@ impl StreamDecryptorHandle {
         Ok(self.take_output())
     }
 
+    /// Signature checks of a buffered (signed) message, once finished; the
+    /// same form as `decrypt`'s `signatures`. Empty for streamed content.
+    #[wasm_bindgen(unchecked_return_type = "SignatureResult[]")]
+    pub fn signatures(&self) -> Array {
+        super::pgp::signatures_js(self.inner.signatures())
+    }
+
     /// Jobs for the external backend, in order.
     #[wasm_bindgen(js_name = takeJobs, unchecked_return_type = "StreamJob[]")]
     pub fn take_jobs(&mut self) -> Array {

@@ -12,110 +12,36 @@
 //!   error. [`decrypt`] does this for you.
 //! - SED (packet 9, no integrity protection) is refused with `UNSUPPORTED` (EFAIL).
 //!
-//! Errors: `NO_MATCHING_KEY` when no key or password yields a session key (a
-//! wrong password on a SKESKv6 lands here, since its AEAD check fails);
-//! `DECRYPTION_FAILED` for any integrity failure after a session key was found (a
-//! wrong password on a SKESKv4 usually lands here or in `NO_MATCHING_KEY`: v4
-//! SKESKs have no integrity check, so a wrong password yields a random session
-//! key); `MALFORMED_INPUT` when the outer packets do not parse; `LIMIT_EXCEEDED`
-//! for S2K work or sizes over [`Limits`].
+//! Errors (pinned per case by `tests/pgp_errors.rs` over the hostile corpus,
+//! the same on every path): `NO_MATCHING_KEY` when no ESK is for the given
+//! keys or passwords (a wrong password on a SKESKv6 lands here, its AEAD check
+//! fails); `DECRYPTION_FAILED` only for a failed authentication (an MDC, chunk
+//! tag, or a PKESK addressed to one of our keys that does not decrypt; a wrong
+//! password on a SKESKv4 also lands here once its random key fails the MDC);
+//! `MALFORMED_INPUT` for structure (packets that do not parse, truncated input,
+//! packets after the encrypted data); `UNSUPPORTED` for authentic content we do
+//! not support; `LIMIT_EXCEEDED` for S2K work or sizes over [`super::Limits`].
+//!
+//! Stages (no module imports another that imports it back): session keys in
+//! `esk.rs` (one S2K budget per message), SEIPDv1 bodies in `seipd1.rs`,
+//! SEIPDv2 chunks in `stream/seipd2.rs`, inner packets in `content.rs`; this
+//! module composes them for the one-shot and `Read`-based paths.
 
 use std::io::{BufReader, Read, Write};
 
-use pgp::composed::{DecryptionOptions, Edata, Esk, Message, TheRing};
+use pgp::composed::{DecryptionOptions, Edata, Message, TheRing};
 use pgp::crypto::aead::AeadAlgorithm;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
-use pgp::packet::{
-    ProtectedDataConfig, SignatureType, SymEncryptedProtectedDataConfig as SeipdConfig,
-};
-use pgp::types::{Password, Seipdv1ReadMode};
-use zeroize::Zeroizing;
+use pgp::packet::{ProtectedDataConfig, SymEncryptedProtectedDataConfig as SeipdConfig};
+use pgp::types::Seipdv1ReadMode;
 
-use super::keys::{parse_certs, Cert, PrivateKey, VerifierRef};
-use super::util::{check_s2k, hex_upper, io_err, limit_io, parse_err, CappedReader, LimitSignal};
-use super::{Limits, Plaintext};
+use super::content::{after_key_err, check_signatures, decompress_all, pump, read_inner};
+pub use super::content::{DecryptOptions, Decrypted, SignatureCheck};
+use super::esk::Candidates;
+use super::keys::parse_certs;
+use super::util::{parse_err, CappedReader};
+use super::Plaintext;
 use crate::{Error, Result};
-
-/// Options for [`decrypt`] / [`decrypt_stream`].
-#[derive(Default)]
-pub struct DecryptOptions<'a> {
-    /// Unlocked private keys to try.
-    pub decryption_keys: Vec<&'a PrivateKey>,
-    /// Passwords to try on SKESKs.
-    pub passwords: Vec<&'a str>,
-    /// Certificates whose signatures inside the message are checked.
-    pub verification_keys: Vec<&'a [u8]>,
-    /// Size and work limits.
-    pub limits: Limits,
-}
-
-impl std::fmt::Debug for DecryptOptions<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DecryptOptions")
-            .field("decryption_keys", &self.decryption_keys)
-            .field("passwords", &self.passwords.len())
-            .field("verification_keys", &self.verification_keys.len())
-            .finish()
-    }
-}
-
-/// The outcome of checking one signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureCheck {
-    /// Primary fingerprint of the verifying certificate when one matched;
-    /// otherwise the issuer fingerprint (or, for old signatures, key ID) the
-    /// signature names. Uppercase hex.
-    pub fingerprint: String,
-    /// Fingerprint of the (sub)key that made the signature, when known.
-    pub signing_key_fingerprint: Option<String>,
-    /// The signature verifies, with a key that was allowed to sign at the
-    /// signature's creation time (sign flag, not expired, not revoked).
-    pub valid: bool,
-    /// Signature creation time, Unix seconds.
-    pub created: Option<u64>,
-}
-
-/// Result of [`decrypt`].
-pub struct Decrypted {
-    /// The plaintext (wiped on drop).
-    pub data: Zeroizing<Vec<u8>>,
-    /// Signatures found inside, in message order.
-    pub signatures: Vec<SignatureCheck>,
-}
-
-impl std::fmt::Debug for Decrypted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Decrypted")
-            .field("data", &format_args!("<{} bytes>", self.data.len()))
-            .field("signatures", &self.signatures)
-            .finish()
-    }
-}
-
-/// Maps an error met after a session key was chosen: everything is an integrity
-/// failure unless it is one of our limits or an unsupported algorithm.
-fn after_key_err(e: pgp::errors::Error) -> Error {
-    match e {
-        pgp::errors::Error::MissingKey => Error::NoMatchingKey,
-        pgp::errors::Error::Unsupported { message, .. }
-        | pgp::errors::Error::Unimplemented { message, .. } => Error::Unsupported(message),
-        pgp::errors::Error::IO { source, .. } => read_err(source),
-        _ => Error::DecryptionFailed,
-    }
-}
-
-/// Maps an I/O error while reading decrypted data.
-fn read_err(e: std::io::Error) -> Error {
-    if e.get_ref().is_some_and(|i| i.is::<LimitSignal>()) {
-        return io_err(e);
-    }
-    if e.to_string().contains("too long for ProtectedCheckFirst") {
-        return Error::LimitExceeded(
-            "SEIPDv1 packet exceeds the message size limit (it must be buffered whole)".into(),
-        );
-    }
-    Error::DecryptionFailed
-}
 
 /// SEIPDv2 header algorithms we accept. Checked before rPGP derives keys:
 /// rPGP 0.21 panics deriving the nonce for an unknown AEAD mode (its nonce size
@@ -138,141 +64,6 @@ fn check_v2_algorithms(sym: SymmetricKeyAlgorithm, aead: AeadAlgorithm) -> Resul
         )));
     }
     Ok(())
-}
-
-/// Does the message (or the message a signature wraps) start with compressed data?
-fn needs_decompress(m: &Message<'_>) -> bool {
-    match m {
-        Message::Compressed { .. } => true,
-        // A freshly parsed signed message is in its initial state; `get_ref` only
-        // panics after a failed read, which cannot have happened yet.
-        Message::Signed { reader, .. } => needs_decompress(reader.get_ref()),
-        _ => false,
-    }
-}
-
-/// Refuses messages with more session-key packets than [`Limits::max_session_key_packets`].
-pub(crate) fn check_session_key_count(n: usize, limits: &Limits) -> Result<()> {
-    if n > limits.max_session_key_packets {
-        return Err(Error::LimitExceeded(format!(
-            "the message has {n} session-key packets; at most {} are examined",
-            limits.max_session_key_packets
-        )));
-    }
-    Ok(())
-}
-
-/// Unwraps compression layers, at most `limits.max_compression_layers`.
-pub(crate) fn decompress_all<'a>(
-    mut msg: Message<'a>,
-    limits: &Limits,
-) -> Result<(Message<'a>, bool)> {
-    let mut layers = 0u32;
-    while needs_decompress(&msg) {
-        layers += 1;
-        if layers > limits.max_compression_layers {
-            return Err(Error::LimitExceeded(format!(
-                "more than {} nested compression layers",
-                limits.max_compression_layers
-            )));
-        }
-        msg = msg.decompress().map_err(after_key_err)?;
-    }
-    Ok((msg, layers > 0))
-}
-
-/// Copies the literal data to `out`, failing once more than `cap` bytes came out.
-pub(crate) fn pump<W: Write>(msg: &mut Message<'_>, out: &mut W, cap: u64) -> Result<u64> {
-    let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
-    let mut total = 0u64;
-    loop {
-        let n = match msg.read(&mut buf) {
-            Ok(0) => return Ok(total),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(read_err(e)),
-        };
-        total += n as u64;
-        if total > cap {
-            return Err(read_err(limit_io(format!(
-                "plaintext exceeds the limit of {cap} bytes"
-            ))));
-        }
-        out.write_all(buf.get(..n).unwrap_or_default())
-            .map_err(|e| Error::Storage(format!("writing output: {e}")))?;
-    }
-}
-
-/// Checks the signatures of a fully read message against `certs`.
-pub(crate) fn check_signatures(
-    msg: &Message<'_>,
-    certs: &[Cert],
-    limits: &Limits,
-) -> Result<Vec<SignatureCheck>> {
-    let Message::Signed { reader, .. } = msg else {
-        return Ok(Vec::new());
-    };
-    let n = reader.num_signatures();
-    if n > limits.max_signatures {
-        return Err(Error::LimitExceeded(format!(
-            "{n} signatures exceed the limit of {}",
-            limits.max_signatures
-        )));
-    }
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let Some(sig) = reader.signature(i) else {
-            continue;
-        };
-        let check = check_one(sig, certs, |verifier| {
-            msg.verify_nested_explicit(i, verifier.as_dyn()).is_ok()
-        });
-        out.push(check);
-    }
-    Ok(out)
-}
-
-/// Matches a data signature to a certificate component, applies the usage policy
-/// at the signature's creation time, and runs `verify` for the cryptography.
-pub(crate) fn check_one(
-    sig: &pgp::packet::Signature,
-    certs: &[Cert],
-    verify: impl Fn(VerifierRef<'_>) -> bool,
-) -> SignatureCheck {
-    let created = sig.created().map(|t| u64::from(t.as_secs()));
-    let fprs: Vec<String> = sig
-        .issuer_fingerprint()
-        .iter()
-        .map(|f| hex_upper(f.as_bytes()))
-        .collect();
-    let ids: Vec<String> = sig
-        .issuer_key_id()
-        .iter()
-        .map(|k| hex_upper(k.as_ref()))
-        .collect();
-    let data_sig = matches!(sig.typ(), Some(SignatureType::Binary | SignatureType::Text));
-    for cert in certs {
-        let comp = fprs
-            .iter()
-            .find_map(|f| cert.find(Some(f), None))
-            .or_else(|| ids.iter().find_map(|k| cert.find(None, Some(k))));
-        if let Some(c) = comp {
-            let allowed = created.is_some_and(|t| cert.may_sign_at(c, t));
-            let valid = data_sig && allowed && cert.verifier(c).is_some_and(&verify);
-            return SignatureCheck {
-                fingerprint: cert.primary.fingerprint.clone(),
-                signing_key_fingerprint: Some(c.fingerprint.clone()),
-                valid,
-                created,
-            };
-        }
-    }
-    SignatureCheck {
-        fingerprint: fprs.first().or(ids.first()).cloned().unwrap_or_default(),
-        signing_key_fingerprint: None,
-        valid: false,
-        created,
-    }
 }
 
 /// Decrypts `reader` into `writer`; returns the signature checks. On error the
@@ -301,7 +92,7 @@ fn decrypt_inner<R: Read + Send, W: Write>(
     let source = CappedReader::new(BufReader::new(reader), u64::MAX, "message");
     let (msg, _) = Message::from_reader(source).map_err(parse_err)?;
 
-    match &msg {
+    let (sk, v1) = match &msg {
         Message::Encrypted { esk, edata, .. } => {
             if matches!(edata, Edata::SymEncryptedData { .. }) {
                 return Err(Error::Unsupported(
@@ -321,16 +112,16 @@ fn decrypt_inner<R: Read + Send, W: Write>(
                     "GnuPG's non-standard OCB packet (type 20) is not supported".into(),
                 ));
             }
-            check_session_key_count(esk.len(), limits)?;
-            if !opts.passwords.is_empty() {
-                for e in esk {
-                    if let Esk::SymKeyEncryptedSessionKey(k) = e {
-                        if let Some(s2k) = k.s2k() {
-                            check_s2k(s2k, limits)?;
-                        }
-                    }
-                }
-            }
+            // The session key comes from our search (one S2K budget for the
+            // message); rPGP only decrypts the body with it.
+            let keys = opts.decryption_keys.clone();
+            let sk = Candidates::from_esks(esk, &keys, &opts.passwords, limits)?.first()?;
+            let v2 = matches!(
+                edata,
+                Edata::SymEncryptedProtectedData { reader }
+                    if matches!(reader.config(), ProtectedDataConfig::Seipd(SeipdConfig::V2 { .. }))
+            );
+            (sk, !v2)
         }
         _ => {
             // Input, not an option: the file is of the wrong kind.
@@ -338,20 +129,15 @@ fn decrypt_inner<R: Read + Send, W: Write>(
                 "not an encrypted message (use verify for signed messages)".into(),
             ));
         }
-    }
-
-    let empty = Password::empty();
-    let msg_passwords: Vec<Password> = opts.passwords.iter().map(|p| Password::from(*p)).collect();
+    };
     let ring = TheRing {
-        secret_keys: opts.decryption_keys.iter().map(|k| k.secret()).collect(),
-        key_passwords: vec![&empty],
-        message_password: msg_passwords.iter().collect(),
-        session_keys: Vec::new(),
+        session_keys: vec![sk.to_plain(v1)?],
         decrypt_options: DecryptionOptions::new().set_seipdv1_read_mode(
             Seipdv1ReadMode::CheckFirst {
                 max_message_size: usize::try_from(limits.max_message_size).unwrap_or(usize::MAX),
             },
         ),
+        ..Default::default()
     };
     let (msg, _) = msg.decrypt_the_ring(ring, true).map_err(after_key_err)?;
     let (mut msg, compressed) = decompress_all(msg, limits)?;
@@ -398,30 +184,8 @@ pub fn decrypt_blocks(
         .then(|| super::seipd1::try_decrypt(message, opts))
         .flatten()
     {
-        return read_inner(&inner?, opts);
+        return read_inner(inner?.packets(), opts);
     }
     let signatures = decrypt_inner(opts, message, &mut plain, cap)?;
-    Ok((plain, signatures))
-}
-
-/// The inner packets of a decrypted, MDC-checked SEIPDv1 body: literal data,
-/// possibly compressed and signed (the block-parallel SEIPDv1 paths).
-pub(crate) fn read_inner(
-    inner: &super::seipd1::InnerPlaintext,
-    opts: &DecryptOptions<'_>,
-) -> Result<(Plaintext, Vec<SignatureCheck>)> {
-    let limits = &opts.limits;
-    let cap = limits.max_message_size.max(limits.max_decompressed_size);
-    let certs = parse_certs(&opts.verification_keys, limits)?;
-    let msg = Message::from_bytes(inner.packets()).map_err(after_key_err)?;
-    let (mut msg, compressed) = decompress_all(msg, limits)?;
-    let cap = if compressed {
-        cap.min(limits.max_decompressed_size)
-    } else {
-        cap
-    };
-    let mut plain = Plaintext::new();
-    pump(&mut msg, &mut plain, cap)?;
-    let signatures = check_signatures(&msg, &certs, limits)?;
     Ok((plain, signatures))
 }

@@ -920,9 +920,10 @@ impl PrivateKey {
 /// key is [`Error::KeyUnusable`].
 pub fn unlock_key(bytes: &[u8], passphrase: Option<&str>, limits: &Limits) -> Result<PrivateKey> {
     let mut key = parse_secret_key(bytes, limits)?;
-    check_secret_params(key.primary_key.secret_params(), limits)?;
+    let mut budget = limits.s2k_budget();
+    check_secret_params(key.primary_key.secret_params(), limits, &mut budget)?;
     for s in &key.secret_subkeys {
-        check_secret_params(s.key.secret_params(), limits)?;
+        check_secret_params(s.key.secret_params(), limits, &mut budget)?;
     }
     let pw = Password::from(passphrase.unwrap_or(""));
     key.primary_key

@@ -45,7 +45,16 @@ pub struct Limits {
     /// Each SKESK may cost a full S2K derivation, so without a cap a few KiB of
     /// message buy hours of CPU. Default 64.
     pub max_session_key_packets: usize,
+    /// Total S2K work for one message (every SKESK tried with every password)
+    /// or one key (every secret packet), in KiB: Argon2 memory x passes, plus
+    /// iterated-and-salted bytes / 1024. Checked before each derivation runs.
+    /// Default [`DEFAULT_S2K_WORK`]: four derivations at the default caps.
+    pub max_s2k_work: u64,
 }
+
+/// Four Argon2 derivations at the default caps (1 GiB, 64 passes): 2^28 KiB.
+pub const DEFAULT_S2K_WORK: u64 =
+    4 * KdfParams::MAX_MEMORY_KIB as u64 * KdfParams::MAX_ITERATIONS as u64;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -60,6 +69,7 @@ impl Default for Limits {
             max_compression_layers: 1,
             max_signatures: 64,
             max_session_key_packets: 64,
+            max_s2k_work: DEFAULT_S2K_WORK,
         }
     }
 }
@@ -79,6 +89,7 @@ impl Limits {
         max_compression_layers: 8,
         max_signatures: 1024,
         max_session_key_packets: 1024,
+        max_s2k_work: 16 * DEFAULT_S2K_WORK,
     };
 
     /// Sets the limit called `name` (the camelCase name used by the JS API, e.g.
@@ -150,6 +161,7 @@ impl Limits {
                 self.max_session_key_packets = v as usize;
                 Ok(())
             }
+            "maxS2kWork" => fit(&mut self.max_s2k_work, c.max_s2k_work, name, value),
             other => Err(crate::Error::InvalidArgument(format!(
                 "unknown limit {other:?} (known: {})",
                 Self::NAMES.join(", ")
@@ -158,7 +170,7 @@ impl Limits {
     }
 
     /// The names [`Limits::set`] accepts, in documentation order.
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 11] = [
         "maxMessageSize",
         "maxDecompressedSize",
         "maxKeySize",
@@ -169,7 +181,22 @@ impl Limits {
         "maxCompressionLayers",
         "maxSignatures",
         "maxSessionKeyPackets",
+        "maxS2kWork",
     ];
+
+    /// The per-derivation Argon2 caps, for [`crate::kdf::check_argon2`].
+    pub fn argon2_caps(&self) -> crate::kdf::Argon2Caps {
+        crate::kdf::Argon2Caps {
+            max_memory_kib: self.max_argon2_memory_kib,
+            max_passes: self.max_argon2_passes,
+            max_lanes: self.max_argon2_lanes,
+        }
+    }
+
+    /// A fresh S2K budget of [`Limits::max_s2k_work`] for one message or key.
+    pub fn s2k_budget(&self) -> crate::kdf::S2kBudget {
+        crate::kdf::S2kBudget::new(self.max_s2k_work)
+    }
 }
 
 #[cfg(test)]
@@ -191,6 +218,7 @@ mod tests {
         assert!(d.max_compression_layers <= c.max_compression_layers);
         assert!(d.max_signatures <= c.max_signatures);
         assert!(d.max_session_key_packets <= c.max_session_key_packets);
+        assert!(d.max_s2k_work <= c.max_s2k_work);
     }
 
     #[test]

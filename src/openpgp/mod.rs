@@ -11,10 +11,16 @@
 //! - Keys are accepted armored or binary; messages and signatures likewise.
 //!
 //! Module map: [`keys`] (generate, read, unlock, export, usage policy), [`encrypt`],
-//! [`decrypt`], [`sign`] (sign + verify), [`limits`].
+//! [`decrypt`], [`sign`] (sign + verify), [`limits`]. Decryption stages, each
+//! depending only on the ones before it (`tests/pgp_modules.rs` checks there is
+//! no cycle): `esk` (session keys, one S2K budget per message), `content`
+//! (inner packets, shared option and result types), `seipd1` (SEIPDv1 bodies),
+//! [`stream`] (the push engine: outer packets, SEIPDv2 chunks), [`decrypt`].
 
+mod content;
 pub mod decrypt;
 pub mod encrypt;
+mod esk;
 pub mod keys;
 pub mod limits;
 pub mod native;

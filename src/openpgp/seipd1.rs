@@ -23,9 +23,9 @@ use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use super::decrypt::DecryptOptions;
+use super::content::{read_inner, DecryptOptions};
+use super::esk::{Candidates, SessionKey};
 use super::keys::PrivateKey;
-use super::stream::{decrypt_session_key, SessionKey};
 use crate::{Error, Result};
 
 /// Length of the random prefix (one block plus two repeated octets).
@@ -38,35 +38,48 @@ const SEGMENT: usize = 64 * 1024;
 /// The decrypted content of a SEIPDv1 packet (the inner packets), wiped on drop.
 pub(crate) struct InnerPlaintext {
     buf: Zeroizing<Vec<u8>>,
+    /// The inner packets are `buf[start..end]` (prefix and MDC around them).
+    start: usize,
+    end: usize,
 }
 
 impl InnerPlaintext {
     /// The inner packet octets (between the prefix and the MDC).
     pub(crate) fn packets(&self) -> &[u8] {
-        self.buf
-            .get(PREFIX..self.buf.len().saturating_sub(MDC))
-            .unwrap_or_default()
+        self.buf.get(self.start..self.end).unwrap_or_default()
     }
 }
 
-/// Decrypts `message` when it is binary or armored, its encrypted data is one
-/// SEIPDv1 packet and the session key is for AES. `None`: not applicable, use
-/// rPGP.
+/// Decrypts `message` when it is binary or armored and its encrypted data is
+/// one SEIPDv1 packet. `None`: not such a message, use rPGP. Session-key
+/// candidates come one at a time from the one search (each S2K derived once,
+/// within the message's budget): a v4 SKESK cannot tell a wrong password, so
+/// a candidate whose MDC fails makes way for the next.
 pub(crate) fn try_decrypt(
     message: &[u8],
     opts: &DecryptOptions<'_>,
 ) -> Option<Result<InnerPlaintext>> {
-    let (found, sk) = match find_with_key(message, opts)? {
-        Ok(v) => v,
-        Err(e) => return Some(Err(e)),
-    };
-    match decrypt_body(&sk, found.body.data())? {
-        Ok(inner) => Some(Ok(inner)),
-        // A v4 SKESK has no integrity check: a wrong password still yields "a"
-        // key. With several candidates rPGP tries them all; let it.
-        Err(_) if found.skesks > 0 && opts.passwords.len() + found.skesks > 2 => None,
-        Err(e) => Some(Err(e)),
+    let dearmored = dearmor(message)?;
+    let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
+    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
+    Some(decrypt_with_candidates(&found, &keys, opts))
+}
+
+fn decrypt_with_candidates(
+    found: &FoundV1,
+    keys: &[&PrivateKey],
+    opts: &DecryptOptions<'_>,
+) -> Result<InnerPlaintext> {
+    let mut candidates = Candidates::from_bytes(&found.esk, keys, &opts.passwords, &opts.limits)?;
+    let mut last = None;
+    while let Some(sk) = candidates.next_key()? {
+        match decrypt_any(&sk, found.body.data()) {
+            Ok(inner) => return Ok(inner),
+            Err(Error::DecryptionFailed) => last = Some(Error::DecryptionFailed),
+            Err(e) => return Err(e),
+        }
     }
+    Err(last.unwrap_or_else(|| candidates.none_found()))
 }
 
 /// [`try_decrypt`] with the session key already known (the streaming
@@ -77,20 +90,50 @@ pub(crate) fn try_decrypt_with_key(
 ) -> Option<Result<InnerPlaintext>> {
     let dearmored = dearmor(message)?;
     let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
-    decrypt_body(sk, found.body.data())
+    Some(decrypt_any(sk, found.body.data()))
 }
 
-/// The SEIPDv1 packet of a binary or armored message and its session key.
-/// `None`: not a message of ESKs and one SEIPDv1 packet.
-fn find_with_key(
-    message: &[u8],
-    opts: &DecryptOptions<'_>,
-) -> Option<Result<(FoundV1, SessionKey)>> {
-    let dearmored = dearmor(message)?;
-    let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
-    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
-    let sk = decrypt_session_key(&found.esk, &keys, &opts.passwords, &opts.limits);
-    Some(sk.map(|sk| (found, sk)))
+/// Decrypts a SEIPDv1 body with `sk` and checks its MDC: AES block-parallel
+/// here, other ciphers (CAST5, 3DES, Twofish, Camellia...) through rPGP.
+fn decrypt_any(sk: &SessionKey, data: &[u8]) -> Result<InnerPlaintext> {
+    if let Some(r) = decrypt_body(sk, data) {
+        return r;
+    }
+    let Some(sym) = sk.sym() else {
+        // A v6 session key names no cipher: it cannot be for SEIPDv1.
+        return Err(Error::DecryptionFailed);
+    };
+    let bs = sym.block_size();
+    if bs == 0 || sym.key_size() != sk.key().len() {
+        return Err(Error::Unsupported(format!(
+            "SEIPDv1 with cipher {}",
+            u8::from(sym)
+        )));
+    }
+    if data.len() < bs + 2 + MDC {
+        return Err(Error::MalformedInput("SEIPDv1 packet too short".into()));
+    }
+    // rPGP's CheckFirst mode decrypts the whole body and checks the MDC
+    // before the first octet comes out.
+    let mode = pgp::types::Seipdv1ReadMode::CheckFirst {
+        max_message_size: data.len(),
+    };
+    let mut body = Zeroizing::new(Vec::with_capacity(data.len()));
+    let read = sym
+        .stream_decryptor_protected(mode, sk.key(), data)
+        .and_then(|mut r| r.read_to_end(&mut body).map_err(Into::into));
+    match read {
+        Ok(_) => {
+            let end = body.len();
+            Ok(InnerPlaintext {
+                buf: body,
+                start: 0,
+                end,
+            })
+        }
+        Err(pgp::errors::Error::Unsupported { message, .. }) => Err(Error::Unsupported(message)),
+        Err(_) => Err(Error::DecryptionFailed),
+    }
 }
 
 /// `Some(Some(binary))` for an armored message, `Some(None)` for binary input,
@@ -151,7 +194,9 @@ fn decrypt_body(sk: &SessionKey, data: &[u8]) -> Option<Result<InnerPlaintext>> 
     let sk = sk.to_bytes();
     let (&alg, key) = sk.split_first()?;
     if data.len() < PREFIX + MDC {
-        return None;
+        return Some(Err(Error::MalformedInput(
+            "SEIPDv1 packet too short".into(),
+        )));
     }
     let plain = cfb_range(alg, key, &[0u8; 16], data)?;
     Some(check_mdc(plain))
@@ -186,7 +231,12 @@ fn check_mdc(plain: Zeroizing<Vec<u8>>) -> Result<InnerPlaintext> {
             .unwrap_or_else(|| Sha1::digest(d).into())
     };
     if mdc_ok(&plain, sha1) {
-        Ok(InnerPlaintext { buf: plain })
+        let end = plain.len().saturating_sub(MDC);
+        Ok(InnerPlaintext {
+            buf: plain,
+            start: PREFIX,
+            end,
+        })
     } else {
         Err(Error::DecryptionFailed)
     }
@@ -203,8 +253,9 @@ pub struct Seipd1Parts {
     key: Zeroizing<Vec<u8>>,
     ct: Vec<u8>,
     plain: Zeroizing<Vec<u8>>,
-    /// Several v4 password candidates: a wrong one may have been picked.
-    ambiguous: bool,
+    /// Already decrypted (a non-AES cipher): the ciphertext is empty and
+    /// [`finish`](Self::finish) only reads the content.
+    ready: Option<InnerPlaintext>,
 }
 
 impl std::fmt::Debug for Seipd1Parts {
@@ -220,8 +271,18 @@ impl Seipd1Parts {
     /// its encrypted data one SEIPDv1 packet). `None`: not such a message (or
     /// a non-AES key); use [`crate::openpgp::decrypt`].
     pub fn open(message: &[u8], opts: &DecryptOptions<'_>) -> Option<Result<Self>> {
-        let (found, sk) = match find_with_key(message, opts)? {
-            Ok(v) => v,
+        let dearmored = dearmor(message)?;
+        let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
+        // Several v4 password candidates: only the whole-message path can try
+        // them in turn. Decided before any S2K runs, so nothing is repeated.
+        if found.skesks > 0 && opts.passwords.len() + found.skesks > 2 {
+            return None;
+        }
+        let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
+        let sk = match Candidates::from_bytes(&found.esk, &keys, &opts.passwords, &opts.limits)
+            .and_then(Candidates::first)
+        {
+            Ok(sk) => sk,
             Err(e) => return Some(Err(e)),
         };
         let key = Zeroizing::new(sk.to_bytes().to_vec());
@@ -231,13 +292,19 @@ impl Seipd1Parts {
             (Some(7), 17) | (Some(8), 25) | (Some(9), 33)
         );
         if ct.len() < PREFIX + MDC || !aes {
-            return None;
+            // Not for ranges: decrypted here, now (the S2K is not repeated).
+            return Some(decrypt_any(&sk, &ct).map(|inner| Seipd1Parts {
+                key: Zeroizing::new(Vec::new()),
+                ct: Vec::new(),
+                plain: Zeroizing::new(Vec::new()),
+                ready: Some(inner),
+            }));
         }
         Some(Ok(Seipd1Parts {
             key,
             plain: Zeroizing::new(vec![0u8; ct.len()]),
             ct,
-            ambiguous: found.skesks > 0 && opts.passwords.len() + found.skesks > 2,
+            ready: None,
         }))
     }
 
@@ -249,12 +316,6 @@ impl Seipd1Parts {
     /// The session key: algorithm octet (7, 8, 9 = AES-128/192/256) and key.
     pub fn session_key(&self) -> &[u8] {
         &self.key
-    }
-
-    /// Whether a failure may come from a wrong password candidate (see
-    /// [`open`](Self::open)): then retry with [`crate::openpgp::decrypt`].
-    pub fn is_ambiguous(&self) -> bool {
-        self.ambiguous
     }
 
     /// The IV (previous ciphertext block, zero at 0) and ciphertext of a range.
@@ -294,8 +355,11 @@ impl Seipd1Parts {
         self,
         opts: &DecryptOptions<'_>,
     ) -> Result<(super::Plaintext, Vec<super::SignatureCheck>)> {
-        let inner = check_mdc(self.plain)?;
-        super::decrypt::read_inner(&inner, opts)
+        let inner = match self.ready {
+            Some(inner) => inner,
+            None => check_mdc(self.plain)?,
+        };
+        read_inner(inner.packets(), opts)
     }
 }
 
@@ -325,7 +389,7 @@ fn cfb_decrypt<C: BlockEncrypt + BlockSizeUser<BlockSize = U16>>(
     let mut ks: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::with_capacity(SEGMENT / 16));
     let mut start = 0;
     while start < data.len() {
-        let end = (start + SEGMENT).min(data.len());
+        let end = start.saturating_add(SEGMENT).min(data.len());
         ks.clear();
         // E input: the ciphertext block before each block (the IV, zero, first).
         let prev = match start.checked_sub(16) {
@@ -362,10 +426,10 @@ fn cfb_decrypt_with(
 ) -> Option<Zeroizing<Vec<u8>>> {
     const HOST_SEGMENT: usize = 1 << 20;
     let mut out = Zeroizing::new(vec![0u8; data.len()]);
-    let mut ks: Vec<u8> = Vec::with_capacity(HOST_SEGMENT.min(data.len() + 16));
+    let mut ks: Vec<u8> = Vec::with_capacity(HOST_SEGMENT.min(data.len().saturating_add(16)));
     let mut start = 0;
     while start < data.len() {
-        let end = (start + HOST_SEGMENT).min(data.len());
+        let end = start.saturating_add(HOST_SEGMENT).min(data.len());
         let blocks = (end - start).div_ceil(16);
         ks.clear();
         // E input: the ciphertext block before each block (the IV for the first).
@@ -600,7 +664,6 @@ mod tests {
             let data: Vec<u8> = (0..n).map(|i| (i % 241) as u8).collect();
             let (msg, opts) = v1_to_pw(&data, armor);
             let mut parts = Seipd1Parts::open(&msg, &opts).unwrap().unwrap();
-            assert!(!parts.is_ambiguous());
             let len = parts.ciphertext().len();
             let a = len / 3 / 16 * 16;
             let b = 2 * len / 3 / 16 * 16;

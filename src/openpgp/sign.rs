@@ -14,7 +14,7 @@ use pgp::types::{Password, SigningKey};
 use rand::rngs::OsRng;
 use std::io::Write;
 
-use super::decrypt::{check_one, check_signatures, decompress_all, pump, SignatureCheck};
+use super::content::{check_one, check_signatures, decompress_all, pump, SignatureCheck};
 use super::encrypt::{signers, signing_hash};
 use super::keys::{parse_certs, PrivateKey};
 use super::util::{looks_armored, parse_err, CappedReader};

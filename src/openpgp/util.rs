@@ -9,6 +9,7 @@ use pgp::errors::Error as PgpError;
 use pgp::types::{PublicParams, S2kParams, SecretParams, StringToKey};
 
 use super::Limits;
+use crate::kdf::{argon2_work, check_argon2, S2kBudget};
 use crate::{Error, Result};
 
 /// Maps an rPGP error met while *parsing* to ours. Messages are rPGP's display
@@ -156,8 +157,9 @@ pub(crate) fn iterated_count(coded: u8) -> u64 {
     (16u64 + u64::from(coded & 15)) << (u64::from(coded >> 4) + 6)
 }
 
-/// Refuses S2K work beyond our caps *before* anything is derived.
-pub(crate) fn check_s2k(s2k: &StringToKey, limits: &Limits) -> Result<()> {
+/// Refuses S2K work beyond our caps *before* anything is derived; returns the
+/// work one derivation costs, for the message's [`S2kBudget`].
+pub(crate) fn check_s2k(s2k: &StringToKey, limits: &Limits) -> Result<u64> {
     match s2k {
         StringToKey::Argon2 { t, p, m_enc, .. } => {
             // memory is 2^m_enc KiB; anything past 2^31 cannot even be represented.
@@ -166,21 +168,8 @@ pub(crate) fn check_s2k(s2k: &StringToKey, limits: &Limits) -> Result<()> {
             } else {
                 1u64 << m_enc
             };
-            if mem_kib > u64::from(limits.max_argon2_memory_kib)
-                || u32::from(*t) > limits.max_argon2_passes
-                || u32::from(*p) > limits.max_argon2_lanes
-            {
-                return Err(Error::LimitExceeded(format!(
-                    "Argon2 S2K asks for 2^{m_enc} KiB, t={t}, p={p}; caps are {} KiB, t={}, p={}",
-                    limits.max_argon2_memory_kib, limits.max_argon2_passes, limits.max_argon2_lanes
-                )));
-            }
-            if *t == 0 || *p == 0 || mem_kib < 8 * u64::from(*p) {
-                return Err(Error::MalformedInput(
-                    "Argon2 S2K parameters below the algorithm's minimum".into(),
-                ));
-            }
-            ensure_allocatable(mem_kib.saturating_mul(1024))
+            check_argon2(mem_kib, u32::from(*t), u32::from(*p), &limits.argon2_caps())?;
+            Ok(argon2_work(mem_kib, u32::from(*t)))
         }
         StringToKey::IteratedAndSalted { count, .. } => {
             let n = iterated_count(*count);
@@ -190,37 +179,31 @@ pub(crate) fn check_s2k(s2k: &StringToKey, limits: &Limits) -> Result<()> {
                     limits.max_s2k_iterated_bytes
                 )));
             }
-            Ok(())
+            Ok(n / 1024)
         }
-        _ => Ok(()),
+        _ => Ok(0),
     }
 }
 
-/// Fails with `LIMIT_EXCEEDED` unless `bytes` can be allocated right now.
-///
-/// rPGP's Argon2 allocates its working memory infallibly: on a device whose
-/// Wasm memory cannot grow that far, an allowed-by-the-caps S2K would abort the
-/// module (a trap kills it for the whole page). Reserving the same amount first
-/// turns that into an error; on success the block is freed and Argon2's own
-/// allocation takes its place.
-pub(crate) fn ensure_allocatable(bytes: u64) -> Result<()> {
-    let n = usize::try_from(bytes).unwrap_or(usize::MAX);
-    let mut probe: Vec<u8> = Vec::new();
-    probe.try_reserve_exact(n).map_err(|_| {
-        Error::LimitExceeded(format!(
-            "Argon2 needs {} MiB of memory, which cannot be allocated here",
-            bytes / (1024 * 1024)
-        ))
-    })
+/// Checks the S2K of a key or SKESK and charges one derivation to `budget`.
+pub(crate) fn charge_s2k(s2k: &StringToKey, limits: &Limits, budget: &mut S2kBudget) -> Result<()> {
+    let work = check_s2k(s2k, limits)?;
+    budget.spend(work)
 }
 
-/// Checks the S2K protecting a secret key packet, if any.
-pub(crate) fn check_secret_params(params: &SecretParams, limits: &Limits) -> Result<()> {
+/// Checks the S2K protecting a secret key packet, if any, and charges its
+/// derivation to the key's `budget` (one per key: a key with many subkeys at
+/// the caps cannot buy unbounded work either).
+pub(crate) fn check_secret_params(
+    params: &SecretParams,
+    limits: &Limits,
+    budget: &mut S2kBudget,
+) -> Result<()> {
     if let SecretParams::Encrypted(enc) = params {
         match enc.string_to_key_params() {
             S2kParams::Aead { s2k, .. }
             | S2kParams::Cfb { s2k, .. }
-            | S2kParams::MalleableCfb { s2k, .. } => check_s2k(s2k, limits)?,
+            | S2kParams::MalleableCfb { s2k, .. } => charge_s2k(s2k, limits, budget)?,
             S2kParams::LegacyCfb { .. } | S2kParams::Unprotected => {}
         }
     }
@@ -356,12 +339,10 @@ pub(crate) fn xor_into(dst: &mut [u8], src: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn unallocatable_memory_is_limit_exceeded_not_an_abort() {
-        assert!(ensure_allocatable(64 * 1024 * 1024).is_ok());
-        let e = ensure_allocatable(u64::MAX / 2).unwrap_err();
+        assert!(crate::kdf::ensure_allocatable(64 * 1024 * 1024).is_ok());
+        let e = crate::kdf::ensure_allocatable(u64::MAX / 2).unwrap_err();
         assert_eq!(e.code(), "LIMIT_EXCEEDED");
     }
 }

@@ -31,7 +31,8 @@ test(`hostile corpus: ${cases.length} cases through the package in Chromium`, { 
     const cases = await (await fetch('/hostile/cases.json')).json();
     const fx = await (await fetch('/hostile/fixtures.json')).json();
     const load = async (f) => new Uint8Array(await (await fetch(`/hostile/corpus/${f}`)).arrayBuffer());
-    return runAll(signet, fx, cases, load, { passes: 1 });
+    const glue = await import('/pkg/wasm/signet_crypto.js');
+    return runAll(signet, fx, cases, load, { passes: 1, glue });
   });
   const failed = [...r.results, ...r.optionResults].filter((x) => !x.pass);
   console.log(`hostile (Chromium): ${r.results.length} corpus cases + ${r.optionResults.length} option-object cases`);

@@ -5,9 +5,10 @@
 const dec = new TextDecoder();
 const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
-/** The module's WebAssembly.Memory (the glue's initSync returns the exports once loaded). */
-export function wasmMemory(signet) {
-  return signet.initSync().memory;
+/** The module's WebAssembly.Memory, from the generated glue (not a package
+ *  export): its initSync returns the exports once the module is loaded. */
+export function wasmMemory(glue) {
+  return glue.initSync().memory;
 }
 
 function adapterFrom(records) {
@@ -40,6 +41,8 @@ const OPS = {
   unlockKeyWrongPass: async (c, d) => (await c.signet.unlockKey(d, 'wrong passphrase')).free(),
   decrypt: (c, d) => c.signet.decrypt({ message: d, decryptionKeys: [c.pqcKey, c.compatKey] }),
   decryptPass: (c, d) => c.signet.decrypt({ message: d, passwords: [c.fx.passphrase] }),
+  decryptPassLowBudget: (c, d) =>
+    c.signet.decrypt({ message: d, passwords: [c.fx.passphrase], limits: { maxS2kWork: 3 * 8192 } }),
   encryptTo: (c, d) => c.signet.encrypt({ data: 'x', encryptionKeys: [d] }),
   verify: (c, d) => c.signet.verify({ message: d, verificationKeys: [c.fx.pqcPublic, c.fx.compatPublic] }),
   verifyDetached: (c, d) =>
@@ -175,17 +178,19 @@ export function optionCases(ctx) {
 }
 
 /** Runs every case (twice when `passes` = 2, to see memory settle). */
-export async function runAll(signet, fx, cases, load, { passes = 1 } = {}) {
+/** `glue`: the package's generated glue module (for the Wasm memory only). */
+export async function runAll(signet, fx, cases, load, { passes = 1, glue } = {}) {
   const ctx = await setUp(signet, fx);
   await healthCheck(ctx);
-  const memory = wasmMemory(signet);
+  const memory = wasmMemory(glue);
   const memStart = memory.buffer.byteLength;
   const results = [];
   const memAfterPass = [];
   for (let p = 0; p < passes; p++) {
     for (const kase of cases) {
       const outcome = await runCase(ctx, kase, await load(kase.file));
-      const expected = kase.expect === 'ok' ? ['ok'] : kase.expect;
+      // `code`: the one outcome the case must have (decryption cases pin it).
+      const expected = kase.code ? [kase.code] : kase.expect === 'ok' ? ['ok'] : kase.expect;
       let healthy = true;
       try {
         await healthCheck(ctx);

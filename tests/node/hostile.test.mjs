@@ -19,7 +19,8 @@ const BOUND = 320 * MiB;
 test(`hostile corpus: ${cases.length} cases through the package in Node`, async () => {
   await signet.init();
   assert.ok(cases.length >= 150, `corpus unexpectedly small: ${cases.length}`);
-  const r = await runAll(signet, fx, cases, load, { passes: 2 });
+  const glue = await import('../../pkg/wasm/signet_crypto.js');
+  const r = await runAll(signet, fx, cases, load, { passes: 2, glue });
   const failed = [...r.results, ...r.optionResults].filter((x) => !x.pass);
   console.log(`hostile (Node): ${r.results.length} corpus cases + ${r.optionResults.length} option-object cases`);
   for (const f of failed) console.log('FAILED', f);

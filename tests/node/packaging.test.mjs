@@ -35,3 +35,31 @@ test('npm pack → npm install in a scratch project → import by name', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** The names in the README's API table ("functions and classes" column; names in
+ *  parentheses are methods or notes, not exports). */
+function readmeApi() {
+  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  const rows = readme.split('\n').filter((l) => l.startsWith('| ')).map((l) => l.split('|').map((c) => c.trim()));
+  const head = rows.findIndex((r) => r[2] === 'functions and classes');
+  assert.ok(head >= 0, 'README has no API table');
+  const names = [];
+  for (const r of rows.slice(head + 1)) {
+    if (!r[2] || r[1] === 'code' || r[2].startsWith('meaning')) break;
+    let cell = r[2];
+    while (/\([^()]*\)/.test(cell)) cell = cell.replace(/\([^()]*\)/g, '');
+    for (const m of cell.matchAll(/`([A-Za-z_$][\w$]*)`/g)) names.push(m[1]);
+  }
+  return names.sort();
+}
+
+test('the package exports exactly the README API table; ./stream only the streams', async () => {
+  const api = readmeApi();
+  assert.ok(api.length >= 20, `API table parsed to ${api.length} names`);
+  assert.deepEqual(Object.keys(await import('signet-crypto')).sort(), api);
+  assert.deepEqual(Object.keys(await import('signet-crypto/stream')).sort(), ['decryptStream', 'encryptStream', 'prewarm']);
+  // Internals stay out of reach through the exports map.
+  for (const sub of ['signet-crypto/stream-worker.js', 'signet-crypto/wasm/signet_crypto.js', 'signet-crypto/oneshot.js']) {
+    await assert.rejects(import(sub), (e) => e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED', sub);
+  }
+});

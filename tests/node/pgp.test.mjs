@@ -178,9 +178,16 @@ test('timings: 1 MiB encrypt/decrypt, sign/verify (Wasm in Node)', async () => {
   }
 });
 
-test('useNativeAes refuses a host without its functions (the registered one stays)', async () => {
-  for (const bad of [{}, { ecbEncrypt() {} }, { ecbEncrypt: 1, sha1() {} }, 'x']) {
-    assert.throws(() => signet.useNativeAes(bad), (e) => e.code === 'INVALID_ARGUMENT');
+test('internal hooks are not exported and useNativeAes takes no second host', async () => {
+  for (const name of ['useNativeAes', 'useNativeGcm', '__signetTestArgon2id', 'cfbDecryptRange', 'openSeipd1', 'Seipd1Decryption', 'streamMemory', 'StreamEncryptor', 'StreamDecryptor', 'initSync']) {
+    assert.equal(name in signet, false, `${name} is exported`);
+  }
+  // Reachable only through the glue file (not in the package's exports map):
+  // the package registered node:crypto once; nothing can replace or remove it.
+  const glue = await import('../../pkg/wasm/signet_crypto.js');
+  const good = { ecbEncrypt: () => false, sha1: () => new Uint8Array(20) };
+  for (const h of [good, null, {}, 'x']) {
+    assert.throws(() => glue.useNativeAes(h), (e) => e.code === 'INVALID_ARGUMENT');
   }
   // node:crypto is still the SEIPDv1 host: a 2 MiB message still decrypts.
   const data = new Uint8Array(2 << 20).map((_, i) => i % 251);

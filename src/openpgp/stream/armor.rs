@@ -125,7 +125,9 @@ impl ArmorReader {
         }
         if self.state != ArmorState::End {
             // A missing footer is a truncated message.
-            return Err(crate::Error::DecryptionFailed);
+            return Err(crate::Error::MalformedInput(
+                "truncated input: no armor footer".into(),
+            ));
         }
         Ok(out)
     }

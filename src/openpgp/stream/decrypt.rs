@@ -6,159 +6,23 @@
 
 use std::collections::VecDeque;
 
-use pgp::composed::{
-    decrypt_session_key_with_password, DecryptionOptions, Message, PlainSessionKey, RawSessionKey,
-    TheRing,
-};
+use pgp::composed::{DecryptionOptions, Message, TheRing};
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
-use pgp::packet::{Packet, PacketParser};
-use pgp::types::{DecryptionKey, EskType, Password, PkeskVersion, Seipdv1ReadMode, SkeskVersion};
+use pgp::types::Seipdv1ReadMode;
 use zeroize::Zeroizing;
 
 use super::armor::ArmorReader;
 use super::framing::{parse_header, parse_new_length, BodyLen};
+use super::meter::stage;
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
-use crate::openpgp::decrypt::{check_signatures, decompress_all, pump, SignatureCheck};
+use crate::openpgp::content::{
+    after_key_err, check_signatures, decompress_all, pump, SignatureCheck,
+};
+use crate::openpgp::esk::{decrypt_session_key, SessionKey};
 use crate::openpgp::keys::{parse_certs, PrivateKey};
-use crate::openpgp::util::{check_s2k, parse_err};
+use crate::openpgp::util::parse_err;
 use crate::openpgp::Limits;
 use crate::{Error, Result};
-
-/// A per-message session key. Only this (never a private key) crosses from the
-/// thread holding the keys to a streaming worker. Wiped on drop.
-#[derive(Clone)]
-pub struct SessionKey {
-    sym: Option<SymmetricKeyAlgorithm>,
-    key: Zeroizing<Vec<u8>>,
-}
-
-impl std::fmt::Debug for SessionKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionKey")
-            .field("sym", &self.sym)
-            .field("key", &"<redacted>")
-            .finish()
-    }
-}
-
-impl SessionKey {
-    /// Serialized form: one octet cipher id (0 when the ESK named none, as v6
-    /// ESKs do) followed by the key.
-    pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        let mut v = Zeroizing::new(Vec::with_capacity(1 + self.key.len()));
-        v.push(self.sym.map(u8::from).unwrap_or(0));
-        v.extend_from_slice(&self.key);
-        v
-    }
-
-    /// Parses [`to_bytes`](Self::to_bytes) output.
-    pub fn from_bytes(b: &[u8]) -> Result<Self> {
-        let (&alg, key) = b
-            .split_first()
-            .ok_or_else(|| Error::InvalidArgument("empty session key".into()))?;
-        if !matches!(key.len(), 16 | 24 | 32) {
-            return Err(Error::InvalidArgument(format!(
-                "session key of {} octets",
-                key.len()
-            )));
-        }
-        Ok(SessionKey {
-            sym: (alg != 0).then(|| SymmetricKeyAlgorithm::from(alg)),
-            key: Zeroizing::new(key.to_vec()),
-        })
-    }
-
-    fn from_plain(p: PlainSessionKey) -> Result<Self> {
-        match &p {
-            PlainSessionKey::V3_4 { sym_alg, key } => Ok(SessionKey {
-                sym: Some(*sym_alg),
-                key: Zeroizing::new(key.as_ref().to_vec()),
-            }),
-            PlainSessionKey::V6 { key } => Ok(SessionKey {
-                sym: None,
-                key: Zeroizing::new(key.as_ref().to_vec()),
-            }),
-            PlainSessionKey::V5 { .. } => Err(Error::Unsupported("v5 session keys".into())),
-        }
-    }
-
-    fn to_plain(&self, v1: bool) -> Result<PlainSessionKey> {
-        let key = RawSessionKey::from(&self.key[..]);
-        match (v1, self.sym) {
-            (true, Some(sym_alg)) => Ok(PlainSessionKey::V3_4 { sym_alg, key }),
-            (true, None) => Err(Error::DecryptionFailed),
-            (false, _) => Ok(PlainSessionKey::V6 { key }),
-        }
-    }
-}
-
-/// Finds the session key in `esk_bytes` (the PKESK/SKESK packets that start a
-/// message, as [`StreamDecryptor::esk_bytes`] returns them) with the given
-/// private keys, else passwords. `NO_MATCHING_KEY` when none fits.
-pub fn decrypt_session_key(
-    esk_bytes: &[u8],
-    keys: &[&PrivateKey],
-    passwords: &[&str],
-    limits: &Limits,
-) -> Result<SessionKey> {
-    if keys.is_empty() && passwords.is_empty() {
-        return Err(Error::InvalidArgument(
-            "give at least one of decryptionKeys or passwords".into(),
-        ));
-    }
-    let mut pkesks = Vec::new();
-    let mut skesks = Vec::new();
-    for p in PacketParser::new(esk_bytes) {
-        match p.map_err(parse_err)? {
-            Packet::PublicKeyEncryptedSessionKey(k) => pkesks.push(k),
-            Packet::SymKeyEncryptedSessionKey(k) => skesks.push(k),
-            _ => {}
-        }
-    }
-    crate::openpgp::decrypt::check_session_key_count(pkesks.len() + skesks.len(), limits)?;
-    let empty = Password::empty();
-    for esk in &pkesks {
-        let typ = match esk.version() {
-            PkeskVersion::V3 => EskType::V3_4,
-            PkeskVersion::V6 => EskType::V6,
-            PkeskVersion::Other(_) => continue,
-        };
-        let Ok(values) = esk.values() else { continue };
-        for k in keys {
-            let sk = k.secret();
-            let mut comps: Vec<&dyn DecryptionKey> = Vec::new();
-            if esk.match_identity(sk.primary_key.public_key()) {
-                comps.push(&sk.primary_key);
-            }
-            for s in &sk.secret_subkeys {
-                if esk.match_identity(s.key.public_key()) {
-                    comps.push(&s.key);
-                }
-            }
-            for c in comps {
-                if let Ok(Ok(p)) = c.decrypt(&empty, values, typ) {
-                    return SessionKey::from_plain(p);
-                }
-            }
-        }
-    }
-    for esk in &skesks {
-        if esk.version() == SkeskVersion::V5 || !esk.is_supported() {
-            continue;
-        }
-        if let Some(s2k) = esk.s2k() {
-            if !passwords.is_empty() {
-                check_s2k(s2k, limits)?;
-            }
-        }
-        for pw in passwords {
-            if let Ok(p) = decrypt_session_key_with_password(esk, &Password::from(*pw)) {
-                return SessionKey::from_plain(p);
-            }
-        }
-    }
-    Err(Error::NoMatchingKey)
-}
 
 /// Options for [`StreamDecryptor::new`].
 #[derive(Debug, Clone, Default)]
@@ -191,11 +55,57 @@ enum Outer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Inner {
     Tag,
-    LitHeader { remaining: usize, last: bool },
-    Data { remaining: usize, last: bool },
+    LitHeader {
+        remaining: usize,
+        last: bool,
+    },
+    Data {
+        remaining: usize,
+        last: bool,
+    },
     NextLen,
     After,
+    /// Inside a padding, marker or unknown non-critical packet, skipped as it
+    /// arrives (never staged whole: a 64 MiB padding packet costs one pass).
+    Skip {
+        remaining: usize,
+        after_literal: bool,
+    },
 }
+
+impl Inner {
+    /// The literal data packet has started: the content streams.
+    fn literal_seen(self) -> bool {
+        !matches!(
+            self,
+            Inner::Tag
+                | Inner::Skip {
+                    after_literal: false,
+                    ..
+                }
+        )
+    }
+}
+
+/// Packets skipped wherever they appear in the content: padding (21), marker
+/// (10) and unknown non-critical packets (40-63, RFC 9580 §4.3).
+fn skippable(tag: u8) -> bool {
+    matches!(tag, 10 | 21 | 40..=63)
+}
+
+/// The body length of a skipped packet: these never use partial lengths.
+fn skip_len(len: BodyLen) -> Result<usize> {
+    match len {
+        BodyLen::Fixed(n) => Ok(n),
+        _ => Err(Error::MalformedInput(
+            "padding, marker or unknown packet without a definite length".into(),
+        )),
+    }
+}
+
+/// Longest run of octets staged at a time while a packet header is split
+/// across chunks (the longest header, a literal data header, is 261 octets).
+const STAGE_STEP: usize = 512;
 
 /// Where authenticated literal data goes.
 enum PlainOut<'a> {
@@ -211,7 +121,7 @@ impl PlainOut<'_> {
     /// staged from an earlier chunk, which never holds literal data).
     fn put(&mut self, data: &[u8], offset: isize) -> Result<()> {
         match self {
-            PlainOut::Copy(v) => v.extend_from_slice(data),
+            PlainOut::Copy(v) => stage(v, data),
             PlainOut::Segments(segs) => {
                 if data.is_empty() {
                     return Ok(());
@@ -333,9 +243,13 @@ impl StreamDecryptor {
         }
     }
 
-    /// True when the header was read and a session key is needed to go on.
+    /// True when the encrypted data packet's version octet was read (so a
+    /// SEIPDv1 body is known to be buffered before any key work is spent) and
+    /// a session key is needed to go on.
     pub fn needs_session_key(&self) -> bool {
-        self.seipd_seen && self.session.is_none()
+        self.seipd_seen
+            && self.session.is_none()
+            && (self.body_ended || !matches!(self.body, Body::Start) || !self.ct.is_empty())
     }
 
     /// The ESK packets read so far (complete once `needs_session_key`).
@@ -442,27 +356,39 @@ impl StreamDecryptor {
 
     fn push_binary(&mut self, data: &[u8]) -> Result<()> {
         if let Some(raw) = self.raw.as_mut() {
-            if (raw.len() + data.len()) as u64 > self.opts.limits.max_message_size {
+            if raw.len() as u64 + data.len() as u64 > self.opts.limits.max_message_size {
                 return Err(Error::LimitExceeded(format!(
                     "this message cannot be streamed and exceeds the limit of {} bytes \
                      for buffered decryption",
                     self.opts.limits.max_message_size
                 )));
             }
-            raw.extend_from_slice(data);
+            stage(raw, data);
         }
         if matches!(self.body, Body::Fallback { .. }) {
             return Ok(());
         }
-        if !self.input.is_empty() {
-            self.input.extend_from_slice(data);
-            return self.run(false);
+        let mut data = data;
+        // A header fragment is left over from the last push: complete it with
+        // a few octets of `data` (a cursor, not a copy of the whole push).
+        while !self.input.is_empty() && !data.is_empty() {
+            let take = data.len().min(STAGE_STEP);
+            let old = self.input.len();
+            stage(&mut self.input, data.get(..take).unwrap_or_default());
+            let input = std::mem::take(&mut self.input);
+            let used = self.parse_outer_from(&input, false)?;
+            if used >= old {
+                data = data.get(take - (input.len() - used)..).unwrap_or_default();
+                break;
+            }
+            data = data.get(take..).unwrap_or_default();
+            stage(&mut self.input, input.get(used..).unwrap_or_default());
         }
-        // Nothing left over from the last push: parse straight from `data`
-        // (one copy less per batch) and keep only the unparsed tail.
-        let pos = self.parse_outer_from(data, false)?;
-        self.input
-            .extend_from_slice(data.get(pos..).unwrap_or_default());
+        if self.input.is_empty() {
+            // Parse straight from `data`; keep only the unparsed tail.
+            let pos = self.parse_outer_from(data, false)?;
+            stage(&mut self.input, data.get(pos..).unwrap_or_default());
+        }
         self.process_body()
     }
 
@@ -526,11 +452,24 @@ impl StreamDecryptor {
         }
         if !self.seipd_seen {
             let empty = self.esks.is_empty() && self.raw.as_ref().is_some_and(|r| r.is_empty());
-            return Err(if empty {
-                Error::MalformedInput("empty message".into())
-            } else {
-                Error::DecryptionFailed
-            });
+            return Err(Error::MalformedInput(
+                if empty {
+                    "empty message"
+                } else {
+                    "truncated input: no encrypted data packet"
+                }
+                .into(),
+            ));
+        }
+        // The outer framing stopped inside a packet: the input was cut short
+        // (structure, found without any cryptography).
+        if !self.input.is_empty()
+            || matches!(
+                self.outer,
+                Outer::Packet { .. } | Outer::Body { .. } | Outer::BodyLen
+            )
+        {
+            return Err(Error::MalformedInput("truncated input".into()));
         }
         let Body::V2(v) = &self.body else {
             return Err(Error::DecryptionFailed);
@@ -662,7 +601,7 @@ impl StreamDecryptor {
             self.input.clear();
             self.ct.clear();
             self.out.clear();
-        } else if v.inner != Inner::Tag {
+        } else if v.inner.literal_seen() {
             self.raw = None;
         }
     }
@@ -680,7 +619,7 @@ impl StreamDecryptor {
                 v.put(b, &mut self.out)?;
                 self.after_v2();
             }
-            Body::Start => self.ct.extend_from_slice(b),
+            Body::Start => stage(&mut self.ct, b),
             Body::Fallback { .. } => {}
         }
         Ok(())
@@ -689,6 +628,7 @@ impl StreamDecryptor {
     fn parse_outer(&mut self, at_end: bool) -> Result<()> {
         let mut input = std::mem::take(&mut self.input);
         let pos = self.parse_outer_from(&input, at_end)?;
+        super::meter::count(input.len() - pos);
         input.drain(..pos);
         self.input = input;
         Ok(())
@@ -713,15 +653,24 @@ impl StreamDecryptor {
                                 ));
                             };
                             let keep = matches!(h.tag, 1 | 3);
+                            if keep && n > MAX_ESK_BYTES {
+                                return Err(Error::MalformedInput(format!(
+                                    "a session key packet of {n} octets"
+                                )));
+                            }
                             if keep {
-                                if self.esks.len() + n + h.header_len > MAX_ESK_BYTES {
+                                let total = self
+                                    .esks
+                                    .len()
+                                    .checked_add(n)
+                                    .and_then(|t| t.checked_add(h.header_len));
+                                if total.is_none_or(|t| t > MAX_ESK_BYTES) {
                                     return Err(Error::LimitExceeded(
                                         "session key packets exceed 1 MiB".into(),
                                     ));
                                 }
                                 let start = pos - h.header_len;
-                                self.esks
-                                    .extend_from_slice(input.get(start..pos).unwrap_or_default());
+                                stage(&mut self.esks, input.get(start..pos).unwrap_or_default());
                             }
                             self.outer = Outer::Packet { remaining: n, keep };
                         }
@@ -761,8 +710,7 @@ impl StreamDecryptor {
                 Outer::Packet { remaining, keep } => {
                     let n = remaining.min(avail);
                     if keep {
-                        self.esks
-                            .extend_from_slice(input.get(pos..pos + n).unwrap_or_default());
+                        stage(&mut self.esks, input.get(pos..pos + n).unwrap_or_default());
                     }
                     pos += n;
                     if n == remaining {
@@ -854,7 +802,9 @@ impl StreamDecryptor {
             }
             if self.ct.len() < 4 + SALT_LEN {
                 if self.body_ended {
-                    return Err(Error::DecryptionFailed);
+                    return Err(Error::MalformedInput(
+                        "SEIPDv2 packet shorter than its header".into(),
+                    ));
                 }
                 return Ok(());
             }
@@ -868,16 +818,18 @@ impl StreamDecryptor {
                 chunk_size_octet: h[3],
             };
             params.check()?;
-            if sk.sym.is_some_and(|s| s != params.sym) {
+            if sk.sym().is_some_and(|s| s != params.sym) {
                 return Err(Error::DecryptionFailed);
             }
             let (salt, body) = rest.split_at(SALT_LEN);
-            let keys = ChunkKeys::derive(params, &sk.key, salt)?;
+            let keys = ChunkKeys::derive(params, sk.key(), salt)?;
             let full = params.chunk_size() + TAG_LEN;
             let mut v = Box::new(V2Dec {
                 keys,
+                // WebCrypto has no 192-bit AES-GCM: AES-192 runs in Rust.
                 external: self.opts.backend == Backend::External
-                    && params.aead == pgp::crypto::aead::AeadAlgorithm::Gcm,
+                    && params.aead == pgp::crypto::aead::AeadAlgorithm::Gcm
+                    && params.sym != SymmetricKeyAlgorithm::AES192,
                 next_index: 0,
                 total_plain: 0,
                 jobs: Vec::new(),
@@ -945,12 +897,7 @@ impl StreamDecryptor {
                 ),
                 ..Default::default()
             };
-            m.decrypt_the_ring(ring, true)
-                .map_err(|e| match e {
-                    pgp::errors::Error::Unsupported { message, .. } => Error::Unsupported(message),
-                    _ => Error::DecryptionFailed,
-                })?
-                .0
+            m.decrypt_the_ring(ring, true).map_err(after_key_err)?.0
         };
         let (mut msg, compressed) = decompress_all(msg, limits)?;
         let cap = if compressed {
@@ -964,7 +911,7 @@ impl StreamDecryptor {
         self.body = Body::Start;
         self.seipd_seen = true;
         // Done: hand the plaintext over (the caller now owns it).
-        self.out.extend_from_slice(&data);
+        stage(&mut self.out, &data);
         self.done = true;
         Ok(())
     }
@@ -977,7 +924,7 @@ impl V2Dec {
         while !b.is_empty() && !self.fallback {
             let take = (full - self.cur.len()).min(b.len());
             let (head, rest) = b.split_at(take);
-            self.cur.extend_from_slice(head);
+            stage(&mut self.cur, head);
             b = rest;
             if self.cur.len() >= TAG_LEN {
                 if let Some(h) = self.held.take() {
@@ -1001,21 +948,27 @@ impl V2Dec {
             Some(mut h) => {
                 // `cur` is shorter than a tag here; the tag straddles both.
                 let split = h.len() + cur.len() - TAG_LEN;
-                let mut tag = h.split_off(split);
-                tag.extend_from_slice(&cur);
+                let mut tag = Vec::with_capacity(TAG_LEN);
+                stage(&mut tag, h.get(split..).unwrap_or_default());
+                h.truncate(split);
+                stage(&mut tag, &cur);
                 (Some(h), tag)
             }
             None => {
                 if cur.len() < TAG_LEN {
-                    return Err(Error::DecryptionFailed);
+                    return Err(Error::MalformedInput(
+                        "SEIPDv2 packet too short for its final tag".into(),
+                    ));
                 }
-                let tag = cur.split_off(cur.len() - TAG_LEN);
+                let mut tag = Vec::with_capacity(TAG_LEN);
+                stage(&mut tag, cur.get(cur.len() - TAG_LEN..).unwrap_or_default());
+                cur.truncate(cur.len() - TAG_LEN);
                 ((!cur.is_empty()).then_some(cur), tag)
             }
         };
         if let Some(l) = last {
             if l.len() <= TAG_LEN {
-                return Err(Error::DecryptionFailed);
+                return Err(Error::MalformedInput("an empty SEIPDv2 chunk".into()));
             }
             self.queue(l, false, out)?;
             if self.fallback {
@@ -1131,22 +1084,33 @@ impl V2Dec {
     fn feed_plain(&mut self, plain: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
         // Octets of `plain` consumed so far (offsets for `PlainOut::Segments`).
         let mut done = 0usize;
+        // A staged header fragment: complete it from `plain` a bounded step at
+        // a time (every parser state needs at most STAGE_STEP octets in view),
+        // then parse the rest of `plain` in place.
         while !self.pt.is_empty() && done < plain.len() && !self.fallback {
-            let take = (plain.len() - done).min(1024);
+            let take = (plain.len() - done).min(STAGE_STEP);
             let old = self.pt.len();
-            self.pt
-                .extend_from_slice(plain.get(done..done + take).unwrap_or_default());
+            stage(
+                &mut self.pt,
+                plain.get(done..done + take).unwrap_or_default(),
+            );
             let base = done as isize - old as isize;
             done += take;
             let staged = std::mem::take(&mut self.pt);
             let used = self.parse_plain(&staged, base, out)?;
-            self.pt = Zeroizing::new(staged.get(used..).unwrap_or_default().to_vec());
+            if used >= old {
+                // The staged octets are consumed: go on from `plain` itself.
+                done = done - take + (used - old);
+                break;
+            }
+            let mut keep = Zeroizing::new(Vec::new());
+            stage(&mut keep, staged.get(used..).unwrap_or_default());
+            self.pt = keep;
         }
         if self.pt.is_empty() && !self.fallback {
             let rest = plain.get(done..).unwrap_or_default();
             let used = self.parse_plain(rest, done as isize, out)?;
-            self.pt
-                .extend_from_slice(rest.get(used..).unwrap_or_default());
+            stage(&mut self.pt, rest.get(used..).unwrap_or_default());
         }
         Ok(())
     }
@@ -1162,6 +1126,14 @@ impl V2Dec {
                     let Some(h) = parse_header(buf)? else {
                         return Ok(pos);
                     };
+                    if skippable(h.tag) {
+                        pos += h.header_len;
+                        self.inner = Inner::Skip {
+                            remaining: skip_len(h.len)?,
+                            after_literal: false,
+                        };
+                        continue;
+                    }
                     if h.tag != 11 {
                         self.fallback = true;
                         return Ok(pos);
@@ -1241,21 +1213,40 @@ impl V2Dec {
                     };
                 }
                 Inner::After => {
-                    // Only padding packets may follow the literal data.
+                    // Only padding, marker and unknown non-critical packets
+                    // may follow the literal data.
                     let Some(h) = parse_header(buf)? else {
                         return Ok(pos);
                     };
-                    match (h.tag, h.len) {
-                        (21, BodyLen::Fixed(n)) if buf.len() >= h.header_len + n => {
-                            pos += h.header_len + n;
-                        }
-                        (21, BodyLen::Fixed(_)) => return Ok(pos),
-                        _ => {
-                            return Err(Error::MalformedInput(
-                                "unexpected packet after the literal data".into(),
-                            ))
-                        }
+                    if !skippable(h.tag) {
+                        return Err(Error::MalformedInput(
+                            "unexpected packet after the literal data".into(),
+                        ));
                     }
+                    pos += h.header_len;
+                    self.inner = Inner::Skip {
+                        remaining: skip_len(h.len)?,
+                        after_literal: true,
+                    };
+                }
+                Inner::Skip {
+                    remaining,
+                    after_literal,
+                } => {
+                    let n = remaining.min(buf.len());
+                    pos += n;
+                    if n < remaining {
+                        self.inner = Inner::Skip {
+                            remaining: remaining - n,
+                            after_literal,
+                        };
+                        return Ok(pos);
+                    }
+                    self.inner = if after_literal {
+                        Inner::After
+                    } else {
+                        Inner::Tag
+                    };
                 }
             }
         }

@@ -53,7 +53,8 @@ impl PartialWriter {
 
     /// Adds body octets; emits every full part to `sink`.
     pub fn write<S: Sink>(&mut self, mut data: &[u8], sink: &mut S) -> Result<()> {
-        if self.buf.len() + data.len() < self.part {
+        // No sum of lengths: on wasm32 `usize` is 32 bits.
+        if data.len() < self.part - self.buf.len() {
             self.buf.extend_from_slice(data);
             return Ok(());
         }

@@ -17,7 +17,8 @@
 //!
 //! What we stream on reading: SEIPDv2 (GCM, OCB, EAX) holding a literal data
 //! packet; each chunk is released after its tag verifies and truncation is
-//! reported by `finish` as `DECRYPTION_FAILED` (discard what was released).
+//! reported by `finish` as `MALFORMED_INPUT` (discard what was released).
+//! Padding, marker and unknown non-critical packets inside are skipped.
 //! Everything else (SEIPDv1, compressed or signed content) is buffered up to
 //! `max_message_size` and decrypted by rPGP, which checks integrity before
 //! anything is released. Armored input is not streamed: dearmor it first or
@@ -28,8 +29,16 @@ mod cfb;
 mod decrypt;
 mod encrypt;
 mod framing;
+mod meter;
 mod seipd2;
 
-pub use decrypt::{decrypt_session_key, SessionKey, StreamDecryptOptions, StreamDecryptor};
+pub use super::esk::{decrypt_session_key, SessionKey};
+pub use decrypt::{StreamDecryptOptions, StreamDecryptor};
 pub use encrypt::{StreamEncryptOptions, StreamEncryptor, DEFAULT_CHUNK_SIZE_OCTET};
 pub use seipd2::{Backend, ChunkJob, Seipd2Params, SALT_LEN, TAG_LEN};
+
+/// Test hooks (`test-hooks` builds only): the engine's copy counter.
+#[cfg(feature = "test-hooks")]
+pub mod test_hooks {
+    pub use super::meter::take_copied;
+}

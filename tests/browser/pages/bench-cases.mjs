@@ -308,6 +308,43 @@ export async function runCases({ s, openpgp, quick, only = '', log = () => {} })
     });
   }
 
+  // --- Padding vs literal data (hostile-input linearity) ---------------------------
+  // A password SEIPDv2-GCM message made by OpenPGP.js whose content is a 5-octet
+  // literal data packet followed by N MiB of padding (tag 21), next to one whose
+  // literal data is N MiB: padding must cost no more than data (it used to cost
+  // quadratic time). Both libraries decrypt both messages.
+  {
+    const n = quick ? 1 : 64;
+    const padName = `decrypt ${n} MiB padding packet (password, SEIPDv2 GCM)`;
+    const litName = `decrypt ${n} MiB literal data (password, SEIPDv2 GCM)`;
+    if (wants(padName) || wants(litName)) {
+      const pw = 'padding bench';
+      const cfg = { aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead.gcm };
+      const lit = new openpgp.LiteralDataPacket();
+      lit.setBytes(new TextEncoder().encode('hello'), 'binary');
+      const pad = new openpgp.PaddingPacket();
+      // createPadding draws random octets, 64 KiB at most per call in Node.
+      pad.padding = payload(n * MiB);
+      const packets = new openpgp.PacketList();
+      packets.push(lit, pad);
+      const padMsg = await openpgp.encrypt({ message: new openpgp.Message(packets), passwords: [pw], format: 'binary', config: cfg });
+      const data = payload(n * MiB);
+      const litMsg = await openpgp.encrypt({ message: await openpgp.createMessage({ binary: data }), passwords: [pw], format: 'binary', config: cfg });
+      const oDec = async (m) => (await s.decrypt({ message: m, passwords: [pw] })).data;
+      const pDec = async (m) =>
+        (await openpgp.decrypt({ message: await openpgp.readMessage({ binaryMessage: m }), passwords: [pw], format: 'binary' })).data;
+      const isHello = (who) => (out) => check(new TextDecoder().decode(out) === 'hello', `${who} reads the padded message`);
+      const isData = (who) => (out) => check(equalBytes(out, data), `${who} reads the literal message`);
+      const runs = R(3);
+      if (wants(padName)) {
+        add({ name: padName, ours: await measure(() => oDec(padMsg), runs, false, isHello('ours')), peer: await measure(() => pDec(padMsg), runs, false, isHello('OpenPGP.js')), peerName: 'OpenPGP.js', unit: 'ms' });
+      }
+      if (wants(litName)) {
+        add({ name: litName, ours: await measure(() => oDec(litMsg), runs, false, isData('ours')), peer: await measure(() => pDec(litMsg), runs, false, isData('OpenPGP.js')), peerName: 'OpenPGP.js', unit: 'ms' });
+      }
+    }
+  }
+
   // --- Sign / verify 1 MiB, detached, Ed25519 (v6 keys) --------------------------------
   if (wants('sign 1 MiB') || wants('verify 1 MiB')) {
     const data = payload(MiB);

@@ -1,0 +1,8 @@
+// Types of the `signet-crypto/stream` entry: the streaming functions only.
+export { encryptStream, decryptStream, prewarm } from './index.js';
+export type {
+  EncryptStreamOptions,
+  DecryptStreamOptions,
+  StreamProgress,
+  SignetStreamError,
+} from './index.js';

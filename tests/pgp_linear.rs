@@ -1,0 +1,251 @@
+//! Linear work on hostile input, pinned by a counter instead of a clock: the
+//! decryption engine counts every octet it copies into its own buffers
+//! (`stream::test_hooks`, `test-hooks` builds only), and these tests hold that
+//! count under a small constant times the input size, for every message of the
+//! hostile corpus and for a 64 MiB padding packet (which used to cost
+//! quadratic time: the packet was staged and re-copied 1 KiB at a time).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+
+use pgp::crypto::aead::{AeadAlgorithm, ChunkSize};
+use pgp::crypto::sym::SymmetricKeyAlgorithm;
+use pgp::packet::PacketTrait;
+use pgp::packet::SymEncryptedProtectedData;
+use signet_crypto::openpgp::stream::test_hooks::take_copied;
+use signet_crypto::openpgp::stream::{Backend, SessionKey, StreamDecryptOptions, StreamDecryptor};
+use signet_crypto::openpgp::{unlock_key, Limits, PrivateKey};
+
+/// Octets the engine may copy per input octet (raw copy for a possible
+/// buffered fallback, body staging, chunk assembly, output), plus a fixed
+/// allowance for headers.
+const PER_OCTET: u64 = 6;
+const SLACK: u64 = 64 * 1024;
+
+fn hostile_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hostile"))
+}
+
+fn json(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(hostile_dir().join(name)).expect("read json");
+    serde_json::from_str(&text).expect("json")
+}
+
+/// Pushes `msg` in `step`-octet pieces; a session key comes from `keys` /
+/// `passwords` or is given directly. Returns the plaintext or the error code.
+fn run(
+    msg: &[u8],
+    step: usize,
+    keys: &[&PrivateKey],
+    passwords: &[&str],
+    sk: Option<&SessionKey>,
+) -> Result<Vec<u8>, &'static str> {
+    let mut d = StreamDecryptor::new(StreamDecryptOptions::default());
+    let mut out = Vec::new();
+    for piece in msg.chunks(step) {
+        out.extend(d.push(piece).map_err(|e| e.code())?);
+        if d.needs_session_key() {
+            let p = match sk {
+                Some(k) => d.set_session_key(k.clone()),
+                None => d.unlock(keys, passwords),
+            };
+            out.extend(p.map_err(|e| e.code())?);
+        }
+    }
+    out.extend(d.finish().map_err(|e| e.code())?);
+    Ok(out)
+}
+
+fn assert_linear(what: &str, input: usize) {
+    let copied = take_copied();
+    let bound = PER_OCTET * input as u64 + SLACK;
+    assert!(
+        copied <= bound,
+        "{what}: {copied} octets copied for {input} octets of input (bound {bound})"
+    );
+}
+
+#[test]
+fn hostile_corpus_decrypts_in_linear_copies() {
+    let fx = json("fixtures.json");
+    let pass = fx["passphrase"].as_str().unwrap();
+    let pqc = unlock_key(
+        fx["pqcPrivate"].as_str().unwrap().as_bytes(),
+        None,
+        &Limits::default(),
+    )
+    .unwrap();
+    let compat = unlock_key(
+        fx["compatPrivate"].as_str().unwrap().as_bytes(),
+        None,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mut n = 0;
+    for c in json("cases.json").as_array().unwrap() {
+        let op = c["op"].as_str().unwrap();
+        if !op.starts_with("decrypt") {
+            continue;
+        }
+        let msg = std::fs::read(
+            hostile_dir()
+                .join("corpus")
+                .join(c["file"].as_str().unwrap()),
+        )
+        .unwrap();
+        for step in [1usize, 4096, 1 << 20] {
+            take_copied();
+            let _ = run(&msg, step, &[&pqc, &compat], &[pass], None);
+            assert_linear(c["name"].as_str().unwrap(), msg.len());
+            n += 1;
+        }
+    }
+    assert!(n >= 40, "only {n} corpus runs");
+}
+
+/// Packet header with a new-format definite length.
+fn packet(tag: u8, body_len: usize) -> Vec<u8> {
+    let mut v = vec![0xC0 | tag, 0xFF];
+    v.extend_from_slice(&u32::try_from(body_len).unwrap().to_be_bytes());
+    v
+}
+
+/// A SEIPDv2 message (no ESK: the session key is given) whose content is a
+/// 13-octet literal data packet followed by `padding` octets of padding, or
+/// (`before`) the padding first.
+fn padded_message(padding: usize, before: bool, sk: &[u8]) -> Vec<u8> {
+    let literal = [0xCB, 11, b'b', 0, 0, 0, 0, 0, b'h', b'e', b'l', b'l', b'o'];
+    let mut pad = packet(21, padding);
+    pad.resize(pad.len() + padding, 0x5A);
+    let mut inner = Vec::with_capacity(literal.len() + pad.len());
+    if before {
+        inner.extend_from_slice(&pad);
+        inner.extend_from_slice(&literal);
+    } else {
+        inner.extend_from_slice(&literal);
+        inner.extend_from_slice(&pad);
+    }
+    seal(&inner, ChunkSize::C256KiB, sk)
+}
+
+/// A SEIPDv2-GCM packet (AES-256, session key `sk`) around `inner`.
+fn seal(inner: &[u8], chunk: ChunkSize, sk: &[u8]) -> Vec<u8> {
+    let p = SymEncryptedProtectedData::encrypt_seipdv2(
+        rand::thread_rng(),
+        SymmetricKeyAlgorithm::AES256,
+        AeadAlgorithm::Gcm,
+        chunk,
+        sk,
+        inner,
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    p.to_writer_with_header(&mut out).unwrap();
+    out
+}
+
+/// A SEIPDv2-GCM packet framing `inner` in chunks of 2^(6 + `chunk_octet`)
+/// octets, with filler where ciphertext and tags go: run with the external
+/// backend, the test hands the engine `inner` as each chunk's "decryption", so
+/// 64 MiB cost only the engine's own work (no debug-build AES).
+fn framed_without_crypto(inner: &[u8], chunk_octet: u8) -> Vec<u8> {
+    let chunk = 1usize << (6 + chunk_octet);
+    let n_chunks = inner.len().div_ceil(chunk);
+    let body_len = 4 + 32 + inner.len() + 16 * n_chunks + 16;
+    let mut m = packet(18, body_len);
+    m.extend_from_slice(&[2, 9, 3, chunk_octet]);
+    m.resize(m.len() + 32 + inner.len() + 16 * n_chunks + 16, 0xA5);
+    m
+}
+
+/// Decrypts `msg` (from [`framed_without_crypto`]) with the external backend,
+/// answering each chunk job with the matching octets of `inner`.
+fn run_external(msg: &[u8], inner: &[u8], step: usize) -> Vec<u8> {
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        backend: Backend::External,
+        ..Default::default()
+    });
+    let sk = SessionKey::from_bytes(&[0u8; 33]).unwrap();
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    let mut jobs = |d: &mut StreamDecryptor, out: &mut Vec<u8>| {
+        for j in d.take_jobs() {
+            let plain = if j.is_final {
+                &[][..]
+            } else {
+                &inner[at..at + j.out_len]
+            };
+            at += plain.len();
+            d.complete_job_into(plain).unwrap();
+            out.extend(d.push(&[]).unwrap());
+        }
+    };
+    for piece in msg.chunks(step) {
+        out.extend(d.push(piece).unwrap());
+        if d.needs_session_key() {
+            out.extend(d.set_session_key(sk.clone()).unwrap());
+        }
+        jobs(&mut d, &mut out);
+    }
+    d.finish_into().unwrap();
+    jobs(&mut d, &mut out);
+    out.extend(d.finish().unwrap());
+    assert!(d.is_done());
+    out
+}
+
+#[test]
+fn padding_of_64_mib_is_skipped_in_one_pass() {
+    let literal = [0xCB, 11, b'b', 0, 0, 0, 0, 0, b'h', b'e', b'l', b'l', b'o'];
+    let pad_len = 64 << 20;
+    let mut inner = literal.to_vec();
+    inner.extend_from_slice(&packet(21, pad_len));
+    inner.resize(inner.len() + pad_len, 0x5A);
+    let msg = framed_without_crypto(&inner, 12);
+    for step in [64 * 1024, 1 << 20] {
+        take_copied();
+        assert_eq!(run_external(&msg, &inner, step), b"hello");
+        assert_linear("64 MiB padding after the literal", msg.len());
+    }
+}
+
+#[test]
+fn padding_with_real_chunks_before_and_after_the_literal() {
+    let raw = [7u8; 32];
+    let mut b = vec![0u8];
+    b.extend_from_slice(&raw);
+    let sk = SessionKey::from_bytes(&b).unwrap();
+    for before in [false, true] {
+        // Before the literal data the raw copy kept for a possible buffered
+        // fallback is one more pass, still linear.
+        let msg = padded_message(2 << 20, before, &raw);
+        take_copied();
+        assert_eq!(run(&msg, 1 << 16, &[], &[], Some(&sk)).unwrap(), b"hello");
+        assert_linear("2 MiB padding", msg.len());
+    }
+}
+
+#[test]
+fn marker_and_unknown_packets_in_the_content_are_skipped() {
+    let raw = [9u8; 32];
+    let mut b = vec![0u8];
+    b.extend_from_slice(&raw);
+    let sk = SessionKey::from_bytes(&b).unwrap();
+    let literal = [0xCB, 8, b'b', 0, 0, 0, 0, 0, b'h', b'i'];
+    // marker (10), unknown non-critical (60), literal, padding (21), unknown (40)
+    let mut inner = vec![0xCA, 3, b'P', b'G', b'P', 0xFC, 2, 1, 2];
+    inner.extend_from_slice(&literal);
+    inner.extend_from_slice(&[0xD5, 4, 0, 0, 0, 0, 0xE8, 1, 0]);
+    let msg = seal(&inner, ChunkSize::C64KiB, &raw);
+    for step in [1, 3, 1000] {
+        assert_eq!(run(&msg, step, &[], &[], Some(&sk)).unwrap(), b"hi");
+    }
+    // A critical packet (a public key, tag 6) after the literal data is damage.
+    let mut bad = literal.to_vec();
+    bad.extend_from_slice(&[0xC6, 1, 0]);
+    let msg = seal(&bad, ChunkSize::C64KiB, &raw);
+    assert_eq!(
+        run(&msg, 7, &[], &[], Some(&sk)).unwrap_err(),
+        "MALFORMED_INPUT"
+    );
+}
