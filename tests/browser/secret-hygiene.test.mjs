@@ -24,6 +24,8 @@ test('vault keys (KEK, vault key, sub-keys, per-note keys), passphrase and note 
   // rotation, so the test can recompute both key hierarchies.
   const records = await page.evaluate(async ({ kdf, PASS, PLAINTEXT }) => {
     const s = await import('/pkg/index.js');
+    // Internal hooks (initSync, the Argon2 test hook) come from the glue: the package does not export them.
+    const g = await import('/pkg/wasm/signet_crypto.js');
     await s.init();
     const map = new Map();
     const adapter = {
@@ -43,7 +45,7 @@ test('vault keys (KEK, vault key, sub-keys, per-note keys), passphrase and note 
     const before = snap();
     await window.vault.rotateKeys();
     window.vault.get(id);
-    window.mem = s.initSync().memory;
+    window.mem = g.initSync().memory;
     return { before, after: snap() };
   }, { kdf, PASS, PLAINTEXT });
 
@@ -53,6 +55,8 @@ test('vault keys (KEK, vault key, sub-keys, per-note keys), passphrase and note 
   await page2.goto(`${h.base}/test/blank.html`);
   const keys = await page2.evaluate(async ({ records, PASS }) => {
     const s = await import('/pkg/index.js');
+    // Internal hooks (initSync, the Argon2 test hook) come from the glue: the package does not export them.
+    const g = await import('/pkg/wasm/signet_crypto.js');
     await s.init();
     const enc = new TextEncoder();
     const aesOpen = async (key, iv, additionalData, ct) =>
@@ -65,7 +69,7 @@ test('vault keys (KEK, vault key, sub-keys, per-note keys), passphrase and note 
       // vault id 16, m t p (u32 BE), salt 16, nonce 12, wrapped key 48.
       const vaultId = hdr.slice(5, 21);
       const [m, t, p] = [dv.getUint32(21), dv.getUint32(25), dv.getUint32(29)];
-      const kek = s.__signetTestArgon2id(enc.encode(PASS), hdr.slice(33, 49), m, t, p);
+      const kek = g.__signetTestArgon2id(enc.encode(PASS), hdr.slice(33, 49), m, t, p);
       const vaultKey = await aesOpen(kek, hdr.slice(49, 61), hdr.slice(0, 49), hdr.slice(61, 109));
       const hk = await crypto.subtle.importKey('raw', vaultKey, 'HKDF', false, ['deriveBits']);
       const sub = async (info) => new Uint8Array(await crypto.subtle.deriveBits(
@@ -153,9 +157,11 @@ async function inFreshPage(fn, arg) {
 test('wrapped and unwrapped data keys leave no copy in Wasm memory', { timeout: 120_000 }, async () => {
   const r = await inFreshPage(async () => {
     const s = await import('/pkg/index.js');
+    // Internal hooks (initSync, the Argon2 test hook) come from the glue: the package does not export them.
+    const g = await import('/pkg/wasm/signet_crypto.js');
     await s.init();
     const find = (n) => {
-      const m = new Uint8Array(s.initSync().memory.buffer);
+      const m = new Uint8Array(g.initSync().memory.buffer);
       outer: for (let i = m.indexOf(n[0]); i !== -1 && i <= m.length - n.length; i = m.indexOf(n[0], i + 1)) {
         for (let j = 1; j < n.length; j++) if (m[i + j] !== n[j]) continue outer;
         return i;
@@ -184,9 +190,11 @@ test('wrapped and unwrapped data keys leave no copy in Wasm memory', { timeout: 
 test('OpenPGP plaintext leaves no copy in Wasm memory after encrypt/decrypt/sign/verify', { timeout: 180_000 }, async () => {
   const r = await inFreshPage(async (marker) => {
     const s = await import('/pkg/index.js');
+    // Internal hooks (initSync, the Argon2 test hook) come from the glue: the package does not export them.
+    const g = await import('/pkg/wasm/signet_crypto.js');
     await s.init();
     const find = (n) => {
-      const m = new Uint8Array(s.initSync().memory.buffer);
+      const m = new Uint8Array(g.initSync().memory.buffer);
       outer: for (let i = m.indexOf(n[0]); i !== -1 && i <= m.length - n.length; i = m.indexOf(n[0], i + 1)) {
         for (let j = 1; j < n.length; j++) if (m[i + j] !== n[j]) continue outer;
         return i;
