@@ -1,5 +1,5 @@
 // The benchmark cases, shared by the Node runner (scripts/bench.mjs) and the
-// Chromium page (bench.html), so both environments time exactly the same code.
+// browser page (bench.html, in each engine), so every environment times exactly the same code.
 //
 // Each case times our package (`s`, signet-crypto) and, where one exists, a peer
 // over the same input: OpenPGP.js (`openpgp`), raw WebCrypto AES-256-GCM (the
@@ -464,7 +464,8 @@ function memorySampler() {
   let peak = base;
   const id = setInterval(() => { peak = Math.max(peak, heap()); }, 20);
   return {
-    method: 'performance.memory + worker Wasm memory',
+    // performance.memory is Chromium's alone: elsewhere only our worker's Wasm is seen.
+    method: performance.memory ? 'performance.memory + worker Wasm memory' : 'worker Wasm memory only (no performance.memory in this engine)',
     wasm,
     stop: async () => { clearInterval(id); return peak - base + wasmPeak; },
   };
