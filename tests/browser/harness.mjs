@@ -28,6 +28,7 @@
 // an engine is the old Chromium-only entry point and still works.
 import { after, before, describe, test as nodeTest } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
@@ -85,6 +86,7 @@ const hostileDir = join(root, 'tests', 'hostile');
 /** The test server: scripts/serve.mjs, plus the harness's routes in front of it:
  *    GET  /hostile/...            tests/hostile/ (the shared hostile-input corpus)
  *    GET  /__harness/blob/<id>    bytes a test hands to setInputFiles
+ *    GET  /__harness/fn/<hash>.mjs a function a WebDriver page evaluates, as a module
  *    POST /__harness/download     a download the page hook captured
  *  and an offline switch (every request's socket is destroyed). */
 async function testServer() {
@@ -92,6 +94,7 @@ async function testServer() {
   const [serve] = server.listeners('request');
   server.removeAllListeners('request');
   const blobs = new Map();
+  const modules = new Map();
   const waiting = new Map();
   let nextBlob = 0;
   const state = { offline: false };
@@ -104,6 +107,11 @@ async function testServer() {
       blobs.delete(p.slice('/__harness/blob/'.length));
       res.writeHead(b ? 200 : 404, { 'Content-Type': 'application/octet-stream', 'Cross-Origin-Resource-Policy': 'same-origin' });
       return res.end(b ?? '');
+    }
+    if (p.startsWith('/__harness/fn/')) {
+      const src = modules.get(p.slice('/__harness/fn/'.length));
+      res.writeHead(src ? 200 : 404, { 'Content-Type': 'text/javascript', 'Cross-Origin-Resource-Policy': 'same-origin', 'Cache-Control': 'max-age=3600' });
+      return res.end(src ?? '');
     }
     if (p === '/__harness/download' && req.method === 'POST') {
       const parts = [];
@@ -136,6 +144,11 @@ async function testServer() {
       const id = String(nextBlob++);
       blobs.set(id, Buffer.from(bytes));
       return `/__harness/blob/${id}`;
+    },
+    putModule(src) {
+      const name = `${createHash('sha256').update(src).digest('hex').slice(0, 24)}.mjs`;
+      modules.set(name, src);
+      return `/__harness/fn/${name}`;
     },
     expectDownload(token, timeout) {
       return new Promise((ok, fail) => {
@@ -185,12 +198,12 @@ export function miniBrowserPath() {
   return process.env.SIGNET_MINIBROWSER ?? out.stdout.split('\n').find(Boolean) ?? null;
 }
 
+// A driver serves one session, so each context gets its own driver process (and so
+// its own browser instance and storage); WebKit's share one Xvfb display.
 const DRIVERS = {
   async firefox() {
     const bin = which([process.env.GECKODRIVER, join(process.env.CARGO_HOME ?? join(homedir(), '.cargo'), 'bin', 'geckodriver'), '/usr/local/bin/geckodriver', '/usr/bin/geckodriver']);
     if (!bin) throw new Error('firefox: geckodriver not found (scripts/setup.sh installs it with cargo install)');
-    const port = await freePort();
-    const driver = await startDriver({ bin, args: ['--port', String(port), '--log', 'warn'], port });
     const caps = {
       browserName: 'firefox',
       'moz:firefoxOptions': {
@@ -201,36 +214,40 @@ const DRIVERS = {
           'datareporting.policy.dataSubmissionEnabled': false,
           'toolkit.telemetry.reportingpolicy.firstRun': false,
         },
-        // As root (CI): Firefox's content sandbox needs user namespaces it may not get.
-        env: { MOZ_DISABLE_CONTENT_SANDBOX: '1', MOZ_DISABLE_GMP_SANDBOX: '1', MOZ_DISABLE_RDD_SANDBOX: '1', MOZ_DISABLE_SOCKET_PROCESS_SANDBOX: '1' },
       },
     };
-    return { driver, caps, stopExtra: async () => {} };
+    return {
+      caps,
+      start: async () => {
+        const port = await freePort();
+        return startDriver({ bin, args: ['--port', String(port), '--log', 'warn'], port });
+      },
+      stop: async () => {},
+    };
   },
   async webkit() {
     const bin = which([process.env.WEBKITWEBDRIVER, '/usr/bin/WebKitWebDriver']);
     const mini = miniBrowserPath();
     if (!bin || !mini) throw new Error('webkit: WebKitWebDriver or MiniBrowser not found (scripts/setup.sh installs webkit2gtk-driver)');
     const x = await startXvfb();
-    const port = await freePort();
-    let driver;
-    try {
-      driver = await startDriver({
-        bin,
-        args: [`--port=${port}`],
-        port,
-        // As root WebKit's bubblewrap sandbox cannot start; no GPU under Xvfb.
-        env: { DISPLAY: x.display, WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1', WEBKIT_DISABLE_COMPOSITING_MODE: '1', LIBGL_ALWAYS_SOFTWARE: '1' },
-      });
-    } catch (e) {
-      x.stop();
-      throw e;
-    }
     const caps = {
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: mini, args: ['--automation'] },
     };
-    return { driver, caps, stopExtra: async () => x.stop() };
+    return {
+      caps,
+      start: async () => {
+        const port = await freePort();
+        // As root WebKit's bubblewrap sandbox cannot start; no GPU under Xvfb.
+        return startDriver({
+          bin,
+          args: [`--port=${port}`],
+          port,
+          env: { DISPLAY: x.display, WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1', WEBKIT_DISABLE_COMPOSITING_MODE: '1', LIBGL_ALWAYS_SOFTWARE: '1' },
+        });
+      },
+      stop: async () => x.stop(),
+    };
   },
 };
 
@@ -269,19 +286,22 @@ export async function launch(engine = 'chromium') {
     };
     return h;
   }
-  const { driver, caps, stopExtra } = await DRIVERS[engine]();
-  const sessions = [];
+  const kind = await DRIVERS[engine]();
+  const contexts = [];
   const stopAll = async () => {
-    for (const s of sessions) await s.close();
-    await driver.stop();
-    await stopExtra();
+    for (const c of [...contexts]) await c.close();
+    await kind.stop();
   };
-  // A context is a WebDriver session (its own browser instance and storage).
+  // A context is a WebDriver session on its own driver: its own browser and storage.
   const newContext = async (opts = {}) => {
-    const s = await Session.create(driver.url, caps, engine).catch((e) => {
+    const driver = await kind.start();
+    let s;
+    try {
+      s = await Session.create(driver.url, kind.caps, engine);
+    } catch (e) {
+      await driver.stop();
       throw new Error(`${e.message}\n--- driver output ---\n${driver.output()}`);
-    });
-    sessions.push(s);
+    }
     const initScripts = [];
     const ctx = {
       session: s,
@@ -293,10 +313,13 @@ export async function launch(engine = 'chromium') {
         return page;
       },
       close: async () => {
-        sessions.splice(sessions.indexOf(s), 1);
+        if (!contexts.includes(ctx)) return;
+        contexts.splice(contexts.indexOf(ctx), 1);
         await s.close();
+        await driver.stop();
       },
     };
+    contexts.push(ctx);
     return ctx;
   };
   let main;

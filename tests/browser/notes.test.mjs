@@ -86,6 +86,42 @@ forEachEngine(({ h, test, engine }) => {
     await context.close();
   });
 
+  // Firefox settles navigator.storage.persist() only when the user answers its
+  // permission prompt; the vault used to await it and never opened. Here persist()
+  // never settles in any engine (WebKitGTK has no Storage API: the stand-in adds one).
+  test('an IndexedDB vault opens while the persistent-storage request is unanswered', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(async (kdf) => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      let asked = 0;
+      const real = navigator.storage;
+      Object.defineProperty(navigator, 'storage', {
+        configurable: true,
+        value: { persist: () => { asked++; return new Promise(() => {}); }, persisted: async () => false },
+      });
+      const timeout = (what) => new Promise((_, no) => setTimeout(() => no(new Error(`${what} still pending after 20 s`)), 20_000));
+      try {
+        const name = `persist-${Date.now()}`;
+        const v = await Promise.race([s.NoteVault.create({ name, passphrase: 'pw', storage: 'indexeddb', kdf }), timeout('create')]);
+        await v.put({ title: 't', body: 'b' });
+        v.free();
+        const w = await Promise.race([s.NoteVault.open({ name, passphrase: 'pw', storage: 'indexeddb' }), timeout('open')]);
+        const n = w.list().length;
+        w.free();
+        return { n, asked, hadStorageApi: !!real?.persist };
+      } finally {
+        if (real) Object.defineProperty(navigator, 'storage', { configurable: true, value: real });
+      }
+    }, kdf);
+    console.log(`# notes (${engine}): vault opened with persist() unanswered; engine has navigator.storage.persist: ${r.hadStorageApi}`);
+    assert.equal(r.n, 1);
+    assert.ok(r.asked >= 1, 'the vault asks for persistent storage');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('unlock time with the default Argon2id parameters', async () => {
     const page = await h.newPage();
     await page.goto(`${h.base}/test/blank.html`);

@@ -157,7 +157,7 @@ export class WebDriverPage {
   constructor(session, handle, server) {
     this.session = session;
     this.handle = handle;
-    this.server = server; // { base, expectDownload(token, timeout), putBlob(bytes) -> url }
+    this.server = server; // { base, expectDownload(token, timeout), putBlob(bytes) -> url, putModule(src) -> url }
     this.engine = session.engine;
     this.token = `${Math.random().toString(36).slice(2)}`;
     this.initScripts = [];
@@ -210,20 +210,52 @@ export class WebDriverPage {
     await this.afterNavigation();
   }
 
-  /** Like Playwright: `fn` runs in the page with one JSON argument; promises are awaited. */
+  /** Like Playwright: `fn` runs in the page with one JSON argument; promises are awaited.
+   *  It must run in the page's own realm, as a page script would: geckodriver runs
+   *  WebDriver scripts in a sandbox with JS builtins of its own, and a module graph
+   *  imported from there (the package included) gets them too, so the Uint8Arrays the
+   *  package's worker posts back fail its `instanceof Uint8Array`. So `fn` is served
+   *  as a module by the test server (the page's CSP allows no eval or inline script)
+   *  and started by a <script type=module> element, which the page itself loads. */
   async evaluate(fn, arg) {
-    const src = typeof fn === 'function' ? `return (${fn})(arguments[0]);` : `return (${fn});`;
+    const src = typeof fn === 'function' ? String(fn) : `() => (${fn})`;
+    const url = this.server.putModule(`const id = new URL(import.meta.url).searchParams.get('id');
+const slot = window.__harnessEval[id];
+(async () => (${src})(JSON.parse(slot.arg)))().then(
+  (value) => slot.done({ value }),
+  (e) => slot.done({ error: \`\${e?.name ?? 'Error'}: \${e?.message ?? e}\`, stack: String(e?.stack ?? '') }),
+);
+`);
+    const id = String(this.session.evals = (this.session.evals ?? 0) + 1);
+    let r;
     try {
-      return await this.rawEval(src, arg === undefined ? null : arg);
+      r = await this.cmd('POST', '/execute/async', {
+        script: `const [url, id, arg, done] = arguments;
+          const slots = (window.__harnessEval = window.__harnessEval || {});
+          const s = document.createElement('script');
+          slots[id] = { arg, done: (r) => { delete slots[id]; s.remove(); done(r); } };
+          s.type = 'module';
+          s.src = url + '?id=' + id;
+          s.onerror = () => slots[id] && slots[id].done({ error: 'could not load ' + url });
+          document.head.append(s);`,
+        args: [url, id, JSON.stringify(arg ?? null)],
+      });
     } finally {
       await this.syncErrors();
     }
+    if (r && r.error) {
+      const e = new Error(`${this.engine}: evaluate: ${r.error}`);
+      e.pageStack = r.stack;
+      throw e;
+    }
+    return r ? r.value : undefined;
   }
 
+  /** Polls `fn(arg)` (run as a WebDriver script: it may read the DOM, await, not import). */
   async waitForFunction(fn, arg, { timeout = 30_000, polling = 100 } = {}) {
     const t0 = Date.now();
     for (;;) {
-      const v = await this.evaluate(fn, arg);
+      const v = await this.rawEval(`return (${fn})(arguments[0]);`, arg === undefined ? null : arg);
       if (v) return v;
       if (Date.now() - t0 > timeout) throw new Error(`${this.engine}: waitForFunction timed out after ${timeout} ms: ${String(fn).slice(0, 200)}`);
       await sleep(polling);
@@ -435,14 +467,17 @@ export class WebDriverPage {
   }
 
   async close() {
-    await this.session.queue;
-    const handles = await this.session.cmd('GET', '/window/handles');
+    const s = this.session;
+    const handles = await s.inWindow(this.handle, () => s.cmd('GET', '/window/handles'));
     if (handles.length === 1) {
-      // The session's last window: keep the session, leave the page.
+      // The session's last window: keep it (a session without windows ends), leave the
+      // page, and hand the window to the next newPage().
       await this.goto('about:blank');
+      s.fresh = this.handle;
       return;
     }
-    await this.cmd('DELETE', '/window');
-    this.session.current = null;
+    // New windows are opened from the current one: switch to a live one after closing.
+    const rest = await s.inWindow(this.handle, () => s.cmd('DELETE', '/window'));
+    await s.inWindow(rest[0], () => {});
   }
 }

@@ -311,6 +311,16 @@ forEachEngine(({ h, test, engine, lacks }) => {
     await page.fill('#vc-pass2', PASS);
     await page.click('#vault-create button[type="submit"]');
     await page.waitForSelector('#vault-open:not([hidden])', { timeout: 60_000 });
+    // The page says whether the browser keeps the notebook: navigator.storage.persisted(),
+    // or "unknown" where the engine has no Storage API.
+    await page.waitForFunction(async () => {
+      const p = navigator.storage?.persisted ? await navigator.storage.persisted() : null;
+      return document.getElementById('vault-storage').dataset.persisted === String(p);
+    });
+    const persisted = await page.getAttribute('#vault-storage', 'data-persisted');
+    const storageKey = { true: 'persistent', false: 'bestEffort', null: 'unknown' }[persisted];
+    assert.equal(await page.textContent('#vault-storage'), await dict('vi', `notes.storage.${storageKey}`));
+    console.log(`# www (${engine}): storage persisted = ${persisted}`);
     for (const [title, body, tags] of [
       ['Họp giao ban thứ Hai', 'Chuẩn bị báo cáo quý', 'họp'],
       ['Danh bạ sở', 'Số điện thoại phòng hành chính', 'danh bạ, nội bộ'],
