@@ -470,11 +470,8 @@ const slot = window.__harnessEval[id];
     const s = this.session;
     const handles = await s.inWindow(this.handle, () => s.cmd('GET', '/window/handles'));
     if (handles.length === 1) {
-      // The session's last window: keep it (a session without windows ends), leave the
-      // page, and hand the window to the next newPage().
-      await this.goto('about:blank');
-      s.fresh = this.handle;
-      return;
+      // A session ends with its last window: open a blank one for the next newPage() first.
+      s.fresh = (await s.inWindow(this.handle, () => s.cmd('POST', '/window/new', { type: 'tab' }))).handle;
     }
     // New windows are opened from the current one: switch to a live one after closing.
     const rest = await s.inWindow(this.handle, () => s.cmd('DELETE', '/window'));
