@@ -305,7 +305,7 @@ export async function launch(engine = 'chromium') {
     const initScripts = [];
     const ctx = {
       session: s,
-      addInitScript: async (fn, arg) => { initScripts.push({ fn: String(fn), arg }); },
+      addInitScript: async (fn, arg) => { initScripts.push({ fn, arg }); },
       newPage: async () => {
         const page = await s.newPage(srv);
         page.initScripts = initScripts;

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 
-const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecb';
+const W3C_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 const KEYS = {
   Enter: '\uE007', Tab: '\uE004', Escape: '\uE00C', Backspace: '\uE003',
   End: '\uE010', Home: '\uE011', ArrowLeft: '\uE012', ArrowUp: '\uE013', ArrowRight: '\uE014', ArrowDown: '\uE015',
@@ -140,14 +140,23 @@ function installHooks(token) {
   window.addEventListener('unhandledrejection', (e) => h.errors.push(`unhandled rejection: ${e.reason?.stack ?? e.reason}`));
   const origError = console.error;
   console.error = (...a) => { h.errors.push(a.map(String).join(' ')); origError.apply(console, a); };
+  // The page's CSP (connect-src 'self') forbids fetching its blob: URLs (Firefox
+  // enforces it), so remember each URL's Blob as it is made.
+  const blobs = new Map();
+  const create = URL.createObjectURL;
+  URL.createObjectURL = (b) => {
+    const u = create.call(URL, b);
+    blobs.set(u, b);
+    return u;
+  };
   document.addEventListener('click', (e) => {
     const a = e.target instanceof Element ? e.target.closest('a[download]') : null;
     if (!a || !a.href) return;
     e.preventDefault();
     h.downloads++;
-    fetch(a.href)
-      .then((r) => r.blob())
-      .then((b) => fetch(`/__harness/download?token=${token}&name=${encodeURIComponent(a.download)}`, { method: 'POST', body: b }))
+    const b = blobs.get(a.href);
+    if (!b) return h.errors.push(`download hook: no Blob for ${a.href}`);
+    fetch(`/__harness/download?token=${token}&name=${encodeURIComponent(a.download)}`, { method: 'POST', body: b })
       .catch((err) => h.errors.push(`download hook: ${err}`));
   }, true);
 }
@@ -190,14 +199,16 @@ export class WebDriverPage {
     await this.syncErrors();
     this.oldErrors = this.errors;
     this.lastErrors = [];
-    await this.rawEval(`(${installHooks})(arguments[0])`, this.token);
-    for (const s of this.initScripts) await this.rawEval(`(${s.fn})(arguments[0])`, s.arg);
+    // In the page's realm (see evaluate): Firefox's WebDriver sandbox cannot fetch the
+    // page's blob: URLs.
+    await this.evaluate(installHooks, this.token);
+    for (const s of this.initScripts) await this.evaluate(s.fn, s.arg);
   }
 
   /** Runs after each navigation (classic WebDriver has no true init scripts: the
    *  page's own start-up code has already run by then). */
   async addInitScript(fn, arg) {
-    this.initScripts.push({ fn: String(fn), arg });
+    this.initScripts.push({ fn, arg });
   }
 
   async goto(url) {
@@ -205,8 +216,11 @@ export class WebDriverPage {
     await this.afterNavigation();
   }
 
+  /** A normal reload, through the service worker. (geckodriver's Refresh bypasses it, like
+   *  a shift-reload, so the page would never load from the worker's cache.) */
   async reload() {
-    await this.cmd('POST', '/refresh', {});
+    const url = await this.cmd('GET', '/url');
+    await this.cmd('POST', '/url', { url });
     await this.afterNavigation();
   }
 
