@@ -37,6 +37,7 @@ import { startServer } from '../../scripts/serve.mjs';
 import { Session, startDriver } from './webdriver.mjs';
 
 export const ALL_ENGINES = ['chromium', 'firefox', 'webkit'];
+const TEST_TIMEOUT = 600_000;
 
 /** The engines SIGNET_ENGINES selects (default: all three). */
 export function engines() {
@@ -99,9 +100,10 @@ async function testServer() {
   let nextBlob = 0;
   const state = { offline: false };
   server.on('request', (req, res) => {
-    if (state.offline) return req.socket.destroy();
     const url = new URL(req.url, 'http://localhost');
     const p = url.pathname;
+    // Offline cuts the app (page, package), not the harness's own routes.
+    if (state.offline && !p.startsWith('/__harness/')) return req.socket.destroy();
     if (p.startsWith('/__harness/blob/')) {
       const b = blobs.get(p.slice('/__harness/blob/'.length));
       blobs.delete(p.slice('/__harness/blob/'.length));
@@ -354,7 +356,10 @@ export function forEachEngine(body) {
         console.log(`# ${engine}: ${h.version} started in ${Date.now() - t0} ms`);
       });
       after(async () => { if (h.close) await h.close(); });
-      const test = (name, opts, fn) => (typeof opts === 'function' ? nodeTest(`${name} [${engine}]`, opts) : nodeTest(`${name} [${engine}]`, opts, fn));
+      // A stuck browser fails its test (node:test has no default timeout) instead of hanging the run.
+      const test = (name, opts, fn) => (typeof opts === 'function'
+        ? nodeTest(`${name} [${engine}]`, { timeout: TEST_TIMEOUT }, opts)
+        : nodeTest(`${name} [${engine}]`, { timeout: TEST_TIMEOUT, ...opts }, fn));
       body({ engine, h, test, lacks: (feature) => lacks(engine, feature) });
     });
   }

@@ -124,7 +124,8 @@ export class Session {
 
   async close() {
     try {
-      await this.cmd('DELETE', '');
+      // Bounded: a browser stuck in a page must not keep the test process alive.
+      await Promise.race([this.cmd('DELETE', ''), sleep(15_000)]);
     } catch {
       // the browser may already be gone
     }
