@@ -240,12 +240,13 @@ const DRIVERS = {
       caps,
       start: async () => {
         const port = await freePort();
-        // As root WebKit's bubblewrap sandbox cannot start; no GPU under Xvfb.
+        // No GPU under Xvfb. (As root WebKit's bubblewrap sandbox starts here; and
+        // WEBKIT_DISABLE_COMPOSITING_MODE=1 must not be set: screenshots then never return.)
         return startDriver({
           bin,
           args: [`--port=${port}`],
           port,
-          env: { DISPLAY: x.display, WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: '1', WEBKIT_DISABLE_COMPOSITING_MODE: '1', LIBGL_ALWAYS_SOFTWARE: '1' },
+          env: { DISPLAY: x.display, LIBGL_ALWAYS_SOFTWARE: '1' },
         });
       },
       stop: async () => x.stop(),

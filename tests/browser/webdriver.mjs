@@ -14,6 +14,8 @@ const KEYS = {
   End: '\uE010', Home: '\uE011', ArrowLeft: '\uE012', ArrowUp: '\uE013', ArrowRight: '\uE014', ArrowDown: '\uE015',
 };
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+/** A sleep that does not keep the process alive (for races against clean-up). */
+const grace = (ms) => new Promise((ok) => setTimeout(ok, ms).unref());
 
 /** Waits until something listens on 127.0.0.1:port (a driver we just spawned). */
 async function waitForPort(port, child, timeoutMs = 30_000) {
@@ -49,7 +51,7 @@ export async function startDriver({ bin, args, env, port }) {
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
-      await Promise.race([new Promise((ok) => child.once('exit', ok)), sleep(3000)]);
+      await Promise.race([new Promise((ok) => child.once('exit', ok)), grace(3000)]);
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
@@ -125,7 +127,7 @@ export class Session {
   async close() {
     try {
       // Bounded: a browser stuck in a page must not keep the test process alive.
-      await Promise.race([this.cmd('DELETE', ''), sleep(15_000)]);
+      await Promise.race([this.cmd('DELETE', ''), grace(15_000)]);
     } catch {
       // the browser may already be gone
     }
