@@ -14,9 +14,13 @@
 //   click fill selectOption check uncheck focus keyboard.press $eval $$eval
 //   textContent getAttribute inputValue isVisible isHidden isDisabled
 //   setInputFiles({ name, mimeType, buffer } | path) setViewportSize screenshot errors
+//   once('dialog', (d) => d.accept())
 // plus, in every engine: download(selector) -> { name, bytes }, downloadCount(),
-// and on the handle: h.newContext({ viewport }), context.addInitScript(fn),
-// h.setOffline(bool) (the test server stops answering).
+// and on the handle: h.newContext({ viewport }), context.addInitScript(fn) (in
+// Firefox/WebKit it runs after each navigation, not before the page's code),
+// h.setOffline(bool) (the test server stops serving the app; the service worker must).
+// Selectors are plain CSS everywhere (no Playwright `text=`/`:has-text()`). `evaluate`
+// functions are self-contained (serialized) and their argument and result are JSON.
 // Anything else of Playwright's is Chromium-only: guard it with `lacks()`.
 //
 //   import { forEachEngine } from './harness.mjs';
