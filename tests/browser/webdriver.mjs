@@ -13,6 +13,7 @@ const KEYS = {
   Enter: '\uE007', Tab: '\uE004', Escape: '\uE00C', Backspace: '\uE003',
   End: '\uE010', Home: '\uE011', ArrowLeft: '\uE012', ArrowUp: '\uE013', ArrowRight: '\uE014', ArrowDown: '\uE015',
 };
+const SCRIPT_TIMEOUT = 300_000;
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 /** A sleep that does not keep the process alive (for races against clean-up). */
 const grace = (ms) => new Promise((ok) => setTimeout(ok, ms).unref());
@@ -68,8 +69,9 @@ export class Session {
     const body = await r.json();
     if (body.value?.error) throw new Error(`${engine}: new session: ${body.value.error}: ${body.value.message}`);
     const s = new Session(`${driverUrl}/session/${body.value.sessionId}`, body.value.capabilities, engine);
-    // Long async evaluations (Argon2, 64 MiB streams) are the tests' own timeouts' business.
-    await s.cmd('POST', '/timeouts', { script: 900_000, pageLoad: 120_000, implicit: 0 });
+    // Long enough for the longest evaluation (64 MiB streams, Argon2, the hostile corpus on
+    // a loaded machine); short enough that a lost callback fails the test, not the run.
+    await s.cmd('POST', '/timeouts', { script: SCRIPT_TIMEOUT, pageLoad: 120_000, implicit: 0 });
     s.current = await s.cmd('GET', '/window');
     s.fresh = s.current; // the session's first window, handed to the first newPage()
     return s;
@@ -84,10 +86,14 @@ export class Session {
 
   /** Sends one command; WebDriver errors become Errors naming the engine. */
   async cmd(method, path, body) {
+    // No command may hang the run: past the driver's own script timeout, give up.
     const r = await fetch(this.base + path, {
       method,
       headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(SCRIPT_TIMEOUT + 30_000),
+    }).catch((e) => {
+      throw new Error(`${this.engine}: ${method} ${path}: ${e.name === 'TimeoutError' ? 'no answer from the driver' : e.message}`);
     });
     const text = await r.text();
     let json;
