@@ -104,10 +104,14 @@ test-node:
 	node --test --test-concurrency=1 tests/node/
 	$(call done,node --test against the built package)
 
-## Playwright (playwright-core) driving /usr/bin/chromium against pages served by scripts/serve.mjs.
+## The browser tests in every engine, each test written once (tests/browser/harness.mjs):
+## Chromium via playwright-core, Firefox ESR via geckodriver, WebKitGTK's MiniBrowser via
+## WebKitWebDriver on an Xvfb display the harness starts. All from Debian (+ cargo install).
+## SIGNET_ENGINES=chromium,firefox,webkit (the default) picks engines.
+export SIGNET_ENGINES ?= chromium,firefox,webkit
 test-browser:
 	node --test --test-concurrency=1 tests/browser/
-	$(call done,Playwright in headless Chromium)
+	$(call done,browser tests in $(SIGNET_ENGINES))
 
 test-types:
 	npx --no-install tsc --noEmit -p tests/types/tsconfig.json
@@ -116,7 +120,7 @@ test-types:
 clean-pkg:
 	rm -rf pkg/wasm
 
-## Benchmarks next to OpenPGP.js 6 (Node and headless Chromium), WebCrypto and our
+## Benchmarks next to OpenPGP.js 6 (Node and each browser engine), WebCrypto and our
 ## native build: release package, native suite (benches/suite.rs), then the JS runner.
 ## Prints a markdown table; writes target/bench/results.json. See docs/benchmarks.md.
 BENCH_DIR := $(CURDIR)/target/bench

@@ -347,6 +347,31 @@ async function readBatch(reader, owned, scratch) {
   return out;
 }
 
+/** WebKit (Safari, WKWebView, WebKitGTK 2.50) has no async iteration of
+ *  ReadableStream: our output streams get it, so `for await (const chunk of
+ *  stream)` works in every engine. Breaking out of the loop cancels the stream. */
+function asyncIterable(stream) {
+  if (typeof stream[Symbol.asyncIterator] === 'function') return stream;
+  stream[Symbol.asyncIterator] = async function* iterate() {
+    const reader = stream.getReader();
+    let done = false;
+    try {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) {
+          done = true;
+          return;
+        }
+        yield r.value;
+      }
+    } finally {
+      if (!done) await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
+  };
+  return stream;
+}
+
 /** Wires an engine to a pull-based ReadableStream. */
 function pipe(engine, input, { onProgress, signal }) {
   const reader = input.getReader();
@@ -370,7 +395,7 @@ function pipe(engine, input, { onProgress, signal }) {
     try { ctrl?.error(reason); } catch { /* already closed */ }
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-  return new ReadableStream({
+  return asyncIterable(new ReadableStream({
     start(controller) {
       ctrl = controller;
       if (signal?.aborted) onAbort();
@@ -417,7 +442,7 @@ function pipe(engine, input, { onProgress, signal }) {
       signal?.removeEventListener('abort', onAbort);
       stop(reason);
     },
-  }, { highWaterMark: 1 });
+  }, { highWaterMark: 1 }));
 }
 
 /**

@@ -4,14 +4,17 @@
 // release package and the native suite first; this script then
 //   1. reads the native figures (target/bench/native.json, from benches/suite.rs),
 //   2. runs tests/browser/pages/bench-cases.mjs in this Node process,
-//   3. runs the same module in headless Chromium (tests/browser/pages/bench.html),
+//   3. runs the same module in each browser engine (tests/browser/pages/bench.html):
+//      Chromium, Firefox ESR and WebKitGTK, through tests/browser/harness.mjs,
 //   4. measures package sizes,
-// and prints a markdown table and writes target/bench/results.json: an array of
+// and prints a markdown table (and one ratio column per engine) and writes
+// target/bench/results.json: an array of
 // { name, env, ours, peer, unit, ratio } (+ peerName, oursStats, peerStats), with
 // ratio > 1 meaning we are better (peer/ours for times and sizes).
 //
 // Environment: QUICK=1 (2 runs, 1 MiB, 300 notes; streams 16 / 4 MiB), BENCH_ONLY=<substring of a
-// case name; several separated by '|'; a leading '^' matches the start>, BENCH_ENVS=node,chromium,native (default all), BENCH_OUT_DIR
+// case name; several separated by '|'; a leading '^' matches the start>,
+// BENCH_ENVS=node,chromium,firefox,webkit,native (default all), BENCH_OUT_DIR
 // (default target/bench under the repository).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +26,8 @@ import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.env.QUICK === '1';
 const only = process.env.BENCH_ONLY ?? '';
-const envs = new Set((process.env.BENCH_ENVS ?? 'node,chromium,native').split(',').map((e) => e.trim()).filter(Boolean));
+const BROWSERS = ['chromium', 'firefox', 'webkit'];
+const envs = new Set((process.env.BENCH_ENVS ?? `node,${BROWSERS.join(',')},native`).split(',').map((e) => e.trim()).filter(Boolean));
 const outDir = path.resolve(root, process.env.BENCH_OUT_DIR ?? 'target/bench');
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -47,6 +51,7 @@ function machine() {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     chromium: tryRun(process.env.CHROMIUM ?? '/usr/bin/chromium', ['--version']).split('\n').pop(),
+    browsers: {},
     rustc: tryRun('rustc', ['--version']),
     signetCrypto: pkg.version,
     openpgp: openpgpPkg.version,
@@ -85,24 +90,33 @@ async function runNode() {
   return runCases({ s, openpgp, quick, only, log: (l) => log(`[node] ${l}`) });
 }
 
-async function runChromium() {
+/** Runs bench.html in one engine; its log lines are relayed where the driver
+ *  reports console messages (Chromium), else read from the page's <pre> as it goes. */
+async function runBrowser(engine) {
   const { launch } = await import(pathToFileURL(path.join(root, 'tests/browser/harness.mjs')).href);
-  const h = await launch();
+  const h = await launch(engine);
   try {
     const page = await h.newPage();
-    page.on('console', (m) => m.type() === 'log' && log(`[chromium] ${m.text()}`));
+    if (engine === 'chromium') page.on('console', (m) => m.type() === 'log' && log(`[${engine}] ${m.text()}`));
     const q = new URLSearchParams({ quick: quick ? '1' : '0', only });
     await page.goto(`${h.base}/test/bench.html?${q}`);
     // Poll rather than wait blindly: a page that failed to load reports errors.
     let done = null;
+    let shown = 1;
     while (!done) {
       await new Promise((ok) => setTimeout(ok, 500));
       const fatal = page.errors.filter((e) => !/favicon|status of 404/.test(e));
-      if (fatal.length) throw new Error(`Chromium bench page failed: ${fatal.join('; ')}`);
-      done = await page.evaluate(() => window.benchDone ?? null);
+      if (fatal.length) throw new Error(`${engine} bench page failed: ${fatal.join('; ')}`);
+      const st = await page.evaluate(() => ({ done: window.benchDone ?? null, out: document.getElementById('out').textContent }));
+      done = st.done;
+      if (engine !== 'chromium') {
+        const lines = st.out.split('\n');
+        for (const l of lines.slice(shown)) log(`[${engine}] ${l}`);
+        shown = lines.length;
+      }
     }
-    if (done.error) throw new Error(`Chromium bench failed: ${done.error}`);
-    return { rows: done.rows, crossOriginIsolated: done.crossOriginIsolated };
+    if (done.error) throw new Error(`${engine} bench failed: ${done.error}`);
+    return { rows: done.rows, crossOriginIsolated: done.crossOriginIsolated, version: h.version };
   } finally {
     await h.close();
   }
@@ -149,9 +163,10 @@ const fmt = (v, unit) => {
 const spread = (st, unit) => (st && st.runs > 1 ? ` (${fmt(st.min, unit)}–${fmt(st.max, unit)})` : '');
 
 function table(results, info) {
+  const browsers = Object.values(info.browsers).join('; ') || info.chromium;
   const lines = [
     `Machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB; ${info.os}`,
-    `Versions: node ${info.node}; ${info.chromium}; ${info.rustc}; signet-crypto ${info.signetCrypto}; openpgp ${info.openpgp}${info.quick ? '; QUICK mode' : ''}`,
+    `Versions: node ${info.node}; ${browsers}; ${info.rustc}; signet-crypto ${info.signetCrypto}; openpgp ${info.openpgp}${info.quick ? '; QUICK mode' : ''}`,
     `Date: ${info.date}. Times in ms: median (min–max); ratio > 1 means signet-crypto is better (peer / ours).`,
     '',
     '| case | env | ours | peer | peer is | ratio |',
@@ -165,15 +180,38 @@ function table(results, info) {
   return lines.join('\n');
 }
 
+/** One row per case, one ratio column per environment that has a peer (node and each
+ *  engine): where OpenPGP.js (or the ceiling) stands against us, engine by engine. */
+function ratioTable(results) {
+  const cols = ['node', ...BROWSERS].filter((e) => results.some((r) => r.env === e && r.ratio != null && r.unit !== 'bytes'));
+  const cases = [];
+  for (const r of results) {
+    if (r.ratio == null || r.unit === 'bytes' || !cols.includes(r.env)) continue;
+    let c = cases.find((x) => x.name === r.name);
+    if (!c) cases.push((c = { name: r.name, peerName: r.peerName, by: {} }));
+    c.by[r.env] = r.ratio;
+  }
+  const lines = [
+    `| case | peer is | ${cols.join(' | ')} |`,
+    `|---|---|${cols.map(() => '---:').join('|')}|`,
+  ];
+  for (const c of cases) {
+    lines.push(`| ${c.name} | ${c.peerName ?? '—'} | ${cols.map((e) => (c.by[e] == null ? '—' : c.by[e].toFixed(2))).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 const info = machine();
 log(`[bench] ${JSON.stringify(info)}`);
 const nat = native();
 const results = [];
 if (envs.has('node')) results.push(...toResults(await runNode(), 'node', nat));
-if (envs.has('chromium')) {
-  const c = await runChromium();
-  info.crossOriginIsolated = c.crossOriginIsolated;
-  results.push(...toResults(c.rows, 'chromium', nat));
+for (const engine of BROWSERS) {
+  if (!envs.has(engine)) continue;
+  const c = await runBrowser(engine);
+  info.browsers[engine] = c.version;
+  info.crossOriginIsolated = { ...info.crossOriginIsolated, [engine]: c.crossOriginIsolated };
+  results.push(...toResults(c.rows, engine, nat));
 }
 if (envs.has('native')) {
   for (const n of nat) {
@@ -186,7 +224,7 @@ if (!only || only.startsWith('size')) results.push(...sizes());
 mkdirSync(outDir, { recursive: true });
 writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(path.join(outDir, 'machine.json'), `${JSON.stringify(info, null, 2)}\n`);
-const md = table(results, info);
+const md = `${table(results, info)}\n\nRatios by environment (peer / ours; > 1 means signet-crypto is faster):\n\n${ratioTable(results)}`;
 writeFileSync(path.join(outDir, 'results.md'), `${md}\n`);
 console.log(md);
 log(`[bench] wrote ${path.join(outDir, 'results.json')}`);

@@ -40,10 +40,13 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
-# 3. Debian packages: headless Chromium + its WebDriver, and the OpenPGP peers for interop tests.
+# 3. Debian packages: the three browser engines the tests run in (Chromium + its WebDriver;
+#    Firefox ESR; WebKitGTK's WebKitWebDriver, which drives the MiniBrowser of the WebKitGTK
+#    package it depends on, on an Xvfb display), and the OpenPGP peers for interop tests.
 #    (Not Debian's binaryen: its wasm-opt v108 breaks wasm-bindgen's externref table.)
 missing=()
-for pair in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver gnupg:/usr/bin/gpg sq:/usr/bin/sq sqop:/usr/bin/sqop; do
+for pair in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver gnupg:/usr/bin/gpg sq:/usr/bin/sq sqop:/usr/bin/sqop \
+            firefox-esr:/usr/bin/firefox-esr webkit2gtk-driver:/usr/bin/WebKitWebDriver xvfb:/usr/bin/Xvfb; do
   pkg=${pair%%:*}; bin=${pair#*:}
   [ -x "$bin" ] || missing+=("$pkg")
 done
@@ -78,4 +81,10 @@ if ! cargo install --list | grep -q "^rsop v$RSOP_VERSION:"; then
   log "installing rsop $RSOP_VERSION (several minutes, once)"
   cargo install rsop --locked --version "$RSOP_VERSION"
 fi
-log "ready: $(rustc --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(chromium --version 2>/dev/null | head -1), node $(node --version)"
+# 7. geckodriver (Firefox's WebDriver server) from crates.io, pinned: a few minutes, once.
+GECKODRIVER_VERSION=0.37.1
+if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  log "installing geckodriver $GECKODRIVER_VERSION (a few minutes, once)"
+  cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
+fi
+log "ready: $(rustc --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(chromium --version 2>/dev/null | head -1), $(firefox-esr --version 2>/dev/null | head -1), WebKitGTK $(dpkg-query -W -f '${Version}' webkit2gtk-driver 2>/dev/null), node $(node --version)"

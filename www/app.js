@@ -659,7 +659,10 @@ async function showVault() {
   $('vault-open').hidden = !vaultUnlocked;
   $('vault-create').hidden = Boolean(meta);
   $('vault-unlock').hidden = !meta;
-  if (vaultUnlocked) await refreshNotes();
+  if (vaultUnlocked) {
+    await refreshNotes();
+    checkStorage(true);
+  }
 }
 
 async function refreshNotes() {
@@ -676,10 +679,25 @@ async function refreshNotes() {
   renderNoteList();
 }
 
+/** Whether the browser keeps the notebook under storage pressure: true, false, or
+ *  null where the engine has no Storage API (WebKitGTK). The vault lives in the
+ *  worker, where persist() is not exposed, so the page asks, and never waits: Firefox
+ *  settles persist() only when the user answers its prompt. */
+let storagePersisted = null;
+async function checkStorage(ask) {
+  const sm = navigator.storage;
+  if (ask && sm?.persist) sm.persist().then(() => checkStorage(false), () => {});
+  storagePersisted = sm?.persisted ? await sm.persisted().catch(() => null) : null;
+  renderNoteList();
+}
+
 function renderNoteList() {
   const list = $('note-list');
   if (!list) return;
   $('notes-count').textContent = t('notes.count', { count: notes.length });
+  const storage = $('vault-storage');
+  storage.dataset.persisted = String(storagePersisted);
+  storage.textContent = t(`notes.storage.${storagePersisted === true ? 'persistent' : storagePersisted === false ? 'bestEffort' : 'unknown'}`);
   if (!notes.length) {
     list.replaceChildren(el('li', { class: 'empty', text: t('notes.empty') }));
     return;

@@ -157,6 +157,9 @@ const vi = {
   'notes.needWrap': 'Hãy tạo khoá chia sẻ ở thẻ Khoá trước.',
   'notes.locked': 'Sổ ghi chú đã khoá.',
   'notes.count': '{count} ghi chú',
+  'notes.storage.persistent': 'Trình duyệt lưu giữ sổ ghi chú lâu dài.',
+  'notes.storage.bestEffort': 'Trình duyệt có thể xoá sổ ghi chú khi thiếu dung lượng: hãy sao lưu thường xuyên.',
+  'notes.storage.unknown': 'Không rõ trình duyệt có lưu giữ sổ ghi chú lâu dài không: hãy sao lưu thường xuyên.',
   'notes.noTitle': 'Hãy nhập tiêu đề.',
 
   // Dialog
@@ -332,6 +335,9 @@ const en = {
   'notes.needWrap': 'Generate a sharing key on the Keys tab first.',
   'notes.locked': 'The notebook is locked.',
   'notes.count': '{count} notes',
+  'notes.storage.persistent': 'The browser keeps this notebook persistently.',
+  'notes.storage.bestEffort': 'The browser may clear this notebook when storage runs low: back it up regularly.',
+  'notes.storage.unknown': 'This browser does not say whether it keeps the notebook: back it up regularly.',
   'notes.noTitle': 'Enter a title.',
 
   'dialog.ok': 'OK',

@@ -117,12 +117,17 @@ export async function idbDelete(name) {
   await request(indexedDB.deleteDatabase("signet-notes:" + name));
 }
 
+/** Asks for persistent storage without waiting for the answer: Firefox settles
+ *  `persist()` only when the user answers its permission prompt (never, for a user
+ *  who ignores it), and awaiting it hung `NoteVault.create`/`open`. Best effort:
+ *  refusal only means the browser may evict under pressure; whether storage is
+ *  persistent is `navigator.storage.persisted()`. */
 export async function requestPersistence() {
   try {
     if (typeof navigator !== "undefined" && navigator.storage && navigator.storage.persist) {
-      await navigator.storage.persist();
+      navigator.storage.persist().catch(() => {});
     }
   } catch (_) {
-    // Best effort: absence or refusal only means the browser may evict under pressure.
+    // no Storage API (e.g. some web views): nothing to ask
   }
 }

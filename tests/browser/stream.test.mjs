@@ -1,351 +1,352 @@
-// Streaming in headless Chromium: the module Worker path, 64 MiB generated on
+// Streaming in every engine: the module Worker path, 64 MiB generated on
 // the fly through encryptStream -> decryptStream, progress, memory, errors.
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as openpgp from 'openpgp';
-import { launch } from './harness.mjs';
+import { forEachEngine } from './harness.mjs';
 
-let h;
-before(async () => { h = await launch(); });
-after(async () => { await h?.close(); });
-
-test('64 MiB round trip through the worker with progress and bounded memory', async () => {
-  const page = await h.newPage();
-  await page.goto(`${h.base}/test/blank.html`);
-  // Retained memory of the page (JS heap + ArrayBuffer backing stores, after a
-  // forced GC), sampled while the streams run; the workers report their Wasm memory.
-  const cdp = await page.context().newCDPSession(page);
-  const retained = async () => {
-    await cdp.send('HeapProfiler.collectGarbage');
-    const u = await cdp.send('Runtime.getHeapUsage');
-    return u.usedSize + (u.backingStorageSize ?? 0);
-  };
-  await page.evaluate(async () => { await (await import('/pkg/index.js')).init(); });
-  const base = await retained();
-  let peak = base;
-  let running = true;
-  const sampler = (async () => {
-    while (running) {
-      peak = Math.max(peak, await retained());
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
-  })();
-  const r = await page.evaluate(async () => {
-    const s = await import('/pkg/index.js');
-    await s.init();
-    const MiB = 1 << 20;
-    const TOTAL = 64 * MiB;
-    const STEP = 512 * 1024;
-    // Deterministic generator: the same bytes can be produced again to check.
-    const block = (i) => {
-      const b = new Uint8Array(STEP);
-      let x = (i * 2654435761) >>> 0;
-      for (let k = 0; k < STEP; k += 4) {
-        x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-        b[k] = x; b[k + 1] = x >> 8; b[k + 2] = x >> 16; b[k + 3] = x >> 24;
+forEachEngine(({ h, test, engine, lacks }) => {
+  test('64 MiB round trip through the worker with progress and bounded memory', async (t) => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    // Retained memory of the page (JS heap + ArrayBuffer backing stores, after a
+    // forced GC), sampled while the streams run, where the engine gives us CDP; the
+    // workers report their Wasm memory in every engine.
+    const noCdp = lacks('cdp');
+    const cdp = noCdp ? null : await page.context().newCDPSession(page);
+    const retained = async () => {
+      if (!cdp) return 0;
+      await cdp.send('HeapProfiler.collectGarbage');
+      const u = await cdp.send('Runtime.getHeapUsage');
+      return u.usedSize + (u.backingStorageSize ?? 0);
+    };
+    await page.evaluate(async () => { await (await import('/pkg/index.js')).init(); });
+    const base = await retained();
+    let peak = base;
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        peak = Math.max(peak, await retained());
+        await new Promise((ok) => setTimeout(ok, 100));
       }
-      return b;
-    };
-    let produced = 0;
-    const source = new ReadableStream({
-      pull(c) {
-        if (produced >= TOTAL) return c.close();
-        c.enqueue(block(produced / STEP));
-        produced += STEP;
-      },
-    }, { highWaterMark: 0 });
-    const g = await s.generateKey({ userIds: ['B <b@example.gov.vn>'], profile: 'rfc9580' });
-    const key = await s.unlockKey(g.privateKey);
-    const encProgress = [];
-    const decProgress = [];
-    const t0 = performance.now();
-    const ct = await s.encryptStream({
-      data: source, encryptionKeys: [g.publicKey], onProgress: (p) => encProgress.push(p),
-    });
-    const pt = await s.decryptStream({
-      message: ct, decryptionKeys: [key], onProgress: (p) => decProgress.push(p),
-    });
-    // Compare against regenerated blocks as plaintext arrives.
-    let checked = 0;
-    let pending = new Uint8Array(0);
-    let ok = true;
-    for await (const chunk of pt) {
-      const joined = new Uint8Array(pending.length + chunk.length);
-      joined.set(pending);
-      joined.set(chunk, pending.length);
-      let off = 0;
-      while (joined.length - off >= STEP) {
-        const want = block(checked / STEP);
-        const got = joined.subarray(off, off + STEP);
-        for (let k = 0; k < STEP; k += 4099) if (got[k] !== want[k]) ok = false;
-        if (got[STEP - 1] !== want[STEP - 1]) ok = false;
-        off += STEP;
-        checked += STEP;
+    })();
+    const r = await page.evaluate(async () => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      const MiB = 1 << 20;
+      const TOTAL = 64 * MiB;
+      const STEP = 512 * 1024;
+      // Deterministic generator: the same bytes can be produced again to check.
+      const block = (i) => {
+        const b = new Uint8Array(STEP);
+        let x = (i * 2654435761) >>> 0;
+        for (let k = 0; k < STEP; k += 4) {
+          x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+          b[k] = x; b[k + 1] = x >> 8; b[k + 2] = x >> 16; b[k + 3] = x >> 24;
+        }
+        return b;
+      };
+      let produced = 0;
+      const source = new ReadableStream({
+        pull(c) {
+          if (produced >= TOTAL) return c.close();
+          c.enqueue(block(produced / STEP));
+          produced += STEP;
+        },
+      }, { highWaterMark: 0 });
+      const g = await s.generateKey({ userIds: ['B <b@example.gov.vn>'], profile: 'rfc9580' });
+      const key = await s.unlockKey(g.privateKey);
+      const encProgress = [];
+      const decProgress = [];
+      const t0 = performance.now();
+      const ct = await s.encryptStream({
+        data: source, encryptionKeys: [g.publicKey], onProgress: (p) => encProgress.push(p),
+      });
+      const pt = await s.decryptStream({
+        message: ct, decryptionKeys: [key], onProgress: (p) => decProgress.push(p),
+      });
+      // Compare against regenerated blocks as plaintext arrives.
+      let checked = 0;
+      let pending = new Uint8Array(0);
+      let ok = true;
+      for await (const chunk of pt) {
+        const joined = new Uint8Array(pending.length + chunk.length);
+        joined.set(pending);
+        joined.set(chunk, pending.length);
+        let off = 0;
+        while (joined.length - off >= STEP) {
+          const want = block(checked / STEP);
+          const got = joined.subarray(off, off + STEP);
+          for (let k = 0; k < STEP; k += 4099) if (got[k] !== want[k]) ok = false;
+          if (got[STEP - 1] !== want[STEP - 1]) ok = false;
+          off += STEP;
+          checked += STEP;
+        }
+        pending = joined.slice(off);
       }
-      pending = joined.slice(off);
-    }
-    const ms = performance.now() - t0;
-    key.free();
-    return {
-      ok, checked, pendingLen: pending.length, ms,
-      encEvents: encProgress.length, decEvents: decProgress.length,
-      encLast: encProgress.at(-1), decLast: decProgress.at(-1),
-      encMonotonic: encProgress.every((p, i) => i === 0 || p.bytesIn >= encProgress[i - 1].bytesIn),
-      peakWasm: Math.max(...encProgress.concat(decProgress).map((p) => p.wasmMemory ?? 0)),
-    };
+      const ms = performance.now() - t0;
+      key.free();
+      return {
+        ok, checked, pendingLen: pending.length, ms,
+        encEvents: encProgress.length, decEvents: decProgress.length,
+        encLast: encProgress.at(-1), decLast: decProgress.at(-1),
+        encMonotonic: encProgress.every((p, i) => i === 0 || p.bytesIn >= encProgress[i - 1].bytesIn),
+        peakWasm: Math.max(...encProgress.concat(decProgress).map((p) => p.wasmMemory ?? 0)),
+      };
+    });
+    running = false;
+    await sampler;
+    r.peakHeapGrowth = peak - base;
+    console.log(`# ${engine} 64 MiB enc->dec pipeline: ${(64 / (r.ms / 1000)).toFixed(0)} MiB/s, `
+      + `peak worker wasm ${(r.peakWasm / (1 << 20)).toFixed(1)} MiB, page retained memory growth ${(r.peakHeapGrowth / (1 << 20)).toFixed(1)} MiB`);
+    assert.ok(r.ok, 'plaintext differs');
+    assert.equal(r.checked, 64 * (1 << 20));
+    assert.equal(r.pendingLen, 0);
+    assert.ok(r.encEvents >= 32, `only ${r.encEvents} progress events`);
+    assert.ok(r.decEvents >= 32);
+    assert.ok(r.encMonotonic);
+    assert.equal(r.encLast.bytesIn, 64 * (1 << 20));
+    assert.equal(r.decLast.bytesOut, 64 * (1 << 20));
+    assert.equal(r.decLast.bytesIn, r.encLast.bytesOut);
+    // Bounded memory: the workers' Wasm memory and the page's heap stay far below 64 MiB.
+    assert.ok(r.peakWasm > 0 && r.peakWasm < 48 * (1 << 20), `peak wasm memory ${r.peakWasm}`);
+    // Generous for a loaded machine (GC timing, batches in flight, the test's own
+    // checking buffers), yet below what buffering the 64 MiB would take.
+    if (noCdp) t.diagnostic(`page memory not sampled: ${noCdp}`);
+    else assert.ok(r.peakHeapGrowth < 48 * (1 << 20), `page memory grew ${r.peakHeapGrowth}`);
+    console.log(`# ${engine} 64 MiB enc->dec pipeline: ${(64 / (r.ms / 1000)).toFixed(0)} MiB/s, `
+      + `peak worker wasm ${(r.peakWasm / (1 << 20)).toFixed(1)} MiB, page retained memory growth ${(r.peakHeapGrowth / (1 << 20)).toFixed(1)} MiB`);
+    assert.deepEqual(page.errors, []);
   });
-  running = false;
-  await sampler;
-  r.peakHeapGrowth = peak - base;
-  console.log(`# browser 64 MiB enc->dec pipeline: ${(64 / (r.ms / 1000)).toFixed(0)} MiB/s, `
-    + `peak worker wasm ${(r.peakWasm / (1 << 20)).toFixed(1)} MiB, page retained memory growth ${(r.peakHeapGrowth / (1 << 20)).toFixed(1)} MiB`);
-  assert.ok(r.ok, 'plaintext differs');
-  assert.equal(r.checked, 64 * (1 << 20));
-  assert.equal(r.pendingLen, 0);
-  assert.ok(r.encEvents >= 32, `only ${r.encEvents} progress events`);
-  assert.ok(r.decEvents >= 32);
-  assert.ok(r.encMonotonic);
-  assert.equal(r.encLast.bytesIn, 64 * (1 << 20));
-  assert.equal(r.decLast.bytesOut, 64 * (1 << 20));
-  assert.equal(r.decLast.bytesIn, r.encLast.bytesOut);
-  // Bounded memory: the workers' Wasm memory and the page's heap stay far below 64 MiB.
-  assert.ok(r.peakWasm > 0 && r.peakWasm < 48 * (1 << 20), `peak wasm memory ${r.peakWasm}`);
-  // Generous for a loaded machine (GC timing, batches in flight, the test's own
-  // checking buffers), yet below what buffering the 64 MiB would take.
-  assert.ok(r.peakHeapGrowth < 48 * (1 << 20), `page memory grew ${r.peakHeapGrowth}`);
-  console.log(`# browser 64 MiB enc->dec pipeline: ${(64 / (r.ms / 1000)).toFixed(0)} MiB/s, `
-    + `peak worker wasm ${(r.peakWasm / (1 << 20)).toFixed(1)} MiB, page retained memory growth ${(r.peakHeapGrowth / (1 << 20)).toFixed(1)} MiB`);
-  assert.deepEqual(page.errors, []);
-});
 
-test('worker errors keep their codes; truncation, wrong key, abort; AES-192 GCM streams', async () => {
-  const page = await h.newPage();
-  await page.goto(`${h.base}/test/blank.html`);
-  // AES-192 SEIPDv2-GCM from OpenPGP.js: WebCrypto has no 192-bit GCM, so the
-  // engine keeps it on the Rust backend (it used to fail in Chromium streams).
-  const aes192 = await openpgp.encrypt({
-    message: await openpgp.createMessage({ binary: new Uint8Array(300000).fill(7) }),
-    passwords: ['p192'],
-    format: 'binary',
-    config: { aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead.gcm, preferredSymmetricAlgorithm: openpgp.enums.symmetric.aes192 },
+  test('worker errors keep their codes; truncation, wrong key, abort; AES-192 GCM streams', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    // AES-192 SEIPDv2-GCM from OpenPGP.js: WebCrypto has no 192-bit GCM, so the
+    // engine keeps it on the Rust backend (it used to fail in Chromium streams).
+    const aes192 = await openpgp.encrypt({
+      message: await openpgp.createMessage({ binary: new Uint8Array(300000).fill(7) }),
+      passwords: ['p192'],
+      format: 'binary',
+      config: { aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead.gcm, preferredSymmetricAlgorithm: openpgp.enums.symmetric.aes192 },
+    });
+    const r = await page.evaluate(async (aes192Bytes) => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      const streamOf = (b, step = 100000) => {
+        let off = 0;
+        return new ReadableStream({
+          pull(c) {
+            if (off >= b.length) return c.close();
+            c.enqueue(b.slice(off, off + step));
+            off += step;
+          },
+        });
+      };
+      const collect = async (st) => {
+        const parts = [];
+        for await (const p of st) parts.push(p);
+        const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        let o = 0;
+        for (const p of parts) { out.set(p, o); o += p.length; }
+        return out;
+      };
+      const codeOf = async (p) => { try { await p; return 'no error'; } catch (e) { return e.code ?? String(e); } };
+      const data = crypto.getRandomValues(new Uint8Array(65536)).slice();
+      const big = new Uint8Array(3 << 20);
+      for (let i = 0; i < big.length; i += 65536) big.set(data, i);
+      const g = await s.generateKey({ userIds: ['E <e@example.gov.vn>'], profile: 'pqc' });
+      const key = await s.unlockKey(g.privateKey);
+      const ct = await collect(await s.encryptStream({ data: streamOf(big), encryptionKeys: [g.publicKey] }));
+      const back = await collect(await s.decryptStream({ message: streamOf(ct), decryptionKeys: [key] }));
+      const same = back.length === big.length && back.every((b, i) => b === big[i]);
+      const rustBack = await collect(await s.decryptStream({ message: streamOf(ct), decryptionKeys: [key], backend: 'rust' }));
+      const sameRust = rustBack.length === big.length && rustBack.every((b, i) => b === big[i]);
+      const oneShot = await s.decrypt({ message: ct, decryptionKeys: [key] });
+      const truncated = await codeOf(collect(await s.decryptStream({ message: streamOf(ct.subarray(0, ct.length - 10)), decryptionKeys: [key] })));
+      const flipped = ct.slice();
+      flipped[ct.length - 40000] ^= 4;
+      const tampered = await codeOf(collect(await s.decryptStream({ message: streamOf(flipped), decryptionKeys: [key] })));
+      const pw = await codeOf(collect(await s.decryptStream({ message: streamOf(ct), passwords: ['nope'] })));
+      const m192 = new Uint8Array(aes192Bytes);
+      const p192 = await collect(await s.decryptStream({ message: streamOf(m192), passwords: ['p192'] }));
+      const o192 = (await s.decrypt({ message: m192, passwords: ['p192'] })).data;
+      const aes192 = p192.length === 300000 && p192.every((b) => b === 7) && o192.length === 300000;
+      const unsupported = await codeOf(s.encryptStream({ data: streamOf(big), passwords: ['x'], signingKeys: [key] }));
+      const badKey = await codeOf(s.encryptStream({ data: streamOf(big), encryptionKeys: ['junk'] }));
+      const ac = new AbortController();
+      const out = await s.encryptStream({ data: streamOf(big), passwords: ['pw'], signal: ac.signal });
+      const reader = out.getReader();
+      await reader.read();
+      ac.abort(new DOMException('stopped', 'AbortError'));
+      const aborted = await reader.read().then(() => 'no error', (e) => e.name);
+      key.free();
+      return { same, sameRust, oneShot: oneShot.data.length, truncated, tampered, pw, unsupported, badKey, aborted, aes192 };
+    }, Array.from(aes192));
+    assert.deepEqual(r, {
+      same: true, sameRust: true, oneShot: 3 << 20, aes192: true,
+      truncated: 'MALFORMED_INPUT', tampered: 'DECRYPTION_FAILED', pw: 'NO_MATCHING_KEY',
+      unsupported: 'UNSUPPORTED', badKey: 'MALFORMED_INPUT', aborted: 'AbortError',
+    });
   });
-  const r = await page.evaluate(async (aes192Bytes) => {
-    const s = await import('/pkg/index.js');
-    await s.init();
-    const streamOf = (b, step = 100000) => {
-      let off = 0;
-      return new ReadableStream({
+
+  test('one shared warm worker: prewarm, concurrent streams, fast first byte', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(async () => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      const workers = [];
+      const RealWorker = globalThis.Worker;
+      globalThis.Worker = class extends RealWorker {
+        constructor(...a) { super(...a); workers.push(a[0]); }
+      };
+      const streamOf = (b, step = 100000) => {
+        let off = 0;
+        return new ReadableStream({
+          pull(c) {
+            if (off >= b.length) return c.close();
+            c.enqueue(b.slice(off, off + step));
+            off += step;
+          },
+        });
+      };
+      const collect = async (st) => {
+        const parts = [];
+        for await (const p of st) parts.push(p);
+        const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+        let o = 0;
+        for (const p of parts) { out.set(p, o); o += p.length; }
+        return out;
+      };
+      const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+      const t0 = performance.now();
+      await s.prewarm();
+      const prewarmMs = performance.now() - t0;
+      const g = await s.generateKey({ userIds: ['W <w@example.gov.vn>'], profile: 'rfc9580' });
+      const key = await s.unlockKey(g.privateKey);
+      // Three streams at once on the one worker, each checked.
+      const random = (n) => {
+        const b = new Uint8Array(n);
+        for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, i + 65536));
+        return b;
+      };
+      const inputs = [1, 2, 3].map((i) => random(i * 400000 + i));
+      const round = await Promise.all(inputs.map(async (d, i) => {
+        const opts = i === 1 ? { passwords: ['pw'] } : { encryptionKeys: [g.publicKey] };
+        const ct = await collect(await s.encryptStream({ data: streamOf(d), ...opts, backend: i === 2 ? 'rust' : 'webcrypto' }));
+        const back = await collect(await s.decryptStream({ message: streamOf(ct), ...(i === 1 ? { passwords: ['pw'] } : { decryptionKeys: [key] }) }));
+        return same(back, d);
+      }));
+      // Time to the first plaintext byte of a small message, worker already warm.
+      const small = await collect(await s.encryptStream({ data: streamOf(inputs[0]), encryptionKeys: [g.publicKey] }));
+      const t1 = performance.now();
+      const reader = (await s.decryptStream({ message: streamOf(small), decryptionKeys: [key] })).getReader();
+      await reader.read();
+      const ttfb = performance.now() - t1;
+      await reader.cancel();
+      key.free();
+      globalThis.Worker = RealWorker;
+      return { round, workersCreated: workers.length, prewarmMs, ttfb };
+    });
+    console.log(`# shared worker: prewarm ${r.prewarmMs.toFixed(0)} ms, warm time to first byte ${r.ttfb.toFixed(1)} ms`);
+    assert.deepEqual(r.round, [true, true, true]);
+    // prewarm() started the one worker; no stream made another (two password
+    // streams' Argon2 included: the worker is kept below 192 MiB of Wasm memory).
+    assert.equal(r.workersCreated, 1);
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('one-shot encrypt/decrypt through WebCrypto match the Wasm path', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(async () => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      const g = await s.generateKey({ userIds: ['O <o@example.gov.vn>'], profile: 'rfc9580' });
+      const key = await s.unlockKey(g.privateKey);
+      const data = new Uint8Array(3 * (1 << 20) + 5);
+      for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+      const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+      const wasmPath = { limits: {} };
+      const time = async (fn) => { const t0 = performance.now(); const v = await fn(); return [v, performance.now() - t0]; };
+      const [fast, encFast] = await time(() => s.encrypt({ data, encryptionKeys: [g.publicKey], armor: false }));
+      const [slow, encSlow] = await time(() => s.encrypt({ data, encryptionKeys: [g.publicKey], armor: false, ...wasmPath }));
+      const out = {};
+      for (const [name, m] of [['fast', fast], ['slow', slow]]) {
+        const a = await s.decrypt({ message: m, decryptionKeys: [key] });
+        const b = await s.decrypt({ message: m, decryptionKeys: [key], ...wasmPath });
+        out[name] = eq(a.data, data) && eq(b.data, data) && a.signatures.length === 0 && b.signatures.length === 0;
+      }
+      const [, decFast] = await time(() => s.decrypt({ message: fast, decryptionKeys: [key] }));
+      const [, decSlow] = await time(() => s.decrypt({ message: fast, decryptionKeys: [key], ...wasmPath }));
+      const bad = fast.slice();
+      bad[bad.length - 100] ^= 1;
+      const codes = [];
+      for (const o of [{}, wasmPath]) {
+        codes.push(await s.decrypt({ message: bad, decryptionKeys: [key], ...o }).then(() => 'resolved', (e) => e.code));
+      }
+      const signed = await s.encrypt({ data: 'ký', encryptionKeys: [g.publicKey], signingKeys: [key] });
+      const sig = await s.decrypt({ message: signed, decryptionKeys: [key], verificationKeys: [g.publicKey] });
+      key.free();
+      return { out, codes, signedValid: sig.signatures[0]?.valid, encFast, encSlow, decFast, decSlow };
+    });
+    console.log(`# ${engine} one-shot 3 MiB: encrypt ${r.encFast.toFixed(0)} vs ${r.encSlow.toFixed(0)} ms, decrypt ${r.decFast.toFixed(0)} vs ${r.decSlow.toFixed(0)} ms (WebCrypto vs Wasm)`);
+    assert.deepEqual(r.out, { fast: true, slow: true });
+    assert.deepEqual(r.codes, ['DECRYPTION_FAILED', 'DECRYPTION_FAILED']);
+    assert.equal(r.signedValid, true);
+    assert.ok(r.encFast * 2 < r.encSlow && r.decFast * 2 < r.decSlow, JSON.stringify(r));
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('SEIPDv1 (recipient without SEIPDv2) streams with bounded memory', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(async () => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      const MiB = 1 << 20;
+      const N = 64 * MiB;
+      const block = (i) => new Uint8Array(MiB).fill(i * 37 + 11);
+      let i = 0;
+      const source = new ReadableStream({
         pull(c) {
-          if (off >= b.length) return c.close();
-          c.enqueue(b.slice(off, off + step));
-          off += step;
+          if (i * MiB >= N) return c.close();
+          c.enqueue(block(i++));
         },
-      });
-    };
-    const collect = async (st) => {
+      }, { highWaterMark: 0 });
+      const g = await s.generateKey({ userIds: ['GnuPG 2.2 style <v1@example.gov.vn>'], profile: 'compat' });
+      const progress = [];
+      const ct = await s.encryptStream({ data: source, encryptionKeys: [g.publicKey], onProgress: (p) => progress.push(p) });
       const parts = [];
-      for await (const p of st) parts.push(p);
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let n = 0;
+      for await (const p of ct) {
+        parts.push(p);
+        n += p.length;
+      }
+      const msg = new Uint8Array(n);
       let o = 0;
-      for (const p of parts) { out.set(p, o); o += p.length; }
-      return out;
-    };
-    const codeOf = async (p) => { try { await p; return 'no error'; } catch (e) { return e.code ?? String(e); } };
-    const data = crypto.getRandomValues(new Uint8Array(65536)).slice();
-    const big = new Uint8Array(3 << 20);
-    for (let i = 0; i < big.length; i += 65536) big.set(data, i);
-    const g = await s.generateKey({ userIds: ['E <e@example.gov.vn>'], profile: 'pqc' });
-    const key = await s.unlockKey(g.privateKey);
-    const ct = await collect(await s.encryptStream({ data: streamOf(big), encryptionKeys: [g.publicKey] }));
-    const back = await collect(await s.decryptStream({ message: streamOf(ct), decryptionKeys: [key] }));
-    const same = back.length === big.length && back.every((b, i) => b === big[i]);
-    const rustBack = await collect(await s.decryptStream({ message: streamOf(ct), decryptionKeys: [key], backend: 'rust' }));
-    const sameRust = rustBack.length === big.length && rustBack.every((b, i) => b === big[i]);
-    const oneShot = await s.decrypt({ message: ct, decryptionKeys: [key] });
-    const truncated = await codeOf(collect(await s.decryptStream({ message: streamOf(ct.subarray(0, ct.length - 10)), decryptionKeys: [key] })));
-    const flipped = ct.slice();
-    flipped[ct.length - 40000] ^= 4;
-    const tampered = await codeOf(collect(await s.decryptStream({ message: streamOf(flipped), decryptionKeys: [key] })));
-    const pw = await codeOf(collect(await s.decryptStream({ message: streamOf(ct), passwords: ['nope'] })));
-    const m192 = new Uint8Array(aes192Bytes);
-    const p192 = await collect(await s.decryptStream({ message: streamOf(m192), passwords: ['p192'] }));
-    const o192 = (await s.decrypt({ message: m192, passwords: ['p192'] })).data;
-    const aes192 = p192.length === 300000 && p192.every((b) => b === 7) && o192.length === 300000;
-    const unsupported = await codeOf(s.encryptStream({ data: streamOf(big), passwords: ['x'], signingKeys: [key] }));
-    const badKey = await codeOf(s.encryptStream({ data: streamOf(big), encryptionKeys: ['junk'] }));
-    const ac = new AbortController();
-    const out = await s.encryptStream({ data: streamOf(big), passwords: ['pw'], signal: ac.signal });
-    const reader = out.getReader();
-    await reader.read();
-    ac.abort(new DOMException('stopped', 'AbortError'));
-    const aborted = await reader.read().then(() => 'no error', (e) => e.name);
-    key.free();
-    return { same, sameRust, oneShot: oneShot.data.length, truncated, tampered, pw, unsupported, badKey, aborted, aes192 };
-  }, Array.from(aes192));
-  assert.deepEqual(r, {
-    same: true, sameRust: true, oneShot: 3 << 20, aes192: true,
-    truncated: 'MALFORMED_INPUT', tampered: 'DECRYPTION_FAILED', pw: 'NO_MATCHING_KEY',
-    unsupported: 'UNSUPPORTED', badKey: 'MALFORMED_INPUT', aborted: 'AbortError',
+      for (const p of parts) {
+        msg.set(p, o);
+        o += p.length;
+      }
+      parts.length = 0;
+      const key = await s.unlockKey(g.privateKey);
+      const d = await s.decrypt({ message: msg, decryptionKeys: [key] });
+      key.free();
+      let ok = d.data.length === N;
+      for (let j = 0; ok && j < N; j += 65521) ok = d.data[j] === ((Math.floor(j / MiB) * 37 + 11) & 0xff);
+      return {
+        ok,
+        tag: msg[0],
+        peakWasm: Math.max(...progress.map((p) => p.wasmMemory ?? 0)),
+        events: progress.length,
+      };
+    });
+    console.log(`# SEIPDv1 64 MiB encryptStream: peak worker wasm ${(r.peakWasm / (1 << 20)).toFixed(1)} MiB over ${r.events} progress events`);
+    assert.ok(r.ok, 'round trip');
+    assert.ok(r.events >= 32, `only ${r.events} progress events`);
+    // It used to be buffered whole (64 MiB and more in Wasm memory).
+    assert.ok(r.peakWasm > 0 && r.peakWasm < 40 * (1 << 20), `peak wasm memory ${r.peakWasm}`);
+    assert.deepEqual(page.errors, []);
   });
-});
-
-test('one shared warm worker: prewarm, concurrent streams, fast first byte', async () => {
-  const page = await h.newPage();
-  await page.goto(`${h.base}/test/blank.html`);
-  const r = await page.evaluate(async () => {
-    const s = await import('/pkg/index.js');
-    await s.init();
-    const workers = [];
-    const RealWorker = globalThis.Worker;
-    globalThis.Worker = class extends RealWorker {
-      constructor(...a) { super(...a); workers.push(a[0]); }
-    };
-    const streamOf = (b, step = 100000) => {
-      let off = 0;
-      return new ReadableStream({
-        pull(c) {
-          if (off >= b.length) return c.close();
-          c.enqueue(b.slice(off, off + step));
-          off += step;
-        },
-      });
-    };
-    const collect = async (st) => {
-      const parts = [];
-      for await (const p of st) parts.push(p);
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let o = 0;
-      for (const p of parts) { out.set(p, o); o += p.length; }
-      return out;
-    };
-    const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-    const t0 = performance.now();
-    await s.prewarm();
-    const prewarmMs = performance.now() - t0;
-    const g = await s.generateKey({ userIds: ['W <w@example.gov.vn>'], profile: 'rfc9580' });
-    const key = await s.unlockKey(g.privateKey);
-    // Three streams at once on the one worker, each checked.
-    const random = (n) => {
-      const b = new Uint8Array(n);
-      for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, i + 65536));
-      return b;
-    };
-    const inputs = [1, 2, 3].map((i) => random(i * 400000 + i));
-    const round = await Promise.all(inputs.map(async (d, i) => {
-      const opts = i === 1 ? { passwords: ['pw'] } : { encryptionKeys: [g.publicKey] };
-      const ct = await collect(await s.encryptStream({ data: streamOf(d), ...opts, backend: i === 2 ? 'rust' : 'webcrypto' }));
-      const back = await collect(await s.decryptStream({ message: streamOf(ct), ...(i === 1 ? { passwords: ['pw'] } : { decryptionKeys: [key] }) }));
-      return same(back, d);
-    }));
-    // Time to the first plaintext byte of a small message, worker already warm.
-    const small = await collect(await s.encryptStream({ data: streamOf(inputs[0]), encryptionKeys: [g.publicKey] }));
-    const t1 = performance.now();
-    const reader = (await s.decryptStream({ message: streamOf(small), decryptionKeys: [key] })).getReader();
-    await reader.read();
-    const ttfb = performance.now() - t1;
-    await reader.cancel();
-    key.free();
-    globalThis.Worker = RealWorker;
-    return { round, workersCreated: workers.length, prewarmMs, ttfb };
-  });
-  console.log(`# shared worker: prewarm ${r.prewarmMs.toFixed(0)} ms, warm time to first byte ${r.ttfb.toFixed(1)} ms`);
-  assert.deepEqual(r.round, [true, true, true]);
-  // prewarm() started the one worker; no stream made another (two password
-  // streams' Argon2 included: the worker is kept below 192 MiB of Wasm memory).
-  assert.equal(r.workersCreated, 1);
-  assert.deepEqual(page.errors, []);
-});
-
-test('one-shot encrypt/decrypt through WebCrypto match the Wasm path in Chromium', async () => {
-  const page = await h.newPage();
-  await page.goto(`${h.base}/test/blank.html`);
-  const r = await page.evaluate(async () => {
-    const s = await import('/pkg/index.js');
-    await s.init();
-    const g = await s.generateKey({ userIds: ['O <o@example.gov.vn>'], profile: 'rfc9580' });
-    const key = await s.unlockKey(g.privateKey);
-    const data = new Uint8Array(3 * (1 << 20) + 5);
-    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-    const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-    const wasmPath = { limits: {} };
-    const time = async (fn) => { const t0 = performance.now(); const v = await fn(); return [v, performance.now() - t0]; };
-    const [fast, encFast] = await time(() => s.encrypt({ data, encryptionKeys: [g.publicKey], armor: false }));
-    const [slow, encSlow] = await time(() => s.encrypt({ data, encryptionKeys: [g.publicKey], armor: false, ...wasmPath }));
-    const out = {};
-    for (const [name, m] of [['fast', fast], ['slow', slow]]) {
-      const a = await s.decrypt({ message: m, decryptionKeys: [key] });
-      const b = await s.decrypt({ message: m, decryptionKeys: [key], ...wasmPath });
-      out[name] = eq(a.data, data) && eq(b.data, data) && a.signatures.length === 0 && b.signatures.length === 0;
-    }
-    const [, decFast] = await time(() => s.decrypt({ message: fast, decryptionKeys: [key] }));
-    const [, decSlow] = await time(() => s.decrypt({ message: fast, decryptionKeys: [key], ...wasmPath }));
-    const bad = fast.slice();
-    bad[bad.length - 100] ^= 1;
-    const codes = [];
-    for (const o of [{}, wasmPath]) {
-      codes.push(await s.decrypt({ message: bad, decryptionKeys: [key], ...o }).then(() => 'resolved', (e) => e.code));
-    }
-    const signed = await s.encrypt({ data: 'ký', encryptionKeys: [g.publicKey], signingKeys: [key] });
-    const sig = await s.decrypt({ message: signed, decryptionKeys: [key], verificationKeys: [g.publicKey] });
-    key.free();
-    return { out, codes, signedValid: sig.signatures[0]?.valid, encFast, encSlow, decFast, decSlow };
-  });
-  console.log(`# Chromium one-shot 3 MiB: encrypt ${r.encFast.toFixed(0)} vs ${r.encSlow.toFixed(0)} ms, decrypt ${r.decFast.toFixed(0)} vs ${r.decSlow.toFixed(0)} ms (WebCrypto vs Wasm)`);
-  assert.deepEqual(r.out, { fast: true, slow: true });
-  assert.deepEqual(r.codes, ['DECRYPTION_FAILED', 'DECRYPTION_FAILED']);
-  assert.equal(r.signedValid, true);
-  assert.ok(r.encFast * 2 < r.encSlow && r.decFast * 2 < r.decSlow, JSON.stringify(r));
-  assert.deepEqual(page.errors, []);
-});
-
-test('SEIPDv1 (recipient without SEIPDv2) streams with bounded memory', async () => {
-  const page = await h.newPage();
-  await page.goto(`${h.base}/test/blank.html`);
-  const r = await page.evaluate(async () => {
-    const s = await import('/pkg/index.js');
-    await s.init();
-    const MiB = 1 << 20;
-    const N = 64 * MiB;
-    const block = (i) => new Uint8Array(MiB).fill(i * 37 + 11);
-    let i = 0;
-    const source = new ReadableStream({
-      pull(c) {
-        if (i * MiB >= N) return c.close();
-        c.enqueue(block(i++));
-      },
-    }, { highWaterMark: 0 });
-    const g = await s.generateKey({ userIds: ['GnuPG 2.2 style <v1@example.gov.vn>'], profile: 'compat' });
-    const progress = [];
-    const ct = await s.encryptStream({ data: source, encryptionKeys: [g.publicKey], onProgress: (p) => progress.push(p) });
-    const parts = [];
-    let n = 0;
-    for await (const p of ct) {
-      parts.push(p);
-      n += p.length;
-    }
-    const msg = new Uint8Array(n);
-    let o = 0;
-    for (const p of parts) {
-      msg.set(p, o);
-      o += p.length;
-    }
-    parts.length = 0;
-    const key = await s.unlockKey(g.privateKey);
-    const d = await s.decrypt({ message: msg, decryptionKeys: [key] });
-    key.free();
-    let ok = d.data.length === N;
-    for (let j = 0; ok && j < N; j += 65521) ok = d.data[j] === ((Math.floor(j / MiB) * 37 + 11) & 0xff);
-    return {
-      ok,
-      tag: msg[0],
-      peakWasm: Math.max(...progress.map((p) => p.wasmMemory ?? 0)),
-      events: progress.length,
-    };
-  });
-  console.log(`# SEIPDv1 64 MiB encryptStream: peak worker wasm ${(r.peakWasm / (1 << 20)).toFixed(1)} MiB over ${r.events} progress events`);
-  assert.ok(r.ok, 'round trip');
-  assert.ok(r.events >= 32, `only ${r.events} progress events`);
-  // It used to be buffered whole (64 MiB and more in Wasm memory).
-  assert.ok(r.peakWasm > 0 && r.peakWasm < 40 * (1 << 20), `peak wasm memory ${r.peakWasm}`);
-  assert.deepEqual(page.errors, []);
 });

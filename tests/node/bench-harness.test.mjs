@@ -1,5 +1,6 @@
 // The benchmark harness still builds and runs: scripts/bench.mjs in QUICK mode on
-// one cheap case, in Node and in headless Chromium, into a temporary directory.
+// one cheap case, in Node and in each browser engine (SIGNET_ENGINES, default all
+// three), into a temporary directory.
 // Checks the shape of results.json only; no timing is asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,19 +13,21 @@ import { promisify } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CASE = 'keygen: compat';
+const ENGINES = (process.env.SIGNET_ENGINES ?? 'chromium,firefox,webkit').split(',').filter(Boolean);
 
-test('bench runner: QUICK=1 on one case writes well-formed results.json', { timeout: 120_000 }, async () => {
+test('bench runner: QUICK=1 on one case writes well-formed results.json', { timeout: 240_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'signet-bench-'));
   try {
     const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'scripts/bench.mjs')], {
       cwd: root,
-      env: { ...process.env, QUICK: '1', BENCH_ONLY: CASE, BENCH_ENVS: 'node,chromium', BENCH_OUT_DIR: dir },
+      env: { ...process.env, QUICK: '1', BENCH_ONLY: CASE, BENCH_ENVS: ['node', ...ENGINES].join(','), BENCH_OUT_DIR: dir },
       maxBuffer: 1 << 24,
     });
     assert.match(stdout, /\| case \| env \| ours \| peer \|/);
     const rows = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
     assert.ok(Array.isArray(rows));
-    assert.deepEqual(rows.map((r) => [r.name, r.env]), [[CASE, 'node'], [CASE, 'chromium']]);
+    assert.deepEqual(rows.map((r) => [r.name, r.env]), ['node', ...ENGINES].map((e) => [CASE, e]));
+    if (ENGINES.length) assert.match(stdout, new RegExp(`\\| case \\| peer is \\| node \\| ${ENGINES.join(' \\| ')} \\|`));
     for (const r of rows) {
       for (const k of ['name', 'env', 'ours', 'peer', 'unit', 'ratio']) assert.ok(k in r, `missing ${k}`);
       assert.equal(r.unit, 'ms');

@@ -1,5 +1,5 @@
 // The benchmark cases, shared by the Node runner (scripts/bench.mjs) and the
-// Chromium page (bench.html), so both environments time exactly the same code.
+// browser page (bench.html, in each engine), so every environment times exactly the same code.
 //
 // Each case times our package (`s`, signet-crypto) and, where one exists, a peer
 // over the same input: OpenPGP.js (`openpgp`), raw WebCrypto AES-256-GCM (the
@@ -495,6 +495,25 @@ const expectedAt = (off) => {
   return r < 4 ? ((off / MiB) >>> (8 * r)) & 0xff : BASE[r];
 };
 
+/** The chunks of any ReadableStream: WebKit's streams (OpenPGP.js's output among
+ *  them) have no async iterator. */
+async function* chunks(stream) {
+  if (typeof stream[Symbol.asyncIterator] === 'function') {
+    yield* stream;
+    return;
+  }
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 /** Replays stored ciphertext chunks as a stream. */
 function replay(parts) {
   let i = 0;
@@ -503,7 +522,7 @@ function replay(parts) {
 
 async function collect(stream) {
   const parts = [];
-  for await (const p of stream) parts.push(p instanceof Uint8Array ? p : new Uint8Array(p));
+  for await (const p of chunks(stream)) parts.push(p instanceof Uint8Array ? p : new Uint8Array(p));
   return parts;
 }
 
@@ -512,7 +531,7 @@ async function collect(stream) {
 async function consume(stream, bytes, t0, who) {
   let off = 0;
   let ttfb = null;
-  for await (const p of stream) {
+  for await (const p of chunks(stream)) {
     if (ttfb === null && p.length) ttfb = performance.now() - t0;
     for (const j of [0, p.length >> 1, p.length - 1]) {
       if (p.length && p[j] !== expectedAt(off + j)) throw new Error(`bench cross-check failed: ${who} plaintext differs at ${off + j}`);
@@ -548,7 +567,8 @@ function memorySampler() {
   let peak = base;
   const id = setInterval(() => { peak = Math.max(peak, heap()); }, 20);
   return {
-    method: 'performance.memory + worker Wasm memory',
+    // performance.memory is Chromium's alone: elsewhere only our worker's Wasm is seen.
+    method: performance.memory ? 'performance.memory + worker Wasm memory' : 'worker Wasm memory only (no performance.memory in this engine)',
     wasm,
     stop: async () => { clearInterval(id); return peak - base + wasmPeak; },
   };
@@ -650,7 +670,7 @@ async function streamCases({ s, openpgp, quick, wants, add, R }) {
     // Each side reads the other's message (untimed), then times its own.
     await consume(await ourDec(k, peerParts, md.backend), bytes, 0, 'ours on OpenPGP.js');
     await consume(await peerDec(k, ourParts, md.aead), bytes, 0, 'OpenPGP.js on ours');
-    const drain = async (st) => { for await (const _ of st) void _; };
+    const drain = async (st) => { for await (const _ of chunks(st)) void _; };
     if (wants(encName)) {
       add({
         name: encName,
@@ -680,7 +700,7 @@ async function streamCases({ s, openpgp, quick, wants, add, R }) {
     // One awaited call per 256 KiB chunk of the generated stream: no framing, no KDF.
     const rawEnc = async () => {
       const cts = [];
-      for await (const b of genStream(bytes)) {
+      for await (const b of chunks(genStream(bytes))) {
         for (let o = 0; o < b.length; o += CH) cts.push(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: ad }, aesKey, b.subarray(o, o + CH)));
       }
       return cts;
@@ -696,7 +716,7 @@ async function streamCases({ s, openpgp, quick, wants, add, R }) {
       check(off === bytes, 'raw WebCrypto length');
     };
     const ourParts = await collect(await ourEnc(k, bytes, 'webcrypto'));
-    const drain = async (st) => { for await (const _ of st) void _; };
+    const drain = async (st) => { for await (const _ of chunks(st)) void _; };
     if (wants(ceilNames[0])) {
       add({ name: ceilNames[0], ours: await measure(async () => drain(await ourEnc(k, bytes, 'webcrypto')), runs, false), peer: await measure(rawEnc, runs, false), peerName: 'raw WebCrypto AES-256-GCM, 256 KiB chunks (ceiling)', unit: 'ms' });
     }
