@@ -19,7 +19,14 @@ export function init(
   source?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module,
 ): Promise<void>;
 
-import type { PrivateKey, SignetErrorCode } from './wasm/signet_crypto.js';
+import type { PrivateKey, RevokeKeyOptions, SignetErrorCode } from './wasm/signet_crypto.js';
+
+/**
+ * Revokes the key: its armored certificate carrying a key revocation signature
+ * (reason "unspecified" unless given), to publish in place of the old one.
+ * Declared here because the generated declaration makes `options` required.
+ */
+export function revokeKey(key: PrivateKey, options?: RevokeKeyOptions): Promise<string>;
 
 /** Progress of a stream: bytes consumed from the input and produced so far. */
 export interface StreamProgress {

@@ -35,7 +35,6 @@ const ENCRYPT_PROFILES = [
 
 /** Subcommands of the draft this package cannot serve, and why (exit 69). */
 export const UNSERVED = {
-  'revoke-key': 'not supported: signet-crypto cannot create revocation signatures yet',
   'update-key': 'not supported: signet-crypto cannot re-sign or merge key material yet',
   'merge-certs': 'not supported: signet-crypto cannot merge certificates yet',
   'certify-userid': 'not supported: signet-crypto cannot make third-party certifications yet',
@@ -253,6 +252,19 @@ async function changeKeyPassword(o) {
   const old = passwordsFrom(o['old-key-password'], 'old key password');
   const keys = keysIn(await readStdin(), true, 'standard input');
   const out = await withKeys(keys, old, (handles) => Promise.all(handles.map((h) => signet.exportPrivateKey(h, pw))));
+  const bin = Buffer.concat(out.map((a) => dearmor(new TextEncoder().encode(a))));
+  await writeStdout(outputOf(new Uint8Array(bin), o['no-armor']));
+}
+
+/**
+ * Each key's certificate carrying a key revocation signature (reason
+ * unspecified: SOP names none), as `revokeKey` makes it.
+ */
+async function revokeKeyCmd(o) {
+  const keys = keysIn(await readStdin(), true, 'standard input');
+  const out = await withKeys(keys, passwordsFrom(o['with-key-password'], 'key password'), (handles) => Promise.all(handles.map((h) => signet.revokeKey(h).catch((e) => {
+    throw fromPackage(e, 'key');
+  }))));
   const bin = Buffer.concat(out.map((a) => dearmor(new TextEncoder().encode(a))));
   await writeStdout(outputOf(new Uint8Array(bin), o['no-armor']));
 }
@@ -537,6 +549,7 @@ export const COMMANDS = {
   'list-profiles': { spec: {}, run: listProfiles },
   'generate-key': { spec: { flags: ['no-armor', 'signing-only'], values: ['with-key-password', 'profile'] }, run: generateKey },
   'change-key-password': { spec: { flags: ['no-armor'], values: ['new-key-password'], lists: ['old-key-password'] }, run: changeKeyPassword },
+  'revoke-key': { spec: { flags: ['no-armor'], lists: ['with-key-password'] }, run: revokeKeyCmd },
   'extract-cert': { spec: { flags: ['no-armor'] }, run: extractCert },
   sign: { spec: { flags: ['no-armor'], values: ['as', 'micalg-out'], lists: ['with-key-password'] }, run: sign },
   verify: { spec: { values: ['not-before', 'not-after'] }, run: verify },

@@ -115,6 +115,14 @@ export interface UnlockKeyOptions {
   limits?: Limits;
 }
 
+export interface RevokeKeyOptions {
+  /** Why (RFC 9580 §5.2.3.31). Default "unspecified"; "compromised" also
+   *  invalidates every earlier signature of the key for most implementations. */
+  reason?: "compromised" | "superseded" | "retired" | "unspecified";
+  /** Free text carried in the signature (UTF-8). */
+  description?: string;
+}
+
 export interface EncryptOptions {
   data: Uint8Array | string;
   /** Recipient public keys, armored strings or binary. */
@@ -250,19 +258,21 @@ pub(super) fn handles(v: Option<JsValue>, field: &str) -> Result<Vec<Rc<core::Pr
     let arr = v
         .dyn_into::<Array>()
         .map_err(|_| Error::InvalidArgument(format!("{field} must be an array of PrivateKey")))?;
-    arr.iter()
-        .map(|h| {
-            let id = Reflect::get(&h, &"__signetKeyId".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .ok_or_else(|| {
-                    Error::InvalidArgument(format!(
-                        "{field} must hold PrivateKey objects from unlockKey (or the key was freed)"
-                    ))
-                })?;
-            lookup(id as u32)
-        })
-        .collect()
+    arr.iter().map(|h| handle(&h, field)).collect()
+}
+
+/// The key behind one `PrivateKey` object, read by id so that a freed or foreign
+/// object is `INVALID_ARGUMENT` rather than a wasm-bindgen null-pointer error.
+fn handle(h: &JsValue, field: &str) -> Result<Rc<core::PrivateKey>> {
+    let id = Reflect::get(h, &"__signetKeyId".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "{field} must hold PrivateKey objects from unlockKey (or the key was freed)"
+            ))
+        })?;
+    lookup(id as u32)
 }
 
 // ---------------------------------------------------------------------------
@@ -562,6 +572,33 @@ pub async fn export_private_key(
     let pw = Zeroizing::new(new_passphrase);
     let k = lookup(key.id)?;
     Ok(core::export_private_key(&k, &pw)?.to_string())
+}
+
+/// Revokes the key (a key revocation signature by its primary key) and returns
+/// its armored certificate carrying the revocation, to publish in place of the
+/// old one. Reason: `"unspecified"` unless given.
+#[wasm_bindgen(js_name = revokeKey)]
+pub async fn revoke_key(
+    #[wasm_bindgen(unchecked_param_type = "PrivateKey")] key: JsValue,
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "RevokeKeyOptions")] options_: Option<
+        JsValue,
+    >,
+) -> std::result::Result<String, JsValue> {
+    let (reason, description) = match options_.filter(|v| !v.is_undefined() && !v.is_null()) {
+        None => (core::RevocationReason::Unspecified, String::new()),
+        Some(v) => {
+            let o = options(&v, "revokeKey")?;
+            let reason = match opt_string(&o, "reason")? {
+                None => core::RevocationReason::Unspecified,
+                Some(s) => core::RevocationReason::parse(&s)?,
+            };
+            (reason, opt_string(&o, "description")?.unwrap_or_default())
+        }
+    };
+    let k = handle(&key, "key")?;
+    let r = core::revoke_key(&k, reason, &description);
+    crate::scrub::scrub_stack();
+    Ok(r?)
 }
 
 /// Encrypts (and optionally signs). Armored string by default, else Uint8Array.

@@ -98,6 +98,36 @@ test('unlock, handles, export', async () => {
   again.free();
 });
 
+test('revokeKey: the certificate carries the revocation; encrypting to it and its signatures fail', async () => {
+  const { dearmor } = await import('../../pkg/sop/packets.js');
+  // RFC 9580 §5.2.3.31: subpacket 29 = reason code, then the UTF-8 description.
+  const reasons = { unspecified: 0, superseded: 1, compromised: 2, retired: 3 };
+  for (const [profile, reason] of [['rfc9580', 'compromised'], ['compat', 'superseded'], ['pqc', undefined]]) {
+    const k = await signet.generateKey({ userIds: ['r <r@example.org>'], profile });
+    const key = await signet.unlockKey(k.privateKey);
+    const sig = await signet.sign({ data: 'doc', signingKeys: [key], detached: true });
+    assert.equal((await signet.verify({ data: 'doc', signature: sig, verificationKeys: [k.publicKey] })).valid, true);
+    const description = 'mất máy tính';
+    const revoked = await signet.revokeKey(key, reason ? { reason, description } : undefined);
+    assert.match(revoked, /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+    const info = await signet.readKey(revoked);
+    assert.equal(info.fingerprint, k.fingerprint);
+    assert.equal(info.isPrivate, false);
+    assert.equal(info.revoked, true, profile);
+    assert.equal((await signet.readKey(k.publicKey)).revoked, false);
+    const bin = Buffer.from(dearmor(enc.encode(revoked)));
+    const text = reason ? Buffer.from(description) : Buffer.alloc(0);
+    const sub = Buffer.concat([Buffer.from([1 + 1 + text.length, 29, reasons[reason ?? 'unspecified']]), text]);
+    assert.ok(bin.includes(sub), `${profile}: reason subpacket`);
+    await rejectsWith(signet.encrypt({ data: 'x', encryptionKeys: [revoked] }), 'KEY_UNUSABLE');
+    assert.equal((await signet.verify({ data: 'doc', signature: sig, verificationKeys: [revoked] })).valid, false);
+    await rejectsWith(signet.revokeKey(key, { reason: 'lost' }), 'INVALID_ARGUMENT');
+    await rejectsWith(signet.revokeKey(key, { description: 7 }), 'INVALID_ARGUMENT');
+    key.free();
+    await rejectsWith(signet.revokeKey(key), 'INVALID_ARGUMENT');
+  }
+});
+
 test('encrypt/decrypt round trips, armored and binary, keys and passwords', async () => {
   for (const profile of ['pqc', 'rfc9580', 'compat']) {
     const k = await signet.generateKey({ userIds: ['r <r@example.org>'], profile });

@@ -42,10 +42,10 @@ export function run(cmd, args, { cwd, input, env, stdio = [] } = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
-/** Whether a peer SOP binary runs. */
-export function have(cmd) {
+/** Whether a peer SOP binary (or another tool, given its version arguments) runs. */
+export function have(cmd, args = ['version']) {
   try {
-    return spawnSync(cmd, ['version'], { stdio: 'ignore' }).status === 0;
+    return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
   } catch {
     return false;
   }

@@ -52,7 +52,7 @@ test('signet-sop conformance', async (t) => {
       fails(sop(['list-profiles', 'sign']), 89, 'list-profiles sign');
       fails(sop(['list-profiles']), 19, 'list-profiles without subcommand');
       fails(sop([]), 19, 'no subcommand');
-      for (const sub of ['revoke-key', 'update-key', 'merge-certs', 'certify-userid', 'validate-userid', 'frobnicate']) {
+      for (const sub of ['update-key', 'merge-certs', 'certify-userid', 'validate-userid', 'frobnicate']) {
         fails(sop([sub]), 69, sub);
       }
       fails(sop(['sign', '--frobnicate', 'k']), 37, 'unknown option');
@@ -213,6 +213,28 @@ test('signet-sop conformance', async (t) => {
       fails(sop(['generate-key', `--with-key-password=${nonUtf8}`, 'A']), 31, 'non-UTF-8 key password');
       // SOP allows keys without user IDs; the package requires one (docs/sop.md).
       fails(sop(['generate-key', '--profile=rfc9580']), 19, 'generate-key without user ID');
+    });
+
+    await t.test('revoke-key', () => {
+      // A protected key (pw1 from the previous test) and two plain ones in one input.
+      const made = s.read('made.key');
+      fails(sop(['revoke-key'], { input: made }), 67, 'revoke-key of a locked key');
+      fails(sop(['revoke-key', '--with-key-password=pw2'], { input: made }), 67, 'wrong key password');
+      fails(sop(['revoke-key'], { input: s.read('made.cert') }), 41, 'revoke-key of a certificate');
+      const rev = ok(sop(['revoke-key', '--with-key-password=pw1'], { input: made }), 'revoke-key');
+      assert.match(text(rev), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+      s.file('made.rev', rev);
+      // A revoked certificate: no recipient, no good signature (not even an earlier one).
+      fails(sop(['encrypt', 'made.rev'], { input: data }), 17, 'encrypt to a revoked certificate');
+      fails(sop(['verify', 'made.sig', 'made.rev'], { input: data }), 3, 'verify with a revoked certificate');
+      ok(sop(['verify', 'made.sig', 'made.cert'], { input: data }), 'the certificate before revocation still verifies');
+      const two = Buffer.concat([s.read(keys.compat.key), s.read(keys.pqc.key)]);
+      const both = ok(sop(['revoke-key', '--no-armor'], { input: two }), 'revoke-key of two keys, binary');
+      const tags = shape(both).tags;
+      assert.equal(tags.filter((x) => x === 6).length, 2, 'two certificates');
+      assert.ok(!tags.includes(5) && !tags.includes(7), 'no secret key material');
+      s.file('two.rev', both);
+      fails(sop(['encrypt', 'two.rev'], { input: data }), 17, 'encrypt to revoked certificates');
     });
 
     await t.test('encrypt and decrypt options, session keys, @ENV: and @FD:', () => {
