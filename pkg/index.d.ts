@@ -3,7 +3,7 @@
 // package's API (index.js); the generated option and result types as types.
 export type * from './wasm/signet_crypto.js';
 export {
-  generateKey, readKey, unlockKey, PrivateKey, exportPrivateKey, encrypt, decrypt, sign, verify,
+  generateKey, readKey, unlockKey, PrivateKey, exportPrivateKey, decrypt, sign, verify,
   decryptSessionKey,
   generateWrapKeyPair, WrapSecretKey, importWrapSecretKey, wrapKey, unwrapKey, envelopeRecipients,
   wrapPublicKeyId, wrapPublicKeyToText, wrapPublicKeyFromText,
@@ -19,7 +19,16 @@ export function init(
   source?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module,
 ): Promise<void>;
 
-import type { PrivateKey, RevokeKeyOptions, SignetErrorCode } from './wasm/signet_crypto.js';
+import type {
+  EncryptOptions, EncryptedWithSessionKey, PrivateKey, RevokeKeyOptions, SignetErrorCode,
+} from './wasm/signet_crypto.js';
+
+/**
+ * Encrypts (and optionally signs). Armored string by default, else Uint8Array;
+ * with `sessionKeyOut: true`, the message and its session key.
+ */
+export function encrypt(options: EncryptOptions & { sessionKeyOut: true }): Promise<EncryptedWithSessionKey>;
+export function encrypt(options: EncryptOptions): Promise<string | Uint8Array>;
 
 /**
  * Revokes the key: its armored certificate carrying a key revocation signature

@@ -404,32 +404,36 @@ async function inlineDetach(o) {
 
 async function encrypt(o, args) {
   asBinary(o.as, ['binary', 'text']);
-  if (o['session-key-out'] !== undefined) {
-    throw new SopError('UNSUPPORTED_OPTION', '--session-key-out: signet-crypto does not reveal the session key it encrypts with');
-  }
   const seipd = profileOf(ENCRYPT_PROFILES, o.profile)[2];
   const passwords = o['with-password'].map((p) => newPassword(p, 'password'));
   const certs = certsFrom(args);
   if (!certs.length && !passwords.length) throw new SopError('MISSING_ARG', 'encrypt needs CERTS or --with-password');
   await checkCerts(certs);
+  const skOut = o['session-key-out'] === undefined ? null : openOutput(o['session-key-out']);
   const armorOut = !o['no-armor'];
   const fail = (e) => {
     // An explicit profile the recipients rule out (RFC 9980: PQ keys need SEIPDv2).
     if (e?.code === 'INVALID_ARGUMENT' && seipd !== 'auto') throw new SopError('UNSUPPORTED_PROFILE', `profile ${o.profile}: ${e.message}`);
     throw fromPackage(e, 'cert');
   };
-  if (!o['sign-with'].length) {
+  if (!o['sign-with'].length && !skOut) {
     const out = await signet.encryptStream({ data: stdinStream(), encryptionKeys: certs, passwords, armor: armorOut, seipd }).catch(fail);
     await streamToStdout(out).catch(fail);
     return;
   }
   const keys = o['sign-with'].flatMap((a) => keysIn(readInput(a), true, a));
   const data = await readStdin();
-  const out = await withKeys(keys, passwordsFrom(o['with-key-password'], 'key password'), (handles) => {
+  const r = await withKeys(keys, passwordsFrom(o['with-key-password'], 'key password'), (handles) => {
     checkSigners(handles);
-    return signet.encrypt({ data, encryptionKeys: certs, passwords, signingKeys: handles, armor: armorOut, seipd }).catch(fail);
+    return signet.encrypt({ data, encryptionKeys: certs, passwords, signingKeys: handles, armor: armorOut, seipd, sessionKeyOut: !!skOut }).catch(fail);
   });
-  await writeStdout(out);
+  if (!skOut) return writeStdout(r);
+  try {
+    skOut(formatSessionKey(r.sessionKey[0], r.sessionKey.subarray(1)));
+  } finally {
+    r.sessionKey.fill(0);
+  }
+  await writeStdout(r.message);
 }
 
 /** "ALGO:HEX" (draft § "SESSIONKEY") -> the package's form: algorithm octet + key. */

@@ -133,7 +133,18 @@ export interface EncryptOptions {
   armor?: boolean;
   /** "auto" (default): SEIPDv2 when every recipient supports it, else v1. */
   seipd?: "auto" | "v1" | "v2";
+  /** Also return the message's session key: the result is then
+   *  `{ message, sessionKey }`. Default false. */
+  sessionKeyOut?: boolean;
   limits?: Limits;
+}
+
+/** `encrypt` with `sessionKeyOut: true`. */
+export interface EncryptedWithSessionKey {
+  message: string | Uint8Array;
+  /** Cipher octet (RFC 9580 §9.3) then the key: what `decryptSessionKey`
+   *  returns and `decryptStream`'s `sessionKey` takes. Wipe it after use. */
+  sessionKey: Uint8Array;
 }
 
 export interface DecryptOptions {
@@ -601,8 +612,9 @@ pub async fn revoke_key(
     Ok(r?)
 }
 
-/// Encrypts (and optionally signs). Armored string by default, else Uint8Array.
-#[wasm_bindgen(unchecked_return_type = "string | Uint8Array")]
+/// Encrypts (and optionally signs). Armored string by default, else Uint8Array;
+/// with `sessionKeyOut: true`, `{ message, sessionKey }`.
+#[wasm_bindgen(unchecked_return_type = "string | Uint8Array | EncryptedWithSessionKey")]
 pub async fn encrypt(
     #[wasm_bindgen(js_name = options, unchecked_param_type = "EncryptOptions")] options_: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
@@ -616,6 +628,7 @@ pub async fn encrypt(
         None => SeipdChoice::Auto,
         Some(s) => SeipdChoice::parse(&s)?,
     };
+    let session_key_out = opt_bool(&o, "sessionKeyOut", false)?;
     let opts = core::EncryptOptions {
         encryption_keys: keys.iter().map(|k| k.as_slice()).collect(),
         passwords: passwords.iter().map(|p| p.as_str()).collect(),
@@ -624,7 +637,16 @@ pub async fn encrypt(
         seipd,
         limits: limits_opt(&o)?,
     };
-    let r = core::encrypt(&data, &opts).and_then(|m| output(m, armor));
+    let r = if session_key_out {
+        core::encrypt_with_session_key(&data, &opts).and_then(|(m, sk)| {
+            let out = Object::new();
+            set(&out, "message", output(m, armor)?);
+            set(&out, "sessionKey", Uint8Array::from(&sk.to_bytes()[..]));
+            Ok(JsValue::from(out))
+        })
+    } else {
+        core::encrypt(&data, &opts).and_then(|m| output(m, armor))
+    };
     crate::scrub::scrub_stack();
     Ok(r?)
 }

@@ -128,6 +128,35 @@ test('revokeKey: the certificate carries the revocation; encrypting to it and it
   }
 });
 
+test('encrypt with sessionKeyOut: the session key decryptSessionKey finds', async () => {
+  const keyLen = { 7: 16, 8: 24, 9: 32 };
+  for (const [profile, seipd] of [['rfc9580', 'v2'], ['compat', 'v1'], ['pqc', 'auto']]) {
+    const k = await signet.generateKey({ userIds: ['s <s@example.org>'], profile });
+    const key = await signet.unlockKey(k.privateKey);
+    // Without the option the result is unchanged.
+    assert.equal(typeof await signet.encrypt({ data: 'x', encryptionKeys: [k.publicKey] }), 'string');
+    const r = await signet.encrypt({ data: 'xin chào', encryptionKeys: [k.publicKey], passwords: ['pw'], armor: false, seipd, sessionKeyOut: true });
+    assert.deepEqual(Object.keys(r).sort(), ['message', 'sessionKey']);
+    assert.ok(r.message instanceof Uint8Array);
+    assert.equal(r.sessionKey.length, 1 + keyLen[r.sessionKey[0]], `${profile}: cipher ${r.sessionKey[0]}`);
+    // The recipient's key and the password both lead to the same session key.
+    for (const found of [
+      signet.decryptSessionKey({ message: r.message, decryptionKeys: [key] }),
+      signet.decryptSessionKey({ message: r.message, passwords: ['pw'] }),
+    ]) {
+      assert.deepEqual(found.subarray(1), r.sessionKey.subarray(1), profile);
+      // v6 session-key packets name no cipher (0); v3/v4 ones do.
+      assert.ok(found[0] === 0 || found[0] === r.sessionKey[0]);
+    }
+    assert.equal(dec.decode((await signet.decrypt({ message: r.message, decryptionKeys: [key] })).data), 'xin chào');
+    const other = await signet.encrypt({ data: 'xin chào', passwords: ['pw'], sessionKeyOut: true });
+    assert.match(other.message, /^-----BEGIN PGP MESSAGE-----/);
+    assert.notDeepEqual(other.sessionKey, r.sessionKey, 'a fresh session key per message');
+    await rejectsWith(signet.encrypt({ data: 'x', passwords: ['pw'], sessionKeyOut: 'yes' }), 'INVALID_ARGUMENT');
+    key.free();
+  }
+});
+
 test('encrypt/decrypt round trips, armored and binary, keys and passwords', async () => {
   for (const profile of ['pqc', 'rfc9580', 'compat']) {
     const k = await signet.generateKey({ userIds: ['r <r@example.org>'], profile });

@@ -302,7 +302,20 @@ test('signet-sop conformance', async (t) => {
       fails(sop(['encrypt'], { input: data }), 19, 'encrypt to nobody');
       fails(sop(['encrypt', key], { input: data }), 41, 'encrypt to a secret key');
       fails(sop(['encrypt', '--as=text', cert], { input: data }), 37, 'encrypt --as=text');
-      fails(sop(['encrypt', '--session-key-out=x', cert], { input: data }), 37, 'encrypt --session-key-out');
+      // encrypt --session-key-out: the key decrypt finds and accepts.
+      for (const [c, profile] of [[cert, 'rfc9580'], [keys.compat.cert, 'compat']]) {
+        const out = `esk-${profile}`;
+        const m = ok(sop(['encrypt', `--session-key-out=${out}`, `--profile=${profile}`, c], { input: data }), 'encrypt --session-key-out');
+        const esk = text(s.read(out));
+        assert.match(esk, /^(7|9):([0-9A-F]{32}|[0-9A-F]{64})\n$/);
+        assert.deepEqual(ok(sop(['decrypt', `--with-session-key=${out}`], { input: m }), 'decrypt --with-session-key'), data);
+        const found = `found-${profile}`;
+        ok(sop(['decrypt', `--session-key-out=${found}`, c === cert ? key : keys.compat.key], { input: m }), 'decrypt --session-key-out');
+        assert.equal(text(s.read(found)), esk);
+        fails(sop(['encrypt', `--session-key-out=${out}`, c], { input: data }), 59, 'session-key-out exists');
+      }
+      const signedSk = ok(sop(['encrypt', '--session-key-out=esk-signed', '--sign-with', keys.rfc9580.key, cert], { input: data }), 'encrypt --sign-with --session-key-out');
+      assert.deepEqual(ok(sop(['decrypt', '--with-session-key=esk-signed'], { input: signedSk }), 'signed, with session key'), data);
       fails(sop(['encrypt', `--with-password=${s.file('pw-bin', Buffer.from([0xc3, 0x28]))}`], { input: data }), 31, 'non-UTF-8 password');
       fails(sop(['encrypt', '--sign-with', keys.rfc9580.cert, cert], { input: data }), 41, 'sign-with a certificate');
       // Profiles: compat forces SEIPDv1, seipdv2 forces v2 even for a v4 recipient.

@@ -5,6 +5,7 @@ import {
   generateWrapKeyPair, importWrapSecretKey, wrapKey, unwrapKey, envelopeRecipients, WrapSecretKey,
   NoteVault, type Note, type NoteSummary,
   unlockKey, readKey, revokeKey, type RevokeKeyOptions, type KeyInfo,
+  encrypt, type EncryptedWithSessionKey,
 } from 'signet-crypto';
 
 export async function foundation(): Promise<void> {
@@ -58,4 +59,12 @@ export async function revoke(armoredPrivateKey: string): Promise<boolean> {
   const info: KeyInfo = await readKey(cert);
   key.free();
   return info.revoked && plain.length > 0;
+}
+
+export async function sessionKeyOut(cert: string): Promise<number> {
+  const plain: string | Uint8Array = await encrypt({ data: 'x', encryptionKeys: [cert] });
+  const r: EncryptedWithSessionKey = await encrypt({ data: 'x', encryptionKeys: [cert], sessionKeyOut: true });
+  const sk: Uint8Array = r.sessionKey;
+  const m: string | Uint8Array = r.message;
+  return plain.length + sk.length + m.length;
 }
