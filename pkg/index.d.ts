@@ -78,6 +78,9 @@ export interface DecryptStreamOptions extends StreamCommonOptions {
   /** Stay on this thread: only the message's session key reaches the worker. */
   decryptionKeys?: PrivateKey[];
   passwords?: string[];
+  /** A known session key instead of keys and passwords: cipher octet then key,
+   *  as `decryptSessionKey` or `encrypt({ sessionKeyOut: true })` give it. */
+  sessionKey?: Uint8Array;
 }
 
 /** Errors thrown or surfaced by the streams carry one of the package's codes. */

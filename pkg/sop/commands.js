@@ -6,7 +6,6 @@
 // apply: 256 MiB by default).
 import { readFileSync } from 'node:fs';
 import * as signet from '../node.js';
-import { DecryptEngine } from '../stream-worker.js';
 import { SopError, fromPackage } from './errors.js';
 import {
   armor, dearmor, isArmored, checkPackets, splitKeys, withoutSubkeys, signaturePackets, signatureInfo,
@@ -448,17 +447,12 @@ function formatSessionKey(alg, key) {
 }
 
 /** Decrypts a whole message with a known session key, or null if it does not fit. */
-async function decryptWithSessionKey(message, sk) {
-  const eng = new DecryptEngine(signet, { getSessionKey: async () => sk.slice() });
+async function decryptWithSessionKey(message, sessionKey) {
   try {
-    const parts = [];
-    for (let off = 0; off < message.length; off += 1 << 20) parts.push(...await eng.push(message.subarray(off, off + (1 << 20))));
-    parts.push(...await eng.finish());
-    return new Uint8Array(Buffer.concat(parts));
+    const out = await signet.decryptStream({ message: new Blob([message]).stream(), sessionKey });
+    return new Uint8Array(await new Response(out).arrayBuffer());
   } catch {
     return null;
-  } finally {
-    eng.free();
   }
 }
 

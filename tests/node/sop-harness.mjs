@@ -38,7 +38,9 @@ export function run(cmd, args, { cwd, input, env, stdio = [] } = {}) {
     stdio: ['pipe', 'pipe', 'pipe', ...stdio],
     maxBuffer: 1 << 30,
   });
-  if (r.error) throw r.error;
+  // EPIPE: the command exited without reading all its input (e.g. refusing a
+  // certificate first); its exit status is the result.
+  if (r.error && !(r.error.code === 'EPIPE' && r.status !== null)) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
