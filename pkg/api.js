@@ -2,7 +2,7 @@
 // compares them). Internal hooks of the glue (native AES, SEIPDv1 ranges, stream
 // engines, test hooks) are deliberately not re-exported.
 export {
-  generateKey, readKey, unlockKey, PrivateKey, exportPrivateKey, sign, verify,
+  generateKey, readKey, unlockKey, PrivateKey, exportPrivateKey, revokeKey, sign, verify,
   decryptSessionKey,
   generateWrapKeyPair, WrapSecretKey, importWrapSecretKey, wrapKey, unwrapKey, envelopeRecipients,
   wrapPublicKeyId, wrapPublicKeyToText, wrapPublicKeyFromText,

@@ -3,7 +3,7 @@
 // package's API (index.js); the generated option and result types as types.
 export type * from './wasm/signet_crypto.js';
 export {
-  generateKey, readKey, unlockKey, PrivateKey, exportPrivateKey, encrypt, decrypt, sign, verify,
+  generateKey, readKey, unlockKey, PrivateKey, exportPrivateKey, decrypt, sign, verify,
   decryptSessionKey,
   generateWrapKeyPair, WrapSecretKey, importWrapSecretKey, wrapKey, unwrapKey, envelopeRecipients,
   wrapPublicKeyId, wrapPublicKeyToText, wrapPublicKeyFromText,
@@ -19,7 +19,23 @@ export function init(
   source?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module,
 ): Promise<void>;
 
-import type { PrivateKey, SignetErrorCode } from './wasm/signet_crypto.js';
+import type {
+  EncryptOptions, EncryptedWithSessionKey, PrivateKey, RevokeKeyOptions, SignetErrorCode,
+} from './wasm/signet_crypto.js';
+
+/**
+ * Encrypts (and optionally signs). Armored string by default, else Uint8Array;
+ * with `sessionKeyOut: true`, the message and its session key.
+ */
+export function encrypt(options: EncryptOptions & { sessionKeyOut: true }): Promise<EncryptedWithSessionKey>;
+export function encrypt(options: EncryptOptions): Promise<string | Uint8Array>;
+
+/**
+ * Revokes the key: its armored certificate carrying a key revocation signature
+ * (reason "unspecified" unless given), to publish in place of the old one.
+ * Declared here because the generated declaration makes `options` required.
+ */
+export function revokeKey(key: PrivateKey, options?: RevokeKeyOptions): Promise<string>;
 
 /** Progress of a stream: bytes consumed from the input and produced so far. */
 export interface StreamProgress {
@@ -62,6 +78,9 @@ export interface DecryptStreamOptions extends StreamCommonOptions {
   /** Stay on this thread: only the message's session key reaches the worker. */
   decryptionKeys?: PrivateKey[];
   passwords?: string[];
+  /** A known session key instead of keys and passwords: cipher octet then key,
+   *  as `decryptSessionKey` or `encrypt({ sessionKeyOut: true })` give it. */
+  sessionKey?: Uint8Array;
 }
 
 /** Errors thrown or surfaced by the streams carry one of the package's codes. */

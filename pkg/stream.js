@@ -468,10 +468,13 @@ export async function encryptStream(options) {
  * Decrypts a stream. Private keys stay on this thread: only the message's
  * session key goes to the worker. The returned stream errors (with a `code`)
  * on any integrity failure or truncation; discard what it produced then.
+ * `sessionKey` (cipher octet + key, as `decryptSessionKey` and `encrypt`'s
+ * `sessionKeyOut` give it) replaces keys and passwords; it is copied, the
+ * caller wipes its own array.
  */
 export async function decryptStream(options) {
   options = readOptions(options, 'decryptStream');
-  const { message, decryptionKeys = [], passwords = [], onProgress, signal, worker = true, backend } = options;
+  const { message, decryptionKeys = [], passwords = [], sessionKey, onProgress, signal, worker = true, backend } = options;
   checkStream(message, 'message');
   if (!Array.isArray(decryptionKeys) || !Array.isArray(passwords)) {
     throw signetError('INVALID_ARGUMENT', 'decryptionKeys and passwords must be arrays');
@@ -479,10 +482,20 @@ export async function decryptStream(options) {
   if (!passwords.every((p) => typeof p === 'string')) {
     throw signetError('INVALID_ARGUMENT', 'passwords must be strings');
   }
-  if (!decryptionKeys.length && !passwords.length) {
-    throw signetError('INVALID_ARGUMENT', 'give at least one of decryptionKeys or passwords');
+  if (sessionKey !== undefined && !(sessionKey instanceof Uint8Array)) {
+    throw signetError('INVALID_ARGUMENT', 'sessionKey must be a Uint8Array (cipher octet + key)');
   }
-  const getSessionKey = sessionKeyGetter(wasm, decryptionKeys, passwords);
+  if (sessionKey && (decryptionKeys.length || passwords.length)) {
+    throw signetError('INVALID_ARGUMENT', 'give sessionKey, or decryptionKeys and passwords, not both');
+  }
+  if (!decryptionKeys.length && !passwords.length && !sessionKey) {
+    throw signetError('INVALID_ARGUMENT', 'give at least one of decryptionKeys, passwords or sessionKey');
+  }
+  let getSessionKey = sessionKeyGetter(wasm, decryptionKeys, passwords);
+  if (sessionKey) {
+    const sk = sessionKey.slice(); // the engine wipes what it is given
+    getSessionKey = async () => sk;
+  }
   const engine = await createEngine('decrypt', { backend, passwords }, getSessionKey, worker);
   return pipe(engine, message, { onProgress, signal });
 }

@@ -661,3 +661,37 @@ fn auto_container_conflict_names_the_recipients_and_forces_nothing() {
     assert!(e.to_string().contains("do not force seipd v1"), "{e}");
     assert!(encrypt(b"x", &opts(SeipdChoice::V2)).is_ok());
 }
+
+#[test]
+fn encrypt_with_session_key_returns_the_key_recipients_find() {
+    for (profile, seipd) in [
+        (Profile::Rfc9580, SeipdChoice::V2),
+        (Profile::Compat, SeipdChoice::V1),
+    ] {
+        let k = gen(profile, None);
+        let sk = unlock_key(k.private_key.as_bytes(), None, &Limits::default()).unwrap();
+        let opts = EncryptOptions {
+            passwords: vec!["pw"],
+            armor: false,
+            seipd,
+            ..enc_opts(vec![k.public_key.as_bytes()])
+        };
+        let (msg, key) = encrypt_with_session_key(b"hello", &opts).unwrap();
+        let out = key.to_bytes();
+        // Cipher octet (AES-128/192/256) then a key of its length.
+        let len = match out[0] {
+            7 => 16,
+            8 => 24,
+            9 => 32,
+            other => panic!("cipher {other}"),
+        };
+        assert_eq!(out.len(), 1 + len);
+        let by_key = stream::decrypt_session_key(&msg, &[&sk], &[], &Limits::default()).unwrap();
+        let by_pw = stream::decrypt_session_key(&msg, &[], &["pw"], &Limits::default()).unwrap();
+        assert_eq!(&by_key.to_bytes()[1..], &out[1..]);
+        assert_eq!(&by_pw.to_bytes()[1..], &out[1..]);
+        let (again, key2) = encrypt_with_session_key(b"hello", &opts).unwrap();
+        assert_ne!(&key2.to_bytes()[1..], &out[1..], "a fresh key per message");
+        assert_ne!(again, msg);
+    }
+}

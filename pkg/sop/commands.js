@@ -6,7 +6,6 @@
 // apply: 256 MiB by default).
 import { readFileSync } from 'node:fs';
 import * as signet from '../node.js';
-import { DecryptEngine } from '../stream-worker.js';
 import { SopError, fromPackage } from './errors.js';
 import {
   armor, dearmor, isArmored, checkPackets, splitKeys, withoutSubkeys, signaturePackets, signatureInfo,
@@ -35,7 +34,6 @@ const ENCRYPT_PROFILES = [
 
 /** Subcommands of the draft this package cannot serve, and why (exit 69). */
 export const UNSERVED = {
-  'revoke-key': 'not supported: signet-crypto cannot create revocation signatures yet',
   'update-key': 'not supported: signet-crypto cannot re-sign or merge key material yet',
   'merge-certs': 'not supported: signet-crypto cannot merge certificates yet',
   'certify-userid': 'not supported: signet-crypto cannot make third-party certifications yet',
@@ -258,6 +256,19 @@ async function changeKeyPassword(o) {
 }
 
 /**
+ * Each key's certificate carrying a key revocation signature (reason
+ * unspecified: SOP names none), as `revokeKey` makes it.
+ */
+async function revokeKeyCmd(o) {
+  const keys = keysIn(await readStdin(), true, 'standard input');
+  const out = await withKeys(keys, passwordsFrom(o['with-key-password'], 'key password'), (handles) => Promise.all(handles.map((h) => signet.revokeKey(h).catch((e) => {
+    throw fromPackage(e, 'key');
+  }))));
+  const bin = Buffer.concat(out.map((a) => dearmor(new TextEncoder().encode(a))));
+  await writeStdout(outputOf(new Uint8Array(bin), o['no-armor']));
+}
+
+/**
  * The certificate of a password-protected key, which the package exports
  * only after unlocking: its public packets (see `certOfSecretKey`), accepted
  * only when the package reads them as the same key and subkeys.
@@ -392,32 +403,36 @@ async function inlineDetach(o) {
 
 async function encrypt(o, args) {
   asBinary(o.as, ['binary', 'text']);
-  if (o['session-key-out'] !== undefined) {
-    throw new SopError('UNSUPPORTED_OPTION', '--session-key-out: signet-crypto does not reveal the session key it encrypts with');
-  }
   const seipd = profileOf(ENCRYPT_PROFILES, o.profile)[2];
   const passwords = o['with-password'].map((p) => newPassword(p, 'password'));
   const certs = certsFrom(args);
   if (!certs.length && !passwords.length) throw new SopError('MISSING_ARG', 'encrypt needs CERTS or --with-password');
   await checkCerts(certs);
+  const skOut = o['session-key-out'] === undefined ? null : openOutput(o['session-key-out']);
   const armorOut = !o['no-armor'];
   const fail = (e) => {
     // An explicit profile the recipients rule out (RFC 9980: PQ keys need SEIPDv2).
     if (e?.code === 'INVALID_ARGUMENT' && seipd !== 'auto') throw new SopError('UNSUPPORTED_PROFILE', `profile ${o.profile}: ${e.message}`);
     throw fromPackage(e, 'cert');
   };
-  if (!o['sign-with'].length) {
+  if (!o['sign-with'].length && !skOut) {
     const out = await signet.encryptStream({ data: stdinStream(), encryptionKeys: certs, passwords, armor: armorOut, seipd }).catch(fail);
     await streamToStdout(out).catch(fail);
     return;
   }
   const keys = o['sign-with'].flatMap((a) => keysIn(readInput(a), true, a));
   const data = await readStdin();
-  const out = await withKeys(keys, passwordsFrom(o['with-key-password'], 'key password'), (handles) => {
+  const r = await withKeys(keys, passwordsFrom(o['with-key-password'], 'key password'), (handles) => {
     checkSigners(handles);
-    return signet.encrypt({ data, encryptionKeys: certs, passwords, signingKeys: handles, armor: armorOut, seipd }).catch(fail);
+    return signet.encrypt({ data, encryptionKeys: certs, passwords, signingKeys: handles, armor: armorOut, seipd, sessionKeyOut: !!skOut }).catch(fail);
   });
-  await writeStdout(out);
+  if (!skOut) return writeStdout(r);
+  try {
+    skOut(formatSessionKey(r.sessionKey[0], r.sessionKey.subarray(1)));
+  } finally {
+    r.sessionKey.fill(0);
+  }
+  await writeStdout(r.message);
 }
 
 /** "ALGO:HEX" (draft § "SESSIONKEY") -> the package's form: algorithm octet + key. */
@@ -432,17 +447,12 @@ function formatSessionKey(alg, key) {
 }
 
 /** Decrypts a whole message with a known session key, or null if it does not fit. */
-async function decryptWithSessionKey(message, sk) {
-  const eng = new DecryptEngine(signet, { getSessionKey: async () => sk.slice() });
+async function decryptWithSessionKey(message, sessionKey) {
   try {
-    const parts = [];
-    for (let off = 0; off < message.length; off += 1 << 20) parts.push(...await eng.push(message.subarray(off, off + (1 << 20))));
-    parts.push(...await eng.finish());
-    return new Uint8Array(Buffer.concat(parts));
+    const out = await signet.decryptStream({ message: new Blob([message]).stream(), sessionKey });
+    return new Uint8Array(await new Response(out).arrayBuffer());
   } catch {
     return null;
-  } finally {
-    eng.free();
   }
 }
 
@@ -537,6 +547,7 @@ export const COMMANDS = {
   'list-profiles': { spec: {}, run: listProfiles },
   'generate-key': { spec: { flags: ['no-armor', 'signing-only'], values: ['with-key-password', 'profile'] }, run: generateKey },
   'change-key-password': { spec: { flags: ['no-armor'], values: ['new-key-password'], lists: ['old-key-password'] }, run: changeKeyPassword },
+  'revoke-key': { spec: { flags: ['no-armor'], lists: ['with-key-password'] }, run: revokeKeyCmd },
   'extract-cert': { spec: { flags: ['no-armor'] }, run: extractCert },
   sign: { spec: { flags: ['no-armor'], values: ['as', 'micalg-out'], lists: ['with-key-password'] }, run: sign },
   verify: { spec: { values: ['not-before', 'not-after'] }, run: verify },

@@ -115,6 +115,14 @@ export interface UnlockKeyOptions {
   limits?: Limits;
 }
 
+export interface RevokeKeyOptions {
+  /** Why (RFC 9580 §5.2.3.31). Default "unspecified"; "compromised" also
+   *  invalidates every earlier signature of the key for most implementations. */
+  reason?: "compromised" | "superseded" | "retired" | "unspecified";
+  /** Free text carried in the signature (UTF-8). */
+  description?: string;
+}
+
 export interface EncryptOptions {
   data: Uint8Array | string;
   /** Recipient public keys, armored strings or binary. */
@@ -125,7 +133,18 @@ export interface EncryptOptions {
   armor?: boolean;
   /** "auto" (default): SEIPDv2 when every recipient supports it, else v1. */
   seipd?: "auto" | "v1" | "v2";
+  /** Also return the message's session key: the result is then
+   *  `{ message, sessionKey }`. Default false. */
+  sessionKeyOut?: boolean;
   limits?: Limits;
+}
+
+/** `encrypt` with `sessionKeyOut: true`. */
+export interface EncryptedWithSessionKey {
+  message: string | Uint8Array;
+  /** Cipher octet (RFC 9580 §9.3) then the key: what `decryptSessionKey`
+   *  returns and `decryptStream`'s `sessionKey` takes. Wipe it after use. */
+  sessionKey: Uint8Array;
 }
 
 export interface DecryptOptions {
@@ -250,19 +269,21 @@ pub(super) fn handles(v: Option<JsValue>, field: &str) -> Result<Vec<Rc<core::Pr
     let arr = v
         .dyn_into::<Array>()
         .map_err(|_| Error::InvalidArgument(format!("{field} must be an array of PrivateKey")))?;
-    arr.iter()
-        .map(|h| {
-            let id = Reflect::get(&h, &"__signetKeyId".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .ok_or_else(|| {
-                    Error::InvalidArgument(format!(
-                        "{field} must hold PrivateKey objects from unlockKey (or the key was freed)"
-                    ))
-                })?;
-            lookup(id as u32)
-        })
-        .collect()
+    arr.iter().map(|h| handle(&h, field)).collect()
+}
+
+/// The key behind one `PrivateKey` object, read by id so that a freed or foreign
+/// object is `INVALID_ARGUMENT` rather than a wasm-bindgen null-pointer error.
+fn handle(h: &JsValue, field: &str) -> Result<Rc<core::PrivateKey>> {
+    let id = Reflect::get(h, &"__signetKeyId".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "{field} must hold PrivateKey objects from unlockKey (or the key was freed)"
+            ))
+        })?;
+    lookup(id as u32)
 }
 
 // ---------------------------------------------------------------------------
@@ -564,8 +585,36 @@ pub async fn export_private_key(
     Ok(core::export_private_key(&k, &pw)?.to_string())
 }
 
-/// Encrypts (and optionally signs). Armored string by default, else Uint8Array.
-#[wasm_bindgen(unchecked_return_type = "string | Uint8Array")]
+/// Revokes the key (a key revocation signature by its primary key) and returns
+/// its armored certificate carrying the revocation, to publish in place of the
+/// old one. Reason: `"unspecified"` unless given.
+#[wasm_bindgen(js_name = revokeKey)]
+pub async fn revoke_key(
+    #[wasm_bindgen(unchecked_param_type = "PrivateKey")] key: JsValue,
+    #[wasm_bindgen(js_name = options, unchecked_param_type = "RevokeKeyOptions")] options_: Option<
+        JsValue,
+    >,
+) -> std::result::Result<String, JsValue> {
+    let (reason, description) = match options_.filter(|v| !v.is_undefined() && !v.is_null()) {
+        None => (core::RevocationReason::Unspecified, String::new()),
+        Some(v) => {
+            let o = options(&v, "revokeKey")?;
+            let reason = match opt_string(&o, "reason")? {
+                None => core::RevocationReason::Unspecified,
+                Some(s) => core::RevocationReason::parse(&s)?,
+            };
+            (reason, opt_string(&o, "description")?.unwrap_or_default())
+        }
+    };
+    let k = handle(&key, "key")?;
+    let r = core::revoke_key(&k, reason, &description);
+    crate::scrub::scrub_stack();
+    Ok(r?)
+}
+
+/// Encrypts (and optionally signs). Armored string by default, else Uint8Array;
+/// with `sessionKeyOut: true`, `{ message, sessionKey }`.
+#[wasm_bindgen(unchecked_return_type = "string | Uint8Array | EncryptedWithSessionKey")]
 pub async fn encrypt(
     #[wasm_bindgen(js_name = options, unchecked_param_type = "EncryptOptions")] options_: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
@@ -579,6 +628,7 @@ pub async fn encrypt(
         None => SeipdChoice::Auto,
         Some(s) => SeipdChoice::parse(&s)?,
     };
+    let session_key_out = opt_bool(&o, "sessionKeyOut", false)?;
     let opts = core::EncryptOptions {
         encryption_keys: keys.iter().map(|k| k.as_slice()).collect(),
         passwords: passwords.iter().map(|p| p.as_str()).collect(),
@@ -587,7 +637,16 @@ pub async fn encrypt(
         seipd,
         limits: limits_opt(&o)?,
     };
-    let r = core::encrypt(&data, &opts).and_then(|m| output(m, armor));
+    let r = if session_key_out {
+        core::encrypt_with_session_key(&data, &opts).and_then(|(m, sk)| {
+            let out = Object::new();
+            set(&out, "message", output(m, armor)?);
+            set(&out, "sessionKey", Uint8Array::from(&sk.to_bytes()[..]));
+            Ok(JsValue::from(out))
+        })
+    } else {
+        core::encrypt(&data, &opts).and_then(|m| output(m, armor))
+    };
     crate::scrub::scrub_stack();
     Ok(r?)
 }

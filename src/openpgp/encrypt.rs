@@ -17,6 +17,7 @@ use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use pgp::types::{Password, SigningKey, StringToKey};
 use rand::rngs::OsRng;
 
+use super::esk::SessionKey;
 use super::keys::{parse_certs, Cert, Component, PrivateKey};
 use super::util::{io_err, parse_err};
 use super::Limits;
@@ -240,6 +241,17 @@ pub fn encrypt_stream<R: Read, W: Write>(
     reader: R,
     writer: W,
 ) -> Result<()> {
+    encrypt_into(opts, reader, writer, None)
+}
+
+/// [`encrypt_stream`], also handing out the session key it generated when
+/// `session_key` is given (SOP's `encrypt --session-key-out`).
+fn encrypt_into<R: Read, W: Write>(
+    opts: &EncryptOptions<'_>,
+    reader: R,
+    writer: W,
+    session_key: Option<&mut Option<SessionKey>>,
+) -> Result<()> {
     if opts.encryption_keys.is_empty() && opts.passwords.is_empty() {
         return Err(Error::InvalidArgument(
             "give at least one of encryptionKeys or passwords".into(),
@@ -271,6 +283,9 @@ pub fn encrypt_stream<R: Read, W: Write>(
         for s in &signers {
             b.sign(*s, Password::empty(), signing_hash(*s));
         }
+        if let Some(out) = session_key {
+            *out = Some(SessionKey::generated(sym, b.session_key()));
+        }
         finish(b, opts.armor, false, writer)
     } else {
         let sym = choose_sym_v1(&certs);
@@ -287,12 +302,37 @@ pub fn encrypt_stream<R: Read, W: Write>(
         for s in &signers {
             b.sign(*s, Password::empty(), signing_hash(*s));
         }
+        if let Some(out) = session_key {
+            *out = Some(SessionKey::generated(sym, b.session_key()));
+        }
         finish(b, opts.armor, true, writer)
     }
 }
 
 /// One-shot encryption; returns armored text as bytes when `opts.armor`.
 pub fn encrypt(data: &[u8], opts: &EncryptOptions<'_>) -> Result<Vec<u8>> {
+    encrypt_one_shot(data, opts, None)
+}
+
+/// [`encrypt`], also returning the session key of the message (cipher octet
+/// and key, the form `decrypt_session_key` gives):
+/// for SOP's `encrypt --session-key-out`, and for escrow or later disclosure
+/// of one message without its recipients' keys.
+pub fn encrypt_with_session_key(
+    data: &[u8],
+    opts: &EncryptOptions<'_>,
+) -> Result<(Vec<u8>, SessionKey)> {
+    let mut sk = None;
+    let m = encrypt_one_shot(data, opts, Some(&mut sk))?;
+    let sk = sk.ok_or_else(|| Error::Internal("no session key was generated".into()))?;
+    Ok((m, sk))
+}
+
+fn encrypt_one_shot(
+    data: &[u8],
+    opts: &EncryptOptions<'_>,
+    session_key: Option<&mut Option<SessionKey>>,
+) -> Result<Vec<u8>> {
     if data.len() as u64 > opts.limits.max_message_size {
         return Err(Error::LimitExceeded(format!(
             "data of {} bytes exceeds the one-shot limit of {} bytes",
@@ -301,6 +341,6 @@ pub fn encrypt(data: &[u8], opts: &EncryptOptions<'_>) -> Result<Vec<u8>> {
         )));
     }
     let mut out = Vec::with_capacity(data.len() + data.len() / 3 + 4096);
-    encrypt_stream(opts, data, &mut out)?;
+    encrypt_into(opts, data, &mut out, session_key)?;
     Ok(out)
 }

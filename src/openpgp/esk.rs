@@ -47,6 +47,14 @@ impl SessionKey {
         v
     }
 
+    /// A session key we generated for `sym` (encryption).
+    pub(crate) fn generated(sym: SymmetricKeyAlgorithm, key: &RawSessionKey) -> Self {
+        SessionKey {
+            sym: Some(sym),
+            key: Zeroizing::new(key.as_ref().to_vec()),
+        }
+    }
+
     /// Parses [`to_bytes`](Self::to_bytes) output.
     pub fn from_bytes(b: &[u8]) -> Result<Self> {
         let (&alg, key) = b

@@ -978,6 +978,21 @@ pub enum RevocationReason {
     Retired,
 }
 
+impl RevocationReason {
+    /// Parses `"compromised" | "superseded" | "retired" | "unspecified"`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "compromised" => Ok(Self::Compromised),
+            "superseded" => Ok(Self::Superseded),
+            "retired" => Ok(Self::Retired),
+            "unspecified" => Ok(Self::Unspecified),
+            other => Err(Error::InvalidArgument(format!(
+                "unknown revocation reason {other:?}; expected \"compromised\", \"superseded\", \"retired\" or \"unspecified\""
+            ))),
+        }
+    }
+}
+
 /// Revokes `key` and returns its armored certificate carrying the revocation,
 /// to be published in place of the old one. Everyone applying our policy then
 /// refuses to encrypt to it and treats all its signatures as invalid.

@@ -34,7 +34,7 @@ mod util;
 pub use decrypt::{
     decrypt, decrypt_blocks, decrypt_stream, DecryptOptions, Decrypted, SignatureCheck,
 };
-pub use encrypt::{encrypt, encrypt_stream, EncryptOptions, SeipdChoice};
+pub use encrypt::{encrypt, encrypt_stream, encrypt_with_session_key, EncryptOptions, SeipdChoice};
 pub use keys::{
     export_private_key, generate_key, read_key, revoke_key, unlock_key, GenerateOptions,
     GeneratedKey, KeyInfo, KeyUsage, PrivateKey, Profile, RevocationReason, SubkeyInfo,

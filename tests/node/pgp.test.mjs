@@ -98,6 +98,65 @@ test('unlock, handles, export', async () => {
   again.free();
 });
 
+test('revokeKey: the certificate carries the revocation; encrypting to it and its signatures fail', async () => {
+  const { dearmor } = await import('../../pkg/sop/packets.js');
+  // RFC 9580 §5.2.3.31: subpacket 29 = reason code, then the UTF-8 description.
+  const reasons = { unspecified: 0, superseded: 1, compromised: 2, retired: 3 };
+  for (const [profile, reason] of [['rfc9580', 'compromised'], ['compat', 'superseded'], ['pqc', undefined]]) {
+    const k = await signet.generateKey({ userIds: ['r <r@example.org>'], profile });
+    const key = await signet.unlockKey(k.privateKey);
+    const sig = await signet.sign({ data: 'doc', signingKeys: [key], detached: true });
+    assert.equal((await signet.verify({ data: 'doc', signature: sig, verificationKeys: [k.publicKey] })).valid, true);
+    const description = 'mất máy tính';
+    const revoked = await signet.revokeKey(key, reason ? { reason, description } : undefined);
+    assert.match(revoked, /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+    const info = await signet.readKey(revoked);
+    assert.equal(info.fingerprint, k.fingerprint);
+    assert.equal(info.isPrivate, false);
+    assert.equal(info.revoked, true, profile);
+    assert.equal((await signet.readKey(k.publicKey)).revoked, false);
+    const bin = Buffer.from(dearmor(enc.encode(revoked)));
+    const text = reason ? Buffer.from(description) : Buffer.alloc(0);
+    const sub = Buffer.concat([Buffer.from([1 + 1 + text.length, 29, reasons[reason ?? 'unspecified']]), text]);
+    assert.ok(bin.includes(sub), `${profile}: reason subpacket`);
+    await rejectsWith(signet.encrypt({ data: 'x', encryptionKeys: [revoked] }), 'KEY_UNUSABLE');
+    assert.equal((await signet.verify({ data: 'doc', signature: sig, verificationKeys: [revoked] })).valid, false);
+    await rejectsWith(signet.revokeKey(key, { reason: 'lost' }), 'INVALID_ARGUMENT');
+    await rejectsWith(signet.revokeKey(key, { description: 7 }), 'INVALID_ARGUMENT');
+    key.free();
+    await rejectsWith(signet.revokeKey(key), 'INVALID_ARGUMENT');
+  }
+});
+
+test('encrypt with sessionKeyOut: the session key decryptSessionKey finds', async () => {
+  const keyLen = { 7: 16, 8: 24, 9: 32 };
+  for (const [profile, seipd] of [['rfc9580', 'v2'], ['compat', 'v1'], ['pqc', 'auto']]) {
+    const k = await signet.generateKey({ userIds: ['s <s@example.org>'], profile });
+    const key = await signet.unlockKey(k.privateKey);
+    // Without the option the result is unchanged.
+    assert.equal(typeof await signet.encrypt({ data: 'x', encryptionKeys: [k.publicKey] }), 'string');
+    const r = await signet.encrypt({ data: 'xin chào', encryptionKeys: [k.publicKey], passwords: ['pw'], armor: false, seipd, sessionKeyOut: true });
+    assert.deepEqual(Object.keys(r).sort(), ['message', 'sessionKey']);
+    assert.ok(r.message instanceof Uint8Array);
+    assert.equal(r.sessionKey.length, 1 + keyLen[r.sessionKey[0]], `${profile}: cipher ${r.sessionKey[0]}`);
+    // The recipient's key and the password both lead to the same session key.
+    for (const found of [
+      signet.decryptSessionKey({ message: r.message, decryptionKeys: [key] }),
+      signet.decryptSessionKey({ message: r.message, passwords: ['pw'] }),
+    ]) {
+      assert.deepEqual(found.subarray(1), r.sessionKey.subarray(1), profile);
+      // v6 session-key packets name no cipher (0); v3/v4 ones do.
+      assert.ok(found[0] === 0 || found[0] === r.sessionKey[0]);
+    }
+    assert.equal(dec.decode((await signet.decrypt({ message: r.message, decryptionKeys: [key] })).data), 'xin chào');
+    const other = await signet.encrypt({ data: 'xin chào', passwords: ['pw'], sessionKeyOut: true });
+    assert.match(other.message, /^-----BEGIN PGP MESSAGE-----/);
+    assert.notDeepEqual(other.sessionKey, r.sessionKey, 'a fresh session key per message');
+    await rejectsWith(signet.encrypt({ data: 'x', passwords: ['pw'], sessionKeyOut: 'yes' }), 'INVALID_ARGUMENT');
+    key.free();
+  }
+});
+
 test('encrypt/decrypt round trips, armored and binary, keys and passwords', async () => {
   for (const profile of ['pqc', 'rfc9580', 'compat']) {
     const k = await signet.generateKey({ userIds: ['r <r@example.org>'], profile });

@@ -38,14 +38,16 @@ export function run(cmd, args, { cwd, input, env, stdio = [] } = {}) {
     stdio: ['pipe', 'pipe', 'pipe', ...stdio],
     maxBuffer: 1 << 30,
   });
-  if (r.error) throw r.error;
+  // EPIPE: the command exited without reading all its input (e.g. refusing a
+  // certificate first); its exit status is the result.
+  if (r.error && !(r.error.code === 'EPIPE' && r.status !== null)) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
-/** Whether a peer SOP binary runs. */
-export function have(cmd) {
+/** Whether a peer SOP binary (or another tool, given its version arguments) runs. */
+export function have(cmd, args = ['version']) {
   try {
-    return spawnSync(cmd, ['version'], { stdio: 'ignore' }).status === 0;
+    return spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
   } catch {
     return false;
   }

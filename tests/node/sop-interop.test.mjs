@@ -7,7 +7,7 @@
 // (as `make test` sets) a missing peer fails the test instead of skipping it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { run, scratch, have } from './sop-harness.mjs';
 
 const requirePeers = process.env.SIGNET_REQUIRE_PEERS === '1';
@@ -41,6 +41,12 @@ for (const [ours, theirs] of [['rfc9580', 'rfc9580'], ['pqc', 'rfc9980']]) {
     EXPECTED_FAILURES[`rsop/${ours}/${theirs} ${c}`] = 'rsop 0.12: no session keys for SEIPDv2';
   }
 }
+
+// sqop 0.27 (sop-rs 0.4.2) predates `revoke-key`.
+EXPECTED_FAILURES['sqop/compat/default peer revokes, we refuse to encrypt to it'] = 'sqop 0.27 has no revoke-key (exit 69)';
+// sqop 0.27 encrypts to a certificate whose primary key is revoked (sq 0.27 `inspect` of the
+// same file reports it revoked; rsop and GnuPG refuse it).
+EXPECTED_FAILURES['sqop/compat/default we revoke, peer refuses to encrypt to it'] = 'sqop 0.27 does not check the revocation of the primary key when encrypting';
 
 /** One row per check: `a` and `b` are the two implementations (ours or the peer). */
 function checks(x) {
@@ -108,6 +114,17 @@ function checks(x) {
     ['password: we encrypt, peer decrypts', () => same(p(['decrypt', '--with-password=pw'], { input: o(['encrypt', '--with-password=pw'], { input: DATA }).stdout }))],
     ['password, --profile=compat (SEIPDv1): we encrypt, peer decrypts', () => same(p(['decrypt', '--with-password=pw'], { input: o(['encrypt', '--profile=compat', '--with-password=pw'], { input: DATA }).stdout }))],
     ['password: peer encrypts, we decrypt', () => same(o(['decrypt', '--with-password=pw'], { input: p(['encrypt', '--with-password=pw'], { input: DATA }).stdout }))],
+    // A revoked certificate is no recipient (RFC 9580 §5.2.3.31): the encrypting side refuses it
+    // (we exit 17; rsop 0.12 exits 1 "no valid binding signature"), and took it before revocation.
+    ['we revoke, peer refuses to encrypt to it', () => {
+      const rev = file('o.rev', o(['revoke-key'], { input: s.read('o.key') }));
+      const r = p(['encrypt', '--', rev], { input: DATA });
+      return good(p(['encrypt', '--', 'o.cert'], { input: DATA })) && r.code !== 0 && r.stdout.length === 0;
+    }],
+    ['peer revokes, we refuse to encrypt to it', () => {
+      const rev = file('p.rev', p(['revoke-key'], { input: s.read('p.key') }));
+      return o(['encrypt', '--', rev], { input: DATA }).code === 17;
+    }],
     ['session key: ours out, peer in', () => {
       const m = o(['encrypt', '--', 'o.cert'], { input: DATA }).stdout;
       return same(o(['decrypt', '--session-key-out=sk1', '--', 'o.key'], { input: m })) && same(p(['decrypt', '--with-session-key=sk1'], { input: m }));
@@ -197,5 +214,34 @@ test('signet-sop against sqop and rsop', async (t) => {
     const md = [`| check | ${pairs.join(' | ')} |`, `|---|${pairs.map(() => '---').join('|')}|`,
       ...names.map((n) => `| ${n} | ${pairs.map((p) => cell(p, n)).join(' | ')} |`)].join('\n');
     writeFileSync(process.env.SIGNET_SOP_INTEROP_TABLE, `${md}\n`);
+  }
+});
+
+// GnuPG 2.2 (v4 keys only) imports our revocation and lists the key as revoked.
+test('gpg imports a signet-sop revocation: the key is listed revoked', (t) => {
+  if (!have('gpg', ['--version'])) {
+    if (requirePeers) assert.fail('gpg not found but SIGNET_REQUIRE_PEERS=1 (scripts/setup.sh installs gnupg)');
+    t.skip('gpg not found');
+    return;
+  }
+  const s = scratch();
+  try {
+    const gpg = (args, input) => run('gpg', ['--homedir', s.path('gnupg'), '--batch', '--with-colons', ...args], { cwd: s.dir, input });
+    mkdirSync(s.path('gnupg'), { mode: 0o700 });
+    const key = run('ours', ['generate-key', '--profile=compat', 'Thu hồi <revoke@example.gov.vn>'], { cwd: s.dir });
+    assert.equal(key.code, 0, key.stderr);
+    // Binary: GnuPG 2.2 misreads some armor without a CRC line (see docs/interop.md).
+    const cert = run('ours', ['extract-cert', '--no-armor'], { cwd: s.dir, input: key.stdout });
+    assert.equal(gpg(['--import'], cert.stdout).code, 0);
+    const validity = () => gpg(['--list-keys']).stdout.toString().split('\n').find((l) => l.startsWith('pub:'))?.split(':')[1];
+    assert.notEqual(validity(), 'r', 'not revoked before');
+    const rev = run('ours', ['revoke-key', '--no-armor'], { cwd: s.dir, input: key.stdout });
+    assert.equal(rev.code, 0, rev.stderr);
+    const imp = gpg(['--import'], rev.stdout);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.match(imp.stderr, /new signatures: 1|new revocations: 1/);
+    assert.equal(validity(), 'r', 'gpg --list-keys: revoked');
+  } finally {
+    s.cleanup();
   }
 });

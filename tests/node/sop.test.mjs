@@ -52,7 +52,7 @@ test('signet-sop conformance', async (t) => {
       fails(sop(['list-profiles', 'sign']), 89, 'list-profiles sign');
       fails(sop(['list-profiles']), 19, 'list-profiles without subcommand');
       fails(sop([]), 19, 'no subcommand');
-      for (const sub of ['revoke-key', 'update-key', 'merge-certs', 'certify-userid', 'validate-userid', 'frobnicate']) {
+      for (const sub of ['update-key', 'merge-certs', 'certify-userid', 'validate-userid', 'frobnicate']) {
         fails(sop([sub]), 69, sub);
       }
       fails(sop(['sign', '--frobnicate', 'k']), 37, 'unknown option');
@@ -215,6 +215,28 @@ test('signet-sop conformance', async (t) => {
       fails(sop(['generate-key', '--profile=rfc9580']), 19, 'generate-key without user ID');
     });
 
+    await t.test('revoke-key', () => {
+      // A protected key (pw1 from the previous test) and two plain ones in one input.
+      const made = s.read('made.key');
+      fails(sop(['revoke-key'], { input: made }), 67, 'revoke-key of a locked key');
+      fails(sop(['revoke-key', '--with-key-password=pw2'], { input: made }), 67, 'wrong key password');
+      fails(sop(['revoke-key'], { input: s.read('made.cert') }), 41, 'revoke-key of a certificate');
+      const rev = ok(sop(['revoke-key', '--with-key-password=pw1'], { input: made }), 'revoke-key');
+      assert.match(text(rev), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+      s.file('made.rev', rev);
+      // A revoked certificate: no recipient, no good signature (not even an earlier one).
+      fails(sop(['encrypt', 'made.rev'], { input: data }), 17, 'encrypt to a revoked certificate');
+      fails(sop(['verify', 'made.sig', 'made.rev'], { input: data }), 3, 'verify with a revoked certificate');
+      ok(sop(['verify', 'made.sig', 'made.cert'], { input: data }), 'the certificate before revocation still verifies');
+      const two = Buffer.concat([s.read(keys.compat.key), s.read(keys.pqc.key)]);
+      const both = ok(sop(['revoke-key', '--no-armor'], { input: two }), 'revoke-key of two keys, binary');
+      const tags = shape(both).tags;
+      assert.equal(tags.filter((x) => x === 6).length, 2, 'two certificates');
+      assert.ok(!tags.includes(5) && !tags.includes(7), 'no secret key material');
+      s.file('two.rev', both);
+      fails(sop(['encrypt', 'two.rev'], { input: data }), 17, 'encrypt to revoked certificates');
+    });
+
     await t.test('encrypt and decrypt options, session keys, @ENV: and @FD:', () => {
       const { key, cert } = keys.pqc;
       s.file('password', 'correct horse battery staple\n');
@@ -280,7 +302,20 @@ test('signet-sop conformance', async (t) => {
       fails(sop(['encrypt'], { input: data }), 19, 'encrypt to nobody');
       fails(sop(['encrypt', key], { input: data }), 41, 'encrypt to a secret key');
       fails(sop(['encrypt', '--as=text', cert], { input: data }), 37, 'encrypt --as=text');
-      fails(sop(['encrypt', '--session-key-out=x', cert], { input: data }), 37, 'encrypt --session-key-out');
+      // encrypt --session-key-out: the key decrypt finds and accepts.
+      for (const [c, profile] of [[cert, 'rfc9580'], [keys.compat.cert, 'compat']]) {
+        const out = `esk-${profile}`;
+        const m = ok(sop(['encrypt', `--session-key-out=${out}`, `--profile=${profile}`, c], { input: data }), 'encrypt --session-key-out');
+        const esk = text(s.read(out));
+        assert.match(esk, /^(7|9):([0-9A-F]{32}|[0-9A-F]{64})\n$/);
+        assert.deepEqual(ok(sop(['decrypt', `--with-session-key=${out}`], { input: m }), 'decrypt --with-session-key'), data);
+        const found = `found-${profile}`;
+        ok(sop(['decrypt', `--session-key-out=${found}`, c === cert ? key : keys.compat.key], { input: m }), 'decrypt --session-key-out');
+        assert.equal(text(s.read(found)), esk);
+        fails(sop(['encrypt', `--session-key-out=${out}`, c], { input: data }), 59, 'session-key-out exists');
+      }
+      const signedSk = ok(sop(['encrypt', '--session-key-out=esk-signed', '--sign-with', keys.rfc9580.key, cert], { input: data }), 'encrypt --sign-with --session-key-out');
+      assert.deepEqual(ok(sop(['decrypt', '--with-session-key=esk-signed'], { input: signedSk }), 'signed, with session key'), data);
       fails(sop(['encrypt', `--with-password=${s.file('pw-bin', Buffer.from([0xc3, 0x28]))}`], { input: data }), 31, 'non-UTF-8 password');
       fails(sop(['encrypt', '--sign-with', keys.rfc9580.cert, cert], { input: data }), 41, 'sign-with a certificate');
       // Profiles: compat forces SEIPDv1, seipdv2 forces v2 even for a v4 recipient.

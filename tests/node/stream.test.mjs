@@ -191,6 +191,29 @@ test('options and errors keep their codes', async () => {
   dec.free();
 });
 
+test('decryptStream with a sessionKey: the one encrypt gave or decryptSessionKey found', async () => {
+  const data = pseudoRandom(3 * MiB + 5, 3);
+  const g4 = await s.generateKey({ userIds: ['v4 <v4@example.gov.vn>'], profile: 'compat' });
+  for (const [seipd, cert] of [['v2', pub], ['v1', g4.publicKey]]) {
+    const { message, sessionKey } = await s.encrypt({ data, encryptionKeys: [cert], armor: false, seipd, sessionKeyOut: true });
+    for (const backend of ['webcrypto', 'rust']) {
+      const pt = await collect(await s.decryptStream({ message: streamOf(message), sessionKey, backend }));
+      assert.ok(equal(pt, data), `${seipd} ${backend}`);
+    }
+    assert.equal(sessionKey.some((b) => b !== 0), true, 'the caller\'s array is not wiped');
+    const wrong = sessionKey.slice();
+    wrong[5] ^= 1;
+    assert.equal(await codeOf(collect(await s.decryptStream({ message: streamOf(message), sessionKey: wrong }))), 'DECRYPTION_FAILED', seipd);
+  }
+  // decryptSessionKey's form (v6 PKESK: cipher octet 0) works for SEIPDv2.
+  const msg = await s.encrypt({ data, encryptionKeys: [pub], armor: false });
+  const found = s.decryptSessionKey({ message: msg, decryptionKeys: [key] });
+  assert.ok(equal(await collect(await s.decryptStream({ message: streamOf(msg), sessionKey: found })), data));
+  assert.equal(await codeOf(s.decryptStream({ message: streamOf(msg), sessionKey: 'x' })), 'INVALID_ARGUMENT');
+  assert.equal(await codeOf(s.decryptStream({ message: streamOf(msg), sessionKey: found, passwords: ['pw'] })), 'INVALID_ARGUMENT');
+  assert.equal(await codeOf(collect(await s.decryptStream({ message: streamOf(msg), sessionKey: new Uint8Array([9, 1, 2]) }))), 'INVALID_ARGUMENT');
+});
+
 test('cancel and abort stop the stream', async () => {
   const data = pseudoRandom(8 * MiB, 11);
   let pulled = 0;

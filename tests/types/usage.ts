@@ -4,6 +4,8 @@ import {
   init, getVersion, errorCodes, type SignetErrorCode, type VersionInfo,
   generateWrapKeyPair, importWrapSecretKey, wrapKey, unwrapKey, envelopeRecipients, WrapSecretKey,
   NoteVault, type Note, type NoteSummary,
+  unlockKey, readKey, revokeKey, type RevokeKeyOptions, type KeyInfo,
+  encrypt, type EncryptedWithSessionKey,
 } from 'signet-crypto';
 
 export async function foundation(): Promise<void> {
@@ -47,4 +49,22 @@ export async function notes(other: WrapSecretKey, otherPublic: Uint8Array): Prom
   const reopened: NoteVault = await NoteVault.open({ name: 'n', passphrase: 'q', storage: 'memory', expectedVaultId: vaultId, minManifestCounter: counter });
   const restored: NoteVault = await NoteVault.importBackup({ backup, passphrase: 'q', name: 'm', storage: 'memory', expectedVaultId: vaultId, minManifestCounter: counter });
   console.log(note, all, hits, newId, reopened, restored);
+}
+
+export async function revoke(armoredPrivateKey: string): Promise<boolean> {
+  const key = await unlockKey(armoredPrivateKey, undefined, {}); // (the generated type wants all three)
+  const options: RevokeKeyOptions = { reason: 'superseded', description: 'khóa mới' };
+  const cert: string = await revokeKey(key, options);
+  const plain: string = await revokeKey(key);
+  const info: KeyInfo = await readKey(cert);
+  key.free();
+  return info.revoked && plain.length > 0;
+}
+
+export async function sessionKeyOut(cert: string): Promise<number> {
+  const plain: string | Uint8Array = await encrypt({ data: 'x', encryptionKeys: [cert] });
+  const r: EncryptedWithSessionKey = await encrypt({ data: 'x', encryptionKeys: [cert], sessionKeyOut: true });
+  const sk: Uint8Array = r.sessionKey;
+  const m: string | Uint8Array = r.message;
+  return plain.length + sk.length + m.length;
 }
