@@ -10,7 +10,7 @@
 use pgp::armor::BlockType;
 use pgp::composed::{ArmorOptions, MessageBuilder};
 use pgp::composed::{CleartextSignedMessage, Deserializable, DetachedSignature, Message};
-use pgp::types::{Password, SigningKey};
+use pgp::types::{KeyDetails, KeyVersion, Password, SigningKey};
 use rand::rngs::OsRng;
 use std::io::Write;
 
@@ -61,6 +61,13 @@ fn internal(e: pgp::errors::Error) -> Error {
     Error::Internal(super::util::short(e.to_string()))
 }
 
+/// Whether armored output by these signers needs the CRC24 footer: signatures by
+/// v4 keys are read by GnuPG 2.2, which misreads a block without it whose
+/// base64 ends unpadded (RFC 9580 §6.1 allows the footer for such readers).
+fn gnupg22_reads(signers: &[&dyn SigningKey]) -> bool {
+    signers.iter().any(|s| s.version() == KeyVersion::V4)
+}
+
 /// Signs `data`. Detached output holds one signature packet per key.
 pub fn sign(data: &[u8], opts: &SignOptions<'_>) -> Result<Vec<u8>> {
     if opts.signing_keys.is_empty() {
@@ -85,8 +92,14 @@ pub fn sign(data: &[u8], opts: &SignOptions<'_>) -> Result<Vec<u8>> {
         }
         if opts.armor {
             let mut out = Vec::new();
-            pgp::armor::write(&sigs, BlockType::Signature, &mut out, None, false)
-                .map_err(internal)?;
+            pgp::armor::write(
+                &sigs,
+                BlockType::Signature,
+                &mut out,
+                None,
+                gnupg22_reads(&signers),
+            )
+            .map_err(internal)?;
             Ok(out)
         } else {
             let mut out = Vec::new();
@@ -105,7 +118,7 @@ pub fn sign(data: &[u8], opts: &SignOptions<'_>) -> Result<Vec<u8>> {
                 OsRng,
                 ArmorOptions {
                     headers: None,
-                    include_checksum: false,
+                    include_checksum: gnupg22_reads(&signers),
                 },
             )
             .map(String::into_bytes)

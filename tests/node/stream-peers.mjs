@@ -25,7 +25,7 @@ function gpg(args, input) {
 }
 
 /** GnuPG with `secretKey` (armored) imported first, in one throwaway home. */
-function gpgWithKey(secretKey, args, input) {
+export function gpgWithKey(secretKey, args, input) {
   const home = mkdtempSync(path.join(os.tmpdir(), 'signet-gpg-'));
   const run = (a, i, stderr = 'pipe') => new Uint8Array(execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback', ...a], { input: i, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', stderr] }));
   try {

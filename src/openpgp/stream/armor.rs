@@ -1,9 +1,15 @@
 //! Incremental ASCII armor (RFC 9580 §6) for streamed output: 64-character
-//! lines, no CRC (RFC 9580 says not to emit it when streaming v6 data is fine
-//! without; every reader we test with accepts its absence).
+//! lines. The CRC24 footer is written only for SEIPDv1 output: RFC 9580 §6.1
+//! says not to emit it unless a reader needs it, and GnuPG 2.2 (the reader of
+//! SEIPDv1) does: without it, it takes the `-----END` line for base64 whenever
+//! the last line ends without `=` padding ("invalid radix64 character 2D"),
+//! and refuses one message in three.
+
+use std::hash::Hasher;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use crc24::Crc24Hasher;
 
 /// Octets per 64-character base64 line.
 const LINE: usize = 48;
@@ -11,13 +17,25 @@ const LINE: usize = 48;
 pub(crate) struct ArmorWriter {
     started: bool,
     rest: Vec<u8>,
+    /// The CRC24 of everything written so far, when the footer carries one.
+    crc: Option<Crc24Hasher>,
 }
 
 impl ArmorWriter {
+    /// Armor without a CRC24 footer (SEIPDv2 and other RFC 9580 data).
     pub fn new() -> Self {
         ArmorWriter {
             started: false,
             rest: Vec::with_capacity(LINE),
+            crc: None,
+        }
+    }
+
+    /// Armor with a CRC24 footer, for data that GnuPG 2.2 reads (SEIPDv1).
+    pub fn with_crc() -> Self {
+        ArmorWriter {
+            crc: Some(Crc24Hasher::new()),
+            ..Self::new()
         }
     }
 
@@ -38,6 +56,9 @@ impl ArmorWriter {
 
     /// Armors `data`, holding back an incomplete line.
     pub fn write(&mut self, mut data: &[u8]) -> Vec<u8> {
+        if let Some(crc) = self.crc.as_mut() {
+            crc.write(data);
+        }
         let mut out = Vec::with_capacity(data.len() * 4 / 3 + data.len() / LINE + 64);
         self.start(&mut out);
         if !self.rest.is_empty() {
@@ -65,6 +86,11 @@ impl ArmorWriter {
         if !self.rest.is_empty() {
             Self::line(&mut out, &self.rest);
             self.rest.clear();
+        }
+        if let Some(crc) = self.crc {
+            let c = (crc.finish() as u32).to_be_bytes();
+            out.push(b'=');
+            Self::line(&mut out, &c[1..]);
         }
         out.extend_from_slice(b"-----END PGP MESSAGE-----\n");
         out
@@ -191,5 +217,60 @@ impl ArmorReader {
         STANDARD
             .decode_vec(&chars, out)
             .map_err(|_| crate::Error::MalformedInput("bad base64 in armor".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 9580 §6.1.1's bitwise CRC24, independent of the `crc24` crate's table.
+    fn crc24_reference(data: &[u8]) -> u32 {
+        let mut crc: u32 = 0xB704CE;
+        for &b in data {
+            crc ^= u32::from(b) << 16;
+            for _ in 0..8 {
+                crc <<= 1;
+                if crc & 0x1000000 != 0 {
+                    crc ^= 0x1864CFB;
+                }
+            }
+        }
+        crc & 0xFFFFFF
+    }
+
+    fn armor(mut w: ArmorWriter, data: &[u8]) -> String {
+        // Pushed in uneven pieces: the footer must cover every byte once.
+        let mut out = Vec::new();
+        for piece in data.chunks(7) {
+            out.extend(w.write(piece));
+        }
+        out.extend(w.finish());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn crc24_footer_only_when_asked_and_correct() {
+        for n in [0usize, 1, 2, 3, 47, 48, 49, 1000] {
+            let data: Vec<u8> = (0..n).map(|i| (i * 31 + 7) as u8).collect();
+            let with = armor(ArmorWriter::with_crc(), &data);
+            let without = armor(ArmorWriter::new(), &data);
+            let crc = crc24_reference(&data).to_be_bytes();
+            let footer = format!(
+                "={}\n-----END PGP MESSAGE-----\n",
+                STANDARD.encode(&crc[1..])
+            );
+            assert!(with.ends_with(&footer), "{n}: {with}");
+            assert!(!without.contains("\n="), "{n}: {without}");
+            assert_eq!(
+                with.replace(&footer, "-----END PGP MESSAGE-----\n"),
+                without
+            );
+            // Our reader ignores the footer and returns the data.
+            let mut r = ArmorReader::new();
+            let mut got = r.push(with.as_bytes()).unwrap();
+            got.extend(r.finish().unwrap());
+            assert_eq!(got, data, "{n}");
+        }
     }
 }

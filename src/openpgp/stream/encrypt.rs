@@ -152,7 +152,10 @@ impl StreamEncryptor {
         }
         let certs = parse_certs(&base.encryption_keys, &base.limits)?;
         let plan = plan(&certs, base.seipd)?;
-        let mut armor = base.armor.then(ArmorWriter::new);
+        let mut armor = base.armor.then(|| match plan.v2 {
+            true => ArmorWriter::new(),
+            false => ArmorWriter::with_crc(),
+        });
         if !plan.v2 {
             if opts.aead.is_some() {
                 return Err(Error::InvalidArgument(
