@@ -82,7 +82,24 @@ export function dearmor(bytes) {
   return new Uint8Array(Buffer.concat(parts));
 }
 
-/** Armors binary OpenPGP data, with the label its first packet calls for. */
+/** CRC24 of RFC 9580 §6.1.1. */
+function crc24(bytes) {
+  let crc = 0xb704ce;
+  for (const b of bytes) {
+    crc ^= b << 16;
+    for (let k = 0; k < 8; k++) {
+      crc <<= 1;
+      if (crc & 0x1000000) crc ^= 0x1864cfb;
+    }
+  }
+  return crc & 0xffffff;
+}
+
+/**
+ * Armors binary OpenPGP data, with the label its first packet calls for. The CRC24
+ * footer is written (RFC 9580 §6.1 allows it where a reader needs it): GnuPG 2.2
+ * misreads a block without it whose base64 ends unpadded.
+ */
 export function armor(bytes) {
   if (isArmored(bytes)) return bytes;
   const first = bytes.length ? packets(bytes).next().value : null;
@@ -90,6 +107,8 @@ export function armor(bytes) {
   const b64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
   let out = `-----BEGIN ${label}-----\n\n`;
   for (let i = 0; i < b64.length; i += 64) out += `${b64.slice(i, i + 64)}\n`;
+  const c = crc24(bytes);
+  out += `=${Buffer.from([c >> 16, (c >> 8) & 0xff, c & 0xff]).toString('base64')}\n`;
   return enc.encode(`${out}-----END ${label}-----\n`);
 }
 
