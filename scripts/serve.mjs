@@ -95,7 +95,7 @@ function resolvePath(mounts, urlPath) {
 /** Per-site response headers for `file` (the policy is chosen by the file, not the URL). */
 function headersFor(site, file, { embed, frameOrigin }) {
   if (site === 'miniapp') {
-    return { 'Content-Security-Policy': miniAppCsp(frameOrigin), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
+    return { 'Content-Security-Policy': miniAppCsp(frameOrigin()), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
   }
   const www = (name) => file === join(root, 'www', name);
   return {
@@ -113,14 +113,17 @@ function headersFor(site, file, { embed, frameOrigin }) {
  * `alter(urlPath, bytes)`, for tests: returns other bytes to send instead (a tampered
  * file, as a compromised server or cache would send), or undefined to send the file.
  * `embed`: the frame's allow-list (see embedConfig). `site: 'miniapp'` serves the demo
- * mini app instead, pointing at the frame of `frameOrigin`.
+ * mini app instead, pointing at the frame of `frameOrigin` (a string, or a function
+ * returning one).
  */
-export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, alter = null, embed, site = 'signet', frameOrigin } = {}) {
+export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, alter = null, embed, site = 'signet', frameOrigin: given } = {}) {
   const mounts = sites[site];
+  // A function when the frame's origin is known only later (tests start servers per engine).
+  const frameOrigin = typeof given === 'function' ? given : () => given;
   const embedCfg = site === 'signet' ? embedConfig(embed) : null;
   const generated = site === 'signet'
     ? { '/embed-config.json': () => JSON.stringify(embedCfg) }
-    : { '/config.json': () => JSON.stringify({ frameUrl: `${frameOrigin}/frame.html` }) };
+    : { '/config.json': () => JSON.stringify({ frameUrl: `${frameOrigin()}/frame.html` }) };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');
     if (generated[url.pathname]) {

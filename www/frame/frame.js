@@ -11,7 +11,7 @@ import { buildContainer } from './form.js';
 /** At most this many requests are being worked on at once; more are refused. */
 const MAX_IN_FLIGHT = 8;
 /** Consent prompts per minute, and how long one waits for the user. */
-const PROMPTS_PER_MINUTE = 5;
+const PROMPTS_PER_MINUTE = 10;
 const CONSENT_TIMEOUT_MS = 5 * 60 * 1000;
 /** The smallest frame in which a request can be read. */
 const MIN_WIDTH = 240;
@@ -149,6 +149,8 @@ const prompts = [];
 let pending = null;
 
 async function consent(op, detail) {
+  const { rememberMinutes } = await config;
+  // From here on synchronous: a second request sees `pending` set.
   if (!visible()) throw embedError('NOT_VISIBLE', 'the Signet frame must be fully visible for this request');
   const g = grants.get(op);
   if (g && g.expires > Date.now()) return { handle: g.handle, remembered: true };
@@ -157,7 +159,6 @@ async function consent(op, detail) {
   while (prompts.length && prompts[0] < now - 60_000) prompts.shift();
   if (prompts.length >= PROMPTS_PER_MINUTE) throw embedError('LIMIT_EXCEEDED', `more than ${PROMPTS_PER_MINUTE} consent requests a minute`);
   prompts.push(now);
-  const { rememberMinutes } = await config;
   return new Promise((ok, fail) => {
     pending = { op, detail, rememberMinutes, nonce: crypto.randomUUID(), popup: null, ok, fail };
     showRequest(pending);
