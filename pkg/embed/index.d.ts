@@ -1,5 +1,5 @@
 // Types of signet-crypto/embed (docs/embedding.md). Plain JS: no Wasm, no init().
-import type { SignetErrorCode, VerifyResult, SignatureResult } from '../index.js';
+import type { SignetErrorCode } from '../index.js';
 
 /** The package's codes, and the frame's own: DENIED (the user refused, closed the consent
  *  window or did not answer), NOT_VISIBLE (the frame was hidden or too small when a secret
@@ -97,7 +97,7 @@ export interface EmbedClient {
   listPublicKeys(): Promise<EmbedPublicKey[]>;
   encrypt(options: EmbedEncryptOptions & { data: Blob }): Promise<Blob>;
   encrypt(options: EmbedEncryptOptions): Promise<string | Uint8Array | Blob>;
-  verify(options: EmbedVerifyOptions): Promise<VerifyResult>;
+  verify(options: EmbedVerifyOptions): Promise<{ valid: boolean; signatures: EmbedSignature[]; data: Uint8Array | null }>;
   /** Returns plaintext to the embedder: its own, explicit consent. */
   decrypt(options: EmbedDecryptOptions): Promise<{ data: Uint8Array | Blob; signatures: EmbedSignature[] | null }>;
   sign(options: EmbedSignOptions): Promise<string | Uint8Array>;
@@ -109,4 +109,3 @@ export interface EmbedClient {
 }
 
 export function connect(options: ConnectOptions): Promise<EmbedClient>;
-export type { SignatureResult };

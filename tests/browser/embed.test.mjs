@@ -268,8 +268,10 @@ forEachEngine(({ h, test, engine }) => {
     await page.evaluate(install, { frameUrl: `${h.base}/frame.html` });
   });
   after(async () => {
-    await new Promise((ok) => mini?.close(ok));
-    await new Promise((ok) => intruder?.close(ok));
+    for (const s of [mini, intruder]) {
+      s?.closeAllConnections();
+      await new Promise((ok) => (s ? s.close(ok) : ok()));
+    }
   });
 
   test('public-key work needs no prompt: listPublicKeys, encrypt, verify; errors keep the package codes', async () => {
