@@ -261,6 +261,8 @@ forEachEngine(({ h, test, engine }) => {
   let mini;
   let intruder;
   let publicKeyArmored;
+  let formMessage;
+  let context;
 
   before(async () => {
     frameBase = h.base;
@@ -268,7 +270,9 @@ forEachEngine(({ h, test, engine }) => {
     intruder = await embedderServer(intruderPort);
     // One page (WebKit's MiniBrowser shows only its first tab: others are "hidden"): the
     // official's key into the Signet page's key ring (the key-holding origin), then the mini app.
-    page = await h.newPage();
+    // (Chromium: an explicit context, so the inbox page below shares its storage.)
+    context = engine === 'chromium' ? await h.newContext() : undefined;
+    page = await h.newPage(context);
     await page.goto(`${h.base}/test/blank.html`);
     await page.evaluate(async (rec) => {
       const s = await import('/keystore.js');
@@ -412,6 +416,7 @@ forEachEngine(({ h, test, engine }) => {
     assert.equal(r.value.message.type, 'bytes');
     assert.equal(await page.evaluate((m) => window.__t.received(m), 'Bí Mật'), false);
     const message = new Uint8Array(await page.evaluate(() => window.__t.bytes('form', 'message')));
+    formMessage = message;
     const key = await unlockKey(official.privateKey, PASS);
     const { manifest, files } = parseContainer((await decrypt({ message, decryptionKeys: [key] })).data);
     key.free();
@@ -427,6 +432,33 @@ forEachEngine(({ h, test, engine }) => {
     await frame.waitFor(page, '#form-submit');
     await frame.click(page, '#form-submit');
     assert.equal((await result(page, 'form2')).code, 'KEY_UNUSABLE');
+  });
+
+  test("the agency's inbox on the Signet page decrypts the submission and shows answers and attachments", async () => {
+    const inbox = await h.newPage(context);
+    await inbox.goto(`${h.base}/`);
+    await inbox.waitForSelector('#status[data-state="ready"]', { timeout: 120_000 });
+    await inbox.click('#key-list .key-unlock');
+    await inbox.fill('#pass-dialog-input', PASS);
+    await inbox.click('#pass-dialog button[value="ok"]');
+    await inbox.waitForSelector('#key-list .key-lock', { timeout: 60_000 });
+    await inbox.click('#tab-files');
+    await inbox.setInputFiles('#inbox-file', { name: 'ho-so.pgp', mimeType: 'application/octet-stream', buffer: Buffer.from(formMessage) });
+    await inbox.click('#inbox-open');
+    await inbox.waitForSelector('#inbox-fields', { timeout: 60_000 });
+    assert.equal(await inbox.textContent('#inbox-form-title'), 'Đăng ký hồ sơ');
+    const table = await inbox.textContent('#inbox-fields');
+    for (const v of ['Nguyễn Thị Bí Mật', '42', '2026-12-06', 'Doanh nghiệp', 'giay-phep.pdf']) assert.ok(table.includes(v), `${v} in ${table}`);
+    assert.equal(await inbox.getAttribute('#inbox-fields a.inbox-attachment', 'download'), 'giay-phep.pdf');
+    // A damaged submission: the package's code, nothing shown.
+    const bad = Buffer.from(formMessage);
+    bad[bad.length - 20] ^= 1;
+    await inbox.setInputFiles('#inbox-file', { name: 'hong.pgp', mimeType: 'application/octet-stream', buffer: bad });
+    await inbox.click('#inbox-open');
+    await inbox.waitForFunction(() => document.getElementById('inbox-msg').dataset.code, null, { timeout: 60_000 });
+    assert.equal(await inbox.getAttribute('#inbox-msg', 'data-code'), 'DECRYPTION_FAILED');
+    assert.equal(await inbox.$$eval('#inbox-fields', (e) => e.length), 0);
+    await inbox.close();
   });
 
   test('hostile embedder, raw protocol: malformed messages of every field type, replays and a forged second connection are refused; the frame keeps working', async () => {
