@@ -34,19 +34,24 @@ export function connect({ frameUrl, container = document.body, timeout = CONNECT
   iframe.style.cssText = 'width:100%;height:360px;border:1px solid #c8d2e0;border-radius:6px';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
+      window.removeEventListener('message', hello);
       iframe.remove();
       reject(embedError('UNAVAILABLE', `the Signet frame at ${frameOrigin} did not accept this origin`));
     }, timeout);
-    iframe.addEventListener('load', () => {
+    // The frame says hello to its parent once it runs (to allow-listed origins only); the
+    // port goes back to that window and origin alone.
+    const hello = (event) => {
+      if (event.source !== iframe.contentWindow || event.origin !== frameOrigin || event.data?.signet !== 'hello') return;
+      window.removeEventListener('message', hello);
       const { port1, port2 } = new MessageChannel();
       port1.onmessage = ({ data }) => {
         if (data?.signet !== 'ready' || data.v !== 1) return;
         clearTimeout(timer);
         resolve(new EmbedClient(iframe, port1));
       };
-      // Only a document of the frame's origin can receive the port.
       iframe.contentWindow.postMessage({ signet: 'connect', v: 1 }, frameOrigin, [port2]);
-    }, { once: true });
+    };
+    window.addEventListener('message', hello);
     container.append(iframe);
   });
 }

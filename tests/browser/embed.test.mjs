@@ -466,9 +466,17 @@ forEachEngine(({ h, test, engine }) => {
       const iframe = document.createElement('iframe');
       iframe.src = frameUrl;
       iframe.style.cssText = 'width:600px;height:300px';
-      document.body.prepend(iframe);
-      await new Promise((r) => { iframe.onload = r; });
       const origin = new URL(frameUrl).origin;
+      const hello = new Promise((r) => {
+        window.addEventListener('message', function h(e) {
+          if (e.source === iframe.contentWindow && e.origin === origin && e.data?.signet === 'hello') {
+            window.removeEventListener('message', h);
+            r();
+          }
+        });
+      });
+      document.body.prepend(iframe);
+      await hello;
       const { port1, port2 } = new MessageChannel();
       const replies = [];
       let wake = null;

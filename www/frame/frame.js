@@ -7,6 +7,7 @@
 import { checkRequest, embedError, SECRET_OPS, LIMITS } from './schema.js';
 import { ASKS, T, both, size } from './text.js';
 import { buildContainer } from './form.js';
+import { readPins, startPinnedWorker, wasmPin } from '../pins.js';
 
 /** At most this many requests are being worked on at once; more are refused. */
 const MAX_IN_FLIGHT = 8;
@@ -31,23 +32,34 @@ const config = fetch(new URL('embed-config.json', document.baseURI), { cache: 'n
 // ---------------------------------------------------------------------------
 // The worker (the package and the keys)
 
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+// Started, like the page's, from verified copies of its modules (www/pins.js); its first
+// message tells it where the Wasm is and its pin.
+const pins = readPins();
+const started = startPinnedWorker(pins, document.baseURI, { name: 'signet-frame' }).then((w) => {
+  w.onmessage = onWorkerMessage;
+  w.onerror = onWorkerError;
+  w.postMessage({ boot: wasmPin(pins, document.baseURI) });
+  return w;
+});
 const calls = new Map();
 let callId = 0;
-worker.onmessage = ({ data }) => {
+function onWorkerMessage({ data }) {
   const c = calls.get(data.id);
   calls.delete(data.id);
   if (data.ok) c.ok(data.result);
   else c.fail(embedError(data.error.code, data.error.message));
-};
-worker.onerror = () => {
+}
+function onWorkerError() {
   for (const c of calls.values()) c.fail(embedError('UNAVAILABLE', 'the crypto worker failed to start'));
   calls.clear();
-};
+}
 const call = (op, args = {}) => new Promise((ok, fail) => {
   const id = ++callId;
   calls.set(id, { ok, fail });
-  worker.postMessage({ id, op, args });
+  started.then((w) => w.postMessage({ id, op, args }), (err) => {
+    calls.delete(id);
+    fail(embedError('UNAVAILABLE', `the crypto worker could not start: ${err?.message ?? err}`));
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -354,3 +366,9 @@ function answers(f, form) {
 }
 
 $('status').textContent = both(T.waiting);
+// Hello to the embedding page, if its origin is on the allow-list (the message reaches no
+// other origin): it answers with `connect` and the port.
+config.then(({ origins }) => {
+  if (window.parent === window) return;
+  for (const o of origins) window.parent.postMessage({ signet: 'hello', v: 1 }, o);
+});

@@ -5,8 +5,17 @@
 // package handles; nothing here posts to an embedder (the frame decides what leaves).
 import { init, readKey, unlockKey, encrypt, decrypt, sign, verify, encryptStream, decryptStream } from '../../pkg/index.js';
 import * as store from '../keystore.js';
+import { fetchPinned } from '../pins.js';
 
-const ready = init();
+// The frame's first message is { boot: { url, integrity } }: the Wasm is fetched against
+// its pin (frame.html's pins), so a changed module is refused before it compiles.
+const ready = new Promise((resolve) => {
+  self.addEventListener('message', function boot({ data }) {
+    if (!data?.boot) return;
+    self.removeEventListener('message', boot);
+    resolve(data.boot);
+  });
+}).then(({ url, integrity }) => init(fetchPinned(url, integrity)));
 const handles = new Map(); // number -> PrivateKey
 let nextHandle = 1;
 
@@ -88,7 +97,8 @@ const ops = {
   },
 };
 
-self.onmessage = async ({ data: { id, op, args } }) => {
+self.onmessage = async ({ data: { id, op, args, boot } }) => {
+  if (boot) return;
   try {
     await ready;
     if (!Object.hasOwn(ops, op)) throw fail('INVALID_ARGUMENT', `unknown operation ${op}`);
