@@ -17,7 +17,12 @@ $('state').dataset.state = 'connected';
 window.demo = { client };
 
 let lastMessage = null;
-const officialKeys = async () => (await client.listPublicKeys()).map((k) => k.publicKey);
+/** The official's keys the frame knows: none until their first consent on this site links one. */
+async function officialKeys() {
+  const keys = (await client.listPublicKeys()).map((k) => k.publicKey);
+  if (!keys.length) throw Object.assign(new Error('chưa có khoá nào được liên kết: hãy ký một lần để liên kết — no key linked yet: sign once to link one'), { code: 'NOT_FOUND' });
+  return keys;
+}
 
 $('list').onclick = () => client.listPublicKeys().then((keys) => log('listPublicKeys', keys.map((k) => `${k.fingerprint} ${k.userIds[0] ?? ''}`)), fail);
 $('encrypt').onclick = async () => {
