@@ -5,17 +5,10 @@
 // package handles; nothing here posts to an embedder (the frame decides what leaves).
 import { init, readKey, unlockKey, encrypt, decrypt, sign, verify, encryptStream, decryptStream } from '../../pkg/index.js';
 import * as store from '../keystore.js';
-import { fetchPinned } from '../pins.js';
+import { initFromBoot } from '../pins.js';
 
-// The frame's first message is { boot: { url, integrity } }: the Wasm is fetched against
-// its pin (frame.html's pins), so a changed module is refused before it compiles.
-const ready = new Promise((resolve) => {
-  self.addEventListener('message', function boot({ data }) {
-    if (!data?.boot) return;
-    self.removeEventListener('message', boot);
-    resolve(data.boot);
-  });
-}).then(({ url, integrity }) => init(fetchPinned(url, integrity)));
+// The frame's first message is { boot: { url, integrity } } (frame.html's pins).
+const ready = initFromBoot(init);
 const handles = new Map(); // number -> PrivateKey
 let nextHandle = 1;
 
