@@ -211,6 +211,7 @@ function openConsent(p) {
   if (!visible()) return settle(embedError('NOT_VISIBLE', 'the Signet frame was hidden'));
   if (p.popup && !p.popup.closed) return p.popup.focus();
   p.popup = window.open(new URL(`consent.html#${p.nonce}`, document.baseURI), `signet-consent-${p.nonce}`, 'popup,width=520,height=640');
+  if (!p.popup) return settle(embedError('DENIED', 'the consent window could not open (blocked popup)'));
   clearInterval(p.watch);
   p.watch = setInterval(() => {
     if (p.popup?.closed) settle(embedError('DENIED', 'the consent window was closed'));
