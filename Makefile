@@ -58,10 +58,12 @@ repro-check:
 	$(call done,reproducible Wasm (a clean build elsewhere matches pkg/wasm))
 
 size:
-	@f=pkg/wasm/signet_crypto_bg.wasm; \
-	 printf '[pkg] %s: %s bytes raw, %s gzip -9\n' "$$f" "$$(stat -c %s $$f)" "$$(gzip -9c $$f | wc -c)"
+	@for f in pkg/wasm/signet_crypto_bg.wasm pkg/embed/index.js; do \
+	 printf '[pkg] %s: %s bytes raw, %s gzip -9\n' "$$f" "$$(stat -c %s $$f)" "$$(gzip -9c $$f | wc -c)"; done
 
-## Serves www/ (and the package under /pkg/) on http://127.0.0.1:$(PORT).
+## Serves www/ (and the package under /pkg/) on http://127.0.0.1:$(PORT), and the demo
+## mini app (another origin, embedding www/frame.html) on port $(PORT)+1; the frame's
+## allow-list: SIGNET_EMBED_ORIGINS or SIGNET_EMBED_CONFIG (docs/embedding.md).
 serve: pkg
 	node scripts/serve.mjs --port $(PORT)
 

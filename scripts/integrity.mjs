@@ -1,7 +1,8 @@
 // Pins the shipped bytes (SHA-384, in Subresource Integrity form):
 //   pkg/integrity.json   every file the npm package ships (what `npm pack` lists), for
 //                        embedders who pin the package's files;
-//   www/index.html       the block between the `pinned` markers: integrity attributes on
+//   www/index.html       (and the crypto frame's pages, frame.html and consent.html: PAGES)
+//                        the block between the `pinned` markers: integrity attributes on
 //                        the entry script (boot.js) and the stylesheet, and a JSON block
 //                        (#pins) with the hash of everything the page loads (its modules,
 //                        the crypto worker's, the Wasm) plus, for each module, where its
@@ -26,8 +27,13 @@ export const WASM = '../pkg/wasm/signet_crypto_bg.wasm';
 /** The script index.html loads (pinned by attribute); it loads the rest through LOADER. */
 export const BOOT = 'boot.js';
 const LOADER = 'pins.js';
-/** Other pinned files (the stylesheet gets an attribute; the service worker checks all). */
-const ASSETS = [BOOT, LOADER, 'style.css', 'icon.svg'];
+/** Each pinned HTML page: its module graph, its crypto worker's (if any), its stylesheet
+ *  (pinned by attribute) and other files it pins (the service worker checks them). */
+export const PAGES = {
+  'index.html': { entry: PAGE_ENTRY, worker: WORKER_ENTRY, css: 'style.css', assets: ['icon.svg'] },
+  'frame.html': { entry: 'frame/frame.js', worker: 'frame/worker.js', css: 'frame/frame.css', assets: [] },
+  'consent.html': { entry: 'frame/consent.js', worker: null, css: 'frame/frame.css', assets: [] },
+};
 const BEGIN = '<!-- pinned: begin';
 const END = '<!-- pinned: end -->';
 
@@ -109,8 +115,9 @@ function moduleGraph(wwwDir, entry) {
   return modules;
 }
 
-/** The pinned block of www/index.html for the current files. */
-export function pageBlock(wwwDir) {
+/** The pinned block of one of PAGES (default www/index.html) for the current files. */
+export function pageBlock(wwwDir, html = 'index.html') {
+  const { entry, worker: workerEntry, css, assets } = PAGES[html];
   const hash = (p) => sri(readFileSync(resolve(wwwDir, p)));
   // The entry and the loader run before anything is verified: their imports would be
   // fetched unchecked (boot.js imports only verified blob: copies, computed).
@@ -120,19 +127,16 @@ export function pageBlock(wwwDir) {
     }
   }
   const sorted = (graph) => Object.fromEntries(Object.keys(graph).sort().map((p) => [p, graph[p]]));
-  const page = moduleGraph(wwwDir, PAGE_ENTRY);
-  const worker = moduleGraph(wwwDir, WORKER_ENTRY);
+  const page = moduleGraph(wwwDir, entry);
+  const worker = workerEntry ? moduleGraph(wwwDir, workerEntry) : {};
   const files = {};
-  for (const p of [...new Set([...Object.keys(page), ...Object.keys(worker), ...ASSETS, WASM])].sort()) files[p] = hash(p);
-  const pins = {
-    files,
-    page: { entry: PAGE_ENTRY, modules: sorted(page) },
-    worker: { entry: WORKER_ENTRY, modules: sorted(worker) },
-    wasm: WASM,
-  };
+  const wasm = workerEntry ? [WASM] : [];
+  for (const p of [...new Set([...Object.keys(page), ...Object.keys(worker), BOOT, LOADER, css, ...assets, ...wasm])].sort()) files[p] = hash(p);
+  const pins = { files, page: { entry, modules: sorted(page) } };
+  if (workerEntry) Object.assign(pins, { worker: { entry: workerEntry, modules: sorted(worker) }, wasm: WASM });
   const lines = [
     `${BEGIN}: written by \`make pkg\` (scripts/integrity.mjs) from the files' SHA-384; do not edit -->`,
-    `<link rel="stylesheet" href="style.css" integrity="${files['style.css']}">`,
+    `<link rel="stylesheet" href="${css}" integrity="${files[css]}">`,
     `<script type="module" src="${BOOT}" integrity="${files[BOOT]}"></script>`,
     `<script type="application/json" id="pins">${JSON.stringify(pins)}</script>`,
     END,
@@ -140,11 +144,11 @@ export function pageBlock(wwwDir) {
   return lines.map((l) => `  ${l}`).join('\n');
 }
 
-/** index.html with its pinned block replaced. */
-export function stampPage(html, block) {
+/** A page's HTML with its pinned block replaced. */
+export function stampPage(html, block, name = 'index.html') {
   const a = html.indexOf(BEGIN);
   const b = html.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`www/index.html has no "${BEGIN} ... ${END}" block`);
+  if (a < 0 || b < a) throw new Error(`www/${name} has no "${BEGIN} ... ${END}" block`);
   const lineStart = html.lastIndexOf('\n', a) + 1;
   return html.slice(0, lineStart) + block + html.slice(b + END.length);
 }
@@ -173,10 +177,12 @@ function main() {
   const root = i >= 0 ? resolve(args[i + 1]) : resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const pkgDir = join(root, 'pkg');
   const wwwDir = join(root, 'www');
-  const indexPath = join(wwwDir, 'index.html');
   const want = [
     [join(pkgDir, 'integrity.json'), packageManifest(pkgDir)],
-    [indexPath, stampPage(readFileSync(indexPath, 'utf8'), pageBlock(wwwDir))],
+    ...Object.keys(PAGES).map((html) => {
+      const path = join(wwwDir, html);
+      return [path, stampPage(readFileSync(path, 'utf8'), pageBlock(wwwDir, html), html)];
+    }),
   ];
   let stale = 0;
   for (const [path, text] of want) {
@@ -197,7 +203,7 @@ function main() {
   }
   if (stale) process.exit(1);
   const n = Object.keys(JSON.parse(want[0][1]).files).length;
-  console.log(`[integrity] ${check ? 'checked' : 'wrote'} pkg/integrity.json (${n} files) and the pins in www/index.html`);
+  console.log(`[integrity] ${check ? 'checked' : 'wrote'} pkg/integrity.json (${n} files) and the pins in www/${Object.keys(PAGES).join(', www/')}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -2,6 +2,7 @@
 // holds the Wasm module, unlocked keys and the open notebook.
 import { t, errorText, applyI18n, setLang, currentLang, onLangChange, formatBytes, formatDate } from './i18n.js';
 import { readPins, startPinnedWorker, wasmPin } from './pins.js';
+import { mountInbox } from './inbox.js';
 
 // ---------------------------------------------------------------------------
 // Worker RPC
@@ -938,6 +939,9 @@ call('version')
     status.dataset.state = 'error';
     status.dataset.code = err.code ?? 'INTERNAL';
   });
+
+// The agency's inbox of encrypted form submissions (www/inbox.js).
+mountInbox($('inbox'), call);
 
 // Offline use: a small service worker caches the page and the package.
 if ('serviceWorker' in navigator && location.protocol !== 'file:') {

@@ -92,6 +92,20 @@ export async function startPinnedWorker(pins, base, options = {}) {
   return new Worker(await pinnedModule(pins, pins.worker, base), { ...options, type: 'module' });
 }
 
+/**
+ * In a crypto worker: the page's first message is { boot: wasmPin(...) }; resolves once
+ * `init` compiled the Wasm fetched against that pin (a changed module is refused first).
+ */
+export function initFromBoot(init) {
+  return new Promise((resolve) => {
+    self.addEventListener('message', function boot({ data }) {
+      if (!data?.boot) return;
+      self.removeEventListener('message', boot);
+      resolve(data.boot);
+    });
+  }).then(({ url, integrity }) => init(fetchPinned(url, integrity)));
+}
+
 /** What the worker needs to fetch the Wasm against its pin. */
 export function wasmPin(pins, base) {
   return { url: new URL(pins.wasm, base).href, integrity: pins.files[pins.wasm] };

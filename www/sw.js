@@ -20,7 +20,9 @@ function bare(url) {
   return u.href;
 }
 
-const isPage = (req) => req.mode === 'navigate' || [PAGE, `${PAGE}index.html`].includes(bare(req.url));
+// Only the page itself: other documents of this origin (the crypto frame, its consent
+// window, test pages) are navigations too, and must not replace the cached page.
+const isPage = (req) => [PAGE, `${PAGE}index.html`].includes(bare(req.url));
 
 /** url → pin, from the #pins block of a page's HTML. */
 function pinsOf(html) {

@@ -23,17 +23,11 @@ import {
   decryptStream,
 } from '../pkg/index.js';
 import * as store from './keystore.js';
-import { fetchPinned } from './pins.js';
+import { initFromBoot } from './pins.js';
 
 // The page's first message is { boot: { url, integrity } }: the Wasm is fetched against
 // its pin from index.html (pins.js), so a changed module is refused before it compiles.
-const ready = new Promise((resolve) => {
-  self.addEventListener('message', function boot({ data }) {
-    if (!data?.boot) return;
-    self.removeEventListener('message', boot);
-    resolve(data.boot);
-  });
-}).then(({ url, integrity }) => init(fetchPinned(url, integrity)));
+const ready = initFromBoot(init);
 
 /** One-shot ("memory mode") cap; the package's own limit is the same. */
 export const MEMORY_LIMIT = 256 * 1024 * 1024;

@@ -53,11 +53,15 @@ function readmeApi() {
   return names.sort();
 }
 
-test('the package exports exactly the README API table; ./stream only the streams', async () => {
+test('the package exports exactly the README API table; ./stream only the streams; ./embed only connect', async () => {
   const api = readmeApi();
   assert.ok(api.length >= 20, `API table parsed to ${api.length} names`);
   assert.deepEqual(Object.keys(await import('signet-crypto')).sort(), api);
   assert.deepEqual(Object.keys(await import('signet-crypto/stream')).sort(), ['decryptStream', 'encryptStream', 'prewarm']);
+  // ./embed: the SDK for embedders, `connect` only (the README's embedding row names it).
+  const embedRow = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8').split('\n').find((l) => l.startsWith('| embedding |'));
+  assert.match(embedRow ?? '', /`signet-crypto\/embed` \(its one export `connect\(/);
+  assert.deepEqual(Object.keys(await import('signet-crypto/embed')), ['connect']);
   // Internals stay out of reach through the exports map.
   for (const sub of ['signet-crypto/stream-worker.js', 'signet-crypto/wasm/signet_crypto.js', 'signet-crypto/oneshot.js']) {
     await assert.rejects(import(sub), (e) => e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED', sub);
