@@ -29,7 +29,10 @@ mod cfb;
 mod decrypt;
 mod encrypt;
 mod framing;
+mod literal;
 mod meter;
+mod replay;
+mod seipd1;
 mod seipd2;
 
 pub use super::esk::{decrypt_session_key, SessionKey};
