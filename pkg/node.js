@@ -1,8 +1,9 @@
 // Node entry: reads the .wasm from disk and instantiates it synchronously on import.
-import { readFileSync } from 'node:fs';
+import { readFileSync, openAsBlob } from 'node:fs';
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { initSync, useNativeAes, getVersion as versions } from './wasm/signet_crypto.js';
 import { useNativeGcm } from './stream-worker.js';
+import { useFileOpener } from './stream.js';
 
 // The package's API (the README's API table): one explicit list, in api.js.
 export * from './api.js';
@@ -61,6 +62,9 @@ useNativeAes({
     return createHash('sha1').update(data).digest();
   },
 });
+
+// decryptStream({ message: path }): the file is read twice (SEIPDv1 two-pass).
+useFileOpener((path) => openAsBlob(path));
 
 /** Already initialised on import in Node; kept so code can call `init()` everywhere. */
 export async function init() {}

@@ -226,8 +226,19 @@ class WorkerEngine {
   async finish() {
     const r = await this.#call({ op: 'finish' });
     this.wasmMemory = r.wasmMemory;
+    if (r.info) this.info = r.info;
+    // A two-pass first pass verified the message: the stream goes on.
+    this.again = r.again === true;
+    if (this.again) return r.chunks;
     if (this.pool && r.wasmMemory > MAX_KEPT_MEMORY) this.pool.big = true;
     this.#detach();
+    return r.chunks;
+  }
+
+  async rewind() {
+    this.again = false;
+    const r = await this.#call({ op: 'rewind' });
+    if (r.info) this.info = r.info;
     return r.chunks;
   }
 
@@ -309,6 +320,67 @@ function checkStream(v, name) {
 }
 
 /**
+ * Opens a file in Node (`fs.openAsBlob`), registered by node.js: a path as
+ * `decryptStream`'s message is read like a File. Null in browsers.
+ */
+let openFile = null;
+/** @internal Called once by node.js. Not part of the package's exports. */
+export function useFileOpener(fn) {
+  openFile ??= fn;
+}
+
+function isBlob(v) {
+  return typeof Blob === 'function' && v instanceof Blob;
+}
+
+/**
+ * What `decryptStream` reads: `open()` resolves to a fresh reader each time;
+ * `twoPass` when it can be read again (File/Blob, a Node path, a factory), so
+ * SEIPDv1 is verified before anything is released and then read a second time.
+ */
+function messageSource(message) {
+  if (isBlob(message)) {
+    return { twoPass: true, size: message.size, open: async () => message.stream().getReader() };
+  }
+  if (typeof message === 'function') {
+    return {
+      twoPass: true,
+      open: async () => {
+        let s;
+        try {
+          s = await message();
+        } catch (e) {
+          if (e?.code) throw e;
+          throw signetError('INVALID_ARGUMENT', `the message factory failed: ${e?.message ?? e}`);
+        }
+        checkStream(s, 'the message factory\'s result');
+        return s.getReader();
+      },
+    };
+  }
+  const isUrl = typeof URL === 'function' && message instanceof URL;
+  if (typeof message === 'string' || isUrl) {
+    if (!openFile) throw signetError('INVALID_ARGUMENT', 'message as a path is accepted in Node only; pass a File or a ReadableStream');
+    const src = {
+      twoPass: true,
+      open: async () => {
+        let blob;
+        try {
+          blob = await openFile(message);
+        } catch (e) {
+          throw signetError(e?.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_ARGUMENT', `cannot open the message file: ${e?.message ?? e}`);
+        }
+        src.size = blob.size;
+        return blob.stream().getReader();
+      },
+    };
+    return src;
+  }
+  checkStream(message, 'message');
+  return { twoPass: false, open: async () => message.getReader() };
+}
+
+/**
  * Reads up to about BATCH bytes, or null at the end. With `owned` (a
  * WorkerEngine), the result is copied into a buffer of the engine's own that
  * can be transferred (the caller's chunks may share one buffer) and that the
@@ -372,9 +444,17 @@ function asyncIterable(stream) {
   return stream;
 }
 
-/** Wires an engine to a pull-based ReadableStream. */
-function pipe(engine, input, { onProgress, signal }) {
-  const reader = input.getReader();
+/**
+ * Wires an engine to a pull-based ReadableStream. `source` is a stream, or a
+ * message source (see `messageSource`) that a two-pass decryption reads twice.
+ */
+function pipe(engine, source, { onProgress, signal, decrypting = false }) {
+  if (typeof source.open !== 'function') {
+    const stream = source;
+    source = { twoPass: false, open: async () => stream.getReader() };
+  }
+  let reader = null;
+  let pass = 1;
   let bytesIn = 0;
   let bytesOut = 0;
   let finished = false;
@@ -387,7 +467,20 @@ function pipe(engine, input, { onProgress, signal }) {
     if (finished) return;
     finished = true;
     engine.free();
-    reader.cancel(reason).catch(() => {});
+    reader?.cancel(reason).catch(() => {});
+  };
+  // Decryption progress names its phase: "verifying" while a two-pass first
+  // pass checks the MDC (nothing is released), "decrypting" otherwise.
+  const progress = () => {
+    const p = { bytesIn, bytesOut };
+    if (decrypting) {
+      p.phase = engine.info?.verifying ? 'verifying' : 'decrypting';
+      p.pass = pass;
+      if (source.size !== undefined) p.total = source.size;
+    }
+    // wasmMemory: the worker's Wasm memory size (a diagnostic; workers only).
+    if (engine.wasmMemory) p.wasmMemory = engine.wasmMemory;
+    return p;
   };
   const onAbort = () => {
     const reason = signal.reason ?? signetError('INVALID_ARGUMENT', 'aborted');
@@ -404,6 +497,7 @@ function pipe(engine, input, { onProgress, signal }) {
       try {
         // Keep up to `depth` batches on their way (worker only: the worker
         // handles its messages in order; in-thread engines take one at a time).
+        reader ??= await source.open();
         for (;;) {
           while (!inputDone && inflight.length < depth) {
             const batch = await readBatch(reader, engine instanceof WorkerEngine ? engine : null, scratch);
@@ -421,8 +515,17 @@ function pipe(engine, input, { onProgress, signal }) {
             bytesOut += c.length;
             controller.enqueue(c);
           }
-          // wasmMemory: the worker's Wasm memory size (a diagnostic; workers only).
-          onProgress?.(engine.wasmMemory ? { bytesIn, bytesOut, wasmMemory: engine.wasmMemory } : { bytesIn, bytesOut });
+          onProgress?.(progress());
+          if (inputDone && inflight.length === 0 && engine.again) {
+            // Verified: read the source again, this time releasing.
+            await engine.rewind();
+            reader.releaseLock?.();
+            reader = await source.open();
+            pass = 2;
+            bytesIn = 0;
+            inputDone = false;
+            continue;
+          }
           if (inputDone && inflight.length === 0) {
             finished = true;
             signal?.removeEventListener('abort', onAbort);
@@ -471,11 +574,19 @@ export async function encryptStream(options) {
  * `sessionKey` (cipher octet + key, as `decryptSessionKey` and `encrypt`'s
  * `sessionKeyOut` give it) replaces keys and passwords; it is copied, the
  * caller wipes its own array.
+ *
+ * `message` is a ReadableStream, or something that can be read twice: a
+ * File/Blob, in Node a path (string or file URL), or a function returning a
+ * fresh ReadableStream of the same bytes each time. From those, SEIPDv1 is
+ * verified in a first pass (progress phase "verifying", nothing released)
+ * and decrypted in a second ("decrypting"); if the source changed between
+ * the passes the stream errors with TAMPERED: discard what was received.
+ * A one-shot stream of SEIPDv1 is buffered up to `limits.maxMessageSize`.
  */
 export async function decryptStream(options) {
   options = readOptions(options, 'decryptStream');
-  const { message, decryptionKeys = [], passwords = [], sessionKey, onProgress, signal, worker = true, backend } = options;
-  checkStream(message, 'message');
+  const { message, decryptionKeys = [], passwords = [], sessionKey, onProgress, signal, worker = true, backend, limits } = options;
+  const source = messageSource(message);
   if (!Array.isArray(decryptionKeys) || !Array.isArray(passwords)) {
     throw signetError('INVALID_ARGUMENT', 'decryptionKeys and passwords must be arrays');
   }
@@ -496,6 +607,6 @@ export async function decryptStream(options) {
     const sk = sessionKey.slice(); // the engine wipes what it is given
     getSessionKey = async () => sk;
   }
-  const engine = await createEngine('decrypt', { backend, passwords }, getSessionKey, worker);
-  return pipe(engine, message, { onProgress, signal });
+  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass }, getSessionKey, worker);
+  return pipe(engine, source, { onProgress, signal, decrypting: true });
 }

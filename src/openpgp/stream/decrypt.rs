@@ -1,8 +1,10 @@
 //! Push-style decryption. SEIPDv2 with a literal data packet inside streams
-//! chunk by chunk, each chunk released only after its tag verified; everything
-//! else (SEIPDv1, compressed or signed content) is collected up to the one-shot
-//! limit and handed to rPGP whole, which checks the MDC/tags before anything is
-//! released.
+//! chunk by chunk, each chunk released only after its tag verified; AES
+//! SEIPDv1 with literal data streams in two passes when the caller can push it
+//! twice (verify the MDC, then release: `seipd1.rs`, `replay.rs`); everything
+//! else (compressed or signed content, SEIPDv1 from a one-shot source) is
+//! collected up to the one-shot limit and handed to rPGP whole, which checks
+//! the MDC/tags before anything is released.
 
 use std::collections::VecDeque;
 
@@ -308,8 +310,15 @@ impl StreamDecryptor {
             if raw.len() as u64 + data.len() as u64 > self.opts.limits.max_message_size {
                 return Err(Error::LimitExceeded(format!(
                     "this message cannot be streamed and exceeds the limit of {} bytes \
-                     for buffered decryption",
-                    self.opts.limits.max_message_size
+                     for buffered decryption{}",
+                    self.opts.limits.max_message_size,
+                    if matches!(self.body, Body::Fallback { v1: true }) && !self.opts.two_pass {
+                        " (SEIPDv1: pass a File, a Blob, a path or a stream factory \
+                         instead of a one-shot stream, so it can be verified and then \
+                         decrypted in two passes)"
+                    } else {
+                        ""
+                    }
                 )));
             }
             stage(raw, data);
@@ -449,6 +458,12 @@ impl StreamDecryptor {
                 "the literal data packet inside is incomplete".into(),
             )),
         }
+    }
+
+    /// True while the first pass of a two-pass decryption runs (or waits for
+    /// `rewind`): it releases nothing.
+    pub fn is_verifying(&self) -> bool {
+        !self.releasing && (matches!(self.body, Body::V1(_)) || self.waiting.is_some())
     }
 
     /// True when the first pass of a two-pass decryption verified the
