@@ -1,5 +1,6 @@
 // Node entry: reads the .wasm from disk and instantiates it synchronously on import.
 import { readFileSync, openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { initSync, useNativeAes, getVersion as versions } from './wasm/signet_crypto.js';
 import { useNativeGcm } from './stream-worker.js';
@@ -64,7 +65,11 @@ useNativeAes({
 });
 
 // decryptStream({ message: path }): the file is read twice (SEIPDv1 two-pass).
-useFileOpener((path) => openAsBlob(path));
+// stat first: openAsBlob reports a missing file only as an invalid argument.
+useFileOpener(async (path) => {
+  await stat(path);
+  return openAsBlob(path);
+});
 
 /** Already initialised on import in Node; kept so code can call `init()` everywhere. */
 export async function init() {}

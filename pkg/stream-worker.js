@@ -349,6 +349,7 @@ export class DecryptEngine {
   }
 
   get info() {
+    if (!this.dec) return null; // finished and freed
     return { backend: this.dec.backend === 'external' ? 'webcrypto' : 'rust', streaming: this.dec.isStreaming, verifying: this.dec.isVerifying };
   }
 
