@@ -390,12 +390,23 @@ async function readBatch(reader, owned, scratch) {
   const parts = [];
   let n = 0;
   while (n < BATCH) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (!(value instanceof Uint8Array)) {
-      throw signetError('INVALID_ARGUMENT', 'stream chunks must be Uint8Array');
+    let value = scratch.carry;
+    scratch.carry = null;
+    if (!value) {
+      const r = await reader.read();
+      if (r.done) break;
+      value = r.value;
+      if (!(value instanceof Uint8Array)) {
+        throw signetError('INVALID_ARGUMENT', 'stream chunks must be Uint8Array');
+      }
     }
     if (value.length === 0) continue;
+    // Batches stay about 1 MiB whatever the source's chunk size (WebKit and
+    // Firefox read an in-memory Blob as one chunk): the rest waits for the next.
+    if (n + value.length > BATCH + (BATCH >> 2)) {
+      scratch.carry = value.subarray(BATCH - n);
+      value = value.subarray(0, BATCH - n);
+    }
     parts.push(value);
     n += value.length;
   }
@@ -523,6 +534,7 @@ function pipe(engine, source, { onProgress, signal, decrypting = false }) {
             reader = await source.open();
             pass = 2;
             bytesIn = 0;
+            scratch.carry = null;
             inputDone = false;
             continue;
           }
