@@ -329,6 +329,60 @@ export function useFileOpener(fn) {
   openFile ??= fn;
 }
 
+/**
+ * Makes a temporary copy of a one-shot stream so that SEIPDv1 can be read
+ * twice (Node: an encrypted temporary file, registered by node.js): resolves
+ * to { write(bytes), open(): reader, drop() }. Null in browsers (not built).
+ */
+let makeSpill = null;
+/** @internal Called once by node.js. Not part of the package's exports. */
+export function useSpill(fn) {
+  makeSpill ??= fn;
+}
+
+/**
+ * A one-shot stream made re-readable: the first pass copies what it reads
+ * into a spill, the second reads the spill. The copy stops (and is deleted)
+ * as soon as the engine knows no second pass will come (SEIPDv2, buffered
+ * content); `keep` is set by `pipe`, `dispose` deletes it (end, error, cancel).
+ */
+function spillSource(stream) {
+  let spill = null;
+  let dropped = Promise.resolve();
+  let opened = 0;
+  const src = {
+    twoPass: true,
+    keep: () => true,
+    /** Deletes the copy; every call resolves once it is gone. */
+    dispose() {
+      if (spill) {
+        dropped = spill.drop().catch(() => {});
+        spill = null;
+      }
+      return dropped;
+    },
+    async open() {
+      if (opened++ > 0) {
+        if (!spill) throw signetError('INTERNAL', 'the temporary copy of the message is gone');
+        return spill.open();
+      }
+      const inner = stream.getReader();
+      spill = await makeSpill();
+      return {
+        read: async () => {
+          const r = await inner.read();
+          if (spill && !src.keep()) await src.dispose();
+          if (!r.done && spill && r.value instanceof Uint8Array) await spill.write(r.value);
+          return r;
+        },
+        cancel: (reason) => inner.cancel(reason),
+        releaseLock: () => inner.releaseLock(),
+      };
+    },
+  };
+  return src;
+}
+
 function isBlob(v) {
   return typeof Blob === 'function' && v instanceof Blob;
 }
@@ -377,6 +431,7 @@ function messageSource(message) {
     return src;
   }
   checkStream(message, 'message');
+  if (makeSpill) return spillSource(message);
   return { twoPass: false, open: async () => message.getReader() };
 }
 
@@ -474,9 +529,15 @@ function pipe(engine, source, { onProgress, signal, decrypting = false }) {
   const scratch = { buf: new Uint8Array(0) };
   const depth = engine instanceof WorkerEngine ? 3 : 1;
   let ctrl;
+  // A spilled one-shot stream: keep copying only while a second pass may come.
+  source.keep = () => {
+    const i = engine.info;
+    return !i || i.streaming == null || i.verifying === true;
+  };
   const stop = (reason) => {
     if (finished) return;
     finished = true;
+    source.dispose?.();
     engine.free();
     reader?.cancel(reason).catch(() => {});
   };
@@ -540,6 +601,7 @@ function pipe(engine, source, { onProgress, signal, decrypting = false }) {
           }
           if (inputDone && inflight.length === 0) {
             finished = true;
+            await source.dispose?.();
             signal?.removeEventListener('abort', onAbort);
             controller.close();
             return;
@@ -549,6 +611,8 @@ function pipe(engine, source, { onProgress, signal, decrypting = false }) {
       } catch (e) {
         signal?.removeEventListener('abort', onAbort);
         stop(e);
+        // The temporary copy is gone before the consumer hears of the error.
+        await source.dispose?.();
         // Errors keep their `code`; the consumer must discard partial output.
         controller.error(e);
       }

@@ -2,12 +2,12 @@
 // Blob) in Node: verified in a first pass that releases nothing, decrypted in
 // a second; our own 300 MiB compat encryptStream output (the failure issue #25
 // measured), GnuPG 2.2 messages, a late bit flip, a source changed between
-// the passes, and the one-shot stream's limit naming the fix.
+// the passes, and a one-shot stream spilled to an encrypted temporary file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -111,12 +111,56 @@ test('our 300 MiB compat encryptStream output decrypts from a path, RSS bounded'
   const growth = (rssMax - rss0) / MiB;
   console.log(`# 300 MiB SEIPDv1 two-pass from a path: RSS growth ${growth.toFixed(1)} MiB`);
   assert.ok(growth < 128, `RSS grew by ${growth} MiB`);
-  // The same file as a one-shot stream: buffered, over the limit, and the
-  // error names the fix.
-  const e = await drain(s.decryptStream({ message: streamOf(readFileSync(file).subarray(0, 64 * MiB)), decryptionKeys: [compat.key], limits: { maxMessageSize: 8 * MiB } }));
-  assert.equal(e.error?.code, 'LIMIT_EXCEEDED');
-  assert.match(e.error.message, /File/);
-  assert.equal(e.released, 0);
+});
+
+/** Our process's spill directories in the temporary directory. */
+function spills() {
+  return readdirSync(os.tmpdir()).filter((n) => n.startsWith(`signet-spill-${process.pid}-`));
+}
+
+test('a one-shot stream of SEIPDv1 spills to an encrypted temporary file, deleted after', { timeout: 300_000 }, async () => {
+  const msg = new Uint8Array(readFileSync(await v1File(40 * MiB, 'flip.pgp')));
+  const phases = [];
+  let spilled = null;
+  const r = await drain(s.decryptStream({
+    message: streamOf(msg),
+    passwords: ['pw'],
+    onProgress(p) {
+      if (phases.at(-1) !== p.phase) phases.push(p.phase);
+      if (p.pass === 2 && !spilled) {
+        const [d] = spills();
+        spilled = readFileSync(path.join(os.tmpdir(), d, 'message'));
+      }
+    },
+  }));
+  assert.equal(r.error, null, r.error?.message);
+  assert.equal(r.released, 40 * MiB);
+  assert.deepEqual(phases, ['verifying', 'decrypting']);
+  // The copy held the whole message, encrypted (not the message's own bytes).
+  assert.equal(spilled.length, msg.length);
+  assert.notDeepEqual(spilled.subarray(0, 4096), Buffer.from(msg.subarray(0, 4096)));
+  assert.deepEqual(spills(), []);
+  // A late bit flip: nothing released, copy deleted.
+  const bad = msg.slice();
+  bad[msg.length - 100] ^= 2;
+  const f = await drain(s.decryptStream({ message: streamOf(bad), passwords: ['pw'] }));
+  assert.equal(f.error?.code, 'DECRYPTION_FAILED');
+  assert.equal(f.released, 0);
+  assert.deepEqual(spills(), []);
+  // Cancelled in the second pass: deleted too.
+  const out = await s.decryptStream({ message: streamOf(msg), passwords: ['pw'] });
+  const reader = out.getReader();
+  const first = await reader.read();
+  assert.ok(first.value.length > 0);
+  await reader.cancel();
+  await new Promise((ok) => setTimeout(ok, 50));
+  assert.deepEqual(spills(), []);
+  // SEIPDv2 from a one-shot stream streams in one pass; the copy stops at once.
+  const v2 = await s.encrypt({ data: new Uint8Array(5 * MiB), passwords: ['pw'], armor: false });
+  const r2 = await drain(s.decryptStream({ message: streamOf(v2), passwords: ['pw'] }));
+  assert.equal(r2.error, null);
+  assert.equal(r2.released, 5 * MiB);
+  assert.deepEqual(spills(), []);
 });
 
 test('a bit flip late in a SEIPDv1 message: nothing released, DECRYPTION_FAILED', { timeout: 300_000 }, async () => {
