@@ -20,7 +20,7 @@ export function init(
 ): Promise<void>;
 
 import type {
-  EncryptOptions, EncryptedWithSessionKey, PrivateKey, RevokeKeyOptions, SignetErrorCode,
+  EncryptOptions, EncryptedWithSessionKey, Limits, PrivateKey, RevokeKeyOptions, SignetErrorCode,
 } from './wasm/signet_crypto.js';
 
 /**
