@@ -503,18 +503,25 @@ impl StreamDecryptor {
             return Ok(());
         };
         let Some(v) = V1Dec::new(sk)? else {
-            if self.releasing {
-                return Err(changed());
-            }
-            self.record = None;
-            self.body = Body::Fallback { v1: true };
-            self.input.clear();
-            self.ct.clear();
-            return Ok(());
+            return self.buffer_v1();
         };
         let ct = std::mem::take(&mut self.ct);
         self.body = Body::V1(Box::new(v));
         self.body_bytes(ct.get(1..).unwrap_or_default())
+    }
+
+    /// SEIPDv1 that cannot stream (non-AES, not a literal packet): buffered
+    /// whole in the first pass, which then is the only one.
+    fn buffer_v1(&mut self) -> Result<()> {
+        if self.releasing {
+            // The first pass streamed it: the second read something else.
+            return Err(changed());
+        }
+        self.record = None;
+        self.body = Body::Fallback { v1: true };
+        self.input.clear();
+        self.ct.clear();
+        Ok(())
     }
 
     /// Content that is not a literal packet goes to the buffered path (first
@@ -524,13 +531,7 @@ impl StreamDecryptor {
             return Ok(());
         };
         if v.content.fallback {
-            if self.releasing {
-                return Err(changed());
-            }
-            self.record = None;
-            self.body = Body::Fallback { v1: true };
-            self.input.clear();
-            self.ct.clear();
+            return self.buffer_v1();
         } else if v.content.inner.literal_seen() {
             self.raw = None;
         }
