@@ -283,3 +283,69 @@ fn copies_stay_linear_over_both_passes() {
         msg.len()
     );
 }
+
+/// Pushes `msg` through one decryptor (two-pass or not) with keys and
+/// passwords; returns the plaintext or the error code.
+fn outcome(
+    msg: &[u8],
+    two_pass: bool,
+    keys: &[&PrivateKey],
+    pw: &str,
+    copies: &mut u64,
+) -> Result<Vec<u8>, &'static str> {
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        two_pass,
+        ..Default::default()
+    });
+    let mut out = Vec::new();
+    let mut pass = |d: &mut StreamDecryptor, out: &mut Vec<u8>| -> Result<(), Error> {
+        for piece in msg.chunks(4096) {
+            out.extend(d.push(piece)?);
+            if d.needs_session_key() {
+                out.extend(d.unlock(keys, &[pw])?);
+            }
+        }
+        out.extend(d.finish()?);
+        Ok(())
+    };
+    let _ = test_hooks::take_copied();
+    pass(&mut d, &mut out).map_err(|e| e.code())?;
+    if d.needs_second_pass() {
+        assert!(out.is_empty(), "released in the first pass");
+        d.rewind().map_err(|e| e.code())?;
+        pass(&mut d, &mut out).map_err(|e| e.code())?;
+    }
+    *copies = test_hooks::take_copied();
+    Ok(out)
+}
+
+#[test]
+fn hostile_corpus_two_pass_agrees_with_the_buffered_path() {
+    let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/hostile"));
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let fx = json("fixtures.json");
+    let pw = fx["passphrase"].as_str().unwrap();
+    let key =
+        |k: &str| unlock_key(fx[k].as_str().unwrap().as_bytes(), None, &Limits::default()).unwrap();
+    let (pqc, compat) = (key("pqcPrivate"), key("compatPrivate"));
+    let mut n = 0;
+    for c in json("cases.json").as_array().unwrap() {
+        if !c["op"].as_str().unwrap().starts_with("decrypt") {
+            continue;
+        }
+        let name = c["name"].as_str().unwrap();
+        let msg = std::fs::read(dir.join("corpus").join(c["file"].as_str().unwrap())).unwrap();
+        let mut copies = 0;
+        let buffered = outcome(&msg, false, &[&pqc, &compat], pw, &mut copies);
+        let two = outcome(&msg, true, &[&pqc, &compat], pw, &mut copies);
+        assert_eq!(two, buffered, "{name}");
+        assert!(
+            copies <= 8 * msg.len() as u64 + 65536,
+            "{name}: {copies} copies"
+        );
+        n += 1;
+    }
+    assert!(n >= 10, "only {n} cases");
+}
