@@ -298,7 +298,7 @@ fn outcome(
         ..Default::default()
     });
     let mut out = Vec::new();
-    let mut pass = |d: &mut StreamDecryptor, out: &mut Vec<u8>| -> Result<(), Error> {
+    let pass = |d: &mut StreamDecryptor, out: &mut Vec<u8>| -> Result<(), Error> {
         for piece in msg.chunks(4096) {
             out.extend(d.push(piece)?);
             if d.needs_session_key() {
