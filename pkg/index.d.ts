@@ -20,7 +20,7 @@ export function init(
 ): Promise<void>;
 
 import type {
-  EncryptOptions, EncryptedWithSessionKey, PrivateKey, RevokeKeyOptions, SignetErrorCode,
+  EncryptOptions, EncryptedWithSessionKey, Limits, PrivateKey, RevokeKeyOptions, SignetErrorCode,
 } from './wasm/signet_crypto.js';
 
 /**
@@ -39,8 +39,16 @@ export function revokeKey(key: PrivateKey, options?: RevokeKeyOptions): Promise<
 
 /** Progress of a stream: bytes consumed from the input and produced so far. */
 export interface StreamProgress {
+  /** Bytes read in this pass (a two-pass decryption reads its source twice). */
   bytesIn: number;
   bytesOut: number;
+  /** Decryption only: "verifying" while the first pass of a two-pass SEIPDv1
+   *  decryption checks the MDC (nothing is released), else "decrypting". */
+  phase?: "verifying" | "decrypting";
+  /** Decryption only: 1, or 2 for the second pass of a two-pass decryption. */
+  pass?: 1 | 2;
+  /** Decryption only: the source's size in bytes when known (File/Blob, path). */
+  total?: number;
   /** Diagnostic: size of the worker's Wasm memory in bytes (browsers only). */
   wasmMemory?: number;
 }
@@ -72,9 +80,17 @@ export interface EncryptStreamOptions extends StreamCommonOptions {
   chunkSizeOctet?: number;
 }
 
+/** A message `decryptStream` can read twice: SEIPDv1 is then verified before
+ *  anything is released, whatever its size. A path (string or file URL) in
+ *  Node only; a factory returns a fresh stream of the same bytes each call. */
+export type RereadableMessage = Blob | string | URL | (() => ReadableStream<Uint8Array> | Promise<ReadableStream<Uint8Array>>);
+
 export interface DecryptStreamOptions extends StreamCommonOptions {
-  /** Binary or ASCII-armored message. */
-  message: ReadableStream<Uint8Array>;
+  /** Binary or ASCII-armored message: a one-shot stream (SEIPDv1 is then
+   *  buffered up to `limits.maxMessageSize`) or a re-readable source. */
+  message: ReadableStream<Uint8Array> | RereadableMessage;
+  /** Size and work limits, as for `decrypt`. */
+  limits?: Limits;
   /** Stay on this thread: only the message's session key reaches the worker. */
   decryptionKeys?: PrivateKey[];
   passwords?: string[];

@@ -1,8 +1,12 @@
 // Node entry: reads the .wasm from disk and instantiates it synchronously on import.
-import { readFileSync } from 'node:fs';
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { readFileSync, openAsBlob, readdirSync, rmSync } from 'node:fs';
+import { stat, mkdtemp, open as openFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { initSync, useNativeAes, getVersion as versions } from './wasm/signet_crypto.js';
 import { useNativeGcm } from './stream-worker.js';
+import { useFileOpener, useSpill } from './stream.js';
 
 // The package's API (the README's API table): one explicit list, in api.js.
 export * from './api.js';
@@ -60,6 +64,100 @@ useNativeAes({
   sha1(data) {
     return createHash('sha1').update(data).digest();
   },
+});
+
+// decryptStream({ message: path }): the file is read twice (SEIPDv1 two-pass).
+// stat first: openAsBlob reports a missing file only as an invalid argument.
+useFileOpener(async (path) => {
+  await stat(path);
+  return openAsBlob(path);
+});
+
+// decryptStream({ message: oneShotStream }) of SEIPDv1: the bytes read in the
+// first pass are copied to a temporary file (mode 0600, in a directory named
+// after this process), encrypted with AES-256-CTR under a fresh random key
+// that exists only in this process's memory; the second pass reads it back.
+// The engine's 1 MiB digests (in Wasm) catch any change to it (TAMPERED).
+// Deleted at the end, on error or cancel, at exit, and swept at the next
+// start when the process that wrote it is gone.
+const SPILL = 'signet-spill-';
+const liveSpills = new Set();
+process.once('exit', () => {
+  for (const d of liveSpills) rmSync(d, { recursive: true, force: true });
+});
+try {
+  for (const name of readdirSync(os.tmpdir())) {
+    const pid = Number(/^signet-spill-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue; // still running
+    } catch (e) {
+      if (e.code === 'EPERM') continue;
+    }
+    rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+} catch { /* no temporary directory to sweep */ }
+
+function spillError(e) {
+  const full = e?.code === 'ENOSPC' || e?.code === 'EDQUOT';
+  const err = new Error(full
+    ? 'no room for the temporary copy of this one-shot SEIPDv1 stream: pass a path or a stream factory instead, so it can be read twice'
+    : `the temporary copy of the message failed: ${e?.message ?? e}`);
+  err.name = 'SignetError';
+  err.code = full ? 'LIMIT_EXCEEDED' : 'STORAGE';
+  return err;
+}
+
+useSpill(async () => {
+  let dir;
+  let fh;
+  try {
+    dir = await mkdtemp(path.join(os.tmpdir(), `${SPILL}${process.pid}-`));
+    liveSpills.add(dir);
+    fh = await openFile(path.join(dir, 'message'), 'wx+', 0o600);
+  } catch (e) {
+    if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {});
+    throw spillError(e);
+  }
+  const key = randomBytes(32);
+  const iv = randomBytes(16);
+  const enc = createCipheriv('aes-256-ctr', key, iv);
+  let size = 0;
+  return {
+    async write(bytes) {
+      try {
+        const ct = enc.update(bytes);
+        await fh.write(ct, 0, ct.length, size);
+        size += ct.length;
+      } catch (e) {
+        throw spillError(e);
+      }
+    },
+    async open() {
+      const dec = createDecipheriv('aes-256-ctr', key, iv);
+      let pos = 0;
+      return {
+        async read() {
+          const buf = Buffer.allocUnsafe(Math.min(1 << 20, size - pos));
+          if (buf.length === 0) return { done: true, value: undefined };
+          const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+          if (bytesRead === 0) return { done: true, value: undefined };
+          pos += bytesRead;
+          const p = dec.update(buf.subarray(0, bytesRead));
+          return { done: false, value: new Uint8Array(p.buffer, p.byteOffset, p.length) };
+        },
+        async cancel() {},
+        releaseLock() {},
+      };
+    },
+    async drop() {
+      key.fill(0);
+      await fh.close().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+      liveSpills.delete(dir);
+    },
+  };
 });
 
 /** Already initialised on import in Node; kept so code can call `init()` everywhere. */

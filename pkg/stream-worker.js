@@ -333,11 +333,13 @@ export class DecryptEngine {
    * @param options { backend, passwords } plus `getSessionKey(eskBytes)`: resolves
    *   to session key bytes, or null to fall back to the passwords.
    */
-  constructor(w, { backend, passwords = [], getSessionKey = null, stopIfBuffered = false } = {}) {
+  constructor(w, { backend, passwords = [], getSessionKey = null, stopIfBuffered = false, twoPass = false, limits } = {}) {
     this.w = w;
     this.stopIfBuffered = stopIfBuffered;
     this.inflight = [];
-    this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust' });
+    this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust', twoPass, limits });
+    /** Set by finish() when a two-pass first pass verified the message: call rewind(). */
+    this.again = false;
     this.passwords = passwords;
     this.getSessionKey = getSessionKey;
     this.key = null;
@@ -347,7 +349,8 @@ export class DecryptEngine {
   }
 
   get info() {
-    return { backend: this.dec.backend === 'external' ? 'webcrypto' : 'rust', streaming: this.dec.isStreaming };
+    if (!this.dec) return null; // finished and freed
+    return { backend: this.dec.backend === 'external' ? 'webcrypto' : 'rust', streaming: this.dec.isStreaming, verifying: this.dec.isVerifying };
   }
 
   async #unlock(out) {
@@ -432,6 +435,11 @@ export class DecryptEngine {
     const out = [];
     this.#checkBuffered();
     pushOut(out, this.dec.finish());
+    if (this.dec.needsSecondPass) {
+      // Two-pass SEIPDv1: verified, nothing released; push it all again.
+      this.again = true;
+      return out;
+    }
     this.#checkBuffered();
     await this.#submit();
     while (this.inflight.length) {
@@ -445,6 +453,13 @@ export class DecryptEngine {
     this.signatures = this.dec.signatures();
     this.free();
     return out;
+  }
+
+  /** Starts the second pass of a two-pass decryption (the session key stays in Wasm). */
+  async rewind() {
+    this.again = false;
+    this.dec.rewind();
+    return [];
   }
 
   free() {
@@ -485,9 +500,10 @@ export function errorToMessage(e) {
 //   main -> worker  {op:'boot', module?}   (the page's compiled WebAssembly.Module)
 //   main -> worker  {op:'init', id, kind:'encrypt'|'decrypt'|'cfb'|'ping', options, wantSessionKey}
 //   worker -> main  {op:'ready', id, info} | {op:'error', id, error}
-//   main -> worker  {op:'push', id, data} | {op:'finish', id} | {op:'free', id}
+//   main -> worker  {op:'push', id, data} | {op:'finish', id} | {op:'rewind', id} | {op:'free', id}
 //                   (data transferred; it comes back as `spare` for reuse)
-//   worker -> main  {op:'out', id, chunks, done, info, wasmMemory, spare} (transferred)
+//   worker -> main  {op:'out', id, chunks, done, again, info, wasmMemory, spare} (transferred;
+//                   again: a two-pass first pass verified, send rewind and the message again)
 //   worker -> main  {op:'needKey', id, esk}  -> main {op:'sessionKey', id, key|null}
 //   worker -> main  {op:'fatal', error}      (the module could not be loaded)
 
@@ -538,15 +554,17 @@ if (isWorker) {
       }
       if (!st.engine) throw new Error('stream worker used before init');
       const done = msg.op === 'finish';
-      const chunks = done ? await st.engine.finish() : await st.engine.push(msg.data);
-      const info = done ? null : st.engine?.info;
-      if (done) streams.delete(id);
+      const chunks = done ? await st.engine.finish()
+        : msg.op === 'rewind' ? await st.engine.rewind() : await st.engine.push(msg.data);
+      const again = done && st.engine?.again === true;
+      const info = done && !again ? null : st.engine?.info;
+      if (done && !again) streams.delete(id);
       const wasmMemory = (await ready).memory?.buffer.byteLength;
       // Several chunks may be views of one buffer: transfer each buffer once.
       const transfer = new Set(chunks.map((c) => c.buffer));
       const spare = msg.data?.buffer;
       if (spare && spare.byteLength && !transfer.has(spare)) transfer.add(spare);
-      reply({ op: 'out', id, chunks, done, info, wasmMemory, spare: spare?.byteLength ? spare : null }, [...transfer]);
+      reply({ op: 'out', id, chunks, done: done && !again, again, info, wasmMemory, spare: spare?.byteLength ? spare : null }, [...transfer]);
     } catch (e) {
       st.engine?.free();
       st.engine = null;

@@ -4,5 +4,6 @@ export type {
   EncryptStreamOptions,
   DecryptStreamOptions,
   StreamProgress,
+  RereadableMessage,
   SignetStreamError,
 } from './index.js';

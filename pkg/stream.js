@@ -226,8 +226,19 @@ class WorkerEngine {
   async finish() {
     const r = await this.#call({ op: 'finish' });
     this.wasmMemory = r.wasmMemory;
+    if (r.info) this.info = r.info;
+    // A two-pass first pass verified the message: the stream goes on.
+    this.again = r.again === true;
+    if (this.again) return r.chunks;
     if (this.pool && r.wasmMemory > MAX_KEPT_MEMORY) this.pool.big = true;
     this.#detach();
+    return r.chunks;
+  }
+
+  async rewind() {
+    this.again = false;
+    const r = await this.#call({ op: 'rewind' });
+    if (r.info) this.info = r.info;
     return r.chunks;
   }
 
@@ -309,6 +320,122 @@ function checkStream(v, name) {
 }
 
 /**
+ * Opens a file in Node (`fs.openAsBlob`), registered by node.js: a path as
+ * `decryptStream`'s message is read like a File. Null in browsers.
+ */
+let openFile = null;
+/** @internal Called once by node.js. Not part of the package's exports. */
+export function useFileOpener(fn) {
+  openFile ??= fn;
+}
+
+/**
+ * Makes a temporary copy of a one-shot stream so that SEIPDv1 can be read
+ * twice (Node: an encrypted temporary file, registered by node.js): resolves
+ * to { write(bytes), open(): reader, drop() }. Null in browsers (not built).
+ */
+let makeSpill = null;
+/** @internal Called once by node.js. Not part of the package's exports. */
+export function useSpill(fn) {
+  makeSpill ??= fn;
+}
+
+/**
+ * A one-shot stream made re-readable: the first pass copies what it reads
+ * into a spill, the second reads the spill. The copy stops (and is deleted)
+ * as soon as the engine knows no second pass will come (SEIPDv2, buffered
+ * content); `keep` is set by `pipe`, `dispose` deletes it (end, error, cancel).
+ */
+function spillSource(stream) {
+  let spill = null;
+  let dropped = Promise.resolve();
+  let opened = 0;
+  const src = {
+    twoPass: true,
+    keep: () => true,
+    /** Deletes the copy; every call resolves once it is gone. */
+    dispose() {
+      if (spill) {
+        dropped = spill.drop().catch(() => {});
+        spill = null;
+      }
+      return dropped;
+    },
+    async open() {
+      if (opened++ > 0) {
+        if (!spill) throw signetError('INTERNAL', 'the temporary copy of the message is gone');
+        return spill.open();
+      }
+      const inner = stream.getReader();
+      spill = await makeSpill();
+      return {
+        read: async () => {
+          const r = await inner.read();
+          if (spill && !src.keep()) await src.dispose();
+          if (!r.done && spill && r.value instanceof Uint8Array) await spill.write(r.value);
+          return r;
+        },
+        cancel: (reason) => inner.cancel(reason),
+        releaseLock: () => inner.releaseLock(),
+      };
+    },
+  };
+  return src;
+}
+
+function isBlob(v) {
+  return typeof Blob === 'function' && v instanceof Blob;
+}
+
+/**
+ * What `decryptStream` reads: `open()` resolves to a fresh reader each time;
+ * `twoPass` when it can be read again (File/Blob, a Node path, a factory), so
+ * SEIPDv1 is verified before anything is released and then read a second time.
+ */
+function messageSource(message) {
+  if (isBlob(message)) {
+    return { twoPass: true, size: message.size, open: async () => message.stream().getReader() };
+  }
+  if (typeof message === 'function') {
+    return {
+      twoPass: true,
+      open: async () => {
+        let s;
+        try {
+          s = await message();
+        } catch (e) {
+          if (e?.code) throw e;
+          throw signetError('INVALID_ARGUMENT', `the message factory failed: ${e?.message ?? e}`);
+        }
+        checkStream(s, 'the message factory\'s result');
+        return s.getReader();
+      },
+    };
+  }
+  const isUrl = typeof URL === 'function' && message instanceof URL;
+  if (typeof message === 'string' || isUrl) {
+    if (!openFile) throw signetError('INVALID_ARGUMENT', 'message as a path is accepted in Node only; pass a File or a ReadableStream');
+    const src = {
+      twoPass: true,
+      open: async () => {
+        let blob;
+        try {
+          blob = await openFile(message);
+        } catch (e) {
+          throw signetError(e?.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_ARGUMENT', `cannot open the message file: ${e?.message ?? e}`);
+        }
+        src.size = blob.size;
+        return blob.stream().getReader();
+      },
+    };
+    return src;
+  }
+  checkStream(message, 'message');
+  if (makeSpill) return spillSource(message);
+  return { twoPass: false, open: async () => message.getReader() };
+}
+
+/**
  * Reads up to about BATCH bytes, or null at the end. With `owned` (a
  * WorkerEngine), the result is copied into a buffer of the engine's own that
  * can be transferred (the caller's chunks may share one buffer) and that the
@@ -318,12 +445,23 @@ async function readBatch(reader, owned, scratch) {
   const parts = [];
   let n = 0;
   while (n < BATCH) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (!(value instanceof Uint8Array)) {
-      throw signetError('INVALID_ARGUMENT', 'stream chunks must be Uint8Array');
+    let value = scratch.carry;
+    scratch.carry = null;
+    if (!value) {
+      const r = await reader.read();
+      if (r.done) break;
+      value = r.value;
+      if (!(value instanceof Uint8Array)) {
+        throw signetError('INVALID_ARGUMENT', 'stream chunks must be Uint8Array');
+      }
     }
     if (value.length === 0) continue;
+    // Batches stay about 1 MiB whatever the source's chunk size (WebKit and
+    // Firefox read an in-memory Blob as one chunk): the rest waits for the next.
+    if (n + value.length > BATCH + (BATCH >> 2)) {
+      scratch.carry = value.subarray(BATCH - n);
+      value = value.subarray(0, BATCH - n);
+    }
     parts.push(value);
     n += value.length;
   }
@@ -372,9 +510,17 @@ function asyncIterable(stream) {
   return stream;
 }
 
-/** Wires an engine to a pull-based ReadableStream. */
-function pipe(engine, input, { onProgress, signal }) {
-  const reader = input.getReader();
+/**
+ * Wires an engine to a pull-based ReadableStream. `source` is a stream, or a
+ * message source (see `messageSource`) that a two-pass decryption reads twice.
+ */
+function pipe(engine, source, { onProgress, signal, decrypting = false }) {
+  if (typeof source.open !== 'function') {
+    const stream = source;
+    source = { twoPass: false, open: async () => stream.getReader() };
+  }
+  let reader = null;
+  let pass = 1;
   let bytesIn = 0;
   let bytesOut = 0;
   let finished = false;
@@ -383,11 +529,30 @@ function pipe(engine, input, { onProgress, signal }) {
   const scratch = { buf: new Uint8Array(0) };
   const depth = engine instanceof WorkerEngine ? 3 : 1;
   let ctrl;
+  // A spilled one-shot stream: keep copying only while a second pass may come.
+  source.keep = () => {
+    const i = engine.info;
+    return !i || i.streaming == null || i.verifying === true;
+  };
   const stop = (reason) => {
     if (finished) return;
     finished = true;
+    source.dispose?.();
     engine.free();
-    reader.cancel(reason).catch(() => {});
+    reader?.cancel(reason).catch(() => {});
+  };
+  // Decryption progress names its phase: "verifying" while a two-pass first
+  // pass checks the MDC (nothing is released), "decrypting" otherwise.
+  const progress = () => {
+    const p = { bytesIn, bytesOut };
+    if (decrypting) {
+      p.phase = engine.info?.verifying ? 'verifying' : 'decrypting';
+      p.pass = pass;
+      if (source.size !== undefined) p.total = source.size;
+    }
+    // wasmMemory: the worker's Wasm memory size (a diagnostic; workers only).
+    if (engine.wasmMemory) p.wasmMemory = engine.wasmMemory;
+    return p;
   };
   const onAbort = () => {
     const reason = signal.reason ?? signetError('INVALID_ARGUMENT', 'aborted');
@@ -404,6 +569,7 @@ function pipe(engine, input, { onProgress, signal }) {
       try {
         // Keep up to `depth` batches on their way (worker only: the worker
         // handles its messages in order; in-thread engines take one at a time).
+        reader ??= await source.open();
         for (;;) {
           while (!inputDone && inflight.length < depth) {
             const batch = await readBatch(reader, engine instanceof WorkerEngine ? engine : null, scratch);
@@ -421,10 +587,21 @@ function pipe(engine, input, { onProgress, signal }) {
             bytesOut += c.length;
             controller.enqueue(c);
           }
-          // wasmMemory: the worker's Wasm memory size (a diagnostic; workers only).
-          onProgress?.(engine.wasmMemory ? { bytesIn, bytesOut, wasmMemory: engine.wasmMemory } : { bytesIn, bytesOut });
+          onProgress?.(progress());
+          if (inputDone && inflight.length === 0 && engine.again) {
+            // Verified: read the source again, this time releasing.
+            await engine.rewind();
+            reader.releaseLock?.();
+            reader = await source.open();
+            pass = 2;
+            bytesIn = 0;
+            scratch.carry = null;
+            inputDone = false;
+            continue;
+          }
           if (inputDone && inflight.length === 0) {
             finished = true;
+            await source.dispose?.();
             signal?.removeEventListener('abort', onAbort);
             controller.close();
             return;
@@ -434,6 +611,8 @@ function pipe(engine, input, { onProgress, signal }) {
       } catch (e) {
         signal?.removeEventListener('abort', onAbort);
         stop(e);
+        // The temporary copy is gone before the consumer hears of the error.
+        await source.dispose?.();
         // Errors keep their `code`; the consumer must discard partial output.
         controller.error(e);
       }
@@ -471,11 +650,19 @@ export async function encryptStream(options) {
  * `sessionKey` (cipher octet + key, as `decryptSessionKey` and `encrypt`'s
  * `sessionKeyOut` give it) replaces keys and passwords; it is copied, the
  * caller wipes its own array.
+ *
+ * `message` is a ReadableStream, or something that can be read twice: a
+ * File/Blob, in Node a path (string or file URL), or a function returning a
+ * fresh ReadableStream of the same bytes each time. From those, SEIPDv1 is
+ * verified in a first pass (progress phase "verifying", nothing released)
+ * and decrypted in a second ("decrypting"); if the source changed between
+ * the passes the stream errors with TAMPERED: discard what was received.
+ * A one-shot stream of SEIPDv1 is buffered up to `limits.maxMessageSize`.
  */
 export async function decryptStream(options) {
   options = readOptions(options, 'decryptStream');
-  const { message, decryptionKeys = [], passwords = [], sessionKey, onProgress, signal, worker = true, backend } = options;
-  checkStream(message, 'message');
+  const { message, decryptionKeys = [], passwords = [], sessionKey, onProgress, signal, worker = true, backend, limits } = options;
+  const source = messageSource(message);
   if (!Array.isArray(decryptionKeys) || !Array.isArray(passwords)) {
     throw signetError('INVALID_ARGUMENT', 'decryptionKeys and passwords must be arrays');
   }
@@ -496,6 +683,6 @@ export async function decryptStream(options) {
     const sk = sessionKey.slice(); // the engine wipes what it is given
     getSessionKey = async () => sk;
   }
-  const engine = await createEngine('decrypt', { backend, passwords }, getSessionKey, worker);
-  return pipe(engine, message, { onProgress, signal });
+  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass }, getSessionKey, worker);
+  return pipe(engine, source, { onProgress, signal, decrypting: true });
 }

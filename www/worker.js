@@ -320,7 +320,7 @@ async function fileDecrypt(id, { file, passwords = [], memoryLimit }) {
       throw fail('NO_MATCHING_KEY', 'no unlocked key and no password to try');
     }
     const bytesOut = await streamOp(id, file, 'decrypt-stream', (o) =>
-      decryptStream({ message: file.stream(), decryptionKeys, passwords, ...o }));
+      decryptStream({ message: file, decryptionKeys, passwords, ...o }));
     return { bytesIn: file.size, bytesOut, streamed: true, signatures: null };
   }
   const report = reporter(id, file.size);

@@ -43,6 +43,12 @@ export interface StreamEncryptorOptions {
 
 export interface StreamDecryptorOptions {
   backend?: "rust" | "external";
+  /** The message can be pushed twice (a file): AES SEIPDv1 holding literal
+   *  data is verified in a first pass releasing nothing (`needsSecondPass`),
+   *  then `rewind()` and push it again to get the plaintext. */
+  twoPass?: boolean;
+  /** Size and work limits, as for `decrypt`. */
+  limits?: Limits;
   /** Checked on buffered (non-streamable) messages only. */
   verificationKeys?: (string | Uint8Array)[];
 }
@@ -381,6 +387,8 @@ impl StreamDecryptorHandle {
         if !options_.is_undefined() && !options_.is_null() {
             let o = options(&options_, "StreamDecryptor")?;
             opts.backend = backend_of(&o)?;
+            opts.two_pass = opt_bool(&o, "twoPass", false)?;
+            opts.limits = super::pgp::limits_opt(&o)?;
             opts.verification_keys = key_bytes(&o, "verificationKeys")?
                 .iter()
                 .map(|k| k.to_vec())
@@ -537,6 +545,25 @@ impl StreamDecryptorHandle {
     #[wasm_bindgen(getter, js_name = isDone)]
     pub fn is_done(&self) -> bool {
         self.inner.is_done()
+    }
+
+    /// True when a two-pass first pass verified the message: call `rewind()`
+    /// and push the message again from its first byte.
+    #[wasm_bindgen(getter, js_name = needsSecondPass)]
+    pub fn needs_second_pass(&self) -> bool {
+        self.inner.needs_second_pass()
+    }
+
+    /// True while a two-pass first pass runs: nothing is released yet.
+    #[wasm_bindgen(getter, js_name = isVerifying)]
+    pub fn is_verifying(&self) -> bool {
+        self.inner.is_verifying()
+    }
+
+    /// Starts the second pass (the session key stays here); a message that
+    /// differs from the first pass fails with TAMPERED.
+    pub fn rewind(&mut self) -> JsResult<()> {
+        Ok(self.inner.rewind()?)
     }
 
     /// true = streamed, false = buffered (SEIPDv1, compressed or signed

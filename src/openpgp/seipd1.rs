@@ -29,9 +29,9 @@ use super::keys::PrivateKey;
 use crate::{Error, Result};
 
 /// Length of the random prefix (one block plus two repeated octets).
-const PREFIX: usize = 18;
+pub(crate) const PREFIX: usize = 18;
 /// MDC packet: tag octet 0xD3, length 0x14, 20-octet SHA-1.
-const MDC: usize = 22;
+pub(crate) const MDC: usize = 22;
 /// Ciphertext processed per cipher call (keeps the key-stream buffer small).
 const SEGMENT: usize = 64 * 1024;
 
@@ -205,7 +205,12 @@ fn decrypt_body(sk: &SessionKey, data: &[u8]) -> Option<Result<InnerPlaintext>> 
 /// CFB-decrypts `data` (the ciphertext following block `iv`) with an AES
 /// session key: the host's AES when one is registered, else software. `None`
 /// for a non-AES algorithm or a wrong key length.
-fn cfb_range(alg: u8, key: &[u8], iv: &[u8; 16], data: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+pub(crate) fn cfb_range(
+    alg: u8,
+    key: &[u8],
+    iv: &[u8; 16],
+    data: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
     if !matches!((alg, key.len()), (7, 16) | (8, 24) | (9, 32)) {
         return None;
     }

@@ -6,6 +6,7 @@ import {
   NoteVault, type Note, type NoteSummary,
   unlockKey, readKey, revokeKey, type RevokeKeyOptions, type KeyInfo,
   encrypt, type EncryptedWithSessionKey,
+  decryptStream, type StreamProgress,
 } from 'signet-crypto';
 
 export async function foundation(): Promise<void> {
@@ -67,4 +68,14 @@ export async function sessionKeyOut(cert: string): Promise<number> {
   const sk: Uint8Array = r.sessionKey;
   const m: string | Uint8Array = r.message;
   return plain.length + sk.length + m.length;
+}
+
+/** decryptStream reads a File/Blob, a Node path or URL, or a factory (two passes for SEIPDv1). */
+export async function twoPass(file: Blob, path: string, body: () => Promise<ReadableStream<Uint8Array>>): Promise<void> {
+  const phases: string[] = [];
+  const onProgress = (p: StreamProgress) => { phases.push(`${p.phase}:${p.pass}:${p.total ?? 0}`); };
+  await decryptStream({ message: file, passwords: ['pw'], onProgress, limits: { maxMessageSize: 1 << 20 } });
+  await decryptStream({ message: path, passwords: ['pw'] });
+  await decryptStream({ message: new URL('file:///tmp/m.gpg'), passwords: ['pw'] });
+  await decryptStream({ message: body, passwords: ['pw'] });
 }

@@ -1,8 +1,10 @@
 //! Push-style decryption. SEIPDv2 with a literal data packet inside streams
-//! chunk by chunk, each chunk released only after its tag verified; everything
-//! else (SEIPDv1, compressed or signed content) is collected up to the one-shot
-//! limit and handed to rPGP whole, which checks the MDC/tags before anything is
-//! released.
+//! chunk by chunk, each chunk released only after its tag verified; AES
+//! SEIPDv1 with literal data streams in two passes when the caller can push it
+//! twice (verify the MDC, then release: `seipd1.rs`, `replay.rs`); everything
+//! else (compressed or signed content, SEIPDv1 from a one-shot source) is
+//! collected up to the one-shot limit and handed to rPGP whole, which checks
+//! the MDC/tags before anything is released.
 
 use std::collections::VecDeque;
 
@@ -13,7 +15,10 @@ use zeroize::Zeroizing;
 
 use super::armor::ArmorReader;
 use super::framing::{parse_header, parse_new_length, BodyLen};
+use super::literal::{Content, Inner, PlainOut, STAGE_STEP};
 use super::meter::stage;
+use super::replay::{changed, Fingerprints, Replay};
+use super::seipd1::V1Dec;
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use crate::openpgp::content::{
     after_key_err, check_signatures, decompress_all, pump, SignatureCheck,
@@ -31,6 +36,12 @@ pub struct StreamDecryptOptions {
     pub limits: Limits,
     /// Who runs the per-chunk AEAD (`External` applies to GCM only).
     pub backend: Backend,
+    /// The caller can push the message a second time (a file, not a
+    /// one-shot stream): AES SEIPDv1 holding a literal data packet is then
+    /// verified in a first pass that releases nothing, and decrypted again
+    /// in a second ([`rewind`](StreamDecryptor::rewind)) that releases it.
+    /// Otherwise SEIPDv1 is buffered up to `max_message_size`.
+    pub two_pass: bool,
     /// Certificates checking signatures found by the buffered fallback.
     pub verification_keys: Vec<Vec<u8>>,
 }
@@ -52,105 +63,14 @@ enum Outer {
     After,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Inner {
-    Tag,
-    LitHeader {
-        remaining: usize,
-        last: bool,
-    },
-    Data {
-        remaining: usize,
-        last: bool,
-    },
-    NextLen,
-    After,
-    /// Inside a padding, marker or unknown non-critical packet, skipped as it
-    /// arrives (never staged whole: a 64 MiB padding packet costs one pass).
-    Skip {
-        remaining: usize,
-        after_literal: bool,
-    },
-}
-
-impl Inner {
-    /// The literal data packet has started: the content streams.
-    fn literal_seen(self) -> bool {
-        !matches!(
-            self,
-            Inner::Tag
-                | Inner::Skip {
-                    after_literal: false,
-                    ..
-                }
-        )
-    }
-}
-
-/// Packets skipped wherever they appear in the content: padding (21), marker
-/// (10) and unknown non-critical packets (40-63, RFC 9580 §4.3).
-fn skippable(tag: u8) -> bool {
-    matches!(tag, 10 | 21 | 40..=63)
-}
-
-/// The body length of a skipped packet: these never use partial lengths.
-fn skip_len(len: BodyLen) -> Result<usize> {
-    match len {
-        BodyLen::Fixed(n) => Ok(n),
-        _ => Err(Error::MalformedInput(
-            "padding, marker or unknown packet without a definite length".into(),
-        )),
-    }
-}
-
-/// Longest run of octets staged at a time while a packet header is split
-/// across chunks (the longest header, a literal data header, is 261 octets).
-const STAGE_STEP: usize = 512;
-
-/// Where authenticated literal data goes.
-enum PlainOut<'a> {
-    /// Copied into the output buffer.
-    Copy(&'a mut Vec<u8>),
-    /// Recorded as (offset, length) pairs into the job's plaintext, which the
-    /// caller holds and hands on without copying it out of Wasm memory.
-    Segments(&'a mut Vec<u32>),
-}
-
-impl PlainOut<'_> {
-    /// `data` starts at `offset` in the current job's plaintext (negative:
-    /// staged from an earlier chunk, which never holds literal data).
-    fn put(&mut self, data: &[u8], offset: isize) -> Result<()> {
-        match self {
-            PlainOut::Copy(v) => stage(v, data),
-            PlainOut::Segments(segs) => {
-                if data.is_empty() {
-                    return Ok(());
-                }
-                let off = u32::try_from(offset)
-                    .map_err(|_| Error::Internal("literal data outside the chunk".into()))?;
-                let len = u32::try_from(data.len())
-                    .map_err(|_| Error::Internal("segment length".into()))?;
-                // Merge with the previous segment when adjacent.
-                if let [.., o, l] = segs.as_mut_slice() {
-                    if o.checked_add(*l) == Some(off) {
-                        *l += len;
-                        return Ok(());
-                    }
-                }
-                segs.push(off);
-                segs.push(len);
-            }
-        }
-        Ok(())
-    }
-}
-
 struct PendingOpen {
     expect_len: usize,
     is_final: bool,
 }
 
 enum Body {
+    /// SEIPDv1 streamed in two passes (see `StreamDecryptOptions::two_pass`).
+    V1(Box<V1Dec>),
     /// Waiting for the version octet / SEIPDv2 header / session key.
     Start,
     V2(Box<V2Dec>),
@@ -174,11 +94,7 @@ struct V2Dec {
     held: Option<Vec<u8>>,
     final_queued: bool,
     verified: bool,
-    /// The content is not a plain literal packet: buffer and use rPGP.
-    fallback: bool,
-    inner: Inner,
-    /// Unparsed tail of an inner packet header split across chunks.
-    pt: Zeroizing<Vec<u8>>,
+    content: Content,
 }
 
 /// Decrypts a message pushed in pieces. Call [`push`](Self::push); when
@@ -207,6 +123,16 @@ pub struct StreamDecryptor {
     signatures: Vec<SignatureCheck>,
     /// Authenticated plaintext ready for the caller.
     out: Zeroizing<Vec<u8>>,
+    /// First pass of a two-pass decryption: segment digests of the message.
+    record: Option<Fingerprints>,
+    /// The first pass verified the MDC: the gate for the second, until `rewind`.
+    waiting: Option<Replay>,
+    /// Second pass: the gate every octet goes through.
+    replay: Option<Replay>,
+    /// The MDC's SHA-1 from the first pass (names the whole plaintext).
+    mdc: Option<[u8; 20]>,
+    /// Second pass: SEIPDv1 plaintext is released.
+    releasing: bool,
 }
 
 impl std::fmt::Debug for StreamDecryptor {
@@ -224,6 +150,7 @@ const MAX_ESK_BYTES: usize = 1 << 20;
 impl StreamDecryptor {
     /// A decryptor that has no session key yet.
     pub fn new(opts: StreamDecryptOptions) -> Self {
+        let opts_two_pass = opts.two_pass;
         StreamDecryptor {
             opts,
             input: Vec::new(),
@@ -240,6 +167,11 @@ impl StreamDecryptor {
             armor: None,
             signatures: Vec::new(),
             out: Zeroizing::new(Vec::new()),
+            record: opts_two_pass.then(Fingerprints::default),
+            waiting: None,
+            replay: None,
+            mdc: None,
+            releasing: false,
         }
     }
 
@@ -267,7 +199,7 @@ impl StreamDecryptor {
     pub fn is_streaming(&self) -> Option<bool> {
         match (&self.body, &self.raw) {
             (Body::Fallback { .. }, _) => Some(false),
-            (Body::V2(_), None) => Some(true),
+            (Body::V2(_) | Body::V1(_), None) => Some(true),
             _ => None,
         }
     }
@@ -297,6 +229,11 @@ impl StreamDecryptor {
     }
 
     fn guard(&self) -> Result<()> {
+        if self.waiting.is_some() {
+            return Err(Error::InvalidArgument(
+                "the verifying pass ended: call rewind and push the message again".into(),
+            ));
+        }
         if self.failed {
             return Err(Error::InvalidArgument(
                 "the decryptor failed earlier and cannot continue".into(),
@@ -354,13 +291,34 @@ impl StreamDecryptor {
         Ok(self.take_output())
     }
 
+    /// Message octets after the armor: through the second pass's gate, or
+    /// recorded by the first pass.
     fn push_binary(&mut self, data: &[u8]) -> Result<()> {
+        if let Some(mut r) = self.replay.take() {
+            let res = r.push(data, |seg| self.push_checked(seg));
+            self.replay = Some(r);
+            return res;
+        }
+        if let Some(fp) = self.record.as_mut() {
+            fp.record(data);
+        }
+        self.push_checked(data)
+    }
+
+    fn push_checked(&mut self, data: &[u8]) -> Result<()> {
         if let Some(raw) = self.raw.as_mut() {
             if raw.len() as u64 + data.len() as u64 > self.opts.limits.max_message_size {
                 return Err(Error::LimitExceeded(format!(
                     "this message cannot be streamed and exceeds the limit of {} bytes \
-                     for buffered decryption",
-                    self.opts.limits.max_message_size
+                     for buffered decryption{}",
+                    self.opts.limits.max_message_size,
+                    if matches!(self.body, Body::Fallback { v1: true }) && !self.opts.two_pass {
+                        " (SEIPDv1: pass a File, a Blob, a path or a stream factory \
+                         instead of a one-shot stream, so it can be verified and then \
+                         decrypted in two passes)"
+                    } else {
+                        ""
+                    }
                 )));
             }
             stage(raw, data);
@@ -435,6 +393,9 @@ impl StreamDecryptor {
     }
 
     fn finish_inner(&mut self) -> Result<()> {
+        if let Some(mut r) = self.replay.take() {
+            r.finish(|seg| self.push_checked(seg))?;
+        }
         if self.needs_session_key() {
             return Err(Error::InvalidArgument(
                 "no session key was set for this message".into(),
@@ -471,6 +432,9 @@ impl StreamDecryptor {
         {
             return Err(Error::MalformedInput("truncated input".into()));
         }
+        if let Body::V1(_) = self.body {
+            return self.end_v1();
+        }
         let Body::V2(v) = &self.body else {
             return Err(Error::DecryptionFailed);
         };
@@ -481,7 +445,7 @@ impl StreamDecryptor {
         if !v.verified || !self.body_ended {
             return Err(Error::DecryptionFailed);
         }
-        match v.inner {
+        match v.content.inner {
             Inner::After
             | Inner::Data {
                 remaining: usize::MAX,
@@ -494,6 +458,123 @@ impl StreamDecryptor {
                 "the literal data packet inside is incomplete".into(),
             )),
         }
+    }
+
+    /// True while the first pass of a two-pass decryption runs (or waits for
+    /// `rewind`): it releases nothing.
+    pub fn is_verifying(&self) -> bool {
+        !self.releasing && (matches!(self.body, Body::V1(_)) || self.waiting.is_some())
+    }
+
+    /// True when the first pass of a two-pass decryption verified the
+    /// message: call [`rewind`](Self::rewind) and push it again.
+    pub fn needs_second_pass(&self) -> bool {
+        self.waiting.is_some()
+    }
+
+    /// Starts the second pass: the session key is kept (no S2K or private-key
+    /// work again); the message must be pushed again from its first octet,
+    /// and each 1 MiB of it must match the first pass (else `TAMPERED`).
+    pub fn rewind(&mut self) -> Result<()> {
+        let Some(replay) = self.waiting.take() else {
+            return Err(Error::InvalidArgument(
+                "rewind: no verified first pass to repeat".into(),
+            ));
+        };
+        self.replay = Some(replay);
+        self.releasing = true;
+        self.input.clear();
+        self.raw = None;
+        self.outer = Outer::Header;
+        self.esks.clear();
+        self.ct.clear();
+        self.body_ended = false;
+        self.body = Body::Start;
+        self.seipd_seen = false;
+        self.armor = None;
+        self.out.clear();
+        Ok(())
+    }
+
+    /// The SEIPDv1 version octet is in (two-pass mode): starts CFB once the
+    /// session key is known. Non-AES ciphers keep the buffered path.
+    fn start_v1(&mut self) -> Result<()> {
+        let Some(sk) = self.session.as_ref() else {
+            return Ok(());
+        };
+        let Some(v) = V1Dec::new(sk)? else {
+            return self.buffer_v1();
+        };
+        let ct = std::mem::take(&mut self.ct);
+        self.body = Body::V1(Box::new(v));
+        self.body_bytes(ct.get(1..).unwrap_or_default())
+    }
+
+    /// SEIPDv1 that cannot stream (non-AES, not a literal packet): buffered
+    /// whole in the first pass, which then is the only one.
+    fn buffer_v1(&mut self) -> Result<()> {
+        if self.releasing {
+            // The first pass streamed it: the second read something else.
+            return Err(changed());
+        }
+        self.record = None;
+        self.body = Body::Fallback { v1: true };
+        self.input.clear();
+        self.ct.clear();
+        Ok(())
+    }
+
+    /// Content that is not a literal packet goes to the buffered path (first
+    /// pass); the raw copy is dropped once the literal packet started.
+    fn after_v1(&mut self) -> Result<()> {
+        let Body::V1(v) = &self.body else {
+            return Ok(());
+        };
+        if v.content.fallback {
+            return self.buffer_v1();
+        } else if v.content.inner.literal_seen() {
+            self.raw = None;
+        }
+        Ok(())
+    }
+
+    /// The SEIPDv1 body ended: MDC and content checked. First pass: the
+    /// second may start. Second pass: the MDC must name the same plaintext.
+    fn end_v1(&mut self) -> Result<()> {
+        let Body::V1(v) = &mut self.body else {
+            return Err(Error::Internal("not SEIPDv1".into()));
+        };
+        let mut to = if self.releasing {
+            PlainOut::Copy(&mut self.out)
+        } else {
+            PlainOut::Discard
+        };
+        let r = v.end(&mut to).and_then(|d| {
+            if v.content.fallback || !v.content.complete() {
+                return Err(Error::MalformedInput(
+                    "the literal data packet inside is incomplete".into(),
+                ));
+            }
+            Ok(d)
+        });
+        if self.releasing {
+            // The first pass verified this message: any failure now is a
+            // different source.
+            if r.ok() != self.mdc {
+                self.out.clear();
+                return Err(changed());
+            }
+            self.done = true;
+            return Ok(());
+        }
+        let digest = r?;
+        let fp = self
+            .record
+            .take()
+            .ok_or_else(|| Error::Internal("no fingerprints".into()))?;
+        self.waiting = Some(fp.seal());
+        self.mdc = Some(digest);
+        Ok(())
     }
 
     /// True once the final tag verified (or a buffered message was decrypted).
@@ -586,7 +667,9 @@ impl StreamDecryptor {
             }
             // Results of jobs handed out before we switched to buffering.
             Body::Fallback { .. } => return Ok(()),
-            Body::Start => return Err(Error::InvalidArgument("no job is outstanding".into())),
+            Body::Start | Body::V1(_) => {
+                return Err(Error::InvalidArgument("no job is outstanding".into()))
+            }
         }
         self.after_v2();
         Ok(())
@@ -596,12 +679,12 @@ impl StreamDecryptor {
     /// buffering when it is not a plain literal packet.
     fn after_v2(&mut self) {
         let Body::V2(v) = &self.body else { return };
-        if v.fallback {
+        if v.content.fallback {
             self.body = Body::Fallback { v1: false };
             self.input.clear();
             self.ct.clear();
             self.out.clear();
-        } else if v.inner.literal_seen() {
+        } else if v.content.inner.literal_seen() {
             self.raw = None;
         }
     }
@@ -620,6 +703,15 @@ impl StreamDecryptor {
                 self.after_v2();
             }
             Body::Start => stage(&mut self.ct, b),
+            Body::V1(v) => {
+                let mut to = if self.releasing {
+                    PlainOut::Copy(&mut self.out)
+                } else {
+                    PlainOut::Discard
+                };
+                v.put(b, &mut to)?;
+                self.after_v1()?;
+            }
             Body::Fallback { .. } => {}
         }
         Ok(())
@@ -787,6 +879,7 @@ impl StreamDecryptor {
                 return Ok(());
             };
             match version {
+                1 if self.record.is_some() || self.releasing => return self.start_v1(),
                 1 => {
                     self.body = Body::Fallback { v1: true };
                     self.input.clear();
@@ -838,12 +931,12 @@ impl StreamDecryptor {
                 held: None,
                 final_queued: false,
                 verified: false,
-                fallback: false,
-                inner: Inner::Tag,
-                pt: Zeroizing::new(Vec::new()),
+                content: Content::new(),
             });
             v.put(body, &mut self.out)?;
             self.ct = Vec::new();
+            // Only SEIPDv1 has a second pass.
+            self.record = None;
             self.body = Body::V2(v);
             self.after_v2();
         }
@@ -921,7 +1014,7 @@ impl V2Dec {
     /// Takes ciphertext octets; cuts chunks (see `held`).
     fn put(&mut self, mut b: &[u8], out: &mut Vec<u8>) -> Result<()> {
         let full = self.keys.params.chunk_size() + TAG_LEN;
-        while !b.is_empty() && !self.fallback {
+        while !b.is_empty() && !self.content.fallback {
             let take = (full - self.cur.len()).min(b.len());
             let (head, rest) = b.split_at(take);
             stage(&mut self.cur, head);
@@ -940,7 +1033,7 @@ impl V2Dec {
 
     /// The body ended: the last chunk (if any) and the final tag.
     fn end(&mut self, out: &mut Vec<u8>) -> Result<()> {
-        if self.final_queued || self.fallback {
+        if self.final_queued || self.content.fallback {
             return Ok(());
         }
         let mut cur = std::mem::take(&mut self.cur);
@@ -971,7 +1064,7 @@ impl V2Dec {
                 return Err(Error::MalformedInput("an empty SEIPDv2 chunk".into()));
             }
             self.queue(l, false, out)?;
-            if self.fallback {
+            if self.content.fallback {
                 return Ok(());
             }
         }
@@ -1013,7 +1106,7 @@ impl V2Dec {
             self.verified = true;
             return Ok(());
         }
-        let r = self.feed_plain(
+        let r = self.content.feed(
             job.data.get(..out_len).unwrap_or_default(),
             &mut PlainOut::Copy(out),
         );
@@ -1022,10 +1115,10 @@ impl V2Dec {
     }
 
     fn literal_run(&self) -> usize {
-        if self.fallback || !self.pt.is_empty() {
+        if self.content.fallback || !self.content.pt.is_empty() {
             return 0;
         }
-        match (self.pending.front(), self.inner) {
+        match (self.pending.front(), self.content.inner) {
             (Some(p), Inner::Data { remaining, .. }) if !p.is_final => remaining,
             _ => 0,
         }
@@ -1041,10 +1134,10 @@ impl V2Dec {
             }
         }
         self.pending.pop_front();
-        if let Inner::Data { remaining, last } = self.inner {
+        if let Inner::Data { remaining, last } = self.content.inner {
             if remaining != usize::MAX {
                 let left = remaining - len;
-                self.inner = match (left, last) {
+                self.content.inner = match (left, last) {
                     (0, true) => Inner::After,
                     (0, false) => Inner::NextLen,
                     _ => Inner::Data {
@@ -1072,183 +1165,9 @@ impl V2Dec {
             self.verified = true;
             return Ok(());
         }
-        if self.fallback {
+        if self.content.fallback {
             return Ok(());
         }
-        self.feed_plain(plain, out)
-    }
-
-    /// Parses authenticated plaintext (the inner packet stream): literal data
-    /// octets go to `out`. Sets `fallback` if the first packet is not literal
-    /// data. Only header fragments split across chunks are staged in `pt`.
-    fn feed_plain(&mut self, plain: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
-        // Octets of `plain` consumed so far (offsets for `PlainOut::Segments`).
-        let mut done = 0usize;
-        // A staged header fragment: complete it from `plain` a bounded step at
-        // a time (every parser state needs at most STAGE_STEP octets in view),
-        // then parse the rest of `plain` in place.
-        while !self.pt.is_empty() && done < plain.len() && !self.fallback {
-            let take = (plain.len() - done).min(STAGE_STEP);
-            let old = self.pt.len();
-            stage(
-                &mut self.pt,
-                plain.get(done..done + take).unwrap_or_default(),
-            );
-            let base = done as isize - old as isize;
-            done += take;
-            let staged = std::mem::take(&mut self.pt);
-            let used = self.parse_plain(&staged, base, out)?;
-            if used >= old {
-                // The staged octets are consumed: go on from `plain` itself.
-                done = done - take + (used - old);
-                break;
-            }
-            let mut keep = Zeroizing::new(Vec::new());
-            stage(&mut keep, staged.get(used..).unwrap_or_default());
-            self.pt = keep;
-        }
-        if self.pt.is_empty() && !self.fallback {
-            let rest = plain.get(done..).unwrap_or_default();
-            let used = self.parse_plain(rest, done as isize, out)?;
-            stage(&mut self.pt, rest.get(used..).unwrap_or_default());
-        }
-        Ok(())
-    }
-
-    /// Parses from `input` as far as possible; returns the octets consumed.
-    /// `input[0]` is at offset `base` of the current job's plaintext.
-    fn parse_plain(&mut self, input: &[u8], base: isize, out: &mut PlainOut<'_>) -> Result<usize> {
-        let mut pos = 0;
-        loop {
-            let buf = input.get(pos..).unwrap_or_default();
-            match self.inner {
-                Inner::Tag => {
-                    let Some(h) = parse_header(buf)? else {
-                        return Ok(pos);
-                    };
-                    if skippable(h.tag) {
-                        pos += h.header_len;
-                        self.inner = Inner::Skip {
-                            remaining: skip_len(h.len)?,
-                            after_literal: false,
-                        };
-                        continue;
-                    }
-                    if h.tag != 11 {
-                        self.fallback = true;
-                        return Ok(pos);
-                    }
-                    pos += h.header_len;
-                    self.inner = match h.len {
-                        BodyLen::Fixed(n) => Inner::LitHeader {
-                            remaining: n,
-                            last: true,
-                        },
-                        BodyLen::Partial(n) => Inner::LitHeader {
-                            remaining: n,
-                            last: false,
-                        },
-                        BodyLen::Indeterminate => Inner::LitHeader {
-                            remaining: usize::MAX,
-                            last: true,
-                        },
-                    };
-                }
-                Inner::LitHeader { remaining, last } => {
-                    let Some(&name_len) = buf.get(1) else {
-                        return Ok(pos);
-                    };
-                    let need = 2 + usize::from(name_len) + 4;
-                    if need > remaining {
-                        return Err(Error::MalformedInput(
-                            "literal data header crosses a partial length boundary".into(),
-                        ));
-                    }
-                    if buf.len() < need {
-                        return Ok(pos);
-                    }
-                    pos += need;
-                    self.inner = Inner::Data {
-                        remaining: if remaining == usize::MAX {
-                            usize::MAX
-                        } else {
-                            remaining - need
-                        },
-                        last,
-                    };
-                }
-                Inner::Data { remaining, last } => {
-                    let n = remaining.min(buf.len());
-                    out.put(buf.get(..n).unwrap_or_default(), base + pos as isize)?;
-                    pos += n;
-                    if n < remaining {
-                        if remaining != usize::MAX {
-                            self.inner = Inner::Data {
-                                remaining: remaining - n,
-                                last,
-                            };
-                        }
-                        return Ok(pos);
-                    }
-                    self.inner = if last { Inner::After } else { Inner::NextLen };
-                }
-                Inner::NextLen => {
-                    let Some((len, used)) = parse_new_length(buf)? else {
-                        return Ok(pos);
-                    };
-                    pos += used;
-                    self.inner = match len {
-                        BodyLen::Fixed(n) => Inner::Data {
-                            remaining: n,
-                            last: true,
-                        },
-                        BodyLen::Partial(n) => Inner::Data {
-                            remaining: n,
-                            last: false,
-                        },
-                        BodyLen::Indeterminate => Inner::Data {
-                            remaining: usize::MAX,
-                            last: true,
-                        },
-                    };
-                }
-                Inner::After => {
-                    // Only padding, marker and unknown non-critical packets
-                    // may follow the literal data.
-                    let Some(h) = parse_header(buf)? else {
-                        return Ok(pos);
-                    };
-                    if !skippable(h.tag) {
-                        return Err(Error::MalformedInput(
-                            "unexpected packet after the literal data".into(),
-                        ));
-                    }
-                    pos += h.header_len;
-                    self.inner = Inner::Skip {
-                        remaining: skip_len(h.len)?,
-                        after_literal: true,
-                    };
-                }
-                Inner::Skip {
-                    remaining,
-                    after_literal,
-                } => {
-                    let n = remaining.min(buf.len());
-                    pos += n;
-                    if n < remaining {
-                        self.inner = Inner::Skip {
-                            remaining: remaining - n,
-                            after_literal,
-                        };
-                        return Ok(pos);
-                    }
-                    self.inner = if after_literal {
-                        Inner::After
-                    } else {
-                        Inner::Tag
-                    };
-                }
-            }
-        }
+        self.content.feed(plain, out)
     }
 }

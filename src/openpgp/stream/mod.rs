@@ -19,9 +19,12 @@
 //! packet; each chunk is released after its tag verifies and truncation is
 //! reported by `finish` as `MALFORMED_INPUT` (discard what was released).
 //! Padding, marker and unknown non-critical packets inside are skipped.
-//! Everything else (SEIPDv1, compressed or signed content) is buffered up to
-//! `max_message_size` and decrypted by rPGP, which checks integrity before
-//! anything is released. Armored input is not streamed: dearmor it first or
+//! AES SEIPDv1 holding literal data streams in two passes when the caller can
+//! push the message twice (`two_pass`): the first verifies the MDC and releases
+//! nothing, the second releases and must read the same bytes (`replay.rs`).
+//! Everything else (SEIPDv1 from a one-shot source, compressed or signed
+//! content) is buffered up to `max_message_size` and decrypted by rPGP, which
+//! checks integrity before anything is released. Armored input is not streamed: dearmor it first or
 //! use the one-shot API.
 
 mod armor;
@@ -29,7 +32,10 @@ mod cfb;
 mod decrypt;
 mod encrypt;
 mod framing;
+mod literal;
 mod meter;
+mod replay;
+mod seipd1;
 mod seipd2;
 
 pub use super::esk::{decrypt_session_key, SessionKey};

@@ -398,6 +398,7 @@ export async function runCases({ s, openpgp, quick, only = '', log = () => {} })
   await notesScaleCases({ s, quick, wants, add, R });
 
   await streamCases({ s, openpgp, quick, wants, add, R });
+  await seipd1Cases({ s, openpgp, quick, wants, add, R });
 
   for (const k of Object.values(keys ?? {})) k.ours.sk.free();
   return results;
@@ -524,6 +525,67 @@ async function collect(stream) {
   const parts = [];
   for await (const p of chunks(stream)) parts.push(p instanceof Uint8Array ? p : new Uint8Array(p));
   return parts;
+}
+
+// --- SEIPDv1 of any size (issue #25): two passes from a re-readable source ---------
+
+async function seipd1Cases({ s, openpgp, quick, wants, add, R }) {
+  const v1MiB = quick ? 16 : 256;
+  const twoPass = `stream decrypt ${v1MiB} MiB: SEIPDv1 two-pass from a Blob vs OpenPGP.js in-memory`;
+  const gnupgGiB = quick ? 1 / 16 : 4;
+  const gnupgLabel = gnupgGiB >= 1 ? `${gnupgGiB} GiB` : `${gnupgGiB * 1024} MiB`;
+  const gnupgNames = ['time', 'RSS growth'].map((w) => `stream decrypt ${gnupgLabel}: GnuPG 2.2 SEIPDv1, two-pass from a path, ${w}`);
+  if (wants(twoPass) && typeof Blob === 'function') {
+    // Our encryptStream's SEIPDv1 (password: SKESKv4, iterated S2K) — both
+    // libraries decrypt exactly these bytes; OpenPGP.js holds them in memory.
+    const bytes = v1MiB * MiB;
+    const parts = await collect(await s.encryptStream({ data: genStream(bytes), passwords: ['bench'], seipd: 'v1' }));
+    const whole = concat(parts);
+    const blob = new Blob(parts);
+    const ours = await measure(async () => consume(await s.decryptStream({ message: blob, passwords: ['bench'] }), bytes, performance.now(), 'ours'), R(3));
+    const peer = await measure(async () => {
+      const m = await openpgp.readMessage({ binaryMessage: whole });
+      const { data } = await openpgp.decrypt({ message: m, passwords: ['bench'], format: 'binary' });
+      check(data.length === bytes, 'OpenPGP.js SEIPDv1 length');
+    }, R(3));
+    add({ name: twoPass, ours, peer, peerName: 'OpenPGP.js decrypt (whole message in memory)', unit: 'ms' });
+  }
+  // A GnuPG 2.2 file decrypted from its path: Node only (gpg and a file system).
+  const proc = globalThis.process;
+  if (gnupgNames.some(wants) && proc?.versions?.node) {
+    const { spawnSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    if (spawnSync('gpg', ['--version']).status !== 0) return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'signet-bench-v1-'));
+    try {
+      const bytes = gnupgGiB * 1024 * MiB;
+      const plainFile = path.join(dir, 'plain');
+      const fd = fs.openSync(plainFile, 'w');
+      for await (const b of chunks(genStream(bytes))) fs.writeSync(fd, b);
+      fs.closeSync(fd);
+      const msgFile = path.join(dir, 'msg.gpg');
+      const g = spawnSync('gpg', ['--homedir', dir, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', 'bench',
+        '--symmetric', '--cipher-algo', 'AES256', '--compress-algo', 'none', '--output', msgFile, plainFile]);
+      check(g.status === 0, `gpg: ${g.stderr}`);
+      fs.rmSync(plainFile);
+      const t = [];
+      const mem = [];
+      for (let i = 0; i < R(1); i++) {
+        const m = memorySampler();
+        const t0 = performance.now();
+        await consume(await s.decryptStream({ message: msgFile, passwords: ['bench'] }), bytes, t0, 'ours');
+        t.push(performance.now() - t0);
+        mem.push(Math.max(await m.stop(), 0));
+      }
+      if (wants(gnupgNames[0])) add({ name: gnupgNames[0], ours: stats(t), peer: null, peerName: 'goal: decrypts at all (OpenPGP.js fails at about 2 GB)', unit: 'ms' });
+      if (wants(gnupgNames[1])) add({ name: gnupgNames[1], ours: stats(mem), peer: stats([128 * MiB]), peerName: 'goal: under 128 MiB', unit: 'bytes' });
+    } finally {
+      spawnSync('gpgconf', ['--homedir', dir, '--kill', 'all']);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 /** Reads a plaintext stream to the end, spot-checking three octets of every chunk

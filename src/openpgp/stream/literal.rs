@@ -1,0 +1,315 @@
+//! The content inside an encrypted data packet, parsed as it is decrypted:
+//! a literal data packet streams (its data octets go to a [`PlainOut`]);
+//! padding, marker and unknown non-critical packets are skipped; any other
+//! first packet (compressed, one-pass-signed) sets `fallback`, and the caller
+//! buffers the message for rPGP. Shared by the SEIPDv2 chunks and the SEIPDv1
+//! CFB stream, so both apply the same rules.
+
+use zeroize::Zeroizing;
+
+use super::framing::{parse_header, parse_new_length, BodyLen};
+use super::meter::stage;
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Inner {
+    Tag,
+    LitHeader {
+        remaining: usize,
+        last: bool,
+    },
+    Data {
+        remaining: usize,
+        last: bool,
+    },
+    NextLen,
+    After,
+    /// Inside a padding, marker or unknown non-critical packet, skipped as it
+    /// arrives (never staged whole: a 64 MiB padding packet costs one pass).
+    Skip {
+        remaining: usize,
+        after_literal: bool,
+    },
+}
+
+impl Inner {
+    /// The literal data packet has started: the content streams.
+    pub(super) fn literal_seen(self) -> bool {
+        !matches!(
+            self,
+            Inner::Tag
+                | Inner::Skip {
+                    after_literal: false,
+                    ..
+                }
+        )
+    }
+}
+
+/// Packets skipped wherever they appear in the content: padding (21), marker
+/// (10) and unknown non-critical packets (40-63, RFC 9580 §4.3).
+fn skippable(tag: u8) -> bool {
+    matches!(tag, 10 | 21 | 40..=63)
+}
+
+/// The body length of a skipped packet: these never use partial lengths.
+fn skip_len(len: BodyLen) -> Result<usize> {
+    match len {
+        BodyLen::Fixed(n) => Ok(n),
+        _ => Err(Error::MalformedInput(
+            "padding, marker or unknown packet without a definite length".into(),
+        )),
+    }
+}
+
+/// Longest run of octets staged at a time while a packet header is split
+/// across chunks (the longest header, a literal data header, is 261 octets).
+pub(super) const STAGE_STEP: usize = 512;
+
+/// Where authenticated literal data goes.
+pub(super) enum PlainOut<'a> {
+    /// Copied into the output buffer.
+    Copy(&'a mut Vec<u8>),
+    /// Recorded as (offset, length) pairs into the job's plaintext, which the
+    /// caller holds and hands on without copying it out of Wasm memory.
+    Segments(&'a mut Vec<u32>),
+    /// Parsed and dropped: the verifying pass of a two-pass SEIPDv1
+    /// decryption (its plaintext is not authenticated yet).
+    Discard,
+}
+
+impl PlainOut<'_> {
+    /// `data` starts at `offset` in the current job's plaintext (negative:
+    /// staged from an earlier chunk, which never holds literal data).
+    fn put(&mut self, data: &[u8], offset: isize) -> Result<()> {
+        match self {
+            PlainOut::Copy(v) => stage(v, data),
+            PlainOut::Discard => {}
+            PlainOut::Segments(segs) => {
+                if data.is_empty() {
+                    return Ok(());
+                }
+                let off = u32::try_from(offset)
+                    .map_err(|_| Error::Internal("literal data outside the chunk".into()))?;
+                let len = u32::try_from(data.len())
+                    .map_err(|_| Error::Internal("segment length".into()))?;
+                // Merge with the previous segment when adjacent.
+                if let [.., o, l] = segs.as_mut_slice() {
+                    if o.checked_add(*l) == Some(off) {
+                        *l += len;
+                        return Ok(());
+                    }
+                }
+                segs.push(off);
+                segs.push(len);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The inner packet parser of one message.
+pub(super) struct Content {
+    pub(super) inner: Inner,
+    /// Unparsed tail of an inner packet header split across chunks.
+    pub(super) pt: Zeroizing<Vec<u8>>,
+    /// The content is not a plain literal packet: buffer and use rPGP.
+    pub(super) fallback: bool,
+}
+
+impl Content {
+    pub(super) fn new() -> Self {
+        Content {
+            inner: Inner::Tag,
+            pt: Zeroizing::new(Vec::new()),
+            fallback: false,
+        }
+    }
+
+    /// The literal data packet ended (only skippable packets may follow), or
+    /// runs to the end of the data.
+    pub(super) fn complete(&self) -> bool {
+        matches!(
+            self.inner,
+            Inner::After
+                | Inner::Data {
+                    remaining: usize::MAX,
+                    ..
+                }
+        )
+    }
+
+    /// Parses authenticated plaintext (the inner packet stream): literal data
+    /// octets go to `out`. Sets `fallback` if the first packet is not literal
+    /// data. Only header fragments split across chunks are staged in `pt`.
+    pub(super) fn feed(&mut self, plain: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
+        // Octets of `plain` consumed so far (offsets for `PlainOut::Segments`).
+        let mut done = 0usize;
+        // A staged header fragment: complete it from `plain` a bounded step at
+        // a time (every parser state needs at most STAGE_STEP octets in view),
+        // then parse the rest of `plain` in place.
+        while !self.pt.is_empty() && done < plain.len() && !self.fallback {
+            let take = (plain.len() - done).min(STAGE_STEP);
+            let old = self.pt.len();
+            stage(
+                &mut self.pt,
+                plain.get(done..done + take).unwrap_or_default(),
+            );
+            let base = done as isize - old as isize;
+            done += take;
+            let staged = std::mem::take(&mut self.pt);
+            let used = self.parse_plain(&staged, base, out)?;
+            if used >= old {
+                // The staged octets are consumed: go on from `plain` itself.
+                done = done - take + (used - old);
+                break;
+            }
+            let mut keep = Zeroizing::new(Vec::new());
+            stage(&mut keep, staged.get(used..).unwrap_or_default());
+            self.pt = keep;
+        }
+        if self.pt.is_empty() && !self.fallback {
+            let rest = plain.get(done..).unwrap_or_default();
+            let used = self.parse_plain(rest, done as isize, out)?;
+            stage(&mut self.pt, rest.get(used..).unwrap_or_default());
+        }
+        Ok(())
+    }
+
+    /// Parses from `input` as far as possible; returns the octets consumed.
+    /// `input[0]` is at offset `base` of the current job's plaintext.
+    fn parse_plain(&mut self, input: &[u8], base: isize, out: &mut PlainOut<'_>) -> Result<usize> {
+        let mut pos = 0;
+        loop {
+            let buf = input.get(pos..).unwrap_or_default();
+            match self.inner {
+                Inner::Tag => {
+                    let Some(h) = parse_header(buf)? else {
+                        return Ok(pos);
+                    };
+                    if skippable(h.tag) {
+                        pos += h.header_len;
+                        self.inner = Inner::Skip {
+                            remaining: skip_len(h.len)?,
+                            after_literal: false,
+                        };
+                        continue;
+                    }
+                    if h.tag != 11 {
+                        self.fallback = true;
+                        return Ok(pos);
+                    }
+                    pos += h.header_len;
+                    self.inner = match h.len {
+                        BodyLen::Fixed(n) => Inner::LitHeader {
+                            remaining: n,
+                            last: true,
+                        },
+                        BodyLen::Partial(n) => Inner::LitHeader {
+                            remaining: n,
+                            last: false,
+                        },
+                        BodyLen::Indeterminate => Inner::LitHeader {
+                            remaining: usize::MAX,
+                            last: true,
+                        },
+                    };
+                }
+                Inner::LitHeader { remaining, last } => {
+                    let Some(&name_len) = buf.get(1) else {
+                        return Ok(pos);
+                    };
+                    let need = 2 + usize::from(name_len) + 4;
+                    if need > remaining {
+                        return Err(Error::MalformedInput(
+                            "literal data header crosses a partial length boundary".into(),
+                        ));
+                    }
+                    if buf.len() < need {
+                        return Ok(pos);
+                    }
+                    pos += need;
+                    self.inner = Inner::Data {
+                        remaining: if remaining == usize::MAX {
+                            usize::MAX
+                        } else {
+                            remaining - need
+                        },
+                        last,
+                    };
+                }
+                Inner::Data { remaining, last } => {
+                    let n = remaining.min(buf.len());
+                    out.put(buf.get(..n).unwrap_or_default(), base + pos as isize)?;
+                    pos += n;
+                    if n < remaining {
+                        if remaining != usize::MAX {
+                            self.inner = Inner::Data {
+                                remaining: remaining - n,
+                                last,
+                            };
+                        }
+                        return Ok(pos);
+                    }
+                    self.inner = if last { Inner::After } else { Inner::NextLen };
+                }
+                Inner::NextLen => {
+                    let Some((len, used)) = parse_new_length(buf)? else {
+                        return Ok(pos);
+                    };
+                    pos += used;
+                    self.inner = match len {
+                        BodyLen::Fixed(n) => Inner::Data {
+                            remaining: n,
+                            last: true,
+                        },
+                        BodyLen::Partial(n) => Inner::Data {
+                            remaining: n,
+                            last: false,
+                        },
+                        BodyLen::Indeterminate => Inner::Data {
+                            remaining: usize::MAX,
+                            last: true,
+                        },
+                    };
+                }
+                Inner::After => {
+                    // Only padding, marker and unknown non-critical packets
+                    // may follow the literal data.
+                    let Some(h) = parse_header(buf)? else {
+                        return Ok(pos);
+                    };
+                    if !skippable(h.tag) {
+                        return Err(Error::MalformedInput(
+                            "unexpected packet after the literal data".into(),
+                        ));
+                    }
+                    pos += h.header_len;
+                    self.inner = Inner::Skip {
+                        remaining: skip_len(h.len)?,
+                        after_literal: true,
+                    };
+                }
+                Inner::Skip {
+                    remaining,
+                    after_literal,
+                } => {
+                    let n = remaining.min(buf.len());
+                    pos += n;
+                    if n < remaining {
+                        self.inner = Inner::Skip {
+                            remaining: remaining - n,
+                            after_literal,
+                        };
+                        return Ok(pos);
+                    }
+                    self.inner = if after_literal {
+                        Inner::After
+                    } else {
+                        Inner::Tag
+                    };
+                }
+            }
+        }
+    }
+}
