@@ -10,7 +10,7 @@
 use pgp::armor::BlockType;
 use pgp::composed::{ArmorOptions, MessageBuilder};
 use pgp::composed::{CleartextSignedMessage, Deserializable, DetachedSignature, Message};
-use pgp::types::{KeyDetails, KeyVersion, Password, SigningKey};
+use pgp::types::{KeyVersion, Password, SigningKey};
 use rand::rngs::OsRng;
 use std::io::Write;
 
