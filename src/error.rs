@@ -121,7 +121,7 @@ pub enum Reason {
     NoUsableSubkey,
     /// A public key where a private key is needed.
     NotPrivate,
-    /// A critical subpacket or notation we do not understand (RFC 9580 §5.2.3.7).
+    /// A critical subpacket or notation we do not understand (RFC 9580).
     CriticalUnknown,
     /// The signature does not verify, or is not a signature over data.
     BadSignature,

@@ -1,7 +1,7 @@
 //! Algorithm rules: hashes by use and date, public-key sizes, ECDH parameters.
 //!
 //! Sources: RFC 9580 §9.5 (MD5, SHA-1, RIPEMD-160 not for recent signatures nor
-//! the ECDH KDF), §13.5 (ECDH key wrap with AES only), Sequoia's
+//! the ECDH KDF), its ECDH section (key wrap with AES), Sequoia's
 //! `StandardPolicy` (RSA, DSA and ElGamal below 2048 bits rejected since
 //! 2014-02-01; SHA-1 for self-signatures until 2023-02-01).
 

@@ -1,9 +1,9 @@
 //! Rules for one signature packet, whatever it signs: its hash (by use and
 //! date, [`super::algorithms`]) and its critical subpackets.
 //!
-//! RFC 9580 §5.2.3.7: a critical subpacket the implementation does not
-//! recognise makes the signature invalid; §5.2.3.24: so does a critical
-//! notation it does not understand. We understand no notation, and these
+//! RFC 9580 (signature subpacket specification): a critical subpacket the
+//! implementation does not recognise makes the signature invalid; so does a
+//! critical notation it does not understand (Notation Data). We understand no notation, and these
 //! subpacket types (the ones our decisions read); a critical one of any other
 //! type voids the signature.
 

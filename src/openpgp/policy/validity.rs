@@ -1,5 +1,5 @@
-//! Certificates evaluated at a reference time (RFC 9580 §5.2.3.10, §5.2.3.31,
-//! §10.1; Sequoia's `ValidCert`): the signature's creation time when verifying,
+//! Certificates evaluated at a reference time (RFC 9580 key expiration,
+//! primary user ID and revocation rules; Sequoia's `ValidCert`): the signature's creation time when verifying,
 //! now when encrypting or signing.
 //!
 //! Every self-signature is verified once, when the certificate is read, and
@@ -62,6 +62,19 @@ impl KeyUsage {
             encrypt_storage: alg.can_encrypt(),
             authenticate: false,
         }
+    }
+
+    /// Flags the algorithm cannot honour are dropped.
+    fn within(mut self, alg: PublicKeyAlgorithm) -> Self {
+        if !alg.can_encrypt() {
+            self.encrypt_communications = false;
+            self.encrypt_storage = false;
+        }
+        if !alg.can_sign() {
+            self.sign = false;
+            self.certify = false;
+        }
+        self
     }
 
     /// Either encryption flag.
@@ -142,7 +155,7 @@ struct Revocation {
 }
 
 impl Revocation {
-    /// RFC 9580 §5.2.3.31: superseded, retired and "user ID no longer valid"
+    /// RFC 9580 (Reason for Revocation): superseded, retired and "user ID no longer valid"
     /// say the key was fine until then; anything else may mean compromise.
     fn new(sig: &Signature) -> Self {
         let soft = matches!(
@@ -300,8 +313,8 @@ impl Cert {
             c.bindings = accepted(&sk.signatures, SignatureType::SubkeyBinding, binds)
                 .map(|s| {
                     let mut facts = SelfSig::new(s);
-                    // A signing subkey needs its own consent (RFC 9580 §5.2.1:
-                    // primary key binding signature), checked like any self-signature.
+                    // A signing subkey needs its own consent (RFC 9580: primary
+                    // key binding signature), checked like any self-signature.
                     facts.backsig = s
                         .embedded_signature()
                         .filter(|e| check_signature(e, HashUse::SelfSig).is_ok())
@@ -350,7 +363,7 @@ impl Cert {
     }
 
     /// The signature that speaks for the primary key at `t` and its fallback:
-    /// v6 puts the direct-key signature first (RFC 9580 §5.2.3.10), v4 the
+    /// v6 puts the direct-key signature first (RFC 9580), v4 the
     /// primary user ID's binding.
     fn metadata_at(&self, t: u64, is_v6: bool) -> (Option<&SelfSig>, Option<&SelfSig>) {
         let direct = newest_at(&self.direct, t);
@@ -383,7 +396,8 @@ impl Cert {
                 } else {
                     KeyUsage::default()
                 }
-            });
+            })
+            .within(p.algorithm);
         let revoked = revoked_at(&p.revocations, t);
         let problem = judge(p, t, revoked, meta.is_some(), expires);
         Status {
@@ -413,14 +427,7 @@ impl Cert {
                 .is_some_and(|end| end.is_none_or(|e| t < e));
             usage.sign = backsig_live;
         }
-        if !c.algorithm.can_encrypt() {
-            usage.encrypt_communications = false;
-            usage.encrypt_storage = false;
-        }
-        if !c.algorithm.can_sign() {
-            usage.sign = false;
-            usage.certify = false;
-        }
+        let usage = usage.within(c.algorithm);
         let revoked = revoked_at(&c.revocations, t);
         let problem = judge(c, t, revoked, binding.is_some(), expires);
         Status {
@@ -528,7 +535,7 @@ impl Cert {
         let s = self.status(c, t);
         match s.problem {
             Some(p) => Some(p),
-            None if !s.usage.sign || !c.algorithm.can_sign() => Some((
+            None if !s.usage.sign => Some((
                 Reason::NoUsableSubkey,
                 format!("{} was not a signing key then", c.fingerprint),
             )),
