@@ -60,7 +60,10 @@ fn rsa_below_2048_bits_is_refused_for_encryption_and_signatures() {
             assert_eq!(ver, (false, Some("too-weak")), "{bits}");
         }
         let info = read_key(&fixture(&cert)).unwrap();
-        assert_eq!(info.reason.map(|r| r.as_str()), (!strong).then_some("too-weak"));
+        assert_eq!(
+            info.reason.map(|r| r.as_str()),
+            (!strong).then_some("too-weak")
+        );
     }
 }
 
@@ -110,7 +113,10 @@ fn critical_unknown_notations_void_the_signature() {
         verify_sig("notation.asc", "notation-critical.sig", d),
         (false, Some("critical-unknown"))
     );
-    assert_eq!(verify_sig("notation.asc", "notation-plain.sig", d), (true, None));
+    assert_eq!(
+        verify_sig("notation.asc", "notation-plain.sig", d),
+        (true, None)
+    );
     // On a subkey binding: the subkey is not bound at all.
     assert_eq!(
         encrypt_to("binding-notation-critical.asc", d),
@@ -124,14 +130,20 @@ fn critical_unknown_notations_void_the_signature() {
 #[test]
 fn sha1_data_signatures_are_refused() {
     let d = Limits::default();
-    assert_eq!(verify_sig("rsa-2048.asc", "rsa-2048-sha1.sig", d), (false, Some("too-weak")));
+    assert_eq!(
+        verify_sig("rsa-2048.asc", "rsa-2048-sha1.sig", d),
+        (false, Some("too-weak"))
+    );
     assert_eq!(verify_sig("rsa-2048.asc", "rsa-2048.sig", d), (true, None));
 }
 
 #[test]
 fn signing_subkeys_need_a_live_back_signature() {
     let d = Limits::default();
-    assert_eq!(verify_sig("backsig-valid.asc", "backsig-valid.sig", d), (true, None));
+    assert_eq!(
+        verify_sig("backsig-valid.asc", "backsig-valid.sig", d),
+        (true, None)
+    );
     assert_eq!(
         verify_sig("backsig-expired.asc", "backsig-expired.sig", d),
         (false, Some("no-usable-subkey"))
@@ -149,7 +161,10 @@ fn expiry_comes_from_the_primary_user_id_not_a_newer_other_one() {
     assert_eq!(info.reason.map(|r| r.as_str()), Some("expired"));
     assert_eq!(info.expires, Some(info.created + 30 * 86_400));
     assert_eq!(info.user_ids[0], "Primary <primary@example.gov.vn>");
-    assert_eq!(verify_sig("uid-expiry.asc", "uid-expiry-inside.sig", d), (true, None));
+    assert_eq!(
+        verify_sig("uid-expiry.asc", "uid-expiry-inside.sig", d),
+        (true, None)
+    );
     assert_eq!(
         verify_sig("uid-expiry.asc", "uid-expiry-after.sig", d),
         (false, Some("expired"))
@@ -184,7 +199,11 @@ fn soft_revocations_cover_only_what_comes_after_them() {
     let d = Limits::default();
     for (cert, before, after) in [
         ("revoked-soft.asc", (true, None), (false, Some("revoked"))),
-        ("revoked-hard.asc", (false, Some("revoked")), (false, Some("revoked"))),
+        (
+            "revoked-hard.asc",
+            (false, Some("revoked")),
+            (false, Some("revoked")),
+        ),
     ] {
         assert_eq!(verify_sig(cert, "revoked-before.sig", d), before, "{cert}");
         assert_eq!(verify_sig(cert, "revoked-after.sig", d), after, "{cert}");

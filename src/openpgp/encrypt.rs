@@ -192,15 +192,12 @@ pub(crate) fn signers<'k>(keys: &[&'k PrivateKey]) -> Result<Vec<&'k dyn Signing
     let mut out = Vec::new();
     for k in keys {
         let comps = k.cert().signing_components()?;
-        let signer = comps
-            .first()
-            .and_then(|c| k.signer(c))
-            .ok_or_else(|| {
-                Error::KeyUnusable(
-                    crate::Reason::NoUsableSubkey,
-                    "no signing-capable secret key".into(),
-                )
-            })?;
+        let signer = comps.first().and_then(|c| k.signer(c)).ok_or_else(|| {
+            Error::KeyUnusable(
+                crate::Reason::NoUsableSubkey,
+                "no signing-capable secret key".into(),
+            )
+        })?;
         out.push(signer);
     }
     Ok(out)

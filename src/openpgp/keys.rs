@@ -2,16 +2,14 @@
 //! revocation. Which component may encrypt or sign, and when, is decided by
 //! [`super::policy`] (`docs/policy.md`).
 
-use pgp::composed::{
-    KeyType, SignedKeyDetails, SignedSecretKey, SignedSecretSubKey,
-};
+use pgp::composed::{KeyType, SignedKeyDetails, SignedSecretKey, SignedSecretSubKey};
 use pgp::crypto::aead::AeadAlgorithm;
 use pgp::crypto::ecc_curve::ECCCurve;
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use pgp::packet::{
-    self, Features, KeyFlags, PacketTrait, PubKeyInner, SignatureConfig, SignatureType,
-    Subpacket, SubpacketData, UserId,
+    self, Features, KeyFlags, PacketTrait, PubKeyInner, SignatureConfig, SignatureType, Subpacket,
+    SubpacketData, UserId,
 };
 use pgp::ser::Serialize;
 use pgp::types::{
@@ -21,11 +19,10 @@ use pgp::types::{
 use rand::rngs::OsRng;
 use zeroize::Zeroizing;
 
-use super::util::{
-    check_secret_params, hex_upper, is_post_quantum, parse_public_key,
-    parse_secret_key,
-};
 use super::policy::{Cert, Component};
+use super::util::{
+    check_secret_params, hex_upper, is_post_quantum, parse_public_key, parse_secret_key,
+};
 use super::Limits;
 use crate::{Error, Reason, Result};
 
@@ -409,7 +406,6 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
     })
 }
 
-
 /// What `read_key` reports, judged now.
 fn info(cert: &Cert, is_private: bool) -> KeyInfo {
     let now = now_secs();
@@ -428,7 +424,10 @@ fn info(cert: &Cert, is_private: bool) -> KeyInfo {
                 usage: s.usage,
                 is_post_quantum: is_post_quantum(c.algorithm),
                 revoked: s.revoked,
-                valid_binding: s.problem.as_ref().is_none_or(|(r, _)| *r != Reason::NoSelfSignature),
+                valid_binding: s
+                    .problem
+                    .as_ref()
+                    .is_none_or(|(r, _)| *r != Reason::NoSelfSignature),
                 reason: s.problem.map(|(r, _)| r),
             }
         })
@@ -469,7 +468,10 @@ pub(crate) fn parse_certs(keys: &[&[u8]], limits: &Limits) -> Result<Vec<Cert>> 
 pub fn read_key(bytes: &[u8]) -> Result<KeyInfo> {
     let limits = Limits::default();
     match parse_secret_key(bytes, &limits) {
-        Ok(sk) => Ok(info(&Cert::new(sk.to_public_key(), limits.min_rsa_bits), true)),
+        Ok(sk) => Ok(info(
+            &Cert::new(sk.to_public_key(), limits.min_rsa_bits),
+            true,
+        )),
         Err(Error::KeyUnusable(Reason::NotPrivate, _)) => {
             let key = parse_public_key(bytes, &limits)?;
             Ok(info(&Cert::new(key, limits.min_rsa_bits), false))

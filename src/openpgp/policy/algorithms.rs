@@ -45,7 +45,10 @@ fn first_mpi_bits(params: &PublicParams) -> u32 {
     params
         .to_bytes()
         .ok()
-        .and_then(|b| b.get(..2).map(|p| u32::from(u16::from_be_bytes([p[0], p[1]]))))
+        .and_then(|b| {
+            b.get(..2)
+                .map(|p| u32::from(u16::from_be_bytes([p[0], p[1]])))
+        })
         .unwrap_or(0)
 }
 

@@ -144,7 +144,9 @@ impl SelfSig {
 
 /// The newest of `sigs` live at `t`.
 fn newest_at(sigs: &[SelfSig], t: u64) -> Option<&SelfSig> {
-    sigs.iter().filter(|s| s.live_at(t)).max_by_key(|s| s.created)
+    sigs.iter()
+        .filter(|s| s.live_at(t))
+        .max_by_key(|s| s.created)
 }
 
 /// A verified revocation: when, and whether it voids the past too.
