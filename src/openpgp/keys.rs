@@ -424,10 +424,7 @@ fn info(cert: &Cert, is_private: bool) -> KeyInfo {
                 usage: s.usage,
                 is_post_quantum: is_post_quantum(c.algorithm),
                 revoked: s.revoked,
-                valid_binding: s
-                    .problem
-                    .as_ref()
-                    .is_none_or(|(r, _)| *r != Reason::NoSelfSignature),
+                valid_binding: s.bound,
                 reason: s.problem.map(|(r, _)| r),
             }
         })

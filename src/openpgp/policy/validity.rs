@@ -203,6 +203,8 @@ pub(crate) struct Status {
     pub usage: KeyUsage,
     pub expires: Option<u64>,
     pub revoked: bool,
+    /// A self-signature verifies, passes the policy and is live at that time.
+    pub bound: bool,
     /// `None` when usable at that time (for what `usage` allows).
     pub problem: Option<(Reason, String)>,
 }
@@ -401,11 +403,13 @@ impl Cert {
             })
             .within(p.algorithm);
         let revoked = revoked_at(&p.revocations, t);
-        let problem = judge(p, t, revoked, meta.is_some(), expires);
+        let bound = meta.is_some();
+        let problem = judge(p, t, revoked, bound, expires);
         Status {
             usage,
             expires,
             revoked,
+            bound,
             problem,
         }
     }
@@ -431,11 +435,13 @@ impl Cert {
         }
         let usage = usage.within(c.algorithm);
         let revoked = revoked_at(&c.revocations, t);
-        let problem = judge(c, t, revoked, binding.is_some(), expires);
+        let bound = binding.is_some();
+        let problem = judge(c, t, revoked, bound, expires);
         Status {
             usage,
             expires,
             revoked,
+            bound,
             problem,
         }
     }
