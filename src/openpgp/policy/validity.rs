@@ -209,6 +209,21 @@ pub(crate) struct Status {
     pub problem: Option<(Reason, String)>,
 }
 
+impl Status {
+    /// Adds the revocation state and the first problem of `c` at `t`.
+    fn of(c: &Component, t: u64, usage: KeyUsage, expires: Option<u64>, bound: bool) -> Self {
+        let revoked = revoked_at(&c.revocations, t);
+        let problem = judge(c, t, revoked, bound, expires);
+        Status {
+            usage,
+            expires,
+            revoked,
+            bound,
+            problem,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct UserIdSigs {
     name: String,
@@ -402,16 +417,7 @@ impl Cert {
                 }
             })
             .within(p.algorithm);
-        let revoked = revoked_at(&p.revocations, t);
-        let bound = meta.is_some();
-        let problem = judge(p, t, revoked, bound, expires);
-        Status {
-            usage,
-            expires,
-            revoked,
-            bound,
-            problem,
-        }
+        Status::of(p, t, usage, expires, meta.is_some())
     }
 
     /// A subkey judged at `t` on its own (the caller also judges the primary).
@@ -433,17 +439,7 @@ impl Cert {
                 .is_some_and(|end| end.is_none_or(|e| t < e));
             usage.sign = backsig_live;
         }
-        let usage = usage.within(c.algorithm);
-        let revoked = revoked_at(&c.revocations, t);
-        let bound = binding.is_some();
-        let problem = judge(c, t, revoked, bound, expires);
-        Status {
-            usage,
-            expires,
-            revoked,
-            bound,
-            problem,
-        }
+        Status::of(c, t, usage.within(c.algorithm), expires, binding.is_some())
     }
 
     /// `c` judged at `t`, the primary key's problem first.
