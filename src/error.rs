@@ -30,9 +30,10 @@ pub enum Error {
     /// The caller passed an option that makes no sense (wrong type, wrong length, missing).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
-    /// A key exists but may not be used: expired, revoked, or lacking the needed key flag.
-    #[error("key not usable: {0}")]
-    KeyUnusable(String),
+    /// A key exists but may not be used: too weak, expired, revoked, or lacking
+    /// the needed key flag. The [`Reason`] says which, for a user-facing message.
+    #[error("key not usable ({}): {}", .0.as_str(), .1)]
+    KeyUnusable(Reason, String),
     /// Stored data is authentic piece by piece but inconsistent as a whole
     /// (deleted, rolled back or swapped records).
     #[error("tampered: {0}")]
@@ -62,7 +63,7 @@ impl Error {
             Error::Unsupported(_) => "UNSUPPORTED",
             Error::LimitExceeded(_) => "LIMIT_EXCEEDED",
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
-            Error::KeyUnusable(_) => "KEY_UNUSABLE",
+            Error::KeyUnusable(..) => "KEY_UNUSABLE",
             Error::Tampered(_) => "TAMPERED",
             Error::NotFound(_) => "NOT_FOUND",
             Error::Storage(_) => "STORAGE",
@@ -89,6 +90,77 @@ impl Error {
     ];
 }
 
+impl Error {
+    /// Why a key or signature was refused (`KEY_UNUSABLE` only), e.g. `"too-weak"`.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            Error::KeyUnusable(r, _) => Some(r.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// Why the OpenPGP policy refuses a key or a signature (`docs/policy.md`). The
+/// strings are stable: the web page words them, JS reads them as `err.reason`
+/// and `signatures[i].reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// An algorithm or size below the policy: RSA under the floor, a weak ECDH
+    /// KDF or key-wrap, MD5/SHA-1/RIPEMD-160 where they are not allowed.
+    TooWeak,
+    /// The key (or the back signature of a signing subkey) had expired.
+    Expired,
+    /// A revocation covers the key at the time in question.
+    Revoked,
+    /// The key was created after the time in question.
+    NotYetValid,
+    /// No self-signature that verifies and passes the policy.
+    NoSelfSignature,
+    /// No (sub)key may do what is asked (encrypt, sign) at that time.
+    NoUsableSubkey,
+    /// A public key where a private key is needed.
+    NotPrivate,
+    /// A critical subpacket or notation we do not understand (RFC 9580).
+    CriticalUnknown,
+    /// The signature does not verify, or is not a signature over data.
+    BadSignature,
+    /// None of the given certificates made this signature.
+    UnknownKey,
+}
+
+impl Reason {
+    /// The stable string form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::TooWeak => "too-weak",
+            Reason::Expired => "expired",
+            Reason::Revoked => "revoked",
+            Reason::NotYetValid => "not-yet-valid",
+            Reason::NoSelfSignature => "no-self-signature",
+            Reason::NoUsableSubkey => "no-usable-subkey",
+            Reason::NotPrivate => "not-private",
+            Reason::CriticalUnknown => "critical-unknown",
+            Reason::BadSignature => "bad-signature",
+            Reason::UnknownKey => "unknown-key",
+        }
+    }
+
+    /// Every reason, in documentation order.
+    pub const ALL: [Reason; 10] = [
+        Reason::TooWeak,
+        Reason::Expired,
+        Reason::Revoked,
+        Reason::NotYetValid,
+        Reason::NoSelfSignature,
+        Reason::NoUsableSubkey,
+        Reason::NotPrivate,
+        Reason::CriticalUnknown,
+        Reason::BadSignature,
+        Reason::UnknownKey,
+    ];
+}
+
 /// Shorthand used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -106,7 +178,7 @@ mod tests {
             Error::Unsupported(String::new()),
             Error::LimitExceeded(String::new()),
             Error::InvalidArgument(String::new()),
-            Error::KeyUnusable(String::new()),
+            Error::KeyUnusable(Reason::Expired, String::new()),
             Error::Tampered(String::new()),
             Error::NotFound(String::new()),
             Error::Storage(String::new()),
@@ -119,5 +191,16 @@ mod tests {
         dedup.sort_unstable();
         dedup.dedup();
         assert_eq!(dedup.len(), codes.len());
+    }
+
+    #[test]
+    fn reasons_are_listed_and_unique() {
+        let mut names: Vec<_> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Reason::ALL.len());
+        let e = Error::KeyUnusable(Reason::TooWeak, "RSA 1024".into());
+        assert_eq!((e.code(), e.reason()), ("KEY_UNUSABLE", Some("too-weak")));
+        assert_eq!(Error::Locked.reason(), None);
     }
 }

@@ -19,7 +19,7 @@ pub mod wrap;
 #[cfg(target_arch = "wasm32")]
 mod bindings;
 
-pub use error::{Error, Result};
+pub use error::{Error, Reason, Result};
 
 /// The Wasm module's allocator: the system allocator, with every freed block
 /// overwritten with zeros first. Linear memory is readable by any script that

@@ -616,8 +616,8 @@ fn nested_compression_beyond_cap() {
         v.extend(inner);
         v
     };
-    let one = wrap(literal);
-    let two = wrap(one.clone());
+    let four = (0..4).fold(literal, |m, _| wrap(m));
+    let five = wrap(four.clone());
     let k = gen(Profile::Rfc9580, None);
     let check = |msg: &[u8]| {
         verify(&VerifyOptions {
@@ -629,8 +629,8 @@ fn nested_compression_beyond_cap() {
         .unwrap_err()
         .code()
     };
-    // One layer passes the cap (and then fails for being unsigned)...
-    assert_eq!(check(&one), "MALFORMED_INPUT");
-    // ...two layers exceed the default cap of one.
-    assert_eq!(check(&two), "LIMIT_EXCEEDED");
+    // Four layers pass the cap (and then fail for being unsigned)...
+    assert_eq!(check(&four), "MALFORMED_INPUT");
+    // ...five exceed the default cap of four (docs/policy.md, "Nesting").
+    assert_eq!(check(&five), "LIMIT_EXCEEDED");
 }

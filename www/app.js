@@ -1,6 +1,6 @@
 // The page's main thread: UI only. Every crypto request goes to the worker, which
 // holds the Wasm module, unlocked keys and the open notebook.
-import { t, errorText, applyI18n, setLang, currentLang, onLangChange, formatBytes, formatDate } from './i18n.js';
+import { t, errorText, reasonText, applyI18n, setLang, currentLang, onLangChange, formatBytes, formatDate } from './i18n.js';
 import { readPins, startPinnedWorker, wasmPin } from './pins.js';
 import { mountInbox } from './inbox.js';
 
@@ -29,7 +29,7 @@ function onWorkerMessage({ data }) {
   if (data.chunk) return p.onChunk?.(data.chunk);
   pending.delete(data.id);
   if (data.ok) p.resolve(data.result);
-  else p.reject(Object.assign(new Error(data.error.message), { code: data.error.code, file: data.error.file }));
+  else p.reject(Object.assign(new Error(data.error.message), { code: data.error.code, reason: data.error.reason, file: data.error.file }));
 }
 
 /**
@@ -599,7 +599,7 @@ function renderSignatures(sigs) {
   const lines = sigs.map((s) => {
     if (!s.known) return t('files.sig.unknown', { fingerprint: s.fingerprint });
     if (s.valid) return t('files.sig.valid', { name: s.name ?? s.fingerprint });
-    return t('files.sig.invalid', { fingerprint: s.fingerprint });
+    return `${t('files.sig.invalid', { fingerprint: s.fingerprint })} ${reasonText(s.reason)}`.trim();
   });
   box.textContent = lines.join(' ');
   box.dataset.state = sigs.every((s) => s.valid && s.known) ? 'valid' : 'invalid';

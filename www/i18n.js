@@ -183,6 +183,16 @@ const vi = {
   'error.LOCKED': 'Đang khoá. Hãy mở khoá trước.',
   'error.INTERNAL': 'Lỗi nội bộ. Hãy tải lại trang.',
   'error.detail': 'Chi tiết',
+  'reason.too-weak': 'Khoá hoặc thuật toán quá yếu (ví dụ RSA dưới 2048 bit, SHA-1).',
+  'reason.expired': 'Khoá đã hết hạn.',
+  'reason.revoked': 'Khoá đã bị thu hồi.',
+  'reason.not-yet-valid': 'Khoá chưa có hiệu lực vào thời điểm đó.',
+  'reason.no-self-signature': 'Khoá không có chữ ký tự xác nhận hợp lệ.',
+  'reason.no-usable-subkey': 'Khoá không có khoá con dùng được cho việc này.',
+  'reason.not-private': 'Đây là khoá công khai; cần khoá bí mật.',
+  'reason.critical-unknown': 'Chữ ký mang thông tin bắt buộc mà phần mềm không hiểu.',
+  'reason.bad-signature': 'Chữ ký không khớp với dữ liệu.',
+  'reason.unknown-key': 'Không có khoá công khai của người ký.',
 };
 
 const en = {
@@ -359,6 +369,16 @@ const en = {
   'error.LOCKED': 'Locked. Unlock first.',
   'error.INTERNAL': 'Internal error. Reload the page.',
   'error.detail': 'Details',
+  'reason.too-weak': 'The key or algorithm is too weak (e.g. RSA under 2048 bits, SHA-1).',
+  'reason.expired': 'The key has expired.',
+  'reason.revoked': 'The key has been revoked.',
+  'reason.not-yet-valid': 'The key was not yet valid at that time.',
+  'reason.no-self-signature': 'The key has no valid self-signature.',
+  'reason.no-usable-subkey': 'The key has no subkey usable for this.',
+  'reason.not-private': 'This is a public key; a private key is needed.',
+  'reason.critical-unknown': 'The signature carries a critical field this software does not understand.',
+  'reason.bad-signature': 'The signature does not match the data.',
+  'reason.unknown-key': 'The signer’s public key is not available.',
 };
 
 export const dictionaries = { vi, en };
@@ -388,8 +408,13 @@ export function t(key, vars = {}) {
 /** The user-facing message for an error: its code's text, else the raw message. */
 export function errorText(err) {
   const code = err?.code;
-  if (code && dictionaries.vi[`error.${code}`]) return t(`error.${code}`);
+  if (code && dictionaries.vi[`error.${code}`]) return `${t(`error.${code}`)} ${reasonText(err.reason)}`.trim();
   return String(err?.message ?? err);
+}
+
+/** Words for a policy refusal reason (`err.reason`, `signature.reason`); '' if none. */
+export function reasonText(reason) {
+  return reason && dictionaries.vi[`reason.${reason}`] ? t(`reason.${reason}`) : '';
 }
 
 /** Fills every marked element under `root` with the current language. */

@@ -336,7 +336,7 @@ async function fileDecrypt(id, { file, passwords = [], memoryLimit }) {
     const r = s.signingKeyFingerprint ? await store.getKey(s.signingKeyFingerprint) : null;
     let name = null;
     if (r) name = (await readKey(r.publicKey)).userIds[0] ?? null;
-    signatures.push({ valid: s.valid, fingerprint: fp, known: Boolean(r), name, created: s.created });
+    signatures.push({ valid: s.valid, reason: s.reason, fingerprint: fp, known: Boolean(r), name, created: s.created });
   }
   const total = res.data.length;
   await emit(id, res.data, reporter(id, total));
@@ -459,7 +459,7 @@ self.onmessage = async (event) => {
     const result = await f(args, id);
     self.postMessage({ id, ok: true, result });
   } catch (err) {
-    self.postMessage({ id, ok: false, error: { code: err?.code ?? 'INTERNAL', message: String(err?.message ?? err), file: err?.file } });
+    self.postMessage({ id, ok: false, error: { code: err?.code ?? 'INTERNAL', reason: err?.reason, message: String(err?.message ?? err), file: err?.file } });
   } finally {
     cancelled.delete(id);
   }

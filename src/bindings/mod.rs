@@ -13,12 +13,16 @@ mod wrap;
 mod hygiene;
 
 /// A JS `Error` whose `code` property carries [`Error::code`] and whose `name` is
-/// `SignetError`, so callers can branch on `err.code` without parsing messages.
+/// `SignetError`, so callers can branch on `err.code` without parsing messages;
+/// `KEY_UNUSABLE` errors also carry `reason` ([`Error::reason`]).
 pub(crate) fn to_js_error(err: Error) -> JsValue {
     let js = js_sys::Error::new(&err.to_string());
     js.set_name("SignetError");
     // Reflect::set on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&js, &"code".into(), &err.code().into());
+    if let Some(reason) = err.reason() {
+        let _ = js_sys::Reflect::set(&js, &"reason".into(), &reason.into());
+    }
     js.into()
 }
 
@@ -44,6 +48,14 @@ export type SignetErrorCode =
   | "BAD_PASSPHRASE" | "DECRYPTION_FAILED" | "MALFORMED_INPUT" | "NO_MATCHING_KEY"
   | "UNSUPPORTED" | "LIMIT_EXCEEDED" | "INVALID_ARGUMENT" | "KEY_UNUSABLE" | "TAMPERED"
   | "NOT_FOUND" | "STORAGE" | "LOCKED" | "INTERNAL";
+
+/** Why the OpenPGP policy refused a key or signature (docs/policy.md): in
+ *  `err.reason` of KEY_UNUSABLE errors, `reason` of readKey results and of
+ *  each checked signature. */
+export type SignetRefusalReason =
+  | "too-weak" | "expired" | "revoked" | "not-yet-valid" | "no-self-signature"
+  | "no-usable-subkey" | "not-private" | "critical-unknown" | "bad-signature"
+  | "unknown-key";
 
 /** Versions reported by `getVersion()`. */
 export interface VersionInfo {

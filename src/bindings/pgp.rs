@@ -60,6 +60,8 @@ export interface SubkeyInfo {
   usage: KeyUsage;
   isPostQuantum: boolean;
   revoked: boolean;
+  /** Why this subkey (or its primary key) cannot be used now; null if it can. */
+  reason: SignetRefusalReason | null;
 }
 
 export interface KeyInfo {
@@ -77,6 +79,8 @@ export interface KeyInfo {
   expires: Date | null;
   revoked: boolean;
   usage: KeyUsage;
+  /** Why the key cannot be used now (docs/policy.md); null if it can. */
+  reason: SignetRefusalReason | null;
   subkeys: SubkeyInfo[];
 }
 
@@ -98,7 +102,7 @@ export interface Limits {
   maxArgon2Lanes?: number;
   /** Bytes hashed by an iterated+salted S2K. Default and max 65011712. */
   maxS2kIteratedBytes?: number;
-  /** Nested compression layers. Default 1, max 8. */
+  /** Nested compression layers. Default 4, max 8. */
   maxCompressionLayers?: number;
   /** Signatures examined on one message. Default 64, max 1024. */
   maxSignatures?: number;
@@ -109,6 +113,9 @@ export interface Limits {
    *  each derivation. Default 268435456 (four derivations at 1 GiB, 64 passes),
    *  max 16x that. */
   maxS2kWork?: number;
+  /** Smallest RSA key accepted for encryption and signatures, bits. Default 2048;
+   *  lower (down to 1024) only to read legacy archives. docs/policy.md. */
+  minRsaBits?: number;
 }
 
 export interface UnlockKeyOptions {
@@ -163,6 +170,8 @@ export interface SignatureResult {
   signingKeyFingerprint: string | null;
   valid: boolean;
   created: Date | null;
+  /** Why the signature is not valid (docs/policy.md); null when it is. */
+  reason: SignetRefusalReason | null;
 }
 
 export interface DecryptResult {
@@ -433,6 +442,7 @@ fn key_info_js(i: &core::KeyInfo) -> JsValue {
     set(&o, "expires", opt_date(i.expires));
     set(&o, "revoked", i.revoked);
     set(&o, "usage", usage_js(&i.usage));
+    set(&o, "reason", reason_js(i.reason));
     let subs = Array::new();
     for s in &i.subkeys {
         let so = Object::new();
@@ -444,10 +454,16 @@ fn key_info_js(i: &core::KeyInfo) -> JsValue {
         set(&so, "usage", usage_js(&s.usage));
         set(&so, "isPostQuantum", s.is_post_quantum);
         set(&so, "revoked", s.revoked);
+        set(&so, "reason", reason_js(s.reason));
         subs.push(&so);
     }
     set(&o, "subkeys", subs);
     o.into()
+}
+
+fn reason_js(r: Option<crate::Reason>) -> JsValue {
+    r.map(|r| JsValue::from(r.as_str()))
+        .unwrap_or(JsValue::NULL)
 }
 
 pub(crate) fn signatures_js(sigs: &[core::SignatureCheck]) -> Array {
@@ -465,6 +481,7 @@ pub(crate) fn signatures_js(sigs: &[core::SignatureCheck]) -> Array {
         );
         set(&o, "valid", s.valid);
         set(&o, "created", opt_date(s.created));
+        set(&o, "reason", reason_js(s.reason));
         arr.push(&o);
     }
     arr

@@ -11,10 +11,11 @@ use pgp::composed::Message;
 use pgp::packet::SignatureType;
 use zeroize::Zeroizing;
 
-use super::keys::{parse_certs, Cert, PrivateKey, VerifierRef};
+use super::keys::{parse_certs, PrivateKey};
+use super::policy::{check_signature, data_signature_expired, Cert, HashUse, VerifierRef};
 use super::util::{hex_upper, io_err, limit_io, LimitSignal};
 use super::{Limits, Plaintext};
-use crate::{Error, Result};
+use crate::{Error, Reason, Result};
 
 /// Options for [`decrypt`] / [`decrypt_stream`].
 #[derive(Default)]
@@ -48,11 +49,14 @@ pub struct SignatureCheck {
     pub fingerprint: String,
     /// Fingerprint of the (sub)key that made the signature, when known.
     pub signing_key_fingerprint: Option<String>,
-    /// The signature verifies, with a key that was allowed to sign at the
-    /// signature's creation time (sign flag, not expired, not revoked).
+    /// The signature verifies, passes the policy (hash, critical subpackets),
+    /// and the key was allowed to sign at the signature's creation time (sign
+    /// flag, not expired, not revoked, not too weak); `docs/policy.md`.
     pub valid: bool,
     /// Signature creation time, Unix seconds.
     pub created: Option<u64>,
+    /// Why the signature is not valid (`None` when it is).
+    pub reason: Option<Reason>,
 }
 
 /// Result of [`decrypt`].
@@ -205,8 +209,9 @@ pub(crate) fn check_signatures(
     Ok(out)
 }
 
-/// Matches a data signature to a certificate component, applies the usage policy
-/// at the signature's creation time, and runs `verify` for the cryptography.
+/// Matches a data signature to a certificate component, applies the policy
+/// (the signature's own rules, then the key's state at the signature's creation
+/// time) and runs `verify` for the cryptography.
 pub(crate) fn check_one(
     sig: &pgp::packet::Signature,
     certs: &[Cert],
@@ -229,22 +234,36 @@ pub(crate) fn check_one(
             .iter()
             .find_map(|f| cert.find(Some(f), None))
             .or_else(|| ids.iter().find_map(|k| cert.find(None, Some(k))));
-        if let Some(c) = comp {
-            let allowed = created.is_some_and(|t| cert.may_sign_at(c, t));
-            let valid = data_sig && allowed && cert.verifier(c).is_some_and(&verify);
-            return SignatureCheck {
-                fingerprint: cert.primary.fingerprint.clone(),
-                signing_key_fingerprint: Some(c.fingerprint.clone()),
-                valid,
-                created,
-            };
-        }
+        let Some(c) = comp else { continue };
+        let now = u64::from(pgp::types::Timestamp::now().as_secs());
+        // Cheap policy checks first, the cryptography last.
+        let reason = if !data_sig {
+            Some(Reason::BadSignature)
+        } else if let Err(r) = check_signature(sig, HashUse::Data) {
+            Some(r)
+        } else if let Some((r, _)) = created.and_then(|t| cert.sign_problem_at(c, t)) {
+            Some(r)
+        } else if data_signature_expired(sig, now) {
+            Some(Reason::Expired)
+        } else if !cert.verifier(c).is_some_and(&verify) {
+            Some(Reason::BadSignature)
+        } else {
+            None
+        };
+        return SignatureCheck {
+            fingerprint: cert.primary.fingerprint.clone(),
+            signing_key_fingerprint: Some(c.fingerprint.clone()),
+            valid: reason.is_none(),
+            created,
+            reason,
+        };
     }
     SignatureCheck {
         fingerprint: fprs.first().or(ids.first()).cloned().unwrap_or_default(),
         signing_key_fingerprint: None,
         valid: false,
         created,
+        reason: Some(Reason::UnknownKey),
     }
 }
 

@@ -18,7 +18,8 @@ use pgp::types::{Password, SigningKey, StringToKey};
 use rand::rngs::OsRng;
 
 use super::esk::SessionKey;
-use super::keys::{parse_certs, Cert, Component, PrivateKey};
+use super::keys::{parse_certs, PrivateKey};
+use super::policy::{Cert, Component};
 use super::util::{io_err, parse_err};
 use super::Limits;
 use crate::kdf::KdfParams;
@@ -191,10 +192,12 @@ pub(crate) fn signers<'k>(keys: &[&'k PrivateKey]) -> Result<Vec<&'k dyn Signing
     let mut out = Vec::new();
     for k in keys {
         let comps = k.cert().signing_components()?;
-        let signer = comps
-            .first()
-            .and_then(|c| k.signer(c))
-            .ok_or_else(|| Error::KeyUnusable("no signing-capable secret key".into()))?;
+        let signer = comps.first().and_then(|c| k.signer(c)).ok_or_else(|| {
+            Error::KeyUnusable(
+                crate::Reason::NoUsableSubkey,
+                "no signing-capable secret key".into(),
+            )
+        })?;
         out.push(signer);
     }
     Ok(out)

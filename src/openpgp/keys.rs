@@ -1,39 +1,30 @@
-//! Keys: generation per profile, inspection, unlocking, re-protected export, and
-//! the usage policy (which component may encrypt or sign, and when).
-//!
-//! rPGP verifies signatures but decides nothing; the policy here does: a component
-//! is usable at time `t` when its binding self-signature verifies, it carries the
-//! needed key flag, it was created by `t`, neither it nor the primary key has
-//! expired by `t`, and neither is revoked. Any verified revocation counts, whatever
-//! its reason code (conservative: we do not resurrect "superseded" keys for old
-//! signatures).
+//! Keys: generation per profile, inspection, unlocking, re-protected export and
+//! revocation. Which component may encrypt or sign, and when, is decided by
+//! [`super::policy`] (`docs/policy.md`).
 
-use pgp::composed::{
-    KeyType, SignedKeyDetails, SignedPublicKey, SignedSecretKey, SignedSecretSubKey,
-};
+use pgp::composed::{KeyType, SignedKeyDetails, SignedSecretKey, SignedSecretSubKey};
 use pgp::crypto::aead::AeadAlgorithm;
 use pgp::crypto::ecc_curve::ECCCurve;
 use pgp::crypto::hash::HashAlgorithm;
-use pgp::crypto::public_key::PublicKeyAlgorithm;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use pgp::packet::{
-    self, Features, KeyFlags, PacketTrait, PubKeyInner, Signature, SignatureConfig, SignatureType,
-    Subpacket, SubpacketData, UserId,
+    self, Features, KeyFlags, PacketTrait, PubKeyInner, SignatureConfig, SignatureType, Subpacket,
+    SubpacketData, UserId,
 };
 use pgp::ser::Serialize;
 use pgp::types::{
     CompressionAlgorithm, Duration, KeyDetails, KeyVersion, Password, S2kParams, SigningKey,
-    Timestamp, VerifyingKey,
+    Timestamp,
 };
 use rand::rngs::OsRng;
 use zeroize::Zeroizing;
 
+use super::policy::{Cert, Component};
 use super::util::{
-    algorithm_name, check_secret_params, hex_upper, is_post_quantum, parse_public_key,
-    parse_secret_key,
+    check_secret_params, hex_upper, is_post_quantum, parse_public_key, parse_secret_key,
 };
 use super::Limits;
-use crate::{Error, Result};
+use crate::{Error, Reason, Result};
 
 /// Key shapes we generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -116,37 +107,7 @@ impl std::fmt::Debug for GeneratedKey {
     }
 }
 
-/// Key flags of a component, as granted by its valid self-signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct KeyUsage {
-    /// May certify other keys / user IDs (0x01).
-    pub certify: bool,
-    /// May sign data (0x02).
-    pub sign: bool,
-    /// May encrypt communications (0x04).
-    pub encrypt_communications: bool,
-    /// May encrypt storage (0x08).
-    pub encrypt_storage: bool,
-    /// May authenticate (0x20).
-    pub authenticate: bool,
-}
-
-impl KeyUsage {
-    fn from_flags(f: &KeyFlags) -> Self {
-        KeyUsage {
-            certify: f.certify(),
-            sign: f.sign(),
-            encrypt_communications: f.encrypt_comms(),
-            encrypt_storage: f.encrypt_storage(),
-            authenticate: f.authentication(),
-        }
-    }
-
-    /// Either encryption flag.
-    pub fn can_encrypt(&self) -> bool {
-        self.encrypt_communications || self.encrypt_storage
-    }
-}
+pub use super::policy::KeyUsage;
 
 /// One subkey as reported by [`read_key`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +130,8 @@ pub struct SubkeyInfo {
     pub revoked: bool,
     /// A binding signature verifies (subkeys without one are ignored by all operations).
     pub valid_binding: bool,
+    /// Why the subkey (or its primary key) cannot be used now, if it cannot.
+    pub reason: Option<Reason>,
 }
 
 /// What [`read_key`] reports about a key.
@@ -196,6 +159,9 @@ pub struct KeyInfo {
     pub revoked: bool,
     /// Primary key flags.
     pub usage: KeyUsage,
+    /// Why the certificate cannot be used now (too weak, expired, revoked,
+    /// ...), if it cannot; `docs/policy.md`.
+    pub reason: Option<Reason>,
     /// Subkeys in key order.
     pub subkeys: Vec<SubkeyInfo>,
 }
@@ -440,381 +406,58 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
     })
 }
 
-// ---------------------------------------------------------------------------
-// Policy
-
-/// A verified view of one component key.
-#[derive(Debug, Clone)]
-pub(crate) struct Component {
-    pub fingerprint: String,
-    pub key_id: String,
-    pub algorithm: PublicKeyAlgorithm,
-    pub algorithm_name: String,
-    pub created: u64,
-    pub expires: Option<u64>,
-    pub usage: KeyUsage,
-    pub revoked: bool,
-    pub valid_binding: bool,
-    /// Index into `public_subkeys` (`None` = primary).
-    pub subkey_index: Option<usize>,
-}
-
-impl Component {
-    /// Usable at time `t` for something needing `need` (checked by the caller).
-    fn alive_at(&self, t: u64) -> bool {
-        self.valid_binding
-            && !self.revoked
-            && self.created <= t.saturating_add(CLOCK_SKEW)
-            && self.expires.is_none_or(|e| t < e)
-    }
-}
-
-/// Tolerated clock skew for "created in the future" (peers' clocks differ).
-const CLOCK_SKEW: u64 = 300;
-
-/// A certificate with all self-signatures checked once.
-#[derive(Debug, Clone)]
-pub(crate) struct Cert {
-    pub key: SignedPublicKey,
-    pub primary: Component,
-    pub subkeys: Vec<Component>,
-    pub user_ids: Vec<String>,
-    pub features_seipd_v2: bool,
-    pub aead_prefs: Vec<(SymmetricKeyAlgorithm, AeadAlgorithm)>,
-    pub sym_prefs: Vec<SymmetricKeyAlgorithm>,
-}
-
-fn has_key_flags(sig: &Signature) -> bool {
-    sig.config().is_some_and(|c| {
-        c.hashed_subpackets()
-            .any(|sp| matches!(sp.data, SubpacketData::KeyFlags(_)))
-    })
-}
-
-fn sig_time(sig: &Signature) -> u64 {
-    sig.created().map(|t| u64::from(t.as_secs())).unwrap_or(0)
-}
-
-fn newest<'a>(sigs: impl Iterator<Item = &'a Signature>) -> Option<&'a Signature> {
-    sigs.max_by_key(|s| sig_time(s))
-}
-
-fn expiry_of(created: u64, sig: &Signature) -> Option<u64> {
-    sig.key_expiration_time()
-        .map(|d| u64::from(d.as_secs()))
-        .filter(|d| *d != 0)
-        .map(|d| created.saturating_add(d))
-}
-
-/// Usage for self-signatures without a key-flags subpacket (old keys): whatever
-/// the algorithm can do.
-fn infer_usage(alg: PublicKeyAlgorithm, primary: bool) -> KeyUsage {
-    let can_sign = alg.can_sign();
-    let can_encrypt = alg.can_encrypt();
-    KeyUsage {
-        certify: primary && can_sign,
-        sign: can_sign,
-        encrypt_communications: can_encrypt,
-        encrypt_storage: can_encrypt,
-        authenticate: false,
-    }
-}
-
-impl Cert {
-    /// Checks every self-signature against the primary key.
-    pub(crate) fn new(key: SignedPublicKey) -> Self {
-        let now = now_secs();
-        let pk = &key.primary_key;
-        let created = u64::from(pk.created_at().as_secs());
-        let is_v6 = pk.version() == KeyVersion::V6;
-
-        let direct: Vec<&Signature> = key
-            .details
-            .direct_signatures
-            .iter()
-            .filter(|s| s.typ() == Some(SignatureType::Key) && sig_time(s) <= now + CLOCK_SKEW)
-            .filter(|s| s.verify_key(pk).is_ok())
-            .collect();
-
-        // Users with a valid certification, primary-flagged first.
-        let mut users: Vec<(bool, String, &Signature)> = Vec::new();
-        for u in &key.details.users {
-            let valid = newest(
-                u.signatures
-                    .iter()
-                    .filter(|s| s.is_certification() && sig_time(s) <= now + CLOCK_SKEW)
-                    .filter(|s| s.verify_certification(pk, u.id.tag(), &u.id).is_ok()),
-            );
-            if let Some(sig) = valid {
-                let name = String::from_utf8_lossy(u.id.id()).into_owned();
-                users.push((sig.is_primary(), name, sig));
-            }
-        }
-        users.sort_by_key(|(primary, _, _)| !*primary);
-
-        // Where flags, features, expiry and preferences come from.
-        let meta: Option<&Signature> = if is_v6 {
-            newest(direct.iter().copied()).or(users.first().map(|u| u.2))
-        } else {
-            users
-                .first()
-                .map(|u| u.2)
-                .or(newest(direct.iter().copied()))
-        };
-
-        let revoked = key
-            .details
-            .revocation_signatures
-            .iter()
-            .any(|s| s.typ() == Some(SignatureType::KeyRevocation) && s.verify_key(pk).is_ok());
-
-        let (usage, expires) = match meta {
-            Some(sig) if has_key_flags(sig) => (
-                KeyUsage::from_flags(&sig.key_flags()),
-                expiry_of(created, sig),
-            ),
-            Some(sig) => (infer_usage(pk.algorithm(), true), expiry_of(created, sig)),
-            None => (KeyUsage::default(), None),
-        };
-        // On v6, an expiry stated on the direct-key signature binds the whole key
-        // even when the UID signature is newer.
-        let expires = match (
-            expires,
-            is_v6.then(|| newest(direct.iter().copied())).flatten(),
-        ) {
-            (None, Some(d)) => expiry_of(created, d),
-            (e, _) => e,
-        };
-
-        let primary = Component {
-            fingerprint: hex_upper(pk.fingerprint().as_bytes()),
-            key_id: hex_upper(pk.legacy_key_id().as_ref()),
-            algorithm: pk.algorithm(),
-            algorithm_name: algorithm_name(pk.algorithm(), pk.public_params()),
-            created,
-            expires,
-            usage,
-            revoked,
-            valid_binding: meta.is_some(),
-            subkey_index: None,
-        };
-
-        let mut subkeys = Vec::new();
-        for (i, sk) in key.public_subkeys.iter().enumerate() {
-            let sub_created = u64::from(sk.key.created_at().as_secs());
-            let binding = newest(sk.signatures.iter().filter(|s| {
-                s.typ() == Some(SignatureType::SubkeyBinding)
-                    && sig_time(s) <= now + CLOCK_SKEW
-                    && s.verify_subkey_binding(pk, &sk.key).is_ok()
-            }));
-            let revoked = sk.signatures.iter().any(|s| {
-                s.typ() == Some(SignatureType::SubkeyRevocation)
-                    && s.verify_subkey_binding(pk, &sk.key).is_ok()
-            });
-            let (mut usage, expires) = match binding {
-                Some(sig) if has_key_flags(sig) => (
-                    KeyUsage::from_flags(&sig.key_flags()),
-                    expiry_of(sub_created, sig),
-                ),
-                Some(sig) => (
-                    infer_usage(sk.key.algorithm(), false),
-                    expiry_of(sub_created, sig),
-                ),
-                None => (KeyUsage::default(), None),
-            };
-            // A signing subkey needs the subkey's own consent (back-signature),
-            // otherwise anyone could bind our subkey to their certificate.
-            if usage.sign {
-                let backsig_ok = binding
-                    .and_then(|b| b.embedded_signature())
-                    .is_some_and(|e| e.verify_primary_key_binding(&sk.key, pk).is_ok());
-                if !backsig_ok {
-                    usage.sign = false;
-                }
-            }
-            // Flags the algorithm cannot honour are ignored.
-            if !sk.key.algorithm().can_encrypt() {
-                usage.encrypt_communications = false;
-                usage.encrypt_storage = false;
-            }
-            if !sk.key.algorithm().can_sign() {
-                usage.sign = false;
-                usage.certify = false;
-            }
-            subkeys.push(Component {
-                fingerprint: hex_upper(sk.key.fingerprint().as_bytes()),
-                key_id: hex_upper(sk.key.legacy_key_id().as_ref()),
-                algorithm: sk.key.algorithm(),
-                algorithm_name: algorithm_name(sk.key.algorithm(), sk.key.public_params()),
-                created: sub_created,
-                expires,
-                usage,
-                revoked,
-                valid_binding: binding.is_some(),
-                subkey_index: Some(i),
-            });
-        }
-
-        let features_seipd_v2 = meta
-            .and_then(|s| s.features())
-            .is_some_and(|f| f.seipd_v2());
-        let aead_prefs = meta
-            .map(|s| s.preferred_aead_algs().to_vec())
-            .unwrap_or_default();
-        let sym_prefs = meta
-            .map(|s| s.preferred_symmetric_algs().to_vec())
-            .unwrap_or_default();
-        let user_ids = users.into_iter().map(|(_, n, _)| n).collect();
-
-        Cert {
-            key,
-            primary,
-            subkeys,
-            user_ids,
-            features_seipd_v2,
-            aead_prefs,
-            sym_prefs,
-        }
-    }
-
-    /// Why the whole certificate is unusable at `t`, if it is.
-    fn primary_problem(&self, t: u64) -> Option<String> {
-        let p = &self.primary;
-        if !p.valid_binding {
-            Some(format!("key {} has no valid self-signature", p.fingerprint))
-        } else if p.revoked {
-            Some(format!("key {} is revoked", p.fingerprint))
-        } else if p.expires.is_some_and(|e| t >= e) {
-            Some(format!("key {} has expired", p.fingerprint))
-        } else if p.created > t.saturating_add(CLOCK_SKEW) {
-            Some(format!("key {} was created in the future", p.fingerprint))
-        } else {
-            None
-        }
-    }
-
-    fn component_ok(&self, c: &Component, t: u64) -> bool {
-        self.primary_problem(t).is_none() && c.alive_at(t)
-    }
-
-    /// Components allowed to receive encrypted messages now.
-    pub(crate) fn encryption_components(&self) -> Result<Vec<&Component>> {
-        let t = now_secs();
-        if let Some(problem) = self.primary_problem(t) {
-            return Err(Error::KeyUnusable(problem));
-        }
-        let mut out: Vec<&Component> = self
-            .subkeys
-            .iter()
-            .filter(|c| c.usage.can_encrypt() && self.component_ok(c, t))
-            .collect();
-        if self.primary.usage.can_encrypt() && self.primary.algorithm.can_encrypt() {
-            out.push(&self.primary);
-        }
-        if out.is_empty() {
-            return Err(Error::KeyUnusable(format!(
-                "key {} has no valid encryption-capable (sub)key",
-                self.primary.fingerprint
-            )));
-        }
-        Ok(out)
-    }
-
-    /// Components allowed to sign now, best first (primary, then newest subkey).
-    pub(crate) fn signing_components(&self) -> Result<Vec<&Component>> {
-        let t = now_secs();
-        if let Some(problem) = self.primary_problem(t) {
-            return Err(Error::KeyUnusable(problem));
-        }
-        let mut out = Vec::new();
-        if self.primary.usage.sign && self.primary.algorithm.can_sign() {
-            out.push(&self.primary);
-        }
-        let mut subs: Vec<&Component> = self
-            .subkeys
-            .iter()
-            .filter(|c| c.usage.sign && self.component_ok(c, t))
-            .collect();
-        subs.sort_by_key(|c| std::cmp::Reverse(c.created));
-        out.extend(subs);
-        if out.is_empty() {
-            return Err(Error::KeyUnusable(format!(
-                "key {} has no valid signing-capable (sub)key",
-                self.primary.fingerprint
-            )));
-        }
-        Ok(out)
-    }
-
-    /// The component matching a signature issuer (fingerprint or key ID).
-    pub(crate) fn find(&self, fpr: Option<&str>, key_id: Option<&str>) -> Option<&Component> {
-        std::iter::once(&self.primary)
-            .chain(self.subkeys.iter())
-            .find(|c| fpr == Some(c.fingerprint.as_str()) || key_id == Some(c.key_id.as_str()))
-    }
-
-    /// May `c` have made a data signature at time `t`?
-    pub(crate) fn may_sign_at(&self, c: &Component, t: u64) -> bool {
-        c.usage.sign && c.algorithm.can_sign() && self.component_ok(c, t)
-    }
-
-    /// The public key packet of a component, as a verifier.
-    pub(crate) fn verifier(&self, c: &Component) -> Option<VerifierRef<'_>> {
-        match c.subkey_index {
-            None => Some(VerifierRef::Primary(&self.key.primary_key)),
-            Some(i) => self
-                .key
-                .public_subkeys
-                .get(i)
-                .map(|s| VerifierRef::Sub(&s.key)),
-        }
-    }
-
-    fn info(&self, is_private: bool) -> KeyInfo {
-        let subkeys: Vec<SubkeyInfo> = self
-            .subkeys
-            .iter()
-            .map(|c| SubkeyInfo {
+/// What `read_key` reports, judged now.
+fn info(cert: &Cert, is_private: bool) -> KeyInfo {
+    let now = now_secs();
+    let primary = cert.primary_status(now);
+    let subkeys: Vec<SubkeyInfo> = cert
+        .subkeys
+        .iter()
+        .map(|c| {
+            let s = cert.status(c, now);
+            SubkeyInfo {
                 fingerprint: c.fingerprint.clone(),
                 key_id: c.key_id.clone(),
                 algorithm: c.algorithm_name.clone(),
                 created: c.created,
-                expires: c.expires,
-                usage: c.usage,
+                expires: s.expires,
+                usage: s.usage,
                 is_post_quantum: is_post_quantum(c.algorithm),
-                revoked: c.revoked,
-                valid_binding: c.valid_binding,
-            })
-            .collect();
-        KeyInfo {
-            fingerprint: self.primary.fingerprint.clone(),
-            key_id: self.primary.key_id.clone(),
-            version: match self.key.primary_key.version() {
-                KeyVersion::V2 => 2,
-                KeyVersion::V3 => 3,
-                KeyVersion::V4 => 4,
-                KeyVersion::V5 => 5,
-                KeyVersion::V6 => 6,
-                KeyVersion::Other(v) => v,
-            },
-            algorithm: self.primary.algorithm_name.clone(),
-            user_ids: self.user_ids.clone(),
-            is_private,
-            is_post_quantum: is_post_quantum(self.primary.algorithm)
-                || subkeys.iter().any(|s| s.is_post_quantum),
-            created: self.primary.created,
-            expires: self.primary.expires,
-            revoked: self.primary.revoked,
-            usage: self.primary.usage,
-            subkeys,
-        }
+                revoked: s.revoked,
+                valid_binding: s.bound,
+                reason: s.problem.map(|(r, _)| r),
+            }
+        })
+        .collect();
+    KeyInfo {
+        fingerprint: cert.primary.fingerprint.clone(),
+        key_id: cert.primary.key_id.clone(),
+        version: match cert.key.primary_key.version() {
+            KeyVersion::V2 => 2,
+            KeyVersion::V3 => 3,
+            KeyVersion::V4 => 4,
+            KeyVersion::V5 => 5,
+            KeyVersion::V6 => 6,
+            KeyVersion::Other(v) => v,
+        },
+        algorithm: cert.primary.algorithm_name.clone(),
+        user_ids: cert.user_ids_now(),
+        is_private,
+        is_post_quantum: is_post_quantum(cert.primary.algorithm)
+            || subkeys.iter().any(|s| s.is_post_quantum),
+        created: cert.primary.created,
+        expires: primary.expires,
+        revoked: primary.revoked,
+        usage: primary.usage,
+        reason: primary.problem.map(|(r, _)| r),
+        subkeys,
     }
 }
 
 /// Parses certificates given by the caller (armored or binary).
 pub(crate) fn parse_certs(keys: &[&[u8]], limits: &Limits) -> Result<Vec<Cert>> {
     keys.iter()
-        .map(|k| parse_public_key(k, limits).map(Cert::new))
+        .map(|k| parse_public_key(k, limits).map(|k| Cert::new(k, limits.min_rsa_bits)))
         .collect()
 }
 
@@ -822,34 +465,15 @@ pub(crate) fn parse_certs(keys: &[&[u8]], limits: &Limits) -> Result<Vec<Cert>> 
 pub fn read_key(bytes: &[u8]) -> Result<KeyInfo> {
     let limits = Limits::default();
     match parse_secret_key(bytes, &limits) {
-        Ok(sk) => Ok(Cert::new(sk.to_public_key()).info(true)),
-        Err(Error::KeyUnusable(_)) => Ok(Cert::new(parse_public_key(bytes, &limits)?).info(false)),
+        Ok(sk) => Ok(info(
+            &Cert::new(sk.to_public_key(), limits.min_rsa_bits),
+            true,
+        )),
+        Err(Error::KeyUnusable(Reason::NotPrivate, _)) => {
+            let key = parse_public_key(bytes, &limits)?;
+            Ok(info(&Cert::new(key, limits.min_rsa_bits), false))
+        }
         Err(e) => Err(e),
-    }
-}
-
-/// A component's public key packet, usable both where rPGP wants `&dyn` and
-/// where it wants `&impl VerifyingKey`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum VerifierRef<'a> {
-    Primary(&'a packet::PublicKey),
-    Sub(&'a packet::PublicSubkey),
-}
-
-impl<'a> VerifierRef<'a> {
-    pub(crate) fn as_dyn(self) -> &'a dyn VerifyingKey {
-        match self {
-            VerifierRef::Primary(k) => k,
-            VerifierRef::Sub(k) => k,
-        }
-    }
-
-    /// Verifies a detached-style signature over `data`.
-    pub(crate) fn verify_data(self, sig: &Signature, data: &[u8]) -> bool {
-        match self {
-            VerifierRef::Primary(k) => sig.verify(k, data).is_ok(),
-            VerifierRef::Sub(k) => sig.verify(k, data).is_ok(),
-        }
     }
 }
 
@@ -879,7 +503,7 @@ impl PrivateKey {
 
     /// Describes the key (as [`read_key`] would).
     pub fn info(&self) -> KeyInfo {
-        self.cert.info(true)
+        info(&self.cert, true)
     }
 
     /// Armored certificate (public part).
@@ -934,7 +558,7 @@ pub fn unlock_key(bytes: &[u8], passphrase: Option<&str>, limits: &Limits) -> Re
             .remove_password(&pw)
             .map_err(|_| Error::BadPassphrase)?;
     }
-    let cert = Cert::new(key.to_public_key());
+    let cert = Cert::new(key.to_public_key(), limits.min_rsa_bits);
     Ok(PrivateKey { key, cert })
 }
 

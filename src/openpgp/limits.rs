@@ -36,8 +36,10 @@ pub struct Limits {
     /// Largest byte count an iterated+salted S2K may hash. Default 65 011 712 (the
     /// largest encodable count; about 0.2 s natively).
     pub max_s2k_iterated_bytes: u64,
-    /// Largest number of nested compression layers. Default 1 (nobody legitimately
-    /// compresses twice; nesting multiplies bomb ratios).
+    /// Largest number of nested compression layers. Default 4, what other
+    /// implementations read (GnuPG and Sequoia accept several); capped at 8
+    /// since nesting multiplies bomb ratios (the decompressed-size cap still
+    /// bounds the output).
     pub max_compression_layers: u32,
     /// Largest number of signatures examined on one message. Default 64.
     pub max_signatures: usize,
@@ -50,7 +52,14 @@ pub struct Limits {
     /// iterated-and-salted bytes / 1024. Checked before each derivation runs.
     /// Default [`DEFAULT_S2K_WORK`]: four derivations at the default caps.
     pub max_s2k_work: u64,
+    /// Smallest RSA modulus accepted for encryption and signatures, in bits.
+    /// Default 2048 (`docs/policy.md`). An archive of old messages may lower it
+    /// to [`MIN_RSA_BITS_FLOOR`]; unlike the other limits, lowering loosens.
+    pub min_rsa_bits: u32,
 }
+
+/// The lowest `minRsaBits` accepted: 1024-bit RSA, for legacy archives only.
+pub const MIN_RSA_BITS_FLOOR: u32 = 1024;
 
 /// Four Argon2 derivations at the default caps (1 GiB, 64 passes): 2^28 KiB.
 pub const DEFAULT_S2K_WORK: u64 =
@@ -66,10 +75,11 @@ impl Default for Limits {
             max_argon2_passes: KdfParams::MAX_ITERATIONS,
             max_argon2_lanes: KdfParams::MAX_PARALLELISM,
             max_s2k_iterated_bytes: 65_011_712,
-            max_compression_layers: 1,
+            max_compression_layers: 4,
             max_signatures: 64,
             max_session_key_packets: 64,
             max_s2k_work: DEFAULT_S2K_WORK,
+            min_rsa_bits: 2048,
         }
     }
 }
@@ -90,6 +100,7 @@ impl Limits {
         max_signatures: 1024,
         max_session_key_packets: 1024,
         max_s2k_work: 16 * DEFAULT_S2K_WORK,
+        min_rsa_bits: 16384,
     };
 
     /// Sets the limit called `name` (the camelCase name used by the JS API, e.g.
@@ -162,6 +173,12 @@ impl Limits {
                 Ok(())
             }
             "maxS2kWork" => fit(&mut self.max_s2k_work, c.max_s2k_work, name, value),
+            "minRsaBits" if value < u64::from(MIN_RSA_BITS_FLOOR) => {
+                Err(crate::Error::InvalidArgument(format!(
+                    "limits.minRsaBits = {value} is below the lowest allowed {MIN_RSA_BITS_FLOOR}"
+                )))
+            }
+            "minRsaBits" => fit(&mut self.min_rsa_bits, c.min_rsa_bits, name, value),
             other => Err(crate::Error::InvalidArgument(format!(
                 "unknown limit {other:?} (known: {})",
                 Self::NAMES.join(", ")
@@ -170,7 +187,7 @@ impl Limits {
     }
 
     /// The names [`Limits::set`] accepts, in documentation order.
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 12] = [
         "maxMessageSize",
         "maxDecompressedSize",
         "maxKeySize",
@@ -182,6 +199,7 @@ impl Limits {
         "maxSignatures",
         "maxSessionKeyPackets",
         "maxS2kWork",
+        "minRsaBits",
     ];
 
     /// The per-derivation Argon2 caps, for [`crate::kdf::check_argon2`].
@@ -208,7 +226,8 @@ mod tests {
         let d = Limits::default();
         for name in Limits::NAMES {
             let mut l = Limits::default();
-            l.set(name, 0).unwrap();
+            let value = if name == "minRsaBits" { 1024 } else { 0 };
+            l.set(name, value).unwrap();
             assert_ne!(l, d, "{name} did not change anything");
         }
         let c = Limits::CEILING;
@@ -235,5 +254,8 @@ mod tests {
         assert!(e.to_string().contains("maxMessageSize"), "{e}");
         l.set("maxSignatures", 1024).unwrap();
         assert_eq!(l.max_signatures, 1024);
+        let e = l.set("minRsaBits", 512).unwrap_err();
+        assert_eq!(e.code(), "INVALID_ARGUMENT");
+        assert_eq!(l.min_rsa_bits, 2048);
     }
 }

@@ -10,8 +10,9 @@
 //! - Times are Unix seconds (`u64`); JS receives `Date` objects.
 //! - Keys are accepted armored or binary; messages and signatures likewise.
 //!
-//! Module map: [`keys`] (generate, read, unlock, export, usage policy), [`encrypt`],
-//! [`decrypt`], [`sign`] (sign + verify), [`limits`]. Decryption stages, each
+//! Module map: [`keys`] (generate, read, unlock, export, revoke), `policy` (which
+//! keys, signatures and algorithms are accepted, and when: `docs/policy.md`),
+//! [`encrypt`], [`decrypt`], [`sign`] (sign + verify), [`limits`]. Decryption stages, each
 //! depending only on the ones before it (`tests/pgp_modules.rs` checks there is
 //! no cycle): `esk` (session keys, one S2K budget per message), `content`
 //! (inner packets, shared option and result types), `seipd1` (SEIPDv1 bodies),
@@ -25,6 +26,7 @@ pub mod keys;
 pub mod limits;
 pub mod native;
 pub mod plaintext;
+mod policy;
 mod seipd1;
 pub mod sign;
 pub mod stream;

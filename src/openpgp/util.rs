@@ -143,6 +143,7 @@ pub(crate) fn parse_secret_key(bytes: &[u8], limits: &Limits) -> Result<SignedSe
             };
             if as_public.is_ok() {
                 Err(Error::KeyUnusable(
+                    crate::Reason::NotPrivate,
                     "this is a public key; a private key is needed".into(),
                 ))
             } else {

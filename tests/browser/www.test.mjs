@@ -5,7 +5,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -303,6 +303,26 @@ forEachEngine(({ h, test, engine, lacks }) => {
       return s.errorCodes().filter((c) => !dictionaries.vi[`error.${c}`] || !dictionaries.en[`error.${c}`]);
     });
     assert.deepEqual(missing, []);
+  });
+
+  test('a refused key is explained in words: err.reason through errorText (docs/policy.md)', async () => {
+    const weak = await readFile(new URL('../fixtures/policy/rsa-1024.asc', import.meta.url), 'utf8');
+    const got = await page.evaluate(async (cert) => {
+      const { dictionaries, errorText } = await import('/i18n.js');
+      const s = await import('/pkg/index.js');
+      await s.init();
+      try {
+        await s.encrypt({ data: 'x', encryptionKeys: [cert] });
+        return null;
+      } catch (err) {
+        const words = [dictionaries.vi['reason.too-weak'], dictionaries.en['reason.too-weak']];
+        return { code: err.code, reason: err.reason, text: errorText(err), words };
+      }
+    }, weak);
+    assert.equal(got?.code, 'KEY_UNUSABLE');
+    assert.equal(got.reason, 'too-weak');
+    assert.ok(got.words.every(Boolean), 'Vietnamese and English words');
+    assert.ok(got.words.some((w) => got.text.endsWith(w)), got.text);
   });
 
   test('notes: create, reload, unlock, search, backup and restore, share to our own wrap key', async () => {

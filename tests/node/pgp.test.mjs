@@ -98,7 +98,7 @@ test('unlock, handles, export', async () => {
   again.free();
 });
 
-test('revokeKey: the certificate carries the revocation; encrypting to it and its signatures fail', async () => {
+test('revokeKey: the certificate carries the revocation; encrypting to it fails, and its signatures (after a soft one: later signatures)', async () => {
   const { dearmor } = await import('../../pkg/sop/packets.js');
   // RFC 9580 §5.2.3.31: subpacket 29 = reason code, then the UTF-8 description.
   const reasons = { unspecified: 0, superseded: 1, compromised: 2, retired: 3 };
@@ -108,6 +108,8 @@ test('revokeKey: the certificate carries the revocation; encrypting to it and it
     const sig = await signet.sign({ data: 'doc', signingKeys: [key], detached: true });
     assert.equal((await signet.verify({ data: 'doc', signature: sig, verificationKeys: [k.publicKey] })).valid, true);
     const description = 'mất máy tính';
+    // A soft revocation covers what comes after it: keep `sig` in an earlier second.
+    if (reason === 'superseded') await new Promise((r) => setTimeout(r, 1100));
     const revoked = await signet.revokeKey(key, reason ? { reason, description } : undefined);
     assert.match(revoked, /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
     const info = await signet.readKey(revoked);
@@ -120,7 +122,16 @@ test('revokeKey: the certificate carries the revocation; encrypting to it and it
     const sub = Buffer.concat([Buffer.from([1 + 1 + text.length, 29, reasons[reason ?? 'unspecified']]), text]);
     assert.ok(bin.includes(sub), `${profile}: reason subpacket`);
     await rejectsWith(signet.encrypt({ data: 'x', encryptionKeys: [revoked] }), 'KEY_UNUSABLE');
-    assert.equal((await signet.verify({ data: 'doc', signature: sig, verificationKeys: [revoked] })).valid, false);
+    const before = await signet.verify({ data: 'doc', signature: sig, verificationKeys: [revoked] });
+    if (reason === 'superseded') {
+      // docs/policy.md: earlier signatures stay valid, later ones do not.
+      assert.equal(before.valid, true, profile);
+      const later = await signet.sign({ data: 'doc', signingKeys: [key], detached: true });
+      const after = await signet.verify({ data: 'doc', signature: later, verificationKeys: [revoked] });
+      assert.deepEqual([after.valid, after.signatures[0].reason], [false, 'revoked']);
+    } else {
+      assert.deepEqual([before.valid, before.signatures[0].reason], [false, 'revoked'], profile);
+    }
     await rejectsWith(signet.revokeKey(key, { reason: 'lost' }), 'INVALID_ARGUMENT');
     await rejectsWith(signet.revokeKey(key, { description: 7 }), 'INVALID_ARGUMENT');
     key.free();
