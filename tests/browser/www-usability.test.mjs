@@ -290,7 +290,7 @@ forEachEngine(({ h, test, engine }) => {
     await clearMsg('files');
     await page.click('#unlock-inline-btn');
     assert.equal((await waitMsg('files')).kind, 'ok');
-    await page.waitForSelector('#unlock-inline[hidden]');
+    await page.waitForFunction(() => document.getElementById('unlock-inline').hidden);
 
     const dec = await page.download('#decrypt-btn');
     assert.equal(dec.name, 'baocao (cho Nguyễn Văn An).pdf');
