@@ -220,7 +220,8 @@ forEachEngine(({ h, test, engine }) => {
     await page.click(`${dung} .key-delete`);
     const deleted = await waitMsg('keys');
     assert.equal(deleted.text, fill(await dict('vi', 'keys.deleted'), { name: 'Phạm Thị Dung' }));
-    assert.ok((await inView('#keys-msg')).inside);
+    const v = await inView('#keys-msg');
+    assert.ok(v.inside, `${engine}: delete message at ${v.rect}`);
     assert.deepEqual(page.errors, []);
   });
 
@@ -241,7 +242,8 @@ forEachEngine(({ h, test, engine }) => {
     assert.equal(m.code, 'INVALID_ARGUMENT');
     assert.equal(m.text, fill(await dict('vi', 'files.conflict'), { pq: 'Nguyễn Văn An', old: 'Trần Thị Bình' }));
     assert.notEqual(m.text, await dict('vi', 'error.INVALID_ARGUMENT'));
-    assert.ok((await inView('#files-msg')).inside);
+    const v = await inView('#files-msg');
+    assert.ok(v.inside, `${engine}: conflict message at ${v.rect}`);
     assert.equal(await page.isVisible('#conflict-split'), true);
     assert.equal(await page.textContent('#conflict-split'), fill(await dict('vi', 'files.conflictSplit'), { count: 2 }));
 
@@ -285,7 +287,8 @@ forEachEngine(({ h, test, engine }) => {
     await clearMsg('files');
     await page.click('#unlock-inline-btn');
     assert.equal((await waitMsg('files', ['error'])).code, 'BAD_PASSPHRASE');
-    assert.ok((await inView('#files-msg')).inside);
+    const v = await inView('#files-msg');
+    assert.ok(v.inside, `${engine}: unlock message at ${v.rect}`);
     await page.fill('#unlock-inline-pass', PASS);
     await clearMsg('files');
     await page.click('#unlock-inline-btn');
@@ -335,7 +338,8 @@ forEachEngine(({ h, test, engine }) => {
     await page.click('#vault-restore button[type="submit"]');
     const r = await waitMsg('notes', ['error']);
     assert.equal(r.text, await dict('vi', 'notes.notBackup'), r.code);
-    assert.ok((await inView('#notes-msg')).inside);
+    const v = await inView('#notes-msg');
+    assert.ok(v.inside, `${engine}: restore message at ${v.rect}`);
     assert.deepEqual(page.errors, []);
   });
 
