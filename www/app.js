@@ -396,20 +396,28 @@ function copyPublicKey(k) {
   return copyText(k.publicKey, 'keys-msg');
 }
 
-/** Copies `text` (synchronously inside the click where the async clipboard is refused)
- *  and says so in `target`. */
+/** Copies `text` and says so in `target`. The copy command runs first, inside the
+ *  click (every engine allows it there); the async clipboard only where it is refused
+ *  (WebKitGTK's may never settle: it gets 3 s). */
 async function copyText(text, target) {
+  const back = document.activeElement;
+  const area = el('textarea', { class: 'visually-hidden', readonly: true, 'aria-hidden': 'true', tabindex: '-1' });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  let ok = false;
   try {
-    await navigator.clipboard.writeText(text);
+    ok = document.execCommand('copy');
   } catch {
-    const area = el('textarea', { class: 'visually-hidden', readonly: true, 'aria-hidden': 'true' });
-    area.value = text;
-    document.body.append(area);
-    area.select();
-    const ok = document.execCommand('copy');
-    area.remove();
-    if (!ok) return say(target, t('keys.copyFailed'), 'error', 'UNSUPPORTED');
+    // refused: try the async clipboard below
   }
+  area.remove();
+  back?.focus?.({ preventScroll: true });
+  if (!ok) {
+    const timeout = new Promise((resolve, reject) => setTimeout(() => reject(new Error('timeout')), 3000));
+    ok = await Promise.race([navigator.clipboard.writeText(text), timeout]).then(() => true, () => false);
+  }
+  if (!ok) return say(target, t('keys.copyFailed'), 'error', 'UNSUPPORTED');
   say(target, t('keys.copied'));
 }
 

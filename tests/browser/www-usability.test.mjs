@@ -57,8 +57,15 @@ forEachEngine(({ h, test, engine }) => {
   const dict = (lang, key) => page.evaluate(async ([l, k]) => (await import('/i18n.js')).dictionaries[l][k], [lang, key]);
   const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 
+  // Controls are scrolled into view before WebDriver clicks them: after a window resize
+  // WebKitGTK's driver scrolls to a control and then clicks beside it.
+  const reveal = (selector) => page.$eval(selector, (e) => e.scrollIntoView({ block: 'center' }));
+  const click = async (selector) => { await reveal(selector); await page.click(selector); };
+  const check = async (selector) => { await reveal(selector); await page.check(selector); };
+  const download = async (selector) => { await reveal(selector); return page.download(selector); };
+
   async function tab(name) {
-    await page.click(`#tab-${name}`);
+    await click(`#tab-${name}`);
     await page.waitForSelector(`#panel-${name}:not([hidden]):not([aria-busy])`);
   }
 
@@ -97,7 +104,7 @@ forEachEngine(({ h, test, engine }) => {
     await page.fill('#import-text', armored);
     await page.fill('#import-pass', passphrase);
     await clearMsg('keys');
-    await page.click('#import-btn');
+    await click('#import-btn');
     return waitMsg('keys');
   }
 
@@ -120,7 +127,7 @@ forEachEngine(({ h, test, engine }) => {
     assert.doesNotMatch(status.visible, /signet-crypto|Wasm/);
     assert.equal(status.open, false);
     assert.ok(status.wasm.startsWith('sha384-'));
-    await page.click('#status summary');
+    await click('#status summary');
     assert.match(await page.textContent('#status details'), /signet-crypto \d+\.\d+\.\d+ · Wasm sha384-/);
     assert.deepEqual(page.errors, []);
   });
@@ -153,7 +160,7 @@ forEachEngine(({ h, test, engine }) => {
     await page.fill('#gen-pass', PASS);
     await page.fill('#gen-pass2', PASS);
     await clearMsg('keys');
-    await page.click('#gen-btn');
+    await click('#gen-btn');
     const made = await waitMsg('keys');
     assert.equal(made.kind, 'ok', made.text);
     assert.match(made.text, /Nguyễn Văn An/);
@@ -166,10 +173,13 @@ forEachEngine(({ h, test, engine }) => {
       await tab('keys');
       // A wrong passphrase on the last key of the list.
       const an = await card('Nguyễn Văn An');
-      await page.click(`${an} .key-unlock`);
+      await click(`${an} .key-unlock`);
+      await page.waitForFunction(() => document.getElementById('pass-dialog').open, null, { timeout: 10_000 }).catch(async () => {
+        throw new Error(`${engine} ${label}: no passphrase dialog after Unlock; focus on ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))}`);
+      });
       await page.fill('#pass-dialog-input', 'sai mật khẩu');
       await clearMsg('keys');
-      await page.click('#pass-dialog button[value="ok"]');
+      await click('#pass-dialog button[value="ok"]');
       const bad = await waitMsg('keys', ['error']);
       assert.equal(bad.code, 'BAD_PASSPHRASE');
       assert.equal(await page.$eval('#keys-msg', (m) => m.closest('li.key')?.querySelector('h3').textContent ?? null), 'Nguyễn Văn An <an@tinh.gov.vn>', `${label}: the message sits in the key's card`);
@@ -181,7 +191,7 @@ forEachEngine(({ h, test, engine }) => {
       await tab('files');
       await page.$eval('#file-input', (i) => { i.value = ''; i.dispatchEvent(new Event('change')); });
       await clearMsg('files');
-      await page.click('#encrypt-btn');
+      await click('#encrypt-btn');
       const need = await waitMsg('files', ['error']);
       assert.equal(need.text, await dict('vi', 'files.needFile'));
       const v2 = await inView('#files-msg');
@@ -201,15 +211,15 @@ forEachEngine(({ h, test, engine }) => {
     assert.equal(await page.textContent(`${an} .nudge`), await dict('vi', 'keys.onlyHere'));
 
     await clearMsg('keys');
-    await page.click(`${an} .key-copy`);
+    await click(`${an} .key-copy`);
     const copied = await waitMsg('keys');
     assert.equal(copied.kind, 'ok', copied.text);
     assert.equal(copied.text, await dict('vi', 'keys.copied'));
 
-    const pub = await page.download(`${an} .key-export-public`);
+    const pub = await download(`${an} .key-export-public`);
     assert.equal(pub.name, 'Nguyễn-Văn-An-khoa-cong-khai.asc');
     assert.match(pub.bytes.toString(), /^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
-    const priv = await page.download(`${an} .key-export-private`);
+    const priv = await download(`${an} .key-export-private`);
     assert.equal(priv.name, 'Nguyễn-Văn-An-khoa-bi-mat.asc');
     await page.waitForFunction((sel) => !document.querySelector(`${sel} .nudge`), an);
     assert.match(await page.textContent(an), /Đã sao lưu/);
@@ -217,7 +227,7 @@ forEachEngine(({ h, test, engine }) => {
     const dung = await card('Phạm Thị Dung');
     page.once('dialog', (d) => d.accept());
     await clearMsg('keys');
-    await page.click(`${dung} .key-delete`);
+    await click(`${dung} .key-delete`);
     const deleted = await waitMsg('keys');
     assert.equal(deleted.text, fill(await dict('vi', 'keys.deleted'), { name: 'Phạm Thị Dung' }));
     const v = await inView('#keys-msg');
@@ -233,11 +243,11 @@ forEachEngine(({ h, test, engine }) => {
     await page.$$eval('#recipients input:checked', (boxes) => boxes.forEach((b) => b.click()));
     for (const who of ['Nguyễn Văn An', 'Trần Thị Bình']) {
       const i = await page.$$eval('#recipients label', (ls, n) => ls.findIndex((l) => l.textContent.includes(n)), who);
-      await page.check(`#recipients .check:nth-child(${i + 1}) input`);
+      await check(`#recipients .check:nth-child(${i + 1}) input`);
     }
     await page.selectOption('#file-signer', '');
     await clearMsg('files');
-    await page.click('#encrypt-btn');
+    await click('#encrypt-btn');
     const m = await waitMsg('files', ['error']);
     assert.equal(m.code, 'INVALID_ARGUMENT');
     assert.equal(m.text, fill(await dict('vi', 'files.conflict'), { pq: 'Nguyễn Văn An', old: 'Trần Thị Bình' }));
@@ -248,13 +258,13 @@ forEachEngine(({ h, test, engine }) => {
     assert.equal(await page.textContent('#conflict-split'), fill(await dict('vi', 'files.conflictSplit'), { count: 2 }));
 
     await clearMsg('files');
-    await page.click('#conflict-split');
+    await click('#conflict-split');
     await page.waitForFunction(() => document.querySelectorAll('#download a').length === 2 && document.getElementById('files-msg').dataset.kind === 'ok', null, { timeout: 60_000 });
     const names = await page.$$eval('#download a', (as) => as.map((a) => a.download));
     assert.deepEqual(names, ['baocao (cho Nguyễn Văn An).pdf.gpg', 'baocao (cho Trần Thị Bình).pdf.gpg']);
     await page.waitForTimeout(1000); // the two automatic downloads have landed
-    const forAn = await page.download('#download span:nth-child(1) a');
-    const forBinh = await page.download('#download span:nth-child(2) a');
+    const forAn = await download('#download span:nth-child(1) a');
+    const forBinh = await download('#download span:nth-child(2) a');
     assert.equal(forAn.name, names[0]);
     assert.equal(forBinh.name, names[1]);
     // Bình's file is plain SEIPDv1 that OpenPGP.js (as GnuPG 2.2 would) decrypts.
@@ -278,24 +288,24 @@ forEachEngine(({ h, test, engine }) => {
 
     // Decrypt first: the page points at the field instead of failing.
     await clearMsg('files');
-    await page.click('#decrypt-btn');
+    await click('#decrypt-btn');
     const locked = await waitMsg('files', ['error']);
     assert.equal(locked.text, fill(await dict('vi', 'files.needUnlockFor'), { name: 'Nguyễn Văn An' }));
     assert.equal(await page.evaluate(() => document.activeElement.id), 'unlock-inline-pass');
 
     await page.fill('#unlock-inline-pass', 'sai');
     await clearMsg('files');
-    await page.click('#unlock-inline-btn');
+    await click('#unlock-inline-btn');
     assert.equal((await waitMsg('files', ['error'])).code, 'BAD_PASSPHRASE');
     const v = await inView('#files-msg');
     assert.ok(v.inside, `${engine}: unlock message at ${v.rect}`);
     await page.fill('#unlock-inline-pass', PASS);
     await clearMsg('files');
-    await page.click('#unlock-inline-btn');
+    await click('#unlock-inline-btn');
     assert.equal((await waitMsg('files')).kind, 'ok');
     await page.waitForFunction(() => document.getElementById('unlock-inline').hidden);
 
-    const dec = await page.download('#decrypt-btn');
+    const dec = await download('#decrypt-btn');
     assert.equal(dec.name, 'baocao (cho Nguyễn Văn An).pdf');
     assert.equal(dec.bytes.toString(), page.anText.toString());
 
@@ -314,7 +324,7 @@ forEachEngine(({ h, test, engine }) => {
     await page.waitForFunction(() => document.getElementById('file-for').textContent.length > 0);
     assert.equal(await page.textContent('#file-for'), await dict('vi', 'files.forPassword'));
     await page.fill('#file-pass', HOSTILE_PASS);
-    const bz = await page.download('#decrypt-btn');
+    const bz = await download('#decrypt-btn');
     assert.equal(bz.name, 'thu-gnupg.txt');
     assert.equal(bz.bytes.toString(), 'compressed with bzip2 by GnuPG\n'.repeat(64));
     // (The damaged messages below are password messages: the password stays given.)
@@ -322,7 +332,7 @@ forEachEngine(({ h, test, engine }) => {
     for (const name of ['decrypt-header-bit7-clear', 'decrypt-header-length-damaged']) {
       await page.setInputFiles('#file-input', { name: 'hong.gpg', mimeType: 'application/octet-stream', buffer: hostile(name) });
       await clearMsg('files');
-      await page.click('#decrypt-btn');
+      await click('#decrypt-btn');
       const m = await waitMsg('files', ['error']);
       assert.equal(m.code, 'MALFORMED_INPUT', name);
       assert.equal(m.text, await dict('vi', 'error.MALFORMED_INPUT'));
@@ -335,7 +345,7 @@ forEachEngine(({ h, test, engine }) => {
     await page.setInputFiles('#vr-file', { name: 'khong-phai.backup', mimeType: 'application/octet-stream', buffer: hostile('decrypt-bzip2-gpg') });
     await page.fill('#vr-pass', PASS);
     await clearMsg('notes');
-    await page.click('#vault-restore button[type="submit"]');
+    await click('#vault-restore button[type="submit"]');
     const r = await waitMsg('notes', ['error']);
     assert.equal(r.text, await dict('vi', 'notes.notBackup'), r.code);
     const v = await inView('#notes-msg');
@@ -347,12 +357,12 @@ forEachEngine(({ h, test, engine }) => {
     await tab('notes');
     await page.fill('#vc-pass', PASS);
     await page.fill('#vc-pass2', PASS);
-    await page.click('#vault-create button[type="submit"]');
+    await click('#vault-create button[type="submit"]');
     await page.waitForSelector('#vault-open:not([hidden])', { timeout: 60_000 });
-    await page.click('#note-new');
+    await click('#note-new');
     await page.fill('#note-title', 'Biên bản họp');
     await page.fill('#note-body', 'Nội dung đã lưu');
-    await page.click('#note-save');
+    await click('#note-save');
     await page.waitForFunction(() => [...document.querySelectorAll('.note-title')].some((e) => e.textContent === 'Biên bản họp'));
     const leaving = () => page.evaluate(() => {
       const e = new Event('beforeunload', { cancelable: true });
@@ -364,13 +374,13 @@ forEachEngine(({ h, test, engine }) => {
     await page.fill('#note-body', 'Nội dung đã lưu — và một đoạn chưa lưu');
     assert.equal(await leaving(), true, 'unsaved: the page asks before leaving');
     page.once('dialog', (d) => d.dismiss());
-    await page.click('#note-new');
+    await click('#note-new');
     assert.equal(await page.inputValue('#note-body'), 'Nội dung đã lưu — và một đoạn chưa lưu', 'dismissed: the edit stays');
     page.once('dialog', (d) => d.accept());
-    await page.click('#note-new');
+    await click('#note-new');
     assert.equal(await page.inputValue('#note-title'), '');
     assert.equal(await leaving(), false);
-    await page.click('.note-item');
+    await click('.note-item');
     await page.waitForFunction(() => document.getElementById('note-body').value === 'Nội dung đã lưu');
     assert.deepEqual(page.errors, []);
   });
