@@ -78,7 +78,10 @@ forEachEngine(({ h, test, engine }) => {
   }
 
   async function waitMsg(panel, kinds = ['ok', 'error']) {
-    await page.waitForFunction(([p, k]) => k.includes(document.getElementById(`${p}-msg`).dataset.kind), [panel, kinds], { timeout: 120_000 });
+    await page.waitForFunction(([p, k]) => k.includes(document.getElementById(`${p}-msg`).dataset.kind), [panel, kinds], { timeout: 60_000 }).catch(async (err) => {
+      const now = await page.$eval(`#${panel}-msg`, (m) => `${m.dataset.kind}: ${m.textContent}`);
+      throw new Error(`${engine}: no ${kinds} message in ${panel} (now "${now}"): ${err.message}`);
+    });
     return page.$eval(`#${panel}-msg`, (m) => ({ text: m.textContent, kind: m.dataset.kind, code: m.dataset.code ?? null }));
   }
 
