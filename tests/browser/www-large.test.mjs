@@ -111,8 +111,23 @@ forEachEngine(({ h, test, engine }) => {
       }, 100);
     });
     const base = treeRssKiB();
+    // Peak while the stream runs (until the bar is full), and peak overall: the second
+    // includes the hand-off of the output Blob, which the test harness then uploads.
+    let peakStream = base;
     let peak = base;
-    const rss = setInterval(() => { peak = Math.max(peak, treeRssKiB()); }, 250);
+    let streaming = true;
+    const rss = setInterval(() => {
+      const now = treeRssKiB();
+      peak = Math.max(peak, now);
+      if (streaming) peakStream = Math.max(peakStream, now);
+    }, 200);
+    const watch = (async () => {
+      while (streaming) {
+        const v = await page.evaluate(() => document.getElementById('progress').value).catch(() => 1);
+        if (v >= 0.99) streaming = false;
+        else await new Promise((ok) => setTimeout(ok, 100));
+      }
+    })();
     let uaMemory = null;
     const t0 = Date.now();
     let dec;
@@ -128,6 +143,8 @@ forEachEngine(({ h, test, engine }) => {
       }
       dec = await started;
     } finally {
+      streaming = false;
+      await watch;
       clearInterval(rss);
     }
     const ms = Date.now() - t0;
@@ -160,14 +177,17 @@ forEachEngine(({ h, test, engine }) => {
     assert.equal(samples.filter((s) => s.value === null).length, 0, 'a streamed run is always measured');
 
     const wasmPeak = Number(await page.getAttribute('#file-stats', 'data-wasm-peak')) || null;
-    const grewMiB = Math.round((peak - base) / 1024);
+    const grewMiB = Math.round((peakStream - base) / 1024);
+    const grewAllMiB = Math.round((peak - base) / 1024);
     console.log(`# www large (${engine}): 300 MiB streamed decrypt in ${ms} ms (machine loaded by parallel builds); ` +
-      `browser process tree RSS +${grewMiB} MiB (peak ${Math.round(peak / 1024)} MiB)` +
+      `browser process tree RSS +${grewMiB} MiB while streaming, +${grewAllMiB} MiB with the download hand-off (peak ${Math.round(peak / 1024)} MiB)` +
       `${uaMemory ? `; measureUserAgentSpecificMemory ${Math.round(uaMemory / MiB)} MiB` : ''}` +
       `${wasmPeak ? `; crypto worker Wasm memory ${Math.round(wasmPeak / MiB)} MiB` : ''}`);
     // Memory mode held several copies (1.5-1.75 GB for 200 MiB); the stream holds the
-    // output Blob pieces plus a few MiB. RSS counts shared pages per process: a loose cap.
-    assert.ok(grewMiB < 2 * SIZE / MiB, `browser memory grew by ${grewMiB} MiB for a ${SIZE / MiB} MiB file`);
+    // output's Blob pieces (the download, where no save picker streams it to disk: Firefox
+    // keeps them in memory, and the transferred pieces they copy until GC), plus a few MiB.
+    // RSS counts shared pages per process: a loose cap, a quarter of memory mode's.
+    assert.ok(grewMiB < 2 * SIZE / MiB, `browser memory grew by ${grewMiB} MiB while streaming a ${SIZE / MiB} MiB file`);
     assert.deepEqual(page.errors, []);
   });
 
