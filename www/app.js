@@ -525,7 +525,7 @@ const memoryOverride = (() => {
   const v = Number(new URLSearchParams(location.search).get('memoryMiB'));
   return Number.isFinite(v) && v > 0 ? v * 1024 * 1024 : null;
 })();
-let activeOp = null; // { id }
+let activeOp = null; // { id, cancelling }
 /** What the chosen file is for: { keys, password, anonymous } from the worker, or null. */
 let fileFor = null;
 /** The locked key the inline passphrase field unlocks. */
@@ -719,6 +719,7 @@ function showProgress(phase, fraction, stats) {
   $('file-stats').textContent = stats;
   const pct = fraction === null ? '' : ` ${Math.floor(fraction * 100)} %`;
   const m = $('files-msg');
+  if (activeOp?.cancelling) return; // "Cancelling…" stays until the run ends
   if (m.dataset.kind === 'busy') m.textContent = `${label}${pct}`;
   progress.setAttribute('aria-valuetext', `${label}${pct}`);
 }
@@ -906,6 +907,7 @@ $('cancel-btn').addEventListener('click', () => {
   if (!activeOp) return;
   // Feedback at once: a one-shot step in memory mode ends before the cancel lands.
   $('cancel-btn').disabled = true;
+  activeOp.cancelling = true;
   say('files-msg', t('files.cancelling'), 'busy');
   $('progress-label').textContent = t('files.cancelling');
   call('cancel', { target: activeOp.id });

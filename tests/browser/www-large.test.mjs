@@ -186,9 +186,10 @@ forEachEngine(({ h, test, engine }) => {
     // Memory mode held several copies (1.5-1.75 GB for 200 MiB); the stream holds the
     // output's Blob pieces (the download, where no save picker streams it to disk:
     // Firefox and WebKit keep them in memory, and the transferred pieces they copy until
-    // GC), plus a few MiB. Measured +500 (Chromium, Firefox) to +680 MiB (WebKit). RSS
-    // counts shared pages per process: a loose cap, well under memory mode's ~8x.
-    assert.ok(grewMiB < 3 * SIZE / MiB, `browser memory grew by ${grewMiB} MiB while streaming a ${SIZE / MiB} MiB file`);
+    // GC), plus a few MiB. Measured +500 (Chromium, Firefox) to +680..1075 MiB (WebKit,
+    // whose collector runs late). RSS counts shared pages per process: a loose cap, half
+    // of memory mode's ~8x.
+    assert.ok(grewMiB < 4 * SIZE / MiB, `browser memory grew by ${grewMiB} MiB while streaming a ${SIZE / MiB} MiB file`);
     assert.deepEqual(page.errors, []);
   });
 
@@ -204,6 +205,9 @@ forEachEngine(({ h, test, engine }) => {
     // The click's own handler answers: "cancelling", and the button is spent.
     const now = await page.$eval('#files-msg', (m) => m.textContent);
     assert.ok([await dict('files.cancelling'), await dict('files.cancelled')].includes(now), now);
+    await page.waitForTimeout(150); // progress ticks arriving meanwhile do not overwrite it
+    const later = await page.$eval('#files-msg', (m) => m.textContent);
+    assert.ok([await dict('files.cancelling'), await dict('files.cancelled')].includes(later), later);
     await page.waitForFunction(() => document.getElementById('files-msg').dataset.kind === 'ok', null, { timeout: 60_000 });
     const cancelMs = Date.now() - t0;
     assert.equal(await page.textContent('#files-msg'), await dict('files.cancelled'));
