@@ -585,12 +585,15 @@ async function setFile(file) {
   $('conflict').hidden = true;
   renderFileName();
   renderFileFor();
-  if (!currentFile) return;
+  // "pending" while the file is looked at: what it says about the file (and the layout
+  // under it) settles at "done".
+  $('file-for').dataset.state = 'pending';
   const chosen = currentFile;
-  const found = await call('fileRecipients', { file: chosen }).catch(() => null);
+  const found = chosen ? await call('fileRecipients', { file: chosen }).catch(() => null) : null;
   if (currentFile !== chosen) return;
   fileFor = found;
   renderFileFor();
+  $('file-for').dataset.state = 'done';
 }
 
 $('file-input').addEventListener('change', () => setFile($('file-input').files[0]));

@@ -100,6 +100,7 @@ forEachEngine(({ h, test, engine }) => {
 
   test('a 300 MiB file decrypts as a stream: memory reported, steady progress, banner and bar agree', async () => {
     await page.setInputFiles('#file-input', cipherPath);
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await page.fill('#file-pass', PASSWORD);
     // Sample the bar and the banner together, in the page, every 100 ms.
     await page.evaluate(() => {
@@ -195,6 +196,7 @@ forEachEngine(({ h, test, engine }) => {
 
   test('cancel answers at once, then stops the stream and offers nothing', async () => {
     await page.setInputFiles('#file-input', cipherPath);
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await page.fill('#file-pass', PASSWORD);
     const downloads = await page.downloadCount();
     await page.$eval('#files-msg', (m) => { m.textContent = ''; delete m.dataset.kind; });

@@ -243,6 +243,7 @@ forEachEngine(({ h, test, engine }) => {
     await tab('files');
     const text = Buffer.from('Báo cáo quý IV — gửi hai nhóm người nhận.\n'.repeat(500));
     await page.setInputFiles('#file-input', { name: 'baocao.pdf', mimeType: 'application/pdf', buffer: text });
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await page.$$eval('#recipients input:checked', (boxes) => boxes.forEach((b) => b.click()));
     for (const who of ['Nguyễn Văn An', 'Trần Thị Bình']) {
       const i = await page.$$eval('#recipients label', (ls, n) => ls.findIndex((l) => l.textContent.includes(n)), who);
@@ -284,6 +285,7 @@ forEachEngine(({ h, test, engine }) => {
     const file = page.anFile;
     assert.ok(file, 'needs the file of the previous test');
     await page.setInputFiles('#file-input', { name: file.name, mimeType: 'application/octet-stream', buffer: file.bytes });
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await page.waitForSelector('#unlock-inline:not([hidden])');
     assert.equal(await page.textContent('#file-for'), fill(await dict('vi', 'files.for'), { names: 'Nguyễn Văn An' }));
     assert.equal(await page.textContent('#unlock-inline-label'), fill(await dict('vi', 'files.unlockFor'), { name: 'Nguyễn Văn An' }));
@@ -324,6 +326,7 @@ forEachEngine(({ h, test, engine }) => {
     await tab('files');
     // GnuPG's bzip2 compression (tests/hostile corpus), named without an extension.
     await page.setInputFiles('#file-input', { name: 'thu-gnupg.gpg', mimeType: 'application/octet-stream', buffer: hostile('decrypt-bzip2-gpg') });
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await page.waitForFunction(() => document.getElementById('file-for').textContent.length > 0);
     assert.equal(await page.textContent('#file-for'), await dict('vi', 'files.forPassword'));
     await page.fill('#file-pass', HOSTILE_PASS);
@@ -334,6 +337,7 @@ forEachEngine(({ h, test, engine }) => {
 
     for (const name of ['decrypt-header-bit7-clear', 'decrypt-header-length-damaged']) {
       await page.setInputFiles('#file-input', { name: 'hong.gpg', mimeType: 'application/octet-stream', buffer: hostile(name) });
+      await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
       await clearMsg('files');
       await click('#decrypt-btn');
       const m = await waitMsg('files', ['error']);
