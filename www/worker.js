@@ -24,6 +24,7 @@ import {
 } from '../pkg/index.js';
 import * as store from './keystore.js';
 import { initFromBoot } from './pins.js';
+import { messageRecipients } from './recipients.js';
 
 // The page's first message is { boot: { url, integrity } }: the Wasm is fetched against
 // its pin from index.html (pins.js), so a changed module is refused before it compiles.
@@ -31,18 +32,25 @@ const ready = initFromBoot(init);
 
 /** One-shot ("memory mode") cap; the package's own limit is the same. */
 export const MEMORY_LIMIT = 256 * 1024 * 1024;
+/** Decryption runs in memory (so signatures are checked) only up to this size: the
+ *  one-shot path holds several copies of the file (a 200 MiB file took 1.5 GB), the
+ *  stream a few MiB at any size. */
+export const VERIFY_LIMIT = 64 * 1024 * 1024;
 /** Output is handed to the page in pieces of this size. */
 const CHUNK = 4 * 1024 * 1024;
 /** Progress messages at most this often. */
 const PROGRESS_MS = 50;
 
 const unlocked = new Map(); // fingerprint -> PrivateKey handle
+const lockTimers = new Map(); // fingerprint -> auto-lock timer
 const cancelled = new Set(); // request ids the page cancelled
 const aborters = new Map(); // request id -> AbortController of a running stream
 let vault = null;
 
-function fail(code, message) {
-  return Object.assign(new Error(message), { code });
+/** An error with the package's `code`, and for the page a `reason` where one code
+ *  covers situations it words differently. */
+function fail(code, message, reason = undefined) {
+  return Object.assign(new Error(message), { code, reason });
 }
 
 // ---------------------------------------------------------------------------
@@ -56,6 +64,8 @@ async function keysList() {
     out.push({
       fingerprint: r.fingerprint,
       info,
+      publicKey: r.publicKey,
+      backedUp: Boolean(r.backedUp),
       hasPrivate: Boolean(r.privateKey),
       unlocked: unlocked.has(r.fingerprint),
       added: r.added,
@@ -95,11 +105,12 @@ async function keyImport({ key, passphrase }) {
   try {
     handle = await unlockKey(key, undefined);
     // It opened without a passphrase: protect it before storing.
-    if (!passphrase) throw fail('INVALID_ARGUMENT', 'unprotected private key needs a passphrase');
+    if (!passphrase) throw fail('INVALID_ARGUMENT', 'unprotected private key needs a passphrase', 'needsProtection');
     privateKey = await exportPrivateKey(handle, passphrase);
   } catch (err) {
     if (err.code !== 'BAD_PASSPHRASE') throw err;
-    if (!passphrase) throw err;
+    // Protected, and nothing was typed: not a wrong passphrase, a missing one.
+    if (!passphrase) throw fail('BAD_PASSPHRASE', 'this private key needs its passphrase', 'needsPassphrase');
     handle = await unlockKey(key, passphrase);
     privateKey = typeof key === 'string' ? key : await exportPrivateKey(handle, passphrase);
   }
@@ -112,16 +123,23 @@ async function keyImport({ key, passphrase }) {
   }
 }
 
-async function keyUnlock({ fingerprint, passphrase }) {
+/** Unlocks a stored key for `lockAfterMs`, then frees (zeroizes) it and tells the page. */
+async function keyUnlock({ fingerprint, passphrase, lockAfterMs = 15 * 60_000 }) {
   const r = await store.getKey(fingerprint);
   if (!r?.privateKey) throw fail('NOT_FOUND', 'no private key stored for this fingerprint');
   const handle = await unlockKey(r.privateKey, passphrase);
-  unlocked.get(fingerprint)?.free();
+  keyLock({ fingerprint });
   unlocked.set(fingerprint, handle);
+  lockTimers.set(fingerprint, setTimeout(() => {
+    keyLock({ fingerprint });
+    self.postMessage({ event: { type: 'keyLocked', fingerprint } });
+  }, lockAfterMs));
   return true;
 }
 
 function keyLock({ fingerprint }) {
+  clearTimeout(lockTimers.get(fingerprint));
+  lockTimers.delete(fingerprint);
   unlocked.get(fingerprint)?.free();
   unlocked.delete(fingerprint);
   return true;
@@ -132,6 +150,8 @@ async function keyExport({ fingerprint, which }) {
   if (!r) throw fail('NOT_FOUND', 'key not found');
   if (which === 'private') {
     if (!r.privateKey) throw fail('NOT_FOUND', 'no private key stored');
+    // The page stops nudging for a backup once one was taken.
+    if (!r.backedUp) await store.putKey({ ...r, backedUp: Date.now() });
     return r.privateKey; // stored only in protected form
   }
   return r.publicKey;
@@ -210,11 +230,11 @@ async function emit(id, bytes, report) {
 
 function reporter(id, total) {
   let last = 0;
-  return (phase, done, force = false) => {
+  return (phase, done, force = false, wasmMemory = undefined) => {
     const now = performance.now();
     if (!force && now - last < PROGRESS_MS && done < total) return;
     last = now;
-    self.postMessage({ id, progress: { phase, done, total } });
+    self.postMessage({ id, progress: { phase, done, total, wasmMemory } });
   };
 }
 
@@ -266,7 +286,7 @@ async function streamOp(id, file, phase, start) {
   try {
     const out = await start({
       signal: ac.signal,
-      onProgress: ({ bytesIn }) => report(phase, bytesIn),
+      onProgress: ({ bytesIn, wasmMemory }) => report(phase, bytesIn, false, wasmMemory),
     });
     return await pump(id, out);
   } finally {
@@ -282,6 +302,58 @@ async function recipientKeys(recipients) {
     encryptionKeys.push(r.publicKey);
   }
   return encryptionKeys;
+}
+
+/**
+ * Which stored keys a file is for (from its session-key packets), whether a password
+ * opens it, and whether a recipient is unnamed: the page asks for the right key's
+ * passphrase before decrypting. A hint only: decryption itself decides.
+ */
+async function fileRecipients({ file }) {
+  const head = new Uint8Array(await file.slice(0, 96 * 1024).arrayBuffer());
+  const found = messageRecipients(head);
+  if (!found) return null;
+  const keys = [];
+  for (const r of await store.listKeys()) {
+    const info = await readKey(r.publicKey);
+    const ids = [info, ...info.subkeys].flatMap((k) => [k.keyId, k.fingerprint]);
+    if (found.ids.some((id) => ids.includes(id))) keys.push(r.fingerprint);
+  }
+  return { keys, password: found.password, anonymous: found.anonymous };
+}
+
+/** Whether one message can be encrypted to all of `encryptionKeys` (the package's own
+ *  choice of format decides; INVALID_ARGUMENT means no format suits them all). */
+async function oneMessageFits(encryptionKeys, seipd = 'auto') {
+  try {
+    await encrypt({ data: new Uint8Array(0), encryptionKeys, seipd, armor: false });
+    return true;
+  } catch (err) {
+    if (err.code === 'INVALID_ARGUMENT') return false;
+    throw err;
+  }
+}
+
+/**
+ * Splits recipients that cannot share one message into groups that can: keys that
+ * need SEIPDv2 (post-quantum) with every key that advertises it, and the keys that do
+ * not (GnuPG 2.2 and older). null when one message fits all, or the conflict is another.
+ */
+async function recipientGroups({ recipients }) {
+  const encryptionKeys = await recipientKeys(recipients);
+  if (await oneMessageFits(encryptionKeys)) return null;
+  const needV2 = [];
+  const rest = [];
+  for (let i = 0; i < recipients.length; i++) {
+    (await oneMessageFits([encryptionKeys[i]], 'v1') ? rest : needV2).push(i);
+  }
+  if (!needV2.length) return null;
+  const modern = needV2.map((i) => recipients[i]);
+  const old = [];
+  for (const i of rest) {
+    (await oneMessageFits([encryptionKeys[needV2[0]], encryptionKeys[i]]) ? modern : old).push(recipients[i]);
+  }
+  return old.length ? { pq: needV2.map((i) => recipients[i]), groups: [modern, old] } : null;
 }
 
 async function fileEncrypt(id, { file, recipients = [], passwords = [], signer = null, armor = false, memoryLimit }) {
@@ -311,7 +383,7 @@ async function fileEncrypt(id, { file, recipients = [], passwords = [], signer =
 }
 
 async function fileDecrypt(id, { file, passwords = [], memoryLimit }) {
-  const limit = Math.min(memoryLimit ?? MEMORY_LIMIT, MEMORY_LIMIT);
+  const limit = Math.min(memoryLimit ?? VERIFY_LIMIT, VERIFY_LIMIT);
   if (file.size > limit) {
     // Too large for memory: stream. Private keys stay here; signatures inside are
     // not reported by the stream API.
@@ -405,6 +477,9 @@ const ops = {
   version: () => getVersion(),
   errorCodes: () => errorCodes(),
   memoryLimit: () => MEMORY_LIMIT,
+  verifyLimit: () => VERIFY_LIMIT,
+  fileRecipients,
+  recipientGroups,
   keysList,
   keyGenerate,
   keyImport,

@@ -141,6 +141,7 @@ forEachEngine(({ h, test, engine, lacks }) => {
     await tab('files');
     const original = randomBytes(BIG);
     await setFile('#file-input', 'baocao.pdf', original);
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await page.check('#recipients input[type="checkbox"]');
     await page.selectOption('#file-signer', ''); // signing would need memory mode
 
@@ -174,6 +175,7 @@ forEachEngine(({ h, test, engine, lacks }) => {
 
     // Decrypt what we downloaded.
     await setFile('#file-input', enc.name, enc.bytes);
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await sample();
     const dec = await download('#decrypt-btn');
     const decRun = await stop();
@@ -189,6 +191,7 @@ forEachEngine(({ h, test, engine, lacks }) => {
     const bad = Buffer.from(enc.bytes);
     bad[bad.length >> 1] ^= 0x40;
     await setFile('#file-input', enc.name, bad);
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await clearMsg('files');
     await page.click('#decrypt-btn');
     const m = await waitMsg('files', ['error']);
@@ -212,16 +215,19 @@ forEachEngine(({ h, test, engine, lacks }) => {
     await tab('files');
     const text = Buffer.from('Quyết định số 7/QĐ — bản ký số.\n'.repeat(1000));
     await page.setInputFiles('#file-input', { name: 'quyetdinh.txt', mimeType: 'text/plain', buffer: text });
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await page.check('#recipients input[type="checkbox"]');
     await page.selectOption('#file-signer', { index: 1 });
     const enc = await download('#encrypt-btn');
     await page.setInputFiles('#file-input', { name: enc.name, mimeType: 'application/octet-stream', buffer: enc.bytes });
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     const dec = await download('#decrypt-btn');
     assert.equal(sha256(dec.bytes), sha256(text));
     assert.equal(await page.getAttribute('#sig-status', 'data-state'), 'valid');
     assert.match(await page.textContent('#sig-status'), /Chữ ký hợp lệ của Nguyễn Văn An/);
 
     await setFile('#file-input', 'lon.bin', randomBytes(17 * 1024 * 1024));
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await clearMsg('files');
     await page.click('#encrypt-btn');
     const m = await waitMsg('files', ['error']);
@@ -253,6 +259,7 @@ forEachEngine(({ h, test, engine, lacks }) => {
     await tab('files');
     const text = Buffer.from('Công văn số 12/2026 — nội dung mật.\n'.repeat(200));
     await page.setInputFiles('#file-input', { name: 'congvan.txt', mimeType: 'text/plain', buffer: text });
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await page.$$eval('#recipients input:checked', (boxes) => boxes.forEach((b) => b.click()));
     await page.selectOption('#file-signer', '');
     await page.check('#file-armor');
@@ -263,6 +270,7 @@ forEachEngine(({ h, test, engine, lacks }) => {
     await page.uncheck('#file-armor');
 
     await page.setInputFiles('#file-input', { name: enc.name, mimeType: 'text/plain', buffer: enc.bytes });
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     const dec = await download('#decrypt-btn');
     assert.equal(dec.name, 'congvan.txt');
     assert.equal(sha256(dec.bytes), sha256(text));
@@ -280,10 +288,12 @@ forEachEngine(({ h, test, engine, lacks }) => {
     // Tampered binary ciphertext: flip one byte in the encrypted data.
     await page.fill('#file-pass', 'mật khẩu tệp');
     await page.setInputFiles('#file-input', { name: 'congvan.txt', mimeType: 'text/plain', buffer: text });
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     const bin = await download('#encrypt-btn');
     const bad = Buffer.from(bin.bytes);
     bad[bad.length - 40] ^= 0x01;
     await page.setInputFiles('#file-input', { name: bin.name, mimeType: 'application/octet-stream', buffer: bad });
+    await page.waitForSelector('#file-for[data-state="done"]', { state: 'attached' });
     await clearMsg('files');
     await page.click('#decrypt-btn');
     const tampered = await waitMsg('files', ['error']);
@@ -423,7 +433,8 @@ forEachEngine(({ h, test, engine, lacks }) => {
     await page.reload();
     await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
     assert.equal(await page.textContent('#tab-files'), 'Files');
-    assert.match(await page.textContent('#status'), /^Ready — signet-crypto/);
+    assert.equal(await page.textContent('#status > span'), 'Ready.');
+    assert.match(await page.textContent('#status details'), /^Technical details ?signet-crypto \d/);
 
     // Keyboard: arrows move the selection along the tablist.
     await page.focus('#tab-keys');
@@ -469,7 +480,8 @@ forEachEngine(({ h, test, engine, lacks }) => {
     assert.match(card, /Trần Thị Bình/);
     assert.doesNotMatch(card, /Hậu lượng tử|Post-quantum/);
     // What is stored is protected: its export unlocks only with the new passphrase.
-    const exported = await download(await withText('#key-list li.key:last-child button', 'Xuất khoá bí mật'));
+    const exported = await download('#key-list li.key:last-child .key-export-private');
+    assert.equal(exported.name, 'Trần-Thị-Bình-khoa-bi-mat.asc');
     const k = await openpgp.readPrivateKey({ armoredKey: exported.bytes.toString() });
     assert.equal(k.isDecrypted(), false);
     await openpgp.decryptKey({ privateKey: k, passphrase: 'bảo vệ khoá nhập' });
@@ -528,9 +540,16 @@ forEachEngine(({ h, test, engine, lacks }) => {
     assert.deepEqual(page.errors, []);
   });
 
-  test('screenshots of each tab at desktop and phone width', async () => {
-    for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 360, height: 740 }]]) {
+  // Regenerates the page's screenshots: SIGNET_ENGINES=chromium node --test tests/browser/www.test.mjs
+  // (docs/web-page.md). 360 px is the narrowest width the layout holds without scrolling.
+  test('screenshots of each tab at desktop and phone width, in both languages', async () => {
+    for (const [label, viewport, lang] of [
+      ['desktop', { width: 1280, height: 900 }, 'vi'], ['phone', { width: 390, height: 844 }, 'vi'],
+      ['desktop', { width: 1280, height: 900 }, 'en'], ['phone', { width: 390, height: 844 }, 'en'],
+      ['narrow', { width: 360, height: 740 }, 'vi'],
+    ]) {
       await page.setViewportSize(viewport);
+      await page.selectOption('#lang', lang);
       for (const name of ['keys', 'files', 'notes']) {
         await tab(name);
         if (name === 'notes' && (await page.isVisible('#vault-unlock'))) {
@@ -541,9 +560,10 @@ forEachEngine(({ h, test, engine, lacks }) => {
         // No horizontal scrolling at phone width.
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.ok(overflow <= 0, `${name} at ${label}: ${overflow}px horizontal overflow`);
-        await page.screenshot({ path: join(shots, `www-${name}-${label}.png`), fullPage: true });
+        await page.screenshot({ path: join(shots, `www-${name}-${label}-${lang}.png`), fullPage: true });
       }
     }
+    await page.selectOption('#lang', 'vi');
     await page.setViewportSize({ width: 1280, height: 900 });
     assert.deepEqual(page.errors, []);
   });
