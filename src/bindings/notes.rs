@@ -314,7 +314,7 @@ impl Clock for JsClock {
 
 /// A JS object with `get/put/delete/list` (and optionally `apply`), which is also
 /// what the IndexedDB module returns.
-struct Adapter {
+pub(super) struct Adapter {
     obj: JsValue,
     has_apply: bool,
     has_get_many: bool,

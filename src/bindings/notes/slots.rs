@@ -83,9 +83,8 @@ pub(super) fn unlock_arg(opts: &JsValue) -> Result<UnlockArg> {
     if let Some(code) = opt_string(opts, "recoveryCode")? {
         found.push(UnlockArg::RecoveryCode(Zeroizing::new(code)));
     }
-    match get_field(opts, "passkey")?.as_bool() {
-        Some(true) => found.push(UnlockArg::Passkey(timeout_of(opts)?)),
-        Some(false) | None => {}
+    if get_field(opts, "passkey")?.as_bool() == Some(true) {
+        found.push(UnlockArg::Passkey(timeout_of(opts)?));
     }
     let sk = get_field(opts, "escrowSecretKey")?;
     if !sk.is_undefined() {
