@@ -2,39 +2,16 @@
 //! through the public API, on the memory store. The tamper and crash loops that
 //! cover slot operations are in `tests/notes_vault.rs`.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use pollster::block_on;
-use signet_crypto::kdf::KdfParams;
 use signet_crypto::notes::{
-    Clock, MemoryStore, NoteInput, OpenOptions, SlotKind, Unlock, Vault, RECOVERY_CODE_BITS,
-    ROOT_PREFIX,
+    MemoryStore, NoteInput, SlotKind, Unlock, Vault, RECOVERY_CODE_BITS, ROOT_PREFIX,
 };
 use signet_crypto::wrap::WrapSecretKey;
 
-const FAST: KdfParams = KdfParams {
-    memory_kib: 64,
-    iterations: 1,
-    parallelism: 1,
-};
-
-struct TickClock(Cell<u64>);
-impl Clock for TickClock {
-    fn now_ms(&self) -> u64 {
-        let t = self.0.get();
-        self.0.set(t + 1000);
-        t
-    }
-}
-
-fn opts() -> OpenOptions {
-    OpenOptions {
-        clock: Rc::new(TickClock(Cell::new(1_765_000_000_000))),
-        ..OpenOptions::default()
-    }
-}
+mod notes_common;
+use notes_common::{opts, FAST};
 
 fn open(store: &MemoryStore, u: Unlock<'_>) -> signet_crypto::Result<Vault<MemoryStore>> {
     block_on(Vault::open_with(store.clone(), u, opts()))
@@ -88,7 +65,7 @@ fn newer_than(snap: &BTreeMap<String, Vec<u8>>, counter: u64) -> BTreeMap<String
 fn a_recovery_code_opens_the_vault_and_sets_a_new_passphrase() {
     let (store, v) = vault_with_note();
     let (id, rc) = block_on(v.add_recovery_code("paper in the drawer")).unwrap();
-    assert!(RECOVERY_CODE_BITS >= 128);
+    const { assert!(RECOVERY_CODE_BITS >= 128) };
     assert_eq!(rc.split('-').count(), 7);
     let slots = v.slots().unwrap();
     assert_eq!(slots.len(), 2);

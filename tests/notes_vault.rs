@@ -8,32 +8,12 @@ use std::rc::Rc;
 use pollster::block_on;
 use signet_crypto::kdf::KdfParams;
 use signet_crypto::notes::{
-    Clock, MemoryStore, NoteId, NoteInput, Op, OpenOptions, Store, Unlock, Vault, NOTE_PREFIX,
+    MemoryStore, NoteId, NoteInput, Op, OpenOptions, Store, Unlock, Vault, NOTE_PREFIX,
     ROOT_PREFIX, SHARD_PREFIX,
 };
 
-/// Small Argon2 cost so each unlock takes microseconds; real vaults use the default.
-const FAST: KdfParams = KdfParams {
-    memory_kib: 64,
-    iterations: 1,
-    parallelism: 1,
-};
-
-struct TickClock(Cell<u64>);
-impl Clock for TickClock {
-    fn now_ms(&self) -> u64 {
-        let t = self.0.get();
-        self.0.set(t + 1000);
-        t
-    }
-}
-
-fn opts() -> OpenOptions {
-    OpenOptions {
-        clock: Rc::new(TickClock(Cell::new(1_700_000_000_000))),
-        ..OpenOptions::default()
-    }
-}
+mod notes_common;
+use notes_common::{opts, FAST};
 
 /// The key of the (single) root record in `snap`.
 fn root_of(snap: &BTreeMap<String, Vec<u8>>) -> String {
@@ -1243,16 +1223,7 @@ fn format_1_vaults_and_backups_open_and_are_upgraded() {
     assert!(block_on(Vault::open(store.clone(), b"fixture passphrase", min)).is_ok());
 
     // A format-1 backup restores as format 2.
-    let backup = std::fs::read(format!("{dir}/backup.bin")).unwrap();
-    let target = MemoryStore::new();
-    let r = block_on(Vault::import_backup(
-        target.clone(),
-        &backup,
-        b"fixture passphrase",
-        opts(),
-    ))
-    .unwrap();
-    expect(&r);
+    let (backup, target) = restore_fixture(dir, &expect);
     assert!(target.snapshot().keys().any(|k| k.starts_with(ROOT_PREFIX)));
     expect(&open(&target, "fixture passphrase").unwrap());
     let mut bad = backup.clone();
@@ -1267,6 +1238,22 @@ fn format_1_vaults_and_backups_open_and_are_upgraded() {
         ))),
         "TAMPERED"
     );
+}
+
+/// Restores the fixture backup in `dir` into a new store and checks it with
+/// `expect`; returns the backup and the store.
+fn restore_fixture(dir: &str, expect: &dyn Fn(&Vault<MemoryStore>)) -> (Vec<u8>, MemoryStore) {
+    let backup = std::fs::read(format!("{dir}/backup.bin")).unwrap();
+    let target = MemoryStore::new();
+    let r = block_on(Vault::import_backup(
+        target.clone(),
+        &backup,
+        b"fixture passphrase",
+        opts(),
+    ))
+    .unwrap();
+    expect(&r);
+    (backup, target)
 }
 
 /// A fixture vault: one record per line, `<key> <value as hex>`.
@@ -1346,16 +1333,7 @@ fn format_2_vaults_and_backups_open_and_are_upgraded() {
     expect(&open(&store, "fixture passphrase").unwrap());
 
     // A format-2 backup restores, as format 3.
-    let backup = std::fs::read(format!("{dir}/backup.bin")).unwrap();
-    let target = MemoryStore::new();
-    let r = block_on(Vault::import_backup(
-        target.clone(),
-        &backup,
-        b"fixture passphrase",
-        opts(),
-    ))
-    .unwrap();
-    expect(&r);
+    let (_, target) = restore_fixture(dir, &expect);
     let snap = target.snapshot();
     assert_eq!(snap.get(&root_of(&snap)).unwrap()[4], 3);
     expect(&open(&target, "fixture passphrase").unwrap());

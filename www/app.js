@@ -2,6 +2,7 @@
 // holds the Wasm module, unlocked keys and the open notebook.
 import { t, errorText, applyI18n, setLang, currentLang, onLangChange, formatBytes, formatDate } from './i18n.js';
 import { readPins, startPinnedWorker, wasmPin } from './pins.js';
+import { initNotesUnlock, offerRecovery } from './notes-unlock.js';
 
 // ---------------------------------------------------------------------------
 // Worker RPC
@@ -749,6 +750,7 @@ $('vault-create').addEventListener('submit', async (e) => {
     $('vc-pass2').value = '';
     say('notes-msg', '');
     await refreshVaultView();
+    await offerRecovery();
   });
 });
 
@@ -767,6 +769,8 @@ $('vault-unlock').addEventListener('submit', async (e) => {
     await refreshVaultView();
   });
 });
+
+initNotesUnlock({ call, busy, say, t, el, vaultMeta, noteCounter, newNote, refreshVaultView });
 
 $('vault-lock').addEventListener('click', async () => {
   await call('vaultLock');

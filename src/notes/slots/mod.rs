@@ -110,7 +110,10 @@ fn derived_key(vault_id: &[u8; ID_LEN], kind: SlotKind, secret: &[u8]) -> Result
     hkdf::Hkdf::<sha2::Sha256>::new(Some(vault_id), secret)
         .expand(info, seed.as_mut())
         .map_err(|_| Error::Internal("HKDF expand".into()))?;
-    Ok(WrapSecretKey::from_seed(&seed))
+    let key = WrapSecretKey::from_seed(&seed);
+    // HKDF's state and the ML-KEM key generation left secrets in deeper frames.
+    crate::scrub::scrub_stack();
+    Ok(key)
 }
 
 fn prf_key(vault_id: &[u8; ID_LEN], prf_output: &[u8]) -> Result<WrapSecretKey> {
