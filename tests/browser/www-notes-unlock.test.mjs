@@ -50,7 +50,7 @@ forEachEngine(({ h, test, engine }) => {
     assert.equal(await page.isDisabled('#rc-done'), true, 'done only once kept');
     await page.check('#rc-kept');
     await page.click('#rc-done');
-    await page.waitForSelector('#rc-show[hidden]', { state: 'attached' });
+    await page.waitForFunction(() => document.getElementById('rc-show').hidden);
     assert.equal(await page.textContent('#rc-code'), '', 'the code leaves the page');
     await page.waitForFunction(() => document.querySelectorAll('#slot-list li').length === 2);
 

@@ -296,11 +296,13 @@ impl NoteVault {
     #[wasm_bindgen(js_name = addRecoveryCode, unchecked_return_type = "Promise<string>")]
     pub fn add_recovery_code(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "NoteVaultRecoveryCodeOptions")] opts: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NoteVaultRecoveryCodeOptions")] opts: Option<
+            JsValue,
+        >,
     ) -> js_sys::Promise {
         let inner = self.inner.clone();
         self.spawn(async move {
-            let label = label_of(&opts)?;
+            let label = label_of(&opts.unwrap_or(JsValue::UNDEFINED))?;
             let (_, code) = inner.add_recovery_code(&label).await?;
             Ok(JsValue::from_str(&code))
         })
@@ -312,14 +314,13 @@ impl NoteVault {
     #[wasm_bindgen(js_name = addPasskey, unchecked_return_type = "Promise<string>")]
     pub fn add_passkey(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "NoteVaultPasskeyOptions")] opts: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "NoteVaultPasskeyOptions")] opts: Option<JsValue>,
     ) -> js_sys::Promise {
         let inner = self.inner.clone();
         self.spawn(async move {
-            let opts = if opts.is_undefined() {
-                Object::new().into()
-            } else {
-                opts
+            let opts = match opts {
+                Some(o) if !o.is_null() => o,
+                _ => Object::new().into(),
             };
             let label = label_of(&opts)?;
             let rp = opt_string(&opts, "rpName")?.unwrap_or_else(|| "Signet".into());
