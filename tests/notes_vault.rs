@@ -8,32 +8,12 @@ use std::rc::Rc;
 use pollster::block_on;
 use signet_crypto::kdf::KdfParams;
 use signet_crypto::notes::{
-    Clock, MemoryStore, NoteId, NoteInput, Op, OpenOptions, Store, Vault, NOTE_PREFIX, ROOT_PREFIX,
-    SHARD_PREFIX,
+    MemoryStore, NoteId, NoteInput, Op, OpenOptions, Store, Unlock, Vault, NOTE_PREFIX,
+    ROOT_PREFIX, SHARD_PREFIX,
 };
 
-/// Small Argon2 cost so each unlock takes microseconds; real vaults use the default.
-const FAST: KdfParams = KdfParams {
-    memory_kib: 64,
-    iterations: 1,
-    parallelism: 1,
-};
-
-struct TickClock(Cell<u64>);
-impl Clock for TickClock {
-    fn now_ms(&self) -> u64 {
-        let t = self.0.get();
-        self.0.set(t + 1000);
-        t
-    }
-}
-
-fn opts() -> OpenOptions {
-    OpenOptions {
-        clock: Rc::new(TickClock(Cell::new(1_700_000_000_000))),
-        ..OpenOptions::default()
-    }
-}
+mod notes_common;
+use notes_common::{opts, FAST};
 
 /// The key of the (single) root record in `snap`.
 fn root_of(snap: &BTreeMap<String, Vec<u8>>) -> String {
@@ -622,9 +602,25 @@ fn content(v: &Vault<impl Store>) -> Content {
     out
 }
 
+/// The key slots' kinds and labels (ids are random, so runs differ in them).
+fn slot_ids(v: &Vault<impl Store>) -> Vec<String> {
+    v.slots()
+        .unwrap()
+        .into_iter()
+        .map(|s| format!("{} {}", s.kind.name(), s.label))
+        .collect()
+}
+
 #[test]
 fn a_crash_at_any_write_leaves_old_or_new_state() {
     let (store, ids) = populated();
+    {
+        // Key slots to replace and remove.
+        let v = open(&store, "correct horse").unwrap();
+        let office = signet_crypto::wrap::WrapSecretKey::generate();
+        block_on(v.add_escrow(&office.public_key(), "office")).unwrap();
+        block_on(v.add_recovery_code("code")).unwrap();
+    }
     let base = store.snapshot();
     type Action = Box<dyn Fn(&Vault<CrashingStore>) -> signet_crypto::Result<()>>;
     let ids2 = ids.clone();
@@ -655,6 +651,28 @@ fn a_crash_at_any_write_leaves_old_or_new_state() {
             Box::new(|v| block_on(v.change_passphrase(b"correct horse", b"new pass"))),
         ),
         ("rotate keys", Box::new(|v| block_on(v.rotate_keys()))),
+        (
+            "add passkey",
+            Box::new(|v| block_on(v.add_passkey(b"cred", [1; 32], &[2; 32], "")).map(drop)),
+        ),
+        (
+            "add escrow",
+            Box::new(|v| {
+                let k = signet_crypto::wrap::WrapSecretKey::generate();
+                block_on(v.add_escrow(&k.public_key(), "")).map(drop)
+            }),
+        ),
+        (
+            "replace recovery code",
+            Box::new(|v| block_on(v.add_recovery_code("new")).map(drop)),
+        ),
+        (
+            "remove slot",
+            Box::new(|v| {
+                let id = v.slots().unwrap()[1].id.clone();
+                block_on(v.remove_slot(&id))
+            }),
+        ),
     ];
     for (name, action) in &actions {
         // The expected new state, with unlimited writes.
@@ -664,9 +682,9 @@ fn a_crash_at_any_write_leaves_old_or_new_state() {
             budget: Cell::new(usize::MAX),
         };
         let v = block_on(Vault::open(full, b"correct horse", opts())).unwrap();
-        let old = content(&v);
+        let old = (content(&v), slot_ids(&v));
         action(&v).unwrap();
-        let new = content(&v);
+        let new = (content(&v), slot_ids(&v));
         let mut committed = false;
         for k in 0..20 {
             store.restore(base.clone());
@@ -688,7 +706,7 @@ fn a_crash_at_any_write_leaves_old_or_new_state() {
                 r => r,
             }
             .unwrap_or_else(|e| panic!("{name}: crash after {k} writes: {e}"));
-            let got = content(&reopened);
+            let got = (content(&reopened), slot_ids(&reopened));
             assert!(got == old || got == new, "{name}, crash after {k} writes");
             if res.is_ok() {
                 assert_eq!(got, new);
@@ -702,7 +720,7 @@ fn a_crash_at_any_write_leaves_old_or_new_state() {
                     u64::from_str_radix(k.rsplit('/').next().unwrap(), 16).unwrap() <= counter
                 })
                 .count();
-            assert_eq!(below, got.len(), "{name} k={k}");
+            assert_eq!(below, got.0.len(), "{name} k={k}");
         }
         assert_eq!(committed, *name == "new passphrase", "{name}");
     }
@@ -877,6 +895,16 @@ fn single_record_changes(before: &Snap, after: &Snap) -> Vec<(String, Snap)> {
 fn every_single_record_change_after_every_operation_is_caught() {
     type Operation = Box<dyn Fn(&MemoryStore, &[NoteId]) -> (MemoryStore, &'static str)>;
     let sk = signet_crypto::wrap::WrapSecretKey::generate();
+    // Key slots: an office key, and the last recovery code an operation made.
+    let office = Rc::new(signet_crypto::wrap::WrapSecretKey::generate());
+    let recovery: Rc<std::cell::RefCell<String>> = Rc::default();
+    let (office2, office3, rc1, rc2, rc3) = (
+        office.clone(),
+        office.clone(),
+        recovery.clone(),
+        recovery.clone(),
+        recovery.clone(),
+    );
     let blob = {
         let (s, ids) = populated();
         let v = open(&s, "correct horse").unwrap();
@@ -934,6 +962,58 @@ fn every_single_record_change_after_every_operation_is_caught() {
             }),
         ),
         (
+            "add recovery code",
+            Box::new(move |s, _| {
+                let v = open(s, "correct horse").unwrap();
+                *rc1.borrow_mut() = block_on(v.add_recovery_code("code")).unwrap().1.to_string();
+                (s.clone(), "correct horse")
+            }),
+        ),
+        (
+            "replace recovery code",
+            Box::new(move |s, _| {
+                let v = open(s, "correct horse").unwrap();
+                block_on(v.add_recovery_code("old")).unwrap();
+                *rc2.borrow_mut() = block_on(v.add_recovery_code("new")).unwrap().1.to_string();
+                (s.clone(), "correct horse")
+            }),
+        ),
+        (
+            "add escrow and passkey",
+            Box::new(move |s, _| {
+                let v = open(s, "correct horse").unwrap();
+                block_on(v.add_escrow(&office2.public_key(), "office")).unwrap();
+                block_on(v.add_passkey(b"cred", [1; 32], &[2; 32], "phone")).unwrap();
+                (s.clone(), "correct horse")
+            }),
+        ),
+        (
+            "remove slot",
+            Box::new(move |s, _| {
+                let v = open(s, "correct horse").unwrap();
+                let id = block_on(v.add_escrow(&office3.public_key(), "office")).unwrap();
+                block_on(v.add_passkey(b"cred", [1; 32], &[2; 32], "phone")).unwrap();
+                block_on(v.remove_slot(&id)).unwrap();
+                (s.clone(), "correct horse")
+            }),
+        ),
+        (
+            "recovery and new passphrase",
+            Box::new(move |s, _| {
+                let v = open(s, "correct horse").unwrap();
+                let code = block_on(v.add_recovery_code("")).unwrap().1.to_string();
+                let r = block_on(Vault::open_with(
+                    s.clone(),
+                    Unlock::RecoveryCode(&code),
+                    opts(),
+                ))
+                .unwrap();
+                block_on(r.set_passphrase(b"new pass")).unwrap();
+                *rc3.borrow_mut() = code;
+                (s.clone(), "new pass")
+            }),
+        ),
+        (
             "restore",
             Box::new(move |_, _| {
                 let t = MemoryStore::new();
@@ -956,6 +1036,7 @@ fn every_single_record_change_after_every_operation_is_caught() {
         } else {
             store.snapshot()
         };
+        recovery.borrow_mut().clear();
         let (target, pass) = op(&store, &ids);
         let after = target.snapshot();
         let expected = content(&open(&target, pass).unwrap());
@@ -964,15 +1045,35 @@ fn every_single_record_change_after_every_operation_is_caught() {
             after,
             "{name}: a clean open changes nothing"
         );
+        // Every slot secret: what it opens in the clean state (content or code),
+        // and a changed state must give that or TAMPERED.
+        let rc = recovery.borrow().clone();
+        let mut secrets = vec![Unlock::Passphrase(pass.as_bytes())];
+        if !rc.is_empty() {
+            secrets.push(Unlock::RecoveryCode(&rc));
+        }
+        if name.contains("escrow") || name.contains("remove") {
+            secrets.push(Unlock::Escrow(&*office));
+            secrets.push(Unlock::Passkey {
+                credential_id: b"cred",
+                prf_output: &[2; 32],
+            });
+        }
+        let open_u = |u: &Unlock<'_>| {
+            block_on(Vault::open_with(target.clone(), *u, opts()))
+                .map(|v| content(&v))
+                .map_err(|e| e.code())
+        };
+        let clean: Vec<_> = secrets.iter().map(open_u).collect();
+        assert_eq!(clean[0], Ok(expected.clone()), "{name}");
         for (change, snap) in single_record_changes(&before, &after) {
             target.restore(snap);
-            match open(&target, pass) {
-                Ok(v) => assert_eq!(
-                    content(&v),
-                    expected,
-                    "{name}, {change}: accepted a changed state"
-                ),
-                Err(e) => assert_eq!(e.code(), "TAMPERED", "{name}, {change}: {e}"),
+            for (u, clean) in secrets.iter().zip(&clean) {
+                let got = open_u(u);
+                assert!(
+                    got == *clean || got == Err("TAMPERED"),
+                    "{name}, {change}: {got:?}"
+                );
             }
             checked += 1;
         }
@@ -1064,18 +1165,7 @@ fn vault_id_pins_the_vault_on_open_and_restore() {
 #[test]
 fn format_1_vaults_and_backups_open_and_are_upgraded() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/notes-v1");
-    let text = std::fs::read_to_string(format!("{dir}/vault.txt")).unwrap();
-    let v1: Snap = text
-        .lines()
-        .map(|l| {
-            let (k, hex) = l.split_once(' ').unwrap();
-            let bytes = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect();
-            (k.to_owned(), bytes)
-        })
-        .collect();
+    let v1 = read_fixture(&format!("{dir}/vault.txt"));
     assert!(v1.contains_key("header") && v1.contains_key("manifest"));
     let expect = |v: &Vault<MemoryStore>| {
         let a = v.get(&NoteId([0x11; 16])).unwrap();
@@ -1133,16 +1223,7 @@ fn format_1_vaults_and_backups_open_and_are_upgraded() {
     assert!(block_on(Vault::open(store.clone(), b"fixture passphrase", min)).is_ok());
 
     // A format-1 backup restores as format 2.
-    let backup = std::fs::read(format!("{dir}/backup.bin")).unwrap();
-    let target = MemoryStore::new();
-    let r = block_on(Vault::import_backup(
-        target.clone(),
-        &backup,
-        b"fixture passphrase",
-        opts(),
-    ))
-    .unwrap();
-    expect(&r);
+    let (backup, target) = restore_fixture(dir, &expect);
     assert!(target.snapshot().keys().any(|k| k.starts_with(ROOT_PREFIX)));
     expect(&open(&target, "fixture passphrase").unwrap());
     let mut bad = backup.clone();
@@ -1157,6 +1238,105 @@ fn format_1_vaults_and_backups_open_and_are_upgraded() {
         ))),
         "TAMPERED"
     );
+}
+
+/// Restores the fixture backup in `dir` into a new store and checks it with
+/// `expect`; returns the backup and the store.
+fn restore_fixture(dir: &str, expect: &dyn Fn(&Vault<MemoryStore>)) -> (Vec<u8>, MemoryStore) {
+    let backup = std::fs::read(format!("{dir}/backup.bin")).unwrap();
+    let target = MemoryStore::new();
+    let r = block_on(Vault::import_backup(
+        target.clone(),
+        &backup,
+        b"fixture passphrase",
+        opts(),
+    ))
+    .unwrap();
+    expect(&r);
+    (backup, target)
+}
+
+/// A fixture vault: one record per line, `<key> <value as hex>`.
+fn read_fixture(path: &str) -> Snap {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .map(|l| {
+            let (k, hex) = l.split_once(' ').unwrap();
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            (k.to_owned(), bytes)
+        })
+        .collect()
+}
+
+/// Vaults and backups written by format 2 (the fixture in tests/fixtures/notes-v2,
+/// see its README) open with the passphrase; the vault is upgraded to format 3 in
+/// one change (a new root; shards and notes stay) and then takes key slots.
+#[test]
+fn format_2_vaults_and_backups_open_and_are_upgraded() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/notes-v2");
+    let v2 = read_fixture(&format!("{dir}/vault.txt"));
+    let expect = |v: &Vault<MemoryStore>| {
+        assert_eq!(v.len().unwrap(), 3);
+        assert_eq!(
+            v.get(&NoteId([0x44; 16])).unwrap().body,
+            "written by format 2"
+        );
+        assert_eq!(v.get(&NoteId([0x22; 16])).unwrap().body, "milk, eggs, rice");
+    };
+    let store = MemoryStore::new();
+    store.restore(v2.clone());
+    assert_eq!(
+        code(block_on(Vault::open_with(
+            store.clone(),
+            Unlock::RecoveryCode("00000-00000-00000-00000-00000-00000-00000"),
+            opts()
+        ))),
+        "INVALID_ARGUMENT"
+    );
+    assert_eq!(code(open(&store, "wrong")), "BAD_PASSPHRASE");
+    assert_eq!(store.snapshot(), v2, "nothing written before unlocking");
+    let v = open(&store, "fixture passphrase").unwrap();
+    expect(&v);
+    assert_eq!(v.manifest_counter().unwrap(), 9);
+    let up = store.snapshot();
+    assert_eq!(root_of(&up), format!("{ROOT_PREFIX}{:016x}", 9));
+    assert_eq!(up.get(&root_of(&up)).unwrap()[4], 3, "format 3 root");
+    for (k, val) in v2.iter().filter(|(k, _)| !k.starts_with(ROOT_PREFIX)) {
+        assert_eq!(up.get(k), Some(val), "{k} is kept as it was");
+    }
+    let office = signet_crypto::wrap::WrapSecretKey::generate();
+    block_on(v.add_escrow(&office.public_key(), "office")).unwrap();
+    let e = block_on(Vault::open_with(
+        store.clone(),
+        Unlock::Escrow(&office),
+        opts(),
+    ))
+    .unwrap();
+    expect(&e);
+    // A crash before the upgrade's root is stored leaves the format-2 vault.
+    store.restore(v2.clone());
+    let crashing = CrashingStore {
+        inner: store.clone(),
+        budget: Cell::new(0),
+    };
+    assert_eq!(
+        code(block_on(Vault::open(
+            crashing,
+            b"fixture passphrase",
+            opts()
+        ))),
+        "STORAGE"
+    );
+    expect(&open(&store, "fixture passphrase").unwrap());
+
+    // A format-2 backup restores, as format 3.
+    let (_, target) = restore_fixture(dir, &expect);
+    let snap = target.snapshot();
+    assert_eq!(snap.get(&root_of(&snap)).unwrap()[4], 3);
+    expect(&open(&target, "fixture passphrase").unwrap());
 }
 
 /// A store that counts what each batch writes.

@@ -3,6 +3,7 @@
 import { t, errorText, reasonText, applyI18n, setLang, currentLang, onLangChange, formatBytes, formatDate } from './i18n.js';
 import { readPins, startPinnedWorker, wasmPin } from './pins.js';
 import { mountInbox } from './inbox.js';
+import { initNotesUnlock, offerRecovery } from './notes-unlock.js';
 
 // ---------------------------------------------------------------------------
 // Worker RPC
@@ -1091,6 +1092,7 @@ $('vault-create').addEventListener('submit', async (e) => {
     $('vc-pass2').value = '';
     say('notes-msg', '');
     await refreshVaultView();
+    await offerRecovery();
   });
 });
 
@@ -1109,6 +1111,8 @@ $('vault-unlock').addEventListener('submit', async (e) => {
     await refreshVaultView();
   });
 });
+
+initNotesUnlock({ call, busy, say, t, el, vaultMeta, noteCounter, newNote, refreshVaultView });
 
 $('vault-lock').addEventListener('click', async () => {
   if (!confirmDiscard()) return;

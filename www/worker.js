@@ -522,6 +522,36 @@ const ops = {
   vaultExport: () => needVault().exportBackup(),
   vaultShare: ({ id, recipientText }) => needVault().shareNote(id, wrapPublicKeyFromText(recipientText.trim())),
   vaultAcceptShared,
+  // Key slots (www/notes-unlock.js). Passkeys need WebAuthn, which a worker does
+  // not have: the package answers UNSUPPORTED here, and the page says so.
+  vaultOpenWith: async ({ name, unlock, newPassphrase, minManifestCounter, expectedVaultId }) => {
+    vault?.free();
+    vault = null;
+    const v = await NoteVault.open({ name, ...unlock, storage: 'indexeddb', minManifestCounter, expectedVaultId, autoLockMs: AUTO_LOCK_MS });
+    if (newPassphrase) await v.setPassphrase(newPassphrase);
+    vault = v;
+    return vaultState();
+  },
+  vaultSlots: () => needVault().slots(),
+  vaultAddRecoveryCode: async () => {
+    const v = needVault();
+    return { code: await v.addRecoveryCode(), counter: v.manifestCounter };
+  },
+  vaultAddPasskey: async () => {
+    const v = needVault();
+    await v.addPasskey({ label: 'Signet' });
+    return { counter: v.manifestCounter };
+  },
+  vaultAddEscrow: async ({ publicKeyText, label }) => {
+    const v = needVault();
+    await v.addEscrow({ publicKey: publicKeyText.trim(), label });
+    return { counter: v.manifestCounter };
+  },
+  vaultRemoveSlot: async ({ id }) => {
+    const v = needVault();
+    await v.removeSlot(id);
+    return { counter: v.manifestCounter };
+  },
 };
 
 self.onmessage = async (event) => {

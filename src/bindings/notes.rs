@@ -1,5 +1,7 @@
 //! JS binding of the notes vault: option parsing, storage adapters, auto-lock.
 
+mod slots;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -10,7 +12,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use zeroize::Zeroizing;
 
 use crate::kdf::KdfParams;
-use crate::notes::open_shared_note;
+use crate::notes::{open_shared_note, EscrowKey};
 use crate::notes::{
     Clock, MemoryStore, Note, NoteId, NoteInput, NoteSummary, Op, OpenOptions, Store, Vault,
 };
@@ -76,11 +78,21 @@ export interface NoteVaultCreateOptions {
   autoLockMs?: number;
 }
 
-/** Options of `NoteVault.open`. */
+/** Options of `NoteVault.open`: `name` and exactly one of `passphrase`,
+ *  `recoveryCode`, `passkey: true`, `escrowSecretKey`. */
 export interface NoteVaultOpenOptions {
   name: string;
   /** A string (UTF-8 encoded) or raw bytes. */
-  passphrase: string | Uint8Array;
+  passphrase?: string | Uint8Array;
+  /** A recovery code from `addRecoveryCode` (case, spaces and hyphens do not matter);
+   *  a mistyped group is INVALID_ARGUMENT at once. Then `setPassphrase`. */
+  recoveryCode?: string;
+  /** Unlock with a registered passkey (WebAuthn PRF). UNSUPPORTED without PRF. */
+  passkey?: boolean;
+  /** WebAuthn timeout for `passkey`, ms (default 120000). */
+  timeoutMs?: number;
+  /** An office recovery key for which the vault has an escrow slot. Then `setPassphrase`. */
+  escrowSecretKey?: WrapSecretKey;
   storage?: NoteVaultStorage;
   /** The last `manifestCounter` you saw, kept outside the vault's storage: a lower
    *  counter on open means the whole store was rolled back (TAMPERED). */
@@ -132,11 +144,11 @@ export interface NoteSummary {
 }
 "#;
 
-fn invalid(msg: impl Into<String>) -> Error {
+pub(super) fn invalid(msg: impl Into<String>) -> Error {
     Error::InvalidArgument(msg.into())
 }
 
-fn get_field(obj: &JsValue, name: &str) -> Result<JsValue> {
+pub(super) fn get_field(obj: &JsValue, name: &str) -> Result<JsValue> {
     if !obj.is_object() {
         return Err(invalid("expected an options object"));
     }
@@ -150,7 +162,7 @@ fn req_string(obj: &JsValue, name: &str) -> Result<String> {
         .ok_or_else(|| invalid(format!("`{name}` must be a string")))
 }
 
-fn opt_string(obj: &JsValue, name: &str) -> Result<Option<String>> {
+pub(super) fn opt_string(obj: &JsValue, name: &str) -> Result<Option<String>> {
     let v = get_field(obj, name)?;
     if v.is_undefined() || v.is_null() {
         return Ok(None);
@@ -160,7 +172,7 @@ fn opt_string(obj: &JsValue, name: &str) -> Result<Option<String>> {
         .ok_or_else(|| invalid(format!("`{name}` must be a string")))
 }
 
-fn opt_number(obj: &JsValue, name: &str) -> Result<Option<f64>> {
+pub(super) fn opt_number(obj: &JsValue, name: &str) -> Result<Option<f64>> {
     let v = get_field(obj, name)?;
     if v.is_undefined() || v.is_null() {
         return Ok(None);
@@ -189,7 +201,7 @@ fn passphrase(obj: &JsValue, name: &str) -> Result<Zeroizing<Vec<u8>>> {
 }
 
 /// A passphrase given as a string (UTF-8) or as bytes.
-fn passphrase_value(v: &JsValue, name: &str) -> Result<Zeroizing<Vec<u8>>> {
+pub(super) fn passphrase_value(v: &JsValue, name: &str) -> Result<Zeroizing<Vec<u8>>> {
     if let Some(s) = v.as_string() {
         return Ok(Zeroizing::new(s.into_bytes()));
     }
@@ -223,7 +235,7 @@ fn bytes_arg(v: &JsValue, what: &str) -> Result<Vec<u8>> {
         .ok_or_else(|| invalid(format!("`{what}` must be a Uint8Array")))
 }
 
-fn set(obj: &Object, k: &str, v: impl Into<JsValue>) {
+pub(super) fn set(obj: &Object, k: &str, v: impl Into<JsValue>) {
     // Setting a plain property on a fresh object cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(k), &v.into());
 }
@@ -286,7 +298,7 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-fn js_error_message(e: &JsValue) -> String {
+pub(super) fn js_error_message(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
@@ -302,7 +314,7 @@ impl Clock for JsClock {
 
 /// A JS object with `get/put/delete/list` (and optionally `apply`), which is also
 /// what the IndexedDB module returns.
-struct Adapter {
+pub(super) struct Adapter {
     obj: JsValue,
     has_apply: bool,
     has_get_many: bool,
@@ -422,7 +434,7 @@ impl Store for Adapter {
 }
 
 /// The store behind a JS vault.
-enum BStore {
+pub(super) enum BStore {
     Memory(MemoryStore),
     Js(Adapter),
 }
@@ -549,7 +561,7 @@ struct AutoLock {
 /// also releases the Wasm object.
 #[wasm_bindgen]
 pub struct NoteVault {
-    inner: Rc<Vault<BStore>>,
+    pub(super) inner: Rc<Vault<BStore>>,
     auto: Rc<RefCell<AutoLock>>,
 }
 
@@ -572,7 +584,7 @@ impl NoteVault {
     }
 
     /// Restarts the inactivity timer (if `autoLockMs` was given).
-    fn touch(&self) {
+    pub(super) fn touch(&self) {
         let mut a = self.auto.borrow_mut();
         if a.ms <= 0.0 {
             return;
@@ -600,7 +612,7 @@ impl NoteVault {
         a.callback = Some(cb);
     }
 
-    fn spawn<F>(&self, fut: F) -> Promise
+    pub(super) fn spawn<F>(&self, fut: F) -> Promise
     where
         F: std::future::Future<Output = Result<JsValue>> + 'static,
     {
@@ -647,19 +659,22 @@ impl NoteVault {
         })
     }
 
-    /// Opens a vault: BAD_PASSPHRASE for a wrong passphrase, NOT_FOUND if there is
-    /// none, TAMPERED if its records were changed, removed or rolled back.
+    /// Opens a vault with its passphrase or another key slot (`recoveryCode`,
+    /// `passkey: true`, `escrowSecretKey`): BAD_PASSPHRASE for a wrong passphrase
+    /// or recovery code, NO_MATCHING_KEY for a passkey or escrow key without a
+    /// slot, NOT_FOUND if there is no vault, TAMPERED if its records were changed,
+    /// removed or rolled back.
     #[wasm_bindgen(unchecked_return_type = "Promise<NoteVault>")]
     pub fn open(
         #[wasm_bindgen(unchecked_param_type = "NoteVaultOpenOptions")] opts: JsValue,
     ) -> Promise {
         future_to_promise(async move {
             let name = name_of(&opts)?;
-            let pass = passphrase(&opts, "passphrase")?;
+            let unlock = slots::unlock_arg(&opts)?;
             let ms = auto_lock_ms(&opts)?;
             let o = open_options(&opts)?;
             let (store, _) = resolve_storage(&opts, &name).await?;
-            let v = Vault::open(store, &pass, o).await?;
+            let v = slots::open_with(store, unlock, o).await?;
             Ok(NoteVault::wrap(v, ms).into())
         })
     }
@@ -851,54 +866,15 @@ impl NoteVault {
         }
         // Taken as a plain value so a wrong argument is INVALID_ARGUMENT (a typed
         // `&WrapSecretKey` makes the glue throw an Error without a code); the
-        // handle is used through its own `unwrapKey`, 0 pointer = freed.
-        if Reflect::get(&wrap_secret_key, &"__wbg_ptr".into())
-            .ok()
-            .and_then(|p| p.as_f64())
-            == Some(0.0)
-        {
-            return Promise::reject(&Error::Locked.into());
-        }
-        let Some(unwrap) = Reflect::get(&wrap_secret_key, &"unwrapKey".into())
-            .ok()
-            .and_then(|m| m.dyn_into::<Function>().ok())
-        else {
-            return Promise::reject(
-                &Error::InvalidArgument("wrapSecretKey must be a WrapSecretKey".into()).into(),
-            );
+        // handle is used through its own `unwrapKey`, so its secret stays in Wasm.
+        let key = match slots::JsEscrowKey::new(wrap_secret_key, "wrapSecretKey") {
+            Ok(k) => k,
+            Err(e) => return Promise::reject(&e.into()),
         };
-        // The key handle's own unwrapKey keeps its secret inside Wasm; the 32-byte
-        // note key it returns is copied out and the JS copy overwritten at once.
-        let mut js_err: Option<JsValue> = None;
-        let opened = open_shared_note(envelope, |env| {
-            match unwrap
-                .call1(&wrap_secret_key, &Uint8Array::from(env))
-                .and_then(|v| v.dyn_into::<Uint8Array>())
-            {
-                Ok(arr) => {
-                    let mut key = Zeroizing::new([0u8; 32]);
-                    let ok = arr.length() == 32;
-                    if ok {
-                        arr.copy_to(key.as_mut());
-                    }
-                    arr.fill(0, 0, arr.length());
-                    if ok {
-                        Ok(key)
-                    } else {
-                        Err(Error::Internal(
-                            "unwrapKey returned a key of the wrong length".into(),
-                        ))
-                    }
-                }
-                Err(e) => {
-                    js_err = Some(e);
-                    Err(Error::NoMatchingKey)
-                }
-            }
-        });
+        let opened = open_shared_note(envelope, |env| key.open_envelope(env));
         let note = match opened {
             Ok(n) => n,
-            Err(e) => return Promise::reject(&js_err.take().unwrap_or_else(|| e.into())),
+            Err(e) => return Promise::reject(&e.into()),
         };
         let inner = self.inner.clone();
         future_to_promise(async move {

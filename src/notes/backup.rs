@@ -9,11 +9,11 @@ use zeroize::Zeroizing;
 use crate::aead::{self, NONCE_LEN};
 use crate::{Error, Result};
 
-use super::format::{self, Reader, SubKeys, BACKUP_MAGIC, ID_LEN, V1, VERSION};
+use super::format::{self, Reader, SubKeys, BACKUP_MAGIC, ID_LEN, V1, V2};
 use super::index::{self, Shard, SHARDS};
 use super::{
-    check_pins, ensure_empty, get_all, legacy, unlock, upgrade, Entry, Notes, Op, OpenOptions,
-    Store, Unlocked, Vault,
+    check_pins, ensure_empty, get_all, legacy, unlock, upgrade, upgrade_root, Entry, Notes, Op,
+    OpenOptions, Store, Unlocked, Vault,
 };
 
 fn push_blob(out: &mut Vec<u8>, blob: &[u8]) {
@@ -51,10 +51,10 @@ impl<S: Store> Vault<S> {
             .get(&index::root_key(counter))
             .await?
             .ok_or_else(|| Error::Tampered("the root record is missing".into()))?;
-        let revs = index::open_root(&manifest_key, &root)?;
-        if index::parse_root(&root)?.1 != counter
-            || revs.iter().zip(&shards).any(|(r, s)| *r != s.rev)
-        {
+        let parts = index::parse_root(&root)?;
+        let root_counter = parts.counter;
+        let (revs, _) = index::open_root(&manifest_key, &root, parts)?;
+        if root_counter != counter || revs.iter().zip(&shards).any(|(r, s)| *r != s.rev) {
             return Err(differs());
         }
         let live: Vec<(usize, u64)> = (0..SHARDS)
@@ -87,7 +87,7 @@ impl<S: Store> Vault<S> {
         }
         let mut out = Vec::with_capacity(9 + root.len() + NONCE_LEN + payload.len() + 16);
         out.extend_from_slice(BACKUP_MAGIC);
-        out.push(VERSION);
+        out.push(V2);
         push_blob(&mut out, &root);
         let nonce = aead::random_array::<NONCE_LEN>();
         let ct = aead::seal(&backup_key, &nonce, &out, &payload);
@@ -116,7 +116,7 @@ impl<S: Store> Vault<S> {
         }
         let u = match r.u8()? {
             V1 => import_v1(&store, backup, passphrase, &opts).await?,
-            VERSION => import_v2(&store, backup, passphrase, &opts).await?,
+            V2 => import_v2(&store, backup, passphrase, &opts).await?,
             v => return Err(Error::Unsupported(format!("backup format version {v}"))),
         };
         Ok(Self::from_parts(store, opts.clock, u))
@@ -139,7 +139,8 @@ async fn import_v2<S: Store>(
     let truncated = || Error::MalformedInput("the backup is truncated".into());
     let mut r = Reader::new(&backup[5..], truncated);
     let root = take_blob(&mut r)?;
-    let (header, counter) = index::parse_root(root)?;
+    let parts = index::parse_root(root)?;
+    let (header, counter) = (parts.header.clone(), parts.counter);
     let vault_id = header.vault_id;
     check_pins(&vault_id, Some(counter), opts)?;
     let nonce = r.array::<NONCE_LEN>()?;
@@ -148,7 +149,7 @@ async fn import_v2<S: Store>(
     let (kek, vault_key, keys) = unlock(&header, passphrase)?;
     let payload = aead::open(&keys.backup, &nonce, aad, ct)
         .map_err(|_| Error::Tampered("the backup is damaged or was modified".into()))?;
-    let revs = index::open_root(&keys.manifest, root)?;
+    let (revs, slot_list) = index::open_root(&keys.manifest, root, parts)?;
     let mut r = Reader::new(&payload, inconsistent);
     let mut shard_ops = Vec::new();
     let mut shards = vec![Shard::default(); SHARDS];
@@ -178,13 +179,12 @@ async fn import_v2<S: Store>(
     ops.extend(shard_ops);
     ops.push(Op::Put(index::root_key(counter), root.to_vec()));
     store.apply(ops).await?;
-    Ok(Unlocked::new(
-        (kek, vault_key, keys),
-        header,
-        counter,
-        shards,
-        notes,
-    ))
+    let mut u = Unlocked::new((kek, vault_key, keys), header, counter, shards, notes);
+    u.slots = slot_list;
+    if u.header.version == V2 {
+        upgrade_root(store, &mut u).await?;
+    }
+    Ok(u)
 }
 
 /// A format-1 backup: verified as format 1 did, restored as format 2.

@@ -7,8 +7,12 @@ use crate::aead::{self, NONCE_LEN, TAG_LEN};
 use crate::kdf::KdfParams;
 use crate::{Error, Result};
 
-/// Vault format version: the header inside root records, shards and backups.
-pub const VERSION: u8 = 2;
+/// Vault format version: the header inside root records (format 3 added the key
+/// slots to the root).
+pub const VERSION: u8 = 3;
+/// Format 2: roots without key slots (still read, upgraded on open); shards and the
+/// backup container still carry this version, their layout did not change.
+pub(crate) const V2: u8 = 2;
 /// Version 1: the legacy header, manifest and backup, and (unchanged since) note
 /// records and shared notes.
 pub(crate) const V1: u8 = 1;
@@ -88,7 +92,7 @@ impl<'a> Reader<'a> {
 /// The plaintext vault header.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Header {
-    /// [`V1`] for a legacy standalone header, [`VERSION`] inside a root record.
+    /// [`V1`] for a legacy standalone header, [`V2`] or [`VERSION`] inside a root.
     pub version: u8,
     pub vault_id: [u8; ID_LEN],
     pub kdf: KdfParams,
@@ -189,7 +193,7 @@ impl Header {
             ));
         }
         let version = r.u8()?;
-        if version != V1 && version != VERSION {
+        if ![V1, V2, VERSION].contains(&version) {
             return Err(Error::Unsupported(format!(
                 "vault format version {version}"
             )));

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use crate::aead::{self, NONCE_LEN};
 use crate::{Error, Result};
 
-use super::format::{from_hex, Header, Reader, HEADER_LEN, ID_LEN, MAX_NOTES, VERSION};
+use super::format::{from_hex, Header, Reader, HEADER_LEN, ID_LEN, MAX_NOTES, V2, VERSION};
+use super::slots::record::{self, Slot, SlotRecord};
 
 /// Number of manifest shards (one per first byte of the note id).
 pub(crate) const SHARDS: usize = 256;
@@ -19,8 +20,6 @@ pub const ROOT_PREFIX: &str = "root/";
 pub const SHARD_PREFIX: &str = "shard/";
 
 const SHARD_MAGIC: &[u8; 4] = b"SGNX";
-/// Root: header, counter | nonce, GCM(shard revisions).
-const ROOT_AAD_LEN: usize = HEADER_LEN + 8;
 const SHARD_PREFIX_LEN: usize = 4 + 1 + 1 + 8;
 const ENTRY_LEN: usize = ID_LEN + 8;
 
@@ -68,17 +67,22 @@ fn tampered_shard() -> Error {
     Error::Tampered("a manifest shard is damaged or was modified".into())
 }
 
-/// `header (version 2) || counter || nonce || GCM(manifest key, nonce, aad =
-/// header || counter, 256 × shard revision)`.
+/// `header (version 3) || counter || slot table || nonce || GCM(manifest key, nonce,
+/// aad = everything before the nonce, 256 × shard revision || slot public keys)`.
+/// The slot table is authenticated data: storage cannot add, drop, reorder or
+/// change a slot without failing the root's tag.
 pub(crate) fn seal_root(
     header: &Header,
     counter: u64,
     revs: &[u64; SHARDS],
+    slots: &[Slot],
     manifest_key: &[u8; 32],
 ) -> Vec<u8> {
     let mut out = header.encode();
     out.extend_from_slice(&counter.to_be_bytes());
-    let body: Vec<u8> = revs.iter().flat_map(|r| r.to_be_bytes()).collect();
+    out.extend_from_slice(&record::encode_table(slots));
+    let mut body: Vec<u8> = revs.iter().flat_map(|r| r.to_be_bytes()).collect();
+    body.extend_from_slice(&record::encode_keys(slots));
     let nonce = aead::random_array::<NONCE_LEN>();
     let ct = aead::seal(manifest_key, &nonce, &out, &body);
     out.extend_from_slice(&nonce);
@@ -86,40 +90,61 @@ pub(crate) fn seal_root(
     out
 }
 
-/// The plaintext part of a root record: its header and counter. A record that is
-/// not a root is `TAMPERED`; a header of another version is `UNSUPPORTED`.
-pub(crate) fn parse_root(record: &[u8]) -> Result<(Header, u64)> {
+/// The plaintext part of a root record (nothing authenticated yet).
+pub(crate) struct RootParts {
+    pub header: Header,
+    pub counter: u64,
+    /// Empty in a format-2 root.
+    pub slots: Vec<SlotRecord>,
+    /// Length of the authenticated data (everything before the nonce).
+    aad_len: usize,
+}
+
+/// Parses the plaintext part of a root record: format 3, or format 2 (no slot
+/// table). A record that is not a root is `TAMPERED`; a header of another version
+/// is `UNSUPPORTED`.
+pub(crate) fn parse_root(record: &[u8]) -> Result<RootParts> {
     let mut r = Reader::new(record, tampered_root);
     let header = Header::decode(r.take(HEADER_LEN)?).map_err(|e| match e {
         Error::MalformedInput(_) => tampered_root(),
         e => e,
     })?;
-    if header.version != VERSION {
-        return Err(tampered_root());
-    }
-    Ok((header, r.u64()?))
+    let counter = r.u64()?;
+    let slots = match header.version {
+        V2 => Vec::new(),
+        VERSION => record::decode_table(&mut r)?,
+        _ => return Err(tampered_root()),
+    };
+    let aad_len = record.len() - r.rest().len();
+    Ok(RootParts {
+        header,
+        counter,
+        slots,
+        aad_len,
+    })
 }
 
-/// Authenticates a root record (already parsed by [`parse_root`]) and returns the
-/// shard revisions; each must be ≤ the counter.
-pub(crate) fn open_root(manifest_key: &[u8; 32], record: &[u8]) -> Result<Box<[u64; SHARDS]>> {
-    let aad = record.get(..ROOT_AAD_LEN).ok_or_else(tampered_root)?;
-    let mut r = Reader::new(&record[ROOT_AAD_LEN..], tampered_root);
-    let counter = u64::from_be_bytes(aad[HEADER_LEN..].try_into().map_err(|_| tampered_root())?);
+/// Authenticates a root record parsed by [`parse_root`] and returns the shard
+/// revisions (each ≤ the counter) and its slots with their public keys.
+pub(crate) fn open_root(
+    manifest_key: &[u8; 32],
+    record: &[u8],
+    parts: RootParts,
+) -> Result<(Box<[u64; SHARDS]>, Vec<Slot>)> {
+    let aad = record.get(..parts.aad_len).ok_or_else(tampered_root)?;
+    let mut r = Reader::new(&record[parts.aad_len..], tampered_root);
     let nonce = r.array::<NONCE_LEN>()?;
     let body = aead::open(manifest_key, &nonce, aad, r.rest()).map_err(|_| tampered_root())?;
     let mut r = Reader::new(&body, tampered_root);
     let mut revs = Box::new([0u64; SHARDS]);
     for rev in revs.iter_mut() {
         *rev = r.u64()?;
-        if *rev > counter {
+        if *rev > parts.counter {
             return Err(tampered_root());
         }
     }
-    if !r.is_empty() {
-        return Err(tampered_root());
-    }
-    Ok(revs)
+    let slots = record::attach_keys(parts.slots, r.rest())?;
+    Ok((revs, slots))
 }
 
 fn shard_aad(prefix: &[u8], vault_id: &[u8; ID_LEN]) -> Vec<u8> {
@@ -139,7 +164,7 @@ pub(crate) fn seal_shard(
     let mut out =
         Vec::with_capacity(SHARD_PREFIX_LEN + NONCE_LEN + 4 + shard.entries.len() * ENTRY_LEN + 16);
     out.extend_from_slice(SHARD_MAGIC);
-    out.push(VERSION);
+    out.push(V2);
     out.push(index as u8);
     out.extend_from_slice(&shard.rev.to_be_bytes());
     let mut body = Vec::with_capacity(4 + shard.entries.len() * ENTRY_LEN);
@@ -158,7 +183,7 @@ pub(crate) fn seal_shard(
 /// Index and revision a shard record claims (unauthenticated until opened).
 pub(crate) fn shard_record_ids(record: &[u8]) -> Result<(usize, u64)> {
     let mut r = Reader::new(record, tampered_shard);
-    if r.array::<4>()? != *SHARD_MAGIC || r.u8()? != VERSION {
+    if r.array::<4>()? != *SHARD_MAGIC || r.u8()? != V2 {
         return Err(tampered_shard());
     }
     Ok((r.u8()? as usize, r.u64()?))

@@ -25,6 +25,7 @@ mod index;
 mod legacy;
 mod lock;
 mod search;
+mod slots;
 mod store;
 
 use std::cell::RefCell;
@@ -43,6 +44,11 @@ use format::{Header, NoteContent, SubKeys};
 use index::{Shard, SHARDS};
 pub use index::{ROOT_PREFIX, SHARD_PREFIX};
 pub use search::fold as fold_for_search;
+use slots::Slot;
+pub use slots::{
+    EscrowKey, PasskeyRequest, SlotInfo, SlotKind, Unlock, MAX_CREDENTIAL_ID, MAX_LABEL, MAX_SLOTS,
+    PASSPHRASE_SLOT_ID, RECOVERY_CODE_BITS,
+};
 pub use store::{MemoryStore, Op, Store};
 
 /// Prefix of note record keys: `note/<id hex>/<revision as 16 hex digits>`.
@@ -228,11 +234,14 @@ struct Unlocked {
     // `await` in their (heap) future, and moving a plain key out of it into here
     // would leave an unwiped copy in the freed future. A box moves only a pointer.
     /// Key-encryption key (from the passphrase): [`Vault::rotate_keys`] wraps a new
-    /// vault key under it without asking for the passphrase again.
-    kek: Box<Zeroizing<[u8; 32]>>,
+    /// vault key under it without asking for the passphrase again. `None` when
+    /// another slot unlocked the vault ([`Vault::set_passphrase`] sets one).
+    kek: Option<Box<Zeroizing<[u8; 32]>>>,
     vault_key: Box<Zeroizing<[u8; 32]>>,
     keys: Box<SubKeys>,
     header: Header,
+    /// The key slots besides the passphrase, as the committed root holds them.
+    slots: Vec<Slot>,
     /// Counter of the committed root record.
     counter: u64,
     shards: Vec<Shard>,
@@ -255,6 +264,7 @@ impl Unlocked {
             vault_key,
             keys,
             header,
+            slots: Vec::new(),
             counter,
             shards,
             last_revision: counter,
@@ -278,14 +288,14 @@ impl Unlocked {
     }
 
     /// The batch of a change at `rev`, in crash-safe order: `records` (new note
-    /// records), the `changed` shards, the root `root/<rev>` under `header` and
-    /// `keys` (the commit point), then deletion of the old root, the replaced shards
+    /// records), the `changed` shards, the root `root/<rev>` under `header`, `slots`
+    /// and `keys` (the commit point), then deletion of the old root, the replaced shards
     /// and `garbage`. A store that applies it op by op and stops anywhere leaves the
     /// old root (and all it references) or the new one.
     fn change_ops(
         &self,
         rev: u64,
-        header: &Header,
+        (header, slots): (&Header, &[Slot]),
         keys: &SubKeys,
         mut records: Vec<Op>,
         changed: &[(usize, Shard)],
@@ -315,7 +325,7 @@ impl Unlocked {
         }
         records.push(Op::Put(
             index::root_key(rev),
-            index::seal_root(header, rev, &revs, &keys.manifest),
+            index::seal_root(header, rev, &revs, slots, &keys.manifest),
         ));
         records.extend(deletes);
         records.extend(garbage.into_iter().map(Op::Delete));
@@ -393,7 +403,7 @@ type SaltedKek = ([u8; format::SALT_LEN], Box<Zeroizing<[u8; 32]>>);
 
 /// The keys below the passphrase: KEK, vault key, sub-keys. Boxed (see [`Unlocked`]).
 type KeyChain = (
-    Box<Zeroizing<[u8; 32]>>,
+    Option<Box<Zeroizing<[u8; 32]>>>,
     Box<Zeroizing<[u8; 32]>>,
     Box<SubKeys>,
 );
@@ -402,7 +412,7 @@ fn unlock(header: &Header, passphrase: &[u8]) -> Result<KeyChain> {
     let kek = Box::new(header.kek(passphrase)?);
     let vault_key = Box::new(header.unwrap_with(&kek)?);
     let keys = Box::new(SubKeys::derive(&vault_key, &header.vault_id)?);
-    Ok((kek, vault_key, keys))
+    Ok((Some(kek), vault_key, keys))
 }
 
 /// Decrypts the note records `entries` lists; a missing or failing one is `TAMPERED`.
@@ -491,10 +501,23 @@ impl<S: Store> Vault<S> {
         let header = Header::wrap(VERSION, vault_id, kdf, salt, &kek, &vault_key)?;
         let keys = Box::new(SubKeys::derive(&vault_key, &vault_id)?);
         let shards = vec![Shard::default(); SHARDS];
-        let mut u = Unlocked::new((kek, vault_key, keys), header, 0, shards, Notes::new());
+        let mut u = Unlocked::new(
+            (Some(kek), vault_key, keys),
+            header,
+            0,
+            shards,
+            Notes::new(),
+        );
         let rev = u.next_revision()?;
         store
-            .apply(u.change_ops(rev, &u.header, &u.keys, Vec::new(), &[], Vec::new()))
+            .apply(u.change_ops(
+                rev,
+                (&u.header, &u.slots),
+                &u.keys,
+                Vec::new(),
+                &[],
+                Vec::new(),
+            ))
             .await?;
         u.commit(rev, Vec::new());
         Ok(Self::from_parts(store, opts.clock, u))
@@ -515,10 +538,24 @@ impl<S: Store> Vault<S> {
     /// `TAMPERED` when records are missing, modified, swapped or rolled back, or the
     /// vault is not the one `opts` pins. Records no longer referenced (left by a
     /// crash) are deleted; records newer than the root are kept. A format-1 vault is
-    /// upgraded to format 2.
+    /// upgraded to format 3, as is a format-2 vault.
     pub async fn open(store: S, passphrase: &[u8], opts: OpenOptions) -> Result<Self> {
+        Self::open_with(store, Unlock::Passphrase(passphrase), opts).await
+    }
+
+    /// [`Vault::open`] with any key slot: the passphrase, a recovery code, a
+    /// passkey's PRF output or an escrow secret key ([`Unlock`]). A vault unlocked
+    /// without its passphrase cannot rotate keys until [`Vault::set_passphrase`].
+    /// Errors as [`Vault::open`]; a secret no slot takes is `BAD_PASSPHRASE`
+    /// (recovery code) or `NO_MATCHING_KEY` (passkey, escrow key).
+    pub async fn open_with(store: S, unlock_with: Unlock<'_>, opts: OpenOptions) -> Result<Self> {
+        // A mistyped recovery code fails here, before any storage access.
+        slots::precheck(&unlock_with)?;
         let Some((counter, root_name)) = newest_root(&store).await? else {
             if let Some(h) = store.get(legacy::HEADER_KEY).await? {
+                let Unlock::Passphrase(passphrase) = unlock_with else {
+                    return Err(slots::no_slot(&unlock_with));
+                };
                 return Self::open_legacy(store, &h, passphrase, opts).await;
             }
             if !store.list("").await?.is_empty() {
@@ -532,15 +569,19 @@ impl<S: Store> Vault<S> {
             .get(&root_name)
             .await?
             .ok_or_else(|| Error::Tampered("the root record vanished".into()))?;
-        let (header, claimed) = index::parse_root(&root)?;
-        if claimed != counter {
+        let parts = index::parse_root(&root)?;
+        if parts.counter != counter {
             return Err(Error::Tampered(
                 "the root record is stored under another counter".into(),
             ));
         }
+        let header = parts.header.clone();
         check_pins(&header.vault_id, Some(counter), &opts)?;
-        let (kek, vault_key, keys) = unlock(&header, passphrase)?;
-        let revs = index::open_root(&keys.manifest, &root)?;
+        let (kek, vault_key, keys) = match unlock_with {
+            Unlock::Passphrase(p) => unlock(&header, p)?,
+            _ => slots::unlock(&header.vault_id, &parts.slots, &unlock_with)?,
+        };
+        let (revs, slot_list) = index::open_root(&keys.manifest, &root, parts)?;
         let vault_id = header.vault_id;
         let shard_names: Vec<(usize, String)> = revs
             .iter()
@@ -566,7 +607,11 @@ impl<S: Store> Vault<S> {
             .collect();
         let notes = load_notes(&store, &keys, &vault_id, &entries).await?;
         let mut u = Unlocked::new((kek, vault_key, keys), header, counter, shards, notes);
+        u.slots = slot_list;
         u.last_revision = collect_garbage(&store, &u).await?;
+        if u.header.version == format::V2 {
+            upgrade_root(&store, &mut u).await?;
+        }
         Ok(Self::from_parts(store, opts.clock, u))
     }
 
@@ -704,7 +749,14 @@ impl<S: Store> Vault<S> {
                 .collect();
             let changed = vec![(i, shard)];
             let records = vec![Op::Put(format::note_key(&id.0, rev), rec)];
-            let ops = u.change_ops(rev, &u.header, &u.keys, records, &changed, garbage);
+            let ops = u.change_ops(
+                rev,
+                (&u.header, &u.slots),
+                &u.keys,
+                records,
+                &changed,
+                garbage,
+            );
             Ok((ops, rev, changed, content))
         })?;
         self.store.apply(ops).await?;
@@ -763,7 +815,14 @@ impl<S: Store> Vault<S> {
                 .into_iter()
                 .collect();
             let changed = vec![(i, shard)];
-            let ops = u.change_ops(rev, &u.header, &u.keys, Vec::new(), &changed, garbage);
+            let ops = u.change_ops(
+                rev,
+                (&u.header, &u.slots),
+                &u.keys,
+                Vec::new(),
+                &changed,
+                garbage,
+            );
             Ok((ops, rev, changed))
         })?;
         self.store.apply(ops).await?;
@@ -782,12 +841,16 @@ impl<S: Store> Vault<S> {
         let _guard = self.write_lock.acquire().await;
         let header = self.with(|u| Ok(u.header.clone()))?;
         let check = Box::new(header.kek(old)?);
-        let same = self.with(|u| Ok(bool::from(check.as_slice().ct_eq(u.kek.as_slice()))))?;
+        // Compared through the vault key, so it works when another slot unlocked
+        // the vault and the KEK is unknown.
+        let opened = Box::new(header.unwrap_with(&check)?);
+        let same =
+            self.with(|u| Ok(bool::from(opened.as_slice().ct_eq(u.vault_key.as_slice()))))?;
         if !same {
             return Err(Error::BadPassphrase);
         }
         let (salt, kek) = Header::new_kek(new, &header.kdf)?;
-        self.rotate(Some((salt, Box::new(kek)))).await
+        self.rotate(Some((salt, Box::new(kek))), None).await
     }
 
     /// Replaces the vault key by a fresh random one: every note is sealed again under
@@ -797,26 +860,30 @@ impl<S: Store> Vault<S> {
     /// what they held.
     pub async fn rotate_keys(&self) -> Result<()> {
         let _guard = self.write_lock.acquire().await;
-        self.rotate(None).await
+        self.rotate(None, None).await
     }
 
-    /// The rotation; `new_kek` (with its salt) also changes the passphrase. The
-    /// caller holds the write lock.
-    async fn rotate(&self, new_kek: Option<SaltedKek>) -> Result<()> {
+    /// The rotation; `new_kek` (with its salt) also changes the passphrase,
+    /// `new_slots` the key slots (else they stay). Every slot is wrapped again to
+    /// the new vault key. The caller holds the write lock.
+    async fn rotate(&self, new_kek: Option<SaltedKek>, new_slots: Option<Vec<Slot>>) -> Result<()> {
         let vault_key = Box::new(Zeroizing::new(aead::random_array::<32>()));
         let keys = Box::new(SubKeys::derive(&vault_key, &self.vault_id)?);
-        let (ops, rev, changed, header, kek) = self.with_mut(|u| {
-            let (header, kek) = match new_kek {
-                Some((salt, kek)) => {
+        let (ops, rev, changed, header, kek, slot_list) = self.with_mut(|u| {
+            let (header, kek) = match (new_kek, &u.kek) {
+                (Some((salt, kek)), _) => {
                     let h =
                         Header::wrap(VERSION, u.vault_id(), u.header.kdf, salt, &kek, &vault_key)?;
                     (h, kek)
                 }
-                None => {
-                    let kek = Box::new(Zeroizing::new(**u.kek));
+                (None, Some(old)) => {
+                    let kek = Box::new(Zeroizing::new(***old));
                     (u.header.rewrap(VERSION, &kek, &vault_key)?, kek)
                 }
+                (None, None) => return Err(slots::needs_passphrase()),
             };
+            let slot_list =
+                slots::rewrap(new_slots.unwrap_or_else(|| u.slots.clone()), &vault_key)?;
             let rev = u.next_revision()?;
             let vault_id = u.vault_id();
             let mut records = Vec::with_capacity(u.notes.len());
@@ -832,14 +899,22 @@ impl<S: Store> Vault<S> {
             }
             let shards = index::build_shards(u.notes.keys().map(|id| (*id, rev)), rev);
             let changed: Vec<(usize, Shard)> = shards.into_iter().enumerate().collect();
-            let ops = u.change_ops(rev, &header, &keys, records, &changed, garbage);
-            Ok((ops, rev, changed, header, kek))
+            let ops = u.change_ops(
+                rev,
+                (&header, &slot_list),
+                &keys,
+                records,
+                &changed,
+                garbage,
+            );
+            Ok((ops, rev, changed, header, kek, slot_list))
         })?;
         self.store.apply(ops).await?;
         if let Some(u) = self.state.borrow_mut().as_mut() {
             u.commit(rev, changed);
+            u.slots = slot_list;
             // Assigning drops the old boxes, which wipes the old keys in place.
-            u.kek = kek;
+            u.kek = Some(kek);
             u.vault_key = vault_key;
             u.keys = keys;
             u.header = header;
@@ -870,7 +945,8 @@ async fn upgrade<S: Store>(
     entries: Vec<([u8; ID_LEN], u64)>,
     mut records: Vec<Op>,
 ) -> Result<Unlocked> {
-    let header = header.rewrap(VERSION, &kek, &vault_key)?;
+    let old_kek = kek.as_ref().ok_or_else(slots::needs_passphrase)?;
+    let header = header.rewrap(VERSION, old_kek, &vault_key)?;
     let shards = vec![Shard::default(); SHARDS];
     let mut u = Unlocked::new((kek, vault_key, keys), header, counter, shards, notes);
     // Above every revision any record in the store claims (an earlier upgrade
@@ -903,10 +979,38 @@ async fn upgrade<S: Store>(
         .collect();
     // No root of the old counter exists; `change_ops` must not delete one.
     u.counter = 0;
-    records.extend(u.change_ops(rev, &u.header, &u.keys, Vec::new(), &changed, garbage));
+    records.extend(u.change_ops(
+        rev,
+        (&u.header, &u.slots),
+        &u.keys,
+        Vec::new(),
+        &changed,
+        garbage,
+    ));
     store.apply(records).await?;
     u.commit(rev, changed);
     Ok(u)
+}
+
+/// Rewrites a format-2 root as format 3 (same keys, no slots) in one change: the
+/// shards and notes stay. Only the passphrase opens a format-2 vault, so the KEK
+/// is known; a crash leaves the format-2 root, which opens and upgrades again.
+async fn upgrade_root<S: Store>(store: &S, u: &mut Unlocked) -> Result<()> {
+    let kek = u.kek.as_ref().ok_or_else(slots::needs_passphrase)?;
+    let header = u.header.rewrap(VERSION, kek, &u.vault_key)?;
+    let rev = u.next_revision()?;
+    let ops = u.change_ops(
+        rev,
+        (&header, &u.slots),
+        &u.keys,
+        Vec::new(),
+        &[],
+        Vec::new(),
+    );
+    store.apply(ops).await?;
+    u.header = header;
+    u.commit(rev, Vec::new());
+    Ok(())
 }
 
 /// The revision a record key names (note, shard or root), if it is one of ours.

@@ -244,3 +244,67 @@ forEachEngine(({ h, test }) => {
     }
   });
 });
+
+forEachEngine(({ h, test }) => {
+  test('a recovery code, its slot key and the vault key it opens are gone from Wasm memory after lock and free', { timeout: 300_000 }, async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(async ({ kdf, PASS }) => {
+      const s = await import('/pkg/index.js');
+      // Internal hooks (initSync, the Argon2 test hook) come from the glue: the package does not export them.
+      const g = await import('/pkg/wasm/signet_crypto.js');
+      await s.init();
+      const map = new Map();
+      const adapter = {
+        get: (k) => map.get(k) ?? null,
+        put: (k, v) => void map.set(k, new Uint8Array(v)),
+        delete: (k) => void map.delete(k),
+        list: (p) => [...map.keys()].filter((k) => k.startsWith(p)),
+      };
+      const v = await s.NoteVault.create({ name: 'rc', passphrase: PASS, storage: adapter, kdf });
+      const code = await v.addRecoveryCode();
+      v.free();
+      // Recompute, outside this module, what the code unlocks (docs/vault-format.md):
+      // the slot's X-Wing seed = HKDF-SHA256(salt = vault id, ikm = the 28 data
+      // symbols, "signet-notes/v3/recovery-code"), and the vault key from the header.
+      const enc = new TextEncoder();
+      const root = map.get([...map.keys()].find((k) => k.startsWith('root/')));
+      const vaultId = root.slice(5, 21);
+      const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+      const symbols = new Uint8Array([...code.replaceAll('-', '')].filter((_, i) => i % 5 !== 4).map((c) => alphabet.indexOf(c)));
+      const ikm = await crypto.subtle.importKey('raw', symbols, 'HKDF', false, ['deriveBits']);
+      const seed = new Uint8Array(await crypto.subtle.deriveBits(
+        { name: 'HKDF', hash: 'SHA-256', salt: vaultId, info: enc.encode('signet-notes/v3/recovery-code') }, ikm, 256));
+      const dv = new DataView(root.buffer, root.byteOffset);
+      const kek = g.__signetTestArgon2id(enc.encode(PASS), root.slice(33, 49), dv.getUint32(21), dv.getUint32(25), dv.getUint32(29));
+      const aes = await crypto.subtle.importKey('raw', kek, 'AES-GCM', false, ['decrypt']);
+      const vaultKey = new Uint8Array(await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: root.slice(49, 61), additionalData: root.slice(0, 49) }, aes, root.slice(61, 109)));
+      kek.fill(0);
+
+      const w = await s.NoteVault.open({ name: 'rc', recoveryCode: code, storage: adapter });
+      const mem = () => new Uint8Array(g.initSync().memory.buffer);
+      const find = (n) => {
+        const m = mem();
+        outer: for (let i = m.indexOf(n[0]); i !== -1 && i <= m.length - n.length; i = m.indexOf(n[0], i + 1)) {
+          for (let j = 1; j < n.length; j++) if (m[i + j] !== n[j]) continue outer;
+          return i;
+        }
+        return -1;
+      };
+      const needles = { code: enc.encode(code), symbols, seed, vaultKey };
+      const scan = () => Object.fromEntries(Object.entries(needles).map(([k, n]) => [k, find(n)]));
+      const open = scan();
+      w.lock();
+      const locked = scan();
+      w.free();
+      return { open, locked, freed: scan() };
+    }, { kdf, PASS });
+    console.log(`secret hygiene (recovery code): unlocked ${JSON.stringify(r.open)}; locked ${JSON.stringify(r.locked)}; freed ${JSON.stringify(r.freed)}`);
+    assert.notEqual(r.open.vaultKey, -1, 'positive control: the unlocked vault holds its key');
+    for (const stage of ['locked', 'freed']) {
+      for (const [k, at] of Object.entries(r[stage])) assert.equal(at, -1, `${k} still in Wasm memory after ${stage}`);
+    }
+    await page.close();
+  });
+});

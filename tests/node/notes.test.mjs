@@ -305,3 +305,64 @@ test('list() and search() return titles and tags with any characters intact', as
   }
   v.free();
 });
+
+test('key slots: recovery code, escrow, slots(), removeSlot, setPassphrase; passkey is UNSUPPORTED in Node', async () => {
+  const name = uniq('slots');
+  const v = await NoteVault.create({ name, passphrase: 'pw', storage: 'memory', kdf });
+  await v.put({ title: 'kept', body: 'b' });
+  const code = await v.addRecoveryCode({ label: 'paper' });
+  assert.match(code, /^([0-9A-HJKMNP-TV-Z]{5}-){6}[0-9A-HJKMNP-TV-Z]{5}$/);
+  const office = signet.generateWrapKeyPair();
+  const escrowId = await v.addEscrow({ publicKey: signet.wrapPublicKeyToText(office.publicKey), label: 'Sở' });
+  const slots = v.slots();
+  assert.deepEqual(slots.map((s) => s.kind), ['passphrase', 'recoveryCode', 'escrow']);
+  assert.equal(slots[0].id, 'passphrase');
+  assert.equal(slots[0].created, null);
+  assert.equal(slots[1].label, 'paper');
+  assert.ok(slots[1].created > 1.7e12);
+  assert.equal(slots[2].id, escrowId);
+  assert.equal(slots[2].wrapPublicKeyId, signet.wrapPublicKeyId(office.publicKey));
+  assert.equal(JSON.stringify(slots).includes(code), false, 'no secret in slots()');
+  await rejects(v.addPasskey({ label: 'x' }), 'UNSUPPORTED');
+  await rejects(NoteVault.open({ name, passkey: true, storage: 'memory' }), 'NO_MATCHING_KEY');
+
+  // The recovery code opens (typed loosely) and sets a new passphrase.
+  const typo = code.slice(0, 6) + (code[6] === 'A' ? 'B' : 'A') + code.slice(7);
+  const e = await rejects(NoteVault.open({ name, recoveryCode: typo, storage: 'memory' }), 'INVALID_ARGUMENT');
+  assert.match(e.message, /group 2/);
+  const r = await NoteVault.open({ name, recoveryCode: code.toLowerCase().replaceAll('-', ' '), storage: 'memory' });
+  assert.equal(r.list()[0].title, 'kept');
+  await rejects(r.rotateKeys(), 'INVALID_ARGUMENT');
+  await r.setPassphrase('new pw');
+  await rejects(NoteVault.open({ name, passphrase: 'pw', storage: 'memory' }), 'BAD_PASSPHRASE');
+  (await NoteVault.open({ name, passphrase: 'new pw', storage: 'memory' })).free();
+  r.free();
+
+  // Escrow opens with the office's secret key; a stranger's key does not.
+  const o = await NoteVault.open({ name, escrowSecretKey: office.secretKey, storage: 'memory' });
+  assert.equal(o.list()[0].title, 'kept');
+  o.free();
+  const stranger = signet.generateWrapKeyPair();
+  await rejects(NoteVault.open({ name, escrowSecretKey: stranger.secretKey, storage: 'memory' }), 'NO_MATCHING_KEY');
+
+  // Removing a slot rotates; the passphrase slot stays; exactly one unlock option.
+  await rejects(v.removeSlot('passphrase'), 'INVALID_ARGUMENT');
+  await rejects(v.removeSlot('0011223344556677'), 'NOT_FOUND');
+  v.free();
+  const w = await NoteVault.open({ name, passphrase: 'new pw', storage: 'memory' });
+  await w.removeSlot(escrowId);
+  await rejects(NoteVault.open({ name, escrowSecretKey: office.secretKey, storage: 'memory' }), 'NO_MATCHING_KEY');
+  // Replacing the code revokes the old one.
+  const code2 = await w.addRecoveryCode();
+  await rejects(NoteVault.open({ name, recoveryCode: code, storage: 'memory' }), 'BAD_PASSPHRASE');
+  (await NoteVault.open({ name, recoveryCode: code2, storage: 'memory' })).free();
+  await rejects(w.addEscrow({ publicKey: 'nope' }), 'MALFORMED_INPUT');
+  await rejects(NoteVault.open({ name, storage: 'memory' }), 'INVALID_ARGUMENT');
+  await rejects(NoteVault.open({ name, passphrase: 'new pw', recoveryCode: code2, storage: 'memory' }), 'INVALID_ARGUMENT');
+  await rejects(NoteVault.open({ name, escrowSecretKey: {}, storage: 'memory' }), 'INVALID_ARGUMENT');
+  w.lock();
+  await rejects(async () => w.slots(), 'LOCKED');
+  w.free();
+  office.secretKey.free();
+  stranger.secretKey.free();
+});

@@ -39,8 +39,10 @@ async function code(p) {
   }
 }
 
-async function contentOf(map, passphrase) {
-  const v = await NoteVault.open({ name: 'x', passphrase, storage: mapAdapter(map) });
+/** The notes `unlock` (a passphrase, or open options such as `{ recoveryCode }`) opens. */
+async function contentOf(map, unlock) {
+  const how = typeof unlock === 'string' ? { passphrase: unlock } : unlock;
+  const v = await NoteVault.open({ name: 'x', ...how, storage: mapAdapter(map) });
   const out = v.list().map((s) => `${s.id}:${v.get(s.id).title}:${v.get(s.id).body}`).sort();
   v.free();
   return out;
@@ -89,7 +91,33 @@ function* singleRecordChanges(before, after) {
 test('after each operation, every single-record change is TAMPERED or harmless', { timeout: 600_000 }, async () => {
   await signet.init();
   const bob = signet.generateWrapKeyPair();
+  const office = signet.generateWrapKeyPair();
+  const escrow = { escrowSecretKey: office.secretKey };
+  // Key-slot operations also return the other secrets that must open (or keep
+  // refusing) exactly as in the clean state.
   const ops = {
+    'add recovery code': async (v) => ({ extra: [{ recoveryCode: await v.addRecoveryCode() }] }),
+    'replace recovery code': async (v) => {
+      const old = await v.addRecoveryCode({ label: 'old' });
+      return { extra: [{ recoveryCode: old }, { recoveryCode: await v.addRecoveryCode() }] };
+    },
+    'add escrow': async (v) => {
+      await v.addEscrow({ publicKey: office.publicKey, label: 'office' });
+      return { extra: [escrow] };
+    },
+    'remove slot': async (v) => {
+      const id = await v.addEscrow({ publicKey: office.publicKey });
+      const rc = await v.addRecoveryCode();
+      await v.removeSlot(id);
+      return { extra: [escrow, { recoveryCode: rc }] };
+    },
+    'recovery and new passphrase': async (v, _ids, adapter) => {
+      const recoveryCode = await v.addRecoveryCode();
+      const w = await NoteVault.open({ name: 'x', recoveryCode, storage: adapter });
+      await w.setPassphrase('new pw');
+      w.free();
+      return { pass: 'new pw', extra: [{ recoveryCode }] };
+    },
     create: async (v) => { await v.put({ title: 'new', body: 'n' }); },
     update: async (v, ids) => { await v.put({ id: ids[0], title: 'first', body: 'changed' }); },
     delete: async (v, ids) => { await v.delete(ids[1]); },
@@ -108,31 +136,38 @@ test('after each operation, every single-record change is TAMPERED or harmless',
     const v = await NoteVault.create({ name: uniq('tamper'), passphrase: 'pw', storage: adapter, kdf });
     const ids = [await v.put({ title: 'first', body: 'a' }), await v.put({ title: 'second', body: 'b' })];
     let before = copyMap(adapter.map);
-    const r = await op(v, ids);
+    const r = await op(v, ids, adapter);
     v.free();
-    const pass = typeof r === 'string' ? r : 'pw';
+    const pass = typeof r === 'string' ? r : (r?.pass ?? 'pw');
     let after = adapter.map;
     if (r?.map) {
       before = new Map();
       after = r.map;
     }
     after = copyMap(after);
+    const outcome = (map, unlock) => contentOf(copyMap(map), unlock).catch((e) => e.code);
     const expected = await contentOf(copyMap(after), pass);
+    const extra = r?.extra ?? [];
+    const clean = await Promise.all(extra.map((u) => outcome(after, u)));
     for (const [change, state] of singleRecordChanges(before, after)) {
       let got;
       try {
         got = await contentOf(state, pass);
       } catch (e) {
         assert.equal(e.code, 'TAMPERED', `${name}, ${change}: ${e.code} ${e.message}`);
-        checked++;
-        continue;
+        got = null;
       }
-      assert.deepEqual(got, expected, `${name}, ${change}: a changed state was accepted`);
+      if (got) assert.deepEqual(got, expected, `${name}, ${change}: a changed state was accepted`);
+      for (const [i, u] of extra.entries()) {
+        const o = await outcome(state, u);
+        if (o !== 'TAMPERED') assert.deepEqual(o, clean[i], `${name}, ${change}, slot ${i}`);
+      }
       checked++;
     }
   }
   console.log(`# vault integrity: ${checked} single-record changes checked`);
   bob.secretKey.free();
+  office.secretKey.free();
 });
 
 test('vaultId pins the vault on open and on importBackup', async () => {

@@ -3,7 +3,7 @@
 import {
   init, getVersion, errorCodes, type SignetErrorCode, type VersionInfo,
   generateWrapKeyPair, importWrapSecretKey, wrapKey, unwrapKey, envelopeRecipients, WrapSecretKey,
-  NoteVault, type Note, type NoteSummary,
+  NoteVault, type Note, type NoteSummary, type NoteVaultSlot,
   unlockKey, readKey, revokeKey, type RevokeKeyOptions, type KeyInfo,
   encrypt, type EncryptedWithSessionKey,
   decryptStream, type StreamProgress,
@@ -50,6 +50,21 @@ export async function notes(other: WrapSecretKey, otherPublic: Uint8Array): Prom
   const reopened: NoteVault = await NoteVault.open({ name: 'n', passphrase: 'q', storage: 'memory', expectedVaultId: vaultId, minManifestCounter: counter });
   const restored: NoteVault = await NoteVault.importBackup({ backup, passphrase: 'q', name: 'm', storage: 'memory', expectedVaultId: vaultId, minManifestCounter: counter });
   console.log(note, all, hits, newId, reopened, restored);
+}
+
+export async function slots(vault: NoteVault, office: WrapSecretKey, officePublic: Uint8Array): Promise<void> {
+  const code: string = await vault.addRecoveryCode({ label: 'giấy' });
+  const passkeyId: string = await vault.addPasskey({ label: 'điện thoại', timeoutMs: 60000 });
+  const escrowId: string = await vault.addEscrow({ publicKey: officePublic, label: 'Sở' });
+  const list: NoteVaultSlot[] = vault.slots();
+  const kinds: ('passphrase' | 'recoveryCode' | 'passkey' | 'escrow')[] = list.map((s) => s.kind);
+  const who: string | undefined = list[2].wrapPublicKeyId;
+  await vault.removeSlot(passkeyId);
+  const byCode: NoteVault = await NoteVault.open({ name: 'n', recoveryCode: code });
+  await byCode.setPassphrase('mới');
+  const byPasskey: NoteVault = await NoteVault.open({ name: 'n', passkey: true });
+  const byOffice: NoteVault = await NoteVault.open({ name: 'n', escrowSecretKey: office });
+  console.log(escrowId, kinds, who, byPasskey, byOffice);
 }
 
 export async function revoke(armoredPrivateKey: string): Promise<boolean> {
