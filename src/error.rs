@@ -127,6 +127,8 @@ pub enum Reason {
     BadSignature,
     /// None of the given certificates made this signature.
     UnknownKey,
+    /// A vault's passkey refused, timed out or was not the registered one.
+    PasskeyRefused,
 }
 
 impl Reason {
@@ -143,11 +145,12 @@ impl Reason {
             Reason::CriticalUnknown => "critical-unknown",
             Reason::BadSignature => "bad-signature",
             Reason::UnknownKey => "unknown-key",
+            Reason::PasskeyRefused => "passkey-refused",
         }
     }
 
     /// Every reason, in documentation order.
-    pub const ALL: [Reason; 10] = [
+    pub const ALL: [Reason; 11] = [
         Reason::TooWeak,
         Reason::Expired,
         Reason::Revoked,
@@ -158,6 +161,7 @@ impl Reason {
         Reason::CriticalUnknown,
         Reason::BadSignature,
         Reason::UnknownKey,
+        Reason::PasskeyRefused,
     ];
 }
 

@@ -55,7 +55,7 @@ export type SignetErrorCode =
 export type SignetRefusalReason =
   | "too-weak" | "expired" | "revoked" | "not-yet-valid" | "no-self-signature"
   | "no-usable-subkey" | "not-private" | "critical-unknown" | "bad-signature"
-  | "unknown-key";
+  | "unknown-key" | "passkey-refused";
 
 /** Versions reported by `getVersion()`. */
 export interface VersionInfo {

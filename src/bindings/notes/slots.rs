@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::{get_field, invalid, opt_string, passphrase_value, set, BStore, NoteVault};
 use crate::notes::{EscrowKey, OpenOptions, PasskeyRequest, SlotInfo, Unlock, Vault};
 use crate::wrap::{RecipientId, WrapPublicKey};
-use crate::{Error, Result};
+use crate::{error::Reason, Error, Result};
 
 #[wasm_bindgen(module = "/src/bindings/passkey.js")]
 extern "C" {
@@ -153,7 +153,10 @@ fn ask_passkey(
         let msg = super::js_error_message(&e);
         match name.as_str() {
             "UnsupportedError" | "NotSupportedError" => Error::Unsupported(msg),
-            _ => Error::KeyUnusable(format!("the passkey did not answer ({name}: {msg})")),
+            _ => Error::KeyUnusable(
+                Reason::PasskeyRefused,
+                format!("the passkey did not answer ({name}: {msg})"),
+            ),
         }
     })?;
     let field = |k: &str| -> Result<Uint8Array> {
