@@ -1112,7 +1112,7 @@ $('vault-unlock').addEventListener('submit', async (e) => {
   });
 });
 
-initNotesUnlock({ call, busy, say, t, el, vaultMeta, noteCounter, newNote, refreshVaultView });
+initNotesUnlock({ call, busy, say, t, el, downloadBlob, vaultMeta, noteCounter, newNote, refreshVaultView });
 
 $('vault-lock').addEventListener('click', async () => {
   if (!confirmDiscard()) return;

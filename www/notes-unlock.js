@@ -72,9 +72,7 @@ export function initNotesUnlock(helpers) {
   $('rc-print').addEventListener('click', () => window.print());
   $('rc-save').addEventListener('click', () => {
     const text = `${t('slots.code')}: ${$('rc-code').textContent}\n`;
-    const a = ui.el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/plain' })), download: 'signet-recovery-code.txt' });
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    ui.downloadBlob(new Blob([text], { type: 'text/plain' }), 'signet-recovery-code.txt');
   });
   $('slot-add-passkey').addEventListener('click', (e) => slotChange(e.target, 'vaultAddPasskey', {}, t('slots.passkeyAdded')));
   $('slot-add-escrow').addEventListener('click', async (e) => {
