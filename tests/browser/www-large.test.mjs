@@ -189,8 +189,10 @@ forEachEngine(({ h, test, engine }) => {
     // Firefox and WebKit keep them in memory, and the transferred pieces they copy until
     // GC), plus a few MiB. Measured +500 (Chromium, Firefox) to +680..1075 MiB (WebKit,
     // whose collector runs late). RSS counts shared pages per process: a loose cap, half
-    // of memory mode's ~8x.
-    assert.ok(grewMiB < 4 * SIZE / MiB, `browser memory grew by ${grewMiB} MiB while streaming a ${SIZE / MiB} MiB file`);
+    // of memory mode's ~8x. WebKit's late collector reached +1523 MiB (5.1x) in one
+    // clean-clone run: its cap is 6x, still below memory mode.
+    const cap = (engine === 'webkit' ? 6 : 4) * SIZE / MiB;
+    assert.ok(grewMiB < cap, `browser memory grew by ${grewMiB} MiB while streaming a ${SIZE / MiB} MiB file`);
     assert.deepEqual(page.errors, []);
   });
 
