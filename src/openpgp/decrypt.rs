@@ -189,3 +189,171 @@ pub fn decrypt_blocks(
     let signatures = decrypt_inner(opts, message, &mut plain, cap)?;
     Ok((plain, signatures))
 }
+
+/// The SEIPDv1 fast path (`seipd1.rs`) against the general path, through [`decrypt`].
+#[cfg(test)]
+mod tests {
+    use super::super::seipd1::tests::v1_to_pw;
+    use super::super::seipd1::try_decrypt;
+    use super::*;
+    use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit};
+    use aes_gcm::aes::{Aes128, Aes192, Aes256, Block};
+    use sha1::{Digest, Sha1};
+
+    #[test]
+    fn fast_path_is_taken_for_v1_and_agrees_with_rpgp() {
+        use crate::openpgp::{
+            decrypt_stream, encrypt, generate_key, unlock_key, EncryptOptions, GenerateOptions,
+            Limits, Profile, SeipdChoice,
+        };
+        let k = generate_key(&GenerateOptions {
+            user_ids: vec!["v1 <v1@example.gov.vn>".into()],
+            profile: Profile::Compat,
+            passphrase: None,
+            expires_in_days: None,
+            created: None,
+        })
+        .unwrap();
+        let sk = unlock_key(k.private_key.as_bytes(), None, &Limits::default()).unwrap();
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+        let opts = DecryptOptions {
+            decryption_keys: vec![&sk],
+            ..Default::default()
+        };
+        for (armor, seipd) in [
+            (true, SeipdChoice::V1),
+            (false, SeipdChoice::V1),
+            (false, SeipdChoice::V2),
+        ] {
+            let msg = encrypt(
+                &data,
+                &EncryptOptions {
+                    encryption_keys: vec![k.public_key.as_bytes()],
+                    armor,
+                    seipd,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let fast = try_decrypt(&msg, &opts);
+            if seipd == SeipdChoice::V2 {
+                assert!(fast.is_none(), "SEIPDv2 must take the general path");
+                continue;
+            }
+            let inner = fast.expect("v1 must take the fast path").unwrap();
+            let mut reference = Vec::new();
+            decrypt_stream(&opts, msg.as_slice(), &mut reference).unwrap();
+            let got = decrypt(&msg, &opts).unwrap();
+            assert_eq!(got.data.as_slice(), reference.as_slice());
+            assert_eq!(got.data.as_slice(), data.as_slice());
+            assert!(inner.packets().len() > data.len());
+            if !armor {
+                // Any flipped ciphertext octet fails the MDC: nothing is released.
+                let mut bad = msg.clone();
+                let at = bad.len() - 30;
+                bad[at] ^= 0x40;
+                let e = try_decrypt(&bad, &opts).unwrap().err().unwrap();
+                assert_eq!(e.code(), "DECRYPTION_FAILED");
+                assert_eq!(
+                    decrypt(&bad, &opts).unwrap_err().code(),
+                    "DECRYPTION_FAILED"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn several_password_candidates_still_decrypt() {
+        // v4 SKESKs have no integrity check: the fast path may pick a wrong
+        // candidate, and must then hand over to rPGP rather than fail.
+        use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
+        let msg = encrypt(
+            b"two passwords",
+            &EncryptOptions {
+                passwords: vec!["first", "second"],
+                seipd: SeipdChoice::V1,
+                armor: false,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for pw in [vec!["second"], vec!["wrong", "second"], vec!["first"]] {
+            let opts = DecryptOptions {
+                passwords: pw.clone(),
+                ..Default::default()
+            };
+            let d = decrypt(&msg, &opts).unwrap_or_else(|e| panic!("{pw:?}: {e}"));
+            assert_eq!(d.data.as_slice(), b"two passwords");
+        }
+        let opts = DecryptOptions {
+            passwords: vec!["wrong"],
+            ..Default::default()
+        };
+        let code = decrypt(&msg, &opts).unwrap_err().code();
+        assert!(
+            matches!(code, "DECRYPTION_FAILED" | "NO_MATCHING_KEY"),
+            "{code}"
+        );
+    }
+
+    /// A host lending AES-ECB and SHA-1 (here: the `aes` crate), counting
+    /// calls; `corrupt` makes it return a wrong key stream, `refuse` makes it decline.
+    struct Host {
+        calls: std::cell::Cell<usize>,
+        corrupt: bool,
+        refuse: bool,
+    }
+
+    impl crate::openpgp::native::NativeBulk for Host {
+        fn aes_ecb_encrypt(&self, key: &[u8], data: &mut [u8]) -> bool {
+            self.calls.set(self.calls.get() + 1);
+            if self.refuse {
+                return false;
+            }
+            assert_eq!(data.len() % 16, 0);
+            for b in data.chunks_exact_mut(16) {
+                let b = Block::from_mut_slice(b);
+                match key.len() {
+                    16 => Aes128::new_from_slice(key).unwrap().encrypt_block(b),
+                    24 => Aes192::new_from_slice(key).unwrap().encrypt_block(b),
+                    _ => Aes256::new_from_slice(key).unwrap().encrypt_block(b),
+                }
+            }
+            if self.corrupt {
+                data[data.len() / 2] ^= 1;
+            }
+            true
+        }
+        fn sha1(&self, data: &[u8]) -> Option<[u8; 20]> {
+            self.calls.set(self.calls.get() + 1);
+            (!self.refuse).then(|| Sha1::digest(data).into())
+        }
+    }
+
+    #[test]
+    fn host_primitives_are_used_and_checked() {
+        use crate::openpgp::native::set_native_bulk;
+        use std::rc::Rc;
+        // Over two host segments, not a whole number of blocks.
+        let data: Vec<u8> = (0..2_500_001u32).map(|i| (i % 249) as u8).collect();
+        let (msg, opts) = v1_to_pw(&data, false);
+        for (corrupt, refuse) in [(false, false), (true, false), (false, true)] {
+            let host = Rc::new(Host {
+                calls: Default::default(),
+                corrupt,
+                refuse,
+            });
+            set_native_bulk(Some(host.clone()));
+            let r = decrypt(&msg, &opts);
+            set_native_bulk(None);
+            let want = if refuse { 2 } else { 4 }; // 3 ECB segments + SHA-1
+            assert_eq!(host.calls.get(), want, "ECB and SHA-1 were asked for");
+            if corrupt {
+                // Wrong host output fails the MDC like tampering would.
+                assert_eq!(r.unwrap_err().code(), "DECRYPTION_FAILED");
+            } else {
+                assert_eq!(r.unwrap().data.as_slice(), &data[..]);
+            }
+        }
+    }
+}

@@ -137,7 +137,7 @@ pub(crate) struct Candidates<'a> {
 }
 
 impl<'a> Candidates<'a> {
-    /// Parses ESK packets (as [`super::stream::StreamDecryptor::esk_bytes`]
+    /// Parses ESK packets (as `StreamDecryptor::esk_bytes`
     /// gives them; other packets are ignored).
     pub(crate) fn from_bytes(
         esk_bytes: &[u8],
@@ -297,7 +297,7 @@ impl<'a> Candidates<'a> {
 }
 
 /// Finds the session key in `esk_bytes` (the PKESK/SKESK packets that start a
-/// message, as [`super::stream::StreamDecryptor::esk_bytes`] returns them)
+/// message, as `StreamDecryptor::esk_bytes` returns them)
 /// with the given private keys, else passwords: the first candidate.
 /// `NO_MATCHING_KEY` when none fits.
 pub fn decrypt_session_key(

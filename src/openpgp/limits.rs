@@ -50,7 +50,10 @@ pub struct Limits {
     /// Total S2K work for one message (every SKESK tried with every password)
     /// or one key (every secret packet), in KiB: Argon2 memory x passes, plus
     /// iterated-and-salted bytes / 1024. Checked before each derivation runs.
-    /// Default [`DEFAULT_S2K_WORK`]: four derivations at the default caps.
+    /// Default [`DEFAULT_S2K_WORK`]: four one-pass derivations at the memory
+    /// cap, or about twenty of RFC 9580's second recommendation (64 MiB, 3
+    /// passes, what OpenPGP.js writes); a single header asking for more
+    /// (1 GiB x 5 passes, say) is refused before any work.
     pub max_s2k_work: u64,
     /// Smallest RSA modulus accepted for encryption and signatures, in bits.
     /// Default 2048 (`docs/policy.md`). An archive of old messages may lower it
@@ -61,8 +64,15 @@ pub struct Limits {
 /// The lowest `minRsaBits` accepted: 1024-bit RSA, for legacy archives only.
 pub const MIN_RSA_BITS_FLOOR: u32 = 1024;
 
-/// Four Argon2 derivations at the default caps (1 GiB, 64 passes): 2^28 KiB.
-pub const DEFAULT_S2K_WORK: u64 =
+/// Four one-pass Argon2 derivations at the memory cap (1 GiB): 2^22 KiB. A
+/// wrong password on a message repeating one 256 MiB x 4-pass SKESK stops
+/// after four derivations instead of sixteen (the default before was 2^28,
+/// which let 64 such copies run).
+pub const DEFAULT_S2K_WORK: u64 = 4 * KdfParams::MAX_MEMORY_KIB as u64;
+
+/// The most `maxS2kWork` may be raised to: four derivations at the
+/// per-derivation caps (1 GiB x 64 passes), 2^28 KiB.
+pub const MAX_S2K_WORK: u64 =
     4 * KdfParams::MAX_MEMORY_KIB as u64 * KdfParams::MAX_ITERATIONS as u64;
 
 impl Default for Limits {
@@ -99,7 +109,7 @@ impl Limits {
         max_compression_layers: 8,
         max_signatures: 1024,
         max_session_key_packets: 1024,
-        max_s2k_work: 16 * DEFAULT_S2K_WORK,
+        max_s2k_work: MAX_S2K_WORK,
         min_rsa_bits: 16384,
     };
 
@@ -238,6 +248,35 @@ mod tests {
         assert!(d.max_signatures <= c.max_signatures);
         assert!(d.max_session_key_packets <= c.max_session_key_packets);
         assert!(d.max_s2k_work <= c.max_s2k_work);
+    }
+
+    #[test]
+    fn default_s2k_budget_is_four_derivations_at_the_memory_cap() {
+        use crate::kdf::argon2_work;
+        let max = u64::from(KdfParams::MAX_MEMORY_KIB);
+        let mut b = Limits::default().s2k_budget();
+        for _ in 0..4 {
+            b.spend(argon2_work(max, 1)).unwrap();
+        }
+        assert_eq!(b.spend(1).unwrap_err().code(), "LIMIT_EXCEEDED");
+        // 256 MiB x 4 passes (the repeated-SKESK case of issue #15): four copies.
+        let mut b = Limits::default().s2k_budget();
+        let copy = argon2_work(256 * 1024, 4);
+        assert_eq!((0..16).filter(|_| b.spend(copy).is_ok()).count(), 4);
+        // One header over the whole budget is refused before any work.
+        let mut b = Limits::default().s2k_budget();
+        assert!(b.spend(argon2_work(max, 5)).is_err());
+        // RFC 9580's second recommendation (OpenPGP.js's default): twenty.
+        let mut b = Limits::default().s2k_budget();
+        assert_eq!(
+            (0..64)
+                .filter(|_| b.spend(argon2_work(64 * 1024, 3)).is_ok())
+                .count(),
+            21
+        );
+        let mut l = Limits::default();
+        l.set("maxS2kWork", MAX_S2K_WORK).unwrap();
+        assert!(l.set("maxS2kWork", MAX_S2K_WORK + 1).is_err());
     }
 
     #[test]

@@ -274,7 +274,7 @@ impl std::fmt::Debug for Seipd1Parts {
 impl Seipd1Parts {
     /// Finds the session key of an AES SEIPDv1 message (binary or armored,
     /// its encrypted data one SEIPDv1 packet). `None`: not such a message (or
-    /// a non-AES key); use [`crate::openpgp::decrypt`].
+    /// a non-AES key); use the one-shot `decrypt`.
     pub fn open(message: &[u8], opts: &DecryptOptions<'_>) -> Option<Result<Self>> {
         let dearmored = dearmor(message)?;
         let found = find_v1(dearmored.as_deref().unwrap_or(message))?;
@@ -355,7 +355,7 @@ impl Seipd1Parts {
     }
 
     /// Checks the MDC over the whole plaintext, then reads the inner packets
-    /// (decompressing, checking signatures) as [`crate::openpgp::decrypt`].
+    /// (decompressing, checking signatures) as the one-shot `decrypt`.
     pub fn finish(
         self,
         opts: &DecryptOptions<'_>,
@@ -474,7 +474,7 @@ fn mdc_ok(plain: &[u8], sha1: impl Fn(&[u8]) -> [u8; 20]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use aes_gcm::aes::cipher::KeyIvInit;
 
@@ -502,163 +502,6 @@ mod tests {
                 .decrypt(&mut want);
             let got = cfb_decrypt(&Aes256::new_from_slice(&key).unwrap(), &[0u8; 16], &data);
             assert_eq!(got.as_slice(), want.as_slice(), "length {len}");
-        }
-    }
-
-    #[test]
-    fn fast_path_is_taken_for_v1_and_agrees_with_rpgp() {
-        use crate::openpgp::{
-            decrypt_stream, encrypt, generate_key, unlock_key, EncryptOptions, GenerateOptions,
-            Limits, Profile, SeipdChoice,
-        };
-        let k = generate_key(&GenerateOptions {
-            user_ids: vec!["v1 <v1@example.gov.vn>".into()],
-            profile: Profile::Compat,
-            passphrase: None,
-            expires_in_days: None,
-            created: None,
-        })
-        .unwrap();
-        let sk = unlock_key(k.private_key.as_bytes(), None, &Limits::default()).unwrap();
-        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
-        let opts = DecryptOptions {
-            decryption_keys: vec![&sk],
-            ..Default::default()
-        };
-        for (armor, seipd) in [
-            (true, SeipdChoice::V1),
-            (false, SeipdChoice::V1),
-            (false, SeipdChoice::V2),
-        ] {
-            let msg = encrypt(
-                &data,
-                &EncryptOptions {
-                    encryption_keys: vec![k.public_key.as_bytes()],
-                    armor,
-                    seipd,
-                    ..Default::default()
-                },
-            )
-            .unwrap();
-            let fast = try_decrypt(&msg, &opts);
-            if seipd == SeipdChoice::V2 {
-                assert!(fast.is_none(), "SEIPDv2 must take the general path");
-                continue;
-            }
-            let inner = fast.expect("v1 must take the fast path").unwrap();
-            let mut reference = Vec::new();
-            decrypt_stream(&opts, msg.as_slice(), &mut reference).unwrap();
-            let got = crate::openpgp::decrypt(&msg, &opts).unwrap();
-            assert_eq!(got.data.as_slice(), reference.as_slice());
-            assert_eq!(got.data.as_slice(), data.as_slice());
-            assert!(inner.packets().len() > data.len());
-            if !armor {
-                // Any flipped ciphertext octet fails the MDC: nothing is released.
-                let mut bad = msg.clone();
-                let at = bad.len() - 30;
-                bad[at] ^= 0x40;
-                let e = try_decrypt(&bad, &opts).unwrap().err().unwrap();
-                assert_eq!(e.code(), "DECRYPTION_FAILED");
-                assert_eq!(
-                    crate::openpgp::decrypt(&bad, &opts).unwrap_err().code(),
-                    "DECRYPTION_FAILED"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn several_password_candidates_still_decrypt() {
-        // v4 SKESKs have no integrity check: the fast path may pick a wrong
-        // candidate, and must then hand over to rPGP rather than fail.
-        use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
-        let msg = encrypt(
-            b"two passwords",
-            &EncryptOptions {
-                passwords: vec!["first", "second"],
-                seipd: SeipdChoice::V1,
-                armor: false,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        for pw in [vec!["second"], vec!["wrong", "second"], vec!["first"]] {
-            let opts = DecryptOptions {
-                passwords: pw.clone(),
-                ..Default::default()
-            };
-            let d = crate::openpgp::decrypt(&msg, &opts).unwrap_or_else(|e| panic!("{pw:?}: {e}"));
-            assert_eq!(d.data.as_slice(), b"two passwords");
-        }
-        let opts = DecryptOptions {
-            passwords: vec!["wrong"],
-            ..Default::default()
-        };
-        let code = crate::openpgp::decrypt(&msg, &opts).unwrap_err().code();
-        assert!(
-            matches!(code, "DECRYPTION_FAILED" | "NO_MATCHING_KEY"),
-            "{code}"
-        );
-    }
-
-    /// A host lending AES-ECB and SHA-1 (here: the `aes` crate), counting
-    /// calls; `corrupt` makes it return a wrong key stream, `refuse` makes it decline.
-    struct Host {
-        calls: std::cell::Cell<usize>,
-        corrupt: bool,
-        refuse: bool,
-    }
-
-    impl crate::openpgp::native::NativeBulk for Host {
-        fn aes_ecb_encrypt(&self, key: &[u8], data: &mut [u8]) -> bool {
-            self.calls.set(self.calls.get() + 1);
-            if self.refuse {
-                return false;
-            }
-            assert_eq!(data.len() % 16, 0);
-            for b in data.chunks_exact_mut(16) {
-                let b = Block::from_mut_slice(b);
-                match key.len() {
-                    16 => Aes128::new_from_slice(key).unwrap().encrypt_block(b),
-                    24 => Aes192::new_from_slice(key).unwrap().encrypt_block(b),
-                    _ => Aes256::new_from_slice(key).unwrap().encrypt_block(b),
-                }
-            }
-            if self.corrupt {
-                data[data.len() / 2] ^= 1;
-            }
-            true
-        }
-        fn sha1(&self, data: &[u8]) -> Option<[u8; 20]> {
-            self.calls.set(self.calls.get() + 1);
-            (!self.refuse).then(|| Sha1::digest(data).into())
-        }
-    }
-
-    #[test]
-    fn host_primitives_are_used_and_checked() {
-        use crate::openpgp::native::set_native_bulk;
-        use std::rc::Rc;
-        // Over two host segments, not a whole number of blocks.
-        let data: Vec<u8> = (0..2_500_001u32).map(|i| (i % 249) as u8).collect();
-        let (msg, opts) = v1_to_pw(&data, false);
-        for (corrupt, refuse) in [(false, false), (true, false), (false, true)] {
-            let host = Rc::new(Host {
-                calls: Default::default(),
-                corrupt,
-                refuse,
-            });
-            set_native_bulk(Some(host.clone()));
-            let r = crate::openpgp::decrypt(&msg, &opts);
-            set_native_bulk(None);
-            let want = if refuse { 2 } else { 4 }; // 3 ECB segments + SHA-1
-            assert_eq!(host.calls.get(), want, "ECB and SHA-1 were asked for");
-            if corrupt {
-                // Wrong host output fails the MDC like tampering would.
-                assert_eq!(r.unwrap_err().code(), "DECRYPTION_FAILED");
-            } else {
-                assert_eq!(r.unwrap().data.as_slice(), &data[..]);
-            }
         }
     }
 
@@ -729,7 +572,7 @@ mod tests {
     }
 
     /// A SEIPDv1 message to the password "pw", and options that open it.
-    fn v1_to_pw(data: &[u8], armor: bool) -> (Vec<u8>, DecryptOptions<'static>) {
+    pub(crate) fn v1_to_pw(data: &[u8], armor: bool) -> (Vec<u8>, DecryptOptions<'static>) {
         use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
         let opts = EncryptOptions {
             passwords: vec!["pw"],
