@@ -97,15 +97,8 @@ forEachEngine(({ h, test }) => {
         async ({ keys, PASS, PLAINTEXT, stage }) => {
           if (stage === 'lock') window.vault.lock();
           if (stage === 'free') window.vault.free();
-          const mem = new Uint8Array(window.mem.buffer);
-          const find = (needle) => {
-            const n = needle instanceof Uint8Array ? needle : new Uint8Array(needle);
-            outer: for (let i = mem.indexOf(n[0]); i !== -1 && i <= mem.length - n.length; i = mem.indexOf(n[0], i + 1)) {
-              for (let j = 1; j < n.length; j++) if (mem[i + j] !== n[j]) continue outer;
-              return i;
-            }
-            return -1;
-          };
+          const { findIn } = await import('/test/wasm-scan.mjs');
+          const find = (needle) => findIn(window.mem, needle);
           const enc = new TextEncoder();
           const hits = {};
           const at = {};
@@ -155,14 +148,8 @@ forEachEngine(({ h, test }) => {
       // Internal hooks (initSync, the Argon2 test hook) come from the glue: the package does not export them.
       const g = await import('/pkg/wasm/signet_crypto.js');
       await s.init();
-      const find = (n) => {
-        const m = new Uint8Array(g.initSync().memory.buffer);
-        outer: for (let i = m.indexOf(n[0]); i !== -1 && i <= m.length - n.length; i = m.indexOf(n[0], i + 1)) {
-          for (let j = 1; j < n.length; j++) if (m[i + j] !== n[j]) continue outer;
-          return i;
-        }
-        return -1;
-      };
+      const { findIn } = await import('/test/wasm-scan.mjs');
+      const find = (n) => findIn(g.initSync().memory, n);
       const dataKey = crypto.getRandomValues(new Uint8Array(32));
       const pair = s.generateWrapKeyPair();
       const env = s.wrapKey({ key: dataKey, recipients: [pair.publicKey] });
@@ -188,14 +175,8 @@ forEachEngine(({ h, test }) => {
       // Internal hooks (initSync, the Argon2 test hook) come from the glue: the package does not export them.
       const g = await import('/pkg/wasm/signet_crypto.js');
       await s.init();
-      const find = (n) => {
-        const m = new Uint8Array(g.initSync().memory.buffer);
-        outer: for (let i = m.indexOf(n[0]); i !== -1 && i <= m.length - n.length; i = m.indexOf(n[0], i + 1)) {
-          for (let j = 1; j < n.length; j++) if (m[i + j] !== n[j]) continue outer;
-          return i;
-        }
-        return -1;
-      };
+      const { findIn } = await import('/test/wasm-scan.mjs');
+      const find = (n) => findIn(g.initSync().memory, n);
       const enc = new TextEncoder();
       const k = await s.generateKey({ userIds: ['Hygiene <h@example.gov.vn>'], profile: 'rfc9580' });
       const v4 = await s.generateKey({ userIds: ['Hygiene v4 <h4@example.gov.vn>'], profile: 'compat' });
@@ -283,15 +264,8 @@ forEachEngine(({ h, test }) => {
       kek.fill(0);
 
       const w = await s.NoteVault.open({ name: 'rc', recoveryCode: code, storage: adapter });
-      const mem = () => new Uint8Array(g.initSync().memory.buffer);
-      const find = (n) => {
-        const m = mem();
-        outer: for (let i = m.indexOf(n[0]); i !== -1 && i <= m.length - n.length; i = m.indexOf(n[0], i + 1)) {
-          for (let j = 1; j < n.length; j++) if (m[i + j] !== n[j]) continue outer;
-          return i;
-        }
-        return -1;
-      };
+      const { findIn } = await import('/test/wasm-scan.mjs');
+      const find = (n) => findIn(g.initSync().memory, n);
       const needles = { code: enc.encode(code), symbols, seed, vaultKey };
       const scan = () => Object.fromEntries(Object.entries(needles).map(([k, n]) => [k, find(n)]));
       const open = scan();
