@@ -122,6 +122,11 @@ export interface UnlockKeyOptions {
   limits?: Limits;
 }
 
+export interface ReadKeyOptions {
+  /** `maxKeySize`, and `minRsaBits` for the verdict in `reason`. */
+  limits?: Limits;
+}
+
 export interface RevokeKeyOptions {
   /** Why (RFC 9580 §5.2.3.31). Default "unspecified"; "compromised" also
    *  invalidates every earlier signature of the key for most implementations. */
@@ -566,9 +571,14 @@ pub async fn generate_key(
 pub async fn read_key(
     #[wasm_bindgen(js_name = armoredOrBinary, unchecked_param_type = "string | Uint8Array")]
     key: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ReadKeyOptions")] options_: Option<JsValue>,
 ) -> std::result::Result<JsValue, JsValue> {
     let bytes = bytes_of(&key, "key")?;
-    Ok(key_info_js(&core::read_key(&bytes)?))
+    let limits = match options_.filter(|v| !v.is_undefined() && !v.is_null()) {
+        None => Limits::default(),
+        Some(v) => limits_opt(&options(&v, "readKey")?)?,
+    };
+    Ok(key_info_js(&core::read_key_with(&bytes, &limits)?))
 }
 
 /// Unlocks a private key into a Wasm-held handle. Wrong passphrase: `BAD_PASSPHRASE`.

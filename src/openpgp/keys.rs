@@ -463,7 +463,14 @@ pub(crate) fn parse_certs(keys: &[&[u8]], limits: &Limits) -> Result<Vec<Cert>> 
 
 /// Describes a public or private key (armored or binary).
 pub fn read_key(bytes: &[u8]) -> Result<KeyInfo> {
-    let limits = Limits::default();
+    read_key_with(bytes, &Limits::default())
+}
+
+/// [`read_key`] under the caller's limits: the key-size cap, and the policy's
+/// RSA floor (`minRsaBits`), so `reason` agrees with what an operation under the
+/// same limits would accept.
+pub fn read_key_with(bytes: &[u8], limits: &Limits) -> Result<KeyInfo> {
+    let limits = *limits;
     match parse_secret_key(bytes, &limits) {
         Ok(sk) => Ok(info(
             &Cert::new(sk.to_public_key(), limits.min_rsa_bits),

@@ -38,8 +38,9 @@ pub use decrypt::{
 };
 pub use encrypt::{encrypt, encrypt_stream, encrypt_with_session_key, EncryptOptions, SeipdChoice};
 pub use keys::{
-    export_private_key, generate_key, read_key, revoke_key, unlock_key, GenerateOptions,
-    GeneratedKey, KeyInfo, KeyUsage, PrivateKey, Profile, RevocationReason, SubkeyInfo,
+    export_private_key, generate_key, read_key, read_key_with, revoke_key, unlock_key,
+    GenerateOptions, GeneratedKey, KeyInfo, KeyUsage, PrivateKey, Profile, RevocationReason,
+    SubkeyInfo,
 };
 pub use limits::Limits;
 pub use plaintext::Plaintext;

@@ -39,8 +39,10 @@ test('RSA below 2048 bits: refused with a reason, unless minRsaBits lowers the f
     if (bits >= 1024) {
       assert.equal(typeof await signet.encrypt({ data: 'x', encryptionKeys: [cert], limits: legacy }), 'string');
       assert.deepEqual(await check(`rsa-${bits}.asc`, `rsa-${bits}.sig`, legacy), { valid: true, reason: null });
+      assert.equal((await signet.readKey(cert, { limits: legacy })).reason, null, 'readKey agrees with encrypt');
     } else {
       await refused(signet.encrypt({ data: 'x', encryptionKeys: [cert], limits: legacy }), 'too-weak');
+      assert.equal((await signet.readKey(cert, { limits: legacy })).reason, 'too-weak');
     }
   }
   const strong = fixture('rsa-2048.asc');

@@ -73,8 +73,9 @@ export async function revoke(armoredPrivateKey: string): Promise<boolean> {
   const cert: string = await revokeKey(key, options);
   const plain: string = await revokeKey(key);
   const info: KeyInfo = await readKey(cert);
+  const legacy: KeyInfo = await readKey(cert, { limits: { minRsaBits: 1024 } });
   key.free();
-  return info.revoked && plain.length > 0;
+  return info.revoked && legacy.revoked && plain.length > 0;
 }
 
 export async function sessionKeyOut(cert: string): Promise<number> {
