@@ -571,7 +571,7 @@ pub async fn generate_key(
 pub async fn read_key(
     #[wasm_bindgen(js_name = armoredOrBinary, unchecked_param_type = "string | Uint8Array")]
     key: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ReadKeyOptions")] options_: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "ReadKeyOptions")] options_: Option<JsValue>,
 ) -> std::result::Result<JsValue, JsValue> {
     let bytes = bytes_of(&key, "key")?;
     let limits = match options_.filter(|v| !v.is_undefined() && !v.is_null()) {
