@@ -3,7 +3,7 @@
 // engines, test hooks) are deliberately not re-exported.
 export {
   generateKey, readKey, unlockKey, PrivateKey, exportPrivateKey, revokeKey, sign, verify,
-  decryptSessionKey,
+  decryptSessionKey, messageRecipients,
   generateWrapKeyPair, WrapSecretKey, importWrapSecretKey, wrapKey, unwrapKey, envelopeRecipients,
   wrapPublicKeyId, wrapPublicKeyToText, wrapPublicKeyFromText,
   NoteVault,

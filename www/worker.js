@@ -21,10 +21,10 @@ import {
   NoteVault,
   encryptStream,
   decryptStream,
+  messageRecipients,
 } from '../pkg/index.js';
 import * as store from './keystore.js';
 import { initFromBoot } from './pins.js';
-import { messageRecipients } from './recipients.js';
 
 // The page's first message is { boot: { url, integrity } }: the Wasm is fetched against
 // its pin from index.html (pins.js), so a changed module is refused before it compiles.
@@ -311,7 +311,12 @@ async function recipientKeys(recipients) {
  */
 async function fileRecipients({ file }) {
   const head = new Uint8Array(await file.slice(0, 96 * 1024).arrayBuffer());
-  const found = messageRecipients(head);
+  let found;
+  try {
+    found = messageRecipients(head); // the package's engine reads the framing; nothing is decrypted
+  } catch {
+    return null; // not an encrypted message: decrypting will say what it is
+  }
   if (!found) return null;
   const keys = [];
   for (const r of await store.listKeys()) {

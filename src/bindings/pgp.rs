@@ -122,6 +122,17 @@ export interface UnlockKeyOptions {
   limits?: Limits;
 }
 
+/** What `messageRecipients` finds in a message's session-key packets. */
+export interface MessageRecipients {
+  /** Key IDs (v3 session-key packets) and fingerprints (v6), uppercase hex:
+   *  compare with `keyId` / `fingerprint` of a key and its subkeys. */
+  ids: string[];
+  /** A password can open it. */
+  password: boolean;
+  /** Some recipient is unnamed (wildcard key ID / anonymous). */
+  anonymous: boolean;
+}
+
 export interface ReadKeyOptions {
   /** `maxKeySize`, and `minRsaBits` for the verdict in `reason`. */
   limits?: Limits;
@@ -579,6 +590,28 @@ pub async fn read_key(
         Some(v) => limits_opt(&options(&v, "readKey")?)?,
     };
     Ok(key_info_js(&core::read_key_with(&bytes, &limits)?))
+}
+
+/// Who a message is for, from its session-key packets: `head` may be just the
+/// file's first bytes (96 KiB hold hundreds of recipients); `null` when they do
+/// not reach the encrypted data. Needs no key and decrypts nothing.
+#[wasm_bindgen(js_name = messageRecipients, unchecked_return_type = "MessageRecipients | null")]
+pub fn message_recipients(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] head: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let bytes = bytes_of(&head, "head")?;
+    let Some(r) = core::message_recipients(&bytes)? else {
+        return Ok(JsValue::NULL);
+    };
+    let out = Object::new();
+    let ids = Array::new();
+    for id in &r.ids {
+        ids.push(&id.into());
+    }
+    set(&out, "ids", ids);
+    set(&out, "password", r.password);
+    set(&out, "anonymous", r.anonymous);
+    Ok(out.into())
 }
 
 /// Unlocks a private key into a Wasm-held handle. Wrong passphrase: `BAD_PASSPHRASE`.

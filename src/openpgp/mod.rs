@@ -27,6 +27,7 @@ pub mod limits;
 pub mod native;
 pub mod plaintext;
 mod policy;
+mod recipients;
 mod seipd1;
 pub mod sign;
 pub mod stream;
@@ -44,5 +45,6 @@ pub use keys::{
 };
 pub use limits::Limits;
 pub use plaintext::Plaintext;
+pub use recipients::{message_recipients, Recipients};
 pub use seipd1::{cfb_decrypt_range, Seipd1Parts};
 pub use sign::{sign, verify, verify_blocks, SignOptions, Verified, VerifyOptions};

@@ -265,3 +265,34 @@ test('internal hooks are not exported and useNativeAes takes no second host', as
   const d = await signet.decrypt({ message: msg, passwords: ['pw'] });
   assert.deepEqual(d.data, data);
 });
+
+test('messageRecipients: whom a message is for, from its first bytes, ours and OpenPGP.js\'s', async () => {
+  const openpgp = await import('openpgp');
+  const v6 = await signet.generateKey({ userIds: ['A <a@example.gov.vn>'], profile: 'rfc9580' });
+  const v4 = await signet.generateKey({ userIds: ['B <b@example.gov.vn>'], profile: 'compat' });
+  const idsOf = async (cert) => {
+    const i = await signet.readKey(cert);
+    return [i, ...i.subkeys].flatMap((k) => [k.keyId, k.fingerprint]);
+  };
+  const [a, b] = [await idsOf(v6.publicKey), await idsOf(v4.publicKey)];
+  const big = new Uint8Array(1 << 20);
+  const ours = await signet.encrypt({ data: big, encryptionKeys: [v6.publicKey], passwords: ['pw'], armor: false });
+  const r = signet.messageRecipients(ours.subarray(0, 4096));
+  assert.equal(r.ids.length, 1);
+  assert.ok(a.includes(r.ids[0]), 'names the v6 key by fingerprint');
+  assert.deepEqual([r.password, r.anonymous], [true, false]);
+  // OpenPGP.js: armored, to the v4 key (a key ID) and an anonymous recipient.
+  const theirs = await openpgp.encrypt({
+    message: await openpgp.createMessage({ binary: big }),
+    encryptionKeys: [await openpgp.readKey({ armoredKey: v4.publicKey }), await openpgp.readKey({ armoredKey: v6.publicKey })],
+    wildcard: false,
+  });
+  const t = signet.messageRecipients(theirs.slice(0, 8192));
+  assert.equal(t.ids.length, 2);
+  assert.ok(b.includes(t.ids[0]) && a.includes(t.ids[1]), JSON.stringify(t));
+  assert.equal(t.password, false);
+  // Too short to reach the encrypted data: null. Not an encrypted message: its error code.
+  assert.equal(signet.messageRecipients(ours.subarray(0, 3)), null);
+  const signed = await signet.sign({ data: 'x', signingKeys: [await signet.unlockKey(v6.privateKey)] });
+  assert.throws(() => signet.messageRecipients(signed), (e) => e.name === 'SignetError' && typeof e.code === 'string');
+});
