@@ -1113,7 +1113,7 @@ $('vault-unlock').addEventListener('submit', async (e) => {
   });
 });
 
-initNotesUnlock({ call, busy, say, t, el, downloadBlob, vaultMeta, noteCounter, newNote, refreshVaultView });
+initNotesUnlock({ call, busy, say, t, el, downloadBlob, vaultMeta, noteCounter, newNote, refreshVaultView, keepMessages });
 
 $('vault-lock').addEventListener('click', async () => {
   if (!confirmDiscard()) return;

@@ -13,13 +13,14 @@ async function renderSlots() {
   const slots = await call('vaultSlots');
   const hasCode = slots.some((s) => s.kind === 'recoveryCode');
   $('slot-add-code').textContent = t(hasCode ? 'slots.replaceCode' : 'slots.addCode');
-  $('slot-list').replaceChildren(...slots.map((s) => el('li', { 'data-kind': s.kind },
+  // A message shown next to a slot's button must survive the list's re-render.
+  ui.keepMessages($('slot-list'), () => $('slot-list').replaceChildren(...slots.map((s) => el('li', { 'data-kind': s.kind, 'data-id': s.id },
     el('span', { text: t(`slots.kind.${s.kind}`, { id: s.wrapPublicKeyId ?? '' }) + (s.label ? ` — ${s.label}` : '') }),
     s.kind === 'passphrase' ? null : el('button', {
       type: 'button',
       text: t('slots.remove'),
       onclick: () => slotChange(null, 'vaultRemoveSlot', { id: s.id }, t('slots.removed')),
-    }))));
+    })))));
 }
 
 /** One slot change through the worker, then the new counter and the list. */

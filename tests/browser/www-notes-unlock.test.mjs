@@ -191,6 +191,8 @@ forEachEngine(({ h, test, engine }) => {
     await page.fill('#vu-pass', PASS);
     await page.click('#vault-unlock button[type="submit"]');
     await page.waitForSelector('#vault-open:not([hidden])', { timeout: 60_000 });
+    // The panel toggles (and lists the slots afresh when it opens); it may still be open.
+    if (!(await page.isHidden('#slots-panel'))) await page.click('#vault-slots');
     await page.click('#vault-slots');
     await page.waitForSelector('#slot-list li[data-kind="passkey"] button');
     await page.click('#slot-list li[data-kind="passkey"] button');
