@@ -78,9 +78,13 @@ function prfOf(cred) {
     : new Uint8Array(first);
 }
 
+/** A copy of the credential id (an ArrayBuffer or any view of one). */
 function idOf(cred) {
-  if (!cred?.rawId) throw new Error("the ceremony returned no credential");
-  return new Uint8Array(ArrayBuffer.isView(cred.rawId) ? cred.rawId.slice().buffer : cred.rawId.slice(0));
+  const id = cred?.rawId;
+  if (!id) throw new Error("the ceremony returned no credential");
+  return ArrayBuffer.isView(id)
+    ? new Uint8Array(id.buffer, id.byteOffset, id.byteLength).slice()
+    : new Uint8Array(id.slice(0));
 }
 
 /** Asks one of `requests` ([{ id, salt }]) for its PRF output on its salt. */

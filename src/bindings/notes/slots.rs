@@ -78,9 +78,9 @@ export interface NoteVaultWebAuthn {
 export type NoteVaultWebAuthnCredential =
   | PublicKeyCredential
   | {
-      rawId: ArrayBuffer | Uint8Array;
+      rawId: BufferSource;
       clientExtensionResults: {
-        prf?: { enabled?: boolean; results?: { first: ArrayBuffer | Uint8Array } };
+        prf?: { enabled?: boolean; results?: { first: BufferSource } };
       };
     };
 
