@@ -11,37 +11,49 @@ import { virtualAuthenticator } from './webauthn.mjs';
 const PASS = 'mật khẩu thử nghiệm 2026';
 const NEW_PASS = 'mật khẩu mới sau khôi phục';
 
+/** The notes panel's message: read it, wait for one of `kinds`, clear it. */
+function messages(page) {
+  const msg = () => page.evaluate(() => {
+    const m = document.getElementById('notes-msg');
+    return { kind: m.dataset.kind ?? '', code: m.dataset.code ?? '', text: m.textContent };
+  });
+  return {
+    msg,
+    waitMsg: (kinds) => page.waitForFunction(
+      (k) => k.includes(document.getElementById('notes-msg').dataset.kind),
+      kinds,
+      { timeout: 120_000 },
+    ).then(msg),
+    clearMsg: () => page.$eval('#notes-msg', (m) => { m.textContent = ''; delete m.dataset.kind; delete m.dataset.code; }),
+  };
+}
+
+/** Loads the page at `base`, creates a notebook with PASS and one note titled `title`;
+ *  the unlock-methods panel is then open (the offer) with only the passphrase. */
+async function createNotebook(page, base, title) {
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+  await page.click('#tab-notes');
+  await page.waitForSelector('#panel-notes:not([hidden]):not([aria-busy])');
+  await page.fill('#vc-pass', PASS);
+  await page.fill('#vc-pass2', PASS);
+  await page.click('#vault-create button[type="submit"]');
+  await page.waitForSelector('#vault-open:not([hidden])', { timeout: 60_000 });
+  await page.waitForSelector('#slots-panel:not([hidden]) #slot-list li');
+  assert.deepEqual(await page.$$eval('#slot-list li', (l) => l.map((e) => e.dataset.kind)), ['passphrase']);
+  await page.click('#note-new');
+  await page.fill('#note-title', title);
+  await page.fill('#note-body', 'nội dung');
+  await page.click('#note-save');
+  await page.waitForFunction((t) => [...document.querySelectorAll('.note-title')].some((e) => e.textContent === t), title);
+}
+
 forEachEngine(({ h, test, engine }) => {
   test('web page: recovery code from creation to unlock with a new passphrase', async () => {
     const context = await h.browser.newContext({ acceptDownloads: true });
     const page = await h.newPage(context);
-    await page.goto(`${h.base}/`);
-    await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
-    const msg = () => page.evaluate(() => {
-      const m = document.getElementById('notes-msg');
-      return { kind: m.dataset.kind ?? '', code: m.dataset.code ?? '', text: m.textContent };
-    });
-    const waitMsg = (kinds) => page.waitForFunction(
-      (k) => k.includes(document.getElementById('notes-msg').dataset.kind),
-      kinds,
-      { timeout: 120_000 },
-    ).then(msg);
-    const clearMsg = () => page.$eval('#notes-msg', (m) => { m.textContent = ''; delete m.dataset.kind; delete m.dataset.code; });
-
-    await page.click('#tab-notes');
-    await page.waitForSelector('#panel-notes:not([hidden]):not([aria-busy])');
-    await page.fill('#vc-pass', PASS);
-    await page.fill('#vc-pass2', PASS);
-    await page.click('#vault-create button[type="submit"]');
-    await page.waitForSelector('#vault-open:not([hidden])', { timeout: 60_000 });
-    // The offer: the unlock-methods panel is open with only the passphrase.
-    await page.waitForSelector('#slots-panel:not([hidden]) #slot-list li');
-    assert.deepEqual(await page.$$eval('#slot-list li', (l) => l.map((e) => e.dataset.kind)), ['passphrase']);
-    await page.click('#note-new');
-    await page.fill('#note-title', 'Sổ tay công tác');
-    await page.fill('#note-body', 'nội dung');
-    await page.click('#note-save');
-    await page.waitForFunction(() => [...document.querySelectorAll('.note-title')].some((e) => e.textContent === 'Sổ tay công tác'));
+    const { waitMsg, clearMsg } = messages(page);
+    await createNotebook(page, h.base, 'Sổ tay công tác');
 
     await page.click('#slot-add-code');
     await page.waitForSelector('#rc-show:not([hidden])', { timeout: 60_000 });
@@ -109,19 +121,9 @@ forEachEngine(({ h, test, engine }) => {
     const context = await h.browser.newContext();
     const page = await h.newPage(context);
     // WebAuthn refuses IP addresses as relying party ids: the page is served as localhost.
-    await page.goto(`${h.base.replace('127.0.0.1', 'localhost')}/`);
-    await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
+    await createNotebook(page, h.base.replace('127.0.0.1', 'localhost'), 'Việc của passkey');
     const auth = await virtualAuthenticator(page, engine);
-    const msg = () => page.evaluate(() => {
-      const m = document.getElementById('notes-msg');
-      return { kind: m.dataset.kind ?? '', code: m.dataset.code ?? '', text: m.textContent };
-    });
-    const waitMsg = (kinds) => page.waitForFunction(
-      (k) => k.includes(document.getElementById('notes-msg').dataset.kind),
-      kinds,
-      { timeout: 120_000 },
-    ).then(msg);
-    const clearMsg = () => page.$eval('#notes-msg', (m) => { m.textContent = ''; delete m.dataset.kind; delete m.dataset.code; });
+    const { waitMsg, clearMsg } = messages(page);
     const words = (key) => page.evaluate(async (k) => (await import('/i18n.js')).dictionaries[document.documentElement.lang][k], key);
     const lock = async () => {
       await page.click('#vault-lock');
@@ -135,20 +137,6 @@ forEachEngine(({ h, test, engine }) => {
         waitMsg(['error']),
       ]);
     };
-
-    await page.click('#tab-notes');
-    await page.waitForSelector('#panel-notes:not([hidden]):not([aria-busy])');
-    await page.fill('#vc-pass', PASS);
-    await page.fill('#vc-pass2', PASS);
-    await page.click('#vault-create button[type="submit"]');
-    await page.waitForSelector('#vault-open:not([hidden])', { timeout: 60_000 });
-    await page.waitForSelector('#slots-panel:not([hidden]) #slot-list li');
-    await page.click('#note-new');
-    await page.fill('#note-title', 'Việc của passkey');
-    await page.fill('#note-body', 'nội dung');
-    await page.click('#note-save');
-    await page.waitForFunction(() => [...document.querySelectorAll('.note-title')].some((e) => e.textContent === 'Việc của passkey'));
-
     await clearMsg();
     await page.click('#slot-add-passkey');
     const added = await waitMsg(['ok', 'error']);
