@@ -11,15 +11,10 @@
 // The main thread has no synchronous access handles: there a one-shot SEIPDv1
 // stream stays buffered up to the limit (pass a File to go beyond it).
 
+import { signetError as spillError } from './stream.js';
+
 const DIR = 'signet-spill';
 const LOCK = 'signet-spill:';
-
-function spillError(code, message) {
-  const e = new Error(message);
-  e.name = 'SignetError';
-  e.code = code;
-  return e;
-}
 
 function noRoom(e) {
   return spillError('LIMIT_EXCEEDED',
