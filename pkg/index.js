@@ -1,7 +1,11 @@
 // Browser / ESM entry. Call `await init()` once before using any other export; it
 // fetches and instantiates the .wasm next to this file (or the source you pass).
 import initWasm, { getVersion as versions } from './wasm/signet_crypto.js';
-import { setStreamWasmModule } from './stream.js';
+import { setStreamWasmModule, useSpill } from './stream.js';
+import { opfsSpillAvailable, makeOpfsSpill } from './opfs-spill.js';
+
+// In a dedicated worker, a one-shot SEIPDv1 stream is copied to OPFS for its second pass.
+if (opfsSpillAvailable()) useSpill(makeOpfsSpill);
 
 // The package's API (the README's API table): one explicit list, in api.js.
 export * from './api.js';

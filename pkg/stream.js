@@ -10,7 +10,8 @@ import { EncryptEngine, DecryptEngine, sessionKeyGetter } from './stream-worker.
 /** Input batch handed to the engine per step. */
 const BATCH = 1 << 20;
 
-function signetError(code, message) {
+/** @internal An error with the package's `code` (also for opfs-spill.js). */
+export function signetError(code, message) {
   const e = new Error(message);
   e.name = 'SignetError';
   e.code = code;

@@ -3,7 +3,7 @@
 import { t, errorText, reasonText, applyI18n, setLang, currentLang, onLangChange, formatBytes, formatDate } from './i18n.js';
 import { readPins, startPinnedWorker, wasmPin } from './pins.js';
 import { mountInbox } from './inbox.js';
-import { initNotesUnlock, offerRecovery } from './notes-unlock.js';
+import { initNotesUnlock, offerRecovery, answerPasskeyAsk } from './notes-unlock.js';
 
 // ---------------------------------------------------------------------------
 // Worker RPC
@@ -25,6 +25,7 @@ let nextId = 1;
 const pending = new Map();
 function onWorkerMessage({ data }) {
   if (data.event) return onWorkerEvent(data.event);
+  if (data.ask || data.askCancel) return answerPasskeyAsk(data, worker);
   const p = pending.get(data.id);
   if (!p) return;
   if (data.progress) return p.onProgress?.(data.progress);
@@ -1112,7 +1113,7 @@ $('vault-unlock').addEventListener('submit', async (e) => {
   });
 });
 
-initNotesUnlock({ call, busy, say, t, el, downloadBlob, vaultMeta, noteCounter, newNote, refreshVaultView });
+initNotesUnlock({ call, busy, say, t, el, downloadBlob, vaultMeta, noteCounter, newNote, refreshVaultView, keepMessages });
 
 $('vault-lock').addEventListener('click', async () => {
   if (!confirmDiscard()) return;

@@ -423,6 +423,35 @@ async function fileDecrypt(id, { file, passwords = [], memoryLimit }) {
 // ---------------------------------------------------------------------------
 // Notes
 
+let nextAsk = 1;
+const asks = new Map(); // ask id -> { resolve, reject }
+
+/** The vault's WebAuthn ceremony (NoteVaultWebAuthn), run by the page's main thread:
+ *  a worker has no navigator.credentials. The options go out ({ ask }); the page answers
+ *  ({ answer }) with the credential's id and PRF output (transferred), or the error's
+ *  name; the package's abort at its timeout (120 s by default) is forwarded ({ askCancel }). */
+const pageWebAuthn = {
+  create: (o) => askPage('create', o),
+  get: (o) => askPage('get', o),
+};
+
+function askPage(kind, { publicKey, signal }) {
+  const id = nextAsk++;
+  return new Promise((resolve, reject) => {
+    asks.set(id, { resolve, reject });
+    signal?.addEventListener('abort', () => self.postMessage({ askCancel: id }), { once: true });
+    self.postMessage({ ask: { id, kind, publicKey } });
+  });
+}
+
+function answered({ id, ok, result, error }) {
+  const a = asks.get(id);
+  asks.delete(id);
+  if (!a) return;
+  if (ok) a.resolve(result);
+  else a.reject(Object.assign(new Error(error.message), { name: error.name }));
+}
+
 function needVault() {
   if (!vault || vault.locked) throw fail('LOCKED', 'the notebook is locked');
   return vault;
@@ -527,12 +556,12 @@ const ops = {
   vaultExport: () => needVault().exportBackup(),
   vaultShare: ({ id, recipientText }) => needVault().shareNote(id, wrapPublicKeyFromText(recipientText.trim())),
   vaultAcceptShared,
-  // Key slots (www/notes-unlock.js). Passkeys need WebAuthn, which a worker does
-  // not have: the package answers UNSUPPORTED here, and the page says so.
+  // Key slots (www/notes-unlock.js). A passkey's ceremony runs on the page (pageWebAuthn).
   vaultOpenWith: async ({ name, unlock, newPassphrase, minManifestCounter, expectedVaultId }) => {
     vault?.free();
     vault = null;
-    const v = await NoteVault.open({ name, ...unlock, storage: 'indexeddb', minManifestCounter, expectedVaultId, autoLockMs: AUTO_LOCK_MS });
+    const passkey = unlock.passkey ? { webauthn: pageWebAuthn } : {};
+    const v = await NoteVault.open({ name, ...unlock, ...passkey, storage: 'indexeddb', minManifestCounter, expectedVaultId, autoLockMs: AUTO_LOCK_MS });
     if (newPassphrase) await v.setPassphrase(newPassphrase);
     vault = v;
     return vaultState();
@@ -544,7 +573,7 @@ const ops = {
   },
   vaultAddPasskey: async () => {
     const v = needVault();
-    await v.addPasskey({ label: 'Signet' });
+    await v.addPasskey({ label: 'Signet', webauthn: pageWebAuthn });
     return { counter: v.manifestCounter };
   },
   vaultAddEscrow: async ({ publicKeyText, label }) => {
@@ -562,6 +591,7 @@ const ops = {
 self.onmessage = async (event) => {
   const { id, op, args = {} } = event.data;
   if (event.data.boot) return;
+  if (event.data.answer) return answered(event.data.answer);
   try {
     await ready;
     const f = ops[op];

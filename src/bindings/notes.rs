@@ -89,8 +89,10 @@ export interface NoteVaultOpenOptions {
   recoveryCode?: string;
   /** Unlock with a registered passkey (WebAuthn PRF). UNSUPPORTED without PRF. */
   passkey?: boolean;
-  /** WebAuthn timeout for `passkey`, ms (default 120000). */
+  /** WebAuthn timeout for `passkey`, ms (default 120000); the call settles by then. */
   timeoutMs?: number;
+  /** Who runs the passkey ceremony (default `navigator.credentials`); see NoteVaultWebAuthn. */
+  webauthn?: NoteVaultWebAuthn;
   /** An office recovery key for which the vault has an escrow slot. Then `setPassphrase`. */
   escrowSecretKey?: WrapSecretKey;
   storage?: NoteVaultStorage;

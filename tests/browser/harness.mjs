@@ -219,6 +219,10 @@ const DRIVERS = {
           'browser.shell.checkDefaultBrowser': false,
           'datareporting.policy.dataSubmissionEnabled': false,
           'toolkit.telemetry.reportingpolicy.firstRun': false,
+          // WebAuthn through the software token, which is where WebDriver's "Add Virtual
+          // Authenticator" (with PRF) lives; otherwise a ceremony waits for a USB key.
+          'security.webauth.webauthn_enable_softtoken': true,
+          'security.webauth.webauthn_enable_usbtoken': false,
         },
       },
     };

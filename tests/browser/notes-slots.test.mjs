@@ -1,37 +1,24 @@
-// Vault key slots in the browser: a passkey through the WebAuthn PRF extension
-// (Chromium, on a CDP virtual authenticator with PRF), a clear UNSUPPORTED or a
-// working passkey elsewhere, and the unlock time of every slot kind.
+// Vault key slots in the browser: a passkey through the WebAuthn PRF extension on a
+// virtual authenticator with PRF (Chromium: CDP; Firefox: WebDriver), a clear
+// UNSUPPORTED where there is no WebAuthn (WebKitGTK), a ceremony that settles without
+// any authenticator, and the unlock time of every slot kind.
 import assert from 'node:assert/strict';
 import { forEachEngine } from './harness.mjs';
+import { virtualAuthenticator } from './webauthn.mjs';
+
+/** The engines whose driver has a virtual authenticator (tests/browser/webauthn.mjs). */
+const noAuthenticator = (engine) => engine === 'webkit' && 'WebKitWebDriver has no virtual authenticator and MiniBrowser no WebAuthn: see the UNSUPPORTED test';
 
 const kdf = { memoryKiB: 19456, iterations: 2, parallelism: 1 };
-
-/** A virtual authenticator (CTAP2, user-verifying, with the PRF extension) on `page`. */
-async function virtualAuthenticator(page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      ctap2Version: 'ctap2_1',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      hasPrf: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
 
 forEachEngine(({ h, test, engine }) => {
   // WebAuthn refuses IP addresses as relying party ids: serve the page as localhost.
   const origin = () => h.base.replace('127.0.0.1', 'localhost');
-  test('passkey slot: WebAuthn PRF unlock, a wrong credential, a removed slot', { skip: engine !== 'chromium' && 'Firefox/WebKit: see the UNSUPPORTED test' }, async () => {
-    const page = await h.newPage();
+  test('passkey slot: WebAuthn PRF unlock, a wrong credential, a removed slot', { skip: noAuthenticator(engine) }, async () => {
+    const context = await h.browser.newContext();
+    const page = await h.newPage(context);
     await page.goto(`${origin()}/test/blank.html`);
-    const { cdp, authenticatorId } = await virtualAuthenticator(page);
+    const auth = await virtualAuthenticator(page, engine);
     const name = `pk-${Date.now()}`;
     const added = await page.evaluate(async ({ name, kdf }) => {
       const s = await import('/pkg/index.js');
@@ -53,7 +40,7 @@ forEachEngine(({ h, test, engine }) => {
 
     // A wrong credential: the authenticator now holds only a credential of
     // another registration, so no credential the slot names can answer.
-    await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
+    await auth.clearCredentials();
     const wrong = await page.evaluate(async ({ name }) => {
       const s = await import('/pkg/index.js');
       await navigator.credentials.create({ publicKey: {
@@ -87,24 +74,29 @@ forEachEngine(({ h, test, engine }) => {
       v.free();
       return out;
     }, { name, first: added.id });
-    assert.deepEqual(removed, ['OK', 'KEY_UNUSABLE', 'NO_MATCHING_KEY', 'passphrase']);
-    await page.close();
+    // Firefox's software token (behind WebDriver's virtual authenticator) refuses every
+    // assertion whose allowCredentials lists two ids (NotAllowedError; also without PRF,
+    // measured with Firefox 153 ESR): there the two-slot unlock is refused, not opened.
+    const twoSlots = engine === 'firefox' ? 'KEY_UNUSABLE' : 'OK';
+    assert.deepEqual(removed, [twoSlots, 'KEY_UNUSABLE', 'NO_MATCHING_KEY', 'passphrase']);
+    await context.close();
   });
 
-  // Chromium headless without an authenticator did not settle the ceremony within the
-  // WebAuthn timeout in the one run made (the run was stopped): skipped there until understood.
-  test('passkey without a PRF-capable authenticator: UNSUPPORTED or works', { skip: engine === 'chromium' && 'headless Chromium without an authenticator did not answer within timeoutMs' }, async () => {
+  // No authenticator at all: headless Chromium never settles the ceremony by itself
+  // (its own timeout is not honoured without a UI); the package's timer settles it.
+  test('passkey without a PRF-capable authenticator: UNSUPPORTED or refused, within timeoutMs', async () => {
     const page = await h.newPage();
     await page.goto(`${origin()}/test/blank.html`);
     const got = await page.evaluate(async ({ kdf }) => {
       const s = await import('/pkg/index.js');
       await s.init();
       const v = await s.NoteVault.create({ name: `nopk-${Date.now()}`, passphrase: 'pw', kdf, storage: 'memory' });
+      const t0 = performance.now();
       try {
         await v.addPasskey({ timeoutMs: 3000 });
         return { code: 'OK' };
       } catch (e) {
-        return { code: e.code, message: e.message };
+        return { code: e.code, reason: e.reason, message: e.message, ms: performance.now() - t0 };
       } finally {
         v.free();
       }
@@ -112,14 +104,17 @@ forEachEngine(({ h, test, engine }) => {
     // No authenticator is attached: either the browser says there is no PRF, or
     // the ceremony cannot complete (no authenticator to answer).
     assert.ok(['UNSUPPORTED', 'KEY_UNUSABLE'].includes(got.code), JSON.stringify(got));
-    console.log(`# ${engine}: addPasskey without an authenticator: ${got.code} (${got.message})`);
+    if (got.code === 'KEY_UNUSABLE') assert.equal(got.reason, 'passkey-refused');
+    assert.ok(got.ms < 3000 + 2000, `settled after ${got.ms} ms`);
+    console.log(`# ${engine}: addPasskey without an authenticator: ${got.code} after ${got.ms.toFixed(0)} ms (${got.message})`);
     await page.close();
   });
 
-  test('unlock time per slot kind', { skip: engine !== 'chromium' && 'the passkey needs the CDP virtual authenticator' }, async () => {
-    const page = await h.newPage();
+  test('unlock time per slot kind', { skip: noAuthenticator(engine) }, async () => {
+    const context = await h.browser.newContext();
+    const page = await h.newPage(context);
     await page.goto(`${origin()}/test/blank.html`);
-    await virtualAuthenticator(page);
+    await virtualAuthenticator(page, engine);
     const t = await page.evaluate(async ({ name }) => {
       const s = await import('/pkg/index.js');
       await s.init();
@@ -136,7 +131,7 @@ forEachEngine(({ h, test, engine }) => {
         return performance.now() - t0;
       };
       const out = {};
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         for (const [k, o] of Object.entries({
           passphrase: { passphrase: 'pw' },
           recoveryCode: { recoveryCode },
@@ -147,10 +142,10 @@ forEachEngine(({ h, test, engine }) => {
       office.secretKey.free();
       return out;
     }, { name: `time-${Date.now()}` });
-    const median = (a) => [...a].sort((x, y) => x - y)[1];
+    const median = (a) => [...a].sort((x, y) => x - y)[2];
     const line = Object.entries(t).map(([k, v]) => `${k} ${median(v).toFixed(0)} ms`).join(', ');
-    console.log(`# notes unlock per slot kind, ${h.version}, median of 3 (machine loaded): ${line}`);
+    console.log(`# notes unlock per slot kind, ${h.version}, median of 5 (machine loaded): ${line}`);
     for (const v of Object.values(t)) assert.ok(median(v) > 0);
-    await page.close();
+    await context.close();
   });
 });

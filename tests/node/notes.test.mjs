@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as signet from 'signet-crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 const { NoteVault } = signet;
 // The smallest parameters creation accepts, so the suite stays quick.
@@ -365,4 +366,84 @@ test('key slots: recovery code, escrow, slots(), removeSlot, setPassphrase; pass
   w.free();
   office.secretKey.free();
   stranger.secretKey.free();
+});
+
+/** A software authenticator with the PRF extension (HMAC-SHA-256 under a per-credential
+ *  secret), standing in for a page's main thread: the `webauthn` ceremony a vault in a
+ *  worker is given. It answers with the cloneable parts of a credential. */
+function fakeAuthenticator() {
+  const creds = new Map(); // base64url id -> secret
+  const b64url = (b) => Buffer.from(b).toString('base64url');
+  const a = { seen: [], outputs: [], prfSecret: null };
+  const answer = (id, salt) => {
+    const first = new Uint8Array(createHmac('sha256', a.prfSecret ?? creds.get(b64url(id))).update(salt).digest());
+    a.outputs.push(first);
+    return { rawId: new Uint8Array(id).buffer, clientExtensionResults: { prf: { enabled: true, results: { first } } } };
+  };
+  a.create = async ({ publicKey, signal }) => {
+    a.seen.push({ kind: 'create', publicKey, signal });
+    const id = randomBytes(16);
+    creds.set(b64url(id), randomBytes(32));
+    return answer(id, publicKey.extensions.prf.eval.first);
+  };
+  a.get = async ({ publicKey, signal }) => {
+    a.seen.push({ kind: 'get', publicKey, signal });
+    const known = publicKey.allowCredentials.find((c) => creds.has(b64url(c.id)));
+    if (!known) throw Object.assign(new Error('no credential'), { name: 'NotAllowedError' });
+    return answer(known.id, publicKey.extensions.prf.evalByCredential[b64url(known.id)].first);
+  };
+  a.forget = () => creds.clear();
+  return a;
+}
+
+test('passkey through a caller-supplied webauthn ceremony: register, unlock, wrong PRF, refusals, timeout', async () => {
+  const name = uniq('pk');
+  const auth = fakeAuthenticator();
+  const v = await NoteVault.create({ name, passphrase: 'pw', storage: 'memory', kdf });
+  await v.put({ title: 'kept', body: 'b' });
+  const id = await v.addPasskey({ label: 'phone', rpName: 'Sở', webauthn: auth });
+  const [made] = auth.seen;
+  assert.equal(made.kind, 'create');
+  assert.equal(made.publicKey.rp.name, 'Sở');
+  assert.equal(made.publicKey.authenticatorSelection.userVerification, 'required');
+  assert.equal(made.publicKey.extensions.prf.eval.first.length, 32);
+  assert.ok(made.signal instanceof AbortSignal);
+  assert.deepEqual(v.slots().map((s) => [s.kind, s.label]), [['passphrase', ''], ['passkey', 'phone']]);
+  assert.equal(v.slots()[1].id, id);
+
+  const w = await NoteVault.open({ name, passkey: true, webauthn: auth, storage: 'memory' });
+  assert.equal(w.list()[0].title, 'kept');
+  w.free();
+  const asked = auth.seen.at(-1).publicKey;
+  assert.equal(asked.allowCredentials.length, 1);
+  assert.deepEqual(Object.values(asked.extensions.prf.evalByCredential)[0].first, made.publicKey.extensions.prf.eval.first,
+    'the unlock asks for the PRF on the salt registered');
+  // Every PRF output handed to the package was overwritten once used.
+  assert.ok(auth.outputs.length >= 2 && auth.outputs.every((o) => o.every((b) => b === 0)));
+
+  // The right credential with another PRF output: no slot takes the key it gives.
+  auth.prfSecret = randomBytes(32);
+  await rejects(NoteVault.open({ name, passkey: true, webauthn: auth, storage: 'memory' }), 'NO_MATCHING_KEY');
+  auth.prfSecret = null;
+  // The ceremony refused (no credential of this vault), or not possible here.
+  auth.forget();
+  const refused = await rejects(NoteVault.open({ name, passkey: true, webauthn: auth, storage: 'memory' }), 'KEY_UNUSABLE');
+  assert.equal(refused.reason, 'passkey-refused');
+  const notHere = { create: auth.create, get: async () => { throw Object.assign(new Error('no WebAuthn'), { name: 'NotSupportedError' }); } };
+  await rejects(NoteVault.open({ name, passkey: true, webauthn: notHere, storage: 'memory' }), 'UNSUPPORTED');
+  const noPrf = { create: auth.create, get: async ({ publicKey }) => ({ rawId: publicKey.allowCredentials[0].id, clientExtensionResults: {} }) };
+  await rejects(NoteVault.open({ name, passkey: true, webauthn: noPrf, storage: 'memory' }), 'UNSUPPORTED');
+
+  // A ceremony that never answers settles at timeoutMs, and is told to stop.
+  let signal;
+  const silent = { create: auth.create, get: ({ signal: s }) => { signal = s; return new Promise(() => {}); } };
+  const t0 = Date.now();
+  const late = await rejects(NoteVault.open({ name, passkey: true, webauthn: silent, timeoutMs: 300, storage: 'memory' }), 'KEY_UNUSABLE');
+  assert.ok(Date.now() - t0 < 5000, `settled after ${Date.now() - t0} ms`);
+  assert.match(late.message, /within 300 ms/);
+  assert.equal(signal.aborted, true);
+
+  await rejects(NoteVault.open({ name, passkey: true, webauthn: { get: auth.get }, storage: 'memory' }), 'INVALID_ARGUMENT');
+  await rejects(v.addPasskey({ webauthn: 'navigator' }), 'INVALID_ARGUMENT');
+  v.free();
 });

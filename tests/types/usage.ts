@@ -3,7 +3,7 @@
 import {
   init, getVersion, errorCodes, type SignetErrorCode, type VersionInfo,
   generateWrapKeyPair, importWrapSecretKey, wrapKey, unwrapKey, envelopeRecipients, WrapSecretKey,
-  NoteVault, type Note, type NoteSummary, type NoteVaultSlot,
+  NoteVault, type Note, type NoteSummary, type NoteVaultSlot, type NoteVaultWebAuthn,
   unlockKey, readKey, revokeKey, type RevokeKeyOptions, type KeyInfo,
   encrypt, type EncryptedWithSessionKey,
   decryptStream, type StreamProgress,
@@ -63,6 +63,16 @@ export async function slots(vault: NoteVault, office: WrapSecretKey, officePubli
   const byCode: NoteVault = await NoteVault.open({ name: 'n', recoveryCode: code });
   await byCode.setPassphrase('mới');
   const byPasskey: NoteVault = await NoteVault.open({ name: 'n', passkey: true });
+  // A worker's ceremony run by its page: the credential's cloneable parts come back.
+  const relay: NoteVaultWebAuthn = {
+    create: async ({ publicKey, signal }) => {
+      const c = (await navigator.credentials.create({ publicKey, signal })) as PublicKeyCredential;
+      return { rawId: c.rawId, clientExtensionResults: { prf: c.getClientExtensionResults().prf } };
+    },
+    get: async ({ publicKey, signal }) => (await navigator.credentials.get({ publicKey, signal })) as PublicKeyCredential,
+  };
+  await vault.addPasskey({ webauthn: relay, timeoutMs: 30000 });
+  (await NoteVault.open({ name: 'n', passkey: true, webauthn: relay, timeoutMs: 30000 })).free();
   const byOffice: NoteVault = await NoteVault.open({ name: 'n', escrowSecretKey: office });
   console.log(escrowId, kinds, who, byPasskey, byOffice);
 }

@@ -16,13 +16,18 @@ use crate::{error::Reason, Error, Result};
 extern "C" {
     #[wasm_bindgen(js_name = passkeyCreate, catch)]
     async fn passkey_create(
+        webauthn: &JsValue,
         rp_name: &str,
         user_name: &str,
         salt: &[u8],
         timeout: f64,
     ) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = passkeyGet, catch)]
-    async fn passkey_get(requests: Array, timeout: f64) -> std::result::Result<JsValue, JsValue>;
+    async fn passkey_get(
+        webauthn: &JsValue,
+        requests: Array,
+        timeout: f64,
+    ) -> std::result::Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -51,9 +56,33 @@ export interface NoteVaultPasskeyOptions {
   rpName?: string;
   /** The account name the authenticator shows (default "Signet notes"). */
   userName?: string;
-  /** WebAuthn timeout in ms (default 120000). */
+  /** WebAuthn timeout in ms (default 120000); the call settles by then. */
   timeoutMs?: number;
+  /** Who runs the ceremony (default `navigator.credentials`); see NoteVaultWebAuthn. */
+  webauthn?: NoteVaultWebAuthn;
 }
+
+/** A WebAuthn ceremony run elsewhere, for a vault in a worker (which has no
+ *  `navigator.credentials`): the page's main thread calls
+ *  `navigator.credentials.create/get(options)` with the options it is given (the
+ *  package builds them, PRF salts included; `signal` aborts at the timeout) and
+ *  returns the credential, or its structured-cloneable parts `{ rawId,
+ *  clientExtensionResults: { prf } }`. A ceremony that cannot run here should
+ *  reject with an error named "NotSupportedError" (UNSUPPORTED). */
+export interface NoteVaultWebAuthn {
+  create(options: { publicKey: PublicKeyCredentialCreationOptions; signal: AbortSignal }): Promise<NoteVaultWebAuthnCredential>;
+  get(options: { publicKey: PublicKeyCredentialRequestOptions; signal: AbortSignal }): Promise<NoteVaultWebAuthnCredential>;
+}
+
+/** What a NoteVaultWebAuthn ceremony resolves to: a PublicKeyCredential, or these parts of it. */
+export type NoteVaultWebAuthnCredential =
+  | PublicKeyCredential
+  | {
+      rawId: BufferSource;
+      clientExtensionResults: {
+        prf?: { enabled?: boolean; results?: { first: BufferSource } };
+      };
+    };
 
 /** Options of `addEscrow`. */
 export interface NoteVaultEscrowOptions {
@@ -67,7 +96,7 @@ export interface NoteVaultEscrowOptions {
 pub(super) enum UnlockArg {
     Passphrase(Zeroizing<Vec<u8>>),
     RecoveryCode(Zeroizing<String>),
-    Passkey(f64),
+    Passkey(Ceremony),
     Escrow(JsEscrowKey),
 }
 
@@ -84,7 +113,7 @@ pub(super) fn unlock_arg(opts: &JsValue) -> Result<UnlockArg> {
         found.push(UnlockArg::RecoveryCode(Zeroizing::new(code)));
     }
     if get_field(opts, "passkey")?.as_bool() == Some(true) {
-        found.push(UnlockArg::Passkey(timeout_of(opts)?));
+        found.push(UnlockArg::Passkey(Ceremony::of(opts)?));
     }
     let sk = get_field(opts, "escrowSecretKey")?;
     if !sk.is_undefined() {
@@ -98,8 +127,34 @@ pub(super) fn unlock_arg(opts: &JsValue) -> Result<UnlockArg> {
     Ok(found.remove(0))
 }
 
-fn timeout_of(opts: &JsValue) -> Result<f64> {
-    Ok(super::opt_number(opts, "timeoutMs")?.unwrap_or(120_000.0))
+/// How a passkey is asked for: the caller's `webauthn` ceremony (or undefined:
+/// the browser's) and the timeout it must settle within.
+pub(super) struct Ceremony {
+    webauthn: JsValue,
+    timeout: f64,
+}
+
+impl Ceremony {
+    /// Reads `timeoutMs` and `webauthn` (both `create` and `get`: registering
+    /// may need an assertion for the PRF output).
+    fn of(opts: &JsValue) -> Result<Self> {
+        let timeout = super::opt_number(opts, "timeoutMs")?.unwrap_or(120_000.0);
+        let webauthn = get_field(opts, "webauthn")?;
+        if !webauthn.is_undefined() && !webauthn.is_null() {
+            let has = |m: &str| get_field(&webauthn, m).is_ok_and(|f| f.is_function());
+            if !has("create") || !has("get") {
+                return Err(invalid(
+                    "`webauthn` must be an object with `create` and `get` functions",
+                ));
+            }
+        }
+        let webauthn = if webauthn.is_null() {
+            JsValue::UNDEFINED
+        } else {
+            webauthn
+        };
+        Ok(Ceremony { webauthn, timeout })
+    }
 }
 
 /// Opens `store` with `arg`; a passkey is asked for over the slots the store lists.
@@ -112,12 +167,13 @@ pub(super) async fn open_with(
         UnlockArg::Passphrase(p) => Vault::open_with(store, Unlock::Passphrase(&p), o).await,
         UnlockArg::RecoveryCode(c) => Vault::open_with(store, Unlock::RecoveryCode(&c), o).await,
         UnlockArg::Escrow(k) => Vault::open_with(store, Unlock::Escrow(&k), o).await,
-        UnlockArg::Passkey(timeout) => {
+        UnlockArg::Passkey(c) => {
             let requests = Vault::passkey_requests(&store).await?;
             if requests.is_empty() {
                 return Err(Error::NoMatchingKey);
             }
-            let (credential_id, prf) = ask_passkey(passkey_get(to_js(&requests), timeout).await)?;
+            let answer = passkey_get(&c.webauthn, to_js(&requests), c.timeout).await;
+            let (credential_id, prf) = ask_passkey(answer)?;
             let u = Unlock::Passkey {
                 credential_id: &credential_id,
                 prf_output: prf.as_slice(),
@@ -141,7 +197,7 @@ fn to_js(requests: &[PasskeyRequest]) -> Array {
 
 /// The credential id and PRF output of a WebAuthn answer (the JS copy of the
 /// output is overwritten); a browser without PRF is `UNSUPPORTED`, a refused or
-/// timed-out request `KEY_UNUSABLE`.
+/// timed-out request `KEY_UNUSABLE` (reason `passkey-refused`).
 fn ask_passkey(
     answer: std::result::Result<JsValue, JsValue>,
 ) -> Result<(Vec<u8>, Zeroizing<[u8; 32]>)> {
@@ -328,8 +384,9 @@ impl NoteVault {
             let label = label_of(&opts)?;
             let rp = opt_string(&opts, "rpName")?.unwrap_or_else(|| "Signet".into());
             let user = opt_string(&opts, "userName")?.unwrap_or_else(|| "Signet notes".into());
+            let c = Ceremony::of(&opts)?;
             let salt = crate::aead::random_array::<32>();
-            let answer = passkey_create(&rp, &user, &salt, timeout_of(&opts)?).await;
+            let answer = passkey_create(&c.webauthn, &rp, &user, &salt, c.timeout).await;
             let (cred, prf) = ask_passkey(answer)?;
             let id = inner
                 .add_passkey(&cred, salt, prf.as_slice(), &label)
