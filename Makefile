@@ -57,9 +57,13 @@ repro-check:
 	scripts/repro.sh against-pkg
 	$(call done,reproducible Wasm (a clean build elsewhere matches pkg/wasm))
 
+## Where the bytes go: raw / gzip / brotli of what each package entry downloads, then
+## twiggy's per-crate and per-function breakdown of each Wasm build (cargo's output, which
+## keeps the names wasm-bindgen strips). Also in target/size/report.md; docs/size.md keeps
+## the figures of each change.
 size:
-	@for f in pkg/wasm/signet_crypto_bg.wasm pkg/embed/index.js; do \
-	 printf '[pkg] %s: %s bytes raw, %s gzip -9\n' "$$f" "$$(stat -c %s $$f)" "$$(gzip -9c $$f | wc -c)"; done
+	@mkdir -p $(CARGO_TARGET_DIR)/size
+	@node scripts/size.mjs --twiggy --out $(CARGO_TARGET_DIR)/size/report.md
 
 ## Serves www/ (and the package under /pkg/) on http://127.0.0.1:$(PORT), and the demo
 ## mini app (another origin, embedding www/frame.html) on port $(PORT)+1; the frame's
