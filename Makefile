@@ -8,6 +8,9 @@ WASM_TARGET := wasm32-unknown-unknown
 # Respect a caller's CARGO_TARGET_DIR (worktrees may use their own).
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 WASM_OUT := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/signet_crypto.wasm
+# The notes module (`signet-crypto/notes`): the same crate without the `openpgp` feature,
+# in its own profile (Cargo.toml) so the two builds do not overwrite each other.
+WASM_NOTES_OUT := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release-notes/signet_crypto.wasm
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM ?= /usr/bin/chromium
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER ?= wasm-bindgen-test-runner
@@ -30,7 +33,8 @@ pkg: setup
 	node scripts/integrity.mjs
 	@$(MAKE) --no-print-directory size
 
-## Release Wasm + wasm-bindgen glue into pkg/wasm/, reproducibly: toolchain pinned in
+## Release Wasm + wasm-bindgen glue into pkg/wasm/ (the full module, signet_crypto*, and
+## the notes module without OpenPGP, signet_notes*), reproducibly: toolchain pinned in
 ## rust-toolchain.toml, wasm-bindgen pinned exactly (Cargo.toml, setup.sh), build paths
 ## remapped for the Wasm target only (native and test builds keep their caches), no
 ## timestamps. `make repro` checks it. The `name` section (function names for stack
@@ -43,7 +47,10 @@ pkg-wasm:
 	rm -rf pkg/wasm
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='$(WASM_REMAP)' \
 	  cargo build --locked --lib --release --target $(WASM_TARGET)
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='$(WASM_REMAP)' \
+	  cargo build --locked --lib --profile release-notes --target $(WASM_TARGET) --no-default-features --features zeroize-on-free
 	wasm-bindgen --target web --weak-refs --remove-name-section --out-dir pkg/wasm --out-name signet_crypto $(WASM_OUT)
+	wasm-bindgen --target web --weak-refs --remove-name-section --out-dir pkg/wasm --out-name signet_notes $(WASM_NOTES_OUT)
 
 ## Two builds of pkg-wasm from clean copies of the sources (git archive of the work
 ## tree's state) in differently named directories, with their own target directories,
