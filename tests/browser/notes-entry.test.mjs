@@ -54,7 +54,7 @@ forEachEngine(({ h, test }) => {
       v.free();
       const sk = s.importWrapSecretKey(new Uint8Array(secret), 'pw');
       return { body, key: s.unwrapKey({ envelope: new Uint8Array(envelope), secretKey: sk }).length };
-    }, out);
+    }, { ...out, name });
     assert.deepEqual(full, { body: 'Nội dung', key: 32 });
   });
 });
