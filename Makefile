@@ -38,8 +38,9 @@ pkg: setup
 ## rust-toolchain.toml, wasm-bindgen pinned exactly (Cargo.toml, setup.sh), build paths
 ## remapped for the Wasm target only (native and test builds keep their caches), no
 ## timestamps. `make repro` checks it. The `name` section (function names for stack
-## traces) is dropped: -0.35 MB raw, -120 KB gzip. (wasm-opt -Oz was tried: -11 % raw
-## but only -1.5 % gzip, not worth a build step.)
+## traces) is dropped: -0.35 MB raw, -120 KB gzip. (wasm-opt -Oz, binaryen 132, was tried
+## again on 2026-12-06: -11 % raw, -1.7 % gzip, +2 % brotli: not worth a build step;
+## docs/size.md.)
 WASM_REMAP = --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo \
   --remap-path-prefix=$(shell rustc --print sysroot)=/rust \
   --remap-path-prefix=$(CURDIR)=/signet --remap-path-prefix=$(CARGO_TARGET_DIR)=/signet/target

@@ -94,10 +94,13 @@ function crateOf(sym) {
 }
 
 function twiggy(wasm) {
-  const out = execFileSync('twiggy', ['top', '-n', '1000000', '-f', 'json', wasm], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
+  let out;
+  try {
+    out = execFileSync('twiggy', ['top', '-n', '1000000', '-f', 'json', wasm], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  } catch (e) {
+    if (e.code === 'ENOENT') throw new Error('twiggy is not installed: run scripts/setup.sh (make setup)');
+    throw e;
+  }
   return JSON.parse(out).map((r) => ({ name: r.name, size: r.shallow_size }));
 }
 

@@ -1,6 +1,6 @@
 // The small entry (`pkg/notes.js`, the Wasm build without OpenPGP) in every engine:
 // key wrapping and an IndexedDB vault work, the page fetched only the small module
-// (compiled while downloading), and the full module opens what it made.
+// and compiled it while downloading, and the full module opens what it made.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { forEachEngine } from './harness.mjs';
@@ -14,8 +14,13 @@ forEachEngine(({ h, test }) => {
     await page.goto(`${h.base}/test/blank.html`);
     const name = `entry-${Date.now()}`;
     const out = await page.evaluate(async ({ name, kdf }) => {
+      // Counts streaming compilations (the server sends application/wasm).
+      const compileStreaming = WebAssembly.compileStreaming;
+      let streamed = 0;
+      WebAssembly.compileStreaming = (...args) => { streamed++; return compileStreaming(...args); };
       const n = await import('/pkg/notes.js');
       await n.init();
+      WebAssembly.compileStreaming = compileStreaming;
       const pair = n.generateWrapKeyPair();
       const key = crypto.getRandomValues(new Uint8Array(32));
       const envelope = n.wrapKey({ key, recipients: [pair.publicKey] });
@@ -33,6 +38,7 @@ forEachEngine(({ h, test }) => {
         tamper,
         id,
         fetched,
+        streamed,
         sha384: n.getVersion().wasmSha384,
         openpgp: typeof n.encrypt,
         envelope: Array.from(envelope),
@@ -43,6 +49,7 @@ forEachEngine(({ h, test }) => {
     assert.equal(out.tamper, 'DECRYPTION_FAILED');
     assert.equal(out.openpgp, 'undefined');
     assert.deepEqual(out.fetched, ['/pkg/wasm/signet_notes_bg.wasm']);
+    assert.equal(out.streamed, 1, 'compiled while downloading (compileStreaming)');
     assert.equal(out.sha384, pins['wasm/signet_notes_bg.wasm']);
 
     // The full module, in the same origin: the vault and the wrapped key are the same format.
