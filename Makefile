@@ -8,6 +8,9 @@ WASM_TARGET := wasm32-unknown-unknown
 # Respect a caller's CARGO_TARGET_DIR (worktrees may use their own).
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 WASM_OUT := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/signet_crypto.wasm
+# The notes module (`signet-crypto/notes`): the same crate without the `openpgp` feature,
+# in its own profile (Cargo.toml) so the two builds do not overwrite each other.
+WASM_NOTES_OUT := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release-notes/signet_crypto.wasm
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export CHROMIUM ?= /usr/bin/chromium
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER ?= wasm-bindgen-test-runner
@@ -30,12 +33,14 @@ pkg: setup
 	node scripts/integrity.mjs
 	@$(MAKE) --no-print-directory size
 
-## Release Wasm + wasm-bindgen glue into pkg/wasm/, reproducibly: toolchain pinned in
+## Release Wasm + wasm-bindgen glue into pkg/wasm/ (the full module, signet_crypto*, and
+## the notes module without OpenPGP, signet_notes*), reproducibly: toolchain pinned in
 ## rust-toolchain.toml, wasm-bindgen pinned exactly (Cargo.toml, setup.sh), build paths
 ## remapped for the Wasm target only (native and test builds keep their caches), no
 ## timestamps. `make repro` checks it. The `name` section (function names for stack
-## traces) is dropped: -0.35 MB raw, -120 KB gzip. (wasm-opt -Oz was tried: -11 % raw
-## but only -1.5 % gzip, not worth a build step.)
+## traces) is dropped: -0.35 MB raw, -120 KB gzip. (wasm-opt -Oz, binaryen 132, was tried
+## again on 2026-12-06: -11 % raw, -1.7 % gzip, +2 % brotli: not worth a build step;
+## docs/size.md.)
 WASM_REMAP = --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo \
   --remap-path-prefix=$(shell rustc --print sysroot)=/rust \
   --remap-path-prefix=$(CURDIR)=/signet --remap-path-prefix=$(CARGO_TARGET_DIR)=/signet/target
@@ -43,7 +48,10 @@ pkg-wasm:
 	rm -rf pkg/wasm
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='$(WASM_REMAP)' \
 	  cargo build --locked --lib --release --target $(WASM_TARGET)
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='$(WASM_REMAP)' \
+	  cargo build --locked --lib --profile release-notes --target $(WASM_TARGET) --no-default-features --features zeroize-on-free
 	wasm-bindgen --target web --weak-refs --remove-name-section --out-dir pkg/wasm --out-name signet_crypto $(WASM_OUT)
+	wasm-bindgen --target web --weak-refs --remove-name-section --out-dir pkg/wasm --out-name signet_notes $(WASM_NOTES_OUT)
 
 ## Two builds of pkg-wasm from clean copies of the sources (git archive of the work
 ## tree's state) in differently named directories, with their own target directories,
@@ -57,9 +65,13 @@ repro-check:
 	scripts/repro.sh against-pkg
 	$(call done,reproducible Wasm (a clean build elsewhere matches pkg/wasm))
 
+## Where the bytes go: raw / gzip / brotli of what each package entry downloads, then
+## twiggy's per-crate and per-function breakdown of each Wasm build (cargo's output, which
+## keeps the names wasm-bindgen strips). Also in target/size/report.md; docs/size.md keeps
+## the figures of each change.
 size:
-	@for f in pkg/wasm/signet_crypto_bg.wasm pkg/embed/index.js; do \
-	 printf '[pkg] %s: %s bytes raw, %s gzip -9\n' "$$f" "$$(stat -c %s $$f)" "$$(gzip -9c $$f | wc -c)"; done
+	@mkdir -p $(CARGO_TARGET_DIR)/size
+	@node scripts/size.mjs --twiggy --out $(CARGO_TARGET_DIR)/size/report.md
 
 ## Serves www/ (and the package under /pkg/) on http://127.0.0.1:$(PORT), and the demo
 ## mini app (another origin, embedding www/frame.html) on port $(PORT)+1; the frame's

@@ -1,19 +1,18 @@
 // Node entry: reads the .wasm from disk and instantiates it synchronously on import.
-import { readFileSync, openAsBlob, readdirSync, rmSync } from 'node:fs';
+import { openAsBlob, readdirSync, rmSync } from 'node:fs';
 import { stat, mkdtemp, open as openFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { initSync, useNativeAes, getVersion as versions } from './wasm/signet_crypto.js';
+import { loadSync } from './load-node.js';
 import { useNativeGcm } from './stream-worker.js';
 import { useFileOpener, useSpill } from './stream.js';
 
 // The package's API (the README's API table): one explicit list, in api.js.
 export * from './api.js';
 
-const wasm = readFileSync(new URL('./wasm/signet_crypto_bg.wasm', import.meta.url));
-initSync({ module: wasm });
-const wasmSha384 = `sha384-${createHash('sha384').update(wasm).digest('base64')}`;
+const wasmSha384 = loadSync(initSync, new URL('./wasm/signet_crypto_bg.wasm', import.meta.url));
 
 /** Versions, and `wasmSha384`: the hash of the Wasm this instance runs (compare `integrity.json`). */
 export function getVersion() {

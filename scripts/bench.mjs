@@ -6,7 +6,8 @@
 //   2. runs tests/browser/pages/bench-cases.mjs in this Node process,
 //   3. runs the same module in each browser engine (tests/browser/pages/bench.html):
 //      Chromium, Firefox ESR and WebKitGTK, through tests/browser/harness.mjs,
-//   4. measures package sizes,
+//   4. measures start-up in Chromium (import to first encrypt, cold and warm cache,
+//      and the Wasm memory) and the package's sizes per entry (scripts/size.mjs),
 // and prints a markdown table (and one ratio column per engine) and writes
 // target/bench/results.json: an array of
 // { name, env, ours, peer, unit, ratio } (+ peerName, oursStats, peerStats), with
@@ -21,7 +22,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
+import { compressed, entrySizes } from './size.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.env.QUICK === '1';
@@ -59,27 +60,85 @@ function machine() {
   };
 }
 
-/** Raw, gzip -9 and brotli -11 sizes of the files a browser downloads. */
+/** Raw, gzip -9 and brotli -11 sizes of what a page importing each entry downloads
+ *  (its JS module graph and its .wasm), against OpenPGP.js's one browser file. */
 function sizes() {
-  const measure = (files) => {
-    const buf = Buffer.concat(files.map((f) => readFileSync(path.join(root, f))));
+  const peer = compressed(readFileSync(path.join(root, 'node_modules/openpgp/dist/openpgp.min.mjs')));
+  const rows = [];
+  for (const entry of ['signet-crypto', 'signet-crypto/notes']) {
+    const ours = entrySizes(entry).total;
+    for (const k of ['raw', 'gzip', 'brotli']) {
+      rows.push({
+        name: `size: ${k}, entry ${entry} (JS + .wasm) vs openpgp.min.mjs`,
+        env: 'chromium',
+        ours: ours[k],
+        peer: peer[k],
+        unit: 'bytes',
+        ratio: peer[k] / ours[k],
+        peerName: 'OpenPGP.js openpgp.min.mjs',
+      });
+    }
+  }
+  return rows;
+}
+
+const stats = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return { median: v[Math.floor(v.length / 2)], min: v[0], max: v[v.length - 1], runs: v.length };
+};
+
+/**
+ * Start-up in Chromium (tests/browser/pages/startup.html): from `import` to the first
+ * completed encryption of 1 KiB to a v6 public key, ours (import, init, encrypt) against
+ * OpenPGP.js (import, readKey, encrypt). Each run launches a fresh browser (empty HTTP
+ * and code caches: cold), loads the page once (cold), then again (warm: revalidated
+ * from the HTTP cache, Wasm from Chromium's code cache). Ours also reports its Wasm memory.
+ */
+async function startup() {
+  const { launch } = await import(pathToFileURL(path.join(root, 'tests/browser/harness.mjs')).href);
+  const s = await import('signet-crypto');
+  const { publicKey } = await s.generateKey({ userIds: ['bench <bench@example.org>'], profile: 'rfc9580' });
+  const runs = quick ? 2 : 7;
+  const got = { ours: { cold: [], warm: [] }, openpgp: { cold: [], warm: [] } };
+  const memory = { init: [], encrypt: [] };
+  for (let i = 0; i < runs; i++) {
+    for (const lib of ['ours', 'openpgp']) {
+      const h = await launch('chromium');
+      try {
+        const page = await h.newPage();
+        for (const phase of ['cold', 'warm']) {
+          // The same URL again would be a same-document (fragment) navigation: reload.
+          if (phase === 'cold') await page.goto(`${h.base}/test/startup.html?lib=${lib}#${encodeURIComponent(publicKey)}`);
+          else await page.reload();
+          await page.waitForFunction(() => window.startupDone, null, { timeout: 120_000 });
+          const r = await page.evaluate(() => window.startupDone);
+          if (r.error) throw new Error(`start-up page (${lib}): ${r.error}`);
+          got[lib][phase].push(r.ms);
+          if (lib === 'ours' && phase === 'cold') {
+            memory.init.push(r.wasmMemoryAfterInit);
+            memory.encrypt.push(r.wasmMemoryAfterEncrypt);
+          }
+        }
+      } finally {
+        await h.close();
+      }
+    }
+    log(`[startup] run ${i + 1}/${runs}: ours ${got.ours.cold.at(-1).toFixed(0)} / ${got.ours.warm.at(-1).toFixed(0)} ms, OpenPGP.js ${got.openpgp.cold.at(-1).toFixed(0)} / ${got.openpgp.warm.at(-1).toFixed(0)} ms (cold / warm)`);
+  }
+  const rows = ['cold', 'warm'].map((phase) => {
+    const ours = stats(got.ours[phase]);
+    const peer = stats(got.openpgp[phase]);
     return {
-      raw: buf.length,
-      gzip: gzipSync(buf, { level: 9 }).length,
-      brotli: brotliCompressSync(buf, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_SIZE_HINT]: buf.length } }).length,
+      name: `start-up: import to first encrypt of 1 KiB, ${phase} cache`,
+      env: 'chromium', ours: ours.median, peer: peer.median, unit: 'ms', ratio: peer.median / ours.median,
+      peerName: 'OpenPGP.js (import, readKey, encrypt)', oursStats: ours, peerStats: peer,
     };
-  };
-  const ours = measure(['pkg/wasm/signet_crypto_bg.wasm', 'pkg/wasm/signet_crypto.js', 'pkg/index.js']);
-  const peer = measure(['node_modules/openpgp/dist/openpgp.min.mjs']);
-  return ['raw', 'gzip', 'brotli'].map((k) => ({
-    name: `size: ${k} (.wasm + JS glue vs openpgp.min.mjs)`,
-    env: 'chromium',
-    ours: ours[k],
-    peer: peer[k],
-    unit: 'bytes',
-    ratio: peer[k] / ours[k],
-    peerName: 'OpenPGP.js openpgp.min.mjs',
-  }));
+  });
+  for (const [k, label] of [['init', 'after init()'], ['encrypt', 'after the first encrypt']]) {
+    const m = stats(memory[k]);
+    rows.push({ name: `start-up: Wasm memory ${label}`, env: 'chromium', ours: m.median, peer: null, unit: 'bytes', ratio: null, peerName: null, oursStats: m, peerStats: null });
+  }
+  return rows;
 }
 
 async function runNode() {
@@ -219,6 +278,7 @@ if (envs.has('native')) {
     results.push({ name: n.name, env: 'native', ours: n.median, peer: null, unit: n.unit, ratio: null, peerName: null, oursStats: pick(n), peerStats: null });
   }
 }
+if (envs.has('chromium') && (!only || only.includes('start-up'))) results.push(...(await startup()));
 if (!only || only.startsWith('size')) results.push(...sizes());
 
 mkdirSync(outDir, { recursive: true });

@@ -141,11 +141,21 @@ export function startServer({ port = 8080, host = '127.0.0.1', quiet = false, al
         st = await stat(file);
       }
       const altered = alter ? await alter(url.pathname, await readFile(file)) : undefined;
-      res.writeHead(200, {
+      // A validator, so `no-cache` revalidates (304) instead of downloading again, as a
+      // real server does: the warm-cache start-up row of `make bench` depends on it.
+      // None while a test may alter responses (a 304 would keep the browser's copy).
+      const etag = alter ? undefined : `W/"${st.size}-${Math.trunc(st.mtimeMs)}"`;
+      const headers = {
         'Content-Type': types[extname(file)] ?? 'application/octet-stream',
-        'Content-Length': altered ? altered.length : st.size,
         ...headersFor(site, file, { embed: embedCfg, frameOrigin }),
-      });
+        ...(etag ? { ETag: etag } : {}),
+      };
+      if (etag && req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { ...headers, 'Content-Length': altered ? altered.length : st.size });
       if (altered) res.end(altered);
       else createReadStream(file).pipe(res);
     } catch {

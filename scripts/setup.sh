@@ -87,4 +87,11 @@ if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}')" != "$GECKODR
   log "installing geckodriver $GECKODRIVER_VERSION (a few minutes, once)"
   cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked
 fi
+# 8. twiggy (the per-crate / per-function Wasm size breakdown of `make size`) from
+#    crates.io, pinned: the report's format depends on it. A few minutes, once.
+TWIGGY_VERSION=0.8.0
+if [ "$(twiggy --version 2>/dev/null | awk '{print $2}')" != "$TWIGGY_VERSION" ]; then
+  log "installing twiggy $TWIGGY_VERSION (a few minutes, once)"
+  cargo install twiggy --version "$TWIGGY_VERSION" --locked
+fi
 log "ready: $(rustc --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(chromium --version 2>/dev/null | head -1), $(firefox-esr --version 2>/dev/null | head -1), WebKitGTK $(dpkg-query -W -f '${Version}' webkit2gtk-driver 2>/dev/null), node $(node --version)"

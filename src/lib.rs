@@ -11,6 +11,8 @@ pub mod aead;
 pub mod error;
 pub mod kdf;
 pub mod notes;
+// Off in the notes module (feature `openpgp`, Cargo.toml): wrapping and notes never use it.
+#[cfg(feature = "openpgp")]
 pub mod openpgp;
 pub mod scrub;
 pub mod version;

@@ -4,11 +4,15 @@ use wasm_bindgen::prelude::*;
 
 use crate::Error;
 
-mod native;
 mod notes;
-mod pgp;
-mod stream;
 mod wrap;
+// OpenPGP and its streams: only in the full module (feature `openpgp`).
+#[cfg(feature = "openpgp")]
+mod native;
+#[cfg(feature = "openpgp")]
+mod pgp;
+#[cfg(feature = "openpgp")]
+mod stream;
 // Test hook for the secret-hygiene test (owned by the hardening work).
 mod hygiene;
 

@@ -21,16 +21,21 @@ test('npm pack → npm install in a scratch project → import by name', () => {
     writeFileSync(join(dir, 'use.mjs'), `
       import * as s from 'signet-crypto';
       import { encryptStream } from 'signet-crypto/stream';
+      import * as n from 'signet-crypto/notes';
       await s.init();
+      await n.init();
+      const w = n.generateWrapKeyPair();
+      const wrapped = n.wrapKey({ key: new Uint8Array(32).fill(7), recipients: [w.publicKey] });
+      const unwrapped = n.unwrapKey({ envelope: wrapped, secretKey: w.secretKey });
       const k = await s.generateKey({ userIds: ['a <a@example.org>'], profile: 'rfc9580' });
       const key = await s.unlockKey(k.privateKey);
       const message = await s.encrypt({ data: 'xin chào', encryptionKeys: [k.publicKey] });
       const { data } = await s.decrypt({ message, decryptionKeys: [key] });
       console.log(JSON.stringify({ text: new TextDecoder().decode(data), stream: typeof encryptStream,
-        version: s.getVersion().package }));
+        version: s.getVersion().package, notes: [...unwrapped].every((b) => b === 7) && n.encrypt === undefined }));
     `);
     const out = JSON.parse(execFileSync('node', ['use.mjs'], { cwd: dir, encoding: 'utf8' }).trim());
-    assert.deepEqual(out, { text: 'xin chào', stream: 'function', version });
+    assert.deepEqual(out, { text: 'xin chào', stream: 'function', version, notes: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -53,7 +58,7 @@ function readmeApi() {
   return names.sort();
 }
 
-test('the package exports exactly the README API table; ./stream only the streams; ./embed only connect', async () => {
+test('the package exports exactly the README API table; ./stream only the streams; ./embed only connect; ./notes its row', async () => {
   const api = readmeApi();
   assert.ok(api.length >= 20, `API table parsed to ${api.length} names`);
   assert.deepEqual(Object.keys(await import('signet-crypto')).sort(), api);
@@ -62,8 +67,14 @@ test('the package exports exactly the README API table; ./stream only the stream
   const embedRow = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8').split('\n').find((l) => l.startsWith('| embedding |'));
   assert.match(embedRow ?? '', /`signet-crypto\/embed` \(its one export `connect\(/);
   assert.deepEqual(Object.keys(await import('signet-crypto/embed')), ['connect']);
+  // ./notes: the names its README row lists, each also in the main table.
+  const notesRow = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8').split('\n').find((l) => l.startsWith('| notes entry |'));
+  const notesNames = [...(/`signet-crypto\/notes` \(exports ([^()]*)\)/.exec(notesRow ?? '')?.[1] ?? '').matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1]).sort();
+  assert.ok(notesNames.length >= 10, `notes row parsed to ${notesNames.length} names`);
+  assert.deepEqual(Object.keys(await import('signet-crypto/notes')).sort(), notesNames);
+  for (const name of notesNames) assert.ok(api.includes(name), name);
   // Internals stay out of reach through the exports map.
-  for (const sub of ['signet-crypto/stream-worker.js', 'signet-crypto/wasm/signet_crypto.js', 'signet-crypto/oneshot.js']) {
+  for (const sub of ['signet-crypto/stream-worker.js', 'signet-crypto/wasm/signet_crypto.js', 'signet-crypto/oneshot.js', 'signet-crypto/wasm/signet_notes.js', 'signet-crypto/notes-api.js']) {
     await assert.rejects(import(sub), (e) => e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED', sub);
   }
 });
