@@ -310,7 +310,8 @@ fn seipdv1_compressed_and_signed_fall_back_to_buffered() {
         assert_eq!(released, plain);
     }
 
-    // Signed inside (one-pass signature), with signature checking.
+    // Signed inside (one-pass signature), with signature checking: streamed
+    // since one-pass signatures are verified as the data goes (stream_sign.rs).
     let k = key(Profile::Rfc9580);
     let ct = encrypt(
         &plain,
@@ -332,7 +333,7 @@ fn seipdv1_compressed_and_signed_fall_back_to_buffered() {
             out.extend(d.unlock(&[&k.secret], &[]).unwrap());
         }
     }
-    assert!(out.is_empty());
+    assert_eq!(d.is_streaming(), Some(true));
     out.extend(d.finish().unwrap());
     assert_eq!(out, plain);
     assert_eq!(d.signatures().len(), 1);
@@ -843,7 +844,11 @@ fn bad_inputs_are_typed_errors() {
     let k = key(Profile::Rfc9580);
     let mut so = enc_opts(Who::Password, None);
     so.base.signing_keys = vec![&k.secret];
-    assert_eq!(StreamEncryptor::new(&so).unwrap_err().code(), "UNSUPPORTED");
+    // Streams sign through `one_pass` (a StreamSigner; tests/stream_sign.rs).
+    assert_eq!(
+        StreamEncryptor::new(&so).unwrap_err().code(),
+        "INVALID_ARGUMENT"
+    );
     let so = StreamEncryptOptions::default();
     assert_eq!(
         StreamEncryptor::new(&so).unwrap_err().code(),

@@ -20,6 +20,7 @@ use super::meter::stage;
 use super::replay::{changed, Fingerprints, Replay};
 use super::seipd1::V1Dec;
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
+use super::sigcheck::SigCheck;
 use crate::openpgp::content::{
     after_key_err, check_signatures, decompress_all, pump, SignatureCheck,
 };
@@ -42,7 +43,10 @@ pub struct StreamDecryptOptions {
     /// in a second ([`rewind`](StreamDecryptor::rewind)) that releases it.
     /// Otherwise SEIPDv1 is buffered up to `max_message_size`.
     pub two_pass: bool,
-    /// Certificates checking signatures found by the buffered fallback.
+    /// Certificates checking the signatures inside: one-pass and prefixed
+    /// signatures around streamed literal data (the data is hashed as it is
+    /// released), and those the buffered fallback finds. Without them
+    /// signatures are still reported, as by unknown keys.
     pub verification_keys: Vec<Vec<u8>>,
 }
 
@@ -189,7 +193,8 @@ impl StreamDecryptor {
         &self.esks
     }
 
-    /// Signature checks from the buffered fallback (empty when streamed).
+    /// Signature checks once [`is_done`](Self::is_done): of the streamed
+    /// content, or of the buffered fallback; in the form `decrypt` reports.
     pub fn signatures(&self) -> &[SignatureCheck] {
         &self.signatures
     }
@@ -451,6 +456,11 @@ impl StreamDecryptor {
                 remaining: usize::MAX,
                 ..
             } => {
+                let sigs = match &mut self.body {
+                    Body::V2(v) => std::mem::take(&mut v.content.sigs),
+                    _ => return Err(Error::Internal("not SEIPDv2".into())),
+                };
+                self.signatures = self.judge(sigs)?;
                 self.done = true;
                 Ok(())
             }
@@ -502,7 +512,8 @@ impl StreamDecryptor {
         let Some(sk) = self.session.as_ref() else {
             return Ok(());
         };
-        let Some(v) = V1Dec::new(sk)? else {
+        let verify = !self.opts.verification_keys.is_empty();
+        let Some(v) = V1Dec::new(sk, verify, self.opts.limits.max_signatures)? else {
             return self.buffer_v1();
         };
         let ct = std::mem::take(&mut self.ct);
@@ -564,6 +575,8 @@ impl StreamDecryptor {
                 self.out.clear();
                 return Err(changed());
             }
+            let sigs = std::mem::take(&mut v.content.sigs);
+            self.signatures = self.judge(sigs)?;
             self.done = true;
             return Ok(());
         }
@@ -575,6 +588,18 @@ impl StreamDecryptor {
         self.waiting = Some(fp.seal());
         self.mdc = Some(digest);
         Ok(())
+    }
+
+    /// The streamed content's signatures judged against the verification
+    /// keys, once all of it was released.
+    fn judge(&self, sigs: SigCheck) -> Result<Vec<SignatureCheck>> {
+        let keys: Vec<&[u8]> = self
+            .opts
+            .verification_keys
+            .iter()
+            .map(|k| k.as_slice())
+            .collect();
+        sigs.finish(&parse_certs(&keys, &self.opts.limits)?)
     }
 
     /// True once the final tag verified (or a buffered message was decrypted).
@@ -931,7 +956,10 @@ impl StreamDecryptor {
                 held: None,
                 final_queued: false,
                 verified: false,
-                content: Content::new(),
+                content: Content::new(
+                    !self.opts.verification_keys.is_empty(),
+                    self.opts.limits.max_signatures,
+                ),
             });
             v.put(body, &mut self.out)?;
             self.ct = Vec::new();
@@ -1115,7 +1143,8 @@ impl V2Dec {
     }
 
     fn literal_run(&self) -> usize {
-        if self.content.fallback || !self.content.pt.is_empty() {
+        // Signed data must be hashed here: it cannot bypass the parser.
+        if self.content.fallback || !self.content.pt.is_empty() || self.content.sigs.hashing() {
             return 0;
         }
         match (self.pending.front(), self.content.inner) {

@@ -37,11 +37,14 @@ mod meter;
 mod replay;
 mod seipd1;
 mod seipd2;
+mod sigcheck;
+mod signer;
 
 pub use super::esk::{decrypt_session_key, SessionKey};
 pub use decrypt::{StreamDecryptOptions, StreamDecryptor};
 pub use encrypt::{StreamEncryptOptions, StreamEncryptor, DEFAULT_CHUNK_SIZE_OCTET};
 pub use seipd2::{Backend, ChunkJob, Seipd2Params, SALT_LEN, TAG_LEN};
+pub use signer::{OnePassSpec, StreamSigner};
 
 /// Test hooks (`test-hooks` builds only): the engine's copy counter.
 #[cfg(feature = "test-hooks")]
