@@ -1,8 +1,8 @@
-//! Push-style decryption. SEIPDv2 with a literal data packet inside streams
+//! Push-style decryption. SEIPDv2 with a (signed) literal data packet inside streams
 //! chunk by chunk, each chunk released only after its tag verified; AES
 //! SEIPDv1 with literal data streams in two passes when the caller can push it
 //! twice (verify the MDC, then release: `seipd1.rs`, `replay.rs`); everything
-//! else (compressed or signed content, SEIPDv1 from a one-shot source) is
+//! else (compressed content, SEIPDv1 from a one-shot source) is
 //! collected up to the one-shot limit and handed to rPGP whole, which checks
 //! the MDC/tags before anything is released.
 
