@@ -199,7 +199,7 @@ impl StreamSigner {
             let mut ops = match (&config.version_specific, s.fingerprint()) {
                 (SignatureVersionSpecific::V6 { salt }, Fingerprint::V6(fp)) => {
                     config.unhashed_subpackets = Vec::new();
-                    OnePassSignature::v6(typ, hash, s.algorithm(), salt.clone().into(), fp)
+                    OnePassSignature::v6(typ, hash, s.algorithm(), salt.clone(), fp)
                 }
                 (SignatureVersionSpecific::V4, _) => {
                     config.unhashed_subpackets =
