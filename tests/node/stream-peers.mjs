@@ -38,7 +38,7 @@ export function gpgWithKey(secretKey, args, input) {
   }
 }
 
-function pseudoRandom(n, seed) {
+export function pseudoRandom(n, seed) {
   const out = new Uint8Array(n);
   let x = seed >>> 0;
   for (let i = 0; i < n; i++) {

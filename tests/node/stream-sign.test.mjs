@@ -11,20 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import * as s from 'signet-crypto';
+import { pseudoRandom } from './stream-peers.mjs';
 
 const MiB = 1 << 20;
 let v4; let v6; let other;
 const hasGpg = spawnSync('gpg', ['--version']).status === 0;
-
-function pseudoRandom(n, seed) {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 /** GnuPG in a throwaway home with `secretKey` imported; returns { out, status }. */
 function gpg(secretKey, args, input) {

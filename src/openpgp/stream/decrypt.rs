@@ -26,6 +26,7 @@ use crate::openpgp::content::{
 };
 use crate::openpgp::esk::{decrypt_session_key, SessionKey};
 use crate::openpgp::keys::{parse_certs, PrivateKey};
+use crate::openpgp::policy::Cert;
 use crate::openpgp::util::parse_err;
 use crate::openpgp::Limits;
 use crate::{Error, Result};
@@ -590,16 +591,21 @@ impl StreamDecryptor {
         Ok(())
     }
 
-    /// The streamed content's signatures judged against the verification
-    /// keys, once all of it was released.
-    fn judge(&self, sigs: SigCheck) -> Result<Vec<SignatureCheck>> {
+    /// The verification keys, parsed (streamed and buffered paths alike).
+    fn certs(&self) -> Result<Vec<Cert>> {
         let keys: Vec<&[u8]> = self
             .opts
             .verification_keys
             .iter()
             .map(|k| k.as_slice())
             .collect();
-        sigs.finish(&parse_certs(&keys, &self.opts.limits)?)
+        parse_certs(&keys, &self.opts.limits)
+    }
+
+    /// The streamed content's signatures judged against the verification
+    /// keys, once all of it was released.
+    fn judge(&self, sigs: SigCheck) -> Result<Vec<SignatureCheck>> {
+        sigs.finish(&self.certs()?)
     }
 
     /// True once the final tag verified (or a buffered message was decrypted).
@@ -989,14 +995,8 @@ impl StreamDecryptor {
         let Some(raw) = self.raw.take() else {
             return Err(Error::Internal("buffer released".into()));
         };
+        let certs = self.certs()?;
         let limits = &self.opts.limits;
-        let keys: Vec<&[u8]> = self
-            .opts
-            .verification_keys
-            .iter()
-            .map(|k| k.as_slice())
-            .collect();
-        let certs = parse_certs(&keys, limits)?;
         // AES SEIPDv1: block-parallel CFB (src/openpgp/seipd1.rs), MDC checked
         // before anything is parsed; everything else through rPGP.
         let fast = if v1 {
