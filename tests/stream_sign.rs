@@ -108,47 +108,30 @@ fn stream_decrypt(msg: &[u8], key: &Key, verify: &[&Key], two_pass: bool) -> Out
     });
     let mut released = Vec::new();
     let mut streamed = None;
-    for pass in 0..2 {
-        for piece in msg.chunks(70_001) {
-            let r = d.push(piece).and_then(|mut p| {
+    let mut run = || -> Result<Vec<SignatureCheck>, Error> {
+        for pass in 0..2 {
+            for piece in msg.chunks(70_001) {
+                released.extend(d.push(piece)?);
                 if d.needs_session_key() {
-                    p.extend(d.unlock(&[&key.secret], &[])?);
+                    released.extend(d.unlock(&[&key.secret], &[])?);
                 }
-                Ok(p)
-            });
-            match r {
-                Ok(p) => released.extend(p),
-                Err(e) => {
-                    return Outcome {
-                        released,
-                        result: Err(e),
-                        streamed,
-                    }
-                }
+                streamed = streamed.or(d.is_streaming());
             }
-            streamed = streamed.or(d.is_streaming());
-        }
-        match d.finish() {
-            Ok(p) => released.extend(p),
-            Err(e) => {
-                return Outcome {
-                    released,
-                    result: Err(e),
-                    streamed,
-                }
+            released.extend(d.finish()?);
+            if pass == 0 && d.needs_second_pass() {
+                assert!(released.is_empty(), "the verifying pass released plaintext");
+                d.rewind()?;
+                continue;
             }
+            break;
         }
-        if pass == 0 && d.needs_second_pass() {
-            assert!(released.is_empty(), "the verifying pass released plaintext");
-            d.rewind().unwrap();
-            continue;
-        }
-        break;
-    }
-    assert!(d.is_done());
+        assert!(d.is_done());
+        Ok(d.signatures().to_vec())
+    };
+    let result = run();
     Outcome {
         released,
-        result: Ok(d.signatures().to_vec()),
+        result,
         streamed,
     }
 }
