@@ -286,3 +286,49 @@ fn signed_stream_decryption_copies_linearly() {
         );
     }
 }
+
+#[test]
+fn prefix_signed_content_streams_and_verifies() {
+    // A signature packet before the literal data (RFC 9580 §10.3's older
+    // form): a detached signature written where an OPS would go, and nothing
+    // after the data.
+    let plain = data(150_000);
+    for profile in [Profile::Compat, Profile::Rfc9580] {
+        let k = key(profile);
+        let detached = sign(
+            &plain,
+            &SignOptions {
+                signing_keys: vec![&k.secret],
+                detached: true,
+                armor: false,
+            },
+        )
+        .unwrap();
+        let opts = StreamEncryptOptions {
+            base: EncryptOptions {
+                encryption_keys: vec![k.public.as_bytes()],
+                ..Default::default()
+            },
+            one_pass: vec![OnePassSpec {
+                ops: detached,
+                hash: 8, // SHA-256: the hash computed here is not used
+                salt: Vec::new(),
+                suffix: Vec::new(),
+            }],
+            ..Default::default()
+        };
+        let mut e = StreamEncryptor::new(&opts).unwrap();
+        let mut msg = e.header();
+        msg.extend(e.push(&plain).unwrap());
+        msg.extend(e.finish().unwrap());
+        e.add_signatures(&[]).unwrap();
+        msg.extend(e.take_output());
+        let o = stream_decrypt(&msg, k, &[k], profile == Profile::Compat);
+        assert_eq!(o.streamed, Some(true), "{profile:?}");
+        assert_eq!(o.released, plain);
+        let sigs = o.result.unwrap();
+        assert_eq!(sigs.len(), 1);
+        assert!(sigs[0].valid, "{profile:?}: {sigs:?}");
+        assert_eq!(sigs, one_shot(&msg, k, &[k]).signatures);
+    }
+}
