@@ -6,13 +6,12 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as openpgp from 'openpgp';
 import * as s from 'signet-crypto';
-import { pseudoRandom } from './stream-peers.mjs';
+import { pseudoRandom, seipd1 } from './stream-peers.mjs';
 
 const MiB = 1 << 20;
 let v4; let v6; let other;
@@ -122,24 +121,6 @@ test('OpenPGP.js 6 encrypt({ signingKeys }) (v4 and v6) verifies as it streams',
     assert.equal(tr.signatures[0]?.valid, true, JSON.stringify(tr.signatures));
   }
 });
-
-/**
- * SEIPDv1 (RFC 9580 §5.13.1) around `inner` packets under a known AES-256
- * key, written here so that the inner packets can be anything (OpenPGP.js
- * re-reads a signed message's trailing signatures lazily and drops them when
- * it encrypts one it parsed). Returns the message and the session key.
- */
-function seipd1(inner) {
-  const key = randomBytes(32);
-  const prefix = randomBytes(16);
-  const head = Buffer.concat([prefix, prefix.subarray(14), inner, Buffer.from([0xd3, 0x14])]);
-  const plain = Buffer.concat([head, createHash('sha1').update(head).digest()]);
-  const c = createCipheriv('aes-256-cfb', key, Buffer.alloc(16));
-  const body = Buffer.concat([Buffer.from([1]), c.update(plain), c.final()]);
-  const len = body.length;
-  const header = Buffer.from([0xc0 | 18, 0xff, len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255]);
-  return { message: new Uint8Array(Buffer.concat([header, body])), sessionKey: new Uint8Array([9, ...key]) };
-}
 
 test('a flipped bit in the signature is not verified', async () => {
   const data = pseudoRandom(MiB, 3);
