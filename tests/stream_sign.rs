@@ -6,49 +6,13 @@
 //! valid; unknown keys are reported, not errors.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::sync::OnceLock;
-
 use signet_crypto::openpgp::stream::test_hooks::take_copied;
 use signet_crypto::openpgp::stream::*;
 use signet_crypto::openpgp::*;
 use signet_crypto::{Error, Reason};
 
-struct Key {
-    public: String,
-    secret: PrivateKey,
-}
-
-fn key(profile: Profile) -> &'static Key {
-    static K: OnceLock<Vec<Key>> = OnceLock::new();
-    let all = K.get_or_init(|| {
-        [Profile::Compat, Profile::Rfc9580, Profile::Pqc]
-            .into_iter()
-            .map(|p| {
-                let g = generate_key(&GenerateOptions {
-                    user_ids: vec!["Ký <ky@example.gov.vn>".into()],
-                    profile: p,
-                    passphrase: None,
-                    expires_in_days: None,
-                    created: None,
-                })
-                .unwrap();
-                Key {
-                    secret: unlock_key(g.private_key.as_bytes(), None, &Limits::default()).unwrap(),
-                    public: g.public_key,
-                }
-            })
-            .collect()
-    });
-    match profile {
-        Profile::Compat => &all[0],
-        Profile::Rfc9580 => &all[1],
-        _ => &all[2],
-    }
-}
-
-fn data(n: usize) -> Vec<u8> {
-    (0..n).map(|i| (i * 29 + i / 5) as u8).collect()
-}
+mod stream_common;
+use stream_common::{data, key, Key};
 
 /// Stream-encrypts `plain` to `to`, signed by `by`; `tamper` may change the
 /// signature packets before they are written.
