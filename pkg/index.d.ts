@@ -20,7 +20,8 @@ export function init(
 ): Promise<void>;
 
 import type {
-  EncryptOptions, EncryptedWithSessionKey, Limits, PrivateKey, RevokeKeyOptions, SignetErrorCode,
+  EncryptOptions, EncryptedWithSessionKey, Limits, PrivateKey, RevokeKeyOptions, SignatureResult,
+  SignetErrorCode,
 } from './wasm/signet_crypto.js';
 
 /**
@@ -43,8 +44,13 @@ export interface StreamProgress {
   bytesIn: number;
   bytesOut: number;
   /** Decryption only: "verifying" while the first pass of a two-pass SEIPDv1
-   *  decryption checks the MDC (nothing is released), else "decrypting". */
-  phase?: "verifying" | "decrypting";
+   *  decryption checks the MDC (nothing is released), else "decrypting";
+   *  "done" in the final event, once the last byte was released. */
+  phase?: "verifying" | "decrypting" | "done";
+  /** Decryption, final event only: true. */
+  done?: true;
+  /** Decryption, final event only: the signatures inside (as `signatures`). */
+  signatures?: SignatureResult[];
   /** Decryption only: 1, or 2 for the second pass of a two-pass decryption. */
   pass?: 1 | 2;
   /** Decryption only: the source's size in bytes when known (File/Blob, path). */
@@ -68,7 +74,9 @@ export interface EncryptStreamOptions extends StreamCommonOptions {
   /** Recipient public keys, armored strings or binary. */
   encryptionKeys?: (string | Uint8Array)[];
   passwords?: string[];
-  /** Not supported while streaming: rejects with code UNSUPPORTED. */
+  /** Unlocked keys (as `encrypt` takes them): one-pass signatures over the
+   *  data, hashed as it streams. The keys stay on this thread; the worker
+   *  only asks for signatures over its digests. */
   signingKeys?: PrivateKey[];
   /** Default false for streams (binary output). */
   armor?: boolean;
@@ -97,6 +105,18 @@ export interface DecryptStreamOptions extends StreamCommonOptions {
   /** A known session key instead of keys and passwords: cipher octet then key,
    *  as `decryptSessionKey` or `encrypt({ sessionKeyOut: true })` give it. */
   sessionKey?: Uint8Array;
+  /** Certificates (armored or binary) whose signatures inside are checked as
+   *  the data streams; the verdict comes in `signatures` and the final progress
+   *  event. Without them signatures are reported as by unknown keys. */
+  verificationKeys?: (string | Uint8Array)[];
+}
+
+/** What `decryptStream` resolves to: the plaintext stream, and the verdict on
+ *  the signatures inside, settled after its last byte (same form as
+ *  `decrypt`'s `signatures`; a key not given is `unknown-key`). It rejects
+ *  with the stream's error, or when the stream is cancelled. */
+export interface DecryptedStream extends ReadableStream<Uint8Array> {
+  signatures: Promise<SignatureResult[]>;
 }
 
 /** Errors thrown or surfaced by the streams carry one of the package's codes. */
@@ -123,4 +143,4 @@ export function encryptStream(options: EncryptStreamOptions): Promise<ReadableSt
  * if the returned stream errors (e.g. DECRYPTION_FAILED on truncation), discard
  * everything it produced.
  */
-export function decryptStream(options: DecryptStreamOptions): Promise<ReadableStream<Uint8Array>>;
+export function decryptStream(options: DecryptStreamOptions): Promise<DecryptedStream>;

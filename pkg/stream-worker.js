@@ -153,9 +153,15 @@ function pushSegments(out, plain, segs) {
 }
 
 export class EncryptEngine {
+  /**
+   * @param options StreamEncryptor options plus `sign(digests)`: for a signed
+   *   stream (`onePass`), resolves to the signature packets made on the thread
+   *   holding the keys (StreamSigner.sign).
+   */
   constructor(w, options) {
-    const { backend, ...rest } = options;
+    const { backend, sign = null, ...rest } = options;
     this.w = w;
+    this.sign = sign;
     this.inflight = [];
     this.enc = new w.StreamEncryptor({ ...rest, backend: wantWebCrypto(backend) ? 'external' : 'rust' });
     // SEIPDv1: jobs chain (each one's IV is the previous result), so one runs
@@ -267,6 +273,12 @@ export class EncryptEngine {
     const out = [];
     this.#start(out);
     pushOut(out, this.enc.finish());
+    if (this.enc.needsSignatures) {
+      // Signed: the literal data ended; its digests are signed where the keys are.
+      const packets = await this.sign(this.enc.signatureDigests());
+      if (!packets || !this.enc) throw new Error('the stream was cancelled');
+      pushOut(out, this.enc.addSignatures(packets));
+    }
     await this.#submit();
     while (this.inflight.length) {
       await this.#completeOldest(out);
@@ -333,11 +345,11 @@ export class DecryptEngine {
    * @param options { backend, passwords } plus `getSessionKey(eskBytes)`: resolves
    *   to session key bytes, or null to fall back to the passwords.
    */
-  constructor(w, { backend, passwords = [], getSessionKey = null, stopIfBuffered = false, twoPass = false, limits } = {}) {
+  constructor(w, { backend, passwords = [], getSessionKey = null, stopIfBuffered = false, twoPass = false, limits, verificationKeys } = {}) {
     this.w = w;
     this.stopIfBuffered = stopIfBuffered;
     this.inflight = [];
-    this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust', twoPass, limits });
+    this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust', twoPass, limits, verificationKeys });
     /** Set by finish() when a two-pass first pass verified the message: call rewind(). */
     this.again = false;
     this.passwords = passwords;
@@ -449,7 +461,7 @@ export class DecryptEngine {
     // With WebCrypto the final tag is checked by the job just run.
     if (!this.dec.isDone) pushOut(out, this.dec.finish());
     if (!this.dec.isDone) throw new Error('internal: decryption did not complete');
-    // Signature checks of a buffered message (the same form as `decrypt`'s).
+    // Signature checks, streamed or buffered (the same form as `decrypt`'s).
     this.signatures = this.dec.signatures();
     this.free();
     return out;
@@ -505,6 +517,9 @@ export function errorToMessage(e) {
 //   worker -> main  {op:'out', id, chunks, done, again, info, wasmMemory, spare} (transferred;
 //                   again: a two-pass first pass verified, send rewind and the message again)
 //   worker -> main  {op:'needKey', id, esk}  -> main {op:'sessionKey', id, key|null}
+//   worker -> main  {op:'needSig', id, digests} -> main {op:'signatures', id, packets}
+//                   (a signed encryptStream: the keys stay on the main thread)
+//   the final 'out' of a decryption carries `signatures` (as decrypt reports them)
 //   worker -> main  {op:'fatal', error}      (the module could not be loaded)
 
 const isWorker = typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope;
@@ -530,7 +545,15 @@ if (isWorker) {
           return;
         }
         if (msg.kind === 'encrypt') {
-          st.engine = new EncryptEngine(wasm, msg.options);
+          st.engine = new EncryptEngine(wasm, {
+            ...msg.options,
+            sign: msg.wantSign
+              ? (digests) => new Promise((resolve) => {
+                st.keyWaiter = resolve;
+                reply({ op: 'needSig', id, digests });
+              })
+              : null,
+          });
         } else if (msg.kind === 'cfb') {
           st.engine = new CfbRangeEngine(wasm, msg.options);
         } else {
@@ -558,13 +581,14 @@ if (isWorker) {
         : msg.op === 'rewind' ? await st.engine.rewind() : await st.engine.push(msg.data);
       const again = done && st.engine?.again === true;
       const info = done && !again ? null : st.engine?.info;
+      const signatures = done && !again ? st.engine?.signatures : undefined;
       if (done && !again) streams.delete(id);
       const wasmMemory = (await ready).memory?.buffer.byteLength;
       // Several chunks may be views of one buffer: transfer each buffer once.
       const transfer = new Set(chunks.map((c) => c.buffer));
       const spare = msg.data?.buffer;
       if (spare && spare.byteLength && !transfer.has(spare)) transfer.add(spare);
-      reply({ op: 'out', id, chunks, done: done && !again, again, info, wasmMemory, spare: spare?.byteLength ? spare : null }, [...transfer]);
+      reply({ op: 'out', id, chunks, done: done && !again, again, info, signatures, wasmMemory, spare: spare?.byteLength ? spare : null }, [...transfer]);
     } catch (e) {
       st.engine?.free();
       st.engine = null;
@@ -579,10 +603,11 @@ if (isWorker) {
       return;
     }
     let st = streams.get(msg.id);
-    if (msg.op === 'sessionKey') {
+    if (msg.op === 'sessionKey' || msg.op === 'signatures') {
+      // The one request a stream has outstanding with the main thread.
       const w = st?.keyWaiter;
       if (st) st.keyWaiter = null;
-      w?.(msg.key);
+      w?.(msg.op === 'sessionKey' ? msg.key : msg.packets);
       return;
     }
     if (!st) {

@@ -3,6 +3,7 @@ export { encryptStream, decryptStream, prewarm } from './index.js';
 export type {
   EncryptStreamOptions,
   DecryptStreamOptions,
+  DecryptedStream,
   StreamProgress,
   RereadableMessage,
   SignetStreamError,

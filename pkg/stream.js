@@ -112,7 +112,10 @@ class WorkerEngine {
     this.id = nextId++;
     /** Replies come back in order: one resolver per message sent. */
     this.pending = [];
+    /** Main-thread work the worker asks for: the session key (decryption)
+     *  or signatures over digests (signed encryption). */
     this.getSessionKey = null;
+    this.sign = null;
     this.info = null;
     /** Input buffers the worker sent back, reused for the next batches. */
     this.spares = [];
@@ -120,11 +123,12 @@ class WorkerEngine {
     clearTimeout(p.idle);
   }
 
-  static async create(kind, options, getSessionKey) {
+  static async create(kind, options, getSessionKey, sign = null) {
     const e = new WorkerEngine(sharedWorker());
     e.getSessionKey = getSessionKey;
+    e.sign = sign;
     try {
-      const ready = await e.#call({ op: 'init', kind, options, wantSessionKey: !!getSessionKey });
+      const ready = await e.#call({ op: 'init', kind, options, wantSessionKey: !!getSessionKey, wantSign: !!sign });
       e.info = ready.info;
     } catch (err) {
       e.free();
@@ -148,6 +152,18 @@ class WorkerEngine {
         return;
       }
       this.pool.worker.postMessage({ op: 'sessionKey', id: this.id, key }, key ? [key.buffer] : []);
+      return;
+    }
+    if (msg.op === 'needSig') {
+      let packets;
+      try {
+        packets = await this.sign(msg.digests);
+      } catch (err) {
+        this.#settle(null, err);
+        this.free();
+        return;
+      }
+      this.pool?.worker.postMessage({ op: 'signatures', id: this.id, packets }, [packets.buffer]);
       return;
     }
     if (msg.op === 'error') {
@@ -228,6 +244,7 @@ class WorkerEngine {
     const r = await this.#call({ op: 'finish' });
     this.wasmMemory = r.wasmMemory;
     if (r.info) this.info = r.info;
+    if (r.signatures) this.signatures = r.signatures;
     // A two-pass first pass verified the message: the stream goes on.
     this.again = r.again === true;
     if (this.again) return r.chunks;
@@ -277,10 +294,12 @@ export async function cfbRangeInWorker(key, input) {
 /** @internal Whether work can go to the shared worker here. */
 export { canUseWorker };
 
-async function createEngine(kind, options, getSessionKey, useWorker) {
-  if (useWorker && canUseWorker()) return WorkerEngine.create(kind, options, getSessionKey);
+/** `getSessionKey` (decryption) and `sign` (signed encryption) run on this
+ *  thread, where the private keys are; the engine may be in the worker. */
+async function createEngine(kind, options, getSessionKey, useWorker, sign = null) {
+  if (useWorker && canUseWorker()) return WorkerEngine.create(kind, options, getSessionKey, sign);
   return kind === 'encrypt'
-    ? new EncryptEngine(wasm, options)
+    ? new EncryptEngine(wasm, { ...options, sign })
     : new DecryptEngine(wasm, { ...options, getSessionKey });
 }
 
@@ -293,7 +312,7 @@ function readOptions(options, what) {
   try {
     const o = { ...options };
     // Arrays are copied too: the engine reads them later, outside this guard.
-    for (const k of ['encryptionKeys', 'passwords', 'decryptionKeys', 'signingKeys']) {
+    for (const k of ['encryptionKeys', 'passwords', 'decryptionKeys', 'signingKeys', 'verificationKeys']) {
       if (Array.isArray(o[k])) o[k] = Array.from(o[k]);
     }
     if (o.onProgress != null && typeof o.onProgress !== 'function') {
@@ -515,7 +534,7 @@ function asyncIterable(stream) {
  * Wires an engine to a pull-based ReadableStream. `source` is a stream, or a
  * message source (see `messageSource`) that a two-pass decryption reads twice.
  */
-function pipe(engine, source, { onProgress, signal, decrypting = false }) {
+function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = null }) {
   if (typeof source.open !== 'function') {
     const stream = source;
     source = { twoPass: false, open: async () => stream.getReader() };
@@ -535,7 +554,13 @@ function pipe(engine, source, { onProgress, signal, decrypting = false }) {
     const i = engine.info;
     return !i || i.streaming == null || i.verifying === true;
   };
+  // Decryption: the signatures inside, reported once the last byte is out.
+  let settle = null;
+  const signatures = decrypting ? new Promise((resolve, reject) => { settle = { resolve, reject }; }) : null;
+  signatures?.catch(() => {}); // a consumer that never asks is not an unhandled rejection
   const stop = (reason) => {
+    settle?.reject(reason ?? signetError('INVALID_ARGUMENT', 'the stream was cancelled'));
+    onEnd?.();
     if (finished) return;
     finished = true;
     source.dispose?.();
@@ -561,7 +586,7 @@ function pipe(engine, source, { onProgress, signal, decrypting = false }) {
     try { ctrl?.error(reason); } catch { /* already closed */ }
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-  return asyncIterable(new ReadableStream({
+  const out = asyncIterable(new ReadableStream({
     start(controller) {
       ctrl = controller;
       if (signal?.aborted) onAbort();
@@ -604,6 +629,13 @@ function pipe(engine, source, { onProgress, signal, decrypting = false }) {
             finished = true;
             await source.dispose?.();
             signal?.removeEventListener('abort', onAbort);
+            onEnd?.();
+            if (decrypting) {
+              const sigs = engine.signatures ?? [];
+              // The final event: the stream is complete, and the verdict.
+              onProgress?.({ ...progress(), phase: 'done', done: true, signatures: sigs });
+              settle.resolve(sigs);
+            }
             controller.close();
             return;
           }
@@ -623,11 +655,15 @@ function pipe(engine, source, { onProgress, signal, decrypting = false }) {
       stop(reason);
     },
   }, { highWaterMark: 1 }));
+  if (signatures) out.signatures = signatures;
+  return out;
 }
 
 /**
  * Encrypts a stream. Resolves to the ciphertext stream once the keys and
- * options were accepted (setup errors reject with a `code`).
+ * options were accepted (setup errors reject with a `code`). `signingKeys`
+ * (unlocked PrivateKey handles, as `encrypt` takes them) sign it with
+ * one-pass signatures; the keys never leave this thread.
  */
 export async function encryptStream(options) {
   options = readOptions(options, 'encryptStream');
@@ -636,12 +672,28 @@ export async function encryptStream(options) {
   if (rest.signingKeys != null && !Array.isArray(rest.signingKeys)) {
     throw signetError('INVALID_ARGUMENT', 'signingKeys must be an array of PrivateKey');
   }
-  if (rest.signingKeys?.length) {
-    throw signetError('UNSUPPORTED', 'signing while streaming is not supported; use encrypt() or sign()');
-  }
+  const { signingKeys = [] } = rest;
   delete rest.signingKeys;
-  const engine = await createEngine('encrypt', { ...rest, backend }, null, worker);
-  return pipe(engine, data, { onProgress, signal });
+  // Signed: the signer (and the keys) stay on this thread; the engine, perhaps
+  // in the worker, writes the one-pass packets, hashes, and asks for signatures.
+  let signer = signingKeys.length ? new wasm.StreamSigner(signingKeys) : null;
+  const freeSigner = () => {
+    signer?.free();
+    signer = null;
+  };
+  let engine;
+  try {
+    if (signer) rest.onePass = signer.specs();
+    engine = await createEngine('encrypt', { ...rest, backend }, null, worker,
+      signer ? async (digests) => {
+        if (!signer) throw signetError('INVALID_ARGUMENT', 'the stream was cancelled');
+        return signer.sign(digests);
+      } : null);
+  } catch (e) {
+    freeSigner();
+    throw e;
+  }
+  return pipe(engine, data, { onProgress, signal, onEnd: freeSigner });
 }
 
 /**
@@ -659,16 +711,25 @@ export async function encryptStream(options) {
  * and decrypted in a second ("decrypting"); if the source changed between
  * the passes the stream errors with TAMPERED: discard what was received.
  * A one-shot stream of SEIPDv1 is buffered up to `limits.maxMessageSize`.
+ *
+ * Signatures inside are checked against `verificationKeys` as the data
+ * streams: the returned stream's `signatures` promise resolves after the last
+ * byte to what `decrypt` reports (`valid`, fingerprints, `reason`; a key not
+ * given is `unknown-key`), and a final progress event carries them too
+ * (`phase: "done"`). It rejects when the stream errors or is cancelled.
  */
 export async function decryptStream(options) {
   options = readOptions(options, 'decryptStream');
-  const { message, decryptionKeys = [], passwords = [], sessionKey, onProgress, signal, worker = true, backend, limits } = options;
+  const { message, decryptionKeys = [], passwords = [], sessionKey, onProgress, signal, worker = true, backend, limits, verificationKeys = [] } = options;
   const source = messageSource(message);
   if (!Array.isArray(decryptionKeys) || !Array.isArray(passwords)) {
     throw signetError('INVALID_ARGUMENT', 'decryptionKeys and passwords must be arrays');
   }
   if (!passwords.every((p) => typeof p === 'string')) {
     throw signetError('INVALID_ARGUMENT', 'passwords must be strings');
+  }
+  if (!Array.isArray(verificationKeys) || !verificationKeys.every((k) => typeof k === 'string' || k instanceof Uint8Array)) {
+    throw signetError('INVALID_ARGUMENT', 'verificationKeys must be an array of certificates (string or Uint8Array)');
   }
   if (sessionKey !== undefined && !(sessionKey instanceof Uint8Array)) {
     throw signetError('INVALID_ARGUMENT', 'sessionKey must be a Uint8Array (cipher octet + key)');
@@ -684,6 +745,6 @@ export async function decryptStream(options) {
     const sk = sessionKey.slice(); // the engine wipes what it is given
     getSessionKey = async () => sk;
   }
-  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass }, getSessionKey, worker);
+  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass, verificationKeys }, getSessionKey, worker);
   return pipe(engine, source, { onProgress, signal, decrypting: true });
 }

@@ -5,7 +5,6 @@
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use aes_gcm::aead::AeadInPlace;
 use aes_gcm::{Aes256Gcm, KeyInit};
@@ -16,45 +15,11 @@ use signet_crypto::openpgp::*;
 use signet_crypto::Error;
 use zeroize::Zeroizing;
 
+mod stream_common;
+use stream_common::{data, key};
+
 /// Chunk size octet 10 = 64 KiB chunks: small enough for fast tests.
 const C10: usize = 64 * 1024;
-
-struct Key {
-    public: String,
-    secret: PrivateKey,
-}
-
-fn key(profile: Profile) -> &'static Key {
-    static K: OnceLock<Vec<Key>> = OnceLock::new();
-    let all = K.get_or_init(|| {
-        [Profile::Rfc9580, Profile::Pqc, Profile::Compat]
-            .into_iter()
-            .map(|p| {
-                let g = generate_key(&GenerateOptions {
-                    user_ids: vec!["Stream <stream@example.gov.vn>".into()],
-                    profile: p,
-                    passphrase: None,
-                    expires_in_days: None,
-                    created: None,
-                })
-                .unwrap();
-                Key {
-                    secret: unlock_key(g.private_key.as_bytes(), None, &Limits::default()).unwrap(),
-                    public: g.public_key,
-                }
-            })
-            .collect()
-    });
-    match profile {
-        Profile::Rfc9580 => &all[0],
-        Profile::Pqc => &all[1],
-        _ => &all[2],
-    }
-}
-
-fn data(n: usize) -> Vec<u8> {
-    (0..n).map(|i| (i * 31 + i / 7) as u8).collect()
-}
 
 #[derive(Clone, Copy, Debug)]
 enum Who {
@@ -310,7 +275,8 @@ fn seipdv1_compressed_and_signed_fall_back_to_buffered() {
         assert_eq!(released, plain);
     }
 
-    // Signed inside (one-pass signature), with signature checking.
+    // Signed inside (one-pass signature), with signature checking: streamed
+    // since one-pass signatures are verified as the data goes (stream_sign.rs).
     let k = key(Profile::Rfc9580);
     let ct = encrypt(
         &plain,
@@ -332,7 +298,7 @@ fn seipdv1_compressed_and_signed_fall_back_to_buffered() {
             out.extend(d.unlock(&[&k.secret], &[]).unwrap());
         }
     }
-    assert!(out.is_empty());
+    assert_eq!(d.is_streaming(), Some(true));
     out.extend(d.finish().unwrap());
     assert_eq!(out, plain);
     assert_eq!(d.signatures().len(), 1);
@@ -843,7 +809,11 @@ fn bad_inputs_are_typed_errors() {
     let k = key(Profile::Rfc9580);
     let mut so = enc_opts(Who::Password, None);
     so.base.signing_keys = vec![&k.secret];
-    assert_eq!(StreamEncryptor::new(&so).unwrap_err().code(), "UNSUPPORTED");
+    // Streams sign through `one_pass` (a StreamSigner; tests/stream_sign.rs).
+    assert_eq!(
+        StreamEncryptor::new(&so).unwrap_err().code(),
+        "INVALID_ARGUMENT"
+    );
     let so = StreamEncryptOptions::default();
     assert_eq!(
         StreamEncryptor::new(&so).unwrap_err().code(),

@@ -521,7 +521,6 @@ $('wrap-copy').addEventListener('click', () => copyText($('wrap-text').value, 'k
 // Files
 
 let currentFile = null;
-let memoryLimit = 256 * 1024 * 1024;
 let verifyLimit = 64 * 1024 * 1024;
 /** `?memoryMiB=N` lowers the memory-mode thresholds (diagnostics and tests). */
 const memoryOverride = (() => {
@@ -538,7 +537,7 @@ function renderFileName() {
   $('file-name').textContent = currentFile
     ? t('files.selected', { name: currentFile.name, size: formatBytes(currentFile.size) })
     : t('files.none');
-  $('file-limit').textContent = t('files.memoryNote', { limit: formatBytes(memoryLimit), verify: formatBytes(verifyLimit) });
+  $('file-limit').textContent = t('files.memoryNote', { verify: formatBytes(verifyLimit) });
 }
 
 /** Says whom the chosen file is for and, when that key is locked, asks for its
@@ -859,10 +858,6 @@ $('encrypt-btn').addEventListener('click', async () => {
     $('unlock-inline-pass').focus();
     return say('files-msg', t('files.needUnlockSign'), 'error', 'LOCKED');
   }
-  if (signer && currentFile.size > memoryLimit) {
-    // Signing runs in memory mode only; unsigned files stream at any size.
-    return say('files-msg', t('error.LIMIT_EXCEEDED'), 'error', 'LIMIT_EXCEEDED');
-  }
   const armor = $('file-armor').checked;
   say('files-msg', t('files.phase.read'), 'busy');
   await runFileOp('fileEncrypt', {
@@ -871,7 +866,6 @@ $('encrypt-btn').addEventListener('click', async () => {
     passwords: password ? [password] : [],
     signer,
     armor,
-    memoryLimit,
   }, encryptedName(currentFile.name, armor));
 });
 
@@ -890,11 +884,6 @@ $('decrypt-btn').addEventListener('click', async () => {
 
 function renderSignatures(sigs) {
   const box = $('sig-status');
-  if (sigs === null) {
-    box.textContent = t('files.sig.streamed', { limit: formatBytes(verifyLimit) });
-    box.dataset.state = 'streamed';
-    return;
-  }
   if (!sigs.length) {
     box.textContent = t('files.sig.none');
     box.dataset.state = 'none';
@@ -1281,7 +1270,6 @@ call('version')
     version = v.wasmSha384 ? `${v.package} · Wasm ${v.wasmSha384.slice(0, 19)}…` : v.package;
     status.title = v.wasmSha384 ?? '';
     status.dataset.wasm = v.wasmSha384 ?? '';
-    memoryLimit = Math.min(await call('memoryLimit'), memoryOverride ?? Infinity);
     verifyLimit = Math.min(await call('verifyLimit'), memoryOverride ?? Infinity);
     const w = await call('wrapInfo');
     wrapText = w?.text ?? null;

@@ -288,7 +288,9 @@ async function streamOp(id, file, phase, start) {
       signal: ac.signal,
       onProgress: ({ bytesIn, wasmMemory }) => report(phase, bytesIn, false, wasmMemory),
     });
-    return await pump(id, out);
+    const bytesOut = await pump(id, out);
+    // A decryption's verdict on the signatures inside, settled after the last byte.
+    return { bytesOut, signatures: out.signatures ? await out.signatures : null };
   } finally {
     aborters.delete(id);
   }
@@ -361,60 +363,54 @@ async function recipientGroups({ recipients }) {
   return old.length ? { pq: needV2.map((i) => recipients[i]), groups: [modern, old] } : null;
 }
 
-async function fileEncrypt(id, { file, recipients = [], passwords = [], signer = null, armor = false, memoryLimit }) {
+async function fileEncrypt(id, { file, recipients = [], passwords = [], signer = null, armor = false }) {
   const encryptionKeys = await recipientKeys(recipients);
-  if (!signer) {
-    // Streaming: any size, bounded memory. (The stream API does not sign.)
-    const bytesOut = await streamOp(id, file, 'encrypt-stream', (o) =>
-      encryptStream({ data: file.stream(), encryptionKeys, passwords, armor, ...o }));
-    return { bytesIn: file.size, bytesOut, streamed: true };
-  }
   const signingKeys = [];
-  const h = unlocked.get(signer);
-  if (!h) throw fail('LOCKED', 'the signing key is locked');
-  signingKeys.push(h);
-  const report = reporter(id, file.size);
-  const data = await readAll(id, file, report, memoryLimit);
-  await checkCancel(id);
-  report('encrypt', data.length, true);
-  // One-shot call (the stream API does not sign): the one stretch without progress.
-  let out = await encrypt({ data, encryptionKeys, passwords, signingKeys, armor });
-  if (typeof out === 'string') out = new TextEncoder().encode(out);
-  await checkCancel(id);
-  const total = out.length;
-  const writeReport = reporter(id, total);
-  await emit(id, out, writeReport);
-  return { bytesIn: data.length, bytesOut: total, streamed: false };
+  if (signer) {
+    const h = unlocked.get(signer);
+    if (!h) throw fail('LOCKED', 'the signing key is locked');
+    signingKeys.push(h);
+  }
+  // Streaming, signed or not: any size, bounded memory (one-pass signatures).
+  const { bytesOut } = await streamOp(id, file, 'encrypt-stream', (o) =>
+    encryptStream({ data: file.stream(), encryptionKeys, passwords, signingKeys, armor, ...o }));
+  return { bytesIn: file.size, bytesOut, streamed: true };
 }
 
-async function fileDecrypt(id, { file, passwords = [], memoryLimit }) {
-  const limit = Math.min(memoryLimit ?? VERIFY_LIMIT, VERIFY_LIMIT);
-  if (file.size > limit) {
-    // Too large for memory: stream. Private keys stay here; signatures inside are
-    // not reported by the stream API.
-    const decryptionKeys = [...unlocked.values()];
-    if (!decryptionKeys.length && !passwords.length) {
-      throw fail('NO_MATCHING_KEY', 'no unlocked key and no password to try');
-    }
-    const bytesOut = await streamOp(id, file, 'decrypt-stream', (o) =>
-      decryptStream({ message: file, decryptionKeys, passwords, ...o }));
-    return { bytesIn: file.size, bytesOut, streamed: true, signatures: null };
-  }
-  const report = reporter(id, file.size);
-  const message = await readAll(id, file, report, limit);
-  const verificationKeys = (await store.listKeys()).map((r) => r.publicKey);
-  await checkCancel(id);
-  report('decrypt', message.length, true);
-  const res = await decrypt({ message, decryptionKeys: [...unlocked.values()], passwords, verificationKeys });
-  await checkCancel(id);
+/** The page's form of signature checks: who signed, as our key store knows them. */
+async function signatureReport(list) {
   const signatures = [];
-  for (const s of res.signatures) {
+  for (const s of list) {
     const fp = s.signingKeyFingerprint ?? s.fingerprint;
     const r = s.signingKeyFingerprint ? await store.getKey(s.signingKeyFingerprint) : null;
     let name = null;
     if (r) name = (await readKey(r.publicKey)).userIds[0] ?? null;
     signatures.push({ valid: s.valid, reason: s.reason, fingerprint: fp, known: Boolean(r), name, created: s.created });
   }
+  return signatures;
+}
+
+async function fileDecrypt(id, { file, passwords = [], memoryLimit }) {
+  const limit = Math.min(memoryLimit ?? VERIFY_LIMIT, VERIFY_LIMIT);
+  const verificationKeys = (await store.listKeys()).map((r) => r.publicKey);
+  if (file.size > limit) {
+    // Too large for memory: stream. Private keys stay here; the signatures
+    // inside are checked as the data streams and reported at the end.
+    const decryptionKeys = [...unlocked.values()];
+    if (!decryptionKeys.length && !passwords.length) {
+      throw fail('NO_MATCHING_KEY', 'no unlocked key and no password to try');
+    }
+    const r = await streamOp(id, file, 'decrypt-stream', (o) =>
+      decryptStream({ message: file, decryptionKeys, passwords, verificationKeys, ...o }));
+    return { bytesIn: file.size, bytesOut: r.bytesOut, streamed: true, signatures: await signatureReport(r.signatures) };
+  }
+  const report = reporter(id, file.size);
+  const message = await readAll(id, file, report, limit);
+  await checkCancel(id);
+  report('decrypt', message.length, true);
+  const res = await decrypt({ message, decryptionKeys: [...unlocked.values()], passwords, verificationKeys });
+  await checkCancel(id);
+  const signatures = await signatureReport(res.signatures);
   const total = res.data.length;
   await emit(id, res.data, reporter(id, total));
   return { bytesIn: message.length, bytesOut: total, signatures, streamed: false };

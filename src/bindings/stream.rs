@@ -10,7 +10,8 @@ use zeroize::Zeroizing;
 
 use super::pgp::{field, handles, key_bytes, opt_bool, opt_string, options, strings};
 use crate::openpgp::stream::{
-    self as core, Backend, ChunkJob, SessionKey, StreamDecryptOptions, StreamEncryptOptions,
+    self as core, Backend, ChunkJob, OnePassSpec, SessionKey, StreamDecryptOptions,
+    StreamEncryptOptions,
 };
 use crate::openpgp::{EncryptOptions, Limits, SeipdChoice};
 use crate::Error;
@@ -27,8 +28,10 @@ export type StreamBackend = "webcrypto" | "rust";
 export interface StreamEncryptorOptions {
   encryptionKeys?: (string | Uint8Array)[];
   passwords?: string[];
-  /** Not supported while streaming: throws UNSUPPORTED when non-empty. */
-  signingKeys?: PrivateKey[];
+  /** `StreamSigner.specs()`: one-pass signatures (the data is hashed here;
+   *  after `finish`, `signatureDigests()` go to the signer and its packets
+   *  come back through `addSignatures`). */
+  onePass?: Uint8Array;
   /** Default false for streams. */
   armor?: boolean;
   seipd?: "auto" | "v1" | "v2";
@@ -49,7 +52,8 @@ export interface StreamDecryptorOptions {
   twoPass?: boolean;
   /** Size and work limits, as for `decrypt`. */
   limits?: Limits;
-  /** Checked on buffered (non-streamable) messages only. */
+  /** Check the signatures inside (one-pass and prefixed around streamed
+   *  literal data, and in buffered messages): `signatures()` after finish. */
   verificationKeys?: (string | Uint8Array)[];
 }
 
@@ -191,11 +195,19 @@ impl StreamEncryptorHandle {
         let keys = key_bytes(&o, "encryptionKeys")?;
         let passwords = strings(&o, "passwords")?;
         if !handles(field(&o, "signingKeys"), "signingKeys")?.is_empty() {
-            return Err(Error::Unsupported(
-                "signing while streaming is not supported; use encrypt() or sign()".into(),
+            return Err(Error::InvalidArgument(
+                "a StreamEncryptor signs through onePass (StreamSigner.specs())".into(),
             )
             .into());
         }
+        let one_pass = match field(&o, "onePass") {
+            None => Vec::new(),
+            Some(v) => OnePassSpec::decode_all(
+                &v.dyn_into::<Uint8Array>()
+                    .map_err(|_| Error::InvalidArgument("onePass must be a Uint8Array".into()))?
+                    .to_vec(),
+            )?,
+        };
         let seipd = match opt_string(&o, "seipd")? {
             None => SeipdChoice::Auto,
             Some(s) => SeipdChoice::parse(&s)?,
@@ -231,6 +243,7 @@ impl StreamEncryptorHandle {
                 seipd,
                 limits: Limits::default(),
             },
+            one_pass,
             aead,
             chunk_size_octet,
             backend: backend_of(&o)?,
@@ -274,6 +287,30 @@ impl StreamEncryptorHandle {
     /// these come from completing the final job instead).
     pub fn finish(&mut self) -> JsResult<Uint8Array> {
         self.inner.finish_into()?;
+        Ok(self.take_output())
+    }
+
+    /// True after `finish` of a signed stream, until `addSignatures`.
+    #[wasm_bindgen(getter, js_name = needsSignatures)]
+    pub fn needs_signatures(&self) -> bool {
+        self.inner.needs_signatures()
+    }
+
+    /// The digests for `StreamSigner.sign`, in `onePass` order.
+    #[wasm_bindgen(js_name = signatureDigests, unchecked_return_type = "Uint8Array[]")]
+    pub fn signature_digests(&self) -> Array {
+        self.inner
+            .signature_digests()
+            .iter()
+            .map(|d| JsValue::from(Uint8Array::from(d.as_slice())))
+            .collect()
+    }
+
+    /// The signer's packets: written after the literal data; the message
+    /// then ends as after `finish` of an unsigned stream (output or jobs).
+    #[wasm_bindgen(js_name = addSignatures)]
+    pub fn add_signatures(&mut self, packets: &[u8]) -> JsResult<Uint8Array> {
+        self.inner.add_signatures(packets)?;
         Ok(self.take_output())
     }
 
@@ -463,8 +500,8 @@ impl StreamDecryptorHandle {
         Ok(self.take_output())
     }
 
-    /// Signature checks of a buffered (signed) message, once finished; the
-    /// same form as `decrypt`'s `signatures`. Empty for streamed content.
+    /// Signature checks once finished (streamed or buffered content), in the
+    /// same form as `decrypt`'s `signatures`.
     #[wasm_bindgen(unchecked_return_type = "SignatureResult[]")]
     pub fn signatures(&self) -> Array {
         super::pgp::signatures_js(self.inner.signatures())
@@ -571,6 +608,53 @@ impl StreamDecryptorHandle {
     #[wasm_bindgen(getter, js_name = isStreaming)]
     pub fn is_streaming(&self) -> Option<bool> {
         self.inner.is_streaming()
+    }
+}
+
+/// The signing half of a signed `encryptStream`, on the thread that holds the
+/// private keys: the encryptor (perhaps in a worker) gets only `specs()` and
+/// returns digests, which `sign` turns into signature packets.
+#[wasm_bindgen(js_name = StreamSigner)]
+pub struct StreamSignerHandle {
+    keys: Vec<std::rc::Rc<crate::openpgp::PrivateKey>>,
+    inner: core::StreamSigner,
+}
+
+#[wasm_bindgen(js_class = StreamSigner)]
+impl StreamSignerHandle {
+    /// One signature per key (its best signing component), made now.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = signingKeys, unchecked_param_type = "PrivateKey[]")]
+        signing_keys: JsValue,
+    ) -> JsResult<StreamSignerHandle> {
+        let keys = handles(Some(signing_keys), "signingKeys")?;
+        let refs: Vec<&crate::openpgp::PrivateKey> = keys.iter().map(|k| k.as_ref()).collect();
+        let inner = core::StreamSigner::new(&refs)?;
+        Ok(StreamSignerHandle { keys, inner })
+    }
+
+    /// The encryptor's `onePass` option (no secrets).
+    pub fn specs(&self) -> JsResult<Uint8Array> {
+        Ok(bytes(OnePassSpec::encode_all(self.inner.specs())?))
+    }
+
+    /// Signs the encryptor's `signatureDigests()`; returns the packets for
+    /// its `addSignatures`.
+    pub fn sign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array[]")] digests: Array,
+    ) -> JsResult<Uint8Array> {
+        let digests: Vec<Vec<u8>> = digests
+            .iter()
+            .map(|d| {
+                d.dyn_into::<Uint8Array>()
+                    .map(|a| a.to_vec())
+                    .map_err(|_| Error::InvalidArgument("digests must be Uint8Array".into()))
+            })
+            .collect::<Result<_, Error>>()?;
+        let refs: Vec<&crate::openpgp::PrivateKey> = self.keys.iter().map(|k| k.as_ref()).collect();
+        Ok(bytes(self.inner.sign(&refs, &digests)?))
     }
 }
 

@@ -2,6 +2,7 @@
 // GnuPG 2.2 and OpenPGP.js, reads the RFC 9580 samples from the shared vectors
 // directory, and checks what signet-crypto produced with both peers.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,7 @@ export function gpgWithKey(secretKey, args, input) {
   }
 }
 
-function pseudoRandom(n, seed) {
+export function pseudoRandom(n, seed) {
   const out = new Uint8Array(n);
   let x = seed >>> 0;
   for (let i = 0; i < n; i++) {
@@ -113,4 +114,22 @@ export async function checkOutputs(r, fx, openpgp, assert) {
   assert.ok(same(r.roundTripV1, fx.data), 'the other backend reads our SEIPDv1');
   assert.ok(same(r.roundTrip, fx.data), 'the other backend reads our output');
   assert.equal(r.info.gcmPassword?.bytesIn, fx.data.length, 'progress reports all input');
+}
+
+/**
+ * SEIPDv1 (RFC 9580 §5.13.1) around `inner` packets under a known AES-256
+ * key, written here so that the inner packets can be anything (OpenPGP.js
+ * re-reads a signed message's trailing signatures lazily and drops them when
+ * it encrypts one it parsed). Returns the message and the session key.
+ */
+export function seipd1(inner) {
+  const key = randomBytes(32);
+  const prefix = randomBytes(16);
+  const head = Buffer.concat([prefix, prefix.subarray(14), inner, Buffer.from([0xd3, 0x14])]);
+  const plain = Buffer.concat([head, createHash('sha1').update(head).digest()]);
+  const c = createCipheriv('aes-256-cfb', key, Buffer.alloc(16));
+  const body = Buffer.concat([Buffer.from([1]), c.update(plain), c.final()]);
+  const len = body.length;
+  const header = Buffer.from([0xc0 | 18, 0xff, len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255]);
+  return { message: new Uint8Array(Buffer.concat([header, body])), sessionKey: new Uint8Array([9, ...key]) };
 }

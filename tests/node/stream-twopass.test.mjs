@@ -104,7 +104,7 @@ test('our 300 MiB compat encryptStream output decrypts from a path, RSS bounded'
   assert.equal(r.error, null, r.error?.message);
   assert.equal(r.released, n);
   assert.equal(r.sha, wantSha);
-  assert.deepEqual(phases.map((p) => p.phase), ['verifying', 'decrypting']);
+  assert.deepEqual(phases.map((p) => p.phase), ['verifying', 'decrypting', 'done']);
   assert.equal(phases[0].out, 0, 'nothing released while verifying');
   assert.equal(phases[1].pass, 2);
   assert.ok(phases[0].total > n);
@@ -135,7 +135,7 @@ test('a one-shot stream of SEIPDv1 spills to an encrypted temporary file, delete
   }));
   assert.equal(r.error, null, r.error?.message);
   assert.equal(r.released, 40 * MiB);
-  assert.deepEqual(phases, ['verifying', 'decrypting']);
+  assert.deepEqual(phases, ['verifying', 'decrypting', 'done']);
   // The copy held the whole message, encrypted (not the message's own bytes).
   assert.equal(spilled.length, msg.length);
   assert.notDeepEqual(spilled.subarray(0, 4096), Buffer.from(msg.subarray(0, 4096)));
@@ -244,7 +244,7 @@ test('GnuPG 2.2 SEIPDv1 (plain and compressed) from a path', { skip: !haveGpg &&
       assert.equal(r.error, null, `${compress}: ${r.error?.message}`);
       assert.equal(r.sha, wantSha, compress);
       // Compressed content stays on the buffered path (one pass, MDC first).
-      assert.deepEqual([...phases], compress === 'none' ? ['verifying', 'decrypting'] : ['decrypting']);
+      assert.deepEqual([...phases], compress === 'none' ? ['verifying', 'decrypting', 'done'] : ['decrypting', 'done']);
     }
   } finally {
     spawnSync('gpgconf', ['--homedir', home, '--kill', 'all']);

@@ -6,7 +6,7 @@ import {
   NoteVault, type Note, type NoteSummary, type NoteVaultSlot, type NoteVaultWebAuthn,
   unlockKey, readKey, revokeKey, type RevokeKeyOptions, type KeyInfo,
   encrypt, type EncryptedWithSessionKey,
-  decryptStream, type StreamProgress,
+  decryptStream, encryptStream, type StreamProgress, type PrivateKey,
 } from 'signet-crypto';
 
 export async function foundation(): Promise<void> {
@@ -104,4 +104,13 @@ export async function twoPass(file: Blob, path: string, body: () => Promise<Read
   await decryptStream({ message: path, passwords: ['pw'] });
   await decryptStream({ message: new URL('file:///tmp/m.gpg'), passwords: ['pw'] });
   await decryptStream({ message: body, passwords: ['pw'] });
+}
+
+/** Signed streams: signingKeys on encryptStream, the verdict on decryptStream's result. */
+export async function signedStreams(data: ReadableStream<Uint8Array>, key: PrivateKey, cert: string): Promise<boolean> {
+  const ct = await encryptStream({ data, encryptionKeys: [cert], signingKeys: [key] });
+  const out = await decryptStream({ message: ct, decryptionKeys: [key], verificationKeys: [cert],
+    onProgress: (p) => { if (p.phase === 'done') void p.signatures?.length; } });
+  const sigs = await out.signatures;
+  return sigs.every((s) => s.valid);
 }

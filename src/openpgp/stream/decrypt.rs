@@ -1,8 +1,8 @@
-//! Push-style decryption. SEIPDv2 with a literal data packet inside streams
+//! Push-style decryption. SEIPDv2 with a (signed) literal data packet inside streams
 //! chunk by chunk, each chunk released only after its tag verified; AES
 //! SEIPDv1 with literal data streams in two passes when the caller can push it
 //! twice (verify the MDC, then release: `seipd1.rs`, `replay.rs`); everything
-//! else (compressed or signed content, SEIPDv1 from a one-shot source) is
+//! else (compressed content, SEIPDv1 from a one-shot source) is
 //! collected up to the one-shot limit and handed to rPGP whole, which checks
 //! the MDC/tags before anything is released.
 
@@ -20,11 +20,13 @@ use super::meter::stage;
 use super::replay::{changed, Fingerprints, Replay};
 use super::seipd1::V1Dec;
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
+use super::sigcheck::SigCheck;
 use crate::openpgp::content::{
     after_key_err, check_signatures, decompress_all, pump, SignatureCheck,
 };
 use crate::openpgp::esk::{decrypt_session_key, SessionKey};
 use crate::openpgp::keys::{parse_certs, PrivateKey};
+use crate::openpgp::policy::Cert;
 use crate::openpgp::util::parse_err;
 use crate::openpgp::Limits;
 use crate::{Error, Result};
@@ -42,7 +44,10 @@ pub struct StreamDecryptOptions {
     /// in a second ([`rewind`](StreamDecryptor::rewind)) that releases it.
     /// Otherwise SEIPDv1 is buffered up to `max_message_size`.
     pub two_pass: bool,
-    /// Certificates checking signatures found by the buffered fallback.
+    /// Certificates checking the signatures inside: one-pass and prefixed
+    /// signatures around streamed literal data (the data is hashed as it is
+    /// released), and those the buffered fallback finds. Without them
+    /// signatures are still reported, as by unknown keys.
     pub verification_keys: Vec<Vec<u8>>,
 }
 
@@ -189,7 +194,8 @@ impl StreamDecryptor {
         &self.esks
     }
 
-    /// Signature checks from the buffered fallback (empty when streamed).
+    /// Signature checks once [`is_done`](Self::is_done): of the streamed
+    /// content, or of the buffered fallback; in the form `decrypt` reports.
     pub fn signatures(&self) -> &[SignatureCheck] {
         &self.signatures
     }
@@ -451,6 +457,11 @@ impl StreamDecryptor {
                 remaining: usize::MAX,
                 ..
             } => {
+                let sigs = match &mut self.body {
+                    Body::V2(v) => std::mem::take(&mut v.content.sigs),
+                    _ => return Err(Error::Internal("not SEIPDv2".into())),
+                };
+                self.signatures = self.judge(sigs)?;
                 self.done = true;
                 Ok(())
             }
@@ -502,7 +513,8 @@ impl StreamDecryptor {
         let Some(sk) = self.session.as_ref() else {
             return Ok(());
         };
-        let Some(v) = V1Dec::new(sk)? else {
+        let verify = !self.opts.verification_keys.is_empty();
+        let Some(v) = V1Dec::new(sk, verify, self.opts.limits.max_signatures)? else {
             return self.buffer_v1();
         };
         let ct = std::mem::take(&mut self.ct);
@@ -564,6 +576,8 @@ impl StreamDecryptor {
                 self.out.clear();
                 return Err(changed());
             }
+            let sigs = std::mem::take(&mut v.content.sigs);
+            self.signatures = self.judge(sigs)?;
             self.done = true;
             return Ok(());
         }
@@ -575,6 +589,23 @@ impl StreamDecryptor {
         self.waiting = Some(fp.seal());
         self.mdc = Some(digest);
         Ok(())
+    }
+
+    /// The verification keys, parsed (streamed and buffered paths alike).
+    fn certs(&self) -> Result<Vec<Cert>> {
+        let keys: Vec<&[u8]> = self
+            .opts
+            .verification_keys
+            .iter()
+            .map(|k| k.as_slice())
+            .collect();
+        parse_certs(&keys, &self.opts.limits)
+    }
+
+    /// The streamed content's signatures judged against the verification
+    /// keys, once all of it was released.
+    fn judge(&self, sigs: SigCheck) -> Result<Vec<SignatureCheck>> {
+        sigs.finish(&self.certs()?)
     }
 
     /// True once the final tag verified (or a buffered message was decrypted).
@@ -931,7 +962,10 @@ impl StreamDecryptor {
                 held: None,
                 final_queued: false,
                 verified: false,
-                content: Content::new(),
+                content: Content::new(
+                    !self.opts.verification_keys.is_empty(),
+                    self.opts.limits.max_signatures,
+                ),
             });
             v.put(body, &mut self.out)?;
             self.ct = Vec::new();
@@ -961,14 +995,8 @@ impl StreamDecryptor {
         let Some(raw) = self.raw.take() else {
             return Err(Error::Internal("buffer released".into()));
         };
+        let certs = self.certs()?;
         let limits = &self.opts.limits;
-        let keys: Vec<&[u8]> = self
-            .opts
-            .verification_keys
-            .iter()
-            .map(|k| k.as_slice())
-            .collect();
-        let certs = parse_certs(&keys, limits)?;
         // AES SEIPDv1: block-parallel CFB (src/openpgp/seipd1.rs), MDC checked
         // before anything is parsed; everything else through rPGP.
         let fast = if v1 {
@@ -1115,7 +1143,8 @@ impl V2Dec {
     }
 
     fn literal_run(&self) -> usize {
-        if self.content.fallback || !self.content.pt.is_empty() {
+        // Signed data must be hashed here: it cannot bypass the parser.
+        if self.content.fallback || !self.content.pt.is_empty() || self.content.sigs.hashing() {
             return 0;
         }
         match (self.pending.front(), self.content.inner) {

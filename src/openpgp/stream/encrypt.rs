@@ -18,6 +18,7 @@ use super::armor::ArmorWriter;
 use super::cfb::CfbBody;
 use super::framing::{Layout, PartialWriter, SegWriter, Sink};
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
+use super::signer::{OnePassSpec, SignHash};
 use crate::kdf::KdfParams;
 use crate::openpgp::encrypt::{choose_aead, choose_sym_v1, plan, Plan};
 use crate::openpgp::keys::parse_certs;
@@ -34,9 +35,15 @@ pub const DEFAULT_CHUNK_SIZE_OCTET: u8 = 12;
 #[derive(Debug, Default)]
 pub struct StreamEncryptOptions<'a> {
     /// Recipients, passwords, armor, container choice and limits, as for
-    /// one-shot [`crate::openpgp::encrypt`]. `signing_keys` must be empty (not
-    /// supported while streaming: `UNSUPPORTED`).
+    /// one-shot [`crate::openpgp::encrypt`]. `signing_keys` must be empty:
+    /// streams are signed through `one_pass`.
     pub base: EncryptOptions<'a>,
+    /// One-pass signatures (from a [`super::StreamSigner`]): their OPS
+    /// packets go before the literal data, which is hashed as it is pushed;
+    /// after `finish`, [`signature_digests`](StreamEncryptor::signature_digests)
+    /// go to the signer and its packets come back through
+    /// [`add_signatures`](StreamEncryptor::add_signatures).
+    pub one_pass: Vec<OnePassSpec>,
     /// Force an AEAD mode (GCM or OCB) with AES-256. `None`: the recipients'
     /// preference (AES-256-GCM for passwords only and for our keys).
     pub aead: Option<AeadAlgorithm>,
@@ -67,6 +74,16 @@ struct V1Enc {
     literal: PartialWriter,
     body: CfbBody,
     closed: bool,
+}
+
+/// Where a signed stream is at its end.
+enum Signing {
+    /// Hashing the literal data as it is pushed.
+    Hashing(SignHash),
+    /// The literal data ended: the digests wait for the signer.
+    Digests(Vec<Vec<u8>>),
+    /// The signatures were written.
+    Done,
 }
 
 struct Pending {
@@ -111,6 +128,8 @@ const PART_LOG2: u8 = 20;
 /// call; nothing blocks, so a Wasm worker can drive it.
 pub struct StreamEncryptor {
     mode: Mode,
+    /// `None` for an unsigned stream.
+    signing: Option<Signing>,
     armor: Option<ArmorWriter>,
     header: Vec<u8>,
     failed: bool,
@@ -140,11 +159,15 @@ impl StreamEncryptor {
             return Err(Error::InvalidArgument("passwords must not be empty".into()));
         }
         if !base.signing_keys.is_empty() {
-            return Err(Error::Unsupported(
-                "signing while streaming is not supported; sign with sign() or use encrypt()"
-                    .into(),
+            return Err(Error::InvalidArgument(
+                "streams are signed through one_pass (a StreamSigner), not signing_keys".into(),
             ));
         }
+        let signing = if opts.one_pass.is_empty() {
+            None
+        } else {
+            Some(Signing::Hashing(SignHash::new(&opts.one_pass)?))
+        };
         let c = opts.chunk_size_octet.unwrap_or(DEFAULT_CHUNK_SIZE_OCTET);
         if !(10..=16).contains(&c) {
             return Err(Error::InvalidArgument(format!(
@@ -172,6 +195,7 @@ impl StreamEncryptor {
             };
             return Ok(StreamEncryptor {
                 mode: Mode::V1(Box::new(v1)),
+                signing,
                 armor,
                 header,
                 failed: false,
@@ -284,6 +308,9 @@ impl StreamEncryptor {
             done: false,
             out: first,
         };
+        for s in &opts.one_pass {
+            chunker.put(&s.ops)?;
+        }
         let mut literal = PartialWriter::new(11, PART_LOG2, &mut chunker)?;
         // Binary format, empty file name, date 0: nothing about the file leaks.
         literal.write(&[b'b', 0, 0, 0, 0, 0], &mut chunker)?;
@@ -297,6 +324,7 @@ impl StreamEncryptor {
                 chunker,
                 closed: false,
             })),
+            signing,
             armor,
             header,
             failed: false,
@@ -372,6 +400,9 @@ impl StreamEncryptor {
     /// (see [`with_output`](Self::with_output)).
     pub fn push_into(&mut self, data: &[u8]) -> Result<()> {
         self.guard()?;
+        if let Some(Signing::Hashing(h)) = self.signing.as_mut() {
+            h.update(data);
+        }
         let r = match &mut self.mode {
             Mode::V2(v) => v.push(data),
             Mode::V1(v) => v.push(data),
@@ -386,12 +417,59 @@ impl StreamEncryptor {
     }
 
     /// Ends the input (output into the buffer; see [`finish`](Self::finish)).
+    /// A signed stream then waits for [`add_signatures`](Self::add_signatures).
     pub fn finish_into(&mut self) -> Result<()> {
         self.guard()?;
         let r = match &mut self.mode {
-            Mode::V2(v) => v.close(),
-            Mode::V1(v) => v.close(),
+            Mode::V2(v) => v.close_literal(),
+            Mode::V1(v) => v.close_literal(),
         };
+        let r = r.and_then(|()| match self.signing.take() {
+            Some(Signing::Hashing(h)) => {
+                self.signing = Some(Signing::Digests(h.finish()));
+                Ok(())
+            }
+            Some(_) => Err(Error::InvalidArgument("finish called twice".into())),
+            None => self.close_body(),
+        });
+        self.after(r)
+    }
+
+    fn close_body(&mut self) -> Result<()> {
+        match &mut self.mode {
+            Mode::V2(v) => v.close_body(),
+            Mode::V1(v) => v.body.close(),
+        }
+    }
+
+    /// True after `finish` of a signed stream, until `add_signatures`.
+    pub fn needs_signatures(&self) -> bool {
+        matches!(self.signing, Some(Signing::Digests(_)))
+    }
+
+    /// The digests for the signer (`StreamSigner::sign`), in `one_pass` order.
+    pub fn signature_digests(&self) -> Vec<Vec<u8>> {
+        match &self.signing {
+            Some(Signing::Digests(d)) => d.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The signer's signature packets: written after the literal data, then
+    /// the message ends (output as after `finish` of an unsigned stream).
+    pub fn add_signatures(&mut self, packets: &[u8]) -> Result<()> {
+        self.guard()?;
+        if !self.needs_signatures() {
+            return Err(Error::InvalidArgument(
+                "no signatures are awaited (call finish first)".into(),
+            ));
+        }
+        self.signing = Some(Signing::Done);
+        let r = match &mut self.mode {
+            Mode::V2(v) => v.chunker.put(packets),
+            Mode::V1(v) => v.body.put(packets),
+        };
+        let r = r.and_then(|()| self.close_body());
         self.after(r)
     }
 
@@ -613,12 +691,15 @@ impl V2Enc {
         self.literal.write(data, &mut self.chunker)
     }
 
-    fn close(&mut self) -> Result<()> {
+    fn close_literal(&mut self) -> Result<()> {
         if self.closed {
             return Err(Error::InvalidArgument("finish called twice".into()));
         }
         self.closed = true;
-        self.literal.finish(&mut self.chunker)?;
+        self.literal.finish(&mut self.chunker)
+    }
+
+    fn close_body(&mut self) -> Result<()> {
         if !self.chunker.cur.is_empty() {
             self.chunker.cut(false)?;
         }
@@ -717,6 +798,9 @@ impl V1Enc {
         };
         let mut body = CfbBody::new(sym, &sk, backend)?;
         body.put(&prefix[..])?;
+        for s in &opts.one_pass {
+            body.put(&s.ops)?;
+        }
         let mut literal = PartialWriter::new(11, PART_LOG2, &mut body)?;
         // Binary format, empty file name, date 0: nothing about the file leaks.
         literal.write(&[b'b', 0, 0, 0, 0, 0], &mut body)?;
@@ -737,12 +821,11 @@ impl V1Enc {
         self.literal.write(data, &mut self.body)
     }
 
-    fn close(&mut self) -> Result<()> {
+    fn close_literal(&mut self) -> Result<()> {
         if self.closed {
             return Err(Error::InvalidArgument("finish called twice".into()));
         }
         self.closed = true;
-        self.literal.finish(&mut self.body)?;
-        self.body.close()
+        self.literal.finish(&mut self.body)
     }
 }

@@ -1,14 +1,16 @@
 //! The content inside an encrypted data packet, parsed as it is decrypted:
 //! a literal data packet streams (its data octets go to a [`PlainOut`]);
-//! padding, marker and unknown non-critical packets are skipped; any other
-//! first packet (compressed, one-pass-signed) sets `fallback`, and the caller
-//! buffers the message for rPGP. Shared by the SEIPDv2 chunks and the SEIPDv1
+//! one-pass and prefixed signature packets around it are collected and the
+//! data hashed for them ([`SigCheck`]); padding, marker and unknown
+//! non-critical packets are skipped; any other first packet (compressed) sets
+//! `fallback`, and the caller buffers the message for rPGP. Shared by the SEIPDv2 chunks and the SEIPDv1
 //! CFB stream, so both apply the same rules.
 
 use zeroize::Zeroizing;
 
 use super::framing::{parse_header, parse_new_length, BodyLen};
 use super::meter::stage;
+use super::sigcheck::{SigCheck, MAX_SIG_PACKET};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +32,12 @@ pub(super) enum Inner {
         remaining: usize,
         after_literal: bool,
     },
+    /// Inside a signature or one-pass signature packet, collected whole
+    /// (at most `MAX_SIG_PACKET` octets) into `Content::pkt`.
+    Collect {
+        remaining: usize,
+        after_literal: bool,
+    },
 }
 
 impl Inner {
@@ -39,6 +47,10 @@ impl Inner {
             self,
             Inner::Tag
                 | Inner::Skip {
+                    after_literal: false,
+                    ..
+                }
+                | Inner::Collect {
                     after_literal: false,
                     ..
                 }
@@ -65,6 +77,19 @@ fn skip_len(len: BodyLen) -> Result<usize> {
 /// Longest run of octets staged at a time while a packet header is split
 /// across chunks (the longest header, a literal data header, is 261 octets).
 pub(super) const STAGE_STEP: usize = 512;
+
+/// The body length of a collected signature packet: definite and bounded.
+fn collect_len(len: BodyLen) -> Result<usize> {
+    match len {
+        BodyLen::Fixed(n) if n <= MAX_SIG_PACKET => Ok(n),
+        BodyLen::Fixed(n) => Err(Error::MalformedInput(format!(
+            "a signature packet of {n} octets"
+        ))),
+        _ => Err(Error::MalformedInput(
+            "signature packet without a definite length".into(),
+        )),
+    }
+}
 
 /// Where authenticated literal data goes.
 pub(super) enum PlainOut<'a> {
@@ -115,14 +140,22 @@ pub(super) struct Content {
     pub(super) pt: Zeroizing<Vec<u8>>,
     /// The content is not a plain literal packet: buffer and use rPGP.
     pub(super) fallback: bool,
+    /// Signatures around the literal data.
+    pub(super) sigs: SigCheck,
+    /// The signature packet being collected (`Inner::Collect`).
+    pkt: Vec<u8>,
 }
 
 impl Content {
-    pub(super) fn new() -> Self {
+    /// `verify`: hash the released literal data for the signatures found
+    /// (verification keys were given).
+    pub(super) fn new(verify: bool, max_signatures: usize) -> Self {
         Content {
             inner: Inner::Tag,
             pt: Zeroizing::new(Vec::new()),
             fallback: false,
+            sigs: SigCheck::new(verify, max_signatures),
+            pkt: Vec::new(),
         }
     }
 
@@ -136,7 +169,7 @@ impl Content {
                     remaining: usize::MAX,
                     ..
                 }
-        )
+        ) && self.sigs.complete()
     }
 
     /// Parses authenticated plaintext (the inner packet stream): literal data
@@ -195,6 +228,11 @@ impl Content {
                         };
                         continue;
                     }
+                    if matches!(h.tag, 2 | 4) {
+                        self.start_collect(buf, h.header_len, h.len, false)?;
+                        pos += h.header_len;
+                        continue;
+                    }
                     if h.tag != 11 {
                         self.fallback = true;
                         return Ok(pos);
@@ -240,7 +278,11 @@ impl Content {
                 }
                 Inner::Data { remaining, last } => {
                     let n = remaining.min(buf.len());
-                    out.put(buf.get(..n).unwrap_or_default(), base + pos as isize)?;
+                    let data = buf.get(..n).unwrap_or_default();
+                    if !matches!(out, PlainOut::Discard) {
+                        self.sigs.update(data);
+                    }
+                    out.put(data, base + pos as isize)?;
                     pos += n;
                     if n < remaining {
                         if remaining != usize::MAX {
@@ -274,11 +316,17 @@ impl Content {
                     };
                 }
                 Inner::After => {
-                    // Only padding, marker and unknown non-critical packets
-                    // may follow the literal data.
+                    // Only signatures (for the one-pass signatures before),
+                    // padding, marker and unknown non-critical packets may
+                    // follow the literal data.
                     let Some(h) = parse_header(buf)? else {
                         return Ok(pos);
                     };
+                    if h.tag == 2 {
+                        self.start_collect(buf, h.header_len, h.len, true)?;
+                        pos += h.header_len;
+                        continue;
+                    }
                     if !skippable(h.tag) {
                         return Err(Error::MalformedInput(
                             "unexpected packet after the literal data".into(),
@@ -309,7 +357,48 @@ impl Content {
                         Inner::Tag
                     };
                 }
+                Inner::Collect {
+                    remaining,
+                    after_literal,
+                } => {
+                    let n = remaining.min(buf.len());
+                    stage(&mut self.pkt, buf.get(..n).unwrap_or_default());
+                    pos += n;
+                    if n < remaining {
+                        self.inner = Inner::Collect {
+                            remaining: remaining - n,
+                            after_literal,
+                        };
+                        return Ok(pos);
+                    }
+                    let pkt = std::mem::take(&mut self.pkt);
+                    self.sigs.packet(&pkt, after_literal)?;
+                    self.inner = if after_literal {
+                        Inner::After
+                    } else {
+                        Inner::Tag
+                    };
+                }
             }
         }
+    }
+
+    /// A signature or one-pass signature packet starts: its header (the
+    /// first `header_len` octets of `buf`) begins the collected packet.
+    fn start_collect(
+        &mut self,
+        buf: &[u8],
+        header_len: usize,
+        len: BodyLen,
+        after_literal: bool,
+    ) -> Result<()> {
+        let remaining = collect_len(len)?;
+        self.pkt.clear();
+        stage(&mut self.pkt, buf.get(..header_len).unwrap_or_default());
+        self.inner = Inner::Collect {
+            remaining,
+            after_literal,
+        };
+        Ok(())
     }
 }

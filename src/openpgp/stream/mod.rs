@@ -18,12 +18,15 @@
 //! What we stream on reading: SEIPDv2 (GCM, OCB, EAX) holding a literal data
 //! packet; each chunk is released after its tag verifies and truncation is
 //! reported by `finish` as `MALFORMED_INPUT` (discard what was released).
-//! Padding, marker and unknown non-critical packets inside are skipped.
+//! Padding, marker and unknown non-critical packets inside are skipped;
+//! one-pass and prefixed signatures around the literal data are verified as
+//! it streams (`sigcheck.rs`), and streams are signed the same way
+//! (`signer.rs`: the keys stay with a [`StreamSigner`], which signs digests).
 //! AES SEIPDv1 holding literal data streams in two passes when the caller can
 //! push the message twice (`two_pass`): the first verifies the MDC and releases
 //! nothing, the second releases and must read the same bytes (`replay.rs`).
-//! Everything else (SEIPDv1 from a one-shot source, compressed or signed
-//! content) is buffered up to `max_message_size` and decrypted by rPGP, which
+//! Everything else (SEIPDv1 from a one-shot source, compressed content) is
+//! buffered up to `max_message_size` and decrypted by rPGP, which
 //! checks integrity before anything is released. Armored input is not streamed: dearmor it first or
 //! use the one-shot API.
 
@@ -37,11 +40,14 @@ mod meter;
 mod replay;
 mod seipd1;
 mod seipd2;
+mod sigcheck;
+mod signer;
 
 pub use super::esk::{decrypt_session_key, SessionKey};
 pub use decrypt::{StreamDecryptOptions, StreamDecryptor};
 pub use encrypt::{StreamEncryptOptions, StreamEncryptor, DEFAULT_CHUNK_SIZE_OCTET};
 pub use seipd2::{Backend, ChunkJob, Seipd2Params, SALT_LEN, TAG_LEN};
+pub use signer::{OnePassSpec, StreamSigner};
 
 /// Test hooks (`test-hooks` builds only): the engine's copy counter.
 #[cfg(feature = "test-hooks")]

@@ -38,7 +38,12 @@ pub(super) struct V1Dec {
 impl V1Dec {
     /// `None` for a session key that is not AES (CAST5, 3DES, ...): such
     /// messages keep the buffered path.
-    pub(super) fn new(sk: &SessionKey) -> Result<Option<Self>> {
+    /// `verify`, `max_signatures`: as for [`Content::new`].
+    pub(super) fn new(
+        sk: &SessionKey,
+        verify: bool,
+        max_signatures: usize,
+    ) -> Result<Option<Self>> {
         let Some(sym) = sk.sym() else {
             // A v6 session key names no cipher: it cannot be for SEIPDv1.
             return Err(Error::DecryptionFailed);
@@ -55,7 +60,7 @@ impl V1Dec {
             sha: Sha1::new(),
             seen: 0,
             tail: Zeroizing::new(Vec::with_capacity(2 * MDC)),
-            content: Content::new(),
+            content: Content::new(verify, max_signatures),
             content_err: None,
         }))
     }
