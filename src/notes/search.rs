@@ -58,9 +58,23 @@ fn push_folded(ch: char, out: &mut String) {
     }
 }
 
+/// Appends `ch` lowercased. ASCII and lowercase accented letters (already
+/// lowercase) skip the Unicode tables.
+fn push_lower(ch: char, out: &mut String) {
+    if ch.is_ascii() {
+        out.push(ch.to_ascii_lowercase());
+    } else if base_letter(ch).is_some() {
+        out.push(ch);
+    } else {
+        out.extend(ch.to_lowercase());
+    }
+}
+
 /// Unicode lowercase, character by character.
 pub fn lower(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).collect()
+    let mut out = String::with_capacity(s.len());
+    s.chars().for_each(|ch| push_lower(ch, &mut out));
+    out
 }
 
 /// Lowercase with Vietnamese diacritics removed.
@@ -85,7 +99,7 @@ fn joined(parts: &[&str], out: &mut String, push: fn(char, &mut String)) {
 fn lower_joined(parts: &[&str]) -> Zeroizing<String> {
     let len = parts.iter().map(|p| p.len() + 1).sum();
     let mut out = Zeroizing::new(String::with_capacity(len));
-    joined(parts, &mut out, |ch, o| o.extend(ch.to_lowercase()));
+    joined(parts, &mut out, push_lower);
     out
 }
 
@@ -144,6 +158,8 @@ impl Query {
     /// Lowercase text contains a term only if the folded text contains the
     /// term folded (folding maps character by character), so the folded scan
     /// decides alone for terms without diacritics and filters for the others.
+    /// Those are looked for in the note's own text first (a lowercase term found
+    /// there is in its lowercase form too), then in a lowercase copy made once.
     pub(crate) fn matches<'a>(
         &self,
         folded: &Folded,
@@ -161,8 +177,14 @@ impl Query {
         if exact.peek().is_none() {
             return true;
         }
-        let lower = lower_joined(&parts());
-        exact.all(|t| lower.contains(t))
+        let parts = parts();
+        let mut lower: Option<Zeroizing<String>> = None;
+        exact.all(|t| {
+            parts.iter().any(|p| p.contains(t))
+                || lower
+                    .get_or_insert_with(|| lower_joined(&parts))
+                    .contains(t)
+        })
     }
 }
 
@@ -185,6 +207,10 @@ mod tests {
         assert!(hits("ha noi", &parts));
         assert!(hits("HÀ", &parts));
         assert!(hits("nội DUNG", &parts));
+        assert!(hits("HỌP", &parts), "found in the lowercase copy");
+        assert!(hits("họp ở", &parts), "found in the note's own text");
+        assert!(!hits("hợp", &parts));
+        assert_eq!(lower("ĐÀ Nẵng İ"), "đà nẵng i\u{307}");
         assert!(!hits("hả", &parts));
         assert!(!hits("saigon", &parts));
         // Every term must occur; a term never spans two parts.
