@@ -125,7 +125,32 @@ struct Term {
     folded: Finder<'static>,
     /// The term lowercased, when it carries diacritics: it must then also occur
     /// in the note's lowercase text (matched exactly, not just its base letters).
-    exact: Option<String>,
+    exact: Option<Exact>,
+}
+
+struct Exact {
+    lower: String,
+    /// How the term is usually written (lowercase, capitalized, in capitals),
+    /// each of which lowercases to `lower`: one found in a note's own text
+    /// settles the term without a lowercase copy of the note.
+    forms: Vec<String>,
+}
+
+impl Exact {
+    fn new(lower: String) -> Self {
+        let mut chars = lower.chars();
+        let capitalized: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        let mut forms = vec![lower.clone()];
+        for f in [capitalized, lower.to_uppercase()] {
+            if self::lower(&f) == lower && !forms.contains(&f) {
+                forms.push(f);
+            }
+        }
+        Exact { lower, forms }
+    }
 }
 
 /// A parsed query: whitespace-separated terms that must all occur.
@@ -135,17 +160,19 @@ pub(crate) struct Query {
 
 impl Query {
     pub(crate) fn parse(q: &str) -> Self {
-        let terms = q
+        let mut terms: Vec<Term> = q
             .split_whitespace()
             .map(|t| {
                 let folded = fold(t);
                 let lowered = lower(t);
                 Term {
                     folded: Finder::new(folded.as_bytes()).into_owned(),
-                    exact: (folded != lowered).then_some(lowered),
+                    exact: (folded != lowered).then(|| Exact::new(lowered)),
                 }
             })
             .collect();
+        // Longer terms first: they are rarer, so a note fails sooner.
+        terms.sort_by_key(|t| std::cmp::Reverse(t.folded.needle().len()));
         Query { terms }
     }
 
@@ -158,8 +185,8 @@ impl Query {
     /// Lowercase text contains a term only if the folded text contains the
     /// term folded (folding maps character by character), so the folded scan
     /// decides alone for terms without diacritics and filters for the others.
-    /// Those are looked for in the note's own text first (a lowercase term found
-    /// there is in its lowercase form too), then in a lowercase copy made once.
+    /// Those are looked for in the note's own text first, in their usual forms
+    /// ([`Exact`]), then in a lowercase copy of the note made once.
     pub(crate) fn matches<'a>(
         &self,
         folded: &Folded,
@@ -172,18 +199,20 @@ impl Query {
         let mut exact = self
             .terms
             .iter()
-            .filter_map(|t| t.exact.as_deref())
+            .filter_map(|t| t.exact.as_ref())
             .peekable();
         if exact.peek().is_none() {
             return true;
         }
         let parts = parts();
         let mut lower: Option<Zeroizing<String>> = None;
-        exact.all(|t| {
-            parts.iter().any(|p| p.contains(t))
+        exact.all(|e| {
+            e.forms
+                .iter()
+                .any(|f| parts.iter().any(|p| p.contains(f.as_str())))
                 || lower
                     .get_or_insert_with(|| lower_joined(&parts))
-                    .contains(t)
+                    .contains(e.lower.as_str())
         })
     }
 }
@@ -210,6 +239,14 @@ mod tests {
         assert!(hits("HỌP", &parts), "found in the lowercase copy");
         assert!(hits("họp ở", &parts), "found in the note's own text");
         assert!(!hits("hợp", &parts));
+        assert!(hits("hà", &["HÀ NỘI"]) && hits("hà", &["Hà"]) && hits("hà", &["hÀ"]));
+        let forms = |t: &str| Exact::new(lower(t)).forms;
+        assert_eq!(forms("đà"), ["đà", "Đà", "ĐÀ"]);
+        assert_eq!(
+            forms("ß"),
+            ["ß"],
+            "forms that do not lowercase back are left out"
+        );
         assert_eq!(lower("ĐÀ Nẵng İ"), "đà nẵng i\u{307}");
         assert!(!hits("hả", &parts));
         assert!(!hits("saigon", &parts));
