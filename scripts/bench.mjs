@@ -146,7 +146,10 @@ async function runNode() {
   await s.init();
   const openpgp = await import('openpgp');
   const { runCases } = await import(pathToFileURL(path.join(root, 'tests/browser/pages/bench-cases.mjs')).href);
-  return runCases({ s, openpgp, quick, only, log: (l) => log(`[node] ${l}`) });
+  // The package's own glue module (same file, same instance): its Wasm memory size.
+  const glue = await import(pathToFileURL(path.join(root, 'pkg/wasm/signet_crypto.js')).href);
+  const wasmMemory = () => glue.initSync().memory.buffer.byteLength;
+  return runCases({ s, openpgp, quick, only, wasmMemory, log: (l) => log(`[node] ${l}`) });
 }
 
 /** Runs bench.html in one engine; its log lines are relayed where the driver

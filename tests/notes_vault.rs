@@ -1339,17 +1339,67 @@ fn format_2_vaults_and_backups_open_and_are_upgraded() {
     expect(&open(&target, "fixture passphrase").unwrap());
 }
 
-/// A store that counts what each batch writes.
+/// A store that counts what each batch writes, and what is read.
 #[derive(Default)]
 struct CountingStore {
     inner: MemoryStore,
     records: Cell<usize>,
     bytes: Cell<usize>,
+    reads: Reads,
+}
+
+/// Read counters: calls (`get`, `get_many`, `list`), records and bytes returned,
+/// and the largest `get_many`.
+#[derive(Default)]
+struct Reads {
+    calls: Cell<usize>,
+    records: Cell<usize>,
+    bytes: Cell<usize>,
+    largest_batch: Cell<usize>,
+}
+
+/// What [`Reads::take`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct ReadCount {
+    calls: usize,
+    records: usize,
+    bytes: usize,
+    largest_batch: usize,
+}
+
+impl Reads {
+    fn add(&self, values: &[Option<Vec<u8>>]) {
+        self.calls.set(self.calls.get() + 1);
+        self.records.set(self.records.get() + values.len());
+        let bytes: usize = values.iter().flatten().map(Vec::len).sum();
+        self.bytes.set(self.bytes.get() + bytes);
+        self.largest_batch
+            .set(self.largest_batch.get().max(values.len()));
+    }
+    /// The counts so far, and starts again from zero.
+    fn take(&self) -> ReadCount {
+        ReadCount {
+            calls: self.calls.take(),
+            records: self.records.take(),
+            bytes: self.bytes.take(),
+            largest_batch: self.largest_batch.take(),
+        }
+    }
 }
 
 impl Store for CountingStore {
     async fn get(&self, key: &str) -> signet_crypto::Result<Option<Vec<u8>>> {
-        self.inner.get(key).await
+        let v = self.inner.get(key).await?;
+        self.reads.add(std::slice::from_ref(&v));
+        Ok(v)
+    }
+    async fn get_many(&self, keys: &[String]) -> signet_crypto::Result<Vec<Option<Vec<u8>>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.inner.get(k).await?);
+        }
+        self.reads.add(&out);
+        Ok(out)
     }
     async fn put(&self, key: &str, value: &[u8]) -> signet_crypto::Result<()> {
         self.inner.put(key, value).await
@@ -1358,6 +1408,7 @@ impl Store for CountingStore {
         self.inner.delete(key).await
     }
     async fn list(&self, prefix: &str) -> signet_crypto::Result<Vec<String>> {
+        self.reads.calls.set(self.reads.calls.get() + 1);
         self.inner.list(prefix).await
     }
     async fn apply(&self, ops: Vec<Op>) -> signet_crypto::Result<()> {
@@ -1406,4 +1457,62 @@ fn a_put_writes_o1_records_whatever_the_vault_size() {
         per_put[1].1 < per_put[0].1 * 2,
         "bytes per put: {per_put:?}"
     );
+}
+
+/// Opening, listing and searching, by counters (the timings are `make bench`
+/// rows): open reads every record once, in round trips that do not grow with the
+/// notes' bodies and with at most one batch of 2,048 encrypted records in hand;
+/// list and search read nothing (they run on what open decrypted and indexed).
+#[test]
+fn open_reads_each_record_once_in_batches_and_list_and_search_read_nothing() {
+    const N: usize = 2500;
+    const BATCH: usize = 2048;
+    let mut per_body = Vec::new();
+    for words in [1usize, 300] {
+        let store = MemoryStore::new();
+        let v = new_vault(&store, "pw");
+        for i in 0..N {
+            let body = "nội dung ".repeat(words);
+            block_on(v.put(note(&format!("Họp {i}"), &body, &["việc"]))).unwrap();
+        }
+        drop(v);
+        let shards = count_keys(&store, SHARD_PREFIX);
+        let counting = CountingStore {
+            inner: store.clone(),
+            ..CountingStore::default()
+        };
+        let v = block_on(Vault::open(counting, b"pw", opts())).unwrap();
+        let open = v.store().reads.take();
+        assert_eq!(
+            open.records,
+            1 + shards + N,
+            "the root, every shard, every note"
+        );
+        assert!(open.largest_batch <= BATCH, "{open:?}");
+        // Root (list, get), shards (one batch), notes, and garbage collection's
+        // five lists.
+        assert_eq!(open.calls, 2 + 1 + N.div_ceil(BATCH) + 5, "{open:?}");
+        assert_eq!(v.list().unwrap().len(), N);
+        let hit = v.search("hop 2499").unwrap();
+        assert_eq!(hit.len(), 1);
+        assert_eq!(hit[0].title, "Họp 2499");
+        assert_eq!(v.search("NỘI viec").unwrap().len(), N);
+        assert_eq!(
+            v.search("nói").unwrap().len(),
+            0,
+            "accents typed are matched"
+        );
+        assert_eq!(v.store().reads.take(), ReadCount::default());
+        per_body.push(open);
+    }
+    assert_eq!(per_body[0].calls, per_body[1].calls);
+    assert!(per_body[1].bytes > 8 * per_body[0].bytes, "{per_body:?}");
+}
+
+fn count_keys(store: &MemoryStore, prefix: &str) -> usize {
+    store
+        .snapshot()
+        .keys()
+        .filter(|k| k.starts_with(prefix))
+        .count()
 }

@@ -2,8 +2,6 @@
 //! restore that verifies everything before it writes anything. Format 2 is
 //! written; format-1 backups are still read (and restored as format 2).
 
-use std::collections::BTreeMap;
-
 use zeroize::Zeroizing;
 
 use crate::aead::{self, NONCE_LEN};
@@ -12,7 +10,7 @@ use crate::{Error, Result};
 use super::format::{self, Reader, SubKeys, BACKUP_MAGIC, ID_LEN, V1, V2};
 use super::index::{self, Shard, SHARDS};
 use super::{
-    check_pins, ensure_empty, get_all, legacy, unlock, upgrade, upgrade_root, Entry, Notes, Op,
+    check_pins, ensure_empty, get_all, legacy, unlock, upgrade, upgrade_root, Catalog, Op,
     OpenOptions, Store, Unlocked, Vault,
 };
 
@@ -232,17 +230,17 @@ fn read_notes(
     keys: &SubKeys,
     vault_id: &[u8; ID_LEN],
     listed: impl Fn(&[u8; ID_LEN]) -> Option<u64>,
-) -> Result<(Notes, Vec<Op>)> {
-    let mut notes = BTreeMap::new();
+) -> Result<(Catalog, Vec<Op>)> {
+    let mut notes = Catalog::default();
     let mut ops = Vec::with_capacity(n);
     for _ in 0..n {
         let rec = take_blob(r)?;
         let (id, rev) = format::note_record_ids(rec)?;
-        if listed(&id) != Some(rev) || notes.contains_key(&id) {
+        if listed(&id) != Some(rev) || notes.contains(&id) {
             return Err(inconsistent());
         }
         let content = format::open_note(&keys.note_wrap, vault_id, &id, rev, rec)?;
-        notes.insert(id, Entry::new(content));
+        notes.insert(id, content);
         ops.push(Op::Put(format::note_key(&id, rev), rec.to_vec()));
     }
     if !r.is_empty() {

@@ -20,6 +20,7 @@
 //! The byte formats are in `docs/vault-format.md`.
 
 mod backup;
+mod catalog;
 mod format;
 mod index;
 mod legacy;
@@ -29,7 +30,6 @@ mod slots;
 mod store;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use subtle::ConstantTimeEq;
@@ -39,6 +39,7 @@ use crate::aead;
 use crate::kdf::KdfParams;
 use crate::{Error, Result};
 
+use catalog::Catalog;
 pub use format::{bucket_size, ID_LEN, MAX_BODY, MAX_NOTES, MAX_TAG, MAX_TAGS, MAX_TITLE, VERSION};
 use format::{Header, NoteContent, SubKeys};
 use index::{Shard, SHARDS};
@@ -116,6 +117,26 @@ pub struct NoteSummary {
     pub tags: Vec<String>,
     /// Last change, ms since the Unix epoch.
     pub updated: u64,
+}
+
+/// One note of a list or search result, borrowed from the vault
+/// ([`Vault::visit_matches`]).
+pub(crate) struct SummaryView<'a> {
+    pub id: NoteId,
+    pub title: &'a str,
+    pub tags: &'a [String],
+    pub updated: u64,
+}
+
+impl SummaryView<'_> {
+    fn to_summary(&self) -> NoteSummary {
+        NoteSummary {
+            id: self.id,
+            title: self.title.to_owned(),
+            tags: self.tags.to_vec(),
+            updated: self.updated,
+        }
+    }
 }
 
 impl std::fmt::Debug for NoteSummary {
@@ -205,29 +226,6 @@ impl std::fmt::Debug for OpenOptions {
     }
 }
 
-struct Entry {
-    content: NoteContent,
-    hay: search::Haystack,
-}
-
-impl Entry {
-    fn new(content: NoteContent) -> Self {
-        let mut parts: Vec<&str> = vec![&content.title, &content.body];
-        parts.extend(content.tags.iter().map(String::as_str));
-        let hay = search::Haystack::new(&parts);
-        Entry { content, hay }
-    }
-
-    fn summary(&self, id: NoteId) -> NoteSummary {
-        NoteSummary {
-            id,
-            title: self.content.title.clone(),
-            tags: self.content.tags.clone(),
-            updated: self.content.updated,
-        }
-    }
-}
-
 /// Everything that exists only while unlocked; dropping it wipes keys and notes.
 struct Unlocked {
     // Boxed from the moment they exist: async fns keep values that live across an
@@ -247,7 +245,7 @@ struct Unlocked {
     shards: Vec<Shard>,
     /// Highest counter value handed out or seen in any record's key (≥ `counter`).
     last_revision: u64,
-    notes: Notes,
+    notes: Catalog,
 }
 
 impl Unlocked {
@@ -257,7 +255,7 @@ impl Unlocked {
         header: Header,
         counter: u64,
         shards: Vec<Shard>,
-        notes: Notes,
+        notes: Catalog,
     ) -> Self {
         Unlocked {
             kek,
@@ -332,6 +330,18 @@ impl Unlocked {
         records
     }
 
+    /// [`Unlocked::change_ops`] under the vault's current header, slots and keys.
+    fn change(
+        &self,
+        rev: u64,
+        records: Vec<Op>,
+        changed: &[(usize, Shard)],
+        garbage: Vec<String>,
+    ) -> Vec<Op> {
+        let current = (&self.header, self.slots.as_slice());
+        self.change_ops(rev, current, &self.keys, records, changed, garbage)
+    }
+
     /// Adopts a change once it is stored.
     fn commit(&mut self, rev: u64, changed: Vec<(usize, Shard)>) {
         self.counter = rev;
@@ -395,9 +405,6 @@ fn check_pins(vault_id: &[u8; ID_LEN], counter: Option<u64>, opts: &OpenOptions)
     }
 }
 
-/// Decrypted notes by id.
-type Notes = BTreeMap<[u8; ID_LEN], Entry>;
-
 /// A new passphrase's salt and KEK.
 type SaltedKek = ([u8; format::SALT_LEN], Box<Zeroizing<[u8; 32]>>);
 
@@ -415,25 +422,33 @@ fn unlock(header: &Header, passphrase: &[u8]) -> Result<KeyChain> {
     Ok((Some(kek), vault_key, keys))
 }
 
-/// Decrypts the note records `entries` lists; a missing or failing one is `TAMPERED`.
+/// Note records fetched per `get_many` when a vault opens: few round trips, and
+/// only this many encrypted records held at once (not the whole vault's).
+const LOAD_BATCH: usize = 2048;
+
+/// Decrypts the note records `entries` lists, [`LOAD_BATCH`] at a time; a
+/// missing or failing one is `TAMPERED`.
 async fn load_notes<S: Store>(
     store: &S,
     keys: &SubKeys,
     vault_id: &[u8; ID_LEN],
     entries: &[([u8; ID_LEN], u64)],
-) -> Result<Notes> {
-    let names: Vec<String> = entries
-        .iter()
-        .map(|(id, rev)| format::note_key(id, *rev))
-        .collect();
-    let values = get_all(store, &names).await?;
-    let mut notes = BTreeMap::new();
-    for ((id, rev), rec) in entries.iter().zip(values) {
-        let rec = rec.ok_or_else(|| {
-            Error::Tampered(format!("note {} is missing from storage", NoteId(*id)))
-        })?;
-        let content = format::open_note(&keys.note_wrap, vault_id, id, *rev, &rec)?;
-        notes.insert(*id, Entry::new(content));
+) -> Result<Catalog> {
+    let mut notes = Catalog::default();
+    for batch in entries.chunks(LOAD_BATCH) {
+        let names: Vec<String> = batch
+            .iter()
+            .map(|(id, rev)| format::note_key(id, *rev))
+            .collect();
+        for ((id, rev), rec) in batch.iter().zip(get_all(store, &names).await?) {
+            let rec = rec.ok_or_else(|| {
+                Error::Tampered(format!("note {} is missing from storage", NoteId(*id)))
+            })?;
+            notes.insert(
+                *id,
+                format::open_note(&keys.note_wrap, vault_id, id, *rev, &rec)?,
+            );
+        }
     }
     Ok(notes)
 }
@@ -506,18 +521,11 @@ impl<S: Store> Vault<S> {
             header,
             0,
             shards,
-            Notes::new(),
+            Catalog::default(),
         );
         let rev = u.next_revision()?;
         store
-            .apply(u.change_ops(
-                rev,
-                (&u.header, &u.slots),
-                &u.keys,
-                Vec::new(),
-                &[],
-                Vec::new(),
-            ))
+            .apply(u.change(rev, Vec::new(), &[], Vec::new()))
             .await?;
         u.commit(rev, Vec::new());
         Ok(Self::from_parts(store, opts.clock, u))
@@ -727,7 +735,7 @@ impl<S: Store> Vault<S> {
             let created = u
                 .notes
                 .get(&id.0)
-                .map(|e| e.content.created)
+                .map(|c| c.created)
                 .or(created)
                 .unwrap_or(now);
             let content = NoteContent {
@@ -749,20 +757,13 @@ impl<S: Store> Vault<S> {
                 .collect();
             let changed = vec![(i, shard)];
             let records = vec![Op::Put(format::note_key(&id.0, rev), rec)];
-            let ops = u.change_ops(
-                rev,
-                (&u.header, &u.slots),
-                &u.keys,
-                records,
-                &changed,
-                garbage,
-            );
+            let ops = u.change(rev, records, &changed, garbage);
             Ok((ops, rev, changed, content))
         })?;
         self.store.apply(ops).await?;
         if let Some(u) = self.state.borrow_mut().as_mut() {
             u.commit(rev, changed);
-            u.notes.insert(id.0, Entry::new(content));
+            u.notes.insert(id.0, content);
         }
         Ok(())
     }
@@ -770,32 +771,57 @@ impl<S: Store> Vault<S> {
     /// One note (`NOT_FOUND` if absent).
     pub fn get(&self, id: &NoteId) -> Result<Note> {
         self.with(|u| {
-            let e = u
+            let c = u
                 .notes
                 .get(&id.0)
                 .ok_or_else(|| Error::NotFound(format!("note {id}")))?;
             Ok(Note {
                 id: *id,
-                title: e.content.title.clone(),
-                body: e.content.body.clone(),
-                tags: e.content.tags.clone(),
-                created: e.content.created,
-                updated: e.content.updated,
+                title: c.title.clone(),
+                body: c.body.clone(),
+                tags: c.tags.clone(),
+                created: c.created,
+                updated: c.updated,
             })
         })
     }
 
     /// Every note's id, title, tags and update time, newest first.
     pub fn list(&self) -> Result<Vec<NoteSummary>> {
-        self.with(|u| Ok(summaries(u, |_| true)))
+        self.search("")
     }
 
     /// Notes whose title, body or tags contain every whitespace-separated term of
     /// `query`, ignoring case; a term typed without diacritics also ignores them
     /// ("ha noi" finds "Hà Nội"). Newest first; an empty query lists everything.
     pub fn search(&self, query: &str) -> Result<Vec<NoteSummary>> {
+        let mut out = Vec::new();
+        self.visit_matches(query, (0, usize::MAX), |s| out.push(s.to_summary()))?;
+        Ok(out)
+    }
+
+    /// [`Vault::search`] without copying: calls `f` with up to `limit` matches
+    /// after the first `offset` of the newest-first result, borrowed from the
+    /// vault (the JS binding writes them straight into its result). `f` must not
+    /// call the vault.
+    pub(crate) fn visit_matches(
+        &self,
+        query: &str,
+        (offset, limit): (usize, usize),
+        mut f: impl FnMut(SummaryView<'_>),
+    ) -> Result<()> {
         let q = search::Query::parse(query);
-        self.with(|u| Ok(summaries(u, |e| q.is_empty() || q.matches(&e.hay))))
+        self.with(|u| {
+            for (id, c) in u.notes.matching(&q).skip(offset).take(limit) {
+                f(SummaryView {
+                    id: NoteId(*id),
+                    title: &c.title,
+                    tags: &c.tags,
+                    updated: c.updated,
+                });
+            }
+            Ok(())
+        })
     }
 
     /// Deletes a note (`NOT_FOUND` if absent).
@@ -815,14 +841,7 @@ impl<S: Store> Vault<S> {
                 .into_iter()
                 .collect();
             let changed = vec![(i, shard)];
-            let ops = u.change_ops(
-                rev,
-                (&u.header, &u.slots),
-                &u.keys,
-                Vec::new(),
-                &changed,
-                garbage,
-            );
+            let ops = u.change(rev, Vec::new(), &changed, garbage);
             Ok((ops, rev, changed))
         })?;
         self.store.apply(ops).await?;
@@ -888,16 +907,16 @@ impl<S: Store> Vault<S> {
             let vault_id = u.vault_id();
             let mut records = Vec::with_capacity(u.notes.len());
             let mut garbage = Vec::with_capacity(u.notes.len());
-            for (id, e) in &u.notes {
+            for (id, content) in u.notes.iter() {
                 records.push(Op::Put(
                     format::note_key(id, rev),
-                    format::seal_note(&keys.note_wrap, &vault_id, id, rev, &e.content)?,
+                    format::seal_note(&keys.note_wrap, &vault_id, id, rev, content)?,
                 ));
             }
             for s in &u.shards {
                 garbage.extend(s.entries.iter().map(|(id, r)| format::note_key(id, *r)));
             }
-            let shards = index::build_shards(u.notes.keys().map(|id| (*id, rev)), rev);
+            let shards = index::build_shards(u.notes.iter().map(|(id, _)| (*id, rev)), rev);
             let changed: Vec<(usize, Shard)> = shards.into_iter().enumerate().collect();
             let ops = u.change_ops(
                 rev,
@@ -941,7 +960,7 @@ async fn upgrade<S: Store>(
     header: &Header,
     (kek, vault_key, keys): KeyChain,
     counter: u64,
-    notes: Notes,
+    notes: Catalog,
     entries: Vec<([u8; ID_LEN], u64)>,
     mut records: Vec<Op>,
 ) -> Result<Unlocked> {
@@ -979,14 +998,7 @@ async fn upgrade<S: Store>(
         .collect();
     // No root of the old counter exists; `change_ops` must not delete one.
     u.counter = 0;
-    records.extend(u.change_ops(
-        rev,
-        (&u.header, &u.slots),
-        &u.keys,
-        Vec::new(),
-        &changed,
-        garbage,
-    ));
+    records.extend(u.change(rev, Vec::new(), &changed, garbage));
     store.apply(records).await?;
     u.commit(rev, changed);
     Ok(u)
@@ -1080,7 +1092,7 @@ impl<S: Store> Vault<S> {
         let content = self.with(|u| {
             u.notes
                 .get(&id.0)
-                .map(|e| e.content.clone())
+                .cloned()
                 .ok_or_else(|| Error::NotFound(format!("note {id}")))
         })?;
         format::seal_shared(&content, |k| crate::wrap::wrap_key(k, recipients))
@@ -1149,18 +1161,4 @@ pub fn open_shared_note(
     unwrap: impl FnOnce(&[u8]) -> Result<Zeroizing<[u8; 32]>>,
 ) -> Result<SharedNote> {
     format::open_shared(blob, unwrap).map(SharedNote)
-}
-
-/// Summaries of the notes `keep` accepts, newest first (sorted as references,
-/// cloned once).
-fn summaries(u: &Unlocked, keep: impl Fn(&Entry) -> bool) -> Vec<NoteSummary> {
-    let mut refs: Vec<(&[u8; ID_LEN], &Entry)> = u.notes.iter().filter(|(_, e)| keep(e)).collect();
-    refs.sort_unstable_by(|a, b| {
-        (b.1.content.updated)
-            .cmp(&a.1.content.updated)
-            .then(a.0.cmp(b.0))
-    });
-    refs.into_iter()
-        .map(|(id, e)| e.summary(NoteId(*id)))
-        .collect()
 }

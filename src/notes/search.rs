@@ -4,8 +4,15 @@
 //! letter (precomposed, after lowercasing) to its base letter and drops combining
 //! marks U+0300–U+036F, so decomposed input (as some keyboards produce) folds the
 //! same way. "ha noi" therefore finds "Hà Nội", and "đường" finds "DUONG".
+//!
+//! Each note keeps one folded form of its text, made once when it is decrypted
+//! ([`Folded`]); a query is folded once and every term becomes a prebuilt
+//! substring finder, so a search is one scan of the folded text per term. Terms
+//! typed with diacritics are confirmed on the lowercase text of the few notes
+//! whose folded text already matched.
 
-use zeroize::Zeroizing;
+use memchr::memmem::Finder;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Base letter of a lowercase Vietnamese (and common Latin-1) letter, if accented.
 /// A `match`, which compiles to a jump table: folding runs over every note's text
@@ -35,86 +42,137 @@ fn is_combining_mark(c: char) -> bool {
     ('\u{0300}'..='\u{036F}').contains(&c)
 }
 
-/// Appends `ch` lowercased to `lower`, and lowercased without Vietnamese
-/// diacritics to `folded`. ASCII, most of any text, skips the Unicode tables.
-fn push_forms(ch: char, lower: &mut String, folded: &mut String) {
+/// Appends `ch` lowercased without Vietnamese diacritics. ASCII and lowercase
+/// accented letters, nearly all of any Vietnamese text, skip the Unicode tables.
+fn push_folded(ch: char, out: &mut String) {
     if ch.is_ascii() {
-        let l = ch.to_ascii_lowercase();
-        lower.push(l);
-        folded.push(l);
-        return;
-    }
-    for c in ch.to_lowercase() {
-        lower.push(c);
-        if !is_combining_mark(c) {
-            folded.push(base_letter(c).unwrap_or(c));
+        out.push(ch.to_ascii_lowercase());
+    } else if let Some(b) = base_letter(ch) {
+        out.push(b);
+    } else {
+        for c in ch.to_lowercase() {
+            if !is_combining_mark(c) {
+                out.push(base_letter(c).unwrap_or(c));
+            }
         }
     }
 }
 
-/// Unicode lowercase, character by character (as the haystack is built).
+/// Appends `ch` lowercased. ASCII and lowercase accented letters (already
+/// lowercase) skip the Unicode tables.
+fn push_lower(ch: char, out: &mut String) {
+    if ch.is_ascii() {
+        out.push(ch.to_ascii_lowercase());
+    } else if base_letter(ch).is_some() {
+        out.push(ch);
+    } else {
+        out.extend(ch.to_lowercase());
+    }
+}
+
+/// Unicode lowercase, character by character.
 pub fn lower(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).collect()
+    let mut out = String::with_capacity(s.len());
+    s.chars().for_each(|ch| push_lower(ch, &mut out));
+    out
 }
 
 /// Lowercase with Vietnamese diacritics removed.
 pub fn fold(s: &str) -> String {
-    let (mut lower, mut folded) = (String::new(), String::with_capacity(s.len()));
-    for ch in s.chars() {
-        push_forms(ch, &mut lower, &mut folded);
-    }
+    let mut folded = String::with_capacity(s.len());
+    s.chars().for_each(|ch| push_folded(ch, &mut folded));
     folded
 }
 
-/// Searchable forms of one note's text, wiped on drop like the note itself.
-pub(crate) struct Haystack {
-    lower: Zeroizing<String>,
-    folded: Zeroizing<String>,
+/// `parts` joined by newlines, each character mapped by `push`.
+fn joined(parts: &[&str], out: &mut String, push: fn(char, &mut String)) {
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        part.chars().for_each(|ch| push(ch, out));
+    }
 }
 
-impl Haystack {
-    /// Both forms of `parts` joined by newlines, in one pass: building them is
-    /// most of the work of opening a vault.
-    pub(crate) fn new(parts: &[&str]) -> Self {
-        let len: usize = parts.iter().map(|p| p.len() + 1).sum();
-        let mut lower = Zeroizing::new(String::with_capacity(len));
-        let mut folded = Zeroizing::new(String::with_capacity(len));
-        for (i, part) in parts.iter().enumerate() {
-            if i > 0 {
-                lower.push('\n');
-                folded.push('\n');
-            }
-            for ch in part.chars() {
-                push_forms(ch, &mut lower, &mut folded);
+/// The lowercase form of `parts` joined by newlines, as exact terms are matched
+/// against. Made only for notes whose folded text matched already; wiped on drop.
+fn lower_joined(parts: &[&str]) -> Zeroizing<String> {
+    let len = parts.iter().map(|p| p.len() + 1).sum();
+    let mut out = Zeroizing::new(String::with_capacity(len));
+    joined(parts, &mut out, push_lower);
+    out
+}
+
+/// One note's searchable text: its parts lowercased without diacritics, joined
+/// by newlines, in an allocation of exactly its size. Wiped on drop.
+pub(crate) struct Folded(Zeroizing<String>);
+
+impl Folded {
+    /// Folds `parts` into `scratch` (reused across notes, so a vault's worth of
+    /// notes costs one exact-size allocation each), then copies the result out.
+    pub(crate) fn new(parts: &[&str], scratch: &mut String) -> Self {
+        scratch.clear();
+        joined(parts, scratch, push_folded);
+        let mut out = Zeroizing::new(String::with_capacity(scratch.len()));
+        out.push_str(scratch);
+        scratch.zeroize();
+        Folded(out)
+    }
+}
+
+struct Term {
+    /// The term folded, searched in every note's [`Folded`] text.
+    folded: Finder<'static>,
+    /// The term lowercased, when it carries diacritics: it must then also occur
+    /// in the note's lowercase text (matched exactly, not just its base letters).
+    exact: Option<Exact>,
+}
+
+struct Exact {
+    lower: String,
+    /// How the term is usually written (lowercase, capitalized, in capitals),
+    /// each of which lowercases to `lower`: one found in a note's own text
+    /// settles the term without a lowercase copy of the note.
+    forms: Vec<String>,
+}
+
+impl Exact {
+    fn new(lower: String) -> Self {
+        let mut chars = lower.chars();
+        let capitalized: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        let mut forms = vec![lower.clone()];
+        for f in [capitalized, lower.to_uppercase()] {
+            if self::lower(&f) == lower && !forms.contains(&f) {
+                forms.push(f);
             }
         }
-        Haystack { lower, folded }
+        Exact { lower, forms }
     }
 }
 
 /// A parsed query: whitespace-separated terms that must all occur.
 pub(crate) struct Query {
-    /// `(term, exact)`: a term typed with diacritics matches them exactly (after
-    /// lowercasing); a term without them matches any accents.
-    terms: Vec<(String, bool)>,
+    terms: Vec<Term>,
 }
 
 impl Query {
     pub(crate) fn parse(q: &str) -> Self {
-        let terms = q
+        let mut terms: Vec<Term> = q
             .split_whitespace()
             .map(|t| {
                 let folded = fold(t);
                 let lowered = lower(t);
-                if folded == lowered {
-                    (folded, false)
-                } else {
-                    // Compare on the lowercase form minus decomposed marks' effect:
-                    // precomposed input is the common case in the haystack.
-                    (lowered, true)
+                Term {
+                    folded: Finder::new(folded.as_bytes()).into_owned(),
+                    exact: (folded != lowered).then(|| Exact::new(lowered)),
                 }
             })
             .collect();
+        // Longer terms first: they are rarer, so a note fails sooner.
+        terms.sort_by_key(|t| std::cmp::Reverse(t.folded.needle().len()));
         Query { terms }
     }
 
@@ -122,13 +180,39 @@ impl Query {
         self.terms.is_empty()
     }
 
-    pub(crate) fn matches(&self, h: &Haystack) -> bool {
-        self.terms.iter().all(|(t, exact)| {
-            if *exact {
-                h.lower.contains(t.as_str())
-            } else {
-                h.folded.contains(t.as_str())
-            }
+    /// Whether every term occurs in the note whose folded text is `folded` and
+    /// whose parts `parts` gives (only called when a term carries diacritics).
+    /// Lowercase text contains a term only if the folded text contains the
+    /// term folded (folding maps character by character), so the folded scan
+    /// decides alone for terms without diacritics and filters for the others.
+    /// Those are looked for in the note's own text first, in their usual forms
+    /// ([`Exact`]), then in a lowercase copy of the note made once.
+    pub(crate) fn matches<'a>(
+        &self,
+        folded: &Folded,
+        parts: impl FnOnce() -> Vec<&'a str>,
+    ) -> bool {
+        let hay = folded.0.as_bytes();
+        if !self.terms.iter().all(|t| t.folded.find(hay).is_some()) {
+            return false;
+        }
+        let mut exact = self
+            .terms
+            .iter()
+            .filter_map(|t| t.exact.as_ref())
+            .peekable();
+        if exact.peek().is_none() {
+            return true;
+        }
+        let parts = parts();
+        let mut lower: Option<Zeroizing<String>> = None;
+        exact.all(|e| {
+            e.forms
+                .iter()
+                .any(|f| parts.iter().any(|p| p.contains(f.as_str())))
+                || lower
+                    .get_or_insert_with(|| lower_joined(&parts))
+                    .contains(e.lower.as_str())
         })
     }
 }
@@ -137,16 +221,46 @@ impl Query {
 mod tests {
     use super::*;
 
+    fn hits(q: &str, parts: &[&str]) -> bool {
+        let f = Folded::new(parts, &mut String::new());
+        Query::parse(q).matches(&f, || parts.to_vec())
+    }
+
     #[test]
     fn folds_vietnamese() {
         assert_eq!(fold("Hà Nội"), "ha noi");
         assert_eq!(fold("ĐƯỜNG"), "duong");
         // Decomposed: a + grave, o + circumflex + dot below.
         assert_eq!(fold("Ha\u{0300} No\u{0302}\u{0323}i"), "ha noi");
-        let h = Haystack::new(&["Họp ở Hà Nội", "Nội dung"]);
-        assert!(Query::parse("ha noi").matches(&h));
-        assert!(Query::parse("HÀ").matches(&h));
-        assert!(!Query::parse("hả").matches(&h));
-        assert!(!Query::parse("saigon").matches(&h));
+        let parts = ["Họp ở Hà Nội", "Nội dung"];
+        assert!(hits("ha noi", &parts));
+        assert!(hits("HÀ", &parts));
+        assert!(hits("nội DUNG", &parts));
+        assert!(hits("HỌP", &parts), "found in the lowercase copy");
+        assert!(hits("họp ở", &parts), "found in the note's own text");
+        assert!(!hits("hợp", &parts));
+        assert!(hits("hà", &["HÀ NỘI"]) && hits("hà", &["Hà"]) && hits("hà", &["hÀ"]));
+        let forms = |t: &str| Exact::new(lower(t)).forms;
+        assert_eq!(forms("đà"), ["đà", "Đà", "ĐÀ"]);
+        assert_eq!(
+            forms("ß"),
+            ["ß"],
+            "forms that do not lowercase back are left out"
+        );
+        assert_eq!(lower("ĐÀ Nẵng İ"), "đà nẵng i\u{307}");
+        assert!(!hits("hả", &parts));
+        assert!(!hits("saigon", &parts));
+        // Every term must occur; a term never spans two parts.
+        assert!(!hits("ha noi saigon", &parts));
+        assert!(!hits("dungho", &["Nội dung", "Họp"]));
+    }
+
+    #[test]
+    fn folded_text_is_exact_size() {
+        let mut scratch = String::new();
+        let f = Folded::new(&["Đà Nẵng", "tuần"], &mut scratch);
+        assert_eq!(&*f.0, "da nang\ntuan");
+        assert_eq!(f.0.capacity(), f.0.len());
+        assert!(scratch.is_empty());
     }
 }

@@ -121,7 +121,7 @@ const MiB = 1 << 20;
  * @param {string} [o.only]  substring filter on case names
  * @param {(line: string) => void} [o.log]
  */
-export async function runCases({ s, openpgp, quick, only = '', log = () => {} }) {
+export async function runCases({ s, openpgp, quick, only = '', wasmMemory, log = () => {} }) {
   const results = [];
   // `only`: alternatives separated by '|'; a leading '^' anchors at the start.
   const alts = only.split('|').filter(Boolean);
@@ -395,7 +395,7 @@ export async function runCases({ s, openpgp, quick, only = '', log = () => {} })
     const ours = await measure(async () => (await s.NoteVault.open({ name: 'bench', passphrase: 'passphrase', storage })).free(), R(5));
     add({ name: 'notes: unlock (default Argon2id)', ours, peer: null, peerName: 'native Rust', unit: 'ms' });
   }
-  await notesScaleCases({ s, quick, wants, add, R });
+  await notesScaleCases({ s, quick, wants, add, R, wasmMemory });
 
   await streamCases({ s, openpgp, quick, wants, add, R });
   await seipd1Cases({ s, openpgp, quick, wants, add, R });
@@ -407,7 +407,7 @@ export async function runCases({ s, openpgp, quick, only = '', log = () => {} })
 // --- Notes vault at scale (peer: none; targets in docs/vault-format.md) -------------
 // The vault is built in memory storage, then moved by a backup into the storage
 // under test: IndexedDB in the browser, a Map-backed adapter in Node.
-async function notesScaleCases({ s, quick, wants, add, R }) {
+async function notesScaleCases({ s, quick, wants, add, R, wasmMemory }) {
   const big = quick ? 2000 : 100000;
   const mid = quick ? 1000 : 10000;
   const names = {
@@ -466,7 +466,7 @@ async function notesScaleCases({ s, quick, wants, add, R }) {
   if (wants(names.search)) row(names.search, await measure(() => v.search('ha noi ngan sach'), R(10)));
   if (wants(names.memory)) {
     const rss = globalThis.process?.memoryUsage ? `; process RSS ${(globalThis.process.memoryUsage().rss / MiB).toFixed(0)} MiB` : '';
-    row(names.memory, stats([s.initSync().memory.buffer.byteLength / MiB]), 'MiB', `Wasm memory never shrinks: includes building the vault and its backup${rss}`);
+    row(names.memory, stats([wasmMemory() / MiB]), 'MiB', `Wasm memory never shrinks: includes building the vault and its backup${rss}`);
   }
   v.free();
   await p.drop();

@@ -1,6 +1,8 @@
 // Runs the shared cases against the release package and OpenPGP.js's browser build.
 // scripts/bench.mjs drives this page and reads `window.benchDone`.
 import * as s from '/pkg/index.js';
+// The package's glue module (the same instance): its Wasm memory size for the notes rows.
+import { initSync } from '/pkg/wasm/signet_crypto.js';
 import * as openpgp from '/vendor/openpgp/openpgp.min.mjs';
 import { runCases } from './bench-cases.mjs';
 
@@ -13,6 +15,7 @@ try {
     openpgp,
     quick: q.get('quick') === '1',
     only: q.get('only') ?? '',
+    wasmMemory: () => initSync().memory.buffer.byteLength,
     log: (l) => {
       console.log(l);
       out.textContent += `\n${l}`;
