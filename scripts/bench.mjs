@@ -8,6 +8,8 @@
 //      Chromium, Firefox ESR and WebKitGTK, through tests/browser/harness.mjs,
 //   4. measures start-up in Chromium (import to first encrypt, cold and warm cache,
 //      and the Wasm memory) and the package's sizes per entry (scripts/size.mjs),
+//   5. decrypts GnuPG-made SEIPDv1 files of 4 GiB from disk in each engine, with the
+//      browser's memory growth (scripts/bench-large.mjs; LARGE_GIB to change the size),
 // and prints a markdown table (and one ratio column per engine) and writes
 // target/bench/results.json: an array of
 // { name, env, ours, peer, unit, ratio } (+ peerName, oursStats, peerStats), with
@@ -22,6 +24,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { largeFiles } from './bench-large.mjs';
 import { compressed, entrySizes } from './size.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -282,6 +285,8 @@ if (envs.has('native')) {
   }
 }
 if (envs.has('chromium') && (!only || only.includes('start-up'))) results.push(...(await startup()));
+const wantsRow = (name) => !only || only.split('|').some((a) => (a.startsWith('^') ? name.startsWith(a.slice(1)) : name.includes(a)));
+results.push(...(await largeFiles({ root, quick, wants: wantsRow, engines: BROWSERS.filter((e) => envs.has(e)), log })));
 if (!only || only.startsWith('size')) results.push(...sizes());
 
 mkdirSync(outDir, { recursive: true });

@@ -13,7 +13,7 @@
 //   goto reload close evaluate waitForFunction waitForSelector waitForTimeout
 //   click fill selectOption check uncheck focus keyboard.press $eval $$eval
 //   textContent getAttribute inputValue isVisible isHidden isDisabled
-//   setInputFiles({ name, mimeType, buffer } | path) setViewportSize screenshot errors
+//   setInputFiles({ name, mimeType, buffer } | path) setInputFilePath(selector, path) setViewportSize screenshot errors
 //   once('dialog', (d) => d.accept())
 // plus, in every engine: download(selector) -> { name, bytes }, downloadCount(),
 // and on the handle: h.newContext({ viewport }), context.addInitScript(fn) (in
@@ -286,6 +286,7 @@ export async function launch(engine = 'chromium', { serve = {} } = {}) {
       page.on('pageerror', (e) => page.errors.push(String(e)));
       let downloads = 0;
       page.on('download', () => { downloads++; });
+      page.setInputFilePath = (selector, path) => page.setInputFiles(selector, path);
       page.downloadCount = async () => downloads;
       page.download = async (selector, timeout = 120_000) => {
         const [d] = await Promise.all([page.waitForEvent('download', { timeout }), page.click(selector)]);

@@ -435,6 +435,14 @@ const slot = window.__harnessEval[id];
     if (err) throw new Error(`${this.engine}: setInputFiles ${selector}: ${err}`);
   }
 
+  /** Puts the file at `path` on a file input the way a user's file chooser does (WebDriver's
+   *  Element Send Keys with the path): the page gets a disk-backed File, never read whole. */
+  async setInputFilePath(selector, path) {
+    const r = await this.cmd('POST', '/element', { using: 'css selector', value: selector });
+    await this.cmd('POST', `/element/${r[W3C_ELEMENT]}/value`, { text: path });
+    await this.syncErrors();
+  }
+
   /** Playwright's `page.once('dialog', d => d.accept())`: the handler decides now, and the
    *  page's next confirm/alert/prompt answers that way (WebDriver would dismiss it). */
   once(event, handler) {

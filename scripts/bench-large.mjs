@@ -1,0 +1,212 @@
+// Large SEIPDv1 files in the browsers (issue #25's goals): a message made by GnuPG
+// 2.2 (`--symmetric --compress-algo none`, AES-256, the SEIPDv1 + MDC that most
+// existing files are) handed to `decryptStream` as a disk-backed `File` (set on an
+// <input type=file> by path: the browser reads it from disk, nothing holds it whole),
+// decrypted in two passes by the package's worker, plaintext consumed on the page.
+//
+// Rows per engine: the time; the memory growth of the browser (the resident memory
+// of every process this script started, summed from /proc, peak minus the level
+// before the decryption: page, worker, network and GPU processes together, so an
+// upper bound of "page + worker"); and a message of a quarter of the size with one
+// flipped bit in its middle, which must release no plaintext and fail with
+// DECRYPTION_FAILED (the row is its time to the verdict). Node's 4 GiB row from a
+// path is in tests/browser/pages/bench-cases.mjs.
+//
+// Sizes: 4 GiB (QUICK: 64 MiB); LARGE_GIB overrides.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const MiB = 2 ** 20;
+
+/** Resident bytes of every process below this one (drivers, browsers, their children). */
+function descendantsRss() {
+  const parent = new Map();
+  const rss = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(d), Number(fields[1]));
+      rss.set(Number(d), Number(readFileSync(`/proc/${d}/statm`, 'utf8').split(' ')[1]) * 4096);
+    } catch { /* the process ended meanwhile */ }
+  }
+  let total = 0;
+  for (const [pid, bytes] of rss) {
+    for (let p = parent.get(pid); p; p = parent.get(p)) {
+      if (p === process.pid) {
+        total += bytes;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+function sampler() {
+  const base = descendantsRss();
+  let peak = base;
+  const id = setInterval(() => { peak = Math.max(peak, descendantsRss()); }, 250);
+  return { stop: () => { clearInterval(id); return Math.max(peak, descendantsRss()) - base; } };
+}
+
+/** `bytes` zero octets through `gpg --symmetric` (no compression) into `file`. */
+function gpgSymmetric(dir, bytes, file) {
+  return new Promise((ok, fail) => {
+    const g = spawn('gpg', ['--homedir', dir, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', 'bench',
+      '--symmetric', '--cipher-algo', 'AES256', '--compress-algo', 'none', '--output', file], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    g.stderr.on('data', (d) => { err += d; });
+    g.on('error', fail);
+    g.on('close', (code) => (code === 0 ? ok() : fail(new Error(`gpg failed (${code}): ${err}`))));
+    const block = Buffer.alloc(4 * MiB);
+    let left = bytes;
+    const write = () => {
+      while (left > 0) {
+        const n = Math.min(left, block.length);
+        left -= n;
+        if (!g.stdin.write(n === block.length ? block : block.subarray(0, n))) return g.stdin.once('drain', write);
+      }
+      g.stdin.end();
+      return undefined;
+    };
+    write();
+  });
+}
+
+/** Flips one bit of `file` at `offset`. */
+function flipBit(file, offset) {
+  const fd = openSync(file, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, offset);
+    b[0] ^= 0x10;
+    writeSync(fd, b, 0, 1, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Starts the decryption on the page (the result lands in window.__large). */
+function startOnPage({ expect }) {
+  window.__large = null;
+  (async () => {
+    const s = await import('/pkg/index.js');
+    await s.init();
+    const file = document.getElementById('large-file').files[0];
+    const t0 = performance.now();
+    let released = 0;
+    let phases = [];
+    try {
+      const out = await s.decryptStream({
+        message: file,
+        passwords: ['bench'],
+        onProgress: (p) => { if (p.phase && phases.at(-1) !== p.phase) phases.push(p.phase); },
+      });
+      const reader = out.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        for (const j of [0, value.length >> 1, value.length - 1]) {
+          if (value.length && value[j] !== 0) throw new Error(`plaintext differs at ${released + j}`);
+        }
+        released += value.length;
+      }
+      window.__large = { ms: performance.now() - t0, released, code: null, phases, size: file.size };
+    } catch (e) {
+      window.__large = { ms: performance.now() - t0, released, code: e?.code ?? String(e), phases, size: file.size, expect };
+    }
+  })();
+}
+
+async function runFile(h, file, expect) {
+  const page = await h.newPage();
+  try {
+    await page.goto(`${h.base}/test/blank.html`);
+    await page.evaluate(() => {
+      const i = document.createElement('input');
+      i.type = 'file';
+      i.id = 'large-file';
+      document.body.append(i);
+    });
+    await page.setInputFilePath('#large-file', file);
+    // Warm up: the package and its worker loaded before the memory baseline.
+    await page.evaluate(async () => { const s = await import('/pkg/index.js'); await s.init(); await s.prewarm(); });
+    const mem = sampler();
+    await page.evaluate(startOnPage, { expect });
+    await page.waitForFunction(() => window.__large !== null, null, { timeout: 3_600_000, polling: 1000 });
+    const r = await page.evaluate(() => window.__large);
+    return { ...r, growth: mem.stop() };
+  } finally {
+    await page.close?.();
+  }
+}
+
+/**
+ * The large-file rows for each browser engine in `engines` whose names `wants` accepts.
+ * Returns result rows as bench.mjs writes them.
+ */
+export async function largeFiles({ root, quick, wants, engines, log }) {
+  const gib = Number(process.env.LARGE_GIB ?? (quick ? 1 / 16 : 4));
+  const label = (g) => (g >= 1 ? `${g} GiB` : `${g * 1024} MiB`);
+  const names = {
+    time: `stream decrypt ${label(gib)}: GnuPG 2.2 SEIPDv1, two-pass from a File, time`,
+    memory: `stream decrypt ${label(gib)}: GnuPG 2.2 SEIPDv1, two-pass from a File, browser memory growth`,
+    flip: `stream decrypt ${label(gib / 4)} with one flipped bit: no plaintext, DECRYPTION_FAILED (time to verdict)`,
+  };
+  if (!engines.length || !Object.values(names).some(wants)) return [];
+  if (spawnSync('gpg', ['--version']).status !== 0) {
+    log('[large] gpg not found: large-file rows skipped');
+    return [];
+  }
+  const { launch } = await import(pathToFileURL(path.join(root, 'tests/browser/harness.mjs')).href);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'signet-bench-large-'));
+  const rows = [];
+  try {
+    const whole = path.join(dir, 'large.gpg');
+    const flipped = path.join(dir, 'flipped.gpg');
+    const bytes = Math.round(gib * 1024 * MiB);
+    log(`[large] gpg --symmetric of ${label(gib)} and ${label(gib / 4)}`);
+    await gpgSymmetric(dir, bytes, whole);
+    await gpgSymmetric(dir, bytes / 4, flipped);
+    flipBit(flipped, Math.floor(bytes / 8));
+    for (const engine of engines) {
+      const h = await launch(engine);
+      try {
+        if (wants(names.time) || wants(names.memory)) {
+          const r = await runFile(h, whole, null);
+          if (r.code) throw new Error(`[large] ${engine}: ${label(gib)} failed: ${r.code}`);
+          if (r.released !== bytes) throw new Error(`[large] ${engine}: released ${r.released} of ${bytes} octets`);
+          log(`[large] ${engine}: ${label(gib)} in ${(r.ms / 1000).toFixed(1)} s (${(bytes / MiB / (r.ms / 1000)).toFixed(0)} MiB/s), phases ${r.phases.join(' → ')}, memory growth ${(r.growth / MiB).toFixed(0)} MiB`);
+          const row = (name, ours, unit, peer, peerName) => ({
+            name, env: engine, ours, peer, unit, ratio: peer == null ? null : peer / ours, peerName,
+            oursStats: { median: ours, min: ours, max: ours, runs: 1 }, peerStats: null,
+          });
+          if (wants(names.time)) rows.push(row(names.time, r.ms, 'ms', null, 'goal: decrypts at all (OpenPGP.js fails at about 2 GB)'));
+          if (wants(names.memory)) rows.push(row(names.memory, r.growth, 'bytes', 128 * MiB, 'goal: under 128 MiB'));
+        }
+        if (wants(names.flip)) {
+          const r = await runFile(h, flipped, 'DECRYPTION_FAILED');
+          log(`[large] ${engine}: flipped bit → ${r.code} after ${(r.ms / 1000).toFixed(1)} s, ${r.released} octets released`);
+          if (r.released !== 0 || r.code !== 'DECRYPTION_FAILED') {
+            throw new Error(`[large] ${engine}: a flipped bit gave ${r.code ?? 'success'} with ${r.released} octets released`);
+          }
+          rows.push({
+            name: names.flip, env: engine, ours: r.ms, peer: null, unit: 'ms', ratio: null,
+            peerName: 'goal: 0 octets released, DECRYPTION_FAILED (checked)',
+            oursStats: { median: r.ms, min: r.ms, max: r.ms, runs: 1 }, peerStats: null,
+          });
+        }
+      } finally {
+        await h.close();
+      }
+    }
+  } finally {
+    spawnSync('gpgconf', ['--homedir', dir, '--kill', 'all']);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
