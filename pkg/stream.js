@@ -9,6 +9,9 @@ import { EncryptEngine, DecryptEngine, sessionKeyGetter } from './stream-worker.
 
 /** Input batch handed to the engine per step. */
 const BATCH = 1 << 20;
+/** The first batch of a stream: one 256 KiB chunk (ours and OpenPGP.js's
+ *  default size) with room for the session key packets and headers. */
+const FIRST_BATCH = 320 << 10;
 
 /** @internal An error with the package's `code` (also for opfs-spill.js). */
 export function signetError(code, message) {
@@ -464,7 +467,11 @@ function messageSource(message) {
 async function readBatch(reader, owned, scratch) {
   const parts = [];
   let n = 0;
-  while (n < BATCH) {
+  // The first batch is small, so the first chunk's plaintext (or ciphertext)
+  // need not wait for a whole batch of input: the time to first byte.
+  const max = scratch.started ? BATCH : FIRST_BATCH;
+  scratch.started = true;
+  while (n < max) {
     let value = scratch.carry;
     scratch.carry = null;
     if (!value) {
@@ -478,9 +485,9 @@ async function readBatch(reader, owned, scratch) {
     if (value.length === 0) continue;
     // Batches stay about 1 MiB whatever the source's chunk size (WebKit and
     // Firefox read an in-memory Blob as one chunk): the rest waits for the next.
-    if (n + value.length > BATCH + (BATCH >> 2)) {
-      scratch.carry = value.subarray(BATCH - n);
-      value = value.subarray(0, BATCH - n);
+    if (n + value.length > max + (max >> 2)) {
+      scratch.carry = value.subarray(max - n);
+      value = value.subarray(0, max - n);
     }
     parts.push(value);
     n += value.length;
@@ -546,6 +553,8 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
   let finished = false;
   let inputDone = false;
   const inflight = [];
+  /** A readBatch on its way, kept across pulls when output came first. */
+  let reading = null;
   const scratch = { buf: new Uint8Array(0) };
   const depth = engine instanceof WorkerEngine ? 3 : 1;
   let ctrl;
@@ -598,7 +607,15 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
         reader ??= await source.open();
         for (;;) {
           while (!inputDone && inflight.length < depth) {
-            const batch = await readBatch(reader, engine instanceof WorkerEngine ? engine : null, scratch);
+            if (!reading) {
+              reading = readBatch(reader, engine instanceof WorkerEngine ? engine : null, scratch);
+              reading.catch(() => {});
+            }
+            // A slow source (a network body) must not hold back output that is
+            // ready: whichever comes first, the next input or the oldest output.
+            if (inflight.length && await Promise.race([reading.then(() => false), inflight[0].then(() => true, () => true)])) break;
+            const batch = await reading;
+            reading = null;
             if (batch) {
               bytesIn += batch.length;
               inflight.push(engine.push(batch));
