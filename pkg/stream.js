@@ -537,6 +537,11 @@ function asyncIterable(stream) {
   return stream;
 }
 
+/** Resolves to `value` once `p` settles, whichever way. */
+function settles(p, value) {
+  return p.then(() => value, () => value);
+}
+
 /**
  * Wires an engine to a pull-based ReadableStream. `source` is a stream, or a
  * message source (see `messageSource`) that a two-pass decryption reads twice.
@@ -613,7 +618,9 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
             }
             // A slow source (a network body) must not hold back output that is
             // ready: whichever comes first, the next input or the oldest output.
-            if (inflight.length && await Promise.race([reading.then(() => false), inflight[0].then(() => true, () => true)])) break;
+            // (Both settle to a flag: an error is thrown by the await that follows,
+            // never left unhandled.)
+            if (inflight.length && await Promise.race([settles(reading, false), settles(inflight[0], true)])) break;
             const batch = await reading;
             reading = null;
             if (batch) {

@@ -10,7 +10,6 @@ import { seamCase, checkSeam, gatedCase } from '../browser/pages/stream-seam.mjs
 
 test('seam counters: one copy in, output as views, bounded batches, early first chunk', async () => {
   const r = await seamCase(s, w, engines);
-  console.log(JSON.stringify(r));
   checkSeam(assert, r);
 });
 
@@ -26,4 +25,10 @@ test('decryptStream releases the first chunk before a slow source sends more', a
   const r = await gatedCase(s);
   assert.deepEqual({ stalled: r.stalled, roundTrip: r.roundTrip }, { stalled: false, roundTrip: true });
   assert.ok(r.readAtFirst <= 384 * 1024, `read ${r.readAtFirst} before the first plaintext`);
+});
+
+test('decryptStream: a source that fails after the first plaintext fails the stream', async () => {
+  const r = await gatedCase(s, { breakAtGate: true });
+  assert.equal(r.stalled, false);
+  assert.match(r.error, /the source broke/);
 });

@@ -114,10 +114,11 @@ export function checkSeam(assert, r) {
 /**
  * Time to first byte through `decryptStream` (worker in browsers, in-thread in
  * Node) with a slow source: after the first `gateAt` octets the source sends
- * nothing more until the first plaintext arrived. Resolves to how much of the
- * source was read when it did, or to `stalled` when it never came.
+ * nothing more until the first plaintext arrived (then, with `breakAtGate`, it
+ * errors). Resolves to how much of the source was read when it did, or to
+ * `stalled` when it never came, and to the round trip or the error seen.
  */
-export async function gatedCase(s, size = 4 * MiB, gateAt = 384 * KiB) {
+export async function gatedCase(s, { size = 4 * MiB, gateAt = 384 * KiB, breakAtGate = false } = {}) {
   const key = await s.generateKey({ userIds: ['Seam <seam@example.gov.vn>'], profile: 'rfc9580' });
   const sk = await s.unlockKey(key.privateKey);
   try {
@@ -129,7 +130,10 @@ export async function gatedCase(s, size = 4 * MiB, gateAt = 384 * KiB) {
     const source = new ReadableStream({
       async pull(c) {
         if (sent >= message.length) return c.close();
-        if (sent >= gateAt) await gate;
+        if (sent >= gateAt) {
+          await gate;
+          if (breakAtGate) throw new Error('the source broke');
+        }
         const n = Math.min(64 * KiB, message.length - sent);
         c.enqueue(message.slice(sent, sent + n));
         sent += n;
@@ -149,10 +153,14 @@ export async function gatedCase(s, size = 4 * MiB, gateAt = 384 * KiB) {
     const readAtFirst = sent;
     open();
     const parts = [first.value];
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      parts.push(r.value);
+    try {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) break;
+        parts.push(r.value);
+      }
+    } catch (e) {
+      return { stalled: false, readAtFirst, error: String(e?.message ?? e) };
     }
     return { stalled: false, readAtFirst, firstLength: first.value.length, roundTrip: equal(concat(parts), data) };
   } finally {
