@@ -137,9 +137,9 @@ function track(state, jobs, p) {
 /**
  * Whether the engine should complete its oldest batch now: more than DEPTH in
  * flight (memory stays bounded), its result already there (output leaves as
- * soon as it is ready, at no cost to the overlap), or `eager` (nothing was
- * released yet: the first chunk goes out as soon as its tag verifies, which is
- * the stream's time to first byte).
+ * soon as it is ready, at no cost to the overlap), or `eager` (no batch was
+ * completed yet: the first chunk goes out as soon as its tag verifies, which
+ * is the stream's time to first byte).
  */
 function shouldComplete(state, eager) {
   const head = state.inflight[0];
@@ -395,7 +395,7 @@ export class DecryptEngine {
     this.seam = seamStats();
     /** Set once a batch was completed: the first one is completed without
      *  waiting for more input (time to first byte), costing one batch of overlap. */
-    this.started = false;
+    this.firstDone = false;
     this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust', twoPass, limits, verificationKeys });
     /** Set by finish() when a two-pass first pass verified the message: call rewind(). */
     this.again = false;
@@ -475,7 +475,7 @@ export class DecryptEngine {
       pushSegments(this, out, pt, segs);
     }
     pushCopied(this, out, this.dec.takeOutput());
-    this.started = true;
+    this.firstDone = true;
   }
 
   async push(data) {
@@ -484,7 +484,7 @@ export class DecryptEngine {
     this.#checkBuffered();
     await this.#unlock(out);
     await this.#submit();
-    while (shouldComplete(this, !this.started)) {
+    while (shouldComplete(this, !this.firstDone)) {
       await this.#completeOldest(out);
       this.#checkBuffered();
     }
