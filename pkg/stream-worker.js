@@ -12,6 +12,23 @@ const subtle = globalThis.crypto?.subtle;
 /** WebCrypto batches (about 1 MiB each) kept in flight beyond the newest. */
 const DEPTH = 2;
 
+/**
+ * @internal Counters of one engine's seam around WebCrypto (deterministic,
+ * unlike timings): octets pushed, octets JS copied into and out of Wasm memory,
+ * jobs and batches submitted, and the most batches in flight at once. Read by
+ * the tests and docs/benchmarks.md; not part of the package's exports.
+ */
+function seamStats() {
+  return { pushed: 0, copiedIn: 0, copiedOut: 0, jobs: 0, batches: 0, maxInflight: 0 };
+}
+
+/** Output copied out of Wasm memory (`takeOutput` and the like make copies). */
+function pushCopied(state, out, bytes) {
+  if (!bytes?.length) return;
+  state.seam.copiedOut += bytes.length;
+  out.push(bytes);
+}
+
 function pushOut(out, bytes) {
   if (bytes && bytes.length) out.push(bytes);
 }
@@ -67,6 +84,8 @@ async function submitBatch(state, machine, op) {
   const jobs = machine.takeJobs();
   if (!jobs.length) return;
   const cbc = machine.isCfb === true;
+  state.seam.jobs += jobs.length;
+  state.seam.batches += 1;
   if (nativeGcm) {
     // The raw key stays in this engine (wiped on free): Node has no
     // non-extractable keys to put it in.
@@ -83,8 +102,7 @@ async function submitBatch(state, machine, op) {
     } catch (e) {
       p = Promise.reject(e);
     }
-    p.catch(() => {});
-    state.inflight.push({ jobs, p });
+    track(state, jobs, p);
     return;
   }
   if (!state.key) {
@@ -105,23 +123,45 @@ async function submitBatch(state, machine, op) {
     }
     return subtle[op]({ name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, state.key, input);
   }));
-  p.catch(() => {});
-  state.inflight.push({ jobs, p });
+  track(state, jobs, p);
+}
+
+/** Records a submitted batch; `settled` lets the engine complete it without waiting. */
+function track(state, jobs, p) {
+  const batch = { jobs, p, settled: false };
+  p.then(() => { batch.settled = true; }, () => { batch.settled = true; });
+  state.inflight.push(batch);
+  state.seam.maxInflight = Math.max(state.seam.maxInflight, state.inflight.length);
+}
+
+/**
+ * Whether the engine should complete its oldest batch now: more than DEPTH in
+ * flight (memory stays bounded), its result already there (output leaves as
+ * soon as it is ready, at no cost to the overlap), or `eager` (no batch was
+ * completed yet: the first chunk goes out as soon as its tag verifies, which
+ * is the stream's time to first byte).
+ */
+function shouldComplete(state, eager) {
+  const head = state.inflight[0];
+  return !!head && (state.inflight.length > DEPTH || head.settled || eager);
 }
 
 /**
  * Pushes `data` into `machine` through its reusable input buffer in Wasm
  * memory (no allocation, copy and wipe per call as with `push(data)`).
  */
-function pushInto(w, machine, data) {
+function pushInto(state, machine, data) {
   const ptr = machine.inputBuffer(data.length);
-  new Uint8Array(w.streamMemory().buffer, ptr, data.length).set(data);
+  new Uint8Array(state.w.streamMemory().buffer, ptr, data.length).set(data);
+  state.seam.pushed += data.length;
+  state.seam.copiedIn += data.length;
   return machine.pushInput(data.length);
 }
 
 /** Copies `src` into the job buffer at `ptr` in Wasm memory. */
-function intoWasm(w, ptr, src) {
-  new Uint8Array(w.streamMemory().buffer, ptr, src.length).set(src);
+function intoWasm(state, ptr, src) {
+  new Uint8Array(state.w.streamMemory().buffer, ptr, src.length).set(src);
+  state.seam.copiedIn += src.length;
 }
 
 /**
@@ -130,7 +170,7 @@ function intoWasm(w, ptr, src) {
  * Many small segments (a writer with small partial lengths) are gathered into
  * one buffer instead, so consumers do not get thousands of tiny chunks.
  */
-function pushSegments(out, plain, segs) {
+function pushSegments(state, out, plain, segs) {
   const n = segs.length >> 1;
   if (n === 0) return;
   if (n === 1) {
@@ -149,7 +189,7 @@ function pushSegments(out, plain, segs) {
     joined.set(plain.subarray(segs[i], segs[i] + segs[i + 1]), o);
     o += segs[i + 1];
   }
-  out.push(joined);
+  pushCopied(state, out, joined);
 }
 
 export class EncryptEngine {
@@ -163,6 +203,7 @@ export class EncryptEngine {
     this.w = w;
     this.sign = sign;
     this.inflight = [];
+    this.seam = seamStats();
     this.enc = new w.StreamEncryptor({ ...rest, backend: wantWebCrypto(backend) ? 'external' : 'rust' });
     // SEIPDv1: jobs chain (each one's IV is the previous result), so one runs
     // at a time, and Rust needs every result to form the CFB ciphertext.
@@ -199,14 +240,14 @@ export class EncryptEngine {
       } else {
         let at = jobs[i].ptr;
         for (const p of ps) {
-          intoWasm(this.w, at, p);
+          intoWasm(this, at, p);
           at += p.length;
         }
         this.enc.completeJob();
       }
     }
     if (!this.held) {
-      pushOut(out, this.enc.takeOutput());
+      pushCopied(this, out, this.enc.takeOutput());
       return;
     }
     this.#drainLayout(out);
@@ -215,6 +256,7 @@ export class EncryptEngine {
   /** Assembles the output: our framing octets between views of sealed chunks. */
   #drainLayout(out) {
     const { bytes, ops } = this.enc.takeLayout();
+    this.seam.copiedOut += bytes.length;
     let o = 0;
     for (const n of ops) {
       if (n > 0) {
@@ -240,6 +282,7 @@ export class EncryptEngine {
             out.push(h.subarray(0, need));
             this.heldQ[0] = h.slice(need);
           }
+          this.seam.copiedOut += Math.min(need, h.length - need);
           need = 0;
         }
       }
@@ -249,14 +292,14 @@ export class EncryptEngine {
   #start(out) {
     if (!this.started) {
       this.started = true;
-      pushOut(out, this.enc.header());
+      pushCopied(this, out, this.enc.header());
     }
   }
 
   async push(data) {
     const out = [];
     this.#start(out);
-    pushOut(out, pushInto(this.w, this.enc, data));
+    pushCopied(this, out, pushInto(this, this.enc, data));
     if (this.cfb) {
       // The data just pushed was hashed while the previous job ran; completing
       // that job lets Rust cut the next one.
@@ -265,19 +308,19 @@ export class EncryptEngine {
       return out;
     }
     await this.#submit();
-    while (this.inflight.length > DEPTH) await this.#completeOldest(out);
+    while (shouldComplete(this, false)) await this.#completeOldest(out);
     return out;
   }
 
   async finish() {
     const out = [];
     this.#start(out);
-    pushOut(out, this.enc.finish());
+    pushCopied(this, out, this.enc.finish());
     if (this.enc.needsSignatures) {
       // Signed: the literal data ended; its digests are signed where the keys are.
       const packets = await this.sign(this.enc.signatureDigests());
       if (!packets || !this.enc) throw new Error('the stream was cancelled');
-      pushOut(out, this.enc.addSignatures(packets));
+      pushCopied(this, out, this.enc.addSignatures(packets));
     }
     await this.#submit();
     while (this.inflight.length) {
@@ -349,6 +392,10 @@ export class DecryptEngine {
     this.w = w;
     this.stopIfBuffered = stopIfBuffered;
     this.inflight = [];
+    this.seam = seamStats();
+    /** Set once a batch was completed: the first one is completed without
+     *  waiting for more input (time to first byte), costing one batch of overlap. */
+    this.firstDone = false;
     this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust', twoPass, limits, verificationKeys });
     /** Set by finish() when a two-pass first pass verified the message: call rewind(). */
     this.again = false;
@@ -371,7 +418,7 @@ export class DecryptEngine {
     if (sk) {
       this.keyed = true;
       try {
-        pushOut(out, this.dec.setSessionKey(sk));
+        pushCopied(this, out, this.dec.setSessionKey(sk));
       } finally {
         sk.fill(0);
       }
@@ -379,7 +426,7 @@ export class DecryptEngine {
     }
     if (this.passwords.length) {
       this.keyed = true;
-      pushOut(out, this.dec.unlockWithPasswords(this.passwords));
+      pushCopied(this, out, this.dec.unlockWithPasswords(this.passwords));
       return;
     }
     const e = new Error('no decryption key or password matches this message');
@@ -422,21 +469,22 @@ export class DecryptEngine {
         pushOut(out, pt);
         continue;
       }
-      if (pt.length) intoWasm(this.w, jobs[i].ptr, pt);
+      if (pt.length) intoWasm(this, jobs[i].ptr, pt);
       const segs = this.dec.completeJobSegments();
-      pushOut(out, this.dec.takeOutput());
-      pushSegments(out, pt, segs);
+      pushCopied(this, out, this.dec.takeOutput());
+      pushSegments(this, out, pt, segs);
     }
-    pushOut(out, this.dec.takeOutput());
+    pushCopied(this, out, this.dec.takeOutput());
+    this.firstDone = true;
   }
 
   async push(data) {
     const out = [];
-    pushOut(out, pushInto(this.w, this.dec, data));
+    pushCopied(this, out, pushInto(this, this.dec, data));
     this.#checkBuffered();
     await this.#unlock(out);
     await this.#submit();
-    while (this.inflight.length > DEPTH) {
+    while (shouldComplete(this, !this.firstDone)) {
       await this.#completeOldest(out);
       this.#checkBuffered();
     }
@@ -446,7 +494,7 @@ export class DecryptEngine {
   async finish() {
     const out = [];
     this.#checkBuffered();
-    pushOut(out, this.dec.finish());
+    pushCopied(this, out, this.dec.finish());
     if (this.dec.needsSecondPass) {
       // Two-pass SEIPDv1: verified, nothing released; push it all again.
       this.again = true;
@@ -459,7 +507,7 @@ export class DecryptEngine {
       this.#checkBuffered();
     }
     // With WebCrypto the final tag is checked by the job just run.
-    if (!this.dec.isDone) pushOut(out, this.dec.finish());
+    if (!this.dec.isDone) pushCopied(this, out, this.dec.finish());
     if (!this.dec.isDone) throw new Error('internal: decryption did not complete');
     // Signature checks, streamed or buffered (the same form as `decrypt`'s).
     this.signatures = this.dec.signatures();

@@ -9,6 +9,9 @@ import { EncryptEngine, DecryptEngine, sessionKeyGetter } from './stream-worker.
 
 /** Input batch handed to the engine per step. */
 const BATCH = 1 << 20;
+/** The first batch of a stream: one 256 KiB chunk (ours and OpenPGP.js's
+ *  default size) with room for the session key packets and headers. */
+const FIRST_BATCH = 320 << 10;
 
 /** @internal An error with the package's `code` (also for opfs-spill.js). */
 export function signetError(code, message) {
@@ -518,7 +521,11 @@ async function readBatch(reader, owned, scratch) {
   }
   const parts = [];
   let n = 0;
-  while (n < BATCH) {
+  // The first batch is small, so the first chunk's plaintext (or ciphertext)
+  // need not wait for a whole batch of input: the time to first byte.
+  const max = scratch.started ? BATCH : FIRST_BATCH;
+  scratch.started = true;
+  while (n < max) {
     let value = scratch.carry;
     scratch.carry = null;
     if (!value) {
@@ -532,9 +539,9 @@ async function readBatch(reader, owned, scratch) {
     if (value.length === 0) continue;
     // Batches stay about 1 MiB whatever the source's chunk size (WebKit and
     // Firefox read an in-memory Blob as one chunk): the rest waits for the next.
-    if (n + value.length > BATCH + (BATCH >> 2)) {
-      scratch.carry = value.subarray(BATCH - n);
-      value = value.subarray(0, BATCH - n);
+    if (n + value.length > max + (max >> 2)) {
+      scratch.carry = value.subarray(max - n);
+      value = value.subarray(0, max - n);
     }
     parts.push(value);
     n += value.length;
@@ -584,6 +591,11 @@ function asyncIterable(stream) {
   return stream;
 }
 
+/** Resolves to `value` once `p` settles, whichever way. */
+function settles(p, value) {
+  return p.then(() => value, () => value);
+}
+
 /**
  * Wires an engine to a pull-based ReadableStream. `source` is a stream, or a
  * message source (see `messageSource`) that a two-pass decryption reads twice.
@@ -600,6 +612,8 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
   let finished = false;
   let inputDone = false;
   const inflight = [];
+  /** A readBatch on its way, kept across pulls when output came first. */
+  let reading = null;
   const scratch = { buf: new Uint8Array(0) };
   const depth = engine instanceof WorkerEngine ? 3 : 1;
   let ctrl;
@@ -652,7 +666,17 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
         reader ??= await source.open();
         for (;;) {
           while (!inputDone && inflight.length < depth) {
-            const batch = await readBatch(reader, engine instanceof WorkerEngine ? engine : null, scratch);
+            if (!reading) {
+              reading = readBatch(reader, engine instanceof WorkerEngine ? engine : null, scratch);
+              reading.catch(() => {});
+            }
+            // A slow source (a network body) must not hold back output that is
+            // ready: whichever comes first, the next input or the oldest output.
+            // (Both settle to a flag: an error is thrown by the await that follows,
+            // never left unhandled.)
+            if (inflight.length && await Promise.race([settles(reading, false), settles(inflight[0], true)])) break;
+            const batch = await reading;
+            reading = null;
             if (batch) {
               bytesIn += batch.length;
               inflight.push(engine.push(batch));
