@@ -489,17 +489,17 @@ function blobReader(blob) {
 }
 
 /**
- * Reads about BATCH bytes from a BYOB reader straight into the buffer that
+ * Reads `max` bytes (or to the end) from a BYOB reader straight into the buffer that
  * goes to the engine (owned: transferred to the worker and handed back;
  * in-thread: the reused scratch buffer), or null at the end. Each read
  * transfers the buffer, so the one returned is the same memory in a new object.
  */
-async function readBatchInto(reader, owned, scratch) {
+async function readBatchInto(reader, owned, scratch, max) {
   let buf = owned ? owned.buffer(BATCH).buffer : scratch.buf.buffer;
   if (buf.byteLength < BATCH) buf = new ArrayBuffer(BATCH + (BATCH >> 2));
   let n = 0;
-  while (n < BATCH) {
-    const { done, value } = await reader.read(new Uint8Array(buf, n, BATCH - n));
+  while (n < max) {
+    const { done, value } = await reader.read(new Uint8Array(buf, n, max - n));
     if (!value) break; // cancelled: the buffer went with the stream
     buf = value.buffer;
     if (done) break;
@@ -516,15 +516,15 @@ async function readBatchInto(reader, owned, scratch) {
  * worker hands back for reuse, so no fresh memory is touched per batch.
  */
 async function readBatch(reader, owned, scratch) {
-  if (typeof ReadableStreamBYOBReader === 'function' && reader instanceof ReadableStreamBYOBReader) {
-    return readBatchInto(reader, owned, scratch);
-  }
-  const parts = [];
-  let n = 0;
   // The first batch is small, so the first chunk's plaintext (or ciphertext)
   // need not wait for a whole batch of input: the time to first byte.
   const max = scratch.started ? BATCH : FIRST_BATCH;
   scratch.started = true;
+  if (typeof ReadableStreamBYOBReader === 'function' && reader instanceof ReadableStreamBYOBReader) {
+    return readBatchInto(reader, owned, scratch, max);
+  }
+  const parts = [];
+  let n = 0;
   while (n < max) {
     let value = scratch.carry;
     scratch.carry = null;
