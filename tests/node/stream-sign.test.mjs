@@ -60,12 +60,13 @@ const same = (a, b) => a.length === b.length && Buffer.from(a).equals(Buffer.fro
 /** decryptStream with verification; the data, the promised verdict and the final progress event. */
 async function verifyStream(message, key, verificationKeys, how = { decryptionKeys: [key.handle] }) {
   let last = null;
-  const out = await s.decryptStream({ message, ...how, verificationKeys, onProgress: (p) => { last = p; } });
+  const phases = new Set();
+  const out = await s.decryptStream({ message, ...how, verificationKeys, onProgress: (p) => { last = p; phases.add(p.phase); } });
   const data = await collect(out);
   const signatures = await out.signatures;
   assert.equal(last?.phase, 'done');
   assert.deepEqual(last.signatures, signatures, 'the final progress event carries the verdict');
-  return { data, signatures };
+  return { data, signatures, phases: [...phases] };
 }
 
 before(async () => {
@@ -78,11 +79,14 @@ before(async () => {
 test('GnuPG 2.2 sign+encrypt (v4, SEIPDv1, 8 MiB) verifies as it streams', async (t) => {
   if (!hasGpg) return t.skip('gpg not found');
   const data = pseudoRandom(8 * MiB + 17, 1);
-  // Uncompressed: streamed in two passes; GnuPG's default (compressed): buffered.
-  for (const extra of [['--compress-algo', 'none'], []]) {
+  // Uncompressed and compressed (GnuPG's default, ZIP, ZLIB, BZip2): a Blob
+  // streams in two passes with bounded memory (a 'verifying' phase, never the
+  // buffered path's single pass); a one-shot stream of SEIPDv1 is buffered.
+  for (const extra of [['--compress-algo', 'none'], [], ['--compress-algo', 'zip'], ['--compress-algo', 'zlib'], ['--compress-algo', 'bzip2']]) {
     const { out: msg } = gpg(v4.privateKey, ['--sign', '--encrypt', '-r', v4.email, ...extra], data);
     for (const message of [new Blob([msg]), streamOf(msg)]) {
       const r = await verifyStream(message, v4, [v4.publicKey]);
+      if (message instanceof Blob) assert.deepEqual(r.phases, ['verifying', 'decrypting', 'done'], `phases ${extra}`);
       assert.ok(same(r.data, data), `data ${extra}`);
       assert.equal(r.signatures.length, 1);
       assert.equal(r.signatures[0].valid, true, JSON.stringify(r.signatures));
