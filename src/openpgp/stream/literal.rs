@@ -91,6 +91,16 @@ fn skip_len(len: BodyLen) -> Result<usize> {
     }
 }
 
+/// A body length as (octets in this part, whether it is the last part);
+/// an indeterminate length runs to the end of the data (`usize::MAX`).
+fn part(len: BodyLen) -> (usize, bool) {
+    match len {
+        BodyLen::Fixed(n) => (n, true),
+        BodyLen::Partial(n) => (n, false),
+        BodyLen::Indeterminate => (usize::MAX, true),
+    }
+}
+
 /// Longest run of octets staged at a time while a packet header is split
 /// across chunks (the longest header, a literal data header, is 261 octets).
 pub(super) const STAGE_STEP: usize = 512;
@@ -328,11 +338,7 @@ impl Content {
                             ));
                         }
                         pos += h.header_len;
-                        let (remaining, last) = match h.len {
-                            BodyLen::Fixed(n) => (n, true),
-                            BodyLen::Partial(n) => (n, false),
-                            BodyLen::Indeterminate => (usize::MAX, true),
-                        };
+                        let (remaining, last) = part(h.len);
                         self.inner = Inner::CompAlgo { remaining, last };
                         continue;
                     }
@@ -347,20 +353,8 @@ impl Content {
                         return Ok(pos);
                     }
                     pos += h.header_len;
-                    self.inner = match h.len {
-                        BodyLen::Fixed(n) => Inner::LitHeader {
-                            remaining: n,
-                            last: true,
-                        },
-                        BodyLen::Partial(n) => Inner::LitHeader {
-                            remaining: n,
-                            last: false,
-                        },
-                        BodyLen::Indeterminate => Inner::LitHeader {
-                            remaining: usize::MAX,
-                            last: true,
-                        },
-                    };
+                    let (remaining, last) = part(h.len);
+                    self.inner = Inner::LitHeader { remaining, last };
                 }
                 Inner::LitHeader { remaining, last } => {
                     let Some(&name_len) = buf.get(1) else {
@@ -409,20 +403,8 @@ impl Content {
                         return Ok(pos);
                     };
                     pos += used;
-                    self.inner = match len {
-                        BodyLen::Fixed(n) => Inner::Data {
-                            remaining: n,
-                            last: true,
-                        },
-                        BodyLen::Partial(n) => Inner::Data {
-                            remaining: n,
-                            last: false,
-                        },
-                        BodyLen::Indeterminate => Inner::Data {
-                            remaining: usize::MAX,
-                            last: true,
-                        },
-                    };
+                    let (remaining, last) = part(len);
+                    self.inner = Inner::Data { remaining, last };
                 }
                 Inner::CompAlgo { remaining, last } => {
                     let Some(&algo) = buf.first() else {
@@ -473,11 +455,7 @@ impl Content {
                         return Ok(pos);
                     };
                     pos += used;
-                    let (remaining, last) = match len {
-                        BodyLen::Fixed(n) => (n, true),
-                        BodyLen::Partial(n) => (n, false),
-                        BodyLen::Indeterminate => (usize::MAX, true),
-                    };
+                    let (remaining, last) = part(len);
                     self.inner = Inner::Comp { remaining, last };
                 }
                 Inner::After => {
