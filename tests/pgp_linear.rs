@@ -158,6 +158,27 @@ fn framed_without_crypto(inner: &[u8], chunk_octet: u8) -> Vec<u8> {
     m
 }
 
+/// Answers the engine's chunk jobs with the octets of `inner` from `*at` on
+/// (the "decryption" of [`framed_without_crypto`]'s filler).
+fn answer_jobs(
+    d: &mut StreamDecryptor,
+    inner: &[u8],
+    at: &mut usize,
+    out: &mut Vec<u8>,
+) -> signet_crypto::Result<()> {
+    for j in d.take_jobs() {
+        let plain = if j.is_final {
+            &[][..]
+        } else {
+            &inner[*at..*at + j.out_len]
+        };
+        *at += plain.len();
+        d.complete_job_into(plain)?;
+        out.extend(d.push(&[])?);
+    }
+    Ok(())
+}
+
 /// Decrypts `msg` (from [`framed_without_crypto`]) with the external backend,
 /// answering each chunk job with the matching octets of `inner`.
 fn run_external(msg: &[u8], inner: &[u8], step: usize) -> Vec<u8> {
@@ -168,27 +189,15 @@ fn run_external(msg: &[u8], inner: &[u8], step: usize) -> Vec<u8> {
     let sk = SessionKey::from_bytes(&[0u8; 33]).unwrap();
     let mut out = Vec::new();
     let mut at = 0usize;
-    let mut jobs = |d: &mut StreamDecryptor, out: &mut Vec<u8>| {
-        for j in d.take_jobs() {
-            let plain = if j.is_final {
-                &[][..]
-            } else {
-                &inner[at..at + j.out_len]
-            };
-            at += plain.len();
-            d.complete_job_into(plain).unwrap();
-            out.extend(d.push(&[]).unwrap());
-        }
-    };
     for piece in msg.chunks(step) {
         out.extend(d.push(piece).unwrap());
         if d.needs_session_key() {
             out.extend(d.set_session_key(sk.clone()).unwrap());
         }
-        jobs(&mut d, &mut out);
+        answer_jobs(&mut d, inner, &mut at, &mut out).unwrap();
     }
     d.finish_into().unwrap();
-    jobs(&mut d, &mut out);
+    answer_jobs(&mut d, inner, &mut at, &mut out).unwrap();
     out.extend(d.finish().unwrap());
     assert!(d.is_done());
     out
@@ -277,20 +286,12 @@ fn decompression_bomb_costs_copies_linear_in_the_cap() {
         ..Default::default()
     });
     take_copied();
-    let mut at = 0usize;
+    let (mut at, mut out) = (0usize, Vec::new());
     let r = (|| {
         d.push(&msg)?;
         d.set_session_key(SessionKey::from_bytes(&[0u8; 33])?)?;
         d.finish_into()?;
-        for j in d.take_jobs() {
-            let plain = if j.is_final {
-                &[][..]
-            } else {
-                &inner[at..at + j.out_len]
-            };
-            at += plain.len();
-            d.complete_job_into(plain)?;
-        }
+        answer_jobs(&mut d, &inner, &mut at, &mut out)?;
         d.finish()
     })();
     assert_eq!(r.unwrap_err().code(), "LIMIT_EXCEEDED");
