@@ -234,6 +234,84 @@ fn gpg_encrypts_and_signs_to_our_compat_key() {
 }
 
 #[test]
+fn gpg_compressed_signed_messages_stream_with_verified_signatures() {
+    use signet_crypto::openpgp::stream::{StreamDecryptOptions, StreamDecryptor};
+    let Some(g) = gpg() else { return };
+    let ours = compat_key();
+    let (peer_fpr, peer_pub, _) = g.gen_peer();
+    g.ok(&["--import"], ours.public_key.as_bytes());
+    let sk = unlock_key(ours.private_key.as_bytes(), Some(PASS), &Limits::default()).unwrap();
+    // 4 MiB of 16 letters in a pseudo-random order: compresses to about
+    // half, so the ciphertext spans several of the second pass's 1 MiB
+    // release segments.
+    let mut x = 0x2545_F491_u32;
+    let plaintext: Vec<u8> = (0..4u32 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            b"abcdefghijklmnop"[(x % 16) as usize]
+        })
+        .collect();
+    let file = g.file("plain.txt", &plaintext);
+    for algo in ["zip", "zlib", "bzip2"] {
+        let ct = g.ok(
+            &[
+                "--passphrase",
+                PASS,
+                "--compress-algo",
+                algo,
+                "--encrypt",
+                "--sign",
+                "--local-user",
+                &peer_fpr,
+                "--recipient",
+                &ours.fingerprint,
+                "--output",
+                "-",
+                &file,
+            ],
+            b"",
+        );
+        assert!(
+            ct.len() < plaintext.len() * 3 / 4 && ct.len() > 3 << 20 >> 1,
+            "{algo}: {} octets",
+            ct.len()
+        );
+        // SEIPDv1 from a re-readable source: verified, then streamed.
+        let mut d = StreamDecryptor::new(StreamDecryptOptions {
+            two_pass: true,
+            verification_keys: vec![peer_pub.clone()],
+            ..Default::default()
+        });
+        let mut out = Vec::new();
+        let mut early = 0;
+        for pass in 0..2 {
+            for piece in ct.chunks(64 * 1024) {
+                out.extend(d.push(piece).unwrap());
+                if d.needs_session_key() {
+                    out.extend(d.unlock(&[&sk], &[]).unwrap());
+                }
+            }
+            early = out.len();
+            out.extend(d.finish().unwrap());
+            assert_eq!(d.is_streaming(), Some(true), "{algo}: buffered");
+            if pass == 0 {
+                assert!(out.is_empty(), "{algo}: released before the MDC");
+                d.rewind().unwrap();
+            }
+        }
+        assert_eq!(out, plaintext, "{algo}");
+        // Released as it was decompressed, not held until the end.
+        assert!(early > 0, "{algo}: nothing released before the end");
+        let sigs = d.signatures();
+        assert_eq!(sigs.len(), 1, "{algo}");
+        assert!(sigs[0].valid, "{algo}: {:?}", sigs[0]);
+        assert_eq!(sigs[0].fingerprint, peer_fpr);
+    }
+}
+
+#[test]
 fn gpg_reads_our_compat_private_key_and_messages() {
     let Some(g) = gpg() else { return };
     let ours = compat_key();

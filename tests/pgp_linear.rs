@@ -158,6 +158,27 @@ fn framed_without_crypto(inner: &[u8], chunk_octet: u8) -> Vec<u8> {
     m
 }
 
+/// Answers the engine's chunk jobs with the octets of `inner` from `*at` on
+/// (the "decryption" of [`framed_without_crypto`]'s filler).
+fn answer_jobs(
+    d: &mut StreamDecryptor,
+    inner: &[u8],
+    at: &mut usize,
+    out: &mut Vec<u8>,
+) -> signet_crypto::Result<()> {
+    for j in d.take_jobs() {
+        let plain = if j.is_final {
+            &[][..]
+        } else {
+            &inner[*at..*at + j.out_len]
+        };
+        *at += plain.len();
+        d.complete_job_into(plain)?;
+        out.extend(d.push(&[])?);
+    }
+    Ok(())
+}
+
 /// Decrypts `msg` (from [`framed_without_crypto`]) with the external backend,
 /// answering each chunk job with the matching octets of `inner`.
 fn run_external(msg: &[u8], inner: &[u8], step: usize) -> Vec<u8> {
@@ -168,27 +189,15 @@ fn run_external(msg: &[u8], inner: &[u8], step: usize) -> Vec<u8> {
     let sk = SessionKey::from_bytes(&[0u8; 33]).unwrap();
     let mut out = Vec::new();
     let mut at = 0usize;
-    let mut jobs = |d: &mut StreamDecryptor, out: &mut Vec<u8>| {
-        for j in d.take_jobs() {
-            let plain = if j.is_final {
-                &[][..]
-            } else {
-                &inner[at..at + j.out_len]
-            };
-            at += plain.len();
-            d.complete_job_into(plain).unwrap();
-            out.extend(d.push(&[]).unwrap());
-        }
-    };
     for piece in msg.chunks(step) {
         out.extend(d.push(piece).unwrap());
         if d.needs_session_key() {
             out.extend(d.set_session_key(sk.clone()).unwrap());
         }
-        jobs(&mut d, &mut out);
+        answer_jobs(&mut d, inner, &mut at, &mut out).unwrap();
     }
     d.finish_into().unwrap();
-    jobs(&mut d, &mut out);
+    answer_jobs(&mut d, inner, &mut at, &mut out).unwrap();
     out.extend(d.finish().unwrap());
     assert!(d.is_done());
     out
@@ -248,4 +257,45 @@ fn marker_and_unknown_packets_in_the_content_are_skipped() {
         run(&msg, 7, &[], &[], Some(&sk)).unwrap_err(),
         "MALFORMED_INPUT"
     );
+}
+
+#[test]
+fn decompression_bomb_costs_copies_linear_in_the_cap() {
+    use std::io::Write;
+    // 64 MiB of zeros in a ZLIB compressed data packet (~64 KiB), under a
+    // 4 MiB decompressed-size cap: the engine stops at the cap, having
+    // produced at most one step beyond it.
+    let cap = 4u64 << 20;
+    let zeros = vec![0u8; 64 << 20];
+    let mut lit = packet(11, 6 + zeros.len());
+    lit.extend_from_slice(&[b'b', 0, 0, 0, 0, 0]);
+    lit.extend_from_slice(&zeros);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&lit).unwrap();
+    let body = z.finish().unwrap();
+    let mut inner = packet(8, 1 + body.len());
+    inner.push(2);
+    inner.extend_from_slice(&body);
+    let msg = framed_without_crypto(&inner, 12);
+    let mut d = StreamDecryptor::new(StreamDecryptOptions {
+        backend: Backend::External,
+        limits: Limits {
+            max_decompressed_size: cap,
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    take_copied();
+    let (mut at, mut out) = (0usize, Vec::new());
+    let r = (|| {
+        d.push(&msg)?;
+        d.set_session_key(SessionKey::from_bytes(&[0u8; 33])?)?;
+        d.finish_into()?;
+        answer_jobs(&mut d, &inner, &mut at, &mut out)?;
+        d.finish()
+    })();
+    assert_eq!(r.unwrap_err().code(), "LIMIT_EXCEEDED");
+    let copied = take_copied();
+    let bound = PER_OCTET * msg.len() as u64 + SLACK + 2 * cap;
+    assert!(copied <= bound, "{copied} octets copied (bound {bound})");
 }

@@ -204,7 +204,7 @@ fn a_source_that_changed_between_passes_is_tampered() {
 }
 
 #[test]
-fn compressed_v1_content_keeps_the_buffered_path() {
+fn compressed_v1_content_streams_in_two_passes() {
     use pgp::composed::MessageBuilder;
     use pgp::crypto::sym::SymmetricKeyAlgorithm;
     use pgp::types::{CompressionAlgorithm, StringToKey};
@@ -218,13 +218,18 @@ fn compressed_v1_content_keeps_the_buffered_path() {
     let msg = b.to_vec(&mut rng).unwrap();
     let (p1, p2) = both(&msg, &msg, 10_000);
     p1.result.unwrap();
-    assert!(p2.is_none(), "buffered content needs no second pass");
-    assert_eq!(p1.released, plain);
-    // Over the limit: LIMIT_EXCEEDED, as before.
+    assert!(
+        p1.released.is_empty(),
+        "the verifying pass released plaintext"
+    );
+    let p2 = p2.expect("compressed content streams in two passes");
+    p2.result.unwrap();
+    assert_eq!(p2.released, plain);
+    // Decompressed beyond the limit: LIMIT_EXCEEDED, after the MDC verified.
     let mut d = StreamDecryptor::new(StreamDecryptOptions {
         two_pass: true,
         limits: Limits {
-            max_message_size: 1000,
+            max_decompressed_size: 1000,
             ..Default::default()
         },
         ..Default::default()

@@ -21,6 +21,11 @@
 //! `MALFORMED_INPUT` for structure (packets that do not parse, truncated input,
 //! packets after the encrypted data); `UNSUPPORTED` for authentic content we do
 //! not support; `LIMIT_EXCEEDED` for S2K work or sizes over [`super::Limits`].
+//! The stream engine decompresses compressed content itself
+//! (`stream/compressed.rs`): damage inside an authenticated compressed packet
+//! is `MALFORMED_INPUT` there, an unknown algorithm `UNSUPPORTED`. This
+//! module still reads compressed content through rPGP until the one-shot path
+//! runs on the engine too.
 //!
 //! Stages (no module imports another that imports it back): session keys in
 //! `esk.rs` (one S2K budget per message), SEIPDv1 bodies in `seipd1.rs`,

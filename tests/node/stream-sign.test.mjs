@@ -60,12 +60,13 @@ const same = (a, b) => a.length === b.length && Buffer.from(a).equals(Buffer.fro
 /** decryptStream with verification; the data, the promised verdict and the final progress event. */
 async function verifyStream(message, key, verificationKeys, how = { decryptionKeys: [key.handle] }) {
   let last = null;
-  const out = await s.decryptStream({ message, ...how, verificationKeys, onProgress: (p) => { last = p; } });
+  const phases = new Set();
+  const out = await s.decryptStream({ message, ...how, verificationKeys, onProgress: (p) => { last = p; phases.add(p.phase); } });
   const data = await collect(out);
   const signatures = await out.signatures;
   assert.equal(last?.phase, 'done');
   assert.deepEqual(last.signatures, signatures, 'the final progress event carries the verdict');
-  return { data, signatures };
+  return { data, signatures, phases: [...phases] };
 }
 
 before(async () => {
@@ -78,11 +79,14 @@ before(async () => {
 test('GnuPG 2.2 sign+encrypt (v4, SEIPDv1, 8 MiB) verifies as it streams', async (t) => {
   if (!hasGpg) return t.skip('gpg not found');
   const data = pseudoRandom(8 * MiB + 17, 1);
-  // Uncompressed: streamed in two passes; GnuPG's default (compressed): buffered.
-  for (const extra of [['--compress-algo', 'none'], []]) {
+  // Uncompressed and compressed (GnuPG's default, ZIP, ZLIB, BZip2): a Blob
+  // streams in two passes with bounded memory (a 'verifying' phase, never the
+  // buffered path's single pass); a one-shot stream of SEIPDv1 is buffered.
+  for (const extra of [['--compress-algo', 'none'], [], ['--compress-algo', 'zip'], ['--compress-algo', 'zlib'], ['--compress-algo', 'bzip2']]) {
     const { out: msg } = gpg(v4.privateKey, ['--sign', '--encrypt', '-r', v4.email, ...extra], data);
     for (const message of [new Blob([msg]), streamOf(msg)]) {
       const r = await verifyStream(message, v4, [v4.publicKey]);
+      if (message instanceof Blob) assert.deepEqual(r.phases, ['verifying', 'decrypting', 'done'], `phases ${extra}`);
       assert.ok(same(r.data, data), `data ${extra}`);
       assert.equal(r.signatures.length, 1);
       assert.equal(r.signatures[0].valid, true, JSON.stringify(r.signatures));
@@ -119,6 +123,44 @@ test('OpenPGP.js 6 encrypt({ signingKeys }) (v4 and v6) verifies as it streams',
     }));
     const tr = await verifyStream(streamOf(tmsg), k, [k.publicKey]);
     assert.equal(tr.signatures[0]?.valid, true, JSON.stringify(tr.signatures));
+  }
+});
+
+test('OpenPGP.js 6 compressed (ZIP, ZLIB), signed SEIPDv2 streams: output before the input ends', async () => {
+  const data = pseudoRandom(6 * MiB + 3, 5);
+  for (const algo of ['zip', 'zlib']) {
+    // A password (a key's preferences would veto compression: ours list none);
+    // SKESKv6 + SEIPDv2-GCM, so the bulk runs in node:crypto.
+    const msg = new Uint8Array(await openpgp.encrypt({
+      message: await openpgp.createMessage({ binary: data }),
+      passwords: ['mật khẩu'],
+      signingKeys: await openpgp.readPrivateKey({ armoredKey: v6.privateKey }),
+      config: {
+        preferredCompressionAlgorithm: openpgp.enums.compression[algo],
+        aeadProtect: true,
+        preferredAEADAlgorithm: openpgp.enums.aead.gcm,
+      },
+      format: 'binary',
+    }));
+    assert.equal(msg[0], 0xC3, 'SKESK first');
+    assert.equal(msg[2], 6, 'SKESKv6');
+    // The content is a compressed data packet (tag 8) once decrypted: the
+    // engine decompresses it as it streams instead of buffering the message.
+    let early = 0;
+    const out = await s.decryptStream({
+      message: new Blob([msg]),
+      passwords: ['mật khẩu'],
+      verificationKeys: [v6.publicKey],
+      onProgress: (p) => { if (p.phase !== 'done' && p.bytesOut > 0 && p.bytesIn < p.total) early++; },
+    });
+    assert.ok(same(await collect(out), data), algo);
+    const sigs = await out.signatures;
+    assert.equal(sigs.length, 1, algo);
+    assert.equal(sigs[0].valid, true, JSON.stringify(sigs));
+    assert.ok(early > 0, `${algo}: no plaintext before the input ended`);
+    const one = await s.decrypt({ message: msg, passwords: ['mật khẩu'], verificationKeys: [v6.publicKey] });
+    assert.ok(same(one.data, data), algo);
+    assert.equal(one.signatures[0].valid, true);
   }
 });
 

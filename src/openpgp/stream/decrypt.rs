@@ -1,10 +1,11 @@
-//! Push-style decryption. SEIPDv2 with a (signed) literal data packet inside streams
-//! chunk by chunk, each chunk released only after its tag verified; AES
-//! SEIPDv1 with literal data streams in two passes when the caller can push it
-//! twice (verify the MDC, then release: `seipd1.rs`, `replay.rs`); everything
-//! else (compressed content, SEIPDv1 from a one-shot source) is
-//! collected up to the one-shot limit and handed to rPGP whole, which checks
-//! the MDC/tags before anything is released.
+//! Push-style decryption. SEIPDv2 with a (signed, possibly compressed) literal
+//! data packet inside streams chunk by chunk, each chunk released only after
+//! its tag verified; AES SEIPDv1 with the same content streams in two passes
+//! when the caller can push it twice (verify the MDC, then release:
+//! `seipd1.rs`, `replay.rs`); everything else (SEIPDv1 from a one-shot source
+//! or with a non-AES cipher, content that is neither literal nor compressed
+//! data) is collected up to the one-shot limit and handed to rPGP whole,
+//! which checks the MDC/tags before anything is released.
 
 use std::collections::VecDeque;
 
@@ -451,24 +452,18 @@ impl StreamDecryptor {
         if !v.verified || !self.body_ended {
             return Err(Error::DecryptionFailed);
         }
-        match v.content.inner {
-            Inner::After
-            | Inner::Data {
-                remaining: usize::MAX,
-                ..
-            } => {
-                let sigs = match &mut self.body {
-                    Body::V2(v) => std::mem::take(&mut v.content.sigs),
-                    _ => return Err(Error::Internal("not SEIPDv2".into())),
-                };
-                self.signatures = self.judge(sigs)?;
-                self.done = true;
-                Ok(())
-            }
-            _ => Err(Error::MalformedInput(
+        if !v.content.complete() {
+            return Err(Error::MalformedInput(
                 "the literal data packet inside is incomplete".into(),
-            )),
+            ));
         }
+        let sigs = match &mut self.body {
+            Body::V2(v) => v.content.take_sigs(),
+            _ => return Err(Error::Internal("not SEIPDv2".into())),
+        };
+        self.signatures = self.judge(sigs)?;
+        self.done = true;
+        Ok(())
     }
 
     /// True while the first pass of a two-pass decryption runs (or waits for
@@ -514,7 +509,7 @@ impl StreamDecryptor {
             return Ok(());
         };
         let verify = !self.opts.verification_keys.is_empty();
-        let Some(v) = V1Dec::new(sk, verify, self.opts.limits.max_signatures)? else {
+        let Some(v) = V1Dec::new(sk, verify, &self.opts.limits)? else {
             return self.buffer_v1();
         };
         let ct = std::mem::take(&mut self.ct);
@@ -576,7 +571,7 @@ impl StreamDecryptor {
                 self.out.clear();
                 return Err(changed());
             }
-            let sigs = std::mem::take(&mut v.content.sigs);
+            let sigs = v.content.take_sigs();
             self.signatures = self.judge(sigs)?;
             self.done = true;
             return Ok(());
@@ -691,7 +686,7 @@ impl StreamDecryptor {
         match &mut self.body {
             Body::V2(v) => {
                 let mut to = match segments {
-                    Some(s) => PlainOut::Segments(s),
+                    Some(s) => PlainOut::Segments(s, &mut self.out),
                     None => PlainOut::Copy(&mut self.out),
                 };
                 v.complete(plain, &mut to)?
@@ -962,10 +957,7 @@ impl StreamDecryptor {
                 held: None,
                 final_queued: false,
                 verified: false,
-                content: Content::new(
-                    !self.opts.verification_keys.is_empty(),
-                    self.opts.limits.max_signatures,
-                ),
+                content: Content::new(!self.opts.verification_keys.is_empty(), &self.opts.limits),
             });
             v.put(body, &mut self.out)?;
             self.ct = Vec::new();

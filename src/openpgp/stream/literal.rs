@@ -2,15 +2,20 @@
 //! a literal data packet streams (its data octets go to a [`PlainOut`]);
 //! one-pass and prefixed signature packets around it are collected and the
 //! data hashed for them ([`SigCheck`]); padding, marker and unknown
-//! non-critical packets are skipped; any other first packet (compressed) sets
-//! `fallback`, and the caller buffers the message for rPGP. Shared by the SEIPDv2 chunks and the SEIPDv1
-//! CFB stream, so both apply the same rules.
+//! non-critical packets are skipped; a compressed data packet is decompressed
+//! as it arrives (`compressed.rs`) and its output parsed by a nested
+//! [`Content`], at most `Limits::max_compression_layers` deep. Any other first
+//! packet sets `fallback`, and the caller buffers the message for rPGP.
+//! Shared by the SEIPDv2 chunks and the SEIPDv1 CFB stream, so both apply the
+//! same rules.
 
 use zeroize::Zeroizing;
 
+use super::compressed::Decompressor;
 use super::framing::{parse_header, parse_new_length, BodyLen};
 use super::meter::stage;
 use super::sigcheck::{SigCheck, MAX_SIG_PACKET};
+use crate::openpgp::Limits;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +30,18 @@ pub(super) enum Inner {
         last: bool,
     },
     NextLen,
+    /// The compressed data packet's algorithm octet is next.
+    CompAlgo {
+        remaining: usize,
+        last: bool,
+    },
+    /// Inside the compressed data packet's body (see `Content::layer`).
+    Comp {
+        remaining: usize,
+        last: bool,
+    },
+    /// Expecting the next partial length of the compressed data packet.
+    CompLen,
     After,
     /// Inside a padding, marker or unknown non-critical packet, skipped as it
     /// arrives (never staged whole: a 64 MiB padding packet costs one pass).
@@ -74,6 +91,16 @@ fn skip_len(len: BodyLen) -> Result<usize> {
     }
 }
 
+/// A body length as (octets in this part, whether it is the last part);
+/// an indeterminate length runs to the end of the data (`usize::MAX`).
+fn part(len: BodyLen) -> (usize, bool) {
+    match len {
+        BodyLen::Fixed(n) => (n, true),
+        BodyLen::Partial(n) => (n, false),
+        BodyLen::Indeterminate => (usize::MAX, true),
+    }
+}
+
 /// Longest run of octets staged at a time while a packet header is split
 /// across chunks (the longest header, a literal data header, is 261 octets).
 pub(super) const STAGE_STEP: usize = 512;
@@ -96,21 +123,31 @@ pub(super) enum PlainOut<'a> {
     /// Copied into the output buffer.
     Copy(&'a mut Vec<u8>),
     /// Recorded as (offset, length) pairs into the job's plaintext, which the
-    /// caller holds and hands on without copying it out of Wasm memory.
-    Segments(&'a mut Vec<u32>),
+    /// caller holds and hands on without copying it out of Wasm memory; data
+    /// from a compressed layer is copied to the second buffer instead.
+    Segments(&'a mut Vec<u32>, &'a mut Vec<u8>),
     /// Parsed and dropped: the verifying pass of a two-pass SEIPDv1
     /// decryption (its plaintext is not authenticated yet).
     Discard,
 }
 
 impl PlainOut<'_> {
+    /// Where the output of a compressed layer goes: decompressed octets are
+    /// not in the job's plaintext, so segments become copies.
+    fn nested(&mut self) -> PlainOut<'_> {
+        match self {
+            PlainOut::Copy(v) | PlainOut::Segments(_, v) => PlainOut::Copy(v),
+            PlainOut::Discard => PlainOut::Discard,
+        }
+    }
+
     /// `data` starts at `offset` in the current job's plaintext (negative:
     /// staged from an earlier chunk, which never holds literal data).
     fn put(&mut self, data: &[u8], offset: isize) -> Result<()> {
         match self {
             PlainOut::Copy(v) => stage(v, data),
             PlainOut::Discard => {}
-            PlainOut::Segments(segs) => {
+            PlainOut::Segments(segs, _) => {
                 if data.is_empty() {
                     return Ok(());
                 }
@@ -144,32 +181,93 @@ pub(super) struct Content {
     pub(super) sigs: SigCheck,
     /// The signature packet being collected (`Inner::Collect`).
     pkt: Vec<u8>,
+    /// A compressed data packet's decoder and the parser of its output.
+    layer: Option<Box<(Decompressor, Content)>>,
+    /// Hash literal data for signatures (see [`Content::new`]).
+    verify: bool,
+    limits: Limits,
+    /// Compression layers this content may still open.
+    layers_left: u32,
+    /// Inside a compressed layer: no rPGP fallback (its input is gone).
+    nested: bool,
 }
 
 impl Content {
     /// `verify`: hash the released literal data for the signatures found
-    /// (verification keys were given).
-    pub(super) fn new(verify: bool, max_signatures: usize) -> Self {
+    /// (verification keys were given). `limits`: signatures, compression
+    /// layers and decompressed size.
+    pub(super) fn new(verify: bool, limits: &Limits) -> Self {
         Content {
             inner: Inner::Tag,
             pt: Zeroizing::new(Vec::new()),
             fallback: false,
-            sigs: SigCheck::new(verify, max_signatures),
+            sigs: SigCheck::new(verify, limits.max_signatures),
             pkt: Vec::new(),
+            layer: None,
+            verify,
+            limits: *limits,
+            layers_left: limits.max_compression_layers,
+            nested: false,
         }
     }
 
     /// The literal data packet ended (only skippable packets may follow), or
-    /// runs to the end of the data.
+    /// runs to the end of the data; inside a compressed layer, the same of
+    /// the layer's content, and its compressed stream ended.
     pub(super) fn complete(&self) -> bool {
-        matches!(
-            self.inner,
+        let own = match self.inner {
             Inner::After
-                | Inner::Data {
-                    remaining: usize::MAX,
-                    ..
-                }
-        ) && self.sigs.complete()
+            | Inner::Data {
+                remaining: usize::MAX,
+                ..
+            } => true,
+            Inner::Comp {
+                remaining: usize::MAX,
+                ..
+            } => self.layer.is_some(),
+            _ => false,
+        };
+        own && self.sigs.complete()
+            && self
+                .layer
+                .as_ref()
+                .is_none_or(|l| l.0.ended() && l.1.complete())
+    }
+
+    /// The signatures of the content, from inside the compressed layer if
+    /// there is one (only it may hold signatures then).
+    pub(super) fn take_sigs(&mut self) -> SigCheck {
+        match self.layer.as_mut() {
+            Some(l) => l.1.take_sigs(),
+            None => std::mem::take(&mut self.sigs),
+        }
+    }
+
+    /// A compressed data packet starts (`algo`): its decoder and the nested
+    /// parser of its output.
+    fn open_layer(&mut self, algo: u8) -> Result<()> {
+        if self.layers_left == 0 {
+            return Err(Error::LimitExceeded(format!(
+                "more than {} nested compression layers",
+                self.limits.max_compression_layers
+            )));
+        }
+        let dec = Decompressor::new(algo, self.limits.max_decompressed_size)?;
+        let mut inner = Content::new(self.verify, &self.limits);
+        inner.layers_left = self.layers_left - 1;
+        inner.nested = true;
+        self.layer = Some(Box::new((dec, inner)));
+        Ok(())
+    }
+
+    /// Compressed body octets: decoded, and the output parsed.
+    fn put_compressed(&mut self, data: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
+        let Some(l) = self.layer.as_mut() else {
+            return Err(Error::Internal("no compressed layer".into()));
+        };
+        let (dec, inner) = &mut **l;
+        let mut to = out.nested();
+        dec.put(data, |b| inner.feed(b, &mut to))
     }
 
     /// Parses authenticated plaintext (the inner packet stream): literal data
@@ -233,25 +331,30 @@ impl Content {
                         pos += h.header_len;
                         continue;
                     }
+                    if h.tag == 8 {
+                        if !self.sigs.is_empty() {
+                            return Err(Error::Unsupported(
+                                "signatures around a compressed data packet".into(),
+                            ));
+                        }
+                        pos += h.header_len;
+                        let (remaining, last) = part(h.len);
+                        self.inner = Inner::CompAlgo { remaining, last };
+                        continue;
+                    }
                     if h.tag != 11 {
+                        if self.nested {
+                            return Err(Error::MalformedInput(format!(
+                                "unexpected packet type {} in compressed data",
+                                h.tag
+                            )));
+                        }
                         self.fallback = true;
                         return Ok(pos);
                     }
                     pos += h.header_len;
-                    self.inner = match h.len {
-                        BodyLen::Fixed(n) => Inner::LitHeader {
-                            remaining: n,
-                            last: true,
-                        },
-                        BodyLen::Partial(n) => Inner::LitHeader {
-                            remaining: n,
-                            last: false,
-                        },
-                        BodyLen::Indeterminate => Inner::LitHeader {
-                            remaining: usize::MAX,
-                            last: true,
-                        },
-                    };
+                    let (remaining, last) = part(h.len);
+                    self.inner = Inner::LitHeader { remaining, last };
                 }
                 Inner::LitHeader { remaining, last } => {
                     let Some(&name_len) = buf.get(1) else {
@@ -300,20 +403,60 @@ impl Content {
                         return Ok(pos);
                     };
                     pos += used;
-                    self.inner = match len {
-                        BodyLen::Fixed(n) => Inner::Data {
-                            remaining: n,
-                            last: true,
-                        },
-                        BodyLen::Partial(n) => Inner::Data {
-                            remaining: n,
-                            last: false,
-                        },
-                        BodyLen::Indeterminate => Inner::Data {
-                            remaining: usize::MAX,
-                            last: true,
-                        },
+                    let (remaining, last) = part(len);
+                    self.inner = Inner::Data { remaining, last };
+                }
+                Inner::CompAlgo { remaining, last } => {
+                    let Some(&algo) = buf.first() else {
+                        return Ok(pos);
                     };
+                    if remaining == 0 {
+                        return Err(Error::MalformedInput(
+                            "a compressed data packet without its algorithm".into(),
+                        ));
+                    }
+                    self.open_layer(algo)?;
+                    pos += 1;
+                    self.inner = Inner::Comp {
+                        remaining: if remaining == usize::MAX {
+                            usize::MAX
+                        } else {
+                            remaining - 1
+                        },
+                        last,
+                    };
+                }
+                Inner::Comp { remaining, last } => {
+                    let n = remaining.min(buf.len());
+                    self.put_compressed(buf.get(..n).unwrap_or_default(), out)?;
+                    pos += n;
+                    if n < remaining {
+                        if remaining != usize::MAX {
+                            self.inner = Inner::Comp {
+                                remaining: remaining - n,
+                                last,
+                            };
+                        }
+                        return Ok(pos);
+                    }
+                    if !last {
+                        self.inner = Inner::CompLen;
+                        continue;
+                    }
+                    if !self.layer.as_ref().is_some_and(|l| l.0.ended()) {
+                        return Err(Error::MalformedInput(
+                            "the compressed data inside ends early".into(),
+                        ));
+                    }
+                    self.inner = Inner::After;
+                }
+                Inner::CompLen => {
+                    let Some((len, used)) = parse_new_length(buf)? else {
+                        return Ok(pos);
+                    };
+                    pos += used;
+                    let (remaining, last) = part(len);
+                    self.inner = Inner::Comp { remaining, last };
                 }
                 Inner::After => {
                     // Only signatures (for the one-pass signatures before),

@@ -25,13 +25,16 @@
 //! AES SEIPDv1 holding literal data streams in two passes when the caller can
 //! push the message twice (`two_pass`): the first verifies the MDC and releases
 //! nothing, the second releases and must read the same bytes (`replay.rs`).
-//! Everything else (SEIPDv1 from a one-shot source, compressed content) is
+//! Compressed content (ZIP, ZLIB, BZip2) is decompressed as it arrives
+//! (`compressed.rs`) and parsed by the same inner parser, in both.
+//! Everything else (SEIPDv1 from a one-shot source or with a non-AES cipher) is
 //! buffered up to `max_message_size` and decrypted by rPGP, which
 //! checks integrity before anything is released. Armored input is not streamed: dearmor it first or
 //! use the one-shot API.
 
 mod armor;
 mod cfb;
+mod compressed;
 mod decrypt;
 mod encrypt;
 mod framing;

@@ -13,6 +13,7 @@ use super::literal::{Content, PlainOut};
 use super::meter::stage;
 use crate::openpgp::esk::SessionKey;
 use crate::openpgp::seipd1::{cfb_range, MDC, PREFIX};
+use crate::openpgp::Limits;
 use crate::{Error, Result};
 
 /// Incremental CFB decryption of one SEIPDv1 body (after its version octet).
@@ -38,12 +39,8 @@ pub(super) struct V1Dec {
 impl V1Dec {
     /// `None` for a session key that is not AES (CAST5, 3DES, ...): such
     /// messages keep the buffered path.
-    /// `verify`, `max_signatures`: as for [`Content::new`].
-    pub(super) fn new(
-        sk: &SessionKey,
-        verify: bool,
-        max_signatures: usize,
-    ) -> Result<Option<Self>> {
+    /// `verify`, `limits`: as for [`Content::new`].
+    pub(super) fn new(sk: &SessionKey, verify: bool, limits: &Limits) -> Result<Option<Self>> {
         let Some(sym) = sk.sym() else {
             // A v6 session key names no cipher: it cannot be for SEIPDv1.
             return Err(Error::DecryptionFailed);
@@ -60,7 +57,7 @@ impl V1Dec {
             sha: Sha1::new(),
             seen: 0,
             tail: Zeroizing::new(Vec::with_capacity(2 * MDC)),
-            content: Content::new(verify, max_signatures),
+            content: Content::new(verify, limits),
             content_err: None,
         }))
     }

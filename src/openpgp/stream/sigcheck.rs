@@ -72,6 +72,11 @@ impl SigCheck {
         }
     }
 
+    /// No signature or one-pass signature was seen.
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Whether the literal data must be shown to [`update`](Self::update).
     pub(super) fn hashing(&self) -> bool {
         self.hash && !self.entries.is_empty()
