@@ -5,7 +5,7 @@
 
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::aes::cipher::consts::U12;
-use aes_gcm::aes::cipher::{KeyIvInit};
+use aes_gcm::aes::cipher::KeyIvInit;
 use aes_gcm::aes::Block;
 use rand::{Rng, RngCore, SeedableRng};
 use signet_crypto::simd_aes::portable;
@@ -81,8 +81,12 @@ fn gcm_agrees_with_aes_gcm() {
         let theirs = aes_gcm::Aes256Gcm::new_from_slice(&key).unwrap();
         let mut a = data.clone();
         let mut b = data.clone();
-        let ta = ours.encrypt_in_place_detached(&nonce.into(), b"ad", &mut a).unwrap();
-        let tb = theirs.encrypt_in_place_detached(&nonce.into(), b"ad", &mut b).unwrap();
+        let ta = ours
+            .encrypt_in_place_detached(&nonce.into(), b"ad", &mut a)
+            .unwrap();
+        let tb = theirs
+            .encrypt_in_place_detached(&nonce.into(), b"ad", &mut b)
+            .unwrap();
         assert_eq!((a, ta), (b, tb));
     }
 }
@@ -125,9 +129,12 @@ fn secret_index_suspects(src: &str) -> Vec<String> {
                 && (chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '_' | ')' | ']'));
             if indexes {
                 let inner: String = chars[i + 1..].iter().take_while(|&&c| c != ']').collect();
-                let literal = inner
-                    .split("..")
-                    .all(|p| p.trim().trim_start_matches('=').chars().all(|c| c.is_ascii_digit()));
+                let literal = inner.split("..").all(|p| {
+                    p.trim()
+                        .trim_start_matches('=')
+                        .chars()
+                        .all(|c| c.is_ascii_digit())
+                });
                 if !literal {
                     found.push(format!("{}: {}", no + 1, line.trim()));
                 }
@@ -135,7 +142,10 @@ fn secret_index_suspects(src: &str) -> Vec<String> {
         }
         for call in [".get(", ".get_mut(", "get_unchecked"] {
             if let Some(at) = code.find(call) {
-                let arg: String = code[at + call.len()..].chars().take_while(|&c| c != ')').collect();
+                let arg: String = code[at + call.len()..]
+                    .chars()
+                    .take_while(|&c| c != ')')
+                    .collect();
                 if !arg.trim().chars().all(|c| c.is_ascii_digit()) {
                     found.push(format!("{}: {}", no + 1, line.trim()));
                 }

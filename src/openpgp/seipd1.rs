@@ -14,9 +14,9 @@
 
 use std::io::Read;
 
+use crate::simd_aes::{Aes128, Aes192, Aes256};
 use aes_gcm::aes::cipher::consts::U16;
 use aes_gcm::aes::cipher::{BlockEncrypt, BlockSizeUser, KeyInit};
-use crate::simd_aes::{Aes128, Aes192, Aes256};
 use aes_gcm::aes::Block;
 use pgp::packet::{Packet, PacketParser, SymEncryptedProtectedData};
 use pgp::ser::Serialize;

@@ -4,21 +4,27 @@
 use zeroize::Zeroize;
 
 use super::lanes::Lane;
-use super::round::State;
+use super::round::{transpose, State};
 use super::sbox::sub_bytes;
 
 /// Round constants (FIPS-197 §5.2), indexed by the public round number.
 const RCON: [u8; 10] = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36];
 
 /// Lane set whose byte `j` of lane `b` is 0xff when bit `b` of `bytes[j]` is
-/// set: the byte value for all eight blocks at once.
+/// set: the byte value for all eight blocks at once. Transposing `bytes` as
+/// block 0 puts each bit at bit 0 of its plane's byte; three shift-XOR steps
+/// copy it to the other seven bits.
 pub(crate) fn broadcast<L: Lane>(bytes: &[u8; 16]) -> State<L> {
-    core::array::from_fn(|b| {
-        let mut plane = bytes.map(|v| 0u8.wrapping_sub((v >> b) & 1));
-        let lane = L::from_bytes(&plane);
-        plane.zeroize();
-        lane
-    })
+    let zero = L::from_bytes(&[0; 16]);
+    let mut s = [zero; 8];
+    s[0] = L::from_bytes(bytes);
+    transpose(&mut s);
+    for p in &mut s {
+        *p = *p ^ p.shl(1);
+        *p = *p ^ p.shl(2);
+        *p = *p ^ p.shl(4);
+    }
+    s
 }
 
 /// SubWord through the circuit.
@@ -27,14 +33,12 @@ fn sub_word<L: Lane>(w: [u8; 4]) -> [u8; 4] {
     bytes[..4].copy_from_slice(&w);
     let mut planes = broadcast::<L>(&bytes);
     sub_bytes(&mut planes);
-    let mut out = [0u8; 4];
-    for (b, plane) in planes.iter().enumerate() {
-        let mut p = plane.to_bytes();
-        for (o, v) in out.iter_mut().zip(&p) {
-            *o |= (v & 1) << b;
-        }
-        p.zeroize();
-    }
+    // Every block holds the result: block 0 after transposing back.
+    transpose(&mut planes);
+    let [mut block, ..] = planes.map(L::to_bytes);
+    let out = [block[0], block[1], block[2], block[3]];
+    block.zeroize();
+    planes.iter_mut().for_each(L::wipe);
     bytes.zeroize();
     out
 }

@@ -7,9 +7,7 @@
 use core::ops::{BitAnd, BitXor, Not};
 
 /// One bit-plane of eight AES states (see `round.rs` for the layout).
-pub trait Lane:
-    Copy + BitXor<Output = Self> + BitAnd<Output = Self> + Not<Output = Self>
-{
+pub trait Lane: Copy + BitXor<Output = Self> + BitAnd<Output = Self> + Not<Output = Self> {
     /// The lane whose byte j is `b[j]`.
     fn from_bytes(b: &[u8; 16]) -> Self;
     /// The lane's 16 bytes.
@@ -107,8 +105,8 @@ pub use simd::Simd;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
     use core::arch::wasm32::{
-        i8x16_shuffle, u64x2, u64x2_extract_lane, u64x2_shl, u64x2_shr, v128, v128_and,
-        v128_not, v128_xor,
+        i8x16_shuffle, u64x2, u64x2_extract_lane, u64x2_shl, u64x2_shr, v128, v128_and, v128_not,
+        v128_xor,
     };
     use core::ops::{BitAnd, BitXor, Not};
 
@@ -158,13 +156,64 @@ mod simd {
             Simd(u64x2_shl(self.0, n))
         }
         fn shift_rows(self) -> Self {
-            Simd(i8x16_shuffle::<0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11>(self.0, self.0))
+            Simd(i8x16_shuffle::<
+                0,
+                5,
+                10,
+                15,
+                4,
+                9,
+                14,
+                3,
+                8,
+                13,
+                2,
+                7,
+                12,
+                1,
+                6,
+                11,
+            >(self.0, self.0))
         }
         fn rot_rows1(self) -> Self {
-            Simd(i8x16_shuffle::<1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12>(self.0, self.0))
+            Simd(i8x16_shuffle::<
+                1,
+                2,
+                3,
+                0,
+                5,
+                6,
+                7,
+                4,
+                9,
+                10,
+                11,
+                8,
+                13,
+                14,
+                15,
+                12,
+            >(self.0, self.0))
         }
         fn rot_rows2(self) -> Self {
-            Simd(i8x16_shuffle::<2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13>(self.0, self.0))
+            Simd(i8x16_shuffle::<
+                2,
+                3,
+                0,
+                1,
+                6,
+                7,
+                4,
+                5,
+                10,
+                11,
+                8,
+                9,
+                14,
+                15,
+                12,
+                13,
+            >(self.0, self.0))
         }
         fn wipe(&mut self) {
             // `zeroize` has no `v128` impl; `black_box` makes the store observable.

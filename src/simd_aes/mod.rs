@@ -28,9 +28,9 @@ use aes_gcm::aes::cipher::{
 };
 use zeroize::ZeroizeOnDrop;
 
-pub use lanes::{Lane, Portable};
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub use lanes::Simd;
+pub use lanes::{Lane, Portable};
 use round::State;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -22,14 +22,20 @@ fn block<A: Aes>(key: &str, pt: &str, ct: &str) {
     assert_eq!(hex::encode(b), ct, "key {key}");
     let mut many = vec![Block::clone_from_slice(&h(pt)); 9];
     c.encrypt_blocks(&mut many);
-    assert!(many.iter().all(|b| hex::encode(b) == ct), "batch, key {key}");
+    assert!(
+        many.iter().all(|b| hex::encode(b) == ct),
+        "batch, key {key}"
+    );
 }
 
 /// FIPS-197 (2001), Appendix C.1-C.3: the example vectors of each key size.
-pub fn fips197<A1: Aes, A2: Aes, A3: Aes>()
-{
+pub fn fips197<A1: Aes, A2: Aes, A3: Aes>() {
     let pt = "00112233445566778899aabbccddeeff";
-    block::<A1>("000102030405060708090a0b0c0d0e0f", pt, "69c4e0d86a7b0430d8cdb78070b4c55a");
+    block::<A1>(
+        "000102030405060708090a0b0c0d0e0f",
+        pt,
+        "69c4e0d86a7b0430d8cdb78070b4c55a",
+    );
     block::<A2>(
         "000102030405060708090a0b0c0d0e0f1011121314151617",
         pt,
@@ -43,10 +49,8 @@ pub fn fips197<A1: Aes, A2: Aes, A3: Aes>()
 }
 
 /// NIST SP 800-38A (2001), F.3.14 / F.3.16 / F.3.18: CFB128-AES128/192/256.Decrypt.
-pub fn cfb128<A1: Aes, A2: Aes, A3: Aes>()
-{
-    fn one<A: Aes>(key: &str, ct: &str)
-    {
+pub fn cfb128<A1: Aes, A2: Aes, A3: Aes>() {
+    fn one<A: Aes>(key: &str, ct: &str) {
         let iv = h("000102030405060708090a0b0c0d0e0f");
         let pt = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51\
                   30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
@@ -75,10 +79,8 @@ pub fn cfb128<A1: Aes, A2: Aes, A3: Aes>()
 
 /// The GCM specification (McGrew, Viega, "The Galois/Counter Mode of Operation",
 /// 2005), test cases 2 and 4 (AES-128) and 14 (AES-256).
-pub fn gcm<A1: Aes, A3: Aes>()
-{
-    fn one<A: Aes>(key: &str, iv: &str, pt: &str, ad: &str, ct: &str, tag: &str)
-    {
+pub fn gcm<A1: Aes, A3: Aes>() {
+    fn one<A: Aes>(key: &str, iv: &str, pt: &str, ad: &str, ct: &str, tag: &str) {
         let c = aes_gcm::AesGcm::<A, U12>::new_from_slice(&h(key)).unwrap();
         let nonce = h(iv);
         let mut buf = h(pt);
@@ -93,7 +95,14 @@ pub fn gcm<A1: Aes, A3: Aes>()
     }
     let zero16 = "00000000000000000000000000000000";
     let zero12 = "000000000000000000000000";
-    one::<A1>(zero16, zero12, zero16, "", "0388dace60b6a392f328c2b971b2fe78", "ab6e47d42cec13bdf53a67b21257bddf");
+    one::<A1>(
+        zero16,
+        zero12,
+        zero16,
+        "",
+        "0388dace60b6a392f328c2b971b2fe78",
+        "ab6e47d42cec13bdf53a67b21257bddf",
+    );
     one::<A1>(
         "feffe9928665731c6d6a8f9467308308",
         "cafebabefacedbaddecaf888",

@@ -11,8 +11,8 @@
 //! batch's IV is the last Y), so one job is outstanding at a time. SEIPDv1
 //! uses an all-zero IV and no resynchronisation; Y_0 = E(0) is computed here.
 
-use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit};
 use crate::simd_aes::{Aes128, Aes192, Aes256};
+use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit};
 use aes_gcm::aes::Block;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use sha1::{Digest, Sha1};
