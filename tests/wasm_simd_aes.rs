@@ -4,7 +4,6 @@
 //! `aes` crate on random keys and lengths.
 #![cfg(target_arch = "wasm32")]
 
-use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit};
 use aes_gcm::aes::Block;
 use signet_crypto::simd_aes::{portable, Aes128, Aes192, Aes256, Bitsliced, Simd};
 use wasm_bindgen_test::*;
