@@ -3,6 +3,31 @@
 // (the full entry gives it to the streaming worker, which then skips fetching and
 // compiling it again), and notes the SHA-384 of the bytes for `getVersion()`.
 
+// The smallest module that uses Wasm SIMD: one function `() -> v128` returning
+// `v128.const 0`. An engine without SIMD fails to validate it.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: func () -> v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, // code section: no locals, v128.const
+  ...new Array(16).fill(0), 0x0b, // the constant's 16 bytes, end
+]);
+
+/**
+ * Throws an `UNSUPPORTED` error unless the engine has Wasm SIMD (`simd128`),
+ * which the module is built with (its bitsliced AES); without this check the
+ * engine would fail later with a bare `CompileError`.
+ */
+export function requireWasmSimd() {
+  if (typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE)) return;
+  const e = new Error(
+    'this JavaScript engine lacks WebAssembly SIMD (simd128), which signet-crypto needs: ' +
+      'Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+',
+  );
+  e.code = 'UNSUPPORTED';
+  throw e;
+}
+
 async function sri(bytes) {
   if (!globalThis.crypto?.subtle) return null; // not a secure context: the hash stays unknown
   const d = new Uint8Array(await crypto.subtle.digest('SHA-384', bytes));
@@ -42,7 +67,9 @@ export function loader(initWasm, defaultUrl, onModule) {
   let ready;
   let sha384 = null;
   const init = (source) => {
-    ready ??= compile(source ?? defaultUrl)
+    ready ??= Promise.resolve()
+      .then(requireWasmSimd)
+      .then(() => compile(source ?? defaultUrl))
       .then((c) => {
         sha384 = c.sha384;
         onModule?.(c.module);

@@ -2,7 +2,9 @@
 //! check failed.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
+use aes_gcm::Nonce;
+
+use crate::simd_aes::Aes256Gcm;
 use zeroize::Zeroizing;
 
 use crate::{Error, Result};

@@ -15,6 +15,7 @@ pub mod notes;
 #[cfg(feature = "openpgp")]
 pub mod openpgp;
 pub mod scrub;
+pub mod simd_aes;
 pub mod version;
 pub mod wrap;
 

@@ -201,8 +201,9 @@ mod tests {
     use super::super::seipd1::tests::v1_to_pw;
     use super::super::seipd1::try_decrypt;
     use super::*;
+    use crate::simd_aes::{Aes128, Aes192, Aes256};
     use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit};
-    use aes_gcm::aes::{Aes128, Aes192, Aes256, Block};
+    use aes_gcm::aes::Block;
     use sha1::{Digest, Sha1};
 
     #[test]

@@ -14,9 +14,10 @@
 
 use std::io::Read;
 
+use crate::simd_aes::{Aes128, Aes192, Aes256};
 use aes_gcm::aes::cipher::consts::U16;
 use aes_gcm::aes::cipher::{BlockEncrypt, BlockSizeUser, KeyInit};
-use aes_gcm::aes::{Aes128, Aes192, Aes256, Block};
+use aes_gcm::aes::Block;
 use pgp::packet::{Packet, PacketParser, SymEncryptedProtectedData};
 use pgp::ser::Serialize;
 use sha1::{Digest, Sha1};

@@ -11,8 +11,9 @@
 //! batch's IV is the last Y), so one job is outstanding at a time. SEIPDv1
 //! uses an all-zero IV and no resynchronisation; Y_0 = E(0) is computed here.
 
+use crate::simd_aes::{Aes128, Aes192, Aes256};
 use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit};
-use aes_gcm::aes::{Aes128, Aes192, Aes256, Block};
+use aes_gcm::aes::Block;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use sha1::{Digest, Sha1};
 use zeroize::{Zeroize, Zeroizing};
@@ -31,11 +32,12 @@ const PART_LOG2: u8 = 20;
 /// AES block size.
 const BS: usize = 16;
 
-/// AES with any of the three key sizes SEIPDv1 may use here.
+/// AES with any of the three key sizes SEIPDv1 may use here (boxed: the
+/// bitsliced round keys of the Wasm build differ in size by 512 bytes).
 enum AnyAes {
-    A128(Aes128),
-    A192(Aes192),
-    A256(Aes256),
+    A128(Box<Aes128>),
+    A192(Box<Aes192>),
+    A256(Box<Aes256>),
 }
 
 impl AnyAes {
@@ -43,13 +45,13 @@ impl AnyAes {
         let bad = |_| Error::Internal("session key length".into());
         Ok(match alg {
             SymmetricKeyAlgorithm::AES128 => {
-                AnyAes::A128(Aes128::new_from_slice(key).map_err(bad)?)
+                AnyAes::A128(Box::new(Aes128::new_from_slice(key).map_err(bad)?))
             }
             SymmetricKeyAlgorithm::AES192 => {
-                AnyAes::A192(Aes192::new_from_slice(key).map_err(bad)?)
+                AnyAes::A192(Box::new(Aes192::new_from_slice(key).map_err(bad)?))
             }
             SymmetricKeyAlgorithm::AES256 => {
-                AnyAes::A256(Aes256::new_from_slice(key).map_err(bad)?)
+                AnyAes::A256(Box::new(Aes256::new_from_slice(key).map_err(bad)?))
             }
             other => {
                 return Err(Error::Unsupported(format!(

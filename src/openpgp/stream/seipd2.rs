@@ -10,7 +10,7 @@
 //! count with the header octets followed by the total plaintext length (8 octets).
 
 use aes_gcm::aead::AeadInPlace;
-use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit};
+use aes_gcm::KeyInit;
 use bytes::BytesMut;
 use hkdf::Hkdf;
 use pgp::crypto::aead::AeadAlgorithm;
@@ -18,6 +18,7 @@ use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use crate::simd_aes::{Aes128Gcm, Aes256Gcm};
 use crate::{Error, Result};
 
 /// Authentication tag length of every SEIPDv2 mode.
