@@ -564,16 +564,20 @@ async function seipd1Cases({ s, openpgp, quick, wants, add, R }) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'signet-bench-v1-'));
     try {
       const bytes = gnupgGiB * 1024 * MiB;
-      if (wants(gnupgNames[0]) || wants(gnupgNames[1])) {
+      /** The generator's first `n` octets through `gpg --symmetric` (no compression) into `out`. */
+      const gpgFile = async (n, out) => {
         const plainFile = path.join(dir, 'plain');
         const fd = fs.openSync(plainFile, 'w');
-        for await (const b of chunks(genStream(bytes))) fs.writeSync(fd, b);
+        for await (const b of chunks(genStream(n))) fs.writeSync(fd, b);
         fs.closeSync(fd);
-        const msgFile = path.join(dir, 'msg.gpg');
         const g = spawnSync('gpg', ['--homedir', dir, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', 'bench',
-          '--symmetric', '--cipher-algo', 'AES256', '--compress-algo', 'none', '--output', msgFile, plainFile]);
+          '--symmetric', '--cipher-algo', 'AES256', '--compress-algo', 'none', '--output', out, plainFile]);
         check(g.status === 0, `gpg: ${g.stderr}`);
         fs.rmSync(plainFile);
+        return out;
+      };
+      if (wants(gnupgNames[0]) || wants(gnupgNames[1])) {
+        const msgFile = await gpgFile(bytes, path.join(dir, 'msg.gpg'));
         const t = [];
         const mem = [];
         for (let i = 0; i < R(1); i++) {
@@ -588,15 +592,7 @@ async function seipd1Cases({ s, openpgp, quick, wants, add, R }) {
       }
       if (wants(gnupgNames[2])) {
         // The first quarter of the message, re-encrypted by gpg, with one bit flipped in its middle.
-        const small = path.join(dir, 'small');
-        const fdS = fs.openSync(small, 'w');
-        for await (const b of chunks(genStream(bytes / 4))) fs.writeSync(fdS, b);
-        fs.closeSync(fdS);
-        const flipped = path.join(dir, 'flipped.gpg');
-        const g2 = spawnSync('gpg', ['--homedir', dir, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', 'bench',
-          '--symmetric', '--cipher-algo', 'AES256', '--compress-algo', 'none', '--output', flipped, small]);
-        check(g2.status === 0, `gpg: ${g2.stderr}`);
-        fs.rmSync(small);
+        const flipped = await gpgFile(bytes / 4, path.join(dir, 'flipped.gpg'));
         const fd = fs.openSync(flipped, 'r+');
         const at = Math.floor(bytes / 8);
         const b = Buffer.alloc(1);
