@@ -379,6 +379,8 @@ forEachEngine(({ h, test, engine, lacks }) => {
     await page.fill('#vu-pass', PASS);
     await page.click('#vault-unlock button[type="submit"]');
     await page.waitForSelector('#vault-open:not([hidden])', { timeout: 60_000 });
+    // The list fills while the panel is aria-busy, just after the notebook shows.
+    await page.waitForSelector('#panel-notes:not([aria-busy])');
     assert.equal(await page.$$eval('.note-title', (e) => e.length), 2);
 
     await page.fill('#note-search', 'hành chính');
