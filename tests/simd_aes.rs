@@ -58,6 +58,20 @@ fn agrees_with_the_aes_crate() {
                 ours.encrypt_block(b);
             }
             assert_eq!(one, want);
+            // The inverse cipher: batches, then single blocks, back to the data.
+            let mut back = want.clone();
+            ours.decrypt_blocks(&mut back);
+            assert_eq!(back, data, "decrypt {} blocks", n);
+            for (b, d) in want.iter_mut().zip(&data) {
+                ours.decrypt_block(b);
+                assert_eq!(b, d);
+            }
+            // Random blocks decrypt as the `aes` crate decrypts them.
+            let mut theirs = data.clone();
+            R::new_from_slice(&key).unwrap().decrypt_blocks(&mut theirs);
+            let mut mine = data.clone();
+            ours.decrypt_blocks(&mut mine);
+            assert_eq!(mine, theirs, "decrypt {} blocks", n);
         }
     }
     let mut rng = rand::rngs::StdRng::seed_from_u64(22);

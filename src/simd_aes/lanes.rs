@@ -18,6 +18,8 @@ pub trait Lane: Copy + BitXor<Output = Self> + BitAnd<Output = Self> + Not<Outpu
     fn shl(self, n: u32) -> Self;
     /// AES ShiftRows on the 16 byte positions.
     fn shift_rows(self) -> Self;
+    /// AES InvShiftRows (FIPS-197 §5.3.1), the inverse permutation.
+    fn inv_shift_rows(self) -> Self;
     /// Each byte takes the value of the next row's byte in its column.
     fn rot_rows1(self) -> Self;
     /// Each byte takes the value of the byte two rows down in its column.
@@ -28,6 +30,9 @@ pub trait Lane: Copy + BitXor<Output = Self> + BitAnd<Output = Self> + Not<Outpu
 
 /// Byte sources of ShiftRows (state byte j is row j % 4, column j / 4; FIPS-197 §5.1.2).
 pub(crate) const SHIFT_ROWS: [usize; 16] = [0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11];
+/// Byte sources of InvShiftRows: row r moves right by r columns.
+pub(crate) const INV_SHIFT_ROWS: [usize; 16] =
+    [0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6, 3];
 /// Byte sources of a one-row rotation within each column.
 pub(crate) const ROT_ROWS1: [usize; 16] = [1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12];
 /// Byte sources of a two-row rotation within each column.
@@ -88,6 +93,9 @@ impl Lane for Portable {
     fn shift_rows(self) -> Self {
         self.permute(&SHIFT_ROWS)
     }
+    fn inv_shift_rows(self) -> Self {
+        self.permute(&INV_SHIFT_ROWS)
+    }
     fn rot_rows1(self) -> Self {
         self.permute(&ROT_ROWS1)
     }
@@ -111,7 +119,8 @@ mod simd {
     use core::ops::{BitAnd, BitXor, Not};
 
     /// One Wasm `simd128` register; shuffles use `i8x16.shuffle` with immediate
-    /// indices (the same tables as `SHIFT_ROWS`, `ROT_ROWS1`, `ROT_ROWS2`).
+    /// indices (the same tables as `SHIFT_ROWS`, `INV_SHIFT_ROWS`, `ROT_ROWS1`,
+    /// `ROT_ROWS2`).
     #[derive(Clone, Copy)]
     pub struct Simd(v128);
 
@@ -173,6 +182,26 @@ mod simd {
                 1,
                 6,
                 11,
+            >(self.0, self.0))
+        }
+        fn inv_shift_rows(self) -> Self {
+            Simd(i8x16_shuffle::<
+                0,
+                13,
+                10,
+                7,
+                4,
+                1,
+                14,
+                11,
+                8,
+                5,
+                2,
+                15,
+                12,
+                9,
+                6,
+                3,
             >(self.0, self.0))
         }
         fn rot_rows1(self) -> Self {

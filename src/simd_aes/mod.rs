@@ -1,4 +1,5 @@
-//! Constant-time bitsliced AES for Wasm `simd128`, eight blocks per call.
+//! Constant-time bitsliced AES for Wasm `simd128`, eight blocks per call, both
+//! directions, and OCB over it (`ocb.rs`).
 //!
 //! Wasm has no AES instructions, and table-based AES leaks its key through
 //! cache timing. This cipher computes on bit-planes instead (E. Käsper and
@@ -23,8 +24,8 @@ mod sbox;
 use aes_gcm::aes::cipher::consts::{U12, U16, U24, U32, U8};
 use aes_gcm::aes::cipher::inout::{InOut, InOutBuf};
 use aes_gcm::aes::cipher::{
-    AlgorithmName, Block, BlockBackend, BlockCipher, BlockClosure, BlockEncrypt, BlockSizeUser,
-    Key, KeyInit, KeySizeUser, ParBlocks, ParBlocksSizeUser,
+    AlgorithmName, Block, BlockBackend, BlockCipher, BlockClosure, BlockDecrypt, BlockEncrypt,
+    BlockSizeUser, Key, KeyInit, KeySizeUser, ParBlocks, ParBlocksSizeUser,
 };
 use zeroize::ZeroizeOnDrop;
 
@@ -68,12 +69,22 @@ impl<L: Lane, const K: usize> Bitsliced<L, K> {
 
     /// Encrypts up to eight blocks in place (missing ones are zero padding).
     fn encrypt_blocks8(&self, blocks: &mut [[u8; 16]]) {
+        self.blocks8(blocks, round::encrypt);
+    }
+
+    /// Decrypts up to eight blocks in place (missing ones are zero padding).
+    fn decrypt_blocks8(&self, blocks: &mut [[u8; 16]]) {
+        self.blocks8(blocks, round::decrypt);
+    }
+
+    /// Packs up to eight blocks, runs `rounds` with the round keys, unpacks.
+    fn blocks8(&self, blocks: &mut [[u8; 16]], rounds: fn(&mut State<L>, &[State<L>])) {
         let mut s: State<L> = [L::from_bytes(&[0; 16]); PAR];
         for (lane, b) in s.iter_mut().zip(blocks.iter()) {
             *lane = L::from_bytes(b);
         }
         round::transpose(&mut s);
-        round::encrypt(&mut s, &self.keys);
+        rounds(&mut s, &self.keys);
         round::transpose(&mut s);
         for (b, lane) in blocks.iter_mut().zip(&mut s) {
             *b = lane.to_bytes();
@@ -104,7 +115,13 @@ impl<L: Lane, const K: usize> BlockCipher for Bitsliced<L, K> {}
 
 impl<L: Lane, const K: usize> BlockEncrypt for Bitsliced<L, K> {
     fn encrypt_with_backend(&self, f: impl BlockClosure<BlockSize = U16>) {
-        f.call(&mut Backend(self));
+        f.call(&mut Backend(self, Self::encrypt_blocks8));
+    }
+}
+
+impl<L: Lane, const K: usize> BlockDecrypt for Bitsliced<L, K> {
+    fn decrypt_with_backend(&self, f: impl BlockClosure<BlockSize = U16>) {
+        f.call(&mut Backend(self, Self::decrypt_blocks8));
     }
 }
 
@@ -141,8 +158,11 @@ key_size!(Bitsliced128, 11, U16, "AES-128");
 key_size!(Bitsliced192, 13, U24, "AES-192");
 key_size!(Bitsliced256, 15, U32, "AES-256");
 
-/// The `cipher` backend: eight blocks per parallel call.
-struct Backend<'a, L: Lane, const K: usize>(&'a Bitsliced<L, K>);
+/// Eight-block operation of a backend: encryption or decryption.
+type Blocks8<L, const K: usize> = fn(&Bitsliced<L, K>, &mut [[u8; 16]]);
+
+/// The `cipher` backend: eight blocks per parallel call, in one direction.
+struct Backend<'a, L: Lane, const K: usize>(&'a Bitsliced<L, K>, Blocks8<L, K>);
 
 impl<L: Lane, const K: usize> BlockSizeUser for Backend<'_, L, K> {
     type BlockSize = U16;
@@ -168,7 +188,7 @@ impl<L: Lane, const K: usize> BlockBackend for Backend<'_, L, K> {
         for (d, s) in b.iter_mut().zip(blocks.get_in()) {
             d.copy_from_slice(s);
         }
-        self.0.encrypt_blocks8(&mut b);
+        (self.1)(self.0, &mut b);
         for (o, v) in blocks.get_out().iter_mut().zip(&b) {
             o.copy_from_slice(v);
         }

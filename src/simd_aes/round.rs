@@ -7,7 +7,7 @@
 //! XOR with round-key lanes whose bytes are 0x00 or 0xff.
 
 use super::lanes::Lane;
-use super::sbox::sub_bytes;
+use super::sbox::{inv_sub_bytes, sub_bytes};
 
 /// Eight blocks in bitsliced form.
 pub(crate) type State<L> = [L; 8];
@@ -63,6 +63,23 @@ fn mix_columns<L: Lane>(a: &State<L>) -> State<L> {
     out
 }
 
+/// InvMixColumns as a pre-multiplication followed by MixColumns (J. Daemen,
+/// V. Rijmen, "The Design of Rijndael", 2002, §4.1.3): the inverse polynomial
+/// 0b x^3 + 0d x^2 + 09 x + 0e is (03 x^3 + 01 x^2 + 01 x + 02)(04 x^2 + 05),
+/// and multiplying by 04 x^2 + 05 maps a_r to a_r + 4 (a_r + a_{r+2}).
+fn inv_mix_columns<L: Lane>(a: &State<L>) -> State<L> {
+    let mut t = *a;
+    for t in &mut t {
+        *t = *t ^ t.rot_rows2();
+    }
+    let t4 = xtime(&xtime(&t));
+    let mut pre = *a;
+    for (p, t) in pre.iter_mut().zip(&t4) {
+        *p = *p ^ *t;
+    }
+    mix_columns(&pre)
+}
+
 fn add_round_key<L: Lane>(s: &mut State<L>, k: &State<L>) {
     for (s, k) in s.iter_mut().zip(k) {
         *s = *s ^ *k;
@@ -87,4 +104,26 @@ pub(crate) fn encrypt<L: Lane>(s: &mut State<L>, keys: &[State<L>]) {
     sub_bytes(s);
     *s = s.map(L::shift_rows);
     add_round_key(s, last);
+}
+
+/// Decrypts a packed state (FIPS-197 §5.3, the inverse cipher) with the same
+/// round keys as [`encrypt`], taken in reverse order.
+pub(crate) fn decrypt<L: Lane>(s: &mut State<L>, keys: &[State<L>]) {
+    let Some((first, rest)) = keys.split_first() else {
+        return;
+    };
+    let Some((last, middle)) = rest.split_last() else {
+        return;
+    };
+    add_round_key(s, last);
+    for k in middle.iter().rev() {
+        // InvSubBytes and InvShiftRows commute (one acts on bytes, one moves them).
+        inv_sub_bytes(s);
+        *s = s.map(L::inv_shift_rows);
+        add_round_key(s, k);
+        *s = inv_mix_columns(s);
+    }
+    inv_sub_bytes(s);
+    *s = s.map(L::inv_shift_rows);
+    add_round_key(s, first);
 }

@@ -4,6 +4,11 @@
 //! applications to cryptology", SEA 2010 (LNCS 6049), IACR ePrint 2009/191:
 //! a linear top layer, a shared nonlinear middle (inversion in GF(2^8) through
 //! GF(2^4)), a linear bottom layer. No table, no branch: constant time.
+//!
+//! The inverse S-box reuses that circuit between two inverse affine maps.
+//! FIPS-197 §5.1.1 defines S(x) = A(x^-1) with the affine map A, so x^-1 =
+//! A^-1(S(x)) and S^-1(y) = (A^-1(y))^-1 = A^-1(S(A^-1(y))), where A^-1 (§5.3.2)
+//! is bit i = b(i+2) ^ b(i+5) ^ b(i+7) ^ bit i of 0x05: XORs and NOTs of planes.
 
 use super::lanes::Lane;
 
@@ -142,4 +147,28 @@ pub(crate) fn sub_bytes<L: Lane>(x: &mut [L; 8]) {
     let s6 = !(l13 ^ l27);
     let s7 = !(l6 ^ l23);
     *x = [s7, s6, s5, s4, s3, s2, s1, s0];
+}
+
+/// The inverse affine map A^-1 of FIPS-197 §5.3.2 on bit-planes.
+fn inv_affine<L: Lane>(x: &mut [L; 8]) {
+    let b = *x;
+    let bit = |i: usize| b[(i + 2) % 8] ^ b[(i + 5) % 8] ^ b[(i + 7) % 8]; // public index: bit number
+                                                                           // Constant 0x05: bits 0 and 2 are inverted.
+    *x = [
+        !bit(0),
+        bit(1),
+        !bit(2),
+        bit(3),
+        bit(4),
+        bit(5),
+        bit(6),
+        bit(7),
+    ];
+}
+
+/// InvSubBytes on bit-planes (same layout as [`sub_bytes`]).
+pub(crate) fn inv_sub_bytes<L: Lane>(x: &mut [L; 8]) {
+    inv_affine(x);
+    sub_bytes(x);
+    inv_affine(x);
 }

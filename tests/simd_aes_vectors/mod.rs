@@ -3,18 +3,25 @@
 
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::aes::cipher::consts::{U12, U16};
-use aes_gcm::aes::cipher::{BlockCipher, BlockEncrypt, BlockSizeUser, KeyIvInit};
+use aes_gcm::aes::cipher::{BlockCipher, BlockDecrypt, BlockEncrypt, BlockSizeUser, KeyIvInit};
 use aes_gcm::aes::Block;
 
-/// An AES block cipher as the generic modes see it.
-pub trait Aes: BlockEncrypt + KeyInit + BlockCipher + BlockSizeUser<BlockSize = U16> {}
-impl<T: BlockEncrypt + KeyInit + BlockCipher + BlockSizeUser<BlockSize = U16>> Aes for T {}
+/// An AES block cipher as the generic modes see it (both directions).
+pub trait Aes:
+    BlockEncrypt + BlockDecrypt + KeyInit + BlockCipher + BlockSizeUser<BlockSize = U16>
+{
+}
+impl<T> Aes for T where
+    T: BlockEncrypt + BlockDecrypt + KeyInit + BlockCipher + BlockSizeUser<BlockSize = U16>
+{
+}
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
 }
 
-/// Encrypts `pt` as one block and as eight copies (the bitsliced batch).
+/// Encrypts `pt` and decrypts `ct`, each as one block and as nine copies
+/// (a full bitsliced batch and a padded one).
 fn block<A: Aes>(key: &str, pt: &str, ct: &str) {
     let c = A::new_from_slice(&h(key)).unwrap();
     let mut b = Block::clone_from_slice(&h(pt));
@@ -26,9 +33,19 @@ fn block<A: Aes>(key: &str, pt: &str, ct: &str) {
         many.iter().all(|b| hex::encode(b) == ct),
         "batch, key {key}"
     );
+    let mut b = Block::clone_from_slice(&h(ct));
+    c.decrypt_block(&mut b);
+    assert_eq!(hex::encode(b), pt, "decrypt, key {key}");
+    let mut many = vec![Block::clone_from_slice(&h(ct)); 9];
+    c.decrypt_blocks(&mut many);
+    assert!(
+        many.iter().all(|b| hex::encode(b) == pt),
+        "decrypt batch, key {key}"
+    );
 }
 
-/// FIPS-197 (2001), Appendix C.1-C.3: the example vectors of each key size.
+/// FIPS-197 (2001), Appendix C.1-C.3: the example vectors of each key size,
+/// both the cipher and the inverse cipher.
 pub fn fips197<A1: Aes, A2: Aes, A3: Aes>() {
     let pt = "00112233445566778899aabbccddeeff";
     block::<A1>(
