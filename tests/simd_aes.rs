@@ -22,6 +22,13 @@ fn fips197_appendix_c() {
 }
 
 #[test]
+fn ocb_rfc7253_appendix_a() {
+    vectors::ocb_rfc7253::<portable::Aes128, portable::Aes192, portable::Aes256>();
+    use signet_crypto::simd_aes::{Aes128, Aes192, Aes256};
+    vectors::ocb_rfc7253::<Aes128, Aes192, Aes256>();
+}
+
+#[test]
 fn sp800_38a_cfb128_decrypt() {
     vectors::cfb128::<portable::Aes128, portable::Aes192, portable::Aes256>();
 }
@@ -102,6 +109,68 @@ fn gcm_agrees_with_aes_gcm() {
             .encrypt_in_place_detached(&nonce.into(), b"ad", &mut b)
             .unwrap();
         assert_eq!((a, ta), (b, tb));
+    }
+}
+
+/// Our OCB against the `ocb3` crate (rPGP's) over random keys of each size,
+/// 12- and 15-octet nonces, random lengths from 0 (partial blocks, several
+/// batches of 64 blocks) and random associated data; then opens its own output
+/// and refuses it after any one-bit change.
+#[test]
+fn ocb_agrees_with_ocb3() {
+    use aes_gcm::aes::cipher::consts::U15;
+    use signet_crypto::simd_aes::ocb::{Ocb, OcbCipher};
+    /// `ocb3` sealing with key, nonce, associated data: the tag.
+    type Reference = fn(&[u8], &[u8], &[u8], &mut Vec<u8>) -> Vec<u8>;
+    fn one<A: OcbCipher>(rng: &mut impl RngCore, len: usize, nonce_len: usize, theirs: Reference) {
+        let mut key = vec![0u8; A::key_size()];
+        rng.fill_bytes(&mut key);
+        let mut nonce = vec![0u8; nonce_len];
+        rng.fill_bytes(&mut nonce);
+        let mut ad = vec![0u8; len % 41];
+        rng.fill_bytes(&mut ad);
+        let mut data = vec![0u8; len];
+        rng.fill_bytes(&mut data);
+        let ours = Ocb::<A>::new(&key).unwrap();
+        let mut a = data.clone();
+        let ta = ours.encrypt_in_place(&nonce, &ad, &mut a).unwrap();
+        let mut b = data.clone();
+        let tb = theirs(&key, &nonce, &ad, &mut b);
+        assert_eq!((&a, &ta[..]), (&b, &tb[..]), "{len} octets");
+        let mut back = a.clone();
+        ours.decrypt_in_place(&nonce, &ad, &mut back, &ta).unwrap();
+        assert_eq!(back, data);
+        // Any one-bit change of ciphertext or tag is refused.
+        let flip = rng.gen_range(0..(len + 16) * 8);
+        let mut bad = [a.as_slice(), &ta].concat();
+        bad[flip / 8] ^= 1 << (flip % 8);
+        let (ct, tag) = bad.split_at(len);
+        let mut ct = ct.to_vec();
+        assert!(matches!(
+            ours.decrypt_in_place(&nonce, &ad, &mut ct, tag),
+            Err(signet_crypto::Error::DecryptionFailed)
+        ));
+    }
+    macro_rules! reference {
+        ($aes:ty, $n:ty) => {
+            |key: &[u8], nonce: &[u8], ad: &[u8], buf: &mut Vec<u8>| {
+                ocb3::Ocb3::<$aes, $n>::new_from_slice(key)
+                    .unwrap()
+                    .encrypt_in_place_detached(nonce.into(), ad, buf)
+                    .unwrap()
+                    .to_vec()
+            }
+        };
+    }
+    use aes_gcm::aes::{Aes128, Aes192, Aes256};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7253);
+    let mut lens: Vec<usize> = (0..=48).chain([1023, 1024, 1025, 2047, 4111]).collect();
+    lens.extend((0..40).map(|_| rng.gen_range(0..5000)));
+    for len in lens {
+        one::<portable::Aes128>(&mut rng, len, 15, reference!(Aes128, U15));
+        one::<portable::Aes192>(&mut rng, len, 15, reference!(Aes192, U15));
+        one::<portable::Aes256>(&mut rng, len, 15, reference!(Aes256, U15));
+        one::<portable::Aes256>(&mut rng, len, 12, reference!(Aes256, U12));
     }
 }
 

@@ -18,6 +18,7 @@
 
 mod key;
 mod lanes;
+pub mod ocb;
 mod round;
 mod sbox;
 

@@ -139,3 +139,140 @@ pub fn gcm<A1: Aes, A3: Aes>() {
         "d0d1c8a799996bf0265b98b5d48ab919",
     );
 }
+
+/// RFC 7253 Appendix A: the sixteen OCB-AES-128 (TAGLEN 128) samples with key
+/// 000102..0f and nonce BBAA9988776655443322110x, and the iterated "wider
+/// variety" results for AES-128, -192 and -256 (which cover every plaintext and
+/// associated-data length from 0 to 127 octets). Decryption is checked too, and
+/// a flipped tag bit must fail and wipe the buffer.
+pub fn ocb_rfc7253<A1: Aes, A2: Aes, A3: Aes>() {
+    use signet_crypto::simd_aes::ocb::Ocb;
+    let seq = |n: usize| (0..n as u8).map(|b| format!("{b:02x}")).collect::<String>();
+    // (nonce's last octet, A length, P length, C || T)
+    let samples: [(u8, usize, usize, &str); 16] = [
+        (0x00, 0, 0, "785407bfffc8ad9edcc5520ac9111ee6"),
+        (
+            0x01,
+            8,
+            8,
+            "6820b3657b6f615a5725bda0d3b4eb3a257c9af1f8f03009",
+        ),
+        (0x02, 8, 0, "81017f8203f081277152fade694a0a00"),
+        (
+            0x03,
+            0,
+            8,
+            "45dd69f8f5aae72414054cd1f35d82760b2cd00d2f99bfa9",
+        ),
+        (
+            0x04,
+            16,
+            16,
+            "571d535b60b277188be5147170a9a22c3ad7a4ff3835b8c5701c1ccec8fc3358",
+        ),
+        (0x05, 16, 0, "8cf761b6902ef764462ad86498ca6b97"),
+        (
+            0x06,
+            0,
+            16,
+            "5ce88ec2e0692706a915c00aeb8b2396f40e1c743f52436bdf06d8fa1eca343d",
+        ),
+        (
+            0x07,
+            24,
+            24,
+            "1ca2207308c87c010756104d8840ce1952f09673a448a122c92c62241051f57356d7f3c90bb0e07f",
+        ),
+        (0x08, 24, 0, "6dc225a071fc1b9f7c69f93b0f1e10de"),
+        (
+            0x09,
+            0,
+            24,
+            "221bd0de7fa6fe993eccd769460a0af2d6cded0c395b1c3ce725f32494b9f914d85c0b1eb38357ff",
+        ),
+        (
+            0x0a,
+            32,
+            32,
+            "bd6f6c496201c69296c11efd138a467abd3c707924b964deaffc40319af5a485\
+             40fbba186c5553c68ad9f592a79a4240",
+        ),
+        (0x0b, 32, 0, "fe80690bee8a485d11f32965bc9d2a32"),
+        (
+            0x0c,
+            0,
+            32,
+            "2942bfc773bda23cabc6acfd9bfd5835bd300f0973792ef46040c53f1432bcdf\
+             b5e1dde3bc18a5f840b52e653444d5df",
+        ),
+        (
+            0x0d,
+            40,
+            40,
+            "d5ca91748410c1751ff8a2f618255b68a0a12e093ff454606e59f9c1d0ddc54b\
+             65e8628e568bad7aed07ba06a4a69483a7035490c5769e60",
+        ),
+        (0x0e, 40, 0, "c5cd9d1850c141e358649994ee701b68"),
+        (
+            0x0f,
+            0,
+            40,
+            "4412923493c57d5de0d700f753cce0d1d2d95060122e9f15a5ddbfc5787e50b5\
+             cc55ee507bcb084e479ad363ac366b95a98ca5f3000b1479",
+        ),
+    ];
+    let ocb = Ocb::<A1>::new(&h(&seq(16))).unwrap();
+    for (last, a_len, p_len, want) in samples {
+        let nonce = h(&format!("bbaa998877665544332211{last:02x}"));
+        let (ad, pt) = (h(&seq(a_len)), h(&seq(p_len)));
+        let mut buf = pt.clone();
+        let tag = ocb.encrypt_in_place(&nonce, &ad, &mut buf).unwrap();
+        assert_eq!(
+            hex::encode([&buf[..], &tag[..]].concat()),
+            want,
+            "sample {last}"
+        );
+        let mut back = buf.clone();
+        ocb.decrypt_in_place(&nonce, &ad, &mut back, &tag).unwrap();
+        assert_eq!(back, pt, "sample {last}");
+        let mut bad = tag;
+        bad[15] ^= 1;
+        let mut back = buf.clone();
+        let err = ocb
+            .decrypt_in_place(&nonce, &ad, &mut back, &bad)
+            .unwrap_err();
+        assert!(matches!(err, signet_crypto::Error::DecryptionFailed));
+        assert!(back.iter().all(|&b| b == 0), "wiped after a bad tag");
+    }
+    fn iterated<A: Aes>(key_len: usize, want: &str) {
+        // K = zeros(KEYLEN-8) || num2str(TAGLEN, 8); N = num2str(n, 96).
+        let mut key = vec![0u8; key_len];
+        key[key_len - 1] = 128;
+        let ocb = Ocb::<A>::new(&key).unwrap();
+        let nonce = |n: u32| [[0u8; 8].as_slice(), &n.to_be_bytes()].concat();
+        let mut c = Vec::new();
+        for i in 0..128u32 {
+            let s = vec![0u8; i as usize];
+            let mut p = s.clone();
+            let t = ocb.encrypt_in_place(&nonce(3 * i + 1), &s, &mut p).unwrap();
+            c.extend_from_slice(&p);
+            c.extend_from_slice(&t);
+            let mut p = s.clone();
+            let t = ocb
+                .encrypt_in_place(&nonce(3 * i + 2), &[], &mut p)
+                .unwrap();
+            c.extend_from_slice(&p);
+            c.extend_from_slice(&t);
+            let t = ocb
+                .encrypt_in_place(&nonce(3 * i + 3), &s, &mut [])
+                .unwrap();
+            c.extend_from_slice(&t);
+        }
+        assert_eq!(c.len(), 22_400);
+        let t = ocb.encrypt_in_place(&nonce(385), &c, &mut []).unwrap();
+        assert_eq!(hex::encode(t), want, "key of {key_len} octets");
+    }
+    iterated::<A1>(16, "67e944d23256c5e0b6c61fa22fdf1ea2");
+    iterated::<A2>(24, "f673f2c3e7174aae7bae986ca9f29e17");
+    iterated::<A3>(32, "d90eb8e9c977c88b79dd793d7ffa161c");
+}
