@@ -1,7 +1,8 @@
 //! The bitsliced AES on its `simd128` lane, in headless Chromium through
 //! wasm-bindgen-test (`make test-wasm`): the known-answer vectors of
-//! `tests/simd_aes_vectors/`, and agreement with the portable lane and with the
-//! `aes` crate on random keys and lengths.
+//! `tests/simd_aes_vectors/` (cipher, inverse cipher, CFB, GCM, OCB), and
+//! agreement with the portable lane and with the `aes` crate on random keys and
+//! lengths, in both directions.
 #![cfg(target_arch = "wasm32")]
 
 use aes_gcm::aes::Block;
@@ -32,6 +33,11 @@ fn simd_sp800_38a_cfb() {
 }
 
 #[wasm_bindgen_test]
+fn simd_ocb_rfc7253() {
+    vectors::ocb_rfc7253::<Aes128, Aes192, Aes256>();
+}
+
+#[wasm_bindgen_test]
 fn simd_gcm() {
     vectors::gcm::<Aes128, Aes256>();
 }
@@ -58,12 +64,21 @@ fn simd_agrees_with_portable_and_aes_crate() {
             }
             let mut s = data.clone();
             let mut p = data.clone();
-            let mut r = data;
+            let mut r = data.clone();
             S::new_from_slice(&key).unwrap().encrypt_blocks(&mut s);
             P::new_from_slice(&key).unwrap().encrypt_blocks(&mut p);
             R::new_from_slice(&key).unwrap().encrypt_blocks(&mut r);
             assert_eq!(s, r, "{n} blocks");
             assert_eq!(p, r, "{n} blocks");
+            // The inverse cipher on random blocks.
+            let mut s = data.clone();
+            let mut p = data.clone();
+            let mut r = data;
+            S::new_from_slice(&key).unwrap().decrypt_blocks(&mut s);
+            P::new_from_slice(&key).unwrap().decrypt_blocks(&mut p);
+            R::new_from_slice(&key).unwrap().decrypt_blocks(&mut r);
+            assert_eq!(s, r, "decrypt {n} blocks");
+            assert_eq!(p, r, "decrypt {n} blocks");
         }
     }
     let mut seed = 0x2222_0000_1111_u64;
