@@ -4,11 +4,13 @@
 //! Wasm has no AES instructions, and table-based AES leaks its key through
 //! cache timing. This cipher computes on bit-planes instead (E. Käsper and
 //! P. Schwabe, "Faster and timing-attack resistant AES-GCM", CHES 2009): the
-//! S-box is Boyar and Peralta's Boolean circuit (`sbox.rs`), ShiftRows and
-//! MixColumns are constant byte shuffles and XORs (`round.rs`), and the key
-//! expansion runs SubWord through the same circuit (`key.rs`). Nothing indexes
-//! memory by a secret and nothing branches on one (`tests/simd_aes.rs` scans
-//! these files for index expressions).
+//! S-box is Boyar and Peralta's Boolean circuit and the inverse S-box that
+//! circuit between two inverse affine maps (`sbox.rs`), ShiftRows, MixColumns
+//! and their inverses are constant byte shuffles and XORs (`round.rs`), and the
+//! key expansion runs SubWord through the same circuit (`key.rs`); decryption
+//! uses the same round keys in reverse. Nothing indexes memory by a secret
+//! and nothing branches on one (`tests/simd_aes.rs` scans these files for
+//! index expressions).
 //!
 //! The code is generic over a 128-bit [`lanes::Lane`]: one `v128` register in
 //! Wasm built with `simd128`, a `u128` elsewhere so that native tests compare
