@@ -98,18 +98,18 @@ impl Seipd2Params {
 /// An OCB message key, expanded once per message (our batched OCB over the
 /// AES of the build: bitsliced `simd128` in Wasm).
 enum OcbKey {
-    Aes128(Aes128Ocb),
-    Aes192(Aes192Ocb),
-    Aes256(Aes256Ocb),
+    Aes128(Box<Aes128Ocb>),
+    Aes192(Box<Aes192Ocb>),
+    Aes256(Box<Aes256Ocb>),
 }
 
 impl OcbKey {
     fn new(sym: SymmetricKeyAlgorithm, key: &[u8]) -> Result<Self> {
         use SymmetricKeyAlgorithm as S;
         Ok(match sym {
-            S::AES128 => OcbKey::Aes128(Aes128Ocb::new(key)?),
-            S::AES192 => OcbKey::Aes192(Aes192Ocb::new(key)?),
-            S::AES256 => OcbKey::Aes256(Aes256Ocb::new(key)?),
+            S::AES128 => OcbKey::Aes128(Box::new(Aes128Ocb::new(key)?)),
+            S::AES192 => OcbKey::Aes192(Box::new(Aes192Ocb::new(key)?)),
+            S::AES256 => OcbKey::Aes256(Box::new(Aes256Ocb::new(key)?)),
             other => {
                 return Err(Error::Unsupported(format!(
                     "SEIPDv2 with cipher {}",
