@@ -133,4 +133,65 @@ forEachEngine(({ h, test, engine }) => {
     assert.deepEqual(page.errors, []);
     await page.close();
   });
+
+  test('one-shot SEIPDv2 AES-256-OCB both ways with OpenPGP.js, every block-length class', async () => {
+    const openpgp = await import('openpgp');
+    const { randomBytes } = await import('node:crypto');
+    // A v6 key whose first AEAD preference is AES-256-OCB: our encrypt follows it.
+    const k = await openpgp.generateKey({
+      type: 'curve25519', userIDs: [{ name: 'OCB', email: 'ocb@example.gov.vn' }], format: 'armored',
+      config: { v6Keys: true, aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead.ocb },
+    });
+    const peerKey = await openpgp.readPrivateKey({ armoredKey: k.privateKey });
+    // More than one 256 KiB chunk, ending in a partial block.
+    const big = new Uint8Array(randomBytes((1 << 20) + 13));
+    const theirs = await openpgp.encrypt({
+      message: await openpgp.createMessage({ binary: big }), encryptionKeys: peerKey.toPublic(), format: 'binary',
+      config: { aeadProtect: true, preferredAEADAlgorithm: openpgp.enums.aead.ocb },
+    });
+    const b64 = (u) => Buffer.from(u).toString('base64');
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const sizes = [0, 1, 15, 16, 17, 1000, (1 << 20) + 13];
+    const r = await page.evaluate(async ({ priv, pub, theirs, big, sizes }) => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      const fromB64 = (t) => Uint8Array.from(atob(t), (c) => c.charCodeAt(0));
+      const toB64 = (u) => {
+        let str = '';
+        for (let i = 0; i < u.length; i += 0x8000) str += String.fromCharCode(...u.subarray(i, i + 0x8000));
+        return btoa(str);
+      };
+      const key = await s.unlockKey(priv);
+      const bigBytes = fromB64(big);
+      const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+      const out = { theirs: eq((await s.decrypt({ message: fromB64(theirs), decryptionKeys: [key] })).data, bigBytes), ours: [] };
+      for (const n of sizes) {
+        const data = bigBytes.subarray(0, n);
+        const ct = await s.encrypt({ data, encryptionKeys: [pub], armor: false });
+        const back = eq((await s.decrypt({ message: ct, decryptionKeys: [key] })).data, data);
+        // A flipped bit in the last chunk's ciphertext: refused, nothing returned.
+        const bad = ct.slice();
+        bad[bad.length - 40] ^= 0x08;
+        let code = null;
+        try { await s.decrypt({ message: bad, decryptionKeys: [key] }); } catch (e) { code = e.code; }
+        out.ours.push({ n, ct: toB64(ct), back, code });
+      }
+      key.free();
+      return out;
+    }, { priv: k.privateKey, pub: k.publicKey, theirs: b64(theirs), big: b64(big), sizes });
+    assert.equal(r.theirs, true, "OpenPGP.js's OCB message decrypts");
+    for (const o of r.ours) {
+      assert.equal(o.back, true, `round trip of ${o.n} octets`);
+      assert.equal(o.code, 'DECRYPTION_FAILED', `tampered ${o.n} octets`);
+      const msg = await openpgp.readMessage({ binaryMessage: new Uint8Array(Buffer.from(o.ct, 'base64')) });
+      const seipd = msg.packets.filterByTag(openpgp.enums.packet.symEncryptedIntegrityProtectedData)[0];
+      assert.equal(seipd.version, 2);
+      assert.equal(seipd.aeadAlgorithm, openpgp.enums.aead.ocb, `${o.n} octets were written with OCB`);
+      const { data } = await openpgp.decrypt({ message: msg, decryptionKeys: peerKey, format: 'binary' });
+      assert.deepEqual(new Uint8Array(data), big.subarray(0, o.n), `OpenPGP.js reads our ${o.n} octets`);
+    }
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
 });
