@@ -86,12 +86,18 @@ fn add_round_key<L: Lane>(s: &mut State<L>, k: &State<L>) {
     }
 }
 
+/// The first round key, the middle ones and the last (`None` under two keys).
+type KeySplit<'a, L> = (&'a State<L>, &'a [State<L>], &'a State<L>);
+
+fn split_keys<L: Lane>(keys: &[State<L>]) -> Option<KeySplit<'_, L>> {
+    let (first, rest) = keys.split_first()?;
+    let (last, middle) = rest.split_last()?;
+    Some((first, middle, last))
+}
+
 /// Encrypts a packed state with bitsliced round keys (`keys.len()` = rounds + 1).
 pub(crate) fn encrypt<L: Lane>(s: &mut State<L>, keys: &[State<L>]) {
-    let Some((first, rest)) = keys.split_first() else {
-        return;
-    };
-    let Some((last, middle)) = rest.split_last() else {
+    let Some((first, middle, last)) = split_keys(keys) else {
         return;
     };
     add_round_key(s, first);
@@ -109,10 +115,7 @@ pub(crate) fn encrypt<L: Lane>(s: &mut State<L>, keys: &[State<L>]) {
 /// Decrypts a packed state (FIPS-197 §5.3, the inverse cipher) with the same
 /// round keys as [`encrypt`], taken in reverse order.
 pub(crate) fn decrypt<L: Lane>(s: &mut State<L>, keys: &[State<L>]) {
-    let Some((first, rest)) = keys.split_first() else {
-        return;
-    };
-    let Some((last, middle)) = rest.split_last() else {
+    let Some((first, middle, last)) = split_keys(keys) else {
         return;
     };
     add_round_key(s, last);

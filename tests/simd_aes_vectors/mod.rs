@@ -24,24 +24,27 @@ fn h(s: &str) -> Vec<u8> {
 /// (a full bitsliced batch and a padded one).
 fn block<A: Aes>(key: &str, pt: &str, ct: &str) {
     let c = A::new_from_slice(&h(key)).unwrap();
-    let mut b = Block::clone_from_slice(&h(pt));
-    c.encrypt_block(&mut b);
-    assert_eq!(hex::encode(b), ct, "key {key}");
-    let mut many = vec![Block::clone_from_slice(&h(pt)); 9];
-    c.encrypt_blocks(&mut many);
-    assert!(
-        many.iter().all(|b| hex::encode(b) == ct),
-        "batch, key {key}"
-    );
-    let mut b = Block::clone_from_slice(&h(ct));
-    c.decrypt_block(&mut b);
-    assert_eq!(hex::encode(b), pt, "decrypt, key {key}");
-    let mut many = vec![Block::clone_from_slice(&h(ct)); 9];
-    c.decrypt_blocks(&mut many);
-    assert!(
-        many.iter().all(|b| hex::encode(b) == pt),
-        "decrypt batch, key {key}"
-    );
+    let one_way = |input: &str,
+                   want: &str,
+                   what: &str,
+                   single: &dyn Fn(&mut Block),
+                   batch: &dyn Fn(&mut [Block])| {
+        let mut b = Block::clone_from_slice(&h(input));
+        single(&mut b);
+        assert_eq!(hex::encode(b), want, "{what}, key {key}");
+        let mut many = vec![Block::clone_from_slice(&h(input)); 9];
+        batch(&mut many);
+        assert!(
+            many.iter().all(|b| hex::encode(b) == want),
+            "{what} batch, key {key}"
+        );
+    };
+    one_way(pt, ct, "encrypt", &|b| c.encrypt_block(b), &|m| {
+        c.encrypt_blocks(m)
+    });
+    one_way(ct, pt, "decrypt", &|b| c.decrypt_block(b), &|m| {
+        c.decrypt_blocks(m)
+    });
 }
 
 /// FIPS-197 (2001), Appendix C.1-C.3: the example vectors of each key size,
