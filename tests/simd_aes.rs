@@ -119,10 +119,15 @@ fn gcm_agrees_with_aes_gcm() {
 #[test]
 fn ocb_agrees_with_ocb3() {
     use aes_gcm::aes::cipher::consts::U15;
-    use signet_crypto::simd_aes::ocb::{Ocb, OcbCipher};
+    use signet_crypto::simd_aes::ocb::Ocb;
     /// `ocb3` sealing with key, nonce, associated data: the tag.
     type Reference = fn(&[u8], &[u8], &[u8], &mut Vec<u8>) -> Vec<u8>;
-    fn one<A: OcbCipher>(rng: &mut impl RngCore, len: usize, nonce_len: usize, theirs: Reference) {
+    fn one<A: vectors::Aes>(
+        rng: &mut impl RngCore,
+        len: usize,
+        nonce_len: usize,
+        theirs: Reference,
+    ) {
         let mut key = vec![0u8; A::key_size()];
         rng.fill_bytes(&mut key);
         let mut nonce = vec![0u8; nonce_len];
@@ -131,11 +136,18 @@ fn ocb_agrees_with_ocb3() {
         rng.fill_bytes(&mut ad);
         let mut data = vec![0u8; len];
         rng.fill_bytes(&mut data);
-        let ours = Ocb::<A>::new(&key).unwrap();
+        let ours = Ocb::with_cipher(A::new_from_slice(&key).unwrap());
         let mut a = data.clone();
         let ta = ours.encrypt_in_place(&nonce, &ad, &mut a).unwrap();
         let mut b = data.clone();
         let tb = theirs(&key, &nonce, &ad, &mut b);
+        // The production type (key size picked by the key's length) agrees too.
+        let mut c = data.clone();
+        let tc = signet_crypto::simd_aes::ocb::AesOcb::new(&key)
+            .unwrap()
+            .encrypt_in_place(&nonce, &ad, &mut c)
+            .unwrap();
+        assert_eq!((&c, &tc), (&a, &ta));
         assert_eq!((&a, &ta[..]), (&b, &tb[..]), "{len} octets");
         let mut back = a.clone();
         ours.decrypt_in_place(&nonce, &ad, &mut back, &ta).unwrap();
@@ -163,6 +175,10 @@ fn ocb_agrees_with_ocb3() {
         };
     }
     use aes_gcm::aes::{Aes128, Aes192, Aes256};
+    for bad in [0usize, 15, 20, 33] {
+        let e = signet_crypto::simd_aes::ocb::AesOcb::new(&vec![0u8; bad]).unwrap_err();
+        assert_eq!(e.code(), "INVALID_ARGUMENT");
+    }
     let mut rng = rand::rngs::StdRng::seed_from_u64(7253);
     let mut lens: Vec<usize> = (0..=48).chain([1023, 1024, 1025, 2047, 4111]).collect();
     lens.extend((0..40).map(|_| rng.gen_range(0..5000)));

@@ -18,6 +18,7 @@
 //! place that chooses the AES of the software paths: this cipher in Wasm with
 //! `simd128`, the `aes` crate (AES-NI where present) in native builds.
 
+mod any;
 mod key;
 mod lanes;
 pub mod ocb;
@@ -32,6 +33,7 @@ use aes_gcm::aes::cipher::{
 };
 use zeroize::ZeroizeOnDrop;
 
+pub use any::AnyAes;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub use lanes::Simd;
 pub use lanes::{Lane, Portable};

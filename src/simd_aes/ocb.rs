@@ -7,19 +7,16 @@
 //! is constant time, and a wrong tag wipes the decrypted buffer.
 
 use aes_gcm::aes::cipher::consts::U16;
-use aes_gcm::aes::cipher::{Block, BlockDecrypt, BlockEncrypt, BlockSizeUser, KeyInit};
+use aes_gcm::aes::cipher::{BlockDecrypt, BlockEncrypt, BlockSizeUser};
+use aes_gcm::aes::Block;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
-use super::{Aes128, Aes192, Aes256};
+use super::AnyAes;
 use crate::{Error, Result};
 
-/// OCB-AES-128 over the AES of this build.
-pub type Aes128Ocb = Ocb<Aes128>;
-/// OCB-AES-192 over the AES of this build.
-pub type Aes192Ocb = Ocb<Aes192>;
-/// OCB-AES-256 over the AES of this build.
-pub type Aes256Ocb = Ocb<Aes256>;
+/// OCB over the AES of this build, key size chosen by the key's length.
+pub type AesOcb = Ocb<AnyAes>;
 
 /// Tag length: TAGLEN = 128 bits.
 pub const TAG_LEN: usize = 16;
@@ -32,12 +29,40 @@ const L_COUNT: usize = 64;
 
 type B = [u8; 16];
 
-/// A block cipher OCB can run on: both directions, 16-octet blocks.
-pub trait OcbCipher:
-    BlockEncrypt + BlockDecrypt + KeyInit + BlockSizeUser<BlockSize = U16>
-{
+/// A 128-bit block cipher OCB can run on, both directions, many blocks a call.
+pub trait OcbCipher {
+    /// Encrypts blocks in place.
+    fn encrypt_blocks(&self, blocks: &mut [Block]);
+    /// Decrypts blocks in place.
+    fn decrypt_blocks(&self, blocks: &mut [Block]);
 }
-impl<C: BlockEncrypt + BlockDecrypt + KeyInit + BlockSizeUser<BlockSize = U16>> OcbCipher for C {}
+
+impl<C: BlockEncrypt + BlockDecrypt + BlockSizeUser<BlockSize = U16>> OcbCipher for C {
+    fn encrypt_blocks(&self, blocks: &mut [Block]) {
+        BlockEncrypt::encrypt_blocks(self, blocks);
+    }
+    fn decrypt_blocks(&self, blocks: &mut [Block]) {
+        BlockDecrypt::decrypt_blocks(self, blocks);
+    }
+}
+
+impl OcbCipher for AnyAes {
+    fn encrypt_blocks(&self, blocks: &mut [Block]) {
+        AnyAes::encrypt_blocks(self, blocks);
+    }
+    fn decrypt_blocks(&self, blocks: &mut [Block]) {
+        AnyAes::decrypt_blocks(self, blocks);
+    }
+}
+
+impl Ocb<AnyAes> {
+    /// Expands a 16-, 24- or 32-octet AES key.
+    pub fn new(key: &[u8]) -> Result<Self> {
+        let cipher = AnyAes::new(key)
+            .ok_or_else(|| Error::InvalidArgument(format!("OCB key of {} octets", key.len())))?;
+        Ok(Self::with_cipher(cipher))
+    }
+}
 
 /// An OCB key: the cipher and the key-dependent masks L_*, L_$ and L_i.
 pub struct Ocb<C: OcbCipher> {
@@ -94,12 +119,10 @@ enum Dir {
 }
 
 impl<C: OcbCipher> Ocb<C> {
-    /// Expands `key` (16, 24 or 32 octets, as the cipher takes).
-    pub fn new(key: &[u8]) -> Result<Self> {
-        let cipher = C::new_from_slice(key)
-            .map_err(|_| Error::InvalidArgument(format!("OCB key of {} octets", key.len())))?;
+    /// Derives the masks of `cipher`'s key.
+    pub fn with_cipher(cipher: C) -> Self {
         let mut l_star = [0u8; 16];
-        cipher.encrypt_block(Block::<C>::from_mut_slice(&mut l_star));
+        cipher.encrypt_blocks(core::slice::from_mut(Block::from_mut_slice(&mut l_star)));
         let l_dollar = double(&l_star);
         let mut l = [[0u8; 16]; L_COUNT];
         let mut prev = double(&l_dollar);
@@ -108,12 +131,18 @@ impl<C: OcbCipher> Ocb<C> {
             prev = double(li);
         }
         prev.zeroize();
-        Ok(Ocb {
+        Ocb {
             cipher,
             l_star,
             l_dollar,
             l,
-        })
+        }
+    }
+
+    /// E(block) of one block.
+    fn encrypt_one(&self, b: &mut B) {
+        self.cipher
+            .encrypt_blocks(core::slice::from_mut(Block::from_mut_slice(b)));
     }
 
     /// Encrypts `data` in place; returns the tag.
@@ -155,8 +184,7 @@ impl<C: OcbCipher> Ocb<C> {
         top[15 - n] |= 1; // public index: the nonce length
         let bottom = usize::from(top[15] & 0x3f);
         top[15] &= 0xc0;
-        self.cipher
-            .encrypt_block(Block::<C>::from_mut_slice(&mut top));
+        self.encrypt_one(&mut top);
         // Stretch = Ktop || (Ktop[1..64] xor Ktop[9..72]).
         let mut stretch = [0u8; 24];
         stretch[..16].copy_from_slice(&top);
@@ -190,7 +218,7 @@ impl<C: OcbCipher> Ocb<C> {
         let mut offset = [0u8; 16];
         let mut index = 0u64;
         let mut offs = [[0u8; 16]; BATCH];
-        let mut buf = [Block::<C>::default(); BATCH];
+        let mut buf = [Block::default(); BATCH];
         let (blocks, rest) = ad.split_at(ad.len() / 16 * 16);
         for chunk in blocks.chunks(16 * BATCH) {
             let n = chunk.len() / 16;
@@ -208,8 +236,7 @@ impl<C: OcbCipher> Ocb<C> {
             xor(&mut offset, &self.l_star);
             let mut b = offset;
             xor_padded(&mut b, rest);
-            self.cipher
-                .encrypt_block(Block::<C>::from_mut_slice(&mut b));
+            self.encrypt_one(&mut b);
             xor(&mut sum, &b);
             b.zeroize();
         }
@@ -227,7 +254,7 @@ impl<C: OcbCipher> Ocb<C> {
         let mut checksum = [0u8; 16];
         let mut index = 0u64;
         let mut offs = [[0u8; 16]; BATCH];
-        let mut buf = [Block::<C>::default(); BATCH];
+        let mut buf = [Block::default(); BATCH];
         let full = data.len() / 16 * 16;
         let (blocks, rest) = data.split_at_mut(full);
         for chunk in blocks.chunks_mut(16 * BATCH) {
@@ -255,8 +282,7 @@ impl<C: OcbCipher> Ocb<C> {
         if !rest.is_empty() {
             xor(&mut offset, &self.l_star);
             let mut mask = offset;
-            self.cipher
-                .encrypt_block(Block::<C>::from_mut_slice(&mut mask));
+            self.encrypt_one(&mut mask);
             if dir == Dir::Encrypt {
                 xor_padded(&mut checksum, rest);
             }
@@ -271,8 +297,7 @@ impl<C: OcbCipher> Ocb<C> {
         // Tag = E(Checksum xor Offset xor L_$) xor HASH(K, A).
         xor(&mut checksum, &offset);
         xor(&mut checksum, &self.l_dollar);
-        self.cipher
-            .encrypt_block(Block::<C>::from_mut_slice(&mut checksum));
+        self.encrypt_one(&mut checksum);
         let mut h = self.hash(ad);
         xor(&mut checksum, &h);
         h.zeroize();

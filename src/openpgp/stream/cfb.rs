@@ -11,8 +11,7 @@
 //! batch's IV is the last Y), so one job is outstanding at a time. SEIPDv1
 //! uses an all-zero IV and no resynchronisation; Y_0 = E(0) is computed here.
 
-use crate::simd_aes::{Aes128, Aes192, Aes256};
-use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit};
+use crate::simd_aes::AnyAes;
 use aes_gcm::aes::Block;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use sha1::{Digest, Sha1};
@@ -32,42 +31,18 @@ const PART_LOG2: u8 = 20;
 /// AES block size.
 const BS: usize = 16;
 
-/// AES with any of the three key sizes SEIPDv1 may use here (boxed: the
-/// bitsliced round keys of the Wasm build differ in size by 512 bytes).
-enum AnyAes {
-    A128(Box<Aes128>),
-    A192(Box<Aes192>),
-    A256(Box<Aes256>),
-}
-
-impl AnyAes {
-    fn new(alg: SymmetricKeyAlgorithm, key: &[u8]) -> Result<Self> {
-        let bad = |_| Error::Internal("session key length".into());
-        Ok(match alg {
-            SymmetricKeyAlgorithm::AES128 => {
-                AnyAes::A128(Box::new(Aes128::new_from_slice(key).map_err(bad)?))
-            }
-            SymmetricKeyAlgorithm::AES192 => {
-                AnyAes::A192(Box::new(Aes192::new_from_slice(key).map_err(bad)?))
-            }
-            SymmetricKeyAlgorithm::AES256 => {
-                AnyAes::A256(Box::new(Aes256::new_from_slice(key).map_err(bad)?))
-            }
-            other => {
-                return Err(Error::Unsupported(format!(
-                    "streamed SEIPDv1 is written with AES only, not {other:?}"
-                )))
-            }
-        })
+/// The AES of a SEIPDv1 session key: `alg` must be AES and fit the key.
+fn any_aes(alg: SymmetricKeyAlgorithm, key: &[u8]) -> Result<AnyAes> {
+    use SymmetricKeyAlgorithm as S;
+    if !matches!(alg, S::AES128 | S::AES192 | S::AES256) {
+        return Err(Error::Unsupported(format!(
+            "streamed SEIPDv1 is written with AES only, not {alg:?}"
+        )));
     }
-
-    fn encrypt(&self, b: &mut Block) {
-        match self {
-            AnyAes::A128(c) => c.encrypt_block(b),
-            AnyAes::A192(c) => c.encrypt_block(b),
-            AnyAes::A256(c) => c.encrypt_block(b),
-        }
+    if key.len() != alg.key_size() {
+        return Err(Error::Internal("session key length".into()));
     }
+    AnyAes::new(key).ok_or_else(|| Error::Internal("session key length".into()))
 }
 
 /// CBC encryption without padding of whole blocks, in place: the software
@@ -79,7 +54,7 @@ fn cbc_in_place(aes: &AnyAes, iv: &[u8; BS], data: &mut [u8]) {
             *p ^= y;
         }
         let b = Block::from_mut_slice(block);
-        aes.encrypt(b);
+        aes.encrypt_block(b);
         prev.copy_from_slice(b);
     }
     prev.zeroize();
@@ -110,9 +85,9 @@ pub(crate) struct CfbBody {
 impl CfbBody {
     /// Starts the SEIPD packet (tag and version octet into `out`).
     pub fn new(alg: SymmetricKeyAlgorithm, key: &[u8], backend: Backend) -> Result<Self> {
-        let aes = AnyAes::new(alg, key)?;
+        let aes = any_aes(alg, key)?;
         let mut y0 = Block::default();
-        aes.encrypt(&mut y0);
+        aes.encrypt_block(&mut y0);
         let mut out = Vec::new();
         let mut outer = PartialWriter::new(18, PART_LOG2, &mut out)?;
         outer.write(&[1], &mut out)?;
@@ -243,6 +218,7 @@ impl Sink for CfbBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simd_aes::Aes256;
     use aes_gcm::aes::cipher::{AsyncStreamCipher, KeyIvInit};
 
     /// Our CBC-shifted CFB equals sequential CFB (the `cfb-mode` crate, as rPGP).
@@ -265,7 +241,7 @@ mod tests {
                 let mut body = CfbBody::new(SymmetricKeyAlgorithm::AES256, &key, backend).unwrap();
                 body.out.clear(); // header octets are checked elsewhere
                                   // Push in uneven pieces, running external jobs in software.
-                let aes = AnyAes::new(SymmetricKeyAlgorithm::AES256, &key).unwrap();
+                let aes = any_aes(SymmetricKeyAlgorithm::AES256, &key).unwrap();
                 let run = |body: &mut CfbBody| {
                     while let Some(j) = body.jobs.pop() {
                         let mut y = j.data.clone();
@@ -332,6 +308,6 @@ mod tests {
             body.complete(&j.data[..16]).unwrap_err().code(),
             "INVALID_ARGUMENT"
         );
-        assert!(AnyAes::new(SymmetricKeyAlgorithm::TripleDES, &[0u8; 24]).is_err());
+        assert!(any_aes(SymmetricKeyAlgorithm::TripleDES, &[0u8; 24]).is_err());
     }
 }

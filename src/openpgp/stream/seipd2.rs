@@ -18,7 +18,7 @@ use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::simd_aes::ocb::{Aes128Ocb, Aes192Ocb, Aes256Ocb};
+use crate::simd_aes::ocb::AesOcb;
 use crate::simd_aes::{Aes128Gcm, Aes256Gcm};
 use crate::{Error, Result};
 
@@ -95,54 +95,14 @@ impl Seipd2Params {
     }
 }
 
-/// An OCB message key, expanded once per message (our batched OCB over the
-/// AES of the build: bitsliced `simd128` in Wasm).
-enum OcbKey {
-    Aes128(Box<Aes128Ocb>),
-    Aes192(Box<Aes192Ocb>),
-    Aes256(Box<Aes256Ocb>),
-}
-
-impl OcbKey {
-    fn new(sym: SymmetricKeyAlgorithm, key: &[u8]) -> Result<Self> {
-        use SymmetricKeyAlgorithm as S;
-        Ok(match sym {
-            S::AES128 => OcbKey::Aes128(Box::new(Aes128Ocb::new(key)?)),
-            S::AES192 => OcbKey::Aes192(Box::new(Aes192Ocb::new(key)?)),
-            S::AES256 => OcbKey::Aes256(Box::new(Aes256Ocb::new(key)?)),
-            other => {
-                return Err(Error::Unsupported(format!(
-                    "SEIPDv2 with cipher {}",
-                    u8::from(other)
-                )))
-            }
-        })
-    }
-
-    fn seal(&self, nonce: &[u8], ad: &[u8], buf: &mut [u8]) -> Result<[u8; TAG_LEN]> {
-        match self {
-            OcbKey::Aes128(k) => k.encrypt_in_place(nonce, ad, buf),
-            OcbKey::Aes192(k) => k.encrypt_in_place(nonce, ad, buf),
-            OcbKey::Aes256(k) => k.encrypt_in_place(nonce, ad, buf),
-        }
-    }
-
-    fn open(&self, nonce: &[u8], ad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
-        match self {
-            OcbKey::Aes128(k) => k.decrypt_in_place(nonce, ad, buf, tag),
-            OcbKey::Aes192(k) => k.decrypt_in_place(nonce, ad, buf, tag),
-            OcbKey::Aes256(k) => k.decrypt_in_place(nonce, ad, buf, tag),
-        }
-    }
-}
-
 /// Per-message key material; wiped on drop.
 pub(crate) struct ChunkKeys {
     pub params: Seipd2Params,
     pub key: Zeroizing<Vec<u8>>,
     iv: Zeroizing<Vec<u8>>,
-    /// The expanded OCB key when the mode is OCB.
-    ocb: Option<OcbKey>,
+    /// The OCB key when the mode is OCB, expanded once per message (our
+    /// batched OCB over the AES of the build: bitsliced `simd128` in Wasm).
+    ocb: Option<Box<AesOcb>>,
 }
 
 impl std::fmt::Debug for ChunkKeys {
@@ -170,7 +130,7 @@ impl ChunkKeys {
             .map_err(|_| Error::Internal("HKDF output length".into()))?;
         let (k, iv) = okm.split_at(key_len);
         let ocb = match params.aead {
-            AeadAlgorithm::Ocb => Some(OcbKey::new(params.sym, k)?),
+            AeadAlgorithm::Ocb => Some(Box::new(AesOcb::new(k)?)),
             _ => None,
         };
         Ok(ChunkKeys {
@@ -224,7 +184,7 @@ impl ChunkKeys {
                 .ocb
                 .as_ref()
                 .ok_or_else(|| Error::Internal("OCB key not expanded".into()))?
-                .seal(&job.nonce, &job.ad, buf)?
+                .encrypt_in_place(&job.nonce, &job.ad, buf)?
                 .to_vec(),
             _ => {
                 let mut b = BytesMut::from(&buf[..]);
@@ -277,7 +237,7 @@ impl ChunkKeys {
                 .ocb
                 .as_ref()
                 .ok_or(Error::DecryptionFailed)?
-                .open(&job.nonce, &job.ad, buf, tag)
+                .decrypt_in_place(&job.nonce, &job.ad, buf, tag)
                 .map_err(|_| Error::DecryptionFailed),
             _ => {
                 let mut b = BytesMut::from(&job.data[..]);
