@@ -5,7 +5,8 @@
 // the returned ReadableStream pulls input only when its consumer reads, in
 // batches of about 1 MiB, so memory stays bounded whatever the file size.
 import * as wasm from './wasm/signet_crypto.js';
-import { EncryptEngine, DecryptEngine, sessionKeyGetter } from './stream-worker.js';
+import { EncryptEngine, DecryptEngine, sessionKeyGetter, keepCopy } from './stream-worker.js';
+import { signetError } from './errors.js';
 
 /** Input batch handed to the engine per step. */
 const BATCH = 1 << 20;
@@ -13,13 +14,6 @@ const BATCH = 1 << 20;
  *  default size) with room for the session key packets and headers. */
 const FIRST_BATCH = 320 << 10;
 
-/** @internal An error with the package's `code` (also for opfs-spill.js). */
-export function signetError(code, message) {
-  const e = new Error(message);
-  e.name = 'SignetError';
-  e.code = code;
-  return e;
-}
 
 function fromMessage(m) {
   const e = new Error(m.message);
@@ -256,6 +250,12 @@ class WorkerEngine {
     return r.chunks;
   }
 
+  /** The next batch of the worker's copy of a one-shot stream (its second pass). */
+  async readCopy() {
+    const r = await this.#call({ op: 'readCopy' });
+    return r.chunks.length ? { done: false, value: r.chunks[0] } : { done: true, value: undefined };
+  }
+
   async rewind() {
     this.again = false;
     const r = await this.#call({ op: 'rewind' });
@@ -455,7 +455,27 @@ function messageSource(message) {
   }
   checkStream(message, 'message');
   if (makeSpill) return spillSource(message);
-  return { twoPass: false, open: async () => message.getReader() };
+  return workerCopySource(message);
+}
+
+/**
+ * A one-shot stream on a thread without a spill of its own (a page's main
+ * thread): where the engine runs in the shared worker, the worker copies the
+ * first pass to OPFS (`copy`; stream-worker.js) and the second pass reads the
+ * copy back through the engine. The worker says whether it can (`twoPass` is
+ * its answer); elsewhere the stream is read once.
+ */
+function workerCopySource(stream) {
+  let opened = 0;
+  return {
+    twoPass: false,
+    copyInWorker: true,
+    async open(engine) {
+      if (opened++ === 0) return stream.getReader();
+      // Whole buffers of the page's own: pushed to the worker without a copy.
+      return { read: () => engine.readCopy(), cancel: async () => {}, releaseLock() {}, transferable: true };
+    },
+  };
 }
 
 /**
@@ -550,7 +570,7 @@ async function readBatch(reader, owned, scratch) {
   // In-thread, the engine copies into Wasm memory at once (synchronously), so
   // a single part goes as it is and several are gathered in a reused scratch
   // buffer: touching fresh memory for every batch costs more than the copy.
-  if (parts.length === 1 && !owned) return parts[0];
+  if (parts.length === 1 && (!owned || reader.transferable)) return parts[0];
   let out;
   if (owned) {
     out = owned.buffer(n);
@@ -591,6 +611,22 @@ function asyncIterable(stream) {
   return stream;
 }
 
+/** Whether this engine has readable byte streams (`type: 'bytes'`, BYOB readers). */
+const byteStreams = typeof ReadableByteStreamController === 'function';
+
+/**
+ * A byte stream takes over (detaches) the buffer of each chunk it is given, without
+ * copying. So a chunk whose buffer a later chunk of the same batch shares (a view
+ * among the pieces of one decrypted chunk), or that may be a slice of Node's shared
+ * Buffer pool, goes as a copy; every other chunk's buffer is ours alone (transferred
+ * from the worker, or made for this output) and goes as it is.
+ */
+function ownChunk(c, chunks, i) {
+  let shared = typeof Buffer === 'function' && Buffer.isBuffer(c) && c.byteLength !== c.buffer.byteLength;
+  for (let j = i + 1; !shared && j < chunks.length; j++) shared = chunks[j].buffer === c.buffer;
+  return shared ? new Uint8Array(c) : c;
+}
+
 /** Resolves to `value` once `p` settles, whichever way. */
 function settles(p, value) {
   return p.then(() => value, () => value);
@@ -618,10 +654,7 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
   const depth = engine instanceof WorkerEngine ? 3 : 1;
   let ctrl;
   // A spilled one-shot stream: keep copying only while a second pass may come.
-  source.keep = () => {
-    const i = engine.info;
-    return !i || i.streaming == null || i.verifying === true;
-  };
+  source.keep = () => keepCopy(engine.info);
   // Decryption: the signatures inside, reported once the last byte is out.
   let settle = null;
   const signatures = decrypting ? new Promise((resolve, reject) => { settle = { resolve, reject }; }) : null;
@@ -655,6 +688,9 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   const out = asyncIterable(new ReadableStream({
+    // A byte stream: `getReader({ mode: 'byob' })` reads into the consumer's own
+    // buffers; the default reader still gives Uint8Array chunks.
+    type: byteStreams ? 'bytes' : undefined,
     start(controller) {
       ctrl = controller;
       if (signal?.aborted) onAbort();
@@ -663,7 +699,7 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
       try {
         // Keep up to `depth` batches on their way (worker only: the worker
         // handles its messages in order; in-thread engines take one at a time).
-        reader ??= await source.open();
+        reader ??= await source.open(engine);
         for (;;) {
           while (!inputDone && inflight.length < depth) {
             if (!reading) {
@@ -687,16 +723,18 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
             inflight.at(-1).catch(() => {});
           }
           const chunks = await inflight.shift();
-          for (const c of chunks) {
+          for (let i = 0; i < chunks.length; i++) {
+            const c = chunks[i];
+            if (!c.length) continue;
             bytesOut += c.length;
-            controller.enqueue(c);
+            controller.enqueue(byteStreams ? ownChunk(c, chunks, i) : c);
           }
           onProgress?.(progress());
           if (inputDone && inflight.length === 0 && engine.again) {
             // Verified: read the source again, this time releasing.
             await engine.rewind();
             reader.releaseLock?.();
-            reader = await source.open();
+            reader = await source.open(engine);
             pass = 2;
             bytesIn = 0;
             scratch.carry = null;
@@ -715,6 +753,8 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
               settle.resolve(sigs);
             }
             controller.close();
+            // A BYOB read waiting at the end is answered "done" only by respond(0).
+            controller.byobRequest?.respond(0);
             return;
           }
           if (chunks.length) return;
@@ -788,7 +828,13 @@ export async function encryptStream(options) {
  * verified in a first pass (progress phase "verifying", nothing released)
  * and decrypted in a second ("decrypting"); if the source changed between
  * the passes the stream errors with TAMPERED: discard what was received.
- * A one-shot stream of SEIPDv1 is buffered up to `limits.maxMessageSize`.
+ * A one-shot stream of SEIPDv1 is copied, encrypted, to a temporary file (Node)
+ * or to OPFS (browsers: by the stream worker, or in-thread in a dedicated
+ * worker) and read back for the second pass; where there is no such storage
+ * (WebKitGTK's workers) it is buffered up to `limits.maxMessageSize`.
+ *
+ * The result is a byte stream where the engine has them: `getReader({ mode:
+ * 'byob' })` reads the plaintext into the caller's own buffers.
  *
  * Signatures inside are checked against `verificationKeys` as the data
  * streams: the returned stream's `signatures` promise resolves after the last
@@ -823,6 +869,8 @@ export async function decryptStream(options) {
     const sk = sessionKey.slice(); // the engine wipes what it is given
     getSessionKey = async () => sk;
   }
-  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass, verificationKeys }, getSessionKey, worker);
+  // A one-shot stream whose engine runs in the shared worker: the worker keeps the copy.
+  const copy = source.copyInWorker === true && worker && canUseWorker();
+  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass, verificationKeys, ...(copy && { copy }) }, getSessionKey, worker);
   return pipe(engine, source, { onProgress, signal, decrypting: true });
 }
