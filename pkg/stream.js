@@ -687,6 +687,36 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
     try { ctrl?.error(reason); } catch { /* already closed */ }
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  /** Byte streams: output a BYOB read had no room for, handed on at the next read
+   *  (kept here, not queued: a queued chunk is one more buffer handed over). */
+  let rest = [];
+  let closing = false;
+  /** Hands on output: into a waiting BYOB read's own buffer, else enqueued. */
+  const give = (controller, chunks) => {
+    for (const c of chunks) if (c.length) rest.push(c);
+    const req = byteStreams ? controller.byobRequest : null;
+    if (req && rest.length) {
+      const v = req.view;
+      let n = 0;
+      while (rest.length && n < v.byteLength) {
+        const c = rest[0];
+        const k = Math.min(c.length, v.byteLength - n);
+        new Uint8Array(v.buffer, v.byteOffset + n, k).set(k === c.length ? c : c.subarray(0, k));
+        n += k;
+        if (k === c.length) rest.shift();
+        else rest[0] = c.subarray(k);
+      }
+      req.respond(n);
+      return;
+    }
+    for (let i = 0; i < rest.length; i++) controller.enqueue(byteStreams ? ownChunk(rest[i], rest, i) : rest[i]);
+    rest = [];
+  };
+  const close = (controller) => {
+    controller.close();
+    // A BYOB read waiting at the end is answered "done" only by respond(0).
+    controller.byobRequest?.respond(0);
+  };
   const out = asyncIterable(new ReadableStream({
     // A byte stream: `getReader({ mode: 'byob' })` reads into the consumer's own
     // buffers; the default reader still gives Uint8Array chunks.
@@ -696,6 +726,11 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
       if (signal?.aborted) onAbort();
     },
     async pull(controller) {
+      if (rest.length) {
+        give(controller, []);
+        if (closing && !rest.length) close(controller);
+        return;
+      }
       try {
         // Keep up to `depth` batches on their way (worker only: the worker
         // handles its messages in order; in-thread engines take one at a time).
@@ -723,12 +758,8 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
             inflight.at(-1).catch(() => {});
           }
           const chunks = await inflight.shift();
-          for (let i = 0; i < chunks.length; i++) {
-            const c = chunks[i];
-            if (!c.length) continue;
-            bytesOut += c.length;
-            controller.enqueue(byteStreams ? ownChunk(c, chunks, i) : c);
-          }
+          for (const c of chunks) bytesOut += c.length;
+          give(controller, chunks);
           onProgress?.(progress());
           if (inputDone && inflight.length === 0 && engine.again) {
             // Verified: read the source again, this time releasing.
@@ -752,9 +783,8 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
               onProgress?.({ ...progress(), phase: 'done', done: true, signatures: sigs });
               settle.resolve(sigs);
             }
-            controller.close();
-            // A BYOB read waiting at the end is answered "done" only by respond(0).
-            controller.byobRequest?.respond(0);
+            if (rest.length) closing = true;
+            else close(controller);
             return;
           }
           if (chunks.length) return;
@@ -769,6 +799,7 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
       }
     },
     cancel(reason) {
+      rest = [];
       signal?.removeEventListener('abort', onAbort);
       stop(reason);
     },
