@@ -11,6 +11,11 @@ import { opfsSpillAvailable, makeOpfsSpill } from './opfs-spill.js';
 
 const subtle = globalThis.crypto?.subtle;
 
+/** Output buffers a page's BYOB reads empty and send back, and how many are kept:
+ *  one reply carries up to DEPTH + 1 batches of about 1 MiB. */
+const OUT_SPARE = 1 << 20;
+const MAX_SPARES = 4;
+
 /** WebCrypto batches (about 1 MiB each) kept in flight beyond the newest. */
 const DEPTH = 2;
 
@@ -566,8 +571,9 @@ export function errorToMessage(e) {
 //   main -> worker  {op:'boot', module?}   (the page's compiled WebAssembly.Module)
 //   main -> worker  {op:'init', id, kind:'encrypt'|'decrypt'|'cfb'|'ping', options, wantSessionKey}
 //   worker -> main  {op:'ready', id, info} | {op:'error', id, error}
-//   main -> worker  {op:'push', id, data} | {op:'finish', id} | {op:'rewind', id} | {op:'free', id}
-//                   (data transferred; it comes back as `spare` for reuse)
+//   main -> worker  {op:'push', id, data, outSpares} | {op:'finish', id} | {op:'rewind', id} | {op:'free', id}
+//                   (data transferred; it comes back as `spare` for reuse; outSpares: output
+//                   buffers a BYOB read emptied, filled again with the next output)
 //   main -> worker  {op:'readCopy', id} -> {op:'out', id, chunks: [next batch] | []}
 //                   (init option `copy`: a one-shot stream copied to OPFS in pass 1, read
 //                   back for pass 2; the page pushes each batch again)
@@ -592,6 +598,40 @@ if (isWorker) {
     ready.catch((e) => reply({ op: 'fatal', error: errorToMessage(e) }));
     return ready;
   };
+
+  /**
+   * A batch's output gathered into an output buffer the page sent back after a
+   * BYOB read emptied it: once the page reads with BYOB (it sent one back), it
+   * receives the same memory again and again instead of fresh buffers, which it
+   * would only copy out of and drop. Otherwise (default readers, or output
+   * larger than a batch) the chunks go as they are, without a copy.
+   */
+  function intoOutSpare(st, chunks) {
+    if (!st.byob || !chunks.length) return chunks;
+    let total = 0;
+    for (const c of chunks) total += c.length;
+    if (total === 0 || total > MAX_SPARES * OUT_SPARE) return chunks;
+    // Buffers of OUT_SPARE octets, filled in turn. The first batches (and those the
+    // page is still reading) take new ones, which come back once read.
+    const out = [];
+    let buf = null;
+    let at = 0;
+    for (let c of chunks) {
+      while (c.length) {
+        if (!buf || at === buf.length) {
+          if (buf) out.push(buf);
+          buf = new Uint8Array(st.outSpares.pop() ?? new ArrayBuffer(OUT_SPARE));
+          at = 0;
+        }
+        const k = Math.min(c.length, buf.length - at);
+        buf.set(k === c.length ? c : c.subarray(0, k), at);
+        at += k;
+        c = c.subarray(k);
+      }
+    }
+    out.push(buf.subarray(0, at));
+    return out;
+  }
 
   /** Adds a pushed batch to the stream's copy (made on first use) while one may be needed. */
   function copyInput(st, data) {
@@ -680,9 +720,14 @@ if (isWorker) {
         // synchronously, before either awaits).
         const copied = copyInput(st, msg.data);
         copied.catch(() => {});
+        for (const b of msg.outSpares ?? []) {
+          st.byob = true;
+          if (b.byteLength === OUT_SPARE && st.outSpares.length < MAX_SPARES) st.outSpares.push(b);
+        }
         chunks = await st.engine.push(msg.data);
         await copied;
       }
+      chunks = intoOutSpare(st, chunks);
       const again = done && st.engine?.again === true;
       const info = done && !again ? null : st.engine?.info;
       const signatures = done && !again ? st.engine?.signatures : undefined;
@@ -721,7 +766,7 @@ if (isWorker) {
     }
     if (!st) {
       if (msg.op !== 'init') return; // a stream already ended or freed
-      st = { engine: null, queue: Promise.resolve(), keyWaiter: null };
+      st = { engine: null, queue: Promise.resolve(), keyWaiter: null, outSpares: [] };
       streams.set(msg.id, st);
     }
     if (msg.op === 'free') {

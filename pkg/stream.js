@@ -50,6 +50,8 @@ const MAX_KEPT_MEMORY = 192 << 20;
 
 let pool = null;
 let nextId = 1;
+/** Output buffers smaller than this are not worth sending back (a batch's output is ~1 MiB). */
+const MIN_OUT_SPARE = 256 << 10;
 
 function sharedWorker() {
   if (pool) return pool;
@@ -116,6 +118,8 @@ class WorkerEngine {
     this.info = null;
     /** Input buffers the worker sent back, reused for the next batches. */
     this.spares = [];
+    /** Output buffers a BYOB read emptied, sent back for the worker to fill again. */
+    this.outSpares = [];
     p.engines.set(this.id, this);
     clearTimeout(p.idle);
   }
@@ -230,8 +234,15 @@ class WorkerEngine {
     return new Uint8Array(new ArrayBuffer(Math.max(n, BATCH + (BATCH >> 2))), 0, n);
   }
 
+  /** Takes back an output buffer whose bytes were copied out (a BYOB read). */
+  recycle(buffer) {
+    if (this.outSpares.length < 4 && buffer.byteLength >= MIN_OUT_SPARE) this.outSpares.push(buffer);
+  }
+
   async push(data) {
-    const r = await this.#call({ op: 'push', data }, [data.buffer]);
+    const outSpares = this.outSpares;
+    this.outSpares = [];
+    const r = await this.#call({ op: 'push', data, outSpares }, [data.buffer, ...outSpares]);
     if (r.info) this.info = r.info;
     this.wasmMemory = r.wasmMemory;
     return r.chunks;
@@ -703,8 +714,13 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
         const k = Math.min(c.length, v.byteLength - n);
         new Uint8Array(v.buffer, v.byteOffset + n, k).set(k === c.length ? c : c.subarray(0, k));
         n += k;
-        if (k === c.length) rest.shift();
-        else rest[0] = c.subarray(k);
+        if (k < c.length) {
+          rest[0] = c.subarray(k);
+        } else {
+          rest.shift();
+          // Emptied: a worker's buffer goes back to be filled again (no fresh memory per batch).
+          if (!rest.some((r) => r.buffer === c.buffer)) engine.recycle?.(c.buffer);
+        }
       }
       req.respond(n);
       return;
