@@ -14,7 +14,6 @@ const BATCH = 1 << 20;
  *  default size) with room for the session key packets and headers. */
 const FIRST_BATCH = 320 << 10;
 
-
 function fromMessage(m) {
   const e = new Error(m.message);
   e.name = m.name;
