@@ -633,12 +633,23 @@ if (isWorker) {
     return out;
   }
 
-  /** Adds a pushed batch to the stream's copy (made on first use) while one may be needed. */
+  /**
+   * Adds a pushed batch to the stream's copy (made on first use) while one may be
+   * needed. Without room for it (quota, private browsing), a message read once
+   * (SEIPDv2) goes on; one that needs a second pass fails, once the engine says
+   * so (verifying), with the copy's LIMIT_EXCEEDED, which names the fix.
+   */
   function copyInput(st, data) {
     if (!st.copying) return Promise.resolve();
-    if (!keepCopy(st.engine.info)) return dropCopy(st);
+    const info = st.engine.info;
+    if (!keepCopy(info)) return dropCopy(st);
+    const failed = (e) => {
+      st.copyFailed ??= e;
+      if (info?.verifying) throw st.copyFailed;
+    };
+    if (st.copyFailed) return Promise.resolve().then(failed);
     st.spill ??= makeOpfsSpill();
-    return st.spill.then((spill) => spill.write(data));
+    return st.spill.then((spill) => spill.write(data)).catch(failed);
   }
 
   /** Deletes a stream's copy (end, error, cancel); a copy that failed to open has nothing to delete. */
