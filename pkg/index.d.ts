@@ -95,7 +95,9 @@ export type RereadableMessage = Blob | string | URL | (() => ReadableStream<Uint
 
 export interface DecryptStreamOptions extends StreamCommonOptions {
   /** Binary or ASCII-armored message: a one-shot stream (SEIPDv1 is then
-   *  buffered up to `limits.maxMessageSize`) or a re-readable source. */
+   *  copied, encrypted, to a temporary file or OPFS for its second pass;
+   *  buffered up to `limits.maxMessageSize` where there is none) or a
+   *  re-readable source. */
   message: ReadableStream<Uint8Array> | RereadableMessage;
   /** Size and work limits, as for `decrypt`. */
   limits?: Limits;
@@ -111,7 +113,9 @@ export interface DecryptStreamOptions extends StreamCommonOptions {
   verificationKeys?: (string | Uint8Array)[];
 }
 
-/** What `decryptStream` resolves to: the plaintext stream, and the verdict on
+/** What `decryptStream` resolves to: the plaintext stream (a byte stream where
+ *  the engine has them: `getReader({ mode: "byob" })` reads into your own
+ *  buffers), and the verdict on
  *  the signatures inside, settled after its last byte (same form as
  *  `decrypt`'s `signatures`; a key not given is `unknown-key`). It rejects
  *  with the stream's error, or when the stream is cancelled. */

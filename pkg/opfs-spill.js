@@ -1,6 +1,7 @@
 // decryptStream({ message: oneShotStream }) of SEIPDv1 in a browser's dedicated
-// worker (where the web page decrypts): the bytes of the first pass are copied
-// to the origin private file system (OPFS) through a synchronous access handle,
+// worker (the web page's, or the package's shared stream worker for a page's
+// streams): the bytes of the first pass are copied to the origin private file
+// system (OPFS) through a synchronous access handle,
 // encrypted with AES-256-CTR under a fresh non-extractable WebCrypto key that
 // exists only in this worker's memory; the second pass, which releases
 // plaintext only after the first verified the MDC, reads the copy back. The
@@ -8,10 +9,10 @@
 // Node's temporary file (node.js). Each copy is held under a Web Lock named
 // after its file: deleted at the end, on error or cancel, and swept at the next
 // start once no live worker holds its lock (a closed page or crashed worker).
-// The main thread has no synchronous access handles: there a one-shot SEIPDv1
-// stream stays buffered up to the limit (pass a File to go beyond it).
+// The main thread has no synchronous access handles: a page's one-shot stream is
+// copied by the shared stream worker instead (stream-worker.js, `copy`).
 
-import { signetError as spillError } from './stream.js';
+import { signetError as spillError } from './errors.js';
 
 const DIR = 'signet-spill';
 const LOCK = 'signet-spill:';

@@ -6,8 +6,15 @@
 // (Node), so both run the same code. Private keys never come here: the worker
 // receives only the per-message session key (see docs/streaming.md).
 import initWasm, * as wasm from './wasm/signet_crypto.js';
+import { signetError } from './errors.js';
+import { opfsSpillAvailable, makeOpfsSpill } from './opfs-spill.js';
 
 const subtle = globalThis.crypto?.subtle;
+
+/** Output buffers a page's BYOB reads empty and send back, and how many are kept:
+ *  one reply carries up to DEPTH + 1 batches of about 1 MiB. */
+const OUT_SPARE = 1 << 20;
+const MAX_SPARES = 4;
 
 /** WebCrypto batches (about 1 MiB each) kept in flight beyond the newest. */
 const DEPTH = 2;
@@ -36,10 +43,7 @@ function pushOut(out, bytes) {
 function wantWebCrypto(backend) {
   if (backend !== undefined && backend !== 'webcrypto' && backend !== 'rust') {
     const shown = typeof backend === 'string' ? JSON.stringify(backend) : typeof backend;
-    const e = new Error(`backend must be "webcrypto" or "rust", not ${shown}`);
-    e.name = 'SignetError';
-    e.code = 'INVALID_ARGUMENT';
-    throw e;
+    throw signetError('INVALID_ARGUMENT', `backend must be "webcrypto" or "rust", not ${shown}`);
   }
   return backend !== 'rust' && !!subtle;
 }
@@ -429,10 +433,7 @@ export class DecryptEngine {
       pushCopied(this, out, this.dec.unlockWithPasswords(this.passwords));
       return;
     }
-    const e = new Error('no decryption key or password matches this message');
-    e.name = 'SignetError';
-    e.code = 'NO_MATCHING_KEY';
-    throw e;
+    throw signetError('NO_MATCHING_KEY', 'no decryption key or password matches this message');
   }
 
   #submit() {
@@ -549,6 +550,16 @@ export function sessionKeyGetter(w, decryptionKeys, passwords) {
   };
 }
 
+/**
+ * Whether the copy of a one-shot stream (the spill) is still needed, from a
+ * decryption engine's `info`: until the engine knows the content (streaming
+ * unknown) and while a two-pass first pass verifies. SEIPDv2 and buffered
+ * content are read once: their copy is deleted at once.
+ */
+export function keepCopy(info) {
+  return !info || info.streaming == null || info.verifying === true;
+}
+
 /** Plain-object form of an error, keeping `code` across postMessage. */
 export function errorToMessage(e) {
   return { message: String(e?.message ?? e), name: e?.name ?? 'Error', code: e?.code };
@@ -560,8 +571,12 @@ export function errorToMessage(e) {
 //   main -> worker  {op:'boot', module?}   (the page's compiled WebAssembly.Module)
 //   main -> worker  {op:'init', id, kind:'encrypt'|'decrypt'|'cfb'|'ping', options, wantSessionKey}
 //   worker -> main  {op:'ready', id, info} | {op:'error', id, error}
-//   main -> worker  {op:'push', id, data} | {op:'finish', id} | {op:'rewind', id} | {op:'free', id}
-//                   (data transferred; it comes back as `spare` for reuse)
+//   main -> worker  {op:'push', id, data, outSpares} | {op:'finish', id} | {op:'rewind', id} | {op:'free', id}
+//                   (data transferred; it comes back as `spare` for reuse; outSpares: output
+//                   buffers a BYOB read emptied, filled again with the next output)
+//   main -> worker  {op:'readCopy', id} -> {op:'out', id, chunks: [next batch] | []}
+//                   (init option `copy`: a one-shot stream copied to OPFS in pass 1, read
+//                   back for pass 2; the page pushes each batch again)
 //   worker -> main  {op:'out', id, chunks, done, again, info, wasmMemory, spare} (transferred;
 //                   again: a two-pass first pass verified, send rewind and the message again)
 //   worker -> main  {op:'needKey', id, esk}  -> main {op:'sessionKey', id, key|null}
@@ -584,6 +599,68 @@ if (isWorker) {
     return ready;
   };
 
+  /**
+   * A batch's output gathered into an output buffer the page sent back after a
+   * BYOB read emptied it: once the page reads with BYOB (it sent one back), it
+   * receives the same memory again and again instead of fresh buffers, which it
+   * would only copy out of and drop. Otherwise (default readers, or output
+   * larger than a batch) the chunks go as they are, without a copy.
+   */
+  function intoOutSpare(st, chunks) {
+    if (!st.byob || !chunks.length) return chunks;
+    let total = 0;
+    for (const c of chunks) total += c.length;
+    if (total === 0 || total > MAX_SPARES * OUT_SPARE) return chunks;
+    // Buffers of OUT_SPARE octets, filled in turn. The first batches (and those the
+    // page is still reading) take new ones, which come back once read.
+    const out = [];
+    let buf = null;
+    let at = 0;
+    for (let c of chunks) {
+      while (c.length) {
+        if (!buf || at === buf.length) {
+          if (buf) out.push(buf);
+          buf = new Uint8Array(st.outSpares.pop() ?? new ArrayBuffer(OUT_SPARE));
+          at = 0;
+        }
+        const k = Math.min(c.length, buf.length - at);
+        buf.set(k === c.length ? c : c.subarray(0, k), at);
+        at += k;
+        c = c.subarray(k);
+      }
+    }
+    out.push(buf.subarray(0, at));
+    return out;
+  }
+
+  /**
+   * Adds a pushed batch to the stream's copy (made on first use) while one may be
+   * needed. Without room for it (quota, private browsing), a message read once
+   * (SEIPDv2) goes on; one that needs a second pass fails, once the engine says
+   * so (verifying), with the copy's LIMIT_EXCEEDED, which names the fix.
+   */
+  function copyInput(st, data) {
+    if (!st.copying) return Promise.resolve();
+    const info = st.engine.info;
+    if (!keepCopy(info)) return dropCopy(st);
+    const failed = (e) => {
+      st.copyFailed ??= e;
+      if (info?.verifying) throw st.copyFailed;
+    };
+    if (st.copyFailed) return Promise.resolve().then(failed);
+    st.spill ??= makeOpfsSpill();
+    return st.spill.then((spill) => spill.write(data)).catch(failed);
+  }
+
+  /** Deletes a stream's copy (end, error, cancel); a copy that failed to open has nothing to delete. */
+  async function dropCopy(st) {
+    const spill = st.spill;
+    st.copying = false;
+    st.spill = null;
+    st.replay = null;
+    await spill?.then((c) => c.drop()).catch(() => {});
+  }
+
   async function handle(id, st, msg) {
     try {
       if (msg.op === 'init') {
@@ -605,8 +682,17 @@ if (isWorker) {
         } else if (msg.kind === 'cfb') {
           st.engine = new CfbRangeEngine(wasm, msg.options);
         } else {
+          // A one-shot stream of the page (`copy`): its bytes are copied to OPFS
+          // here for a second pass, the page's thread having no synchronous access
+          // handles. Without OPFS it is read once: SEIPDv1 is then buffered up to
+          // the limit, whose LIMIT_EXCEEDED names the fix (pass a File).
+          const { copy, ...options } = msg.options;
+          if (copy) {
+            st.copying = opfsSpillAvailable();
+            options.twoPass = st.copying;
+          }
           st.engine = new DecryptEngine(wasm, {
-            ...msg.options,
+            ...options,
             getSessionKey: msg.wantSessionKey
               ? (esk) => new Promise((resolve) => {
                 st.keyWaiter = resolve;
@@ -621,16 +707,45 @@ if (isWorker) {
       if (msg.op === 'free') {
         st.engine?.free();
         streams.delete(id);
+        await dropCopy(st);
         return;
       }
       if (!st.engine) throw new Error('stream worker used before init');
+      if (msg.op === 'readCopy') {
+        // The second pass of a copied one-shot stream: its next batch, to be pushed again.
+        if (!st.replay) throw signetError('INTERNAL', 'the temporary copy of the message is gone');
+        const r = await st.replay.read();
+        reply({ op: 'out', id, chunks: r.done ? [] : [r.value] }, r.done ? [] : [r.value.buffer]);
+        return;
+      }
       const done = msg.op === 'finish';
-      const chunks = done ? await st.engine.finish()
-        : msg.op === 'rewind' ? await st.engine.rewind() : await st.engine.push(msg.data);
+      let chunks;
+      if (done) {
+        chunks = await st.engine.finish();
+      } else if (msg.op === 'rewind') {
+        chunks = await st.engine.rewind();
+        st.copying = false;
+        if (st.spill) st.replay = await (await st.spill).open();
+      } else {
+        // Copied while the engine works on the same bytes (the copy reads them
+        // synchronously, before either awaits).
+        const copied = copyInput(st, msg.data);
+        copied.catch(() => {});
+        for (const b of msg.outSpares ?? []) {
+          st.byob = true;
+          if (b.byteLength === OUT_SPARE && st.outSpares.length < MAX_SPARES) st.outSpares.push(b);
+        }
+        chunks = await st.engine.push(msg.data);
+        await copied;
+      }
+      chunks = intoOutSpare(st, chunks);
       const again = done && st.engine?.again === true;
       const info = done && !again ? null : st.engine?.info;
       const signatures = done && !again ? st.engine?.signatures : undefined;
-      if (done && !again) streams.delete(id);
+      if (done && !again) {
+        streams.delete(id);
+        await dropCopy(st);
+      }
       const wasmMemory = (await ready).memory?.buffer.byteLength;
       // Several chunks may be views of one buffer: transfer each buffer once.
       const transfer = new Set(chunks.map((c) => c.buffer));
@@ -641,6 +756,8 @@ if (isWorker) {
       st.engine?.free();
       st.engine = null;
       streams.delete(id);
+      // The copy is gone before the page hears of the error.
+      await dropCopy(st);
       reply({ op: 'error', id, error: errorToMessage(e) });
     }
   }
@@ -660,7 +777,7 @@ if (isWorker) {
     }
     if (!st) {
       if (msg.op !== 'init') return; // a stream already ended or freed
-      st = { engine: null, queue: Promise.resolve(), keyWaiter: null };
+      st = { engine: null, queue: Promise.resolve(), keyWaiter: null, outSpares: [] };
       streams.set(msg.id, st);
     }
     if (msg.op === 'free') {

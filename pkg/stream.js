@@ -5,21 +5,14 @@
 // the returned ReadableStream pulls input only when its consumer reads, in
 // batches of about 1 MiB, so memory stays bounded whatever the file size.
 import * as wasm from './wasm/signet_crypto.js';
-import { EncryptEngine, DecryptEngine, sessionKeyGetter } from './stream-worker.js';
+import { EncryptEngine, DecryptEngine, sessionKeyGetter, keepCopy } from './stream-worker.js';
+import { signetError } from './errors.js';
 
 /** Input batch handed to the engine per step. */
 const BATCH = 1 << 20;
 /** The first batch of a stream: one 256 KiB chunk (ours and OpenPGP.js's
  *  default size) with room for the session key packets and headers. */
 const FIRST_BATCH = 320 << 10;
-
-/** @internal An error with the package's `code` (also for opfs-spill.js). */
-export function signetError(code, message) {
-  const e = new Error(message);
-  e.name = 'SignetError';
-  e.code = code;
-  return e;
-}
 
 function fromMessage(m) {
   const e = new Error(m.message);
@@ -56,6 +49,8 @@ const MAX_KEPT_MEMORY = 192 << 20;
 
 let pool = null;
 let nextId = 1;
+/** Output buffers smaller than this are not worth sending back (a batch's output is ~1 MiB). */
+const MIN_OUT_SPARE = 256 << 10;
 
 function sharedWorker() {
   if (pool) return pool;
@@ -122,6 +117,8 @@ class WorkerEngine {
     this.info = null;
     /** Input buffers the worker sent back, reused for the next batches. */
     this.spares = [];
+    /** Output buffers a BYOB read emptied, sent back for the worker to fill again. */
+    this.outSpares = [];
     p.engines.set(this.id, this);
     clearTimeout(p.idle);
   }
@@ -236,8 +233,15 @@ class WorkerEngine {
     return new Uint8Array(new ArrayBuffer(Math.max(n, BATCH + (BATCH >> 2))), 0, n);
   }
 
+  /** Takes back an output buffer whose bytes were copied out (a BYOB read). */
+  recycle(buffer) {
+    if (this.outSpares.length < 4 && buffer.byteLength >= MIN_OUT_SPARE) this.outSpares.push(buffer);
+  }
+
   async push(data) {
-    const r = await this.#call({ op: 'push', data }, [data.buffer]);
+    const outSpares = this.outSpares;
+    this.outSpares = [];
+    const r = await this.#call({ op: 'push', data, outSpares }, [data.buffer, ...outSpares]);
     if (r.info) this.info = r.info;
     this.wasmMemory = r.wasmMemory;
     return r.chunks;
@@ -254,6 +258,12 @@ class WorkerEngine {
     if (this.pool && r.wasmMemory > MAX_KEPT_MEMORY) this.pool.big = true;
     this.#detach();
     return r.chunks;
+  }
+
+  /** The next batch of the worker's copy of a one-shot stream (its second pass). */
+  async readCopy() {
+    const r = await this.#call({ op: 'readCopy' });
+    return r.chunks.length ? { done: false, value: r.chunks[0] } : { done: true, value: undefined };
   }
 
   async rewind() {
@@ -455,7 +465,27 @@ function messageSource(message) {
   }
   checkStream(message, 'message');
   if (makeSpill) return spillSource(message);
-  return { twoPass: false, open: async () => message.getReader() };
+  return workerCopySource(message);
+}
+
+/**
+ * A one-shot stream on a thread without a spill of its own (a page's main
+ * thread): where the engine runs in the shared worker, the worker copies the
+ * first pass to OPFS (`copy`; stream-worker.js) and the second pass reads the
+ * copy back through the engine. The worker says whether it can (`twoPass` is
+ * its answer); elsewhere the stream is read once.
+ */
+function workerCopySource(stream) {
+  let opened = 0;
+  return {
+    twoPass: false,
+    copyInWorker: true,
+    async open(engine) {
+      if (opened++ === 0) return stream.getReader();
+      // Whole buffers of the page's own: pushed to the worker without a copy.
+      return { read: () => engine.readCopy(), cancel: async () => {}, releaseLock() {}, transferable: true };
+    },
+  };
 }
 
 /**
@@ -550,7 +580,7 @@ async function readBatch(reader, owned, scratch) {
   // In-thread, the engine copies into Wasm memory at once (synchronously), so
   // a single part goes as it is and several are gathered in a reused scratch
   // buffer: touching fresh memory for every batch costs more than the copy.
-  if (parts.length === 1 && !owned) return parts[0];
+  if (parts.length === 1 && (!owned || reader.transferable)) return parts[0];
   let out;
   if (owned) {
     out = owned.buffer(n);
@@ -591,6 +621,22 @@ function asyncIterable(stream) {
   return stream;
 }
 
+/** Whether this engine has readable byte streams (`type: 'bytes'`, BYOB readers). */
+const byteStreams = typeof ReadableByteStreamController === 'function';
+
+/**
+ * A byte stream takes over (detaches) the buffer of each chunk it is given, without
+ * copying. So a chunk whose buffer a later chunk of the same batch shares (a view
+ * among the pieces of one decrypted chunk), or that may be a slice of Node's shared
+ * Buffer pool, goes as a copy; every other chunk's buffer is ours alone (transferred
+ * from the worker, or made for this output) and goes as it is.
+ */
+function ownChunk(c, chunks, i) {
+  let shared = typeof Buffer === 'function' && Buffer.isBuffer(c) && c.byteLength !== c.buffer.byteLength;
+  for (let j = i + 1; !shared && j < chunks.length; j++) shared = chunks[j].buffer === c.buffer;
+  return shared ? new Uint8Array(c) : c;
+}
+
 /** Resolves to `value` once `p` settles, whichever way. */
 function settles(p, value) {
   return p.then(() => value, () => value);
@@ -618,10 +664,7 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
   const depth = engine instanceof WorkerEngine ? 3 : 1;
   let ctrl;
   // A spilled one-shot stream: keep copying only while a second pass may come.
-  source.keep = () => {
-    const i = engine.info;
-    return !i || i.streaming == null || i.verifying === true;
-  };
+  source.keep = () => keepCopy(engine.info);
   // Decryption: the signatures inside, reported once the last byte is out.
   let settle = null;
   const signatures = decrypting ? new Promise((resolve, reject) => { settle = { resolve, reject }; }) : null;
@@ -654,16 +697,59 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
     try { ctrl?.error(reason); } catch { /* already closed */ }
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  /** Byte streams: output a BYOB read had no room for, handed on at the next read
+   *  (kept here, not queued: a queued chunk is one more buffer handed over). */
+  let rest = [];
+  let closing = false;
+  /** Hands on output: into a waiting BYOB read's own buffer, else enqueued. */
+  const give = (controller, chunks) => {
+    for (const c of chunks) if (c.length) rest.push(c);
+    const req = byteStreams ? controller.byobRequest : null;
+    if (req && rest.length) {
+      const v = req.view;
+      let n = 0;
+      while (rest.length && n < v.byteLength) {
+        const c = rest[0];
+        const k = Math.min(c.length, v.byteLength - n);
+        new Uint8Array(v.buffer, v.byteOffset + n, k).set(k === c.length ? c : c.subarray(0, k));
+        n += k;
+        if (k < c.length) {
+          rest[0] = c.subarray(k);
+        } else {
+          rest.shift();
+          // Emptied: a worker's buffer goes back to be filled again (no fresh memory per batch).
+          if (!rest.some((r) => r.buffer === c.buffer)) engine.recycle?.(c.buffer);
+        }
+      }
+      req.respond(n);
+      return;
+    }
+    for (let i = 0; i < rest.length; i++) controller.enqueue(byteStreams ? ownChunk(rest[i], rest, i) : rest[i]);
+    rest = [];
+  };
+  const close = (controller) => {
+    controller.close();
+    // A BYOB read waiting at the end is answered "done" only by respond(0).
+    controller.byobRequest?.respond(0);
+  };
   const out = asyncIterable(new ReadableStream({
+    // A byte stream: `getReader({ mode: 'byob' })` reads into the consumer's own
+    // buffers; the default reader still gives Uint8Array chunks.
+    type: byteStreams ? 'bytes' : undefined,
     start(controller) {
       ctrl = controller;
       if (signal?.aborted) onAbort();
     },
     async pull(controller) {
+      if (rest.length) {
+        give(controller, []);
+        if (closing && !rest.length) close(controller);
+        return;
+      }
       try {
         // Keep up to `depth` batches on their way (worker only: the worker
         // handles its messages in order; in-thread engines take one at a time).
-        reader ??= await source.open();
+        reader ??= await source.open(engine);
         for (;;) {
           while (!inputDone && inflight.length < depth) {
             if (!reading) {
@@ -687,16 +773,14 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
             inflight.at(-1).catch(() => {});
           }
           const chunks = await inflight.shift();
-          for (const c of chunks) {
-            bytesOut += c.length;
-            controller.enqueue(c);
-          }
+          for (const c of chunks) bytesOut += c.length;
+          give(controller, chunks);
           onProgress?.(progress());
           if (inputDone && inflight.length === 0 && engine.again) {
             // Verified: read the source again, this time releasing.
             await engine.rewind();
             reader.releaseLock?.();
-            reader = await source.open();
+            reader = await source.open(engine);
             pass = 2;
             bytesIn = 0;
             scratch.carry = null;
@@ -714,7 +798,8 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
               onProgress?.({ ...progress(), phase: 'done', done: true, signatures: sigs });
               settle.resolve(sigs);
             }
-            controller.close();
+            if (rest.length) closing = true;
+            else close(controller);
             return;
           }
           if (chunks.length) return;
@@ -729,6 +814,7 @@ function pipe(engine, source, { onProgress, signal, decrypting = false, onEnd = 
       }
     },
     cancel(reason) {
+      rest = [];
       signal?.removeEventListener('abort', onAbort);
       stop(reason);
     },
@@ -788,7 +874,13 @@ export async function encryptStream(options) {
  * verified in a first pass (progress phase "verifying", nothing released)
  * and decrypted in a second ("decrypting"); if the source changed between
  * the passes the stream errors with TAMPERED: discard what was received.
- * A one-shot stream of SEIPDv1 is buffered up to `limits.maxMessageSize`.
+ * A one-shot stream of SEIPDv1 is copied, encrypted, to a temporary file (Node)
+ * or to OPFS (browsers: by the stream worker, or in-thread in a dedicated
+ * worker) and read back for the second pass; where there is no such storage
+ * (WebKitGTK's workers) it is buffered up to `limits.maxMessageSize`.
+ *
+ * The result is a byte stream where the engine has them: `getReader({ mode:
+ * 'byob' })` reads the plaintext into the caller's own buffers.
  *
  * Signatures inside are checked against `verificationKeys` as the data
  * streams: the returned stream's `signatures` promise resolves after the last
@@ -823,6 +915,8 @@ export async function decryptStream(options) {
     const sk = sessionKey.slice(); // the engine wipes what it is given
     getSessionKey = async () => sk;
   }
-  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass, verificationKeys }, getSessionKey, worker);
+  // A one-shot stream whose engine runs in the shared worker: the worker keeps the copy.
+  const copy = source.copyInWorker === true && worker && canUseWorker();
+  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass, verificationKeys, ...(copy && { copy }) }, getSessionKey, worker);
   return pipe(engine, source, { onProgress, signal, decrypting: true });
 }

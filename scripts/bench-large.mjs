@@ -12,7 +12,9 @@
 // DECRYPTION_FAILED (the row is its time to the verdict). Node's 4 GiB row from a
 // path is in tests/browser/pages/bench-cases.mjs.
 //
-// Sizes: 4 GiB (QUICK: 64 MiB); LARGE_GIB overrides.
+// Sizes: 4 GiB (QUICK: 64 MiB); LARGE_GIB overrides. LARGE_READ=byob reads the
+// plaintext with a BYOB reader into one reused 1 MiB buffer (the consumer allocates
+// nothing per chunk) instead of the default reader; the rows' names say which.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
 import os from 'node:os';
@@ -113,7 +115,7 @@ function flipBit(file, offset) {
 }
 
 /** Starts the decryption on the page (the result lands in window.__large). */
-function startOnPage({ expect }) {
+function startOnPage({ expect, byob }) {
   window.__large = null;
   (async () => {
     const s = await import('/pkg/index.js');
@@ -128,23 +130,27 @@ function startOnPage({ expect }) {
         passwords: ['bench'],
         onProgress: (p) => { if (p.phase && phases.at(-1) !== p.phase) phases.push(p.phase); },
       });
-      const reader = out.getReader();
+      // BYOB where the engine has readable byte streams (WebKitGTK 2.50 has none).
+      byob &&= typeof ReadableByteStreamController === 'function';
+      const reader = out.getReader(byob ? { mode: 'byob' } : undefined);
+      let buf = byob ? new ArrayBuffer(1 << 20) : null;
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await reader.read(byob ? new Uint8Array(buf) : undefined);
         if (done) break;
+        if (byob) buf = value.buffer;
         for (const j of [0, value.length >> 1, value.length - 1]) {
           if (value.length && value[j] !== 0) throw new Error(`plaintext differs at ${released + j}`);
         }
         released += value.length;
       }
-      window.__large = { ms: performance.now() - t0, released, code: null, phases, size: file.size };
+      window.__large = { ms: performance.now() - t0, released, code: null, phases, size: file.size, byob };
     } catch (e) {
       window.__large = { ms: performance.now() - t0, released, code: e?.code ?? String(e), phases, size: file.size, expect };
     }
   })();
 }
 
-async function runFile(h, file, expect) {
+async function runFile(h, file, expect, byob) {
   const page = await h.newPage();
   try {
     await page.goto(`${h.base}/test/blank.html`);
@@ -158,7 +164,7 @@ async function runFile(h, file, expect) {
     // Warm up: the package and its worker loaded before the memory baseline.
     await page.evaluate(async () => { const s = await import('/pkg/index.js'); await s.init(); await s.prewarm(); });
     const mem = sampler();
-    await page.evaluate(startOnPage, { expect });
+    await page.evaluate(startOnPage, { expect, byob });
     await page.waitForFunction(() => window.__large !== null, null, { timeout: 3_600_000, polling: 1000 });
     const r = await page.evaluate(() => window.__large);
     return { ...r, growth: mem.stop() };
@@ -174,9 +180,11 @@ async function runFile(h, file, expect) {
 export async function largeFiles({ root, quick, wants, engines, log }) {
   const gib = Number(process.env.LARGE_GIB ?? (quick ? 1 / 16 : 4));
   const label = (g) => (g >= 1 ? `${g} GiB` : `${g * 1024} MiB`);
+  const byob = process.env.LARGE_READ === 'byob';
+  const how = byob ? 'two-pass from a File, BYOB reader' : 'two-pass from a File';
   const names = {
-    time: `stream decrypt ${label(gib)}: GnuPG 2.2 SEIPDv1, two-pass from a File, time`,
-    memory: `stream decrypt ${label(gib)}: GnuPG 2.2 SEIPDv1, two-pass from a File, page process memory growth`,
+    time: `stream decrypt ${label(gib)}: GnuPG 2.2 SEIPDv1, ${how}, time`,
+    memory: `stream decrypt ${label(gib)}: GnuPG 2.2 SEIPDv1, ${how}, page process memory growth`,
     flip: `stream decrypt ${label(gib / 4)} with one flipped bit: no plaintext, DECRYPTION_FAILED (time to verdict)`,
   };
   if (!engines.length || !Object.values(names).some(wants)) return [];
@@ -199,10 +207,10 @@ export async function largeFiles({ root, quick, wants, engines, log }) {
       const h = await launch(engine);
       try {
         if (wants(names.time) || wants(names.memory)) {
-          const r = await runFile(h, whole, null);
+          const r = await runFile(h, whole, null, byob);
           if (r.code) throw new Error(`[large] ${engine}: ${label(gib)} failed: ${r.code}`);
           if (r.released !== bytes) throw new Error(`[large] ${engine}: released ${r.released} of ${bytes} octets`);
-          log(`[large] ${engine}: ${label(gib)} in ${(r.ms / 1000).toFixed(1)} s (${(bytes / MiB / (r.ms / 1000)).toFixed(0)} MiB/s), phases ${r.phases.join(' → ')}, memory growth: page process ${(r.growth.page / MiB).toFixed(0)} MiB, all browser processes ${(r.growth.total / MiB).toFixed(0)} MiB`);
+          log(`[large] ${engine}: ${label(gib)}${byob && !r.byob ? ' (no byte streams here: default reader)' : ''} in ${(r.ms / 1000).toFixed(1)} s (${(bytes / MiB / (r.ms / 1000)).toFixed(0)} MiB/s), phases ${r.phases.join(' → ')}, memory growth: page process ${(r.growth.page / MiB).toFixed(0)} MiB, all browser processes ${(r.growth.total / MiB).toFixed(0)} MiB`);
           const row = (name, ours, unit, peer, peerName) => ({
             name, env: engine, ours, peer, unit, ratio: peer == null ? null : peer / ours, peerName,
             oursStats: { median: ours, min: ours, max: ours, runs: 1 }, peerStats: null,
@@ -211,7 +219,7 @@ export async function largeFiles({ root, quick, wants, engines, log }) {
           if (wants(names.memory)) rows.push(row(names.memory, r.growth.page, 'bytes', 128 * MiB, `goal: under 128 MiB (all browser processes: ${(r.growth.total / MiB).toFixed(0)} MiB)`));
         }
         if (wants(names.flip)) {
-          const r = await runFile(h, flipped, 'DECRYPTION_FAILED');
+          const r = await runFile(h, flipped, 'DECRYPTION_FAILED', byob);
           log(`[large] ${engine}: flipped bit → ${r.code} after ${(r.ms / 1000).toFixed(1)} s, ${r.released} octets released`);
           if (r.released !== 0 || r.code !== 'DECRYPTION_FAILED') {
             throw new Error(`[large] ${engine}: a flipped bit gave ${r.code ?? 'success'} with ${r.released} octets released`);

@@ -5,6 +5,9 @@
 // one-shot stream is buffered, one phase); the copy is deleted at the end, after a
 // failure and on cancel, and a dead worker's copy is swept. A small message keeps the run short: the
 // path does not depend on the size (the engine's per-MiB digests cover the copy).
+// The same from a page's main thread (no synchronous access handles there): the shared
+// stream worker keeps the copy; where workers have no OPFS (WebKitGTK), the stream is
+// buffered and past `limits.maxMessageSize` LIMIT_EXCEEDED names the fix.
 import assert from 'node:assert/strict';
 import { forEachEngine } from './harness.mjs';
 
@@ -116,6 +119,99 @@ forEachEngine(({ h, test, engine }) => {
     assert.deepEqual(r.flipped.after, [], 'the copy is deleted after a failure');
     assert.deepEqual(r.cancelled, [], 'the copy is deleted on cancel');
     console.log(`# ${engine}: ${r.msgLength}-byte one-shot SEIPDv1 through the OPFS spill: ok; flipped bit: ${r.flipped.error}`);
+    await page.close();
+  });
+});
+
+/** On the page: a one-shot SEIPDv1 stream through the shared stream worker's copy. */
+async function pageSpill() {
+  const s = await import('/pkg/index.js');
+  await s.init();
+  const MiB = 1 << 20;
+  const TOTAL = 3 * MiB + 555;
+  const plain = new Uint8Array(TOTAL);
+  let x = 11;
+  for (let i = 0; i < TOTAL; i++) { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; plain[i] = x >>> 24; }
+  const streamOf = (b, step = 200 * 1024) => {
+    let off = 0;
+    return new ReadableStream({ pull(c) { if (off >= b.length) return c.close(); c.enqueue(b.slice(off, off + step)); off += step; } }, { highWaterMark: 0 });
+  };
+  // What the package's worker will find: OPFS with synchronous access handles?
+  const probe = new Worker(URL.createObjectURL(new Blob([
+    `postMessage(typeof FileSystemFileHandle === 'function' && typeof FileSystemFileHandle.prototype.createSyncAccessHandle === 'function' && typeof navigator.storage?.getDirectory === 'function')`,
+  ], { type: 'text/javascript' })));
+  const workerOpfs = await new Promise((ok) => { probe.onmessage = (e) => ok(e.data); probe.onerror = () => ok(false); });
+  probe.terminate();
+  const listSpill = async () => {
+    if (!workerOpfs) return [];
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('signet-spill', { create: true });
+    const names = [];
+    for await (const n of dir.keys()) names.push(n);
+    return names;
+  };
+  const chunks = [];
+  for await (const c of await s.encryptStream({ data: streamOf(plain), passwords: ['pw'], seipd: 'v1' })) chunks.push(c);
+  const msg = new Uint8Array(await new Blob(chunks).arrayBuffer());
+  const run = async (message, limits) => {
+    let released = 0, same = true, error = null, why = '', during = 0;
+    const phases = new Set();
+    try {
+      const out = await s.decryptStream({ message, passwords: ['pw'], limits, onProgress: (p) => phases.add(p.phase) });
+      const reader = out.getReader();
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) break;
+        during = Math.max(during, (await listSpill()).length);
+        for (let k = 0; k < r.value.length; k += 991) if (r.value[k] !== plain[released + k]) same = false;
+        released += r.value.length;
+      }
+    } catch (e) { error = e.code ?? String(e); why = String(e?.message ?? e); }
+    return { released, same, error, why, during, phases: [...phases], after: await listSpill() };
+  };
+  // Past the buffered limit (1 MiB here): spilled where the worker has OPFS, refused elsewhere.
+  const limits = { maxMessageSize: MiB };
+  const ok = await run(streamOf(msg), limits);
+  const bad = msg.slice();
+  bad[msg.length - 30] ^= 0x04;
+  const flipped = await run(streamOf(bad), limits);
+  let cancelled = [];
+  if (workerOpfs) {
+    const out = await s.decryptStream({ message: streamOf(msg), passwords: ['pw'] });
+    const rd = out.getReader();
+    await rd.read();
+    await rd.cancel();
+    cancelled = await listSpill();
+    for (let i = 0; i < 50 && cancelled.length; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      cancelled = await listSpill();
+    }
+  }
+  return { workerOpfs, total: TOTAL, ok, flipped, cancelled };
+}
+
+forEachEngine(({ h, test, engine }) => {
+  test('one-shot SEIPDv1 stream on the page: the shared worker spills it, or LIMIT_EXCEEDED names the fix', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(pageSpill);
+    if (!r.workerOpfs) {
+      assert.equal(r.ok.error, 'LIMIT_EXCEEDED', JSON.stringify(r.ok));
+      assert.match(r.ok.why, /pass a File/);
+      assert.equal(r.ok.released, 0);
+      console.log(`# ${engine}: no OPFS in workers: a one-shot SEIPDv1 stream past the limit → LIMIT_EXCEEDED (${r.ok.why})`);
+      return page.close();
+    }
+    assert.equal(r.ok.error, null, JSON.stringify(r.ok));
+    assert.equal(r.ok.released, r.total);
+    assert.equal(r.ok.same, true);
+    assert.deepEqual(r.ok.phases, ['verifying', 'decrypting', 'done']);
+    assert.equal(r.ok.during, 1, 'one copy while the second pass reads it');
+    assert.deepEqual(r.ok.after, [], 'the copy is deleted at the end');
+    assert.equal(r.flipped.released, 0, 'nothing released before a failed MDC');
+    assert.ok(['DECRYPTION_FAILED', 'TAMPERED'].includes(r.flipped.error), JSON.stringify(r.flipped));
+    assert.deepEqual(r.flipped.after, [], 'the copy is deleted after a failure');
+    assert.deepEqual(r.cancelled, [], 'the copy is deleted on cancel');
+    console.log(`# ${engine}: one-shot SEIPDv1 on the page, spilled by the stream worker: ok; flipped bit: ${r.flipped.error}`);
     await page.close();
   });
 });

@@ -1,0 +1,80 @@
+// decryptStream's output is a byte stream where the engine has them (issue #25): a
+// page reads the plaintext into its own reused buffer with a BYOB reader, through the
+// shared worker, for SEIPDv2 (WebCrypto GCM) and SEIPDv1 in two passes from a Blob;
+// the default reader still gives Uint8Array chunks. An engine without readable byte
+// streams keeps the default stream (the test says so).
+import assert from 'node:assert/strict';
+import { forEachEngine } from './harness.mjs';
+
+async function byobOnPage() {
+  const s = await import('/pkg/index.js');
+  await s.init();
+  const MiB = 1 << 20;
+  const TOTAL = 5 * MiB + 4321;
+  const plain = new Uint8Array(TOTAL);
+  let x = 3;
+  for (let i = 0; i < TOTAL; i++) { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; plain[i] = x >>> 24; }
+  const streamOf = (b, step = 200 * 1024) => {
+    let off = 0;
+    return new ReadableStream({ pull(c) { if (off >= b.length) return c.close(); c.enqueue(b.slice(off, off + step)); off += step; } }, { highWaterMark: 0 });
+  };
+  const byteStreams = typeof ReadableByteStreamController === 'function';
+  const results = {};
+  for (const seipd of ['v2', 'v1']) {
+    const chunks = [];
+    for await (const c of await s.encryptStream({ data: streamOf(plain), passwords: ['pw'], seipd })) chunks.push(c);
+    const blob = new Blob(chunks);
+    const out = await s.decryptStream({ message: blob, passwords: ['pw'] });
+    const r = { byob: false, released: 0, same: true, reads: 0 };
+    if (byteStreams) {
+      const reader = out.getReader({ mode: 'byob' });
+      let buf = new ArrayBuffer(64 * 1024);
+      for (;;) {
+        const { done, value } = await reader.read(new Uint8Array(buf));
+        if (done) break;
+        // Every byte: the worker refills buffers the page handed back (recycled).
+        for (let k = 0; k < value.length; k++) if (value[k] !== plain[r.released + k]) { r.same = false; break; }
+        r.released += value.length;
+        r.reads += 1;
+        buf = value.buffer; // the same memory, handed back for the next read
+      }
+      r.byob = true;
+    } else {
+      try { out.getReader({ mode: 'byob' }); } catch (e) { r.refused = e.name; }
+      await out.cancel();
+    }
+    // The default reader: Uint8Array chunks, the same bytes.
+    let n = 0;
+    r.chunksOk = true;
+    for await (const c of await s.decryptStream({ message: blob, passwords: ['pw'] })) {
+      if (!(c instanceof Uint8Array) || c.length === 0) r.chunksOk = false;
+      for (let k = 0; k < c.length; k += 997) if (c[k] !== plain[n + k]) r.same = false;
+      n += c.length;
+    }
+    r.defaultReleased = n;
+    results[seipd] = r;
+  }
+  return { byteStreams, total: TOTAL, results };
+}
+
+forEachEngine(({ h, test, engine }) => {
+  test('BYOB read of decryptStream output (SEIPDv2 and two-pass SEIPDv1), default reader unchanged', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(byobOnPage);
+    for (const [seipd, x] of Object.entries(r.results)) {
+      assert.equal(x.same, true, seipd);
+      assert.equal(x.chunksOk, true, seipd);
+      assert.equal(x.defaultReleased, r.total, seipd);
+      if (r.byteStreams) {
+        assert.equal(x.byob, true);
+        assert.equal(x.released, r.total, seipd);
+        assert.ok(x.reads >= r.total / (64 * 1024), 'the reader filled its 64 KiB buffer, read after read');
+      } else {
+        assert.equal(x.refused, 'TypeError', 'no byte streams here: a BYOB reader is refused');
+      }
+    }
+    console.log(`# ${engine}: ${r.byteStreams ? 'BYOB reads into one 64 KiB buffer: ok' : 'no readable byte streams: default stream'}`);
+    await page.close();
+  });
+});
