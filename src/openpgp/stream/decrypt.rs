@@ -178,7 +178,7 @@ impl StreamDecryptor {
     }
 
     /// True when the encrypted data packet's version octet was read (so a
-    /// SEIPDv1 body is known to be buffered before any key work is spent) and
+    /// SEIPDv1 body is known to be held before any key work is spent) and
     /// a session key is needed to go on.
     pub fn needs_session_key(&self) -> bool {
         self.seipd_seen
@@ -568,7 +568,7 @@ impl StreamDecryptor {
         Ok(())
     }
 
-    /// The verification keys, parsed (streamed and buffered paths alike).
+    /// The verification keys, parsed.
     fn certs(&self) -> Result<Vec<Cert>> {
         let keys: Vec<&[u8]> = self
             .opts
@@ -585,7 +585,7 @@ impl StreamDecryptor {
         sigs.finish(&self.certs()?)
     }
 
-    /// True once the final tag verified (or a buffered message was decrypted).
+    /// True once the final tag (or the MDC) verified and the content ended.
     pub fn is_done(&self) -> bool {
         self.done
     }
