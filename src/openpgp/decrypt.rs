@@ -127,6 +127,7 @@ pub fn decrypt_blocks(
     let mut mdc_failed = false;
     loop {
         let mut d = engine(opts)?;
+        d.collect_blocks();
         // The session key packets first: no key work before the encrypted
         // data's version octet is known.
         let mut rest = message;
@@ -156,9 +157,8 @@ pub fn decrypt_blocks(
                 c.none_found()
             });
         };
-        let mut plain = Plaintext::new();
-        match finish_with(&mut d, sk, rest, &mut plain) {
-            Ok(()) => return Ok((plain, d.signatures().to_vec())),
+        match finish_with(&mut d, sk, rest) {
+            Ok(()) => return Ok((d.take_blocks(), d.signatures().to_vec())),
             // Perhaps a SKESKv4 candidate from a wrong password: the next.
             Err(Error::DecryptionFailed) => mdc_failed = true,
             Err(e) => return Err(e),
@@ -166,37 +166,27 @@ pub fn decrypt_blocks(
     }
 }
 
-/// Sets the session key and pushes the rest of the message, collecting the
-/// plaintext: SEIPDv1 (held until its MDC) in one push, so its body is
-/// copied once and decrypted in one call; SEIPDv2 a step at a time, so only
-/// one step of output waits in the engine.
+/// Sets the session key and pushes the rest of the message; the plaintext
+/// collects in the engine's blocks. SEIPDv1 (held until its MDC) goes in one
+/// push, so its body is copied once and decrypted in one call; SEIPDv2 a
+/// step at a time.
 fn finish_with(
     d: &mut StreamDecryptor,
     sk: super::stream::SessionKey,
     mut rest: &[u8],
-    plain: &mut Plaintext,
 ) -> Result<()> {
     let step = if d.is_streaming() == Some(false) {
         rest.len()
     } else {
         STEP
     };
-    let first = Zeroizing::new(d.set_session_key(sk)?);
-    keep(plain, &first)?;
+    d.set_session_key(sk)?;
     while !rest.is_empty() {
         let (piece, r) = rest.split_at(step.min(rest.len()));
         d.push_into(piece)?;
-        d.with_output(|b| keep(plain, b))?;
         rest = r;
     }
-    d.finish_into()?;
-    d.with_output(|b| keep(plain, b))
-}
-
-fn keep(plain: &mut Plaintext, b: &[u8]) -> Result<()> {
-    plain
-        .write_all(b)
-        .map_err(|e| Error::Internal(format!("plaintext: {e}")))
+    d.finish_into()
 }
 
 /// SEIPDv1 and v2 through [`decrypt`] and [`decrypt_stream`], and the host's bulk primitives.

@@ -24,7 +24,7 @@ use crate::openpgp::content::SignatureCheck;
 use crate::openpgp::esk::{decrypt_session_key, SessionKey};
 use crate::openpgp::keys::{parse_certs, PrivateKey};
 use crate::openpgp::policy::Cert;
-use crate::openpgp::Limits;
+use crate::openpgp::{Limits, Plaintext};
 use crate::{Error, Result};
 
 /// Options for [`StreamDecryptor::new`].
@@ -125,6 +125,9 @@ pub struct StreamDecryptor {
     signatures: Vec<SignatureCheck>,
     /// Authenticated plaintext ready for the caller.
     out: Zeroizing<Vec<u8>>,
+    /// Or, once [`collect_blocks`](Self::collect_blocks) was called, all of
+    /// it in blocks (the one-shot functions).
+    blocks: Option<Plaintext>,
     /// First pass of a two-pass decryption: segment digests of the message.
     record: Option<Fingerprints>,
     /// The first pass verified the MDC: the gate for the second, until `rewind`.
@@ -169,6 +172,7 @@ impl StreamDecryptor {
             armor: None,
             signatures: Vec::new(),
             out: Zeroizing::new(Vec::new()),
+            blocks: None,
             record: opts_two_pass.then(Fingerprints::default),
             waiting: None,
             replay: None,
@@ -265,6 +269,9 @@ impl StreamDecryptor {
                 self.body = Body::Start;
             }
             self.out.clear();
+            if self.blocks.is_some() {
+                self.blocks = Some(Plaintext::new());
+            }
         }
         r
     }
@@ -277,6 +284,27 @@ impl StreamDecryptor {
         let r = f(&self.out);
         self.out.clear();
         r
+    }
+
+    /// From now on plaintext is collected in blocks that never move, taken at
+    /// the end with [`take_blocks`](Self::take_blocks), instead of waiting in
+    /// one growing buffer: memory stays at the plaintext size (a compression
+    /// bomb stops near `max_decompressed_size`, not twice it).
+    pub fn collect_blocks(&mut self) {
+        self.blocks.get_or_insert_with(Plaintext::new);
+    }
+
+    /// The plaintext collected in blocks (see [`collect_blocks`](Self::collect_blocks)).
+    pub fn take_blocks(&mut self) -> Plaintext {
+        self.blocks.take().unwrap_or_default()
+    }
+
+    /// Where released plaintext goes: the output buffer, or the blocks.
+    fn sink<'a>(out: &'a mut Vec<u8>, blocks: &'a mut Option<Plaintext>) -> PlainOut<'a> {
+        match blocks {
+            Some(p) => PlainOut::Blocks(p),
+            None => PlainOut::Copy(out),
+        }
     }
 
     fn take_output(&mut self) -> Vec<u8> {
@@ -515,9 +543,14 @@ impl StreamDecryptor {
 
     /// Where SEIPDv1 plaintext goes: out (second pass; one pass, once its
     /// MDC verified), or nowhere (the verifying pass).
-    fn v1_out(releasing: bool, one_pass: bool, out: &mut Vec<u8>) -> PlainOut<'_> {
+    fn v1_out<'a>(
+        releasing: bool,
+        one_pass: bool,
+        out: &'a mut Vec<u8>,
+        blocks: &'a mut Option<Plaintext>,
+    ) -> PlainOut<'a> {
         if releasing || one_pass {
-            PlainOut::Copy(out)
+            Self::sink(out, blocks)
         } else {
             PlainOut::Discard
         }
@@ -530,7 +563,7 @@ impl StreamDecryptor {
             return Err(Error::Internal("not SEIPDv1".into()));
         };
         let one_pass = v.holds();
-        let mut to = Self::v1_out(self.releasing, one_pass, &mut self.out);
+        let mut to = Self::v1_out(self.releasing, one_pass, &mut self.out, &mut self.blocks);
         let r = v.end(&mut to).and_then(|d| {
             if !v.content.complete() {
                 return Err(Error::MalformedInput(
@@ -664,7 +697,7 @@ impl StreamDecryptor {
             Body::V2(v) => {
                 let mut to = match segments {
                     Some(s) => PlainOut::Segments(s, &mut self.out),
-                    None => PlainOut::Copy(&mut self.out),
+                    None => Self::sink(&mut self.out, &mut self.blocks),
                 };
                 v.complete(plain, &mut to)?
             }
@@ -684,10 +717,11 @@ impl StreamDecryptor {
     /// SEIPD body octets from the outer parser.
     fn body_bytes(&mut self, b: &[u8]) -> Result<()> {
         match &mut self.body {
-            Body::V2(v) => v.put(b, &mut self.out)?,
+            Body::V2(v) => v.put(b, &mut Self::sink(&mut self.out, &mut self.blocks))?,
             Body::Start => stage(&mut self.ct, b),
             Body::V1(v) => {
-                let mut to = Self::v1_out(self.releasing, v.holds(), &mut self.out);
+                let mut to =
+                    Self::v1_out(self.releasing, v.holds(), &mut self.out, &mut self.blocks);
                 v.put(b, &mut to)?;
             }
         }
@@ -904,7 +938,7 @@ impl StreamDecryptor {
                 verified: false,
                 content: Content::new(!self.opts.verification_keys.is_empty(), &self.opts.limits),
             });
-            v.put(body, &mut self.out)?;
+            v.put(body, &mut Self::sink(&mut self.out, &mut self.blocks))?;
             self.ct = Vec::new();
             // Only SEIPDv1 has a second pass.
             self.record = None;
@@ -912,7 +946,7 @@ impl StreamDecryptor {
         }
         if self.body_ended {
             if let Body::V2(v) = &mut self.body {
-                v.end(&mut self.out)?;
+                v.end(&mut Self::sink(&mut self.out, &mut self.blocks))?;
             }
         }
         Ok(())
@@ -921,7 +955,7 @@ impl StreamDecryptor {
 
 impl V2Dec {
     /// Takes ciphertext octets; cuts chunks (see `held`).
-    fn put(&mut self, mut b: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    fn put(&mut self, mut b: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
         let full = self.keys.params.chunk_size() + TAG_LEN;
         while !b.is_empty() {
             let take = (full - self.cur.len()).min(b.len());
@@ -941,7 +975,7 @@ impl V2Dec {
     }
 
     /// The body ended: the last chunk (if any) and the final tag.
-    fn end(&mut self, out: &mut Vec<u8>) -> Result<()> {
+    fn end(&mut self, out: &mut PlainOut<'_>) -> Result<()> {
         if self.final_queued {
             return Ok(());
         }
@@ -979,7 +1013,7 @@ impl V2Dec {
     }
 
     /// Queues (external) or runs (Rust) one open job.
-    fn queue(&mut self, data: Vec<u8>, is_final: bool, out: &mut Vec<u8>) -> Result<()> {
+    fn queue(&mut self, data: Vec<u8>, is_final: bool, out: &mut PlainOut<'_>) -> Result<()> {
         let index = self.next_index;
         let in_len = data.len();
         let out_len = in_len.saturating_sub(TAG_LEN);
@@ -1012,10 +1046,9 @@ impl V2Dec {
             self.verified = true;
             return Ok(());
         }
-        let r = self.content.feed(
-            job.data.get(..out_len).unwrap_or_default(),
-            &mut PlainOut::Copy(out),
-        );
+        let r = self
+            .content
+            .feed(job.data.get(..out_len).unwrap_or_default(), out);
         zeroize::Zeroize::zeroize(&mut job.data[..]);
         r
     }

@@ -5,8 +5,6 @@
 //! packets follow the same rules, limits and error codes as inside an
 //! encrypted message, and signatures are judged the same way.
 
-use std::io::Write;
-
 use zeroize::Zeroizing;
 
 use super::armor::ArmorReader;
@@ -16,9 +14,6 @@ use crate::openpgp::content::SignatureCheck;
 use crate::openpgp::policy::Cert;
 use crate::openpgp::{Limits, Plaintext};
 use crate::{Error, Result};
-
-/// Octets parsed per step (bounds the output waiting between steps).
-const STEP: usize = 1 << 20;
 
 /// Reads the signed message `message` (binary, or ASCII-armored from its first
 /// octet on): its literal data, and its signatures judged against `certs`.
@@ -61,14 +56,8 @@ pub fn read_packets(
 ) -> Result<(Plaintext, Vec<SignatureCheck>)> {
     let mut content = Content::new(true, limits);
     let mut plain = Plaintext::new();
-    let mut out = Zeroizing::new(Vec::new());
-    for piece in bin.chunks(STEP) {
-        content.feed(piece, &mut PlainOut::Copy(&mut out))?;
-        plain
-            .write_all(&out)
-            .map_err(|e| Error::Internal(format!("plaintext: {e}")))?;
-        out.clear();
-    }
+    // Straight into blocks: a compression bomb costs its cap once.
+    content.feed(bin, &mut PlainOut::Blocks(&mut plain))?;
     if !content.complete() {
         return Err(Error::MalformedInput(
             "the literal data packet is incomplete".into(),

@@ -10,13 +10,15 @@
 //! Shared by the SEIPDv2 chunks and the SEIPDv1 CFB stream, so both apply the
 //! same rules.
 
+use std::io::Write;
+
 use zeroize::Zeroizing;
 
 use super::compressed::Decompressor;
 use super::framing::{parse_header, parse_new_length, BodyLen};
-use super::meter::stage;
+use super::meter::{count, stage};
 use super::sigcheck::{SigCheck, MAX_SIG_PACKET};
-use crate::openpgp::Limits;
+use crate::openpgp::{Limits, Plaintext};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +118,9 @@ fn collect_len(len: BodyLen) -> Result<usize> {
 pub(super) enum PlainOut<'a> {
     /// Copied into the output buffer.
     Copy(&'a mut Vec<u8>),
+    /// Copied into 1 MiB blocks that never move (the one-shot functions: a
+    /// compression bomb's output costs its cap once, not a doubling buffer).
+    Blocks(&'a mut Plaintext),
     /// Recorded as (offset, length) pairs into the job's plaintext, which the
     /// caller holds and hands on without copying it out of Wasm memory; data
     /// from a compressed layer is copied to the second buffer instead.
@@ -131,6 +136,7 @@ impl PlainOut<'_> {
     fn nested(&mut self) -> PlainOut<'_> {
         match self {
             PlainOut::Copy(v) | PlainOut::Segments(_, v) => PlainOut::Copy(v),
+            PlainOut::Blocks(p) => PlainOut::Blocks(p),
             PlainOut::Discard => PlainOut::Discard,
         }
     }
@@ -140,6 +146,11 @@ impl PlainOut<'_> {
     fn put(&mut self, data: &[u8], offset: isize) -> Result<()> {
         match self {
             PlainOut::Copy(v) => stage(v, data),
+            PlainOut::Blocks(p) => {
+                count(data.len());
+                p.write_all(data)
+                    .map_err(|e| Error::Internal(format!("plaintext: {e}")))?;
+            }
             PlainOut::Discard => {}
             PlainOut::Segments(segs, _) => {
                 if data.is_empty() {
