@@ -1,10 +1,11 @@
-//! Decryption with private keys and/or passwords, plus verification of signatures
-//! found inside.
+//! One-shot and `Read`-based decryption with private keys and/or passwords,
+//! plus verification of signatures found inside: a few lines over the one
+//! engine (`stream::StreamDecryptor`), which decides every rule.
 //!
-//! Release rules:
-//! - SEIPDv1 has one MDC at the very end. rPGP (in its default `CheckFirst` mode,
-//!   which we keep, capped at [`Limits::max_message_size`]) decrypts the whole
-//!   packet and checks the MDC before the first plaintext byte comes out, so even
+//! Release rules (the engine's):
+//! - SEIPDv1 has one MDC at the very end: the body is held (capped at
+//!   [`Limits::max_message_size`](super::Limits)), decrypted and its MDC
+//!   checked before the first plaintext byte is parsed or released, so even
 //!   [`decrypt_stream`] never writes unauthenticated SEIPDv1 plaintext.
 //! - SEIPDv2 is released chunk by chunk, each chunk after its AEAD tag verified.
 //!   Truncation (a missing final chunk or final tag) is only detected at the end:
@@ -13,146 +14,87 @@
 //! - SED (packet 9, no integrity protection) is refused with `UNSUPPORTED` (EFAIL).
 //!
 //! Errors (pinned per case by `tests/pgp_errors.rs` over the hostile corpus,
-//! the same on every path): `NO_MATCHING_KEY` when no ESK is for the given
-//! keys or passwords (a wrong password on a SKESKv6 lands here, its AEAD check
-//! fails); `DECRYPTION_FAILED` only for a failed authentication (an MDC, chunk
-//! tag, or a PKESK addressed to one of our keys that does not decrypt; a wrong
-//! password on a SKESKv4 also lands here once its random key fails the MDC);
-//! `MALFORMED_INPUT` for structure (packets that do not parse, truncated input,
-//! packets after the encrypted data); `UNSUPPORTED` for authentic content we do
-//! not support; `LIMIT_EXCEEDED` for S2K work or sizes over [`super::Limits`].
-//! The stream engine decompresses compressed content itself
-//! (`stream/compressed.rs`): damage inside an authenticated compressed packet
-//! is `MALFORMED_INPUT` there, an unknown algorithm `UNSUPPORTED`. This
-//! module still reads compressed content through rPGP until the one-shot path
-//! runs on the engine too.
+//! the same on every path, since there is one): `NO_MATCHING_KEY` when no ESK
+//! is for the given keys or passwords (a wrong password on a SKESKv6 lands
+//! here, its AEAD check fails); `DECRYPTION_FAILED` only for a failed
+//! authentication (an MDC, chunk tag, or a PKESK addressed to one of our keys
+//! that does not decrypt; a wrong password on a SKESKv4 also lands here once
+//! its random key fails the MDC); `MALFORMED_INPUT` for structure (packets that
+//! do not parse, truncated input, packets after the encrypted data, damage
+//! inside an authenticated compressed packet); `UNSUPPORTED` for authentic
+//! content we do not support (an unknown compression algorithm, an encrypted
+//! message inside); `LIMIT_EXCEEDED` for S2K work or sizes over
+//! [`super::Limits`].
 //!
-//! Stages (no module imports another that imports it back): session keys in
-//! `esk.rs` (one S2K budget per message), SEIPDv1 bodies in `seipd1.rs`,
-//! SEIPDv2 chunks in `stream/seipd2.rs`, inner packets in `content.rs`; this
-//! module composes them for the one-shot and `Read`-based paths.
+//! Session keys come from `esk.rs` (one S2K budget per message). In memory
+//! the input can be read again, so a SKESKv4 candidate whose MDC fails (a
+//! wrong password cannot be told earlier) makes way for the next one, each
+//! S2K derived once; [`decrypt_stream`] reads once and takes the first.
 
-use std::io::{BufReader, Read, Write};
+use std::io::{Read, Write};
 
-use pgp::composed::{DecryptionOptions, Edata, Message, TheRing};
-use pgp::crypto::aead::AeadAlgorithm;
-use pgp::crypto::sym::SymmetricKeyAlgorithm;
-use pgp::packet::{ProtectedDataConfig, SymEncryptedProtectedDataConfig as SeipdConfig};
-use pgp::types::Seipdv1ReadMode;
+use zeroize::Zeroizing;
 
-use super::content::{after_key_err, check_signatures, decompress_all, pump, read_inner};
 pub use super::content::{DecryptOptions, Decrypted, SignatureCheck};
 use super::esk::Candidates;
-use super::keys::parse_certs;
-use super::util::{parse_err, CappedReader};
+use super::keys::{parse_certs, PrivateKey};
+use super::stream::{StreamDecryptOptions, StreamDecryptor};
+use super::util::io_err;
 use super::Plaintext;
 use crate::{Error, Result};
 
-/// SEIPDv2 header algorithms we accept. Checked before rPGP derives keys:
-/// rPGP 0.21 panics deriving the nonce for an unknown AEAD mode (its nonce size
-/// is 0), and a panic in Wasm kills the module.
-fn check_v2_algorithms(sym: SymmetricKeyAlgorithm, aead: AeadAlgorithm) -> Result<()> {
-    use SymmetricKeyAlgorithm as S;
-    if !matches!(sym, S::AES128 | S::AES192 | S::AES256) {
-        return Err(Error::Unsupported(format!(
-            "SEIPDv2 with cipher {}",
-            u8::from(sym)
-        )));
+/// Input octets pushed into the engine per step (bounds what it stages
+/// before the session key and the output waiting per step).
+const STEP: usize = 1 << 20;
+
+/// The engine for `opts`; the options are checked first (verification keys
+/// parse, some key or password is given), before any message work.
+fn engine(opts: &DecryptOptions<'_>) -> Result<StreamDecryptor> {
+    if opts.decryption_keys.is_empty() && opts.passwords.is_empty() {
+        return Err(Error::InvalidArgument(
+            "give at least one of decryptionKeys or passwords".into(),
+        ));
     }
-    if !matches!(
-        aead,
-        AeadAlgorithm::Eax | AeadAlgorithm::Ocb | AeadAlgorithm::Gcm
-    ) {
-        return Err(Error::Unsupported(format!(
-            "SEIPDv2 with AEAD mode {}",
-            u8::from(aead)
-        )));
-    }
-    Ok(())
+    parse_certs(&opts.verification_keys, &opts.limits)?;
+    Ok(StreamDecryptor::new(StreamDecryptOptions {
+        limits: opts.limits,
+        verification_keys: opts.verification_keys.iter().map(|k| k.to_vec()).collect(),
+        ..Default::default()
+    }))
 }
 
 /// Decrypts `reader` into `writer`; returns the signature checks. On error the
 /// caller must discard anything already written (see the module docs).
 pub fn decrypt_stream<R: Read + Send, W: Write>(
     opts: &DecryptOptions<'_>,
-    reader: R,
+    mut reader: R,
     mut writer: W,
 ) -> Result<Vec<SignatureCheck>> {
-    decrypt_inner(opts, reader, &mut writer, u64::MAX)
-}
-
-fn decrypt_inner<R: Read + Send, W: Write>(
-    opts: &DecryptOptions<'_>,
-    reader: R,
-    writer: &mut W,
-    plain_cap: u64,
-) -> Result<Vec<SignatureCheck>> {
-    if opts.decryption_keys.is_empty() && opts.passwords.is_empty() {
-        return Err(Error::InvalidArgument(
-            "give at least one of decryptionKeys or passwords".into(),
-        ));
+    let mut d = engine(opts)?;
+    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
+    let mut buf = Zeroizing::new(vec![0u8; STEP]);
+    let write = |w: &mut W, b: &[u8]| {
+        w.write_all(b)
+            .map_err(|e| Error::Storage(format!("writing output: {e}")))
+    };
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_err(e)),
+        };
+        d.push_into(buf.get(..n).unwrap_or_default())?;
+        if d.needs_session_key() {
+            let c = Candidates::from_bytes(d.esk_bytes(), &keys, &opts.passwords, &opts.limits)?;
+            let out = Zeroizing::new(d.set_session_key(c.first()?)?);
+            write(&mut writer, &out)?;
+        }
+        d.with_output(|b| write(&mut writer, b))?;
     }
-    let limits = &opts.limits;
-    let certs = parse_certs(&opts.verification_keys, limits)?;
-    let source = CappedReader::new(BufReader::new(reader), u64::MAX, "message");
-    let (msg, _) = Message::from_reader(source).map_err(parse_err)?;
-
-    let (sk, v1) = match &msg {
-        Message::Encrypted { esk, edata, .. } => {
-            if matches!(edata, Edata::SymEncryptedData { .. }) {
-                return Err(Error::Unsupported(
-                    "symmetrically encrypted data without integrity protection (SED) is refused"
-                        .into(),
-                ));
-            }
-            if let Edata::SymEncryptedProtectedData { reader } = edata {
-                if let ProtectedDataConfig::Seipd(SeipdConfig::V2 { sym_alg, aead, .. }) =
-                    reader.config()
-                {
-                    check_v2_algorithms(*sym_alg, *aead)?;
-                }
-            }
-            if matches!(edata, Edata::GnupgAeadData { .. }) {
-                return Err(Error::Unsupported(
-                    "GnuPG's non-standard OCB packet (type 20) is not supported".into(),
-                ));
-            }
-            // The session key comes from our search (one S2K budget for the
-            // message); rPGP only decrypts the body with it.
-            let keys = opts.decryption_keys.clone();
-            let sk = Candidates::from_esks(esk, &keys, &opts.passwords, limits)?.first()?;
-            let v2 = matches!(
-                edata,
-                Edata::SymEncryptedProtectedData { reader }
-                    if matches!(reader.config(), ProtectedDataConfig::Seipd(SeipdConfig::V2 { .. }))
-            );
-            (sk, !v2)
-        }
-        _ => {
-            // Input, not an option: the file is of the wrong kind.
-            return Err(Error::MalformedInput(
-                "not an encrypted message (use verify for signed messages)".into(),
-            ));
-        }
-    };
-    let ring = TheRing {
-        session_keys: vec![sk.to_plain(v1)?],
-        decrypt_options: DecryptionOptions::new().set_seipdv1_read_mode(
-            Seipdv1ReadMode::CheckFirst {
-                max_message_size: usize::try_from(limits.max_message_size).unwrap_or(usize::MAX),
-            },
-        ),
-        ..Default::default()
-    };
-    let (msg, _) = msg.decrypt_the_ring(ring, true).map_err(after_key_err)?;
-    let (mut msg, compressed) = decompress_all(msg, limits)?;
-    let cap = if compressed {
-        plain_cap.min(limits.max_decompressed_size)
-    } else {
-        plain_cap
-    };
-    pump(&mut msg, writer, cap)?;
-    check_signatures(&msg, &certs, limits)
+    d.finish_into()?;
+    d.with_output(|b| write(&mut writer, b))?;
+    Ok(d.signatures().to_vec())
 }
 
 /// One-shot decryption: nothing is returned unless the whole message
@@ -167,7 +109,8 @@ pub fn decrypt(message: &[u8], opts: &DecryptOptions<'_>) -> Result<Decrypted> {
 
 /// [`decrypt`] with the plaintext left in blocks: peak memory is the plaintext
 /// size (no contiguous copy, no doubling `Vec`), which is what the Wasm binding
-/// needs to stay near [`Limits::max_decompressed_size`] under a compression bomb.
+/// needs to stay near [`Limits::max_decompressed_size`](super::Limits) under a
+/// compression bomb.
 pub fn decrypt_blocks(
     message: &[u8],
     opts: &DecryptOptions<'_>,
@@ -179,27 +122,77 @@ pub fn decrypt_blocks(
             opts.limits.max_message_size
         )));
     }
-    let mut plain = Plaintext::new();
-    let cap = opts
-        .limits
-        .max_message_size
-        .max(opts.limits.max_decompressed_size);
-    let has_secret = !opts.decryption_keys.is_empty() || !opts.passwords.is_empty();
-    if let Some(inner) = has_secret
-        .then(|| super::seipd1::try_decrypt(message, opts))
-        .flatten()
-    {
-        return read_inner(inner?.packets(), opts);
+    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
+    let mut candidates: Option<Candidates<'_>> = None;
+    let mut mdc_failed = false;
+    loop {
+        let mut d = engine(opts)?;
+        d.collect_blocks();
+        // The session key packets first: no key work before the encrypted
+        // data's version octet is known.
+        let mut rest = message;
+        while !rest.is_empty() && !d.needs_session_key() {
+            let (piece, r) = rest.split_at(STEP.min(rest.len()));
+            d.push_into(piece)?;
+            rest = r;
+        }
+        if !d.needs_session_key() {
+            // No encrypted data: `finish` names the damage.
+            d.finish_into()?;
+            return Err(Error::Internal("a message without encrypted data".into()));
+        }
+        let c = match candidates.as_mut() {
+            Some(c) => c,
+            None => candidates.insert(Candidates::from_bytes(
+                d.esk_bytes(),
+                &keys,
+                &opts.passwords,
+                &opts.limits,
+            )?),
+        };
+        let Some(sk) = c.next_key()? else {
+            return Err(if mdc_failed {
+                Error::DecryptionFailed
+            } else {
+                c.none_found()
+            });
+        };
+        match finish_with(&mut d, sk, rest) {
+            Ok(()) => return Ok((d.take_blocks(), d.signatures().to_vec())),
+            // Perhaps a SKESKv4 candidate from a wrong password: the next.
+            Err(Error::DecryptionFailed) => mdc_failed = true,
+            Err(e) => return Err(e),
+        }
     }
-    let signatures = decrypt_inner(opts, message, &mut plain, cap)?;
-    Ok((plain, signatures))
 }
 
-/// The SEIPDv1 fast path (`seipd1.rs`) against the general path, through [`decrypt`].
+/// Sets the session key and pushes the rest of the message; the plaintext
+/// collects in the engine's blocks. SEIPDv1 (held until its MDC) goes in one
+/// push, so its body is copied once and decrypted in one call; SEIPDv2 a
+/// step at a time.
+fn finish_with(
+    d: &mut StreamDecryptor,
+    sk: super::stream::SessionKey,
+    mut rest: &[u8],
+) -> Result<()> {
+    let step = if d.is_streaming() == Some(false) {
+        rest.len()
+    } else {
+        STEP
+    };
+    d.set_session_key(sk)?;
+    while !rest.is_empty() {
+        let (piece, r) = rest.split_at(step.min(rest.len()));
+        d.push_into(piece)?;
+        rest = r;
+    }
+    d.finish_into()
+}
+
+/// SEIPDv1 and v2 through [`decrypt`] and [`decrypt_stream`], and the host's bulk primitives.
 #[cfg(test)]
 mod tests {
-    use super::super::seipd1::tests::v1_to_pw;
-    use super::super::seipd1::try_decrypt;
+    use super::super::seipd1_ranges::tests::v1_to_pw;
     use super::*;
     use crate::simd_aes::{Aes128, Aes192, Aes256};
     use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit};
@@ -207,7 +200,7 @@ mod tests {
     use sha1::{Digest, Sha1};
 
     #[test]
-    fn fast_path_is_taken_for_v1_and_agrees_with_rpgp() {
+    fn one_shot_and_read_paths_agree() {
         use crate::openpgp::{
             decrypt_stream, encrypt, generate_key, unlock_key, EncryptOptions, GenerateOptions,
             Limits, Profile, SeipdChoice,
@@ -241,24 +234,18 @@ mod tests {
                 },
             )
             .unwrap();
-            let fast = try_decrypt(&msg, &opts);
-            if seipd == SeipdChoice::V2 {
-                assert!(fast.is_none(), "SEIPDv2 must take the general path");
-                continue;
-            }
-            let inner = fast.expect("v1 must take the fast path").unwrap();
             let mut reference = Vec::new();
             decrypt_stream(&opts, msg.as_slice(), &mut reference).unwrap();
             let got = decrypt(&msg, &opts).unwrap();
             assert_eq!(got.data.as_slice(), reference.as_slice());
             assert_eq!(got.data.as_slice(), data.as_slice());
-            assert!(inner.packets().len() > data.len());
             if !armor {
-                // Any flipped ciphertext octet fails the MDC: nothing is released.
+                // Any flipped ciphertext octet fails the MDC or a tag.
                 let mut bad = msg.clone();
                 let at = bad.len() - 30;
                 bad[at] ^= 0x40;
-                let e = try_decrypt(&bad, &opts).unwrap().err().unwrap();
+                let mut partial = Vec::new();
+                let e = decrypt_stream(&opts, bad.as_slice(), &mut partial).unwrap_err();
                 assert_eq!(e.code(), "DECRYPTION_FAILED");
                 assert_eq!(
                     decrypt(&bad, &opts).unwrap_err().code(),

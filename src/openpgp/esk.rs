@@ -95,16 +95,6 @@ impl SessionKey {
             PlainSessionKey::V5 { .. } => Err(Error::Unsupported("v5 session keys".into())),
         }
     }
-
-    /// rPGP's form, for a SEIPDv1 (`v1`) or SEIPDv2 body.
-    pub(crate) fn to_plain(&self, v1: bool) -> Result<PlainSessionKey> {
-        let key = RawSessionKey::from(&self.key[..]);
-        match (v1, self.sym) {
-            (true, Some(sym_alg)) => Ok(PlainSessionKey::V3_4 { sym_alg, key }),
-            (true, None) => Err(Error::DecryptionFailed),
-            (false, _) => Ok(PlainSessionKey::V6 { key }),
-        }
-    }
 }
 
 /// Refuses messages with more session-key packets than [`Limits::max_session_key_packets`].

@@ -15,9 +15,12 @@
 //! [`encrypt`], [`decrypt`], [`sign`] (sign + verify), [`limits`]. Decryption stages, each
 //! depending only on the ones before it (`tests/pgp_modules.rs` checks there is
 //! no cycle): `esk` (session keys, one S2K budget per message), `content`
-//! (inner packets, shared option and result types), `seipd1` (SEIPDv1 bodies),
-//! [`stream`] (the push engine: outer packets, SEIPDv2 chunks), [`decrypt`].
+//! (shared option and result types, signature matching), `cfb_mdc` (SEIPDv1's
+//! CFB and MDC), [`stream`] (the one engine: outer packets, SEIPDv1 and SEIPDv2
+//! bodies, inner packets), then over it [`decrypt`], [`sign`]'s `verify` and
+//! `seipd1_ranges` (SEIPDv1 decrypted in ranges by several threads).
 
+mod cfb_mdc;
 mod content;
 pub mod decrypt;
 pub mod encrypt;
@@ -28,12 +31,13 @@ pub mod native;
 pub mod plaintext;
 mod policy;
 mod recipients;
-mod seipd1;
+mod seipd1_ranges;
 pub mod sign;
 pub mod stream;
 
 mod util;
 
+pub use cfb_mdc::cfb_decrypt_range;
 pub use decrypt::{
     decrypt, decrypt_blocks, decrypt_stream, DecryptOptions, Decrypted, SignatureCheck,
 };
@@ -46,5 +50,5 @@ pub use keys::{
 pub use limits::Limits;
 pub use plaintext::Plaintext;
 pub use recipients::{message_recipients, Recipients};
-pub use seipd1::{cfb_decrypt_range, Seipd1Parts};
+pub use seipd1_ranges::Seipd1Parts;
 pub use sign::{sign, verify, verify_blocks, SignOptions, Verified, VerifyOptions};

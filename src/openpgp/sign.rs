@@ -9,15 +9,15 @@
 
 use pgp::armor::BlockType;
 use pgp::composed::{ArmorOptions, MessageBuilder};
-use pgp::composed::{CleartextSignedMessage, Deserializable, DetachedSignature, Message};
+use pgp::composed::{CleartextSignedMessage, Deserializable, DetachedSignature};
 use pgp::types::{KeyVersion, Password, SigningKey};
 use rand::rngs::OsRng;
 use std::io::Write;
 
-use super::content::{check_one, check_signatures, decompress_all, pump, SignatureCheck};
+use super::content::{check_one, SignatureCheck};
 use super::encrypt::{signers, signing_hash};
 use super::keys::{parse_certs, PrivateKey};
-use super::util::{looks_armored, parse_err, CappedReader};
+use super::util::{looks_armored, parse_err};
 use super::{Limits, Plaintext};
 use crate::{Error, Result};
 
@@ -223,28 +223,11 @@ pub fn verify_blocks(opts: &VerifyOptions<'_>) -> Result<(Verified, Option<Plain
         return Ok((summarize(checks), Some(plain)));
     }
 
-    let source = CappedReader::new(opts.signature, u64::MAX, "message");
-    let (msg, _) = Message::from_reader(source).map_err(parse_err)?;
-    if msg.is_encrypted() {
-        return Err(Error::MalformedInput(
-            "an encrypted message, not a signed one; use decrypt".into(),
-        ));
-    }
-    let (mut msg, compressed) = decompress_all(msg, limits)?;
-    let cap = if compressed {
-        limits.max_decompressed_size
-    } else {
-        limits.max_message_size
-    };
-    let mut data = Plaintext::new();
-    pump(&mut msg, &mut data, cap).map_err(|e| match e {
-        Error::DecryptionFailed => Error::MalformedInput("damaged signed message".into()),
-        other => other,
-    })?;
-    if !msg.is_signed() {
+    // Inline-signed: the engine's inner parser, with no encryption layer.
+    let (data, checks) = super::stream::read_signed(opts.signature, &certs, limits)?;
+    if checks.is_empty() {
         return Err(Error::MalformedInput("the message is not signed".into()));
     }
-    let checks = check_signatures(&msg, &certs, limits)?;
     Ok((summarize(checks), Some(data)))
 }
 

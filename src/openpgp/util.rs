@@ -1,8 +1,6 @@
 //! Shared plumbing: parsing keys from armored/binary bytes, mapping rPGP errors,
 //! S2K checks, naming algorithms.
 
-use std::io::{BufRead, Read};
-
 use pgp::composed::{Deserializable, SignedPublicKey, SignedSecretKey};
 use pgp::crypto::public_key::PublicKeyAlgorithm;
 use pgp::errors::Error as PgpError;
@@ -24,13 +22,9 @@ pub(crate) fn parse_err(e: PgpError) -> Error {
     }
 }
 
-/// Maps an I/O error raised from inside rPGP's readers. rPGP wraps its own errors
-/// in `io::Error`; ours (limits) travel the same way and are recovered here.
+/// Maps an I/O error met reading a message or key (a truncated or
+/// unreadable source is structure, not cryptography).
 pub(crate) fn io_err(e: std::io::Error) -> Error {
-    if e.get_ref().is_some_and(|inner| inner.is::<LimitSignal>()) {
-        let msg = e.get_ref().map(|i| i.to_string()).unwrap_or_default();
-        return Error::LimitExceeded(msg);
-    }
     match e.kind() {
         std::io::ErrorKind::UnexpectedEof => Error::MalformedInput("truncated input".into()),
         _ => Error::MalformedInput(short(e.to_string())),
@@ -50,19 +44,6 @@ pub(crate) fn short(mut s: String) -> String {
     }
     s
 }
-
-/// An `io::Error` payload that marks "one of our limits was hit", so the cause
-/// survives rPGP's reader stack and comes back as `LIMIT_EXCEEDED`.
-#[derive(Debug)]
-pub(crate) struct LimitSignal(pub String);
-
-impl std::fmt::Display for LimitSignal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for LimitSignal {}
 
 /// Uppercase hex, no separators.
 pub(crate) fn hex_upper(bytes: &[u8]) -> String {
@@ -260,65 +241,6 @@ pub(crate) fn is_post_quantum(alg: PublicKeyAlgorithm) -> bool {
             | A::MlKem768X25519
             | A::MlKem1024X448
     )
-}
-
-/// A reader with a manual `Debug` (rPGP wants `Debug + Send` readers) that fails
-/// with `LIMIT_EXCEEDED` after `max` bytes.
-pub(crate) struct CappedReader<R> {
-    inner: R,
-    left: u64,
-    what: &'static str,
-}
-
-impl<R> CappedReader<R> {
-    pub(crate) fn new(inner: R, max: u64, what: &'static str) -> Self {
-        CappedReader {
-            inner,
-            left: max,
-            what,
-        }
-    }
-}
-
-impl<R> std::fmt::Debug for CappedReader<R> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CappedReader")
-            .field("left", &self.left)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<R: Read> Read for CappedReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n as u64 > self.left {
-            return Err(limit_io(format!("{} exceeds the size limit", self.what)));
-        }
-        self.left -= n as u64;
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for CappedReader<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        let left = self.left;
-        let what = self.what;
-        let buf = self.inner.fill_buf()?;
-        if buf.len() as u64 > left {
-            return Err(limit_io(format!("{what} exceeds the size limit")));
-        }
-        Ok(buf)
-    }
-
-    fn consume(&mut self, amt: usize) {
-        self.left = self.left.saturating_sub(amt as u64);
-        self.inner.consume(amt);
-    }
-}
-
-/// An `io::Error` carrying [`LimitSignal`].
-pub(crate) fn limit_io(msg: String) -> std::io::Error {
-    std::io::Error::other(LimitSignal(msg))
 }
 
 /// `dst ^= src` over their common length, eight octets at a time (Wasm has

@@ -1,17 +1,15 @@
-//! Push-style decryption. SEIPDv2 with a (signed, possibly compressed) literal
-//! data packet inside streams chunk by chunk, each chunk released only after
-//! its tag verified; AES SEIPDv1 with the same content streams in two passes
-//! when the caller can push it twice (verify the MDC, then release:
-//! `seipd1.rs`, `replay.rs`); everything else (SEIPDv1 from a one-shot source
-//! or with a non-AES cipher, content that is neither literal nor compressed
-//! data) is collected up to the one-shot limit and handed to rPGP whole,
-//! which checks the MDC/tags before anything is released.
+//! Push-style decryption, the one engine every decryption goes through.
+//! SEIPDv2 with a (signed, possibly compressed) literal data packet inside
+//! streams chunk by chunk, each chunk released only after its tag verified;
+//! SEIPDv1 (any cipher rPGP reads) streams in two passes when the caller can
+//! push it twice (verify the MDC, then release: `seipd1.rs`, `replay.rs`),
+//! and otherwise is decrypted and parsed as it arrives with its plaintext
+//! held, up to `max_message_size`, until the MDC verified. Nothing is handed
+//! to another decryptor.
 
 use std::collections::VecDeque;
 
-use pgp::composed::{DecryptionOptions, Message, TheRing};
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
-use pgp::types::Seipdv1ReadMode;
 use zeroize::Zeroizing;
 
 use super::armor::ArmorReader;
@@ -22,20 +20,18 @@ use super::replay::{changed, Fingerprints, Replay};
 use super::seipd1::V1Dec;
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use super::sigcheck::SigCheck;
-use crate::openpgp::content::{
-    after_key_err, check_signatures, decompress_all, pump, SignatureCheck,
-};
+use crate::openpgp::content::SignatureCheck;
 use crate::openpgp::esk::{decrypt_session_key, SessionKey};
 use crate::openpgp::keys::{parse_certs, PrivateKey};
 use crate::openpgp::policy::Cert;
-use crate::openpgp::util::parse_err;
-use crate::openpgp::Limits;
+use crate::openpgp::{Limits, Plaintext};
 use crate::{Error, Result};
 
 /// Options for [`StreamDecryptor::new`].
 #[derive(Debug, Clone, Default)]
 pub struct StreamDecryptOptions {
-    /// Size limits; `max_message_size` caps what the buffered fallback holds.
+    /// Size limits; `max_message_size` caps a one-pass SEIPDv1 message,
+    /// whose plaintext is held until its MDC verified.
     pub limits: Limits,
     /// Who runs the per-chunk AEAD (`External` applies to GCM only).
     pub backend: Backend,
@@ -43,11 +39,12 @@ pub struct StreamDecryptOptions {
     /// one-shot stream): AES SEIPDv1 holding a literal data packet is then
     /// verified in a first pass that releases nothing, and decrypted again
     /// in a second ([`rewind`](StreamDecryptor::rewind)) that releases it.
-    /// Otherwise SEIPDv1 is buffered up to `max_message_size`.
+    /// Otherwise SEIPDv1 plaintext is held until the MDC verified, for
+    /// messages up to `max_message_size`.
     pub two_pass: bool,
     /// Certificates checking the signatures inside: one-pass and prefixed
-    /// signatures around streamed literal data (the data is hashed as it is
-    /// released), and those the buffered fallback finds. Without them
+    /// signatures around the literal data (the data is hashed as it is
+    /// decrypted). Without them
     /// signatures are still reported, as by unknown keys.
     pub verification_keys: Vec<Vec<u8>>,
 }
@@ -75,15 +72,12 @@ struct PendingOpen {
 }
 
 enum Body {
-    /// SEIPDv1 streamed in two passes (see `StreamDecryptOptions::two_pass`).
+    /// SEIPDv1: in two passes (see `StreamDecryptOptions::two_pass`), or in
+    /// one with the decrypted body held until its MDC verified.
     V1(Box<V1Dec>),
     /// Waiting for the version octet / SEIPDv2 header / session key.
     Start,
     V2(Box<V2Dec>),
-    /// Collect the whole message for rPGP (v1, or v2 with non-literal content).
-    Fallback {
-        v1: bool,
-    },
 }
 
 struct V2Dec {
@@ -113,7 +107,9 @@ struct V2Dec {
 pub struct StreamDecryptor {
     opts: StreamDecryptOptions,
     input: Vec<u8>,
-    raw: Option<Zeroizing<Vec<u8>>>,
+    /// Message octets pushed (after the armor): a one-pass SEIPDv1 message
+    /// is held whole, so it is capped at `max_message_size`.
+    pushed: u64,
     outer: Outer,
     esks: Vec<u8>,
     /// SEIPD body octets received before the session key.
@@ -129,6 +125,9 @@ pub struct StreamDecryptor {
     signatures: Vec<SignatureCheck>,
     /// Authenticated plaintext ready for the caller.
     out: Zeroizing<Vec<u8>>,
+    /// Or, once [`collect_blocks`](Self::collect_blocks) was called, all of
+    /// it in blocks (the one-shot functions).
+    blocks: Option<Plaintext>,
     /// First pass of a two-pass decryption: segment digests of the message.
     record: Option<Fingerprints>,
     /// The first pass verified the MDC: the gate for the second, until `rewind`.
@@ -160,7 +159,7 @@ impl StreamDecryptor {
         StreamDecryptor {
             opts,
             input: Vec::new(),
-            raw: Some(Zeroizing::new(Vec::new())),
+            pushed: 0,
             outer: Outer::Header,
             esks: Vec::new(),
             ct: Vec::new(),
@@ -173,6 +172,7 @@ impl StreamDecryptor {
             armor: None,
             signatures: Vec::new(),
             out: Zeroizing::new(Vec::new()),
+            blocks: None,
             record: opts_two_pass.then(Fingerprints::default),
             waiting: None,
             replay: None,
@@ -182,7 +182,7 @@ impl StreamDecryptor {
     }
 
     /// True when the encrypted data packet's version octet was read (so a
-    /// SEIPDv1 body is known to be buffered before any key work is spent) and
+    /// SEIPDv1 body is known to be held before any key work is spent) and
     /// a session key is needed to go on.
     pub fn needs_session_key(&self) -> bool {
         self.seipd_seen
@@ -195,20 +195,30 @@ impl StreamDecryptor {
         &self.esks
     }
 
-    /// Signature checks once [`is_done`](Self::is_done): of the streamed
-    /// content, or of the buffered fallback; in the form `decrypt` reports.
+    /// Signature checks once [`is_done`](Self::is_done), in the form
+    /// `decrypt` reports.
     pub fn signatures(&self) -> &[SignatureCheck] {
         &self.signatures
     }
 
-    /// Whether the content is streamed (`Some(true)`), buffered for rPGP
-    /// (`Some(false)`), or not known yet (`None`).
+    /// Whether the plaintext is released as it is authenticated
+    /// (`Some(true)`), held until the end (`Some(false)`: one-pass SEIPDv1,
+    /// known from the version octet, before any key work), or not known yet.
     pub fn is_streaming(&self) -> Option<bool> {
-        match (&self.body, &self.raw) {
-            (Body::Fallback { .. }, _) => Some(false),
-            (Body::V2(_) | Body::V1(_), None) => Some(true),
-            _ => None,
+        match &self.body {
+            Body::V2(_) => Some(true),
+            Body::V1(v) => Some(!v.holds()),
+            Body::Start => match self.ct.first() {
+                Some(1) => Some(self.two_pass_v1()),
+                Some(_) => Some(true),
+                None => None,
+            },
         }
+    }
+
+    /// SEIPDv1 runs in two passes (recording the first, or in the second).
+    fn two_pass_v1(&self) -> bool {
+        self.record.is_some() || self.releasing
     }
 
     /// The backend in use once known (`External` only for GCM).
@@ -254,8 +264,14 @@ impl StreamDecryptor {
             self.failed = true;
             self.input.clear();
             self.ct.clear();
-            self.raw = None;
+            if matches!(self.body, Body::V1(_)) {
+                // Drops (and wipes) a held SEIPDv1 body.
+                self.body = Body::Start;
+            }
             self.out.clear();
+            if self.blocks.is_some() {
+                self.blocks = Some(Plaintext::new());
+            }
         }
         r
     }
@@ -268,6 +284,27 @@ impl StreamDecryptor {
         let r = f(&self.out);
         self.out.clear();
         r
+    }
+
+    /// From now on plaintext is collected in blocks that never move, taken at
+    /// the end with [`take_blocks`](Self::take_blocks), instead of waiting in
+    /// one growing buffer: memory stays at the plaintext size (a compression
+    /// bomb stops near `max_decompressed_size`, not twice it).
+    pub fn collect_blocks(&mut self) {
+        self.blocks.get_or_insert_with(Plaintext::new);
+    }
+
+    /// The plaintext collected in blocks (see [`collect_blocks`](Self::collect_blocks)).
+    pub fn take_blocks(&mut self) -> Plaintext {
+        self.blocks.take().unwrap_or_default()
+    }
+
+    /// Where released plaintext goes: the output buffer, or the blocks.
+    fn sink<'a>(out: &'a mut Vec<u8>, blocks: &'a mut Option<Plaintext>) -> PlainOut<'a> {
+        match blocks {
+            Some(p) => PlainOut::Blocks(p),
+            None => PlainOut::Copy(out),
+        }
     }
 
     fn take_output(&mut self) -> Vec<u8> {
@@ -313,26 +350,8 @@ impl StreamDecryptor {
     }
 
     fn push_checked(&mut self, data: &[u8]) -> Result<()> {
-        if let Some(raw) = self.raw.as_mut() {
-            if raw.len() as u64 + data.len() as u64 > self.opts.limits.max_message_size {
-                return Err(Error::LimitExceeded(format!(
-                    "this message cannot be streamed and exceeds the limit of {} bytes \
-                     for buffered decryption{}",
-                    self.opts.limits.max_message_size,
-                    if matches!(self.body, Body::Fallback { v1: true }) && !self.opts.two_pass {
-                        " (SEIPDv1: pass a File, a Blob, a path or a stream factory \
-                         instead of a one-shot stream, so it can be verified and then \
-                         decrypted in two passes)"
-                    } else {
-                        ""
-                    }
-                )));
-            }
-            stage(raw, data);
-        }
-        if matches!(self.body, Body::Fallback { .. }) {
-            return Ok(());
-        }
+        self.pushed = self.pushed.saturating_add(data.len() as u64);
+        self.check_held()?;
         let mut data = data;
         // A header fragment is left over from the last push: complete it with
         // a few octets of `data` (a cursor, not a copy of the whole push).
@@ -354,7 +373,9 @@ impl StreamDecryptor {
             let pos = self.parse_outer_from(data, false)?;
             stage(&mut self.input, data.get(pos..).unwrap_or_default());
         }
-        self.process_body()
+        self.process_body()?;
+        // Again now that the body's version octet may be known.
+        self.check_held()
     }
 
     /// Supplies the session key; returns plaintext from input already pushed.
@@ -369,6 +390,20 @@ impl StreamDecryptor {
         Ok(self.take_output())
     }
 
+    /// A one-pass SEIPDv1 message is held whole: at most `max_message_size`.
+    fn check_held(&self) -> Result<()> {
+        if self.is_streaming() == Some(false) && self.pushed > self.opts.limits.max_message_size {
+            return Err(Error::LimitExceeded(format!(
+                "this SEIPDv1 message exceeds the limit of {} bytes for decryption \
+                 in one pass (pass a File, a Blob, a path or a stream factory instead \
+                 of a one-shot stream, so it can be verified and then decrypted in \
+                 two passes)",
+                self.opts.limits.max_message_size
+            )));
+        }
+        Ok(())
+    }
+
     /// Convenience: finds the session key with keys/passwords (see
     /// [`decrypt_session_key`]) and sets it.
     pub fn unlock(&mut self, keys: &[&PrivateKey], passwords: &[&str]) -> Result<Vec<u8>> {
@@ -377,7 +412,7 @@ impl StreamDecryptor {
     }
 
     /// Ends the input: checks that the message was complete and its final tag
-    /// verifies; for buffered messages decrypts now. With the external backend
+    /// verifies (or the MDC, releasing the held plaintext). With the external backend
     /// the last jobs may only be handed out here: then run them and call
     /// `finish` again.
     pub fn finish_into(&mut self) -> Result<()> {
@@ -408,18 +443,9 @@ impl StreamDecryptor {
                 "no session key was set for this message".into(),
             ));
         }
-        if !matches!(self.body, Body::Fallback { .. }) {
-            self.run(true)?;
-        }
-        if matches!(self.body, Body::Fallback { .. }) {
-            self.fallback_decrypt()?;
-            self.done = true;
-            // Nothing more may be pushed.
-            self.failed = true;
-            return Ok(());
-        }
+        self.run(true)?;
         if !self.seipd_seen {
-            let empty = self.esks.is_empty() && self.raw.as_ref().is_some_and(|r| r.is_empty());
+            let empty = self.pushed == 0;
             return Err(Error::MalformedInput(
                 if empty {
                     "empty message"
@@ -490,7 +516,7 @@ impl StreamDecryptor {
         self.replay = Some(replay);
         self.releasing = true;
         self.input.clear();
-        self.raw = None;
+        self.pushed = 0;
         self.outer = Outer::Header;
         self.esks.clear();
         self.ct.clear();
@@ -502,47 +528,32 @@ impl StreamDecryptor {
         Ok(())
     }
 
-    /// The SEIPDv1 version octet is in (two-pass mode): starts CFB once the
-    /// session key is known. Non-AES ciphers keep the buffered path.
+    /// The SEIPDv1 version octet is in: starts CFB once the session key is
+    /// known (one pass with the plaintext held, or the pass under way).
     fn start_v1(&mut self) -> Result<()> {
         let Some(sk) = self.session.as_ref() else {
             return Ok(());
         };
         let verify = !self.opts.verification_keys.is_empty();
-        let Some(v) = V1Dec::new(sk, verify, &self.opts.limits)? else {
-            return self.buffer_v1();
-        };
+        let v = V1Dec::new(sk, verify, &self.opts.limits, !self.two_pass_v1())?;
         let ct = std::mem::take(&mut self.ct);
         self.body = Body::V1(Box::new(v));
         self.body_bytes(ct.get(1..).unwrap_or_default())
     }
 
-    /// SEIPDv1 that cannot stream (non-AES, not a literal packet): buffered
-    /// whole in the first pass, which then is the only one.
-    fn buffer_v1(&mut self) -> Result<()> {
-        if self.releasing {
-            // The first pass streamed it: the second read something else.
-            return Err(changed());
+    /// Where SEIPDv1 plaintext goes: out (second pass; one pass, once its
+    /// MDC verified), or nowhere (the verifying pass).
+    fn v1_out<'a>(
+        releasing: bool,
+        one_pass: bool,
+        out: &'a mut Vec<u8>,
+        blocks: &'a mut Option<Plaintext>,
+    ) -> PlainOut<'a> {
+        if releasing || one_pass {
+            Self::sink(out, blocks)
+        } else {
+            PlainOut::Discard
         }
-        self.record = None;
-        self.body = Body::Fallback { v1: true };
-        self.input.clear();
-        self.ct.clear();
-        Ok(())
-    }
-
-    /// Content that is not a literal packet goes to the buffered path (first
-    /// pass); the raw copy is dropped once the literal packet started.
-    fn after_v1(&mut self) -> Result<()> {
-        let Body::V1(v) = &self.body else {
-            return Ok(());
-        };
-        if v.content.fallback {
-            return self.buffer_v1();
-        } else if v.content.inner.literal_seen() {
-            self.raw = None;
-        }
-        Ok(())
     }
 
     /// The SEIPDv1 body ended: MDC and content checked. First pass: the
@@ -551,13 +562,10 @@ impl StreamDecryptor {
         let Body::V1(v) = &mut self.body else {
             return Err(Error::Internal("not SEIPDv1".into()));
         };
-        let mut to = if self.releasing {
-            PlainOut::Copy(&mut self.out)
-        } else {
-            PlainOut::Discard
-        };
+        let one_pass = v.holds();
+        let mut to = Self::v1_out(self.releasing, one_pass, &mut self.out, &mut self.blocks);
         let r = v.end(&mut to).and_then(|d| {
-            if v.content.fallback || !v.content.complete() {
+            if !v.content.complete() {
                 return Err(Error::MalformedInput(
                     "the literal data packet inside is incomplete".into(),
                 ));
@@ -577,6 +585,13 @@ impl StreamDecryptor {
             return Ok(());
         }
         let digest = r?;
+        if one_pass {
+            // The MDC verified before the held body was parsed into `out`.
+            let sigs = v.content.take_sigs();
+            self.signatures = self.judge(sigs)?;
+            self.done = true;
+            return Ok(());
+        }
         let fp = self
             .record
             .take()
@@ -586,7 +601,7 @@ impl StreamDecryptor {
         Ok(())
     }
 
-    /// The verification keys, parsed (streamed and buffered paths alike).
+    /// The verification keys, parsed.
     fn certs(&self) -> Result<Vec<Cert>> {
         let keys: Vec<&[u8]> = self
             .opts
@@ -603,7 +618,7 @@ impl StreamDecryptor {
         sigs.finish(&self.certs()?)
     }
 
-    /// True once the final tag verified (or a buffered message was decrypted).
+    /// True once the final tag (or the MDC) verified and the content ended.
     pub fn is_done(&self) -> bool {
         self.done
     }
@@ -629,7 +644,6 @@ impl StreamDecryptor {
     /// data is not copied: `segments` receives (offset, length) pairs into
     /// `plain`, in order, and the caller hands those ranges of its own copy of
     /// the plaintext on (the octets between them are packet framing).
-    /// Plaintext from a buffered fallback still arrives in the output buffer.
     pub fn complete_job_segments_into(
         &mut self,
         plain: &[u8],
@@ -662,11 +676,7 @@ impl StreamDecryptor {
             Body::V2(v) => v.complete_literal(len),
             _ => Err(Error::InvalidArgument("no job is outstanding".into())),
         };
-        let r = self.wrap(r);
-        if r.is_ok() {
-            self.after_v2();
-        }
-        r
+        self.wrap(r)
     }
 
     /// [`complete_job_into`](Self::complete_job_into), returning the plaintext.
@@ -687,32 +697,15 @@ impl StreamDecryptor {
             Body::V2(v) => {
                 let mut to = match segments {
                     Some(s) => PlainOut::Segments(s, &mut self.out),
-                    None => PlainOut::Copy(&mut self.out),
+                    None => Self::sink(&mut self.out, &mut self.blocks),
                 };
                 v.complete(plain, &mut to)?
             }
-            // Results of jobs handed out before we switched to buffering.
-            Body::Fallback { .. } => return Ok(()),
             Body::Start | Body::V1(_) => {
                 return Err(Error::InvalidArgument("no job is outstanding".into()))
             }
         }
-        self.after_v2();
         Ok(())
-    }
-
-    /// Drops the raw copy once the content is known to stream, or switches to
-    /// buffering when it is not a plain literal packet.
-    fn after_v2(&mut self) {
-        let Body::V2(v) = &self.body else { return };
-        if v.content.fallback {
-            self.body = Body::Fallback { v1: false };
-            self.input.clear();
-            self.ct.clear();
-            self.out.clear();
-        } else if v.content.inner.literal_seen() {
-            self.raw = None;
-        }
     }
 
     /// Parses as far as the input allows.
@@ -724,21 +717,13 @@ impl StreamDecryptor {
     /// SEIPD body octets from the outer parser.
     fn body_bytes(&mut self, b: &[u8]) -> Result<()> {
         match &mut self.body {
-            Body::V2(v) => {
-                v.put(b, &mut self.out)?;
-                self.after_v2();
-            }
+            Body::V2(v) => v.put(b, &mut Self::sink(&mut self.out, &mut self.blocks))?,
             Body::Start => stage(&mut self.ct, b),
             Body::V1(v) => {
-                let mut to = if self.releasing {
-                    PlainOut::Copy(&mut self.out)
-                } else {
-                    PlainOut::Discard
-                };
+                let mut to =
+                    Self::v1_out(self.releasing, v.holds(), &mut self.out, &mut self.blocks);
                 v.put(b, &mut to)?;
-                self.after_v1()?;
             }
-            Body::Fallback { .. } => {}
         }
         Ok(())
     }
@@ -905,13 +890,7 @@ impl StreamDecryptor {
                 return Ok(());
             };
             match version {
-                1 if self.record.is_some() || self.releasing => return self.start_v1(),
-                1 => {
-                    self.body = Body::Fallback { v1: true };
-                    self.input.clear();
-                    self.ct.clear();
-                    return Ok(());
-                }
+                1 => return self.start_v1(),
                 2 => {}
                 v => {
                     return Err(Error::Unsupported(format!(
@@ -959,82 +938,26 @@ impl StreamDecryptor {
                 verified: false,
                 content: Content::new(!self.opts.verification_keys.is_empty(), &self.opts.limits),
             });
-            v.put(body, &mut self.out)?;
+            v.put(body, &mut Self::sink(&mut self.out, &mut self.blocks))?;
             self.ct = Vec::new();
             // Only SEIPDv1 has a second pass.
             self.record = None;
             self.body = Body::V2(v);
-            self.after_v2();
         }
         if self.body_ended {
             if let Body::V2(v) = &mut self.body {
-                v.end(&mut self.out)?;
+                v.end(&mut Self::sink(&mut self.out, &mut self.blocks))?;
             }
-            self.after_v2();
         }
-        Ok(())
-    }
-
-    fn fallback_decrypt(&mut self) -> Result<()> {
-        let Body::Fallback { v1 } = self.body else {
-            return Err(Error::Internal("not buffering".into()));
-        };
-        let Some(sk) = self.session.as_ref() else {
-            return Err(Error::InvalidArgument(
-                "no session key was set for this message".into(),
-            ));
-        };
-        let Some(raw) = self.raw.take() else {
-            return Err(Error::Internal("buffer released".into()));
-        };
-        let certs = self.certs()?;
-        let limits = &self.opts.limits;
-        // AES SEIPDv1: block-parallel CFB (src/openpgp/seipd1.rs), MDC checked
-        // before anything is parsed; everything else through rPGP.
-        let fast = if v1 {
-            crate::openpgp::seipd1::try_decrypt_with_key(&raw, sk).transpose()?
-        } else {
-            None
-        };
-        let msg = if let Some(inner) = &fast {
-            Message::from_bytes(inner.packets()).map_err(|_| Error::DecryptionFailed)?
-        } else {
-            let m = Message::from_bytes(&raw[..]).map_err(parse_err)?;
-            let ring = TheRing {
-                session_keys: vec![sk.to_plain(v1)?],
-                decrypt_options: DecryptionOptions::new().set_seipdv1_read_mode(
-                    Seipdv1ReadMode::CheckFirst {
-                        max_message_size: usize::try_from(limits.max_message_size)
-                            .unwrap_or(usize::MAX),
-                    },
-                ),
-                ..Default::default()
-            };
-            m.decrypt_the_ring(ring, true).map_err(after_key_err)?.0
-        };
-        let (mut msg, compressed) = decompress_all(msg, limits)?;
-        let cap = if compressed {
-            limits.max_decompressed_size
-        } else {
-            limits.max_message_size
-        };
-        let mut data = Zeroizing::new(Vec::new());
-        pump(&mut msg, &mut *data, cap)?;
-        self.signatures = check_signatures(&msg, &certs, limits)?;
-        self.body = Body::Start;
-        self.seipd_seen = true;
-        // Done: hand the plaintext over (the caller now owns it).
-        stage(&mut self.out, &data);
-        self.done = true;
         Ok(())
     }
 }
 
 impl V2Dec {
     /// Takes ciphertext octets; cuts chunks (see `held`).
-    fn put(&mut self, mut b: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    fn put(&mut self, mut b: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
         let full = self.keys.params.chunk_size() + TAG_LEN;
-        while !b.is_empty() && !self.content.fallback {
+        while !b.is_empty() {
             let take = (full - self.cur.len()).min(b.len());
             let (head, rest) = b.split_at(take);
             stage(&mut self.cur, head);
@@ -1052,8 +975,8 @@ impl V2Dec {
     }
 
     /// The body ended: the last chunk (if any) and the final tag.
-    fn end(&mut self, out: &mut Vec<u8>) -> Result<()> {
-        if self.final_queued || self.content.fallback {
+    fn end(&mut self, out: &mut PlainOut<'_>) -> Result<()> {
+        if self.final_queued {
             return Ok(());
         }
         let mut cur = std::mem::take(&mut self.cur);
@@ -1084,16 +1007,13 @@ impl V2Dec {
                 return Err(Error::MalformedInput("an empty SEIPDv2 chunk".into()));
             }
             self.queue(l, false, out)?;
-            if self.content.fallback {
-                return Ok(());
-            }
         }
         self.final_queued = true;
         self.queue(tag, true, out)
     }
 
     /// Queues (external) or runs (Rust) one open job.
-    fn queue(&mut self, data: Vec<u8>, is_final: bool, out: &mut Vec<u8>) -> Result<()> {
+    fn queue(&mut self, data: Vec<u8>, is_final: bool, out: &mut PlainOut<'_>) -> Result<()> {
         let index = self.next_index;
         let in_len = data.len();
         let out_len = in_len.saturating_sub(TAG_LEN);
@@ -1126,17 +1046,16 @@ impl V2Dec {
             self.verified = true;
             return Ok(());
         }
-        let r = self.content.feed(
-            job.data.get(..out_len).unwrap_or_default(),
-            &mut PlainOut::Copy(out),
-        );
+        let r = self
+            .content
+            .feed(job.data.get(..out_len).unwrap_or_default(), out);
         zeroize::Zeroize::zeroize(&mut job.data[..]);
         r
     }
 
     fn literal_run(&self) -> usize {
         // Signed data must be hashed here: it cannot bypass the parser.
-        if self.content.fallback || !self.content.pt.is_empty() || self.content.sigs.hashing() {
+        if !self.content.pt.is_empty() || self.content.sigs.hashing() {
             return 0;
         }
         match (self.pending.front(), self.content.inner) {
@@ -1184,9 +1103,6 @@ impl V2Dec {
         }
         if p.is_final {
             self.verified = true;
-            return Ok(());
-        }
-        if self.content.fallback {
             return Ok(());
         }
         self.content.feed(plain, out)

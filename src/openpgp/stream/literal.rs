@@ -4,18 +4,21 @@
 //! data hashed for them ([`SigCheck`]); padding, marker and unknown
 //! non-critical packets are skipped; a compressed data packet is decompressed
 //! as it arrives (`compressed.rs`) and its output parsed by a nested
-//! [`Content`], at most `Limits::max_compression_layers` deep. Any other first
-//! packet sets `fallback`, and the caller buffers the message for rPGP.
+//! [`Content`], at most `Limits::max_compression_layers` deep. Any other
+//! packet is refused: an encrypted message inside is `UNSUPPORTED`, anything
+//! else `MALFORMED_INPUT` (RFC 9580 §10.3 allows nothing more).
 //! Shared by the SEIPDv2 chunks and the SEIPDv1 CFB stream, so both apply the
 //! same rules.
+
+use std::io::Write;
 
 use zeroize::Zeroizing;
 
 use super::compressed::Decompressor;
 use super::framing::{parse_header, parse_new_length, BodyLen};
-use super::meter::stage;
+use super::meter::{count, stage};
 use super::sigcheck::{SigCheck, MAX_SIG_PACKET};
-use crate::openpgp::Limits;
+use crate::openpgp::{Limits, Plaintext};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,22 +60,15 @@ pub(super) enum Inner {
     },
 }
 
-impl Inner {
-    /// The literal data packet has started: the content streams.
-    pub(super) fn literal_seen(self) -> bool {
-        !matches!(
-            self,
-            Inner::Tag
-                | Inner::Skip {
-                    after_literal: false,
-                    ..
-                }
-                | Inner::Collect {
-                    after_literal: false,
-                    ..
-                }
-        )
+/// Another packet where the content's literal, compressed or signature
+/// packets belong.
+fn unexpected(tag: u8) -> Error {
+    if matches!(tag, 1 | 3 | 9 | 18 | 20) {
+        return Error::Unsupported("an encrypted message inside an encrypted message".into());
     }
+    Error::MalformedInput(format!(
+        "unexpected packet type {tag} in the message content"
+    ))
 }
 
 /// Packets skipped wherever they appear in the content: padding (21), marker
@@ -122,6 +118,9 @@ fn collect_len(len: BodyLen) -> Result<usize> {
 pub(super) enum PlainOut<'a> {
     /// Copied into the output buffer.
     Copy(&'a mut Vec<u8>),
+    /// Copied into 1 MiB blocks that never move (the one-shot functions: a
+    /// compression bomb's output costs its cap once, not a doubling buffer).
+    Blocks(&'a mut Plaintext),
     /// Recorded as (offset, length) pairs into the job's plaintext, which the
     /// caller holds and hands on without copying it out of Wasm memory; data
     /// from a compressed layer is copied to the second buffer instead.
@@ -137,6 +136,7 @@ impl PlainOut<'_> {
     fn nested(&mut self) -> PlainOut<'_> {
         match self {
             PlainOut::Copy(v) | PlainOut::Segments(_, v) => PlainOut::Copy(v),
+            PlainOut::Blocks(p) => PlainOut::Blocks(p),
             PlainOut::Discard => PlainOut::Discard,
         }
     }
@@ -146,6 +146,11 @@ impl PlainOut<'_> {
     fn put(&mut self, data: &[u8], offset: isize) -> Result<()> {
         match self {
             PlainOut::Copy(v) => stage(v, data),
+            PlainOut::Blocks(p) => {
+                count(data.len());
+                p.write_all(data)
+                    .map_err(|e| Error::Internal(format!("plaintext: {e}")))?;
+            }
             PlainOut::Discard => {}
             PlainOut::Segments(segs, _) => {
                 if data.is_empty() {
@@ -175,8 +180,6 @@ pub(super) struct Content {
     pub(super) inner: Inner,
     /// Unparsed tail of an inner packet header split across chunks.
     pub(super) pt: Zeroizing<Vec<u8>>,
-    /// The content is not a plain literal packet: buffer and use rPGP.
-    pub(super) fallback: bool,
     /// Signatures around the literal data.
     pub(super) sigs: SigCheck,
     /// The signature packet being collected (`Inner::Collect`).
@@ -188,8 +191,6 @@ pub(super) struct Content {
     limits: Limits,
     /// Compression layers this content may still open.
     layers_left: u32,
-    /// Inside a compressed layer: no rPGP fallback (its input is gone).
-    nested: bool,
 }
 
 impl Content {
@@ -200,14 +201,12 @@ impl Content {
         Content {
             inner: Inner::Tag,
             pt: Zeroizing::new(Vec::new()),
-            fallback: false,
             sigs: SigCheck::new(verify, limits.max_signatures),
             pkt: Vec::new(),
             layer: None,
             verify,
             limits: *limits,
             layers_left: limits.max_compression_layers,
-            nested: false,
         }
     }
 
@@ -255,7 +254,6 @@ impl Content {
         let dec = Decompressor::new(algo, self.limits.max_decompressed_size)?;
         let mut inner = Content::new(self.verify, &self.limits);
         inner.layers_left = self.layers_left - 1;
-        inner.nested = true;
         self.layer = Some(Box::new((dec, inner)));
         Ok(())
     }
@@ -271,15 +269,14 @@ impl Content {
     }
 
     /// Parses authenticated plaintext (the inner packet stream): literal data
-    /// octets go to `out`. Sets `fallback` if the first packet is not literal
-    /// data. Only header fragments split across chunks are staged in `pt`.
+    /// octets go to `out`. Only header fragments split across chunks are staged in `pt`.
     pub(super) fn feed(&mut self, plain: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
         // Octets of `plain` consumed so far (offsets for `PlainOut::Segments`).
         let mut done = 0usize;
         // A staged header fragment: complete it from `plain` a bounded step at
         // a time (every parser state needs at most STAGE_STEP octets in view),
         // then parse the rest of `plain` in place.
-        while !self.pt.is_empty() && done < plain.len() && !self.fallback {
+        while !self.pt.is_empty() && done < plain.len() {
             let take = (plain.len() - done).min(STAGE_STEP);
             let old = self.pt.len();
             stage(
@@ -299,7 +296,7 @@ impl Content {
             stage(&mut keep, staged.get(used..).unwrap_or_default());
             self.pt = keep;
         }
-        if self.pt.is_empty() && !self.fallback {
+        if self.pt.is_empty() {
             let rest = plain.get(done..).unwrap_or_default();
             let used = self.parse_plain(rest, done as isize, out)?;
             stage(&mut self.pt, rest.get(used..).unwrap_or_default());
@@ -343,14 +340,7 @@ impl Content {
                         continue;
                     }
                     if h.tag != 11 {
-                        if self.nested {
-                            return Err(Error::MalformedInput(format!(
-                                "unexpected packet type {} in compressed data",
-                                h.tag
-                            )));
-                        }
-                        self.fallback = true;
-                        return Ok(pos);
+                        return Err(unexpected(h.tag));
                     }
                     pos += h.header_len;
                     let (remaining, last) = part(h.len);

@@ -22,15 +22,16 @@
 //! one-pass and prefixed signatures around the literal data are verified as
 //! it streams (`sigcheck.rs`), and streams are signed the same way
 //! (`signer.rs`: the keys stay with a [`StreamSigner`], which signs digests).
-//! AES SEIPDv1 holding literal data streams in two passes when the caller can
+//! SEIPDv1 (every cipher rPGP reads) streams in two passes when the caller can
 //! push the message twice (`two_pass`): the first verifies the MDC and releases
 //! nothing, the second releases and must read the same bytes (`replay.rs`).
-//! Compressed content (ZIP, ZLIB, BZip2) is decompressed as it arrives
-//! (`compressed.rs`) and parsed by the same inner parser, in both.
-//! Everything else (SEIPDv1 from a one-shot source or with a non-AES cipher) is
-//! buffered up to `max_message_size` and decrypted by rPGP, which
-//! checks integrity before anything is released. Armored input is not streamed: dearmor it first or
-//! use the one-shot API.
+//! Read once, its body is held up to `max_message_size` and released after
+//! the MDC verified (`seipd1.rs`). Compressed content (ZIP, ZLIB, BZip2) is
+//! decompressed as it arrives (`compressed.rs`) and parsed by the same inner
+//! parser, in both; content with no encryption layer (inline-signed messages)
+//! goes through that parser alone (`inline.rs`). This is the one decryption
+//! engine: the one-shot functions and `verify` are built on it. Armored input
+//! is dearmored as it streams (`armor.rs`).
 
 mod armor;
 mod cfb;
@@ -38,6 +39,7 @@ mod compressed;
 mod decrypt;
 mod encrypt;
 mod framing;
+mod inline;
 mod literal;
 mod meter;
 mod replay;
@@ -49,6 +51,7 @@ mod signer;
 pub use super::esk::{decrypt_session_key, SessionKey};
 pub use decrypt::{StreamDecryptOptions, StreamDecryptor};
 pub use encrypt::{StreamEncryptOptions, StreamEncryptor, DEFAULT_CHUNK_SIZE_OCTET};
+pub(crate) use inline::{read_packets, read_signed};
 pub use seipd2::{Backend, ChunkJob, Seipd2Params, SALT_LEN, TAG_LEN};
 pub use signer::{OnePassSpec, StreamSigner};
 

@@ -3,33 +3,46 @@
 //! the releasing pass hands it out. Only the last 22 plaintext octets (the
 //! MDC packet candidate) and one partial cipher block are held; the SHA-1 of
 //! the MDC runs over everything before them. The bulk AES is the block-parallel
-//! CFB of `crate::openpgp::seipd1` (host AES-ECB in Node, software in Wasm).
+//! CFB of `crate::openpgp::cfb_mdc` (host AES-ECB in Node, software in Wasm);
+//! the older ciphers rPGP reads (IDEA, 3DES, CAST5, Blowfish, Twofish,
+//! Camellia: old GnuPG and PGP messages) run through rPGP's plain CFB over the
+//! same block ranges, since CFB decryption of a range needs only the
+//! ciphertext block before it. The one-pass strategy (a source read once,
+//! and the one-shot functions) holds the body instead and decrypts it at its
+//! end in one call, checks the MDC over it in one SHA-1 call (the host's AES
+//! and SHA-1 in Node) and only then parses it.
 
+use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use super::literal::{Content, PlainOut};
 use super::meter::stage;
+use crate::openpgp::cfb_mdc::{cfb_range, mdc_verified, MDC};
 use crate::openpgp::esk::SessionKey;
-use crate::openpgp::seipd1::{cfb_range, MDC, PREFIX};
 use crate::openpgp::Limits;
 use crate::{Error, Result};
 
 /// Incremental CFB decryption of one SEIPDv1 body (after its version octet).
 pub(super) struct V1Dec {
-    alg: u8,
+    sym: SymmetricKeyAlgorithm,
     key: Zeroizing<Vec<u8>>,
+    /// The cipher's block size (16, or 8 for IDEA, 3DES, CAST5, Blowfish).
+    bs: usize,
     /// The last whole ciphertext block (the IV, zero, at first).
-    prev: [u8; 16],
+    prev: Vec<u8>,
     /// Ciphertext octets of a block not yet complete.
     partial: Zeroizing<Vec<u8>>,
     sha: Sha1,
-    /// Plaintext octets passed on so far (the first `PREFIX` are the prefix).
+    /// Plaintext octets passed on so far (the first `bs + 2` are the prefix).
     seen: u64,
     /// The last plaintext octets, held back: they may be the MDC packet.
     tail: Zeroizing<Vec<u8>>,
     pub(super) content: Content,
+    /// One pass: the whole body (ciphertext), decrypted and its MDC checked
+    /// at its end, before it is parsed.
+    hold: Option<Zeroizing<Vec<u8>>>,
     /// The first error of the content parser: reported only after the MDC
     /// verified, so damaged ciphertext is always `DECRYPTION_FAILED` (no
     /// oracle on the plaintext's structure before integrity is known).
@@ -37,43 +50,64 @@ pub(super) struct V1Dec {
 }
 
 impl V1Dec {
-    /// `None` for a session key that is not AES (CAST5, 3DES, ...): such
-    /// messages keep the buffered path.
-    /// `verify`, `limits`: as for [`Content::new`].
-    pub(super) fn new(sk: &SessionKey, verify: bool, limits: &Limits) -> Result<Option<Self>> {
+    /// `UNSUPPORTED` for a cipher rPGP does not implement either.
+    /// `verify`, `limits`: as for [`Content::new`]; `hold`: one pass.
+    pub(super) fn new(sk: &SessionKey, verify: bool, limits: &Limits, hold: bool) -> Result<Self> {
         let Some(sym) = sk.sym() else {
             // A v6 session key names no cipher: it cannot be for SEIPDv1.
             return Err(Error::DecryptionFailed);
         };
-        let alg = u8::from(sym);
-        if !matches!((alg, sk.key().len()), (7, 16) | (8, 24) | (9, 32)) {
-            return Ok(None);
+        let bs = sym.block_size();
+        if !matches!(bs, 8 | 16) || sym.key_size() != sk.key().len() {
+            return Err(Error::Unsupported(format!(
+                "SEIPDv1 with cipher {}",
+                u8::from(sym)
+            )));
         }
-        Ok(Some(V1Dec {
-            alg,
+        Ok(V1Dec {
+            sym,
             key: Zeroizing::new(sk.key().to_vec()),
-            prev: [0u8; 16],
-            partial: Zeroizing::new(Vec::with_capacity(16)),
+            bs,
+            prev: vec![0u8; bs],
+            partial: Zeroizing::new(Vec::with_capacity(bs)),
             sha: Sha1::new(),
             seen: 0,
             tail: Zeroizing::new(Vec::with_capacity(2 * MDC)),
             content: Content::new(verify, limits),
+            hold: hold.then(|| Zeroizing::new(Vec::new())),
             content_err: None,
-        }))
+        })
     }
 
-    fn decrypt(&self, iv: &[u8; 16], ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        cfb_range(self.alg, &self.key, iv, ct)
-            .ok_or_else(|| Error::Internal("SEIPDv1 session key".into()))
+    /// CFB-decrypts `ct` following the ciphertext block `iv`: AES through
+    /// the one AES path (`cfb_range`), other ciphers through rPGP.
+    fn decrypt(&self, iv: &[u8], ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        if let Ok(iv16) = <&[u8; 16]>::try_from(iv) {
+            if let Some(p) = cfb_range(u8::from(self.sym), &self.key, iv16, ct) {
+                return Ok(p);
+            }
+        }
+        let mut p = Zeroizing::new(ct.to_vec());
+        self.sym
+            .decrypt_with_iv_regular(&self.key, iv, &mut p)
+            .map_err(|_| {
+                Error::Unsupported(format!("SEIPDv1 with cipher {}", u8::from(self.sym)))
+            })?;
+        Ok(p)
     }
 
     /// Takes ciphertext octets; parsed plaintext goes to `out`.
     pub(super) fn put(&mut self, mut ct: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
+        if let Some(h) = self.hold.as_mut() {
+            stage(h, ct);
+            return Ok(());
+        }
+        let bs = self.bs;
         if !self.partial.is_empty() {
-            let take = (16 - self.partial.len()).min(ct.len());
+            let take = (bs - self.partial.len()).min(ct.len());
             stage(&mut self.partial, ct.get(..take).unwrap_or_default());
             ct = ct.get(take..).unwrap_or_default();
-            if self.partial.len() < 16 {
+            if self.partial.len() < bs {
                 return Ok(());
             }
             let plain = self.decrypt(&self.prev, &self.partial)?;
@@ -81,15 +115,21 @@ impl V1Dec {
             self.partial.clear();
             self.plain(&plain, out)?;
         }
-        let whole = ct.len() / 16 * 16;
+        let whole = ct.len() / bs * bs;
         if whole > 0 {
             let plain = self.decrypt(&self.prev, ct.get(..whole).unwrap_or_default())?;
+            self.prev.clear();
             self.prev
-                .copy_from_slice(ct.get(whole - 16..whole).unwrap_or(&[0u8; 16]));
+                .extend_from_slice(ct.get(whole - bs..whole).unwrap_or_default());
             self.plain(&plain, out)?;
         }
         stage(&mut self.partial, ct.get(whole..).unwrap_or_default());
         Ok(())
+    }
+
+    /// True when the body is held whole until the MDC verified (one pass).
+    pub(super) fn holds(&self) -> bool {
+        self.hold.is_some()
     }
 
     /// Decrypted octets: all but the last `MDC` of everything so far are
@@ -118,7 +158,7 @@ impl V1Dec {
             return Ok(());
         }
         self.sha.update(b);
-        let skip = (PREFIX as u64)
+        let skip = (self.bs as u64 + 2)
             .saturating_sub(self.seen)
             .min(b.len() as u64) as usize;
         self.seen += b.len() as u64;
@@ -133,12 +173,15 @@ impl V1Dec {
     /// The body ended: decrypts the last partial block and checks the MDC (in
     /// constant time). Returns its SHA-1, which names the whole plaintext.
     pub(super) fn end(&mut self, out: &mut PlainOut<'_>) -> Result<[u8; 20]> {
+        if let Some(ct) = self.hold.as_mut().map(std::mem::take) {
+            return self.end_held(&ct, out);
+        }
         if !self.partial.is_empty() {
             let ct = std::mem::take(&mut self.partial);
             let plain = self.decrypt(&self.prev, &ct)?;
             self.plain(&plain, out)?;
         }
-        if self.seen < PREFIX as u64 || self.tail.len() != MDC {
+        if self.seen < self.bs as u64 + 2 || self.tail.len() != MDC {
             // As the one-shot path says it (structure, no cryptography).
             return Err(Error::MalformedInput("SEIPDv1 packet too short".into()));
         }
@@ -154,5 +197,24 @@ impl V1Dec {
             Some(e) => Err(e),
             None => Ok(digest),
         }
+    }
+
+    /// One pass: the held body decrypted, its MDC checked, then its content
+    /// parsed into `out`.
+    fn end_held(&mut self, ct: &[u8], out: &mut PlainOut<'_>) -> Result<[u8; 20]> {
+        let prefix = self.bs + 2;
+        if ct.len() < prefix + MDC {
+            return Err(Error::MalformedInput("SEIPDv1 packet too short".into()));
+        }
+        let h = self.decrypt(&self.prev, ct)?;
+        if !mdc_verified(&h) {
+            return Err(Error::DecryptionFailed);
+        }
+        let end = h.len() - MDC;
+        self.content
+            .feed(h.get(prefix..end).unwrap_or_default(), out)?;
+        let mut digest = [0u8; 20];
+        digest.copy_from_slice(h.get(end + 2..).unwrap_or(&[0u8; 20]));
+        Ok(digest)
     }
 }
