@@ -232,7 +232,11 @@ mod tests {
     fn searches_the_buffer_newest_first_across_removals_and_compaction() {
         let mut c = Catalog::default();
         for i in 0..200u8 {
-            let title = if i % 2 == 0 { "Họp Hà Nội" } else { "Sài Gòn" };
+            let title = if i % 2 == 0 {
+                "Họp Hà Nội"
+            } else {
+                "Sài Gòn"
+            };
             c.insert([i; ID_LEN], note(title, u64::from(i)), vec![i]);
         }
         assert_eq!(found(&c, "ha noi").len(), 100);

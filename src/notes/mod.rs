@@ -129,7 +129,16 @@ pub(crate) struct SummaryView<'a> {
     pub updated: u64,
 }
 
-impl SummaryView<'_> {
+impl<'a> SummaryView<'a> {
+    fn of(id: &[u8; ID_LEN], c: &'a Summary) -> Self {
+        SummaryView {
+            id: NoteId(*id),
+            title: &c.title,
+            tags: &c.tags,
+            updated: c.updated,
+        }
+    }
+
     fn to_summary(&self) -> NoteSummary {
         NoteSummary {
             id: self.id,
@@ -836,32 +845,63 @@ impl<S: Store> Vault<S> {
     /// Notes whose title or tags contain every whitespace-separated term of
     /// `query`, ignoring case; a term typed without diacritics also ignores them
     /// ("ha noi" finds "Hà Nội"). Newest first; an empty query lists everything.
-    /// Bodies are not searched: they stay encrypted until read (format 4).
+    /// Bodies stay encrypted until read (format 4), so they are not searched:
+    /// [`Vault::search_bodies`] does.
     pub fn search(&self, query: &str) -> Result<Vec<NoteSummary>> {
         let mut out = Vec::new();
-        self.visit_matches(query, (0, usize::MAX), |s| out.push(s.to_summary()))?;
+        self.visit_matches(query, false, (0, usize::MAX), |s| out.push(s.to_summary()))?;
         Ok(out)
     }
 
-    /// [`Vault::search`] without copying: calls `f` with up to `limit` matches
-    /// after the first `offset` of the newest-first result, borrowed from the
-    /// vault (the JS binding writes them straight into its result). `f` must not
-    /// call the vault.
+    /// [`Vault::search`] over titles, tags *and bodies*, the search of formats 1–3:
+    /// decrypts every note (until `limit` matches), so it costs what opening a
+    /// vault used to. `TAMPERED` if a note record was modified.
+    pub fn search_bodies(&self, query: &str) -> Result<Vec<NoteSummary>> {
+        let mut out = Vec::new();
+        self.visit_matches(query, true, (0, usize::MAX), |s| out.push(s.to_summary()))?;
+        Ok(out)
+    }
+
+    /// [`Vault::search`] (with `bodies`, [`Vault::search_bodies`]) without
+    /// copying: calls `f` with up to `limit` matches after the first `offset` of
+    /// the newest-first result, borrowed from the vault (the JS binding writes them
+    /// straight into its result). `f` must not call the vault.
     pub(crate) fn visit_matches(
         &self,
         query: &str,
+        bodies: bool,
         (offset, limit): (usize, usize),
         mut f: impl FnMut(SummaryView<'_>),
     ) -> Result<()> {
         let q = search::Query::parse(query);
         self.with(|u| {
-            for (id, c) in u.notes.matching(&q).skip(offset).take(limit) {
-                f(SummaryView {
-                    id: NoteId(*id),
-                    title: &c.title,
-                    tags: &c.tags,
-                    updated: c.updated,
-                });
+            if !bodies || q.is_empty() {
+                for (id, c) in u.notes.matching(&q).skip(offset).take(limit) {
+                    f(SummaryView::of(id, c));
+                }
+                return Ok(());
+            }
+            let mut text = Zeroizing::new(String::new());
+            let mut skip = offset;
+            let mut left = limit;
+            for (id, c) in u.notes.iter() {
+                if left == 0 {
+                    break;
+                }
+                let note = u.content(&NoteId(*id))?;
+                let mut parts = vec![note.title.as_str(), note.body.as_str()];
+                parts.extend(note.tags.iter().map(String::as_str));
+                text.clear();
+                search::fold_into(&parts, &mut text);
+                if !q.matches(text.as_bytes(), || parts.clone()) {
+                    continue;
+                }
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                left -= 1;
+                f(SummaryView::of(id, c));
             }
             Ok(())
         })

@@ -185,11 +185,7 @@ impl Query {
     /// decides alone for terms without diacritics and filters for the others.
     /// Those are looked for in the note's own text first, in their usual forms
     /// ([`Exact`]), then in a lowercase copy of the note made once.
-    pub(crate) fn matches<'a>(
-        &self,
-        hay: &[u8],
-        parts: impl FnOnce() -> Vec<&'a str>,
-    ) -> bool {
+    pub(crate) fn matches<'a>(&self, hay: &[u8], parts: impl FnOnce() -> Vec<&'a str>) -> bool {
         if !self.terms.iter().all(|t| t.folded.find(hay).is_some()) {
             return false;
         }
