@@ -288,11 +288,7 @@ impl Summary {
         out.extend_from_slice(&self.updated.to_be_bytes());
         out.extend_from_slice(&(self.title.len() as u32).to_be_bytes());
         out.extend_from_slice(self.title.as_bytes());
-        out.extend_from_slice(&(self.tags.len() as u16).to_be_bytes());
-        for t in &self.tags {
-            out.extend_from_slice(&(t.len() as u16).to_be_bytes());
-            out.extend_from_slice(t.as_bytes());
-        }
+        push_tags(out, &self.tags);
     }
 
     /// Inverse of [`Summary::encode_into`]; over-limit or malformed fields are `err()`.
@@ -304,25 +300,40 @@ impl Summary {
             return Err(err());
         }
         let title = utf8(r.take(tl)?, err)?;
-        let n = r.u16()? as usize;
-        if n > MAX_TAGS {
-            return Err(err());
-        }
-        let mut tags = Vec::with_capacity(n);
-        for _ in 0..n {
-            let l = r.u16()? as usize;
-            if l > MAX_TAG {
-                return Err(err());
-            }
-            tags.push(utf8(r.take(l)?, err)?);
-        }
         Ok(Summary {
             created,
             updated,
             title,
-            tags,
+            tags: read_tags(r, err)?,
         })
     }
+}
+
+/// `tag count (u16) || { length (u16) || tag } *`, as note records and shards hold tags.
+fn push_tags(out: &mut Vec<u8>, tags: &[String]) {
+    out.extend_from_slice(&(tags.len() as u16).to_be_bytes());
+    for t in tags {
+        out.extend_from_slice(&(t.len() as u16).to_be_bytes());
+        out.extend_from_slice(t.as_bytes());
+    }
+}
+
+/// Inverse of [`push_tags`]; more than [`MAX_TAGS`] tags or one over [`MAX_TAG`]
+/// bytes is `err()`.
+fn read_tags(r: &mut Reader<'_>, err: fn() -> Error) -> Result<Vec<String>> {
+    let n = r.u16()? as usize;
+    if n > MAX_TAGS {
+        return Err(err());
+    }
+    let mut tags = Vec::with_capacity(n);
+    for _ in 0..n {
+        let l = r.u16()? as usize;
+        if l > MAX_TAG {
+            return Err(err());
+        }
+        tags.push(utf8(r.take(l)?, err)?);
+    }
+    Ok(tags)
 }
 
 /// Checks the caller-facing size limits.
@@ -379,11 +390,7 @@ impl NoteContent {
         inner.extend_from_slice(self.title.as_bytes());
         inner.extend_from_slice(&(self.body.len() as u32).to_be_bytes());
         inner.extend_from_slice(self.body.as_bytes());
-        inner.extend_from_slice(&(self.tags.len() as u16).to_be_bytes());
-        for t in &self.tags {
-            inner.extend_from_slice(&(t.len() as u16).to_be_bytes());
-            inner.extend_from_slice(t.as_bytes());
-        }
+        push_tags(&mut inner, &self.tags);
         let total = bucket_size(inner.len());
         let mut out = Zeroizing::new(Vec::with_capacity(total));
         out.extend_from_slice(&(inner.len() as u32).to_be_bytes());
@@ -407,12 +414,7 @@ impl NoteContent {
         let title = utf8(r.take(tl)?, err)?;
         let bl = r.u32()? as usize;
         let body = utf8(r.take(bl)?, err)?;
-        let n = r.u16()? as usize;
-        let mut tags = Vec::with_capacity(n.min(MAX_TAGS));
-        for _ in 0..n {
-            let l = r.u16()? as usize;
-            tags.push(utf8(r.take(l)?, err)?);
-        }
+        let tags = read_tags(&mut r, err)?;
         if !r.is_empty() {
             return Err(err());
         }

@@ -8,9 +8,12 @@
 //!
 //! Every change writes one small root record (`root/<counter>`) that commits to 256
 //! encrypted manifest shards, which list every note's current revision ([`index`]),
-//! so a deleted, swapped or rolled-back record is `TAMPERED` on unlock and one put
-//! writes three records whatever the vault's size. Rolling back the *whole* store
-//! cannot be seen from inside it; keep [`Vault::manifest_counter`] and
+//! so a deleted, swapped or rolled-back record is `TAMPERED` (on unlock, or for a
+//! note's changed ciphertext when the note is read) and one put writes three
+//! records whatever the vault's size. The shards also hold every note's summary
+//! (title, tags, times), so opening decrypts 256 shards and no note: a body is
+//! decrypted when it is read ([`catalog`]). Rolling back the *whole* store cannot
+//! be seen from inside it; keep [`Vault::manifest_counter`] and
 //! [`Vault::vault_id`] elsewhere and pass them back as [`OpenOptions`] to detect
 //! that too. Changing the passphrase rotates the vault key ([`Vault::rotate_keys`]).
 //!
@@ -324,12 +327,10 @@ impl Unlocked {
     /// and `garbage`. A store that applies it op by op and stops anywhere leaves the
     /// old root (and all it references) or the new one. Shards take their notes'
     /// summaries from the catalog, or `pending` for the note being written.
-    #[allow(clippy::too_many_arguments)]
     fn change_ops(
         &self,
         rev: u64,
-        (header, slots): (&Header, &[Slot]),
-        keys: &SubKeys,
+        (header, slots, keys): (&Header, &[Slot], &SubKeys),
         mut records: Vec<Op>,
         changed: &[(usize, Shard)],
         garbage: Vec<String>,
@@ -379,8 +380,8 @@ impl Unlocked {
         garbage: Vec<String>,
         pending: Option<(&[u8; ID_LEN], &Summary)>,
     ) -> Result<Vec<Op>> {
-        let current = (&self.header, self.slots.as_slice());
-        self.change_ops(rev, current, &self.keys, records, changed, garbage, pending)
+        let current = (&self.header, self.slots.as_slice(), &*self.keys);
+        self.change_ops(rev, current, records, changed, garbage, pending)
     }
 
     /// Adopts a change once it is stored.
@@ -1004,8 +1005,7 @@ impl<S: Store> Vault<S> {
             let changed: Vec<(usize, Shard)> = shards.into_iter().enumerate().collect();
             let ops = u.change_ops(
                 rev,
-                (&header, &slot_list),
-                &keys,
+                (&header, &slot_list, &keys),
                 records,
                 &changed,
                 garbage,
@@ -1117,8 +1117,7 @@ async fn upgrade_root<S: Store>(store: &S, u: &mut Unlocked, old_shards: bool) -
     };
     let ops = u.change_ops(
         rev,
-        (&header, &u.slots),
-        &u.keys,
+        (&header, &u.slots, &u.keys),
         Vec::new(),
         &changed,
         Vec::new(),
