@@ -102,25 +102,16 @@ fn create_put_get_list_search_delete_reopen() {
     assert_eq!(list.iter().map(|s| s.id).collect::<Vec<_>>(), vec![b, a]);
 
     // Case and diacritic insensitive; tags are searched too, bodies on request.
-    let hits = |q: &str| {
-        v.search(q)
-            .unwrap()
-            .iter()
-            .map(|s| s.id)
-            .collect::<Vec<_>>()
+    let ids = |found: Vec<signet_crypto::notes::NoteSummary>| {
+        found.iter().map(|s| s.id).collect::<Vec<_>>()
     };
+    let hits = |q: &str| ids(v.search(q).unwrap());
     assert_eq!(hits("ha noi"), vec![a]);
     assert_eq!(hits("HÀ NỘI"), vec![a]);
     assert_eq!(hits("cong viec"), vec![a]);
     assert!(hits("MILK").is_empty(), "bodies are not searched");
     assert!(hits("hồ sơ").is_empty());
-    let in_bodies = |q: &str| {
-        v.search_bodies(q)
-            .unwrap()
-            .iter()
-            .map(|s| s.id)
-            .collect::<Vec<_>>()
-    };
+    let in_bodies = |q: &str| ids(v.search_bodies(q).unwrap());
     assert_eq!(in_bodies("MILK"), vec![b]);
     assert_eq!(in_bodies("hồ sơ"), vec![a]);
     assert_eq!(
@@ -1359,26 +1350,27 @@ fn format_2_vaults_and_backups_open_and_are_upgraded() {
     .unwrap();
     expect(&e);
     // A crash before the upgrade's root is stored leaves the format-2 vault.
-    store.restore(v2.clone());
-    let crashing = CrashingStore {
-        inner: store.clone(),
-        budget: Cell::new(0),
-    };
-    assert_eq!(
-        code(block_on(Vault::open(
-            crashing,
-            b"fixture passphrase",
-            opts()
-        ))),
-        "STORAGE"
-    );
-    expect(&open(&store, "fixture passphrase").unwrap());
+    expect(&upgrade_survives_a_crash(&store, &v2));
 
     // A format-2 backup restores, as format 4.
     let (_, target) = restore_fixture(dir, &expect);
     let snap = target.snapshot();
     assert_eq!(snap.get(&root_of(&snap)).unwrap()[4], 4);
     expect(&open(&target, "fixture passphrase").unwrap());
+}
+
+/// Opening the fixture vault `old` through a store whose first write fails is
+/// `STORAGE` and leaves `old` as it was, which then opens (and upgrades).
+fn upgrade_survives_a_crash(store: &MemoryStore, old: &Snap) -> Vault<MemoryStore> {
+    store.restore(old.clone());
+    let crashing = CrashingStore {
+        inner: store.clone(),
+        budget: Cell::new(0),
+    };
+    let crashed = block_on(Vault::open(crashing, b"fixture passphrase", opts()));
+    assert_eq!(code(crashed), "STORAGE");
+    assert_eq!(&store.snapshot(), old);
+    open(store, "fixture passphrase").unwrap()
 }
 
 /// `up` is `old` upgraded to format 4 in one change: a version-4 root, every shard
@@ -1466,20 +1458,7 @@ fn format_3_vaults_and_backups_open_and_are_upgraded() {
 
     // Straight from format 3 with the passphrase; a crash before the new root
     // leaves the format-3 vault.
-    store.restore(v3.clone());
-    let crashing = CrashingStore {
-        inner: store.clone(),
-        budget: Cell::new(0),
-    };
-    assert_eq!(
-        code(block_on(Vault::open(
-            crashing,
-            b"fixture passphrase",
-            opts()
-        ))),
-        "STORAGE"
-    );
-    expect(&open(&store, "fixture passphrase").unwrap());
+    expect(&upgrade_survives_a_crash(&store, &v3));
     assert_upgraded(&v3, &store.snapshot());
 
     // A format-3 backup restores, as format 4.
