@@ -757,7 +757,9 @@ impl NoteVault {
     pub fn search(
         &self,
         query: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "NoteSearchOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "NoteSearchOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<JsValue> {
         self.touch();
         let bodies = match &options {
