@@ -101,19 +101,26 @@ fn create_put_get_list_search_delete_reopen() {
     let list = v.list().unwrap();
     assert_eq!(list.iter().map(|s| s.id).collect::<Vec<_>>(), vec![b, a]);
 
-    // Case and diacritic insensitive; tags and bodies are searched too.
-    let hits = |q: &str| {
-        v.search(q)
-            .unwrap()
-            .iter()
-            .map(|s| s.id)
-            .collect::<Vec<_>>()
+    // Case and diacritic insensitive; tags are searched too, bodies on request.
+    let ids = |found: Vec<signet_crypto::notes::NoteSummary>| {
+        found.iter().map(|s| s.id).collect::<Vec<_>>()
     };
+    let hits = |q: &str| ids(v.search(q).unwrap());
     assert_eq!(hits("ha noi"), vec![a]);
     assert_eq!(hits("HÀ NỘI"), vec![a]);
     assert_eq!(hits("cong viec"), vec![a]);
-    assert_eq!(hits("MILK"), vec![b]);
-    assert_eq!(hits("hồ sơ"), vec![a]);
+    assert!(hits("MILK").is_empty(), "bodies are not searched");
+    assert!(hits("hồ sơ").is_empty());
+    let in_bodies = |q: &str| ids(v.search_bodies(q).unwrap());
+    assert_eq!(in_bodies("MILK"), vec![b]);
+    assert_eq!(in_bodies("hồ sơ"), vec![a]);
+    assert_eq!(
+        in_bodies("ho so ha noi"),
+        vec![a],
+        "terms across title and body"
+    );
+    assert!(in_bodies("hô sơ").is_empty());
+    assert_eq!(in_bodies("").len(), 2);
     assert!(hits("hả").is_empty());
     assert!(hits("milk hanoi").is_empty());
     assert_eq!(hits("").len(), 2);
@@ -228,21 +235,49 @@ fn every_byte_flip_in_a_note_record_is_tampered() {
     let key = key_of(&store, &ids[1]);
     let orig = store.snapshot();
     let rec = orig[&key].clone();
+    // Open checks the record's id and revision (bytes 0..29); the rest is
+    // authenticated when the note is read (format 4 opens without decrypting).
+    let read = |store: &MemoryStore| -> &'static str {
+        let v = match open(store, "correct horse") {
+            Ok(v) => v,
+            Err(e) => return e.code(),
+        };
+        for id in &ids {
+            if let Err(e) = v.get(id) {
+                return e.code();
+            }
+        }
+        code(v.search_bodies("x"))
+    };
     for i in 0..rec.len() {
         let mut snap = orig.clone();
         snap.get_mut(&key).unwrap()[i] ^= 0x01;
         store.restore(snap);
-        assert_eq!(code(open(&store, "correct horse")), "TAMPERED", "byte {i}");
+        assert_eq!(read(&store), "TAMPERED", "byte {i}");
+        if i >= 29 {
+            let v = open(&store, "correct horse").unwrap();
+            assert_eq!(v.list().unwrap().len(), ids.len(), "listed from the shard");
+            assert_eq!(code(v.get(&ids[1])), "TAMPERED");
+            assert_eq!(code(v.search_bodies("")), "OK", "nothing to decrypt");
+            assert_eq!(code(v.search_bodies("x")), "TAMPERED");
+            let office = signet_crypto::wrap::WrapSecretKey::generate();
+            assert_eq!(
+                code(v.share_note(&ids[1], &[office.public_key()])),
+                "TAMPERED"
+            );
+            assert_eq!(code(block_on(v.rotate_keys())), "TAMPERED");
+            assert_eq!(code(block_on(v.export_backup())), "TAMPERED");
+        }
     }
     // Truncated and extended records too.
     for cut in [0, 1, 5, 29, rec.len() - 1] {
         let mut snap = orig.clone();
         snap.insert(key.clone(), rec[..cut].to_vec());
         store.restore(snap);
-        assert_eq!(code(open(&store, "correct horse")), "TAMPERED", "cut {cut}");
+        assert_eq!(read(&store), "TAMPERED", "cut {cut}");
     }
     store.restore(orig);
-    assert!(open(&store, "correct horse").is_ok());
+    assert_eq!(read(&store), "OK");
 }
 
 #[test]
@@ -1272,8 +1307,9 @@ fn read_fixture(path: &str) -> Snap {
 }
 
 /// Vaults and backups written by format 2 (the fixture in tests/fixtures/notes-v2,
-/// see its README) open with the passphrase; the vault is upgraded to format 3 in
-/// one change (a new root; shards and notes stay) and then takes key slots.
+/// see its README) open with the passphrase; the vault is upgraded to format 4 in
+/// one change (a new root and shards with the notes' summaries; notes stay) and
+/// then takes key slots.
 #[test]
 fn format_2_vaults_and_backups_open_and_are_upgraded() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/notes-v2");
@@ -1303,10 +1339,7 @@ fn format_2_vaults_and_backups_open_and_are_upgraded() {
     assert_eq!(v.manifest_counter().unwrap(), 9);
     let up = store.snapshot();
     assert_eq!(root_of(&up), format!("{ROOT_PREFIX}{:016x}", 9));
-    assert_eq!(up.get(&root_of(&up)).unwrap()[4], 3, "format 3 root");
-    for (k, val) in v2.iter().filter(|(k, _)| !k.starts_with(ROOT_PREFIX)) {
-        assert_eq!(up.get(k), Some(val), "{k} is kept as it was");
-    }
+    assert_upgraded(&v2, &up);
     let office = signet_crypto::wrap::WrapSecretKey::generate();
     block_on(v.add_escrow(&office.public_key(), "office")).unwrap();
     let e = block_on(Vault::open_with(
@@ -1317,25 +1350,120 @@ fn format_2_vaults_and_backups_open_and_are_upgraded() {
     .unwrap();
     expect(&e);
     // A crash before the upgrade's root is stored leaves the format-2 vault.
-    store.restore(v2.clone());
+    expect(&upgrade_survives_a_crash(&store, &v2));
+
+    // A format-2 backup restores, as format 4.
+    let (_, target) = restore_fixture(dir, &expect);
+    let snap = target.snapshot();
+    assert_eq!(snap.get(&root_of(&snap)).unwrap()[4], 4);
+    expect(&open(&target, "fixture passphrase").unwrap());
+}
+
+/// Opening the fixture vault `old` through a store whose first write fails is
+/// `STORAGE` and leaves `old` as it was, which then opens (and upgrades).
+fn upgrade_survives_a_crash(store: &MemoryStore, old: &Snap) -> Vault<MemoryStore> {
+    store.restore(old.clone());
     let crashing = CrashingStore {
         inner: store.clone(),
         budget: Cell::new(0),
     };
-    assert_eq!(
-        code(block_on(Vault::open(
-            crashing,
-            b"fixture passphrase",
-            opts()
-        ))),
-        "STORAGE"
-    );
-    expect(&open(&store, "fixture passphrase").unwrap());
+    let crashed = block_on(Vault::open(crashing, b"fixture passphrase", opts()));
+    assert_eq!(code(crashed), "STORAGE");
+    assert_eq!(&store.snapshot(), old);
+    open(store, "fixture passphrase").unwrap()
+}
 
-    // A format-2 backup restores, as format 3.
+/// `up` is `old` upgraded to format 4 in one change: a version-4 root, every shard
+/// rewritten as version 4 (with the summaries), every note record kept as it was.
+fn assert_upgraded(old: &Snap, up: &Snap) {
+    assert_eq!(up.get(&root_of(up)).unwrap()[4], 4, "format 4 root");
+    let shards = |s: &Snap| s.keys().filter(|k| k.starts_with(SHARD_PREFIX)).count();
+    assert_eq!(shards(up), shards(old));
+    for (k, val) in up.iter().filter(|(k, _)| k.starts_with(SHARD_PREFIX)) {
+        assert!(!old.contains_key(k), "{k} is rewritten");
+        assert_eq!(val[4], 4, "{k} is a version-4 shard");
+    }
+    for (k, val) in old.iter().filter(|(k, _)| k.starts_with(NOTE_PREFIX)) {
+        assert_eq!(up.get(k), Some(val), "{k} is kept as it was");
+    }
+}
+
+/// Vaults and backups written by format 3 (`tests/fixtures/notes-v3`, made by
+/// main's code at 4fd0b66, see its README) open with the passphrase and with the
+/// recovery code; either upgrades the shards to format 4 in one change (the
+/// recovery code, which cannot rewrap the header, keeps its version 3 until the
+/// passphrase opens it), after which opening decrypts no note.
+#[test]
+fn format_3_vaults_and_backups_open_and_are_upgraded() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/notes-v3");
+    let v3 = read_fixture(&format!("{dir}/vault.txt"));
+    let rc = std::fs::read_to_string(format!("{dir}/recovery-code.txt")).unwrap();
+    let expect = |v: &Vault<MemoryStore>| {
+        assert_eq!(v.len().unwrap(), 4);
+        let n = v.get(&NoteId([0x55; 16])).unwrap();
+        assert_eq!(
+            (n.title.as_str(), n.body.as_str()),
+            ("Định dạng 3", "written by format 3")
+        );
+        assert_eq!(
+            v.get(&NoteId([0x44; 16])).unwrap().body,
+            "written by format 2"
+        );
+        assert_eq!(v.get(&NoteId([0x22; 16])).unwrap().body, "milk, eggs, rice");
+        assert_eq!(v.search("dinh dang").unwrap()[0].id, NoteId([0x55; 16]));
+        assert_eq!(
+            v.search_bodies("format 2").unwrap()[0].id,
+            NoteId([0x44; 16])
+        );
+    };
+    let root_version = |s: &Snap| s.get(&root_of(s)).unwrap()[4];
+    assert_eq!(root_version(&v3), 3);
+    let store = MemoryStore::new();
+    store.restore(v3.clone());
+    let by_code = block_on(Vault::open_with(
+        store.clone(),
+        Unlock::RecoveryCode(rc.trim()),
+        opts(),
+    ))
+    .unwrap();
+    expect(&by_code);
+    let up = store.snapshot();
+    assert_eq!(
+        root_version(&up),
+        3,
+        "the recovery code cannot rewrap the header"
+    );
+    assert!(up
+        .iter()
+        .filter(|(k, _)| k.starts_with(SHARD_PREFIX))
+        .all(|(_, v)| v[4] == 4));
+    drop(by_code);
+    let v = open(&store, "fixture passphrase").unwrap();
+    expect(&v);
+    assert_upgraded(&v3, &store.snapshot());
+    // Now a note record's body is not decrypted by open: a flipped byte in it
+    // opens, and reading that note is TAMPERED.
+    let mut snap = store.snapshot();
+    let key = snap
+        .keys()
+        .find(|k| k.starts_with(&format!("{NOTE_PREFIX}{}", NoteId([0x55; 16]))))
+        .unwrap()
+        .clone();
+    let last = snap[&key].len() - 1;
+    snap.get_mut(&key).unwrap()[last] ^= 1;
+    store.restore(snap);
+    let v = open(&store, "fixture passphrase").unwrap();
+    assert_eq!(v.list().unwrap().len(), 4);
+    assert_eq!(code(v.get(&NoteId([0x55; 16]))), "TAMPERED");
+
+    // Straight from format 3 with the passphrase; a crash before the new root
+    // leaves the format-3 vault.
+    expect(&upgrade_survives_a_crash(&store, &v3));
+    assert_upgraded(&v3, &store.snapshot());
+
+    // A format-3 backup restores, as format 4.
     let (_, target) = restore_fixture(dir, &expect);
-    let snap = target.snapshot();
-    assert_eq!(snap.get(&root_of(&snap)).unwrap()[4], 3);
+    assert_eq!(root_version(&target.snapshot()), 4);
     expect(&open(&target, "fixture passphrase").unwrap());
 }
 
@@ -1462,7 +1590,7 @@ fn a_put_writes_o1_records_whatever_the_vault_size() {
 /// Opening, listing and searching, by counters (the timings are `make bench`
 /// rows): open reads every record once, in round trips that do not grow with the
 /// notes' bodies and with at most one batch of 2,048 encrypted records in hand;
-/// list and search read nothing (they run on what open decrypted and indexed).
+/// list and search (even of bodies) read nothing: they run on what open read.
 #[test]
 fn open_reads_each_record_once_in_batches_and_list_and_search_read_nothing() {
     const N: usize = 2500;
@@ -1496,7 +1624,13 @@ fn open_reads_each_record_once_in_batches_and_list_and_search_read_nothing() {
         let hit = v.search("hop 2499").unwrap();
         assert_eq!(hit.len(), 1);
         assert_eq!(hit[0].title, "Họp 2499");
-        assert_eq!(v.search("NỘI viec").unwrap().len(), N);
+        assert_eq!(v.search("viec").unwrap().len(), N, "tags");
+        assert_eq!(
+            v.search("NỘI viec").unwrap().len(),
+            0,
+            "bodies are not searched"
+        );
+        assert_eq!(v.search_bodies("NỘI viec").unwrap().len(), N);
         assert_eq!(
             v.search("nói").unwrap().len(),
             0,

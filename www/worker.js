@@ -532,7 +532,9 @@ const ops = {
   vaultLock,
   vaultImport,
   vaultList: () => needVault().list(),
-  vaultSearch: ({ query }) => (query ? needVault().search(query) : needVault().list()),
+  // The page's search box looks in note text too (as before format 4): each search
+  // decrypts the notes, which the vault no longer does when it opens.
+  vaultSearch: ({ query }) => (query ? needVault().search(query, { bodies: true }) : needVault().list()),
   vaultGet: ({ id }) => needVault().get(id),
   vaultPut: async ({ note }) => {
     const v = needVault();

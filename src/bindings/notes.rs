@@ -142,6 +142,12 @@ export interface NoteSummary {
   tags: string[];
   updated: number;
 }
+
+/** Options of `search()`. */
+export interface NoteSearchOptions {
+  /** Also search the notes' bodies: decrypts every note it looks into (slow on large vaults). */
+  bodies?: boolean;
+}
 "#;
 
 pub(super) fn invalid(msg: impl Into<String>) -> Error {
@@ -259,11 +265,11 @@ fn note_to_js(n: &Note) -> JsValue {
 /// four properties per object across the boundary cost ~30 µs per note (3 s for
 /// 100,000). Written straight from the vault's notes, with nothing copied per note
 /// first; the text holds titles and tags, so it is wiped after use.
-fn summaries_to_js(vault: &Vault<BStore>, query: &str) -> Result<JsValue> {
+fn summaries_to_js(vault: &Vault<BStore>, query: &str, bodies: bool) -> Result<JsValue> {
     use std::fmt::Write;
     let mut json = Zeroizing::new(String::with_capacity(vault.len()? * 112 + 2));
     json.push('[');
-    vault.visit_matches(query, (0, usize::MAX), |s| {
+    vault.visit_matches(query, bodies, (0, usize::MAX), |s| {
         if json.len() > 1 {
             json.push(',');
         }
@@ -741,15 +747,34 @@ impl NoteVault {
     #[wasm_bindgen(unchecked_return_type = "NoteSummary[]")]
     pub fn list(&self) -> Result<JsValue> {
         self.touch();
-        summaries_to_js(&self.inner, "")
+        summaries_to_js(&self.inner, "", false)
     }
 
-    /// Notes containing every word of `query` in title, body or tags; case-insensitive,
-    /// and accent-insensitive for words typed without accents ("ha noi" finds "Hà Nội").
+    /// Notes containing every word of `query` in title or tags (with `{ bodies: true }`,
+    /// in the body too); case-insensitive, and accent-insensitive for words typed
+    /// without accents ("ha noi" finds "Hà Nội").
     #[wasm_bindgen(unchecked_return_type = "NoteSummary[]")]
-    pub fn search(&self, query: &str) -> Result<JsValue> {
+    pub fn search(
+        &self,
+        query: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "NoteSearchOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue> {
         self.touch();
-        summaries_to_js(&self.inner, query)
+        let bodies = match &options {
+            Some(o) if !o.is_undefined() && !o.is_null() => {
+                let b = get_field(o, "bodies")?;
+                if b.is_undefined() {
+                    false
+                } else {
+                    b.as_bool()
+                        .ok_or_else(|| invalid("search option `bodies` must be a boolean"))?
+                }
+            }
+            _ => false,
+        };
+        summaries_to_js(&self.inner, query, bodies)
     }
 
     /// Deletes a note (NOT_FOUND if absent).

@@ -64,7 +64,7 @@ impl<S: Store> Vault<S> {
         payload.extend_from_slice(&(live.len() as u32).to_be_bytes());
         for ((i, r), rec) in live.iter().zip(get_all(&self.store, &names).await?) {
             let rec = rec.ok_or_else(differs)?;
-            if index::open_shard(&manifest_key, &vault_id, *i, *r, &rec)? != shards[*i] {
+            if index::open_shard(&manifest_key, &vault_id, *i, *r, &rec)?.0 != shards[*i] {
                 return Err(differs());
             }
             push_blob(&mut payload, &rec);
@@ -151,6 +151,8 @@ async fn import_v2<S: Store>(
     let mut r = Reader::new(&payload, inconsistent);
     let mut shard_ops = Vec::new();
     let mut shards = vec![Shard::default(); SHARDS];
+    let mut summaries = Vec::new();
+    let mut old_shards = false;
     let n = r.u32()? as usize;
     if n != revs.iter().filter(|r| **r != 0).count() {
         return Err(inconsistent());
@@ -161,7 +163,12 @@ async fn import_v2<S: Store>(
         if i >= SHARDS || revs[i] != rev || shards[i].rev != 0 {
             return Err(inconsistent());
         }
-        shards[i] = index::open_shard(&keys.manifest, &vault_id, i, rev, rec)?;
+        let (shard, listed) = index::open_shard(&keys.manifest, &vault_id, i, rev, rec)?;
+        match listed {
+            Some(l) => summaries.extend(l),
+            None => old_shards = true,
+        }
+        shards[i] = shard;
         shard_ops.push(Op::Put(index::shard_key(i, rev), rec.to_vec()));
     }
     let total: usize = shards.iter().map(|s| s.entries.len()).sum();
@@ -173,15 +180,16 @@ async fn import_v2<S: Store>(
     let (notes, mut ops) = read_notes(&mut r, n, &keys, &vault_id, |id| {
         shards[index::shard_of(id)].entries.get(id).copied()
     })?;
+    if summaries.iter().any(|(id, s)| notes.summary(id) != Some(s)) {
+        return Err(inconsistent());
+    }
     ensure_empty(store).await?;
     ops.extend(shard_ops);
     ops.push(Op::Put(index::root_key(counter), root.to_vec()));
     store.apply(ops).await?;
     let mut u = Unlocked::new((kek, vault_key, keys), header, counter, shards, notes);
     u.slots = slot_list;
-    if u.header.version == V2 {
-        upgrade_root(store, &mut u).await?;
-    }
+    upgrade_root(store, &mut u, old_shards).await?;
     Ok(u)
 }
 
@@ -240,7 +248,7 @@ fn read_notes(
             return Err(inconsistent());
         }
         let content = format::open_note(&keys.note_wrap, vault_id, &id, rev, rec)?;
-        notes.insert(id, content);
+        notes.insert(id, content.summary(), rec.to_vec());
         ops.push(Op::Put(format::note_key(&id, rev), rec.to_vec()));
     }
     if !r.is_empty() {

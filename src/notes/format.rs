@@ -8,10 +8,15 @@ use crate::kdf::KdfParams;
 use crate::{Error, Result};
 
 /// Vault format version: the header inside root records (format 3 added the key
-/// slots to the root).
-pub const VERSION: u8 = 3;
-/// Format 2: roots without key slots (still read, upgraded on open); shards and the
-/// backup container still carry this version, their layout did not change.
+/// slots to the root; format 4 the notes' summaries to the shards, so opening a
+/// vault decrypts its shards, not every note).
+pub const VERSION: u8 = 4;
+/// Format 3: roots with key slots, shards of note revisions only (still read,
+/// upgraded on open).
+pub(crate) const V3: u8 = 3;
+/// Format 2: roots without key slots (still read, upgraded on open); the backup
+/// container still carries this version (its layout did not change), as do the
+/// shards of formats 2 and 3 (revisions only; format 4's shards are version 4).
 pub(crate) const V2: u8 = 2;
 /// Version 1: the legacy header, manifest and backup, and (unchanged since) note
 /// records and shared notes.
@@ -92,7 +97,7 @@ impl<'a> Reader<'a> {
 /// The plaintext vault header.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Header {
-    /// [`V1`] for a legacy standalone header, [`V2`] or [`VERSION`] inside a root.
+    /// [`V1`] for a legacy standalone header, [`V2`], [`V3`] or [`VERSION`] inside a root.
     pub version: u8,
     pub vault_id: [u8; ID_LEN],
     pub kdf: KdfParams,
@@ -193,7 +198,7 @@ impl Header {
             ));
         }
         let version = r.u8()?;
-        if ![V1, V2, VERSION].contains(&version) {
+        if ![V1, V2, V3, VERSION].contains(&version) {
             return Err(Error::Unsupported(format!(
                 "vault format version {version}"
             )));
@@ -264,6 +269,73 @@ pub(crate) struct NoteContent {
     pub tags: Vec<String>,
 }
 
+/// What `list` and `search` show of a note: everything but the body. Format 4
+/// keeps it in the note's manifest shard, bound to the note's revision, so a vault
+/// opens without decrypting any note. Wiped on drop.
+#[derive(Clone, PartialEq, Eq, Zeroize, zeroize::ZeroizeOnDrop)]
+pub(crate) struct Summary {
+    pub created: u64,
+    pub updated: u64,
+    pub title: String,
+    pub tags: Vec<String>,
+}
+
+impl Summary {
+    /// Appends `created || updated || title length (u32) || title || tag count
+    /// (u16) || { length (u16) || tag } *`, the layout of a note record's fields.
+    pub(crate) fn encode_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.created.to_be_bytes());
+        out.extend_from_slice(&self.updated.to_be_bytes());
+        out.extend_from_slice(&(self.title.len() as u32).to_be_bytes());
+        out.extend_from_slice(self.title.as_bytes());
+        push_tags(out, &self.tags);
+    }
+
+    /// Inverse of [`Summary::encode_into`]; over-limit or malformed fields are `err()`.
+    pub(crate) fn decode(r: &mut Reader<'_>, err: fn() -> Error) -> Result<Summary> {
+        let created = r.u64()?;
+        let updated = r.u64()?;
+        let tl = r.u32()? as usize;
+        if tl > MAX_TITLE {
+            return Err(err());
+        }
+        let title = utf8(r.take(tl)?, err)?;
+        Ok(Summary {
+            created,
+            updated,
+            title,
+            tags: read_tags(r, err)?,
+        })
+    }
+}
+
+/// `tag count (u16) || { length (u16) || tag } *`, as note records and shards hold tags.
+fn push_tags(out: &mut Vec<u8>, tags: &[String]) {
+    out.extend_from_slice(&(tags.len() as u16).to_be_bytes());
+    for t in tags {
+        out.extend_from_slice(&(t.len() as u16).to_be_bytes());
+        out.extend_from_slice(t.as_bytes());
+    }
+}
+
+/// Inverse of [`push_tags`]; more than [`MAX_TAGS`] tags or one over [`MAX_TAG`]
+/// bytes is `err()`.
+fn read_tags(r: &mut Reader<'_>, err: fn() -> Error) -> Result<Vec<String>> {
+    let n = r.u16()? as usize;
+    if n > MAX_TAGS {
+        return Err(err());
+    }
+    let mut tags = Vec::with_capacity(n);
+    for _ in 0..n {
+        let l = r.u16()? as usize;
+        if l > MAX_TAG {
+            return Err(err());
+        }
+        tags.push(utf8(r.take(l)?, err)?);
+    }
+    Ok(tags)
+}
+
 /// Checks the caller-facing size limits.
 pub(crate) fn check_note_limits(title: &str, body: &str, tags: &[String]) -> Result<()> {
     if title.len() > MAX_TITLE {
@@ -293,6 +365,16 @@ pub fn bucket_size(len: usize) -> usize {
 }
 
 impl NoteContent {
+    /// The note without its body.
+    pub(crate) fn summary(&self) -> Summary {
+        Summary {
+            created: self.created,
+            updated: self.updated,
+            title: self.title.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+
     /// Length-prefixed encoding padded with zeros to a power-of-two bucket, so only
     /// the bucket is visible in the ciphertext length.
     pub(crate) fn encode_padded(&self) -> Result<Zeroizing<Vec<u8>>> {
@@ -308,11 +390,7 @@ impl NoteContent {
         inner.extend_from_slice(self.title.as_bytes());
         inner.extend_from_slice(&(self.body.len() as u32).to_be_bytes());
         inner.extend_from_slice(self.body.as_bytes());
-        inner.extend_from_slice(&(self.tags.len() as u16).to_be_bytes());
-        for t in &self.tags {
-            inner.extend_from_slice(&(t.len() as u16).to_be_bytes());
-            inner.extend_from_slice(t.as_bytes());
-        }
+        push_tags(&mut inner, &self.tags);
         let total = bucket_size(inner.len());
         let mut out = Zeroizing::new(Vec::with_capacity(total));
         out.extend_from_slice(&(inner.len() as u32).to_be_bytes());
@@ -336,12 +414,7 @@ impl NoteContent {
         let title = utf8(r.take(tl)?, err)?;
         let bl = r.u32()? as usize;
         let body = utf8(r.take(bl)?, err)?;
-        let n = r.u16()? as usize;
-        let mut tags = Vec::with_capacity(n.min(MAX_TAGS));
-        for _ in 0..n {
-            let l = r.u16()? as usize;
-            tags.push(utf8(r.take(l)?, err)?);
-        }
+        let tags = read_tags(&mut r, err)?;
         if !r.is_empty() {
             return Err(err());
         }
@@ -416,7 +489,7 @@ pub(crate) fn note_record_ids(record: &[u8]) -> Result<([u8; ID_LEN], u64)> {
     Ok((r.array()?, r.u64()?))
 }
 
-fn tampered_record() -> Error {
+pub(crate) fn tampered_record() -> Error {
     Error::Tampered("a note record is damaged or was modified".into())
 }
 

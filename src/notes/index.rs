@@ -1,15 +1,21 @@
 //! Format 2's integrity structure (`docs/vault-format.md`): every change writes a
 //! small root record `root/<counter>` that holds the header and commits to 256
 //! manifest shards; shard `i` lists the current revision of every note whose id
-//! starts with byte `i`. A put rewrites one note, one shard and the root, so its
-//! cost depends on the shard (≈ 1/256 of the vault), not on the whole vault.
+//! starts with byte `i`, and (format 4) its summary: title, tags and times, so
+//! opening a vault decrypts 256 shards and no note. A put rewrites one note, one
+//! shard and the root, so its cost depends on the shard (≈ 1/256 of the vault),
+//! not on the whole vault.
 
 use std::collections::BTreeMap;
+
+use zeroize::Zeroizing;
 
 use crate::aead::{self, NONCE_LEN};
 use crate::{Error, Result};
 
-use super::format::{from_hex, Header, Reader, HEADER_LEN, ID_LEN, MAX_NOTES, V2, VERSION};
+use super::format::{
+    from_hex, Header, Reader, Summary, HEADER_LEN, ID_LEN, MAX_NOTES, V2, V3, VERSION,
+};
 use super::slots::record::{self, Slot, SlotRecord};
 
 /// Number of manifest shards (one per first byte of the note id).
@@ -21,7 +27,6 @@ pub const SHARD_PREFIX: &str = "shard/";
 
 const SHARD_MAGIC: &[u8; 4] = b"SGNX";
 const SHARD_PREFIX_LEN: usize = 4 + 1 + 1 + 8;
-const ENTRY_LEN: usize = ID_LEN + 8;
 
 /// One shard: its revision (the counter of the change that last wrote it; 0 while
 /// empty and unwritten) and its notes' revisions.
@@ -112,7 +117,7 @@ pub(crate) fn parse_root(record: &[u8]) -> Result<RootParts> {
     let counter = r.u64()?;
     let slots = match header.version {
         V2 => Vec::new(),
-        VERSION => record::decode_table(&mut r)?,
+        V3 | VERSION => record::decode_table(&mut r)?,
         _ => return Err(tampered_root()),
     };
     let aad_len = record.len() - r.rest().len();
@@ -153,66 +158,80 @@ fn shard_aad(prefix: &[u8], vault_id: &[u8; ID_LEN]) -> Vec<u8> {
     v
 }
 
-/// `SGNX || 0x02 || index (u8) || revision (u64) || nonce || GCM(manifest key,
-/// nonce, aad = the first 14 bytes || vault id, count (u32) || { id || revision } *)`.
-pub(crate) fn seal_shard(
+/// `SGNX || version || index (u8) || revision (u64) || nonce || GCM(manifest key,
+/// nonce, aad = the first 14 bytes || vault id, count (u32) || entry *)`, an entry
+/// being `id || revision` (version 2, formats 2 and 3) or `id || revision ||
+/// summary` (version 4, [`Summary::encode_into`]). Written as version 4 with each
+/// note's summary from `summary_of`. The version byte is authenticated and a
+/// (shard, revision) pair is written once, so a reader can trust either layout.
+pub(crate) fn seal_shard<'a>(
     manifest_key: &[u8; 32],
     vault_id: &[u8; ID_LEN],
     index: usize,
     shard: &Shard,
-) -> Vec<u8> {
-    let mut out =
-        Vec::with_capacity(SHARD_PREFIX_LEN + NONCE_LEN + 4 + shard.entries.len() * ENTRY_LEN + 16);
-    out.extend_from_slice(SHARD_MAGIC);
-    out.push(V2);
-    out.push(index as u8);
-    out.extend_from_slice(&shard.rev.to_be_bytes());
-    let mut body = Vec::with_capacity(4 + shard.entries.len() * ENTRY_LEN);
+    summary_of: impl Fn(&[u8; ID_LEN]) -> Option<&'a Summary>,
+) -> Result<Vec<u8>> {
+    let mut body = Zeroizing::new(Vec::with_capacity(4 + shard.entries.len() * 96));
     body.extend_from_slice(&(shard.entries.len() as u32).to_be_bytes());
     for (id, rev) in &shard.entries {
         body.extend_from_slice(id);
         body.extend_from_slice(&rev.to_be_bytes());
+        summary_of(id)
+            .ok_or_else(|| Error::Internal("a listed note has no summary".into()))?
+            .encode_into(&mut body);
     }
+    let mut out = Vec::with_capacity(SHARD_PREFIX_LEN + NONCE_LEN + body.len() + 16);
+    out.extend_from_slice(SHARD_MAGIC);
+    out.push(VERSION);
+    out.push(index as u8);
+    out.extend_from_slice(&shard.rev.to_be_bytes());
     let nonce = aead::random_array::<NONCE_LEN>();
     let ct = aead::seal(manifest_key, &nonce, &shard_aad(&out, vault_id), &body);
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&ct);
-    out
+    Ok(out)
 }
 
 /// Index and revision a shard record claims (unauthenticated until opened).
 pub(crate) fn shard_record_ids(record: &[u8]) -> Result<(usize, u64)> {
     let mut r = Reader::new(record, tampered_shard);
-    if r.array::<4>()? != *SHARD_MAGIC || r.u8()? != V2 {
+    if r.array::<4>()? != *SHARD_MAGIC || ![V2, VERSION].contains(&r.u8()?) {
         return Err(tampered_shard());
     }
     Ok((r.u8()? as usize, r.u64()?))
 }
 
+/// The notes' summaries a shard of version 4 holds (none from version 2).
+pub(crate) type Summaries = Vec<([u8; ID_LEN], Summary)>;
+
 /// Opens the record the root says is shard `index` at `rev`: it must claim exactly
 /// that, authenticate, list ids of this shard in strictly increasing order, and no
-/// revision above `rev`. Anything else is `TAMPERED`.
+/// revision above `rev`. Anything else is `TAMPERED`. Returns the shard and, for
+/// version 4, its notes' summaries (`None` for version 2: decrypt the notes).
 pub(crate) fn open_shard(
     manifest_key: &[u8; 32],
     vault_id: &[u8; ID_LEN],
     index: usize,
     rev: u64,
     record: &[u8],
-) -> Result<Shard> {
+) -> Result<(Shard, Option<Summaries>)> {
     if shard_record_ids(record)? != (index, rev) {
         return Err(tampered_shard());
     }
+    let with_summaries = record[4] == VERSION;
     let prefix = &record[..SHARD_PREFIX_LEN];
     let mut r = Reader::new(&record[SHARD_PREFIX_LEN..], tampered_shard);
     let nonce = r.array::<NONCE_LEN>()?;
     let body = aead::open(manifest_key, &nonce, &shard_aad(prefix, vault_id), r.rest())
         .map_err(|_| tampered_shard())?;
+    let body = Zeroizing::new(body);
     let mut r = Reader::new(&body, tampered_shard);
     let n = r.u32()? as usize;
     if n > MAX_NOTES {
         return Err(Error::LimitExceeded(format!("more than {MAX_NOTES} notes")));
     }
     let mut entries = BTreeMap::new();
+    let mut summaries = Vec::new();
     let mut last: Option<[u8; ID_LEN]> = None;
     for _ in 0..n {
         let id = r.array::<ID_LEN>()?;
@@ -224,13 +243,16 @@ pub(crate) fn open_shard(
         {
             return Err(tampered_shard());
         }
+        if with_summaries {
+            summaries.push((id, Summary::decode(&mut r, tampered_shard)?));
+        }
         last = Some(id);
         entries.insert(id, note_rev);
     }
     if !r.is_empty() || entries.is_empty() {
         return Err(tampered_shard());
     }
-    Ok(Shard { rev, entries })
+    Ok((Shard { rev, entries }, with_summaries.then_some(summaries)))
 }
 
 /// Shards holding `entries`, each written at `rev`.

@@ -8,9 +8,12 @@
 //!
 //! Every change writes one small root record (`root/<counter>`) that commits to 256
 //! encrypted manifest shards, which list every note's current revision ([`index`]),
-//! so a deleted, swapped or rolled-back record is `TAMPERED` on unlock and one put
-//! writes three records whatever the vault's size. Rolling back the *whole* store
-//! cannot be seen from inside it; keep [`Vault::manifest_counter`] and
+//! so a deleted, swapped or rolled-back record is `TAMPERED` (on unlock, or for a
+//! note's changed ciphertext when the note is read) and one put writes three
+//! records whatever the vault's size. The shards also hold every note's summary
+//! (title, tags, times), so opening decrypts 256 shards and no note: a body is
+//! decrypted when it is read ([`catalog`]). Rolling back the *whole* store cannot
+//! be seen from inside it; keep [`Vault::manifest_counter`] and
 //! [`Vault::vault_id`] elsewhere and pass them back as [`OpenOptions`] to detect
 //! that too. Changing the passphrase rotates the vault key ([`Vault::rotate_keys`]).
 //!
@@ -30,6 +33,7 @@ mod slots;
 mod store;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use subtle::ConstantTimeEq;
@@ -41,7 +45,7 @@ use crate::{Error, Result};
 
 use catalog::Catalog;
 pub use format::{bucket_size, ID_LEN, MAX_BODY, MAX_NOTES, MAX_TAG, MAX_TAGS, MAX_TITLE, VERSION};
-use format::{Header, NoteContent, SubKeys};
+use format::{Header, NoteContent, SubKeys, Summary};
 use index::{Shard, SHARDS};
 pub use index::{ROOT_PREFIX, SHARD_PREFIX};
 pub use search::fold as fold_for_search;
@@ -128,7 +132,16 @@ pub(crate) struct SummaryView<'a> {
     pub updated: u64,
 }
 
-impl SummaryView<'_> {
+impl<'a> SummaryView<'a> {
+    fn of(id: &[u8; ID_LEN], c: &'a Summary) -> Self {
+        SummaryView {
+            id: NoteId(*id),
+            title: &c.title,
+            tags: &c.tags,
+            updated: c.updated,
+        }
+    }
+
     fn to_summary(&self) -> NoteSummary {
         NoteSummary {
             id: self.id,
@@ -274,6 +287,29 @@ impl Unlocked {
         self.header.vault_id
     }
 
+    /// Decrypts note `id`'s stored record: `NOT_FOUND` if there is no such note,
+    /// `TAMPERED` if the record fails to open as the revision the shard lists or
+    /// does not hold the summary the shard gave (title, tags and times are bound
+    /// to the note revision they describe).
+    fn content(&self, id: &NoteId) -> Result<NoteContent> {
+        let (summary, record) = self
+            .notes
+            .get(&id.0)
+            .ok_or_else(|| Error::NotFound(format!("note {id}")))?;
+        let rev = self.shards[index::shard_of(&id.0)]
+            .entries
+            .get(&id.0)
+            .copied()
+            .ok_or_else(|| Error::Internal("a note outside the manifest".into()))?;
+        let c = format::open_note(&self.keys.note_wrap, &self.vault_id(), &id.0, rev, record)?;
+        if c.summary() != *summary {
+            return Err(Error::Tampered(format!(
+                "note {id} differs from its manifest entry"
+            )));
+        }
+        Ok(c)
+    }
+
     /// The counter value for the next change. Advanced even if that change then
     /// fails to be written, so a (note id, revision) pair is never reused, while
     /// `counter` stays the last committed value.
@@ -289,16 +325,21 @@ impl Unlocked {
     /// records), the `changed` shards, the root `root/<rev>` under `header`, `slots`
     /// and `keys` (the commit point), then deletion of the old root, the replaced shards
     /// and `garbage`. A store that applies it op by op and stops anywhere leaves the
-    /// old root (and all it references) or the new one.
+    /// old root (and all it references) or the new one. Shards take their notes'
+    /// summaries from the catalog, or `pending` for the note being written.
     fn change_ops(
         &self,
         rev: u64,
-        (header, slots): (&Header, &[Slot]),
-        keys: &SubKeys,
+        (header, slots, keys): (&Header, &[Slot], &SubKeys),
         mut records: Vec<Op>,
         changed: &[(usize, Shard)],
         garbage: Vec<String>,
-    ) -> Vec<Op> {
+        pending: Option<(&[u8; ID_LEN], &Summary)>,
+    ) -> Result<Vec<Op>> {
+        let summary_of = |id: &[u8; ID_LEN]| match pending {
+            Some((p, s)) if p == id => Some(s),
+            _ => self.notes.summary(id),
+        };
         let vault_id = self.vault_id();
         let mut revs = [0u64; SHARDS];
         for (r, s) in revs.iter_mut().zip(&self.shards) {
@@ -317,7 +358,7 @@ impl Unlocked {
             if s.rev != 0 {
                 records.push(Op::Put(
                     index::shard_key(*i, s.rev),
-                    index::seal_shard(&keys.manifest, &vault_id, *i, s),
+                    index::seal_shard(&keys.manifest, &vault_id, *i, s, summary_of)?,
                 ));
             }
         }
@@ -327,7 +368,7 @@ impl Unlocked {
         ));
         records.extend(deletes);
         records.extend(garbage.into_iter().map(Op::Delete));
-        records
+        Ok(records)
     }
 
     /// [`Unlocked::change_ops`] under the vault's current header, slots and keys.
@@ -337,9 +378,10 @@ impl Unlocked {
         records: Vec<Op>,
         changed: &[(usize, Shard)],
         garbage: Vec<String>,
-    ) -> Vec<Op> {
-        let current = (&self.header, self.slots.as_slice());
-        self.change_ops(rev, current, &self.keys, records, changed, garbage)
+        pending: Option<(&[u8; ID_LEN], &Summary)>,
+    ) -> Result<Vec<Op>> {
+        let current = (&self.header, self.slots.as_slice(), &*self.keys);
+        self.change_ops(rev, current, records, changed, garbage, pending)
     }
 
     /// Adopts a change once it is stored.
@@ -423,16 +465,20 @@ fn unlock(header: &Header, passphrase: &[u8]) -> Result<KeyChain> {
 }
 
 /// Note records fetched per `get_many` when a vault opens: few round trips, and
-/// only this many encrypted records held at once (not the whole vault's).
+/// only this many records in flight at once.
 const LOAD_BATCH: usize = 2048;
 
-/// Decrypts the note records `entries` lists, [`LOAD_BATCH`] at a time; a
-/// missing or failing one is `TAMPERED`.
+/// Reads the note records `entries` lists, [`LOAD_BATCH`] at a time, into a
+/// catalog. A note whose summary `summaries` holds (format 4) is kept encrypted:
+/// its record must be there and claim its id and revision, and it is
+/// authenticated when it is read. Any other note (formats 1–3) is decrypted to
+/// make its summary. A missing or failing record is `TAMPERED`.
 async fn load_notes<S: Store>(
     store: &S,
     keys: &SubKeys,
     vault_id: &[u8; ID_LEN],
     entries: &[([u8; ID_LEN], u64)],
+    mut summaries: HashMap<[u8; ID_LEN], Summary>,
 ) -> Result<Catalog> {
     let mut notes = Catalog::default();
     for batch in entries.chunks(LOAD_BATCH) {
@@ -444,10 +490,12 @@ async fn load_notes<S: Store>(
             let rec = rec.ok_or_else(|| {
                 Error::Tampered(format!("note {} is missing from storage", NoteId(*id)))
             })?;
-            notes.insert(
-                *id,
-                format::open_note(&keys.note_wrap, vault_id, id, *rev, &rec)?,
-            );
+            let summary = match summaries.remove(id) {
+                Some(s) if format::note_record_ids(&rec)? == (*id, *rev) => s,
+                Some(_) => return Err(format::tampered_record()),
+                None => format::open_note(&keys.note_wrap, vault_id, id, *rev, &rec)?.summary(),
+            };
+            notes.insert(*id, summary, rec);
         }
     }
     Ok(notes)
@@ -525,7 +573,7 @@ impl<S: Store> Vault<S> {
         );
         let rev = u.next_revision()?;
         store
-            .apply(u.change(rev, Vec::new(), &[], Vec::new()))
+            .apply(u.change(rev, Vec::new(), &[], Vec::new(), None)?)
             .await?;
         u.commit(rev, Vec::new());
         Ok(Self::from_parts(store, opts.clock, u))
@@ -599,13 +647,19 @@ impl<S: Store> Vault<S> {
             .collect();
         let names: Vec<String> = shard_names.iter().map(|(_, k)| k.clone()).collect();
         let mut shards = vec![Shard::default(); SHARDS];
+        let mut summaries = HashMap::new();
+        let mut old_shards = false;
         let mut total = 0usize;
         for ((i, _), rec) in shard_names.iter().zip(get_all(&store, &names).await?) {
             let rec = rec.ok_or_else(|| Error::Tampered("a manifest shard is missing".into()))?;
-            let s = index::open_shard(&keys.manifest, &vault_id, *i, revs[*i], &rec)?;
+            let (s, listed) = index::open_shard(&keys.manifest, &vault_id, *i, revs[*i], &rec)?;
             total += s.entries.len();
             if total > MAX_NOTES {
                 return Err(Error::LimitExceeded(format!("more than {MAX_NOTES} notes")));
+            }
+            match listed {
+                Some(l) => summaries.extend(l),
+                None => old_shards = true,
             }
             shards[*i] = s;
         }
@@ -613,13 +667,11 @@ impl<S: Store> Vault<S> {
             .iter()
             .flat_map(|s| s.entries.iter().map(|(id, r)| (*id, *r)))
             .collect();
-        let notes = load_notes(&store, &keys, &vault_id, &entries).await?;
+        let notes = load_notes(&store, &keys, &vault_id, &entries, summaries).await?;
         let mut u = Unlocked::new((kek, vault_key, keys), header, counter, shards, notes);
         u.slots = slot_list;
         u.last_revision = collect_garbage(&store, &u).await?;
-        if u.header.version == format::V2 {
-            upgrade_root(&store, &mut u).await?;
-        }
+        upgrade_root(&store, &mut u, old_shards).await?;
         Ok(Self::from_parts(store, opts.clock, u))
     }
 
@@ -648,7 +700,7 @@ impl<S: Store> Vault<S> {
         let m = legacy::Manifest::open(&keys.manifest, &vault_id, &manifest_bytes)?;
         check_pins(&vault_id, Some(m.counter), &opts)?;
         let entries: Vec<([u8; ID_LEN], u64)> = m.entries.iter().map(|(i, r)| (*i, *r)).collect();
-        let notes = load_notes(&store, &keys, &vault_id, &entries).await?;
+        let notes = load_notes(&store, &keys, &vault_id, &entries, HashMap::new()).await?;
         let chain = (kek, vault_key, keys);
         let u = upgrade(
             &store,
@@ -731,10 +783,10 @@ impl<S: Store> Vault<S> {
         format::check_note_limits(title, body, tags)?;
         let _guard = self.write_lock.acquire().await;
         let now = self.clock.now_ms();
-        let (ops, rev, changed, content) = self.with_mut(|u| {
+        let (ops, rev, changed, content, rec) = self.with_mut(|u| {
             let created = u
                 .notes
-                .get(&id.0)
+                .summary(&id.0)
                 .map(|c| c.created)
                 .or(created)
                 .unwrap_or(now);
@@ -756,25 +808,25 @@ impl<S: Store> Vault<S> {
                 .into_iter()
                 .collect();
             let changed = vec![(i, shard)];
-            let records = vec![Op::Put(format::note_key(&id.0, rev), rec)];
-            let ops = u.change(rev, records, &changed, garbage);
-            Ok((ops, rev, changed, content))
+            let summary = content.summary();
+            let records = vec![Op::Put(format::note_key(&id.0, rev), rec.clone())];
+            let ops = u.change(rev, records, &changed, garbage, Some((&id.0, &summary)))?;
+            Ok((ops, rev, changed, summary, rec))
         })?;
         self.store.apply(ops).await?;
         if let Some(u) = self.state.borrow_mut().as_mut() {
             u.commit(rev, changed);
-            u.notes.insert(id.0, content);
+            u.notes.insert(id.0, content, rec);
         }
         Ok(())
     }
 
-    /// One note (`NOT_FOUND` if absent).
+    /// One note (`NOT_FOUND` if absent), decrypted from the record read when the
+    /// vault opened; `TAMPERED` if that record was modified, swapped or replaced
+    /// by another revision.
     pub fn get(&self, id: &NoteId) -> Result<Note> {
         self.with(|u| {
-            let c = u
-                .notes
-                .get(&id.0)
-                .ok_or_else(|| Error::NotFound(format!("note {id}")))?;
+            let c = u.content(id)?;
             Ok(Note {
                 id: *id,
                 title: c.title.clone(),
@@ -791,34 +843,66 @@ impl<S: Store> Vault<S> {
         self.search("")
     }
 
-    /// Notes whose title, body or tags contain every whitespace-separated term of
+    /// Notes whose title or tags contain every whitespace-separated term of
     /// `query`, ignoring case; a term typed without diacritics also ignores them
     /// ("ha noi" finds "Hà Nội"). Newest first; an empty query lists everything.
+    /// Bodies stay encrypted until read (format 4), so they are not searched:
+    /// [`Vault::search_bodies`] does.
     pub fn search(&self, query: &str) -> Result<Vec<NoteSummary>> {
         let mut out = Vec::new();
-        self.visit_matches(query, (0, usize::MAX), |s| out.push(s.to_summary()))?;
+        self.visit_matches(query, false, (0, usize::MAX), |s| out.push(s.to_summary()))?;
         Ok(out)
     }
 
-    /// [`Vault::search`] without copying: calls `f` with up to `limit` matches
-    /// after the first `offset` of the newest-first result, borrowed from the
-    /// vault (the JS binding writes them straight into its result). `f` must not
-    /// call the vault.
+    /// [`Vault::search`] over titles, tags *and bodies*, the search of formats 1–3:
+    /// decrypts every note (until `limit` matches), so it costs what opening a
+    /// vault used to. `TAMPERED` if a note record was modified.
+    pub fn search_bodies(&self, query: &str) -> Result<Vec<NoteSummary>> {
+        let mut out = Vec::new();
+        self.visit_matches(query, true, (0, usize::MAX), |s| out.push(s.to_summary()))?;
+        Ok(out)
+    }
+
+    /// [`Vault::search`] (with `bodies`, [`Vault::search_bodies`]) without
+    /// copying: calls `f` with up to `limit` matches after the first `offset` of
+    /// the newest-first result, borrowed from the vault (the JS binding writes them
+    /// straight into its result). `f` must not call the vault.
     pub(crate) fn visit_matches(
         &self,
         query: &str,
+        bodies: bool,
         (offset, limit): (usize, usize),
         mut f: impl FnMut(SummaryView<'_>),
     ) -> Result<()> {
         let q = search::Query::parse(query);
         self.with(|u| {
-            for (id, c) in u.notes.matching(&q).skip(offset).take(limit) {
-                f(SummaryView {
-                    id: NoteId(*id),
-                    title: &c.title,
-                    tags: &c.tags,
-                    updated: c.updated,
-                });
+            if !bodies || q.is_empty() {
+                for (id, c) in u.notes.matching(&q).skip(offset).take(limit) {
+                    f(SummaryView::of(id, c));
+                }
+                return Ok(());
+            }
+            let mut text = Zeroizing::new(String::new());
+            let mut skip = offset;
+            let mut left = limit;
+            for (id, c) in u.notes.iter() {
+                if left == 0 {
+                    break;
+                }
+                let note = u.content(&NoteId(*id))?;
+                let mut parts = vec![note.title.as_str(), note.body.as_str()];
+                parts.extend(note.tags.iter().map(String::as_str));
+                text.clear();
+                search::fold_into(&parts, &mut text);
+                if !q.matches(text.as_bytes(), || parts.clone()) {
+                    continue;
+                }
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                left -= 1;
+                f(SummaryView::of(id, c));
             }
             Ok(())
         })
@@ -841,7 +925,7 @@ impl<S: Store> Vault<S> {
                 .into_iter()
                 .collect();
             let changed = vec![(i, shard)];
-            let ops = u.change(rev, Vec::new(), &changed, garbage);
+            let ops = u.change(rev, Vec::new(), &changed, garbage, None)?;
             Ok((ops, rev, changed))
         })?;
         self.store.apply(ops).await?;
@@ -888,7 +972,7 @@ impl<S: Store> Vault<S> {
     async fn rotate(&self, new_kek: Option<SaltedKek>, new_slots: Option<Vec<Slot>>) -> Result<()> {
         let vault_key = Box::new(Zeroizing::new(aead::random_array::<32>()));
         let keys = Box::new(SubKeys::derive(&vault_key, &self.vault_id)?);
-        let (ops, rev, changed, header, kek, slot_list) = self.with_mut(|u| {
+        let (ops, rev, changed, header, kek, slot_list, resealed) = self.with_mut(|u| {
             let (header, kek) = match (new_kek, &u.kek) {
                 (Some((salt, kek)), _) => {
                     let h =
@@ -906,12 +990,13 @@ impl<S: Store> Vault<S> {
             let rev = u.next_revision()?;
             let vault_id = u.vault_id();
             let mut records = Vec::with_capacity(u.notes.len());
+            let mut resealed = Vec::with_capacity(u.notes.len());
             let mut garbage = Vec::with_capacity(u.notes.len());
-            for (id, content) in u.notes.iter() {
-                records.push(Op::Put(
-                    format::note_key(id, rev),
-                    format::seal_note(&keys.note_wrap, &vault_id, id, rev, content)?,
-                ));
+            for (id, _) in u.notes.iter() {
+                let content = u.content(&NoteId(*id))?;
+                let rec = format::seal_note(&keys.note_wrap, &vault_id, id, rev, &content)?;
+                records.push(Op::Put(format::note_key(id, rev), rec.clone()));
+                resealed.push((*id, rec));
             }
             for s in &u.shards {
                 garbage.extend(s.entries.iter().map(|(id, r)| format::note_key(id, *r)));
@@ -920,17 +1005,20 @@ impl<S: Store> Vault<S> {
             let changed: Vec<(usize, Shard)> = shards.into_iter().enumerate().collect();
             let ops = u.change_ops(
                 rev,
-                (&header, &slot_list),
-                &keys,
+                (&header, &slot_list, &keys),
                 records,
                 &changed,
                 garbage,
-            );
-            Ok((ops, rev, changed, header, kek, slot_list))
+                None,
+            )?;
+            Ok((ops, rev, changed, header, kek, slot_list, resealed))
         })?;
         self.store.apply(ops).await?;
         if let Some(u) = self.state.borrow_mut().as_mut() {
             u.commit(rev, changed);
+            for (id, rec) in resealed {
+                u.notes.set_record(&id, rec);
+            }
             u.slots = slot_list;
             // Assigning drops the old boxes, which wipes the old keys in place.
             u.kek = Some(kek);
@@ -998,30 +1086,46 @@ async fn upgrade<S: Store>(
         .collect();
     // No root of the old counter exists; `change_ops` must not delete one.
     u.counter = 0;
-    records.extend(u.change(rev, Vec::new(), &changed, garbage));
+    records.extend(u.change(rev, Vec::new(), &changed, garbage, None)?);
     store.apply(records).await?;
     u.commit(rev, changed);
     Ok(u)
 }
 
-/// Rewrites a format-2 root as format 3 (same keys, no slots) in one change: the
-/// shards and notes stay. Only the passphrase opens a format-2 vault, so the KEK
-/// is known; a crash leaves the format-2 root, which opens and upgrades again.
-async fn upgrade_root<S: Store>(store: &S, u: &mut Unlocked) -> Result<()> {
-    let kek = u.kek.as_ref().ok_or_else(slots::needs_passphrase)?;
-    let header = u.header.rewrap(VERSION, kek, &u.vault_key)?;
+/// Brings an opened vault to format 4 in one change, if it is older: every shard
+/// is rewritten with its notes' summaries when `old_shards` (some were format
+/// 2/3's), and the root's header becomes version 4 when the KEK is known (a
+/// format-3 vault opened by another slot keeps its version-3 header, which
+/// format 4 reads alike, until the passphrase opens it). The notes stay. A crash
+/// leaves the old root, which opens and upgrades again.
+async fn upgrade_root<S: Store>(store: &S, u: &mut Unlocked, old_shards: bool) -> Result<()> {
+    let header = match &u.kek {
+        Some(kek) if u.header.version != VERSION => u.header.rewrap(VERSION, kek, &u.vault_key)?,
+        None if u.header.version == format::V2 => return Err(slots::needs_passphrase()),
+        _ if !old_shards => return Ok(()),
+        _ => u.header.clone(),
+    };
     let rev = u.next_revision()?;
+    let changed: Vec<(usize, Shard)> = if old_shards {
+        index::build_shards(u.shards.iter().flat_map(|s| s.entries.clone()), rev)
+            .into_iter()
+            .enumerate()
+            .filter(|(_, s)| s.rev != 0)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let ops = u.change_ops(
         rev,
-        (&header, &u.slots),
-        &u.keys,
+        (&header, &u.slots, &u.keys),
         Vec::new(),
-        &[],
+        &changed,
         Vec::new(),
-    );
+        None,
+    )?;
     store.apply(ops).await?;
     u.header = header;
-    u.commit(rev, Vec::new());
+    u.commit(rev, changed);
     Ok(())
 }
 
@@ -1089,12 +1193,7 @@ impl<S: Store> Vault<S> {
         id: &NoteId,
         recipients: &[crate::wrap::WrapPublicKey],
     ) -> Result<Vec<u8>> {
-        let content = self.with(|u| {
-            u.notes
-                .get(&id.0)
-                .cloned()
-                .ok_or_else(|| Error::NotFound(format!("note {id}")))
-        })?;
+        let content = self.with(|u| u.content(id))?;
         format::seal_shared(&content, |k| crate::wrap::wrap_key(k, recipients))
     }
 

@@ -5,14 +5,14 @@
 //! marks U+0300–U+036F, so decomposed input (as some keyboards produce) folds the
 //! same way. "ha noi" therefore finds "Hà Nội", and "đường" finds "DUONG".
 //!
-//! Each note keeps one folded form of its text, made once when it is decrypted
-//! ([`Folded`]); a query is folded once and every term becomes a prebuilt
-//! substring finder, so a search is one scan of the folded text per term. Terms
-//! typed with diacritics are confirmed on the lowercase text of the few notes
-//! whose folded text already matched.
+//! The catalog keeps every note's folded text in one buffer ([`fold_into`]); a
+//! query is folded once and every term becomes a prebuilt substring finder, so a
+//! search is one `memchr` scan of that buffer for the longest term, and the other
+//! terms are looked for only in the notes it hit. Terms typed with diacritics are
+//! confirmed on the lowercase text of the few notes whose folded text matched.
 
 use memchr::memmem::Finder;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// Base letter of a lowercase Vietnamese (and common Latin-1) letter, if accented.
 /// A `match`, which compiles to a jump table: folding runs over every note's text
@@ -103,21 +103,10 @@ fn lower_joined(parts: &[&str]) -> Zeroizing<String> {
     out
 }
 
-/// One note's searchable text: its parts lowercased without diacritics, joined
-/// by newlines, in an allocation of exactly its size. Wiped on drop.
-pub(crate) struct Folded(Zeroizing<String>);
-
-impl Folded {
-    /// Folds `parts` into `scratch` (reused across notes, so a vault's worth of
-    /// notes costs one exact-size allocation each), then copies the result out.
-    pub(crate) fn new(parts: &[&str], scratch: &mut String) -> Self {
-        scratch.clear();
-        joined(parts, scratch, push_folded);
-        let mut out = Zeroizing::new(String::with_capacity(scratch.len()));
-        out.push_str(scratch);
-        scratch.zeroize();
-        Folded(out)
-    }
+/// Appends `parts` lowercased without diacritics, joined by newlines: one note's
+/// searchable text (the catalog keeps every note's in one buffer).
+pub(crate) fn fold_into(parts: &[&str], out: &mut String) {
+    joined(parts, out, push_folded);
 }
 
 struct Term {
@@ -180,6 +169,15 @@ impl Query {
         self.terms.is_empty()
     }
 
+    /// The finder of the longest term, if it is not empty (a term of combining
+    /// marks alone folds to nothing): every match holds an occurrence of it.
+    pub(crate) fn scan_term(&self) -> Option<&Finder<'static>> {
+        self.terms
+            .first()
+            .map(|t| &t.folded)
+            .filter(|f| !f.needle().is_empty())
+    }
+
     /// Whether every term occurs in the note whose folded text is `folded` and
     /// whose parts `parts` gives (only called when a term carries diacritics).
     /// Lowercase text contains a term only if the folded text contains the
@@ -187,12 +185,7 @@ impl Query {
     /// decides alone for terms without diacritics and filters for the others.
     /// Those are looked for in the note's own text first, in their usual forms
     /// ([`Exact`]), then in a lowercase copy of the note made once.
-    pub(crate) fn matches<'a>(
-        &self,
-        folded: &Folded,
-        parts: impl FnOnce() -> Vec<&'a str>,
-    ) -> bool {
-        let hay = folded.0.as_bytes();
+    pub(crate) fn matches<'a>(&self, hay: &[u8], parts: impl FnOnce() -> Vec<&'a str>) -> bool {
         if !self.terms.iter().all(|t| t.folded.find(hay).is_some()) {
             return false;
         }
@@ -222,8 +215,9 @@ mod tests {
     use super::*;
 
     fn hits(q: &str, parts: &[&str]) -> bool {
-        let f = Folded::new(parts, &mut String::new());
-        Query::parse(q).matches(&f, || parts.to_vec())
+        let mut f = String::new();
+        fold_into(parts, &mut f);
+        Query::parse(q).matches(f.as_bytes(), || parts.to_vec())
     }
 
     #[test]
@@ -256,11 +250,12 @@ mod tests {
     }
 
     #[test]
-    fn folded_text_is_exact_size() {
-        let mut scratch = String::new();
-        let f = Folded::new(&["Đà Nẵng", "tuần"], &mut scratch);
-        assert_eq!(&*f.0, "da nang\ntuan");
-        assert_eq!(f.0.capacity(), f.0.len());
-        assert!(scratch.is_empty());
+    fn folds_parts_joined() {
+        let mut out = String::new();
+        fold_into(&["Đà Nẵng", "tuần"], &mut out);
+        assert_eq!(out, "da nang\ntuan");
+        let q = Query::parse("ha \u{0301} noi");
+        assert_eq!(q.scan_term().map(|f| f.needle()), Some(&b"noi"[..]));
+        assert!(Query::parse("\u{0301}").scan_term().is_none());
     }
 }

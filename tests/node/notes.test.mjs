@@ -60,7 +60,11 @@ test('memory vault: put, get, list, search, delete, reopen by name', async () =>
   assert.deepEqual(Object.keys(v.list()[0]).sort(), ['id', 'tags', 'title', 'updated']);
   assert.deepEqual(v.search('ha noi').map((s) => s.id), [a]);
   assert.deepEqual(v.search('CONG VIEC').map((s) => s.id), [a]);
-  assert.deepEqual(v.search('milk').map((s) => s.id), [b]);
+  assert.equal(v.search('milk').length, 0, 'bodies are searched on request only');
+  assert.deepEqual(v.search('milk', { bodies: true }).map((s) => s.id), [b]);
+  assert.deepEqual(v.search('ho so ha noi', { bodies: true }).map((s) => s.id), [a]);
+  assert.deepEqual(v.search('ha noi', { bodies: false }).map((s) => s.id), [a]);
+  assert.throws(() => v.search('milk', { bodies: 'yes' }), (e) => e.code === 'INVALID_ARGUMENT');
   assert.equal(v.search('paris').length, 0);
   assert.equal(await v.put({ id: b, title: 'Groceries', body: 'milk, rice', tags: [] }), b);
   await v.delete(a);
@@ -120,6 +124,17 @@ test('JS adapter storage: ciphertext only, tamper and rollback detection', async
   const bad = new Uint8Array(good);
   bad[bad.length - 5] ^= 1;
   adapter.map.set(noteKey, bad);
+  // Opening decrypts the shards, not the notes (format 4): the title is listed from
+  // its shard, and the modified body is TAMPERED when it is read.
+  const t = await NoteVault.open({ name, passphrase: 'pw', storage: adapter });
+  assert.deepEqual(t.list().map((n) => n.title), ['Secret title']);
+  assert.deepEqual(t.search('secret').map((n) => n.id), [id]);
+  assert.throws(() => t.get(id), (e) => e.code === 'TAMPERED');
+  assert.throws(() => t.search('changed', { bodies: true }), (e) => e.code === 'TAMPERED');
+  await rejects(t.exportBackup(), 'TAMPERED');
+  t.free();
+  // A record of another revision of the note under its key: caught at open.
+  adapter.map.set(noteKey, oldState.get([...oldState.keys()].find((k) => k.startsWith('note/'))));
   await rejects(NoteVault.open({ name, passphrase: 'pw', storage: adapter }), 'TAMPERED');
   adapter.map.delete(noteKey);
   await rejects(NoteVault.open({ name, passphrase: 'pw', storage: adapter }), 'TAMPERED');

@@ -273,7 +273,7 @@ impl<S: Store> Vault<S> {
     async fn store_slots(&self, list: Vec<Slot>) -> Result<()> {
         let (ops, rev) = self.with_mut(|u| {
             let rev = u.next_revision()?;
-            let ops = u.change_ops(rev, (&u.header, &list), &u.keys, vec![], &[], vec![]);
+            let ops = u.change_ops(rev, (&u.header, &list, &u.keys), vec![], &[], vec![], None)?;
             Ok((ops, rev))
         })?;
         self.store.apply(ops).await?;

@@ -416,6 +416,8 @@ async function notesScaleCases({ s, quick, wants, add, R, wasmMemory }) {
     open: `notes: open ${big} notes (after unlock)`,
     list: `notes: list ${big} notes`,
     search: `notes: search ${big} notes`,
+    searchBodies: `notes: search ${big} notes (bodies)`,
+    get: `notes: get at ${big} notes`,
     memory: `notes: Wasm memory at ${big} notes (high-water)`,
   };
   if (!Object.values(names).some(wants)) return;
@@ -447,7 +449,7 @@ async function notesScaleCases({ s, quick, wants, add, R, wasmMemory }) {
     p.v.free();
     await p.drop();
   }
-  if (![names.open, names.list, names.search, names.memory].some(wants)) return builder.free();
+  if (![names.open, names.list, names.search, names.searchBodies, names.get, names.memory].some(wants)) return builder.free();
   await grow(big);
   const p = await place(await builder.exportBackup());
   builder.free();
@@ -463,7 +465,13 @@ async function notesScaleCases({ s, quick, wants, add, R, wasmMemory }) {
   const v = await open();
   check(v.list().length === big, 'vault holds every note');
   if (wants(names.list)) row(names.list, await measure(() => v.list(), R(10)));
+  // Titles and tags (format 4); with bodies, every note is decrypted as format 3's open did.
   if (wants(names.search)) row(names.search, await measure(() => v.search('ha noi ngan sach'), R(10)));
+  if (wants(names.searchBodies)) row(names.searchBodies, await measure(() => v.search('ha noi ngan sach', { bodies: true }), R(3)));
+  if (wants(names.get)) {
+    const ids = v.list().slice(0, 1000).map((n) => n.id);
+    row(names.get, await measure(() => { for (const id of ids) v.get(id); }, R(5)), 'ms', 'per 1,000 notes');
+  }
   if (wants(names.memory)) {
     const rss = globalThis.process?.memoryUsage ? `; process RSS ${(globalThis.process.memoryUsage().rss / MiB).toFixed(0)} MiB` : '';
     row(names.memory, stats([wasmMemory() / MiB]), 'MiB', `Wasm memory never shrinks: includes building the vault and its backup${rss}`);
