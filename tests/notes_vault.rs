@@ -169,6 +169,35 @@ fn storage_holds_no_plaintext_and_only_size_buckets() {
 }
 
 #[test]
+fn shards_show_a_size_bucket_not_title_lengths() {
+    let store = MemoryStore::new();
+    let v = new_vault(&store, "pw");
+    let id = block_on(v.put(note("t", "x", &[]))).unwrap();
+    // The one live shard record holding `id`, and its length.
+    let shard_len = || {
+        let prefix = format!("{SHARD_PREFIX}{:02x}/", id.0[0]);
+        let snap = store.snapshot();
+        let live: Vec<_> = snap.iter().filter(|(k, _)| k.starts_with(&prefix)).collect();
+        assert_eq!(live.len(), 1, "{live:?}");
+        live[0].1.len()
+    };
+    let edit = |title: &str, tags: &[&str]| {
+        let mut n = note(title, "x", tags);
+        n.id = Some(id);
+        block_on(v.put(n)).unwrap();
+        shard_len()
+    };
+    let first = shard_len();
+    assert_eq!(edit("Một tiêu đề dài hơn nhiều", &["thẻ"]), first, "same bucket");
+    assert_eq!(edit(&"t".repeat(150), &[]), first, "still the 256-byte bucket");
+    let bigger = edit(&"t".repeat(300), &[]);
+    assert!(bigger > first, "next bucket");
+    assert_eq!(edit(&"u".repeat(400), &[]), bigger, "same bucket again");
+    drop(v);
+    open(&store, "pw").unwrap();
+}
+
+#[test]
 fn wrong_passphrase_and_locked_and_argument_errors() {
     let (store, ids) = populated();
     assert_eq!(code(open(&store, "Correct horse")), "BAD_PASSPHRASE");

@@ -14,7 +14,7 @@ use crate::aead::{self, NONCE_LEN};
 use crate::{Error, Result};
 
 use super::format::{
-    from_hex, Header, Reader, Summary, HEADER_LEN, ID_LEN, MAX_NOTES, V2, V3, VERSION,
+    bucket_size, from_hex, Header, Reader, Summary, HEADER_LEN, ID_LEN, MAX_NOTES, V2, V3, VERSION,
 };
 use super::slots::record::{self, Slot, SlotRecord};
 
@@ -161,7 +161,8 @@ fn shard_aad(prefix: &[u8], vault_id: &[u8; ID_LEN]) -> Vec<u8> {
 /// `SGNX || version || index (u8) || revision (u64) || nonce || GCM(manifest key,
 /// nonce, aad = the first 14 bytes || vault id, count (u32) || entry *)`, an entry
 /// being `id || revision` (version 2, formats 2 and 3) or `id || revision ||
-/// summary` (version 4, [`Summary::encode_into`]). Written as version 4 with each
+/// summary` (version 4, [`Summary::encode_into`], then zeros up to
+/// [`bucket_size`]). Written as version 4 with each
 /// note's summary from `summary_of`. The version byte is authenticated and a
 /// (shard, revision) pair is written once, so a reader can trust either layout.
 pub(crate) fn seal_shard<'a>(
@@ -180,6 +181,10 @@ pub(crate) fn seal_shard<'a>(
             .ok_or_else(|| Error::Internal("a listed note has no summary".into()))?
             .encode_into(&mut body);
     }
+    // Zeros up to a power-of-two bucket, as note records: storage sees the
+    // bucket, not every title or tag length change a put makes.
+    let bucket = bucket_size(body.len());
+    body.resize(bucket, 0);
     let mut out = Vec::with_capacity(SHARD_PREFIX_LEN + NONCE_LEN + body.len() + 16);
     out.extend_from_slice(SHARD_MAGIC);
     out.push(VERSION);
@@ -249,7 +254,14 @@ pub(crate) fn open_shard(
         last = Some(id);
         entries.insert(id, note_rev);
     }
-    if !r.is_empty() || entries.is_empty() {
+    // Version 4 ends in zero padding (to `bucket_size`); version 2 in nothing.
+    let padding = r.rest();
+    let canonical = if with_summaries {
+        body.len() == bucket_size(body.len() - padding.len()) && padding.iter().all(|&b| b == 0)
+    } else {
+        padding.is_empty()
+    };
+    if !canonical || entries.is_empty() {
         return Err(tampered_shard());
     }
     Ok((Shard { rev, entries }, with_summaries.then_some(summaries)))
