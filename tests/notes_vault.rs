@@ -177,7 +177,10 @@ fn shards_show_a_size_bucket_not_title_lengths() {
     let shard_len = || {
         let prefix = format!("{SHARD_PREFIX}{:02x}/", id.0[0]);
         let snap = store.snapshot();
-        let live: Vec<_> = snap.iter().filter(|(k, _)| k.starts_with(&prefix)).collect();
+        let live: Vec<_> = snap
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .collect();
         assert_eq!(live.len(), 1, "{live:?}");
         live[0].1.len()
     };
@@ -188,8 +191,16 @@ fn shards_show_a_size_bucket_not_title_lengths() {
         shard_len()
     };
     let first = shard_len();
-    assert_eq!(edit("Một tiêu đề dài hơn nhiều", &["thẻ"]), first, "same bucket");
-    assert_eq!(edit(&"t".repeat(150), &[]), first, "still the 256-byte bucket");
+    assert_eq!(
+        edit("Một tiêu đề dài hơn nhiều", &["thẻ"]),
+        first,
+        "same bucket"
+    );
+    assert_eq!(
+        edit(&"t".repeat(150), &[]),
+        first,
+        "still the 256-byte bucket"
+    );
     let bigger = edit(&"t".repeat(300), &[]);
     assert!(bigger > first, "next bucket");
     assert_eq!(edit(&"u".repeat(400), &[]), bigger, "same bucket again");
