@@ -326,3 +326,70 @@ fn decompression_bomb_costs_copies_linear_in_the_cap() {
     let bound = PER_OCTET * msg.len() as u64 + SLACK + 2 * cap;
     assert!(copied <= bound, "{copied} octets copied (bound {bound})");
 }
+
+/// A SKESKv4 with a salted S2K and no encrypted session key: its key is the
+/// S2K output, so a wrong password cannot be told before the MDC, and the S2K
+/// costs the budget nothing.
+fn cheap_skesk(salt: u8) -> Vec<u8> {
+    let mut p = packet(3, 12);
+    p.extend_from_slice(&[4, 9, 1, 8]);
+    p.extend_from_slice(&[salt; 8]);
+    p
+}
+
+#[test]
+fn many_cheap_password_packets_cost_a_bounded_number_of_body_decryptions() {
+    use signet_crypto::openpgp::decrypt::MAX_BODY_ATTEMPTS;
+    use signet_crypto::openpgp::{encrypt, EncryptOptions, SeipdChoice};
+    let data = vec![7u8; 1 << 20];
+    let real = encrypt(
+        &data,
+        &EncryptOptions {
+            passwords: vec!["right"],
+            seipd: SeipdChoice::V1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let with = |bogus: usize| {
+        let mut m: Vec<u8> = (0..bogus).flat_map(|i| cheap_skesk(i as u8)).collect();
+        m.extend_from_slice(&real);
+        m
+    };
+    let open = |msg: &[u8], pw: &str| {
+        decrypt(
+            msg,
+            &DecryptOptions {
+                passwords: vec![pw],
+                ..Default::default()
+            },
+        )
+        .map(|d| d.data)
+        .map_err(|e| e.code())
+    };
+    // Fewer bogus candidates than the cap: the right one is still reached.
+    let few = with(MAX_BODY_ATTEMPTS - 1);
+    assert_eq!(open(&few, "right").unwrap().as_slice(), data.as_slice());
+    // 40 of them (under the 64 session-key packets allowed): refused after
+    // the cap, each attempt one body's worth of copies.
+    let many = with(40);
+    for pw in ["right", "wrong"] {
+        take_copied();
+        let err = decrypt(
+            &many,
+            &DecryptOptions {
+                passwords: vec![pw],
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), "LIMIT_EXCEEDED", "{pw}");
+        assert!(err.to_string().contains("integrity check"), "{pw}: {err}");
+        let copied = take_copied();
+        let bound = (MAX_BODY_ATTEMPTS as u64 + 1) * PER_OCTET * real.len() as u64 + SLACK;
+        assert!(
+            copied <= bound,
+            "{pw}: {copied} octets copied (bound {bound})"
+        );
+    }
+}

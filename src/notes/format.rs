@@ -364,6 +364,20 @@ pub fn bucket_size(len: usize) -> usize {
     (len + 4).next_power_of_two().max(MIN_BUCKET)
 }
 
+/// The length a manifest shard's plaintext of `len` bytes is padded to: Padmé
+/// (K. Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and
+/// Communication with PURBs", PoPETs 2019, §4): `len` rounded up to a multiple
+/// of 2^(E - floor(log2 E) - 1) with E = floor(log2 len), so at most about 12 %
+/// more and only O(log log len) bits of the length are visible. Shards grow
+/// with the vault, where powers of two would double the bytes a put writes.
+pub(crate) fn padme(len: usize) -> usize {
+    let len = len.max(MIN_BUCKET);
+    let e = usize::BITS - 1 - len.leading_zeros(); // floor(log2 len), len > 0
+    let s = u32::BITS - e.leading_zeros(); // floor(log2 e) + 1, e >= 8
+    let mask = (1usize << (e - s)) - 1;
+    (len + mask) & !mask
+}
+
 impl NoteContent {
     /// The note without its body.
     pub(crate) fn summary(&self) -> Summary {
@@ -629,4 +643,29 @@ pub(crate) fn open_shared(
     NoteContent::decode_padded(&pt, || {
         Error::MalformedInput("the shared note's content is malformed".into())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::padme;
+
+    /// Padmé's lengths (PoPETs 2019, §4): the 256-byte floor, 16-byte steps
+    /// from 256, 128-byte steps from 2,048; never below the input, at most
+    /// 1/8 above it, and a fixed point.
+    #[test]
+    fn padme_lengths() {
+        assert_eq!(padme(0), 256);
+        assert_eq!(padme(256), 256);
+        assert_eq!(padme(257), 272);
+        assert_eq!(padme(2_700), 2_816);
+        assert_eq!(padme(40_000), 40_960);
+        for len in (1..200_000).step_by(97) {
+            let p = padme(len);
+            assert!(
+                p >= len && p <= (len.max(256) * 9).div_ceil(8),
+                "{len} -> {p}"
+            );
+            assert_eq!(padme(p), p);
+        }
+    }
 }

@@ -14,7 +14,7 @@ use crate::aead::{self, NONCE_LEN};
 use crate::{Error, Result};
 
 use super::format::{
-    bucket_size, from_hex, Header, Reader, Summary, HEADER_LEN, ID_LEN, MAX_NOTES, V2, V3, VERSION,
+    from_hex, padme, Header, Reader, Summary, HEADER_LEN, ID_LEN, MAX_NOTES, V2, V3, VERSION,
 };
 use super::slots::record::{self, Slot, SlotRecord};
 
@@ -162,7 +162,7 @@ fn shard_aad(prefix: &[u8], vault_id: &[u8; ID_LEN]) -> Vec<u8> {
 /// nonce, aad = the first 14 bytes || vault id, count (u32) || entry *)`, an entry
 /// being `id || revision` (version 2, formats 2 and 3) or `id || revision ||
 /// summary` (version 4, [`Summary::encode_into`], then zeros up to
-/// [`bucket_size`]). Written as version 4 with each
+/// [`padme`]). Written as version 4 with each
 /// note's summary from `summary_of`. The version byte is authenticated and a
 /// (shard, revision) pair is written once, so a reader can trust either layout.
 pub(crate) fn seal_shard<'a>(
@@ -181,10 +181,10 @@ pub(crate) fn seal_shard<'a>(
             .ok_or_else(|| Error::Internal("a listed note has no summary".into()))?
             .encode_into(&mut body);
     }
-    // Zeros up to a power-of-two bucket, as note records: storage sees the
-    // bucket, not every title or tag length change a put makes.
-    let bucket = bucket_size(body.len());
-    body.resize(bucket, 0);
+    // Zeros up to the Padmé length: storage sees that, not every title or
+    // tag length change a put makes.
+    let padded = padme(body.len());
+    body.resize(padded, 0);
     let mut out = Vec::with_capacity(SHARD_PREFIX_LEN + NONCE_LEN + body.len() + 16);
     out.extend_from_slice(SHARD_MAGIC);
     out.push(VERSION);
@@ -254,10 +254,10 @@ pub(crate) fn open_shard(
         last = Some(id);
         entries.insert(id, note_rev);
     }
-    // Version 4 ends in zero padding (to `bucket_size`); version 2 in nothing.
+    // Version 4 ends in zero padding (to `padme`); version 2 in nothing.
     let padding = r.rest();
     let canonical = if with_summaries {
-        body.len() == bucket_size(body.len() - padding.len()) && padding.iter().all(|&b| b == 0)
+        body.len() == padme(body.len() - padding.len()) && padding.iter().all(|&b| b == 0)
     } else {
         padding.is_empty()
     };

@@ -29,7 +29,9 @@
 //! Session keys come from `esk.rs` (one S2K budget per message). In memory
 //! the input can be read again, so a SKESKv4 candidate whose MDC fails (a
 //! wrong password cannot be told earlier) makes way for the next one, each
-//! S2K derived once; [`decrypt_stream`] reads once and takes the first.
+//! S2K derived once, and at most [`MAX_BODY_ATTEMPTS`] candidates decrypt the
+//! body (past that `LIMIT_EXCEEDED`: work stays linear in the message);
+//! [`decrypt_stream`] reads once and takes the first.
 
 use std::io::{Read, Write};
 
@@ -46,6 +48,12 @@ use crate::{Error, Result};
 /// Input octets pushed into the engine per step (bounds what it stages
 /// before the session key and the output waiting per step).
 const STEP: usize = 1 << 20;
+
+/// Session-key candidates that may each decrypt the whole body before the
+/// message is refused: a v4 SKESK cannot tell a wrong password, and one with
+/// a cheap S2K (simple, salted) costs the S2K budget nothing, so without this
+/// cap a message of many such SKESKs would cost (SKESKs x body) work.
+pub const MAX_BODY_ATTEMPTS: usize = 4;
 
 /// The engine for `opts`; the options are checked first (verification keys
 /// parse, some key or password is given), before any message work.
@@ -124,7 +132,7 @@ pub fn decrypt_blocks(
     }
     let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
     let mut candidates: Option<Candidates<'_>> = None;
-    let mut mdc_failed = false;
+    let mut failed_attempts = 0;
     loop {
         let mut d = engine(opts)?;
         d.collect_blocks();
@@ -151,16 +159,22 @@ pub fn decrypt_blocks(
             )?),
         };
         let Some(sk) = c.next_key()? else {
-            return Err(if mdc_failed {
+            return Err(if failed_attempts > 0 {
                 Error::DecryptionFailed
             } else {
                 c.none_found()
             });
         };
+        if failed_attempts == MAX_BODY_ATTEMPTS {
+            return Err(Error::LimitExceeded(format!(
+                "{MAX_BODY_ATTEMPTS} session keys from this message's password packets failed \
+                 its integrity check and more remain: refused, each would decrypt it whole"
+            )));
+        }
         match finish_with(&mut d, sk, rest) {
             Ok(()) => return Ok((d.take_blocks(), d.signatures().to_vec())),
             // Perhaps a SKESKv4 candidate from a wrong password: the next.
-            Err(Error::DecryptionFailed) => mdc_failed = true,
+            Err(Error::DecryptionFailed) => failed_attempts += 1,
             Err(e) => return Err(e),
         }
     }
