@@ -38,6 +38,7 @@ export async function notes(other: WrapSecretKey, otherPublic: Uint8Array): Prom
   const note: Note | undefined = vault.get(id) ?? undefined;
   const all: NoteSummary[] = vault.list();
   const hits: NoteSummary[] = vault.search('t');
+  const inBodies: NoteSummary[] = vault.search('t', { bodies: true });
   await vault.changePassphrase('p', 'q');
   await vault.rotateKeys();
   const vaultId: string = vault.vaultId;
@@ -49,7 +50,7 @@ export async function notes(other: WrapSecretKey, otherPublic: Uint8Array): Prom
   vault.lock();
   const reopened: NoteVault = await NoteVault.open({ name: 'n', passphrase: 'q', storage: 'memory', expectedVaultId: vaultId, minManifestCounter: counter });
   const restored: NoteVault = await NoteVault.importBackup({ backup, passphrase: 'q', name: 'm', storage: 'memory', expectedVaultId: vaultId, minManifestCounter: counter });
-  console.log(note, all, hits, newId, reopened, restored);
+  console.log(note, all, hits, inBodies, newId, reopened, restored);
 }
 
 export async function slots(vault: NoteVault, office: WrapSecretKey, officePublic: Uint8Array): Promise<void> {
