@@ -1,8 +1,8 @@
 // A one-shot ReadableStream of SEIPDv1 decrypted in a dedicated worker (where the web
 // page decrypts), in every engine (issue #25 item 2): the first pass is copied to OPFS,
 // encrypted (pkg/opfs-spill.js), the second pass reads it back and releases plaintext
-// only after the MDC verified (phases "verifying" then "decrypting": without the copy a
-// one-shot stream is buffered, one phase); the copy is deleted at the end, after a
+// only after the MDC verified (phases "verifying" then "decrypting"; without the copy a
+// one-shot stream is held by the engine in one pass, with the same phases); the copy is deleted at the end, after a
 // failure and on cancel, and a dead worker's copy is swept. A small message keeps the run short: the
 // path does not depend on the size (the engine's per-MiB digests cover the copy).
 // The same from a page's main thread (no synchronous access handles there): the shared
@@ -104,7 +104,9 @@ forEachEngine(({ h, test, engine }) => {
     assert.equal(r.fatal, undefined, r.fatal);
     if (r.noOpfs) {
       assert.equal(r.released, r.total);
-      assert.deepEqual(r.phases, ['decrypting', 'done'], 'buffered: one pass, then the final event');
+      // Held by the engine (one pass): "verifying" while the body waits for its
+      // MDC and nothing is released, then "decrypting", then the final event.
+      assert.deepEqual(r.phases, ['verifying', 'decrypting', 'done'], 'held: verified, then released');
       console.log(`# ${engine}: no OPFS in a worker (navigator.storage absent): one-shot SEIPDv1 buffered as before`);
       return page.close();
     }
