@@ -16,6 +16,58 @@ const subtle = globalThis.crypto?.subtle;
 const OUT_SPARE = 1 << 20;
 const MAX_SPARES = 4;
 
+/**
+ * Reads up to `max` octets from a BYOB reader into `buf` from its start. Each read
+ * transfers the buffer: the same memory comes back as a new ArrayBuffer, returned
+ * as `buf` (detached if the stream was cancelled meanwhile).
+ */
+export async function readInto(reader, buf, max) {
+  let n = 0;
+  while (n < max) {
+    const { done, value } = await reader.read(new Uint8Array(buf, n, max - n));
+    if (!value) break; // cancelled: the buffer went with the stream
+    buf = value.buffer;
+    if (done) break;
+    n += value.length;
+  }
+  return { buf, n };
+}
+
+/**
+ * Ranges of a File the stream worker reads itself (init option `file`: the page
+ * posts the File, then only `{ at, length }` per batch), so the page touches no
+ * input memory. In order through a BYOB reader into one reused buffer where a
+ * Blob's stream is a byte stream (reopened at `at` when a pass starts again);
+ * elsewhere (WebKit, whose `Blob.stream()` reads the whole file ahead) by
+ * `slice()`, whose fresh buffer is collected by this worker's own small heap
+ * instead of the page's.
+ */
+function fileRanges(file) {
+  let reader = null;
+  let pos = 0;
+  let buf = null;
+  const byob = typeof ReadableByteStreamController === 'function';
+  return {
+    async read({ at, length }) {
+      if (!byob) return new Uint8Array(await file.slice(at, at + length).arrayBuffer());
+      if (!reader || at !== pos) {
+        reader?.cancel().catch(() => {});
+        reader = file.slice(at).stream().getReader({ mode: 'byob' });
+        pos = at;
+      }
+      if (!buf?.byteLength || buf.byteLength < length) buf = new ArrayBuffer(length);
+      const r = await readInto(reader, buf, length);
+      buf = r.buf;
+      pos += r.n;
+      return new Uint8Array(buf, 0, r.n);
+    },
+    cancel() {
+      reader?.cancel().catch(() => {});
+      reader = null;
+    },
+  };
+}
+
 /** WebCrypto batches (about 1 MiB each) kept in flight beyond the newest. */
 const DEPTH = 2;
 
@@ -652,8 +704,11 @@ if (isWorker) {
     return st.spill.then((spill) => spill.write(data)).catch(failed);
   }
 
-  /** Deletes a stream's copy (end, error, cancel); a copy that failed to open has nothing to delete. */
+  /** Deletes a stream's copy and stops reading its File (end, error, cancel); a copy
+   *  that failed to open has nothing to delete. */
   async function dropCopy(st) {
+    st.file?.cancel();
+    st.file = null;
     const spill = st.spill;
     st.copying = false;
     st.spill = null;
@@ -686,7 +741,8 @@ if (isWorker) {
           // here for a second pass, the page's thread having no synchronous access
           // handles. Without OPFS it is read once: SEIPDv1 is then buffered up to
           // the limit, whose LIMIT_EXCEEDED names the fix (pass a File).
-          const { copy, ...options } = msg.options;
+          const { copy, file, ...options } = msg.options;
+          if (file) st.file = fileRanges(file);
           if (copy) {
             st.copying = opfsSpillAvailable();
             options.twoPass = st.copying;
@@ -729,13 +785,14 @@ if (isWorker) {
       } else {
         // Copied while the engine works on the same bytes (the copy reads them
         // synchronously, before either awaits).
-        const copied = copyInput(st, msg.data);
+        const data = msg.range ? await st.file.read(msg.range) : msg.data;
+        const copied = copyInput(st, data);
         copied.catch(() => {});
         for (const b of msg.outSpares ?? []) {
           st.byob = true;
           if (b.byteLength === OUT_SPARE && st.outSpares.length < MAX_SPARES) st.outSpares.push(b);
         }
-        chunks = await st.engine.push(msg.data);
+        chunks = await st.engine.push(data);
         await copied;
       }
       chunks = intoOutSpare(st, chunks);

@@ -5,7 +5,7 @@
 // the returned ReadableStream pulls input only when its consumer reads, in
 // batches of about 1 MiB, so memory stays bounded whatever the file size.
 import * as wasm from './wasm/signet_crypto.js';
-import { EncryptEngine, DecryptEngine, sessionKeyGetter, keepCopy } from './stream-worker.js';
+import { EncryptEngine, DecryptEngine, sessionKeyGetter, keepCopy, readInto } from './stream-worker.js';
 import { signetError } from './errors.js';
 
 /** Input batch handed to the engine per step. */
@@ -127,6 +127,8 @@ class WorkerEngine {
     const e = new WorkerEngine(sharedWorker());
     e.getSessionKey = getSessionKey;
     e.sign = sign;
+    /** The worker reads the message File itself (init option `file`): push ranges. */
+    e.readsFile = !!options.file;
     try {
       const ready = await e.#call({ op: 'init', kind, options, wantSessionKey: !!getSessionKey, wantSign: !!sign });
       e.info = ready.info;
@@ -238,10 +240,13 @@ class WorkerEngine {
     if (this.outSpares.length < 4 && buffer.byteLength >= MIN_OUT_SPARE) this.outSpares.push(buffer);
   }
 
+  /** `data`: bytes (transferred), or `{ at, length }` of the File the worker reads. */
   async push(data) {
     const outSpares = this.outSpares;
     this.outSpares = [];
-    const r = await this.#call({ op: 'push', data, outSpares }, [data.buffer, ...outSpares]);
+    const r = await (data instanceof Uint8Array
+      ? this.#call({ op: 'push', data, outSpares }, [data.buffer, ...outSpares])
+      : this.#call({ op: 'push', range: data, outSpares }, outSpares));
     if (r.info) this.info = r.info;
     this.wasmMemory = r.wasmMemory;
     return r.chunks;
@@ -427,7 +432,12 @@ function isBlob(v) {
  */
 function messageSource(message) {
   if (isBlob(message)) {
-    return { twoPass: true, size: message.size, open: async () => blobReader(message) };
+    return {
+      twoPass: true,
+      size: message.size,
+      blob: message,
+      open: async (engine) => (engine.readsFile ? fileRanges(message.size) : blobReader(message)),
+    };
   }
   if (typeof message === 'function') {
     return {
@@ -519,24 +529,34 @@ function blobReader(blob) {
 }
 
 /**
+ * The batches of a File the stream worker reads itself (`readsFile`): only their
+ * places, `{ at, length }`, go to the worker; null at the end.
+ */
+function fileRanges(size) {
+  let at = 0;
+  return {
+    next(max) {
+      if (at >= size) return null;
+      const range = { at, length: Math.min(max, size - at) };
+      at += range.length;
+      return range;
+    },
+    async cancel() {},
+    releaseLock() {},
+  };
+}
+
+/**
  * Reads `max` bytes (or to the end) from a BYOB reader straight into the buffer that
  * goes to the engine (owned: transferred to the worker and handed back;
- * in-thread: the reused scratch buffer), or null at the end. Each read
- * transfers the buffer, so the one returned is the same memory in a new object.
+ * in-thread: the reused scratch buffer), or null at the end.
  */
 async function readBatchInto(reader, owned, scratch, max) {
   let buf = owned ? owned.buffer(BATCH).buffer : scratch.buf.buffer;
   if (buf.byteLength < BATCH) buf = new ArrayBuffer(BATCH + (BATCH >> 2));
-  let n = 0;
-  while (n < max) {
-    const { done, value } = await reader.read(new Uint8Array(buf, n, max - n));
-    if (!value) break; // cancelled: the buffer went with the stream
-    buf = value.buffer;
-    if (done) break;
-    n += value.length;
-  }
-  if (!owned && buf.byteLength) scratch.buf = new Uint8Array(buf);
-  return n ? new Uint8Array(buf, 0, n) : null;
+  const r = await readInto(reader, buf, max);
+  if (!owned && r.buf.byteLength) scratch.buf = new Uint8Array(r.buf);
+  return r.n ? new Uint8Array(r.buf, 0, r.n) : null;
 }
 
 /**
@@ -550,6 +570,7 @@ async function readBatch(reader, owned, scratch) {
   // need not wait for a whole batch of input: the time to first byte.
   const max = scratch.started ? BATCH : FIRST_BATCH;
   scratch.started = true;
+  if (reader.next) return reader.next(max);
   if (typeof ReadableStreamBYOBReader === 'function' && reader instanceof ReadableStreamBYOBReader) {
     return readBatchInto(reader, owned, scratch, max);
   }
@@ -916,7 +937,10 @@ export async function decryptStream(options) {
     getSessionKey = async () => sk;
   }
   // A one-shot stream whose engine runs in the shared worker: the worker keeps the copy.
-  const copy = source.copyInWorker === true && worker && canUseWorker();
-  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass, verificationKeys, ...(copy && { copy }) }, getSessionKey, worker);
+  const inWorker = worker && canUseWorker();
+  const copy = source.copyInWorker === true && inWorker;
+  // A File goes to the worker, which reads it itself: no input batch passes through this thread.
+  const file = inWorker ? source.blob : undefined;
+  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass, verificationKeys, ...(copy && { copy }), ...(file && { file }) }, getSessionKey, worker);
   return pipe(engine, source, { onProgress, signal, decrypting: true });
 }
