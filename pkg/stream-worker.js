@@ -205,13 +205,15 @@ function shouldComplete(state, eager) {
 /**
  * Pushes `data` into `machine` through its reusable input buffer in Wasm
  * memory (no allocation, copy and wipe per call as with `push(data)`).
+ * Returns the output as a fresh array, or with `held` (a decryptor) leaves it
+ * in Wasm for `takeOutputInto`.
  */
-function pushInto(state, machine, data) {
+function pushInto(state, machine, data, held = false) {
   const ptr = machine.inputBuffer(data.length);
   new Uint8Array(state.w.streamMemory().buffer, ptr, data.length).set(data);
   state.seam.pushed += data.length;
   state.seam.copiedIn += data.length;
-  return machine.pushInput(data.length);
+  return held ? machine.pushInputHeld(data.length) : machine.pushInput(data.length);
 }
 
 /** Copies `src` into the job buffer at `ptr` in Wasm memory. */
@@ -531,9 +533,25 @@ export class DecryptEngine {
     this.firstDone = true;
   }
 
-  async push(data) {
+  /**
+   * `spares`: output buffers of OUT_SPARE octets a BYOB consumer emptied (popped as
+   * used); the plaintext Rust releases while the input goes in (two-pass SEIPDv1,
+   * the Rust backend) is moved into them, or into new ones of that size, instead
+   * of a fresh copy per batch.
+   */
+  async push(data, spares = null) {
     const out = [];
-    pushCopied(this, out, pushInto(this, this.dec, data));
+    if (spares) {
+      pushInto(this, this.dec, data, true);
+      while (this.dec.outputLength > 0) {
+        const buf = new Uint8Array(spares.pop() ?? new ArrayBuffer(OUT_SPARE));
+        const n = this.dec.takeOutputInto(buf);
+        this.seam.copiedOut += n;
+        out.push(buf.subarray(0, n));
+      }
+    } else {
+      pushCopied(this, out, pushInto(this, this.dec, data));
+    }
     this.#checkBuffered();
     await this.#unlock(out);
     await this.#submit();
@@ -656,10 +674,12 @@ if (isWorker) {
    * BYOB read emptied it: once the page reads with BYOB (it sent one back), it
    * receives the same memory again and again instead of fresh buffers, which it
    * would only copy out of and drop. Otherwise (default readers, or output
-   * larger than a batch) the chunks go as they are, without a copy.
+   * larger than a batch) the chunks go as they are, without a copy; so do chunks
+   * the decryptor already wrote into such buffers (`push` with spares).
    */
   function intoOutSpare(st, chunks) {
     if (!st.byob || !chunks.length) return chunks;
+    if (chunks.every((c) => c.byteOffset === 0 && c.buffer.byteLength === OUT_SPARE)) return chunks;
     let total = 0;
     for (const c of chunks) total += c.length;
     if (total === 0 || total > MAX_SPARES * OUT_SPARE) return chunks;
@@ -792,7 +812,8 @@ if (isWorker) {
           st.byob = true;
           if (b.byteLength === OUT_SPARE && st.outSpares.length < MAX_SPARES) st.outSpares.push(b);
         }
-        chunks = await st.engine.push(data);
+        // A BYOB consumer's emptied buffers: a decryptor writes its plaintext into them.
+        chunks = await st.engine.push(data, st.byob && st.engine instanceof DecryptEngine ? st.outSpares : null);
         await copied;
       }
       chunks = intoOutSpare(st, chunks);
