@@ -21,7 +21,7 @@ const MAX_SPARES = 4;
  * transfers the buffer: the same memory comes back as a new ArrayBuffer, returned
  * as `buf` (detached if the stream was cancelled meanwhile).
  */
-export async function readInto(reader, buf, max) {
+async function readInto(reader, buf, max) {
   let n = 0;
   while (n < max) {
     const { done, value } = await reader.read(new Uint8Array(buf, n, max - n));
@@ -34,27 +34,38 @@ export async function readInto(reader, buf, max) {
 }
 
 /**
- * Ranges of a File the stream worker reads itself (init option `file`: the page
- * posts the File, then only `{ at, length }` per batch), so the page touches no
- * input memory. In order through a BYOB reader into one reused buffer where a
- * Blob's stream is a byte stream (reopened at `at` when a pass starts again);
- * elsewhere (WebKit, whose `Blob.stream()` reads the whole file ahead) by
- * `slice()`, whose fresh buffer is collected by this worker's own small heap
- * instead of the page's.
+ * Reads a File/Blob by ranges (`{ at, length }`, in order within a pass) without
+ * leaving garbage per batch where it can: through a BYOB reader into one reused
+ * buffer where a Blob's stream is a byte stream (Chromium, Firefox, Node's
+ * `openAsBlob`), opened again where a pass starts over; elsewhere (WebKit, whose
+ * `Blob.stream()` reads the whole file ahead into memory: 3.9 GiB for a 4 GiB
+ * File) by `slice()`, a fresh buffer per range. The stream worker reads a page's
+ * File this way (init option `file`: the page posts the File, then only the
+ * ranges), so the page touches no input and WebKit's slices are garbage of the
+ * worker's small heap; in-thread engines read their Blob the same way. What a
+ * read returns is valid until the next read.
  */
-function fileRanges(file) {
+export function blobRanges(blob) {
+  let byob = typeof ReadableByteStreamController === 'function';
   let reader = null;
   let pos = 0;
   let buf = null;
-  const byob = typeof ReadableByteStreamController === 'function';
+  const open = (at) => {
+    reader?.cancel().catch(() => {});
+    reader = null;
+    const stream = blob.slice(at).stream();
+    try {
+      reader = stream.getReader({ mode: 'byob' });
+      pos = at;
+    } catch {
+      stream.cancel().catch(() => {});
+      byob = false;
+    }
+  };
   return {
     async read({ at, length }) {
-      if (!byob) return new Uint8Array(await file.slice(at, at + length).arrayBuffer());
-      if (!reader || at !== pos) {
-        reader?.cancel().catch(() => {});
-        reader = file.slice(at).stream().getReader({ mode: 'byob' });
-        pos = at;
-      }
+      if (byob && (!reader || at !== pos)) open(at);
+      if (!byob) return new Uint8Array(await blob.slice(at, at + length).arrayBuffer());
       if (!buf?.byteLength || buf.byteLength < length) buf = new ArrayBuffer(length);
       const r = await readInto(reader, buf, length);
       buf = r.buf;
@@ -762,7 +773,7 @@ if (isWorker) {
           // handles. Without OPFS it is read once: SEIPDv1 is then buffered up to
           // the limit, whose LIMIT_EXCEEDED names the fix (pass a File).
           const { copy, file, ...options } = msg.options;
-          if (file) st.file = fileRanges(file);
+          if (file) st.file = blobRanges(file);
           if (copy) {
             st.copying = opfsSpillAvailable();
             options.twoPass = st.copying;

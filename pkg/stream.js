@@ -5,7 +5,7 @@
 // the returned ReadableStream pulls input only when its consumer reads, in
 // batches of about 1 MiB, so memory stays bounded whatever the file size.
 import * as wasm from './wasm/signet_crypto.js';
-import { EncryptEngine, DecryptEngine, sessionKeyGetter, keepCopy, readInto } from './stream-worker.js';
+import { EncryptEngine, DecryptEngine, sessionKeyGetter, keepCopy, blobRanges } from './stream-worker.js';
 import { signetError } from './errors.js';
 
 /** Input batch handed to the engine per step. */
@@ -436,7 +436,7 @@ function messageSource(message) {
       twoPass: true,
       size: message.size,
       blob: message,
-      open: async (engine) => (engine.readsFile ? fileRanges(message.size) : blobReader(message)),
+      open: async (engine) => fileRanges(message, !engine.readsFile),
     };
   }
   if (typeof message === 'function') {
@@ -468,7 +468,7 @@ function messageSource(message) {
           throw signetError(e?.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_ARGUMENT', `cannot open the message file: ${e?.message ?? e}`);
         }
         src.size = blob.size;
-        return blobReader(blob);
+        return fileRanges(blob, true);
       },
     };
     return src;
@@ -499,64 +499,24 @@ function workerCopySource(stream) {
 }
 
 /**
- * A reader of `blob`. Where the engine reads a Blob as a byte stream
- * (Chromium, Firefox, Node), a BYOB reader that fills the caller's buffer: a
- * File of several GiB read twice then leaves no garbage per chunk on this
- * thread, which the garbage collector reclaims only late (a 1 GiB two-pass
- * decryption grew Chromium's page by 220 MiB before). Elsewhere (WebKit,
- * whose `Blob.stream()` reads the whole file ahead into memory: 3.9 GiB for a
- * 4 GiB File) slices of BATCH bytes, one read at a time.
+ * The batches of a File/Blob, as places `{ at, length }` that `readBatch` asks for
+ * in turn (null at the end): where the stream worker reads the File itself
+ * (`readsFile`), only the places go to it; in-thread (`local`) they are read
+ * here, by the same reader (`blobRanges`).
  */
-function blobReader(blob) {
-  const stream = blob.stream();
-  try {
-    return stream.getReader({ mode: 'byob' });
-  } catch {
-    stream.cancel().catch(() => {});
-    let at = 0;
-    return {
-      async read() {
-        if (at >= blob.size) return { done: true, value: undefined };
-        const end = Math.min(at + BATCH, blob.size);
-        const value = new Uint8Array(await blob.slice(at, end).arrayBuffer());
-        at = end;
-        return { done: false, value };
-      },
-      async cancel() { at = blob.size; },
-      releaseLock() {},
-    };
-  }
-}
-
-/**
- * The batches of a File the stream worker reads itself (`readsFile`): only their
- * places, `{ at, length }`, go to the worker; null at the end.
- */
-function fileRanges(size) {
+function fileRanges(blob, local) {
   let at = 0;
+  const here = local ? blobRanges(blob) : null;
   return {
-    next(max) {
-      if (at >= size) return null;
-      const range = { at, length: Math.min(max, size - at) };
+    async next(max) {
+      if (at >= blob.size) return null;
+      const range = { at, length: Math.min(max, blob.size - at) };
       at += range.length;
-      return range;
+      return here ? here.read(range) : range;
     },
-    async cancel() {},
+    async cancel() { here?.cancel(); },
     releaseLock() {},
   };
-}
-
-/**
- * Reads `max` bytes (or to the end) from a BYOB reader straight into the buffer that
- * goes to the engine (owned: transferred to the worker and handed back;
- * in-thread: the reused scratch buffer), or null at the end.
- */
-async function readBatchInto(reader, owned, scratch, max) {
-  let buf = owned ? owned.buffer(BATCH).buffer : scratch.buf.buffer;
-  if (buf.byteLength < BATCH) buf = new ArrayBuffer(BATCH + (BATCH >> 2));
-  const r = await readInto(reader, buf, max);
-  if (!owned && r.buf.byteLength) scratch.buf = new Uint8Array(r.buf);
-  return r.n ? new Uint8Array(r.buf, 0, r.n) : null;
 }
 
 /**
@@ -571,9 +531,6 @@ async function readBatch(reader, owned, scratch) {
   const max = scratch.started ? BATCH : FIRST_BATCH;
   scratch.started = true;
   if (reader.next) return reader.next(max);
-  if (typeof ReadableStreamBYOBReader === 'function' && reader instanceof ReadableStreamBYOBReader) {
-    return readBatchInto(reader, owned, scratch, max);
-  }
   const parts = [];
   let n = 0;
   while (n < max) {
