@@ -523,7 +523,9 @@ function fileRanges(blob, local) {
  * Reads up to about BATCH bytes, or null at the end. With `owned` (a
  * WorkerEngine), the result is copied into a buffer of the engine's own that
  * can be transferred (the caller's chunks may share one buffer) and that the
- * worker hands back for reuse, so no fresh memory is touched per batch.
+ * worker hands back for reuse, so no fresh memory is touched per batch. A
+ * File's reader (`fileRanges`) gives its next batch itself: the bytes, or only
+ * their place where the worker reads the File.
  */
 async function readBatch(reader, owned, scratch) {
   // The first batch is small, so the first chunk's plaintext (or ciphertext)
