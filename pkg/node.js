@@ -99,7 +99,8 @@ try {
 } catch { /* no temporary directory to sweep */ }
 
 function spillError(e) {
-  const full = e?.code === 'ENOSPC' || e?.code === 'EDQUOT';
+  // EFBIG: past the largest file allowed here (RLIMIT_FSIZE, FAT's 4 GiB).
+  const full = e?.code === 'ENOSPC' || e?.code === 'EDQUOT' || e?.code === 'EFBIG';
   const err = new Error(full
     ? 'no room for the temporary copy of this one-shot SEIPDv1 stream: pass a path or a stream factory instead, so it can be read twice'
     : `the temporary copy of the message failed: ${e?.message ?? e}`);
@@ -127,8 +128,13 @@ useSpill(async () => {
     async write(bytes) {
       try {
         const ct = enc.update(bytes);
-        await fh.write(ct, 0, ct.length, size);
-        size += ct.length;
+        // A write can be short (a size limit reached): the rest is written again,
+        // and fails with the reason.
+        for (let at = 0; at < ct.length;) {
+          const { bytesWritten } = await fh.write(ct, at, ct.length - at, size);
+          at += bytesWritten;
+          size += bytesWritten;
+        }
       } catch (e) {
         throw spillError(e);
       }

@@ -16,6 +16,69 @@ const subtle = globalThis.crypto?.subtle;
 const OUT_SPARE = 1 << 20;
 const MAX_SPARES = 4;
 
+/**
+ * Reads up to `max` octets from a BYOB reader into `buf` from its start. Each read
+ * transfers the buffer: the same memory comes back as a new ArrayBuffer, returned
+ * as `buf` (detached if the stream was cancelled meanwhile).
+ */
+async function readInto(reader, buf, max) {
+  let n = 0;
+  while (n < max) {
+    const { done, value } = await reader.read(new Uint8Array(buf, n, max - n));
+    if (!value) break; // cancelled: the buffer went with the stream
+    buf = value.buffer;
+    if (done) break;
+    n += value.length;
+  }
+  return { buf, n };
+}
+
+/**
+ * Reads a File/Blob by ranges (`{ at, length }`, in order within a pass) without
+ * leaving garbage per batch where it can: through a BYOB reader into one reused
+ * buffer where a Blob's stream is a byte stream (Chromium, Firefox, Node's
+ * `openAsBlob`), opened again where a pass starts over; elsewhere (WebKit, whose
+ * `Blob.stream()` reads the whole file ahead into memory: 3.9 GiB for a 4 GiB
+ * File) by `slice()`, a fresh buffer per range. The stream worker reads a page's
+ * File this way (init option `file`: the page posts the File, then only the
+ * ranges), so the page touches no input and WebKit's slices are garbage of the
+ * worker's small heap; in-thread engines read their Blob the same way. What a
+ * read returns is valid until the next read.
+ */
+export function blobRanges(blob) {
+  let byob = typeof ReadableByteStreamController === 'function';
+  let reader = null;
+  let pos = 0;
+  let buf = null;
+  const open = (at) => {
+    reader?.cancel().catch(() => {});
+    reader = null;
+    const stream = blob.slice(at).stream();
+    try {
+      reader = stream.getReader({ mode: 'byob' });
+      pos = at;
+    } catch {
+      stream.cancel().catch(() => {});
+      byob = false;
+    }
+  };
+  return {
+    async read({ at, length }) {
+      if (byob && (!reader || at !== pos)) open(at);
+      if (!byob) return new Uint8Array(await blob.slice(at, at + length).arrayBuffer());
+      if (!buf?.byteLength || buf.byteLength < length) buf = new ArrayBuffer(length);
+      const r = await readInto(reader, buf, length);
+      buf = r.buf;
+      pos += r.n;
+      return new Uint8Array(buf, 0, r.n);
+    },
+    cancel() {
+      reader?.cancel().catch(() => {});
+      reader = null;
+    },
+  };
+}
+
 /** WebCrypto batches (about 1 MiB each) kept in flight beyond the newest. */
 const DEPTH = 2;
 
@@ -153,13 +216,15 @@ function shouldComplete(state, eager) {
 /**
  * Pushes `data` into `machine` through its reusable input buffer in Wasm
  * memory (no allocation, copy and wipe per call as with `push(data)`).
+ * Returns the output as a fresh array, or with `held` (a decryptor) leaves it
+ * in Wasm for `takeOutputInto`.
  */
-function pushInto(state, machine, data) {
+function pushInto(state, machine, data, held = false) {
   const ptr = machine.inputBuffer(data.length);
   new Uint8Array(state.w.streamMemory().buffer, ptr, data.length).set(data);
   state.seam.pushed += data.length;
   state.seam.copiedIn += data.length;
-  return machine.pushInput(data.length);
+  return held ? machine.pushInputHeld(data.length) : machine.pushInput(data.length);
 }
 
 /** Copies `src` into the job buffer at `ptr` in Wasm memory. */
@@ -479,9 +544,25 @@ export class DecryptEngine {
     this.firstDone = true;
   }
 
-  async push(data) {
+  /**
+   * `spares`: output buffers of OUT_SPARE octets a BYOB consumer emptied (popped as
+   * used); the plaintext Rust releases while the input goes in (two-pass SEIPDv1,
+   * the Rust backend) is moved into them, or into new ones of that size, instead
+   * of a fresh copy per batch.
+   */
+  async push(data, spares = null) {
     const out = [];
-    pushCopied(this, out, pushInto(this, this.dec, data));
+    if (spares) {
+      pushInto(this, this.dec, data, true);
+      while (this.dec.outputLength > 0) {
+        const buf = new Uint8Array(spares.pop() ?? new ArrayBuffer(OUT_SPARE));
+        const n = this.dec.takeOutputInto(buf);
+        this.seam.copiedOut += n;
+        out.push(buf.subarray(0, n));
+      }
+    } else {
+      pushCopied(this, out, pushInto(this, this.dec, data));
+    }
     this.#checkBuffered();
     await this.#unlock(out);
     await this.#submit();
@@ -604,10 +685,12 @@ if (isWorker) {
    * BYOB read emptied it: once the page reads with BYOB (it sent one back), it
    * receives the same memory again and again instead of fresh buffers, which it
    * would only copy out of and drop. Otherwise (default readers, or output
-   * larger than a batch) the chunks go as they are, without a copy.
+   * larger than a batch) the chunks go as they are, without a copy; so do chunks
+   * the decryptor already wrote into such buffers (`push` with spares).
    */
   function intoOutSpare(st, chunks) {
     if (!st.byob || !chunks.length) return chunks;
+    if (chunks.every((c) => c.byteOffset === 0 && c.buffer.byteLength === OUT_SPARE)) return chunks;
     let total = 0;
     for (const c of chunks) total += c.length;
     if (total === 0 || total > MAX_SPARES * OUT_SPARE) return chunks;
@@ -652,8 +735,11 @@ if (isWorker) {
     return st.spill.then((spill) => spill.write(data)).catch(failed);
   }
 
-  /** Deletes a stream's copy (end, error, cancel); a copy that failed to open has nothing to delete. */
+  /** Deletes a stream's copy and stops reading its File (end, error, cancel); a copy
+   *  that failed to open has nothing to delete. */
   async function dropCopy(st) {
+    st.file?.cancel();
+    st.file = null;
     const spill = st.spill;
     st.copying = false;
     st.spill = null;
@@ -686,7 +772,8 @@ if (isWorker) {
           // here for a second pass, the page's thread having no synchronous access
           // handles. Without OPFS it is read once: SEIPDv1 is then buffered up to
           // the limit, whose LIMIT_EXCEEDED names the fix (pass a File).
-          const { copy, ...options } = msg.options;
+          const { copy, file, ...options } = msg.options;
+          if (file) st.file = blobRanges(file);
           if (copy) {
             st.copying = opfsSpillAvailable();
             options.twoPass = st.copying;
@@ -729,13 +816,15 @@ if (isWorker) {
       } else {
         // Copied while the engine works on the same bytes (the copy reads them
         // synchronously, before either awaits).
-        const copied = copyInput(st, msg.data);
+        const data = msg.range ? await st.file.read(msg.range) : msg.data;
+        const copied = copyInput(st, data);
         copied.catch(() => {});
         for (const b of msg.outSpares ?? []) {
           st.byob = true;
           if (b.byteLength === OUT_SPARE && st.outSpares.length < MAX_SPARES) st.outSpares.push(b);
         }
-        chunks = await st.engine.push(msg.data);
+        // A BYOB consumer's emptied buffers: a decryptor writes its plaintext into them.
+        chunks = await st.engine.push(data, st.byob && st.engine instanceof DecryptEngine ? st.outSpares : null);
         await copied;
       }
       chunks = intoOutSpare(st, chunks);

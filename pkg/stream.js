@@ -5,7 +5,7 @@
 // the returned ReadableStream pulls input only when its consumer reads, in
 // batches of about 1 MiB, so memory stays bounded whatever the file size.
 import * as wasm from './wasm/signet_crypto.js';
-import { EncryptEngine, DecryptEngine, sessionKeyGetter, keepCopy } from './stream-worker.js';
+import { EncryptEngine, DecryptEngine, sessionKeyGetter, keepCopy, blobRanges } from './stream-worker.js';
 import { signetError } from './errors.js';
 
 /** Input batch handed to the engine per step. */
@@ -127,6 +127,8 @@ class WorkerEngine {
     const e = new WorkerEngine(sharedWorker());
     e.getSessionKey = getSessionKey;
     e.sign = sign;
+    /** The worker reads the message File itself (init option `file`): push ranges. */
+    e.readsFile = !!options.file;
     try {
       const ready = await e.#call({ op: 'init', kind, options, wantSessionKey: !!getSessionKey, wantSign: !!sign });
       e.info = ready.info;
@@ -238,10 +240,13 @@ class WorkerEngine {
     if (this.outSpares.length < 4 && buffer.byteLength >= MIN_OUT_SPARE) this.outSpares.push(buffer);
   }
 
+  /** `data`: bytes (transferred), or `{ at, length }` of the File the worker reads. */
   async push(data) {
     const outSpares = this.outSpares;
     this.outSpares = [];
-    const r = await this.#call({ op: 'push', data, outSpares }, [data.buffer, ...outSpares]);
+    const r = await (data instanceof Uint8Array
+      ? this.#call({ op: 'push', data, outSpares }, [data.buffer, ...outSpares])
+      : this.#call({ op: 'push', range: data, outSpares }, outSpares));
     if (r.info) this.info = r.info;
     this.wasmMemory = r.wasmMemory;
     return r.chunks;
@@ -427,7 +432,12 @@ function isBlob(v) {
  */
 function messageSource(message) {
   if (isBlob(message)) {
-    return { twoPass: true, size: message.size, open: async () => blobReader(message) };
+    return {
+      twoPass: true,
+      size: message.size,
+      blob: message,
+      open: async (engine) => fileRanges(message, !engine.readsFile),
+    };
   }
   if (typeof message === 'function') {
     return {
@@ -458,7 +468,7 @@ function messageSource(message) {
           throw signetError(e?.code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_ARGUMENT', `cannot open the message file: ${e?.message ?? e}`);
         }
         src.size = blob.size;
-        return blobReader(blob);
+        return fileRanges(blob, true);
       },
     };
     return src;
@@ -489,70 +499,40 @@ function workerCopySource(stream) {
 }
 
 /**
- * A reader of `blob`. Where the engine reads a Blob as a byte stream
- * (Chromium, Firefox, Node), a BYOB reader that fills the caller's buffer: a
- * File of several GiB read twice then leaves no garbage per chunk on this
- * thread, which the garbage collector reclaims only late (a 1 GiB two-pass
- * decryption grew Chromium's page by 220 MiB before). Elsewhere (WebKit,
- * whose `Blob.stream()` reads the whole file ahead into memory: 3.9 GiB for a
- * 4 GiB File) slices of BATCH bytes, one read at a time.
+ * The batches of a File/Blob, as places `{ at, length }` that `readBatch` asks for
+ * in turn (null at the end): where the stream worker reads the File itself
+ * (`readsFile`), only the places go to it; in-thread (`local`) they are read
+ * here, by the same reader (`blobRanges`).
  */
-function blobReader(blob) {
-  const stream = blob.stream();
-  try {
-    return stream.getReader({ mode: 'byob' });
-  } catch {
-    stream.cancel().catch(() => {});
-    let at = 0;
-    return {
-      async read() {
-        if (at >= blob.size) return { done: true, value: undefined };
-        const end = Math.min(at + BATCH, blob.size);
-        const value = new Uint8Array(await blob.slice(at, end).arrayBuffer());
-        at = end;
-        return { done: false, value };
-      },
-      async cancel() { at = blob.size; },
-      releaseLock() {},
-    };
-  }
-}
-
-/**
- * Reads `max` bytes (or to the end) from a BYOB reader straight into the buffer that
- * goes to the engine (owned: transferred to the worker and handed back;
- * in-thread: the reused scratch buffer), or null at the end. Each read
- * transfers the buffer, so the one returned is the same memory in a new object.
- */
-async function readBatchInto(reader, owned, scratch, max) {
-  let buf = owned ? owned.buffer(BATCH).buffer : scratch.buf.buffer;
-  if (buf.byteLength < BATCH) buf = new ArrayBuffer(BATCH + (BATCH >> 2));
-  let n = 0;
-  while (n < max) {
-    const { done, value } = await reader.read(new Uint8Array(buf, n, max - n));
-    if (!value) break; // cancelled: the buffer went with the stream
-    buf = value.buffer;
-    if (done) break;
-    n += value.length;
-  }
-  if (!owned && buf.byteLength) scratch.buf = new Uint8Array(buf);
-  return n ? new Uint8Array(buf, 0, n) : null;
+function fileRanges(blob, local) {
+  let at = 0;
+  const here = local ? blobRanges(blob) : null;
+  return {
+    async next(max) {
+      if (at >= blob.size) return null;
+      const range = { at, length: Math.min(max, blob.size - at) };
+      at += range.length;
+      return here ? here.read(range) : range;
+    },
+    async cancel() { here?.cancel(); },
+    releaseLock() {},
+  };
 }
 
 /**
  * Reads up to about BATCH bytes, or null at the end. With `owned` (a
  * WorkerEngine), the result is copied into a buffer of the engine's own that
  * can be transferred (the caller's chunks may share one buffer) and that the
- * worker hands back for reuse, so no fresh memory is touched per batch.
+ * worker hands back for reuse, so no fresh memory is touched per batch. A
+ * File's reader (`fileRanges`) gives its next batch itself: the bytes, or only
+ * their place where the worker reads the File.
  */
 async function readBatch(reader, owned, scratch) {
   // The first batch is small, so the first chunk's plaintext (or ciphertext)
   // need not wait for a whole batch of input: the time to first byte.
   const max = scratch.started ? BATCH : FIRST_BATCH;
   scratch.started = true;
-  if (typeof ReadableStreamBYOBReader === 'function' && reader instanceof ReadableStreamBYOBReader) {
-    return readBatchInto(reader, owned, scratch, max);
-  }
+  if (reader.next) return reader.next(max);
   const parts = [];
   let n = 0;
   while (n < max) {
@@ -916,7 +896,10 @@ export async function decryptStream(options) {
     getSessionKey = async () => sk;
   }
   // A one-shot stream whose engine runs in the shared worker: the worker keeps the copy.
-  const copy = source.copyInWorker === true && worker && canUseWorker();
-  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass, verificationKeys, ...(copy && { copy }) }, getSessionKey, worker);
+  const inWorker = worker && canUseWorker();
+  const copy = source.copyInWorker === true && inWorker;
+  // A File goes to the worker, which reads it itself: no input batch passes through this thread.
+  const file = inWorker ? source.blob : undefined;
+  const engine = await createEngine('decrypt', { backend, passwords, limits, twoPass: source.twoPass, verificationKeys, ...(copy && { copy }), ...(file && { file }) }, getSessionKey, worker);
   return pipe(engine, source, { onProgress, signal, decrypting: true });
 }

@@ -464,6 +464,32 @@ impl StreamDecryptorHandle {
         self.inner.with_output(|b| Uint8Array::from(b))
     }
 
+    /// `pushInput` that leaves the plaintext here, for `takeOutputInto`.
+    #[wasm_bindgen(js_name = pushInputHeld)]
+    pub fn push_input_held(&mut self, len: usize) -> JsResult<()> {
+        let inner = &mut self.inner;
+        self.input.with(len, |b| inner.push_into(b))
+    }
+
+    /// Octets of plaintext ready (what `takeOutput` would return).
+    #[wasm_bindgen(getter, js_name = outputLength)]
+    pub fn output_length(&self) -> usize {
+        self.inner.output_len()
+    }
+
+    /// Moves as much of the ready plaintext as fits into `buffer` and returns
+    /// how many octets: one copy into memory the caller reuses (the buffers a
+    /// BYOB consumer emptied) instead of a fresh array per batch. The rest
+    /// stays for the next call.
+    #[wasm_bindgen(js_name = takeOutputInto)]
+    pub fn take_output_into(&mut self, buffer: &Uint8Array) -> usize {
+        self.inner.take_output_prefix(|b| {
+            let n = b.len().min(buffer.length() as usize);
+            buffer.subarray(0, n as u32).copy_from(&b[..n]);
+            n
+        })
+    }
+
     /// True when the session key packets were read and a key is needed.
     #[wasm_bindgen(getter, js_name = needsSessionKey)]
     pub fn needs_session_key(&self) -> bool {

@@ -16,7 +16,7 @@
 //   setInputFiles({ name, mimeType, buffer } | path) setInputFilePath(selector, path) setViewportSize screenshot errors
 //   once('dialog', (d) => d.accept())
 // plus, in every engine: download(selector) -> { name, bytes }, downloadCount(),
-// and on the handle: h.newContext({ viewport }), context.addInitScript(fn) (in
+// and on the handle: h.newContext({ viewport }) (Firefox also { prefs }), context.addInitScript(fn) (in
 // Firefox/WebKit it runs after each navigation, not before the page's code),
 // h.setOffline(bool) (the test server stops serving the app; the service worker must).
 // Selectors are plain CSS everywhere (no Playwright `text=`/`:has-text()`). `evaluate`
@@ -307,11 +307,18 @@ export async function launch(engine = 'chromium', { serve = {} } = {}) {
     await kind.stop();
   };
   // A context is a WebDriver session on its own driver: its own browser and storage.
+  // `opts.prefs` (Firefox): preferences added to that browser's profile.
   const newContext = async (opts = {}) => {
     const driver = await kind.start();
+    let caps = kind.caps;
+    if (opts.prefs) {
+      const ff = caps['moz:firefoxOptions'];
+      if (!ff) throw new Error(`newContext({ prefs }) is for Firefox, not ${engine}`);
+      caps = { ...caps, 'moz:firefoxOptions': { ...ff, prefs: { ...ff.prefs, ...opts.prefs } } };
+    }
     let s;
     try {
-      s = await Session.create(driver.url, kind.caps, engine);
+      s = await Session.create(driver.url, caps, engine);
     } catch (e) {
       await driver.stop();
       throw new Error(`${e.message}\n--- driver output ---\n${driver.output()}`);

@@ -217,3 +217,78 @@ forEachEngine(({ h, test, engine }) => {
     await page.close();
   });
 });
+
+/** On the page: a one-shot SEIPDv1 stream whose copy finds no room (quota set small by the test). */
+async function spillWithoutRoom() {
+  const s = await import('/pkg/index.js');
+  await s.init();
+  const probe = new Worker(URL.createObjectURL(new Blob([
+    `postMessage(typeof FileSystemFileHandle === 'function' && typeof FileSystemFileHandle.prototype.createSyncAccessHandle === 'function' && typeof navigator.storage?.getDirectory === 'function')`,
+  ], { type: 'text/javascript' })));
+  const workerOpfs = await new Promise((ok) => { probe.onmessage = (e) => ok(e.data); probe.onerror = () => ok(false); });
+  probe.terminate();
+  if (!workerOpfs) return { workerOpfs };
+  const plain = new Uint8Array(4 << 20).fill(7);
+  const streamOf = (b, step = 200 * 1024) => {
+    let off = 0;
+    return new ReadableStream({ pull(c) { if (off >= b.length) return c.close(); c.enqueue(b.slice(off, off + step)); off += step; } }, { highWaterMark: 0 });
+  };
+  const chunks = [];
+  for await (const c of await s.encryptStream({ data: streamOf(plain), passwords: ['pw'], seipd: 'v1' })) chunks.push(c);
+  const msg = new Uint8Array(await new Blob(chunks).arrayBuffer());
+  let released = 0;
+  let error = null;
+  let why = '';
+  const phases = new Set();
+  try {
+    for await (const c of await s.decryptStream({ message: streamOf(msg), passwords: ['pw'], onProgress: (p) => phases.add(p.phase) })) released += c.length;
+  } catch (e) {
+    error = e.code ?? String(e);
+    why = String(e?.message ?? e);
+  }
+  const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('signet-spill', { create: true });
+  const after = [];
+  for await (const n of dir.keys()) after.push(n);
+  return { workerOpfs, released, error, why, phases: [...phases], after };
+}
+
+forEachEngine(({ h, test, engine }) => {
+  test('one-shot SEIPDv1 stream whose copy finds no room: LIMIT_EXCEEDED naming the fix, nothing released, copy deleted', async (t) => {
+    // A real quota, no test hook: Chromium's origin quota set to 512 KiB over its
+    // usage (DevTools protocol), Firefox's storage limit set to 1 MiB (a fresh
+    // profile); the 4 MiB copy then fails to grow in OPFS.
+    let context;
+    let page;
+    if (engine === 'chromium') {
+      context = await h.newContext();
+      page = await context.newPage();
+      await page.goto(`${h.base}/test/blank.html`);
+      const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: h.base, quotaSize: usage + (512 << 10) });
+    } else if (engine === 'firefox') {
+      context = await h.newContext({ prefs: { 'dom.quotaManager.temporaryStorage.fixedLimit': 1024 } });
+      page = await context.newPage();
+      await page.goto(`${h.base}/test/blank.html`);
+    } else {
+      page = await h.newPage();
+      await page.goto(`${h.base}/test/blank.html`);
+    }
+    try {
+      const r = await page.evaluate(spillWithoutRoom);
+      if (!r.workerOpfs) {
+        t.skip(`${engine}: workers have no OPFS, so a one-shot stream is buffered, never copied (the limit's LIMIT_EXCEEDED is tested above)`);
+        return;
+      }
+      assert.equal(r.error, 'LIMIT_EXCEEDED', JSON.stringify(r));
+      assert.match(r.why, /no room in the browser's storage.*pass a File/);
+      assert.equal(r.released, 0, 'nothing released');
+      assert.deepEqual(r.phases, ['verifying'], 'failed while verifying');
+      assert.deepEqual(r.after, [], 'the copy is deleted');
+      console.log(`# ${engine}: no room for the copy → ${r.error} (${r.why})`);
+    } finally {
+      await page.close();
+      await context?.close();
+    }
+  });
+});

@@ -101,3 +101,65 @@ forEachEngine(({ h, test, engine }) => {
     assert.deepEqual(page.errors, []);
   });
 });
+
+forEachEngine(({ h, test, engine }) => {
+  test('a File is read by the stream worker: the page reads no byte of it, in either pass', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(async () => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      const TOTAL = (5 << 20) + 77;
+      const plain = new Uint8Array(TOTAL);
+      for (let i = 0; i < TOTAL; i++) plain[i] = (i * 31) >>> 3;
+      const chunks = [];
+      const data = new Blob([plain]).stream();
+      for await (const c of await s.encryptStream({ data, passwords: ['pw'], seipd: 'v1' })) chunks.push(c);
+      const file = new File(chunks, 'm.gpg');
+      // Every way this thread could read a Blob, counted.
+      const reads = { n: 0 };
+      for (const m of ['slice', 'stream', 'arrayBuffer', 'text', 'bytes']) {
+        const orig = Blob.prototype[m];
+        if (orig) Blob.prototype[m] = function counted(...a) { reads.n++; return orig.apply(this, a); };
+      }
+      const run = async (options) => {
+        let released = 0;
+        let same = true;
+        let error = null;
+        const phases = new Set();
+        try {
+          for await (const c of await s.decryptStream({ message: file, passwords: ['pw'], onProgress: (p) => phases.add(p.phase), ...options })) {
+            for (let k = 0; k < c.length; k += 499) if (c[k] !== plain[released + k]) same = false;
+            released += c.length;
+          }
+        } catch (e) {
+          error = e.code ?? String(e);
+        }
+        return { released, same, error, phases: [...phases] };
+      };
+      reads.n = 0;
+      const worker = await run({});
+      const inWorker = reads.n;
+      // Cancelled in the second pass: the worker stops reading; the next stream reads afresh.
+      const out = await s.decryptStream({ message: file, passwords: ['pw'] });
+      const rd = out.getReader();
+      await rd.read();
+      await rd.cancel();
+      const again = await run({});
+      const afterCancel = reads.n;
+      // In-thread (worker: false) the page reads the File itself: the counter sees it.
+      reads.n = 0;
+      const here = await run({ worker: false });
+      return { total: TOTAL, worker, inWorker, again, afterCancel, here, inThread: reads.n };
+    });
+    const ok = { released: r.total, same: true, error: null, phases: ['verifying', 'decrypting', 'done'] };
+    assert.deepEqual(r.worker, ok);
+    assert.equal(r.inWorker, 0, 'the page read the File');
+    assert.deepEqual(r.again, ok);
+    assert.equal(r.afterCancel, 0, 'the page read the File');
+    assert.deepEqual(r.here, ok);
+    assert.ok(r.inThread > 0, 'in-thread decryption reads the File on the page');
+    console.log(`# ${engine}: File read by the stream worker (page reads: 0; in-thread: ${r.inThread})`);
+    await page.close();
+  });
+});

@@ -163,6 +163,46 @@ test('a one-shot stream of SEIPDv1 spills to an encrypted temporary file, delete
   assert.deepEqual(spills(), []);
 });
 
+test('a spill that runs out of room: LIMIT_EXCEEDED naming the fix, nothing released, copy deleted', { timeout: 300_000 }, async () => {
+  // A real failure, no test hook: a child process whose files may not grow past
+  // 1–2 MiB (RLIMIT_FSIZE, `ulimit -f 2048`: 512- or 1024-byte blocks by shell),
+  // so writing the temporary copy of an 8 MiB one-shot stream fails (EFBIG, as
+  // past FAT's 4 GiB; ENOSPC and EDQUOT give the same error).
+  const file = await v1File(8 * MiB, 'spill-full.pgp');
+  const child = `
+    import { readFileSync, readdirSync } from 'node:fs';
+    import os from 'node:os';
+    import * as s from 'signet-crypto';
+    const msg = readFileSync(process.argv[1]);
+    let off = 0;
+    const message = new ReadableStream({ pull(c) {
+      if (off >= msg.length) return c.close();
+      c.enqueue(new Uint8Array(msg.subarray(off, off + 256 * 1024)));
+      off += 256 * 1024;
+    } }, { highWaterMark: 0 });
+    let released = 0;
+    const phases = new Set();
+    let error = null;
+    try {
+      for await (const c of await s.decryptStream({ message, passwords: ['pw'], onProgress: (p) => phases.add(p.phase) })) released += c.length;
+    } catch (e) {
+      error = { code: e.code, message: e.message };
+    }
+    const spills = readdirSync(os.tmpdir()).filter((n) => n.startsWith('signet-spill-' + process.pid + '-'));
+    console.log(JSON.stringify({ error, released, phases: [...phases], spills }));
+  `;
+  const r = spawnSync('sh', ['-c', 'ulimit -f 2048 && exec "$0" --input-type=module -e "$1" "$2"', process.execPath, child, file], {
+    cwd: path.resolve(import.meta.dirname, '../..'), encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.error?.code, 'LIMIT_EXCEEDED', JSON.stringify(out));
+  assert.match(out.error.message, /no room for the temporary copy.*pass a path or a stream factory/);
+  assert.equal(out.released, 0);
+  assert.deepEqual(out.phases, ['verifying']);
+  assert.deepEqual(out.spills, []);
+});
+
 test('a bit flip late in a SEIPDv1 message: nothing released, DECRYPTION_FAILED', { timeout: 300_000 }, async () => {
   const msg = new Uint8Array(readFileSync(await v1File(40 * MiB, 'flip.pgp')));
   for (const at of [msg.length - 25, msg.length - 5000, msg.length >> 1]) {

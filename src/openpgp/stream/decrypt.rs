@@ -286,6 +286,20 @@ impl StreamDecryptor {
         r
     }
 
+    /// Octets of plaintext ready (see [`with_output`](Self::with_output)).
+    pub fn output_len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Passes the plaintext ready so far to `f`, which takes a prefix of it
+    /// (into memory of its own) and returns its length; the rest stays for
+    /// the next call. Returns that length.
+    pub fn take_output_prefix(&mut self, f: impl FnOnce(&[u8]) -> usize) -> usize {
+        let n = f(&self.out).min(self.out.len());
+        self.out.drain(..n);
+        n
+    }
+
     /// From now on plaintext is collected in blocks that never move, taken at
     /// the end with [`take_blocks`](Self::take_blocks), instead of waiting in
     /// one growing buffer: memory stays at the plaintext size (a compression
