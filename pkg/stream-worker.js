@@ -554,10 +554,13 @@ export class DecryptEngine {
     const out = [];
     if (spares) {
       pushInto(this, this.dec, data, true);
-      while (this.dec.outputLength > 0) {
+      const n = this.dec.outputLength;
+      if (n > OUT_SPARE) {
+        // More than one buffer (decompressed content): one copy, taken whole.
+        pushCopied(this, out, this.dec.takeOutput());
+      } else if (n > 0) {
         const buf = new Uint8Array(spares.pop() ?? new ArrayBuffer(OUT_SPARE));
-        const n = this.dec.takeOutputInto(buf);
-        this.seam.copiedOut += n;
+        this.seam.copiedOut += this.dec.takeOutputInto(buf);
         out.push(buf.subarray(0, n));
       }
     } else {

@@ -477,17 +477,17 @@ impl StreamDecryptorHandle {
         self.inner.output_len()
     }
 
-    /// Moves as much of the ready plaintext as fits into `buffer` and returns
-    /// how many octets: one copy into memory the caller reuses (the buffers a
-    /// BYOB consumer emptied) instead of a fresh array per batch. The rest
-    /// stays for the next call.
+    /// Moves the ready plaintext into `buffer` and returns how many octets,
+    /// if it fits (`outputLength` at most the buffer's length); else takes
+    /// nothing and returns `undefined` (then `takeOutput`). One copy into
+    /// memory the caller reuses (the buffers a BYOB consumer emptied) instead
+    /// of a fresh array per batch.
     #[wasm_bindgen(js_name = takeOutputInto)]
-    pub fn take_output_into(&mut self, buffer: &Uint8Array) -> usize {
-        self.inner.take_output_prefix(|b| {
-            let n = b.len().min(buffer.length() as usize);
-            buffer.subarray(0, n as u32).copy_from(&b[..n]);
-            n
-        })
+    pub fn take_output_into(&mut self, buffer: &Uint8Array) -> Option<usize> {
+        self.inner
+            .take_output_within(buffer.length() as usize, |b| {
+                buffer.subarray(0, b.len() as u32).copy_from(b)
+            })
     }
 
     /// True when the session key packets were read and a key is needed.

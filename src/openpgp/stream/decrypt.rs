@@ -291,13 +291,20 @@ impl StreamDecryptor {
         self.out.len()
     }
 
-    /// Passes the plaintext ready so far to `f`, which takes a prefix of it
-    /// (into memory of its own) and returns its length; the rest stays for
-    /// the next call. Returns that length.
-    pub fn take_output_prefix(&mut self, f: impl FnOnce(&[u8]) -> usize) -> usize {
-        let n = f(&self.out).min(self.out.len());
-        self.out.drain(..n);
-        n
+    /// Passes the plaintext ready so far to `f` (which copies it into memory
+    /// of its own) and empties it, if it is at most `room` octets; otherwise
+    /// takes nothing and returns `None` (take it with
+    /// [`with_output`](Self::with_output)). Whole or nothing: taking a prefix
+    /// would shift the rest on every call, quadratic in output that is many
+    /// times one buffer (a decompressed batch).
+    pub fn take_output_within(&mut self, room: usize, f: impl FnOnce(&[u8])) -> Option<usize> {
+        let n = self.out.len();
+        if n > room {
+            return None;
+        }
+        f(&self.out);
+        self.out.clear();
+        Some(n)
     }
 
     /// From now on plaintext is collected in blocks that never move, taken at
