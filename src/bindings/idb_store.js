@@ -4,23 +4,27 @@
 // a whole change in a single readwrite transaction, so a crash leaves either the old or
 // the new state.
 //
-// Layout (database version 2). Reading 100,000 small values costs Chromium ~40 ns per
-// byte (4.7 s for a 100,000-note vault), values of a MiB a fraction of that, so note
-// records travel in packs:
-//   records  key -> Uint8Array                 loose records (every root and shard)
-//   packs    pack id -> { data, ends }         note records concatenated, ≤ PACK_BYTES
-//   packed   key -> { pack, i }                where a packed record is (index "pack")
-// A key's value is its packed entry if it has one, else its loose record. A batch with
-// LOOSE_MAX note records or more writes them packed (backup import, key rotation,
-// upgrade); single puts write loose records, and once LOOSE_MAX note records are loose
-// a batch packs up to PACK_PER_BATCH of them (a bounded write, once per LOOSE_MAX puts). A pack left less than
-// half live by deletes is unpacked into loose records; an empty one is deleted. This is
-// a container only: the vault checks every record it reads (docs/vault-format.md).
+// Layout (database version 2). Chromium reads 100,000 small values at ~40 ns per byte
+// (4.7 s for the note records of a 100,000-note vault) and MiB-sized values several
+// times faster, so note records travel in packs:
+//   records  key -> Uint8Array                      loose records (roots, shards, notes)
+//   packs    pack id -> { keys, data, ends }        note records concatenated, keys sorted
+//   live     pack id -> { lo, hi, bits, count }     its key span and live entries
+//   packed   key -> { pack, i }                     where a packed record is
+// A key is loose or packed, never both. A batch with LOOSE_MAX note records or more
+// writes them packed (backup import, key rotation, upgrade); single puts write loose
+// records, and once LOOSE_MAX note records are loose a batch packs up to PACK_PER_BATCH
+// of them (a bounded write, once per LOOSE_MAX puts). A pack left less than half live
+// by deletes is unpacked into loose records; an empty one is deleted. `getMany` reads
+// the loose records and the live packs over the keys' span: no per-record index read.
+// Packing is a container only: the vault checks every record it reads
+// (docs/vault-format.md).
 
 const STORE = "records";
 const PACKS = "packs";
 const PACKED = "packed";
-const ALL = [STORE, PACKS, PACKED];
+const LIVE = "live";
+const ALL = [STORE, PACKS, PACKED, LIVE];
 /** Note records this many or more go into packs (in a batch, or once loose). */
 const LOOSE_MAX = 1024;
 /** Loose note records packed by one batch at most, so that every write stays bounded. */
@@ -58,6 +62,8 @@ function copy(bytes) {
 }
 
 const prefixRange = (prefix) => (prefix ? IDBKeyRange.bound(prefix, prefix + "\uffff") : undefined);
+/** Note records are packed (their keys are joined by newlines in the pack). */
+const packable = (key) => key.startsWith(NOTE) && !key.includes("\n");
 const entry = (pack, i) => pack.data.subarray(i === 0 ? 0 : pack.ends[i - 1], pack.ends[i]);
 
 /** Writes `[key, value]` pairs (sorted by key, so that a pack covers a key range and a
@@ -68,43 +74,60 @@ function writePacks(st, pairs) {
     let end = at;
     let bytes = 0;
     while (end < pairs.length && (end === at || bytes + pairs[end][1].length <= PACK_BYTES)) bytes += pairs[end++][1].length;
+    const n = end - at;
     const data = new Uint8Array(bytes);
-    const ends = new Uint32Array(end - at);
-    const id = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("") + ":" + (end - at);
+    const ends = new Uint32Array(n);
+    const keys = [];
+    const id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
     let off = 0;
     for (let i = at; i < end; i++) {
       data.set(pairs[i][1], off);
       off += pairs[i][1].length;
       ends[i - at] = off;
+      keys.push(pairs[i][0]);
       st[PACKED].put({ pack: id, i: i - at }, pairs[i][0]);
     }
-    st[PACKS].put({ data, ends }, id);
+    // add, not put: a (never expected) id collision aborts the batch instead of
+    // replacing another pack.
+    // Keys as one string: one value to clone on every read instead of one per record.
+    st[PACKS].add({ keys: keys.join("\n"), data, ends }, id);
+    st[LIVE].add({ lo: keys[0], hi: keys[n - 1], n, count: n, bits: new Uint8Array((n + 7) >> 3).fill(255) }, id);
     at = end;
   }
 }
 
-/** After deletes took entries out of `touched` packs: deletes the empty ones and
- *  unpacks the ones less than half live into loose records. */
-function tidyPacks(st, touched) {
-  for (const id of touched) {
-    const total = Number(id.slice(id.indexOf(":") + 1));
-    const idx = st[PACKED].index("pack");
-    idx.count(IDBKeyRange.only(id)).onsuccess = (e) => {
-      const live = e.target.result;
-      if (live === 0) return void st[PACKS].delete(id);
-      if (live * 2 >= total) return;
-      idx.getAllKeys(IDBKeyRange.only(id)).onsuccess = (k) => {
-        idx.getAll(IDBKeyRange.only(id)).onsuccess = (v) => {
-          st[PACKS].get(id).onsuccess = (p) => {
-            const pack = p.target.result;
-            k.target.result.forEach((key, j) => {
-              if (pack) st[STORE].put(entry(pack, v.target.result[j].i).slice(), key);
+const isLive = (m, i) => (m.bits[i >> 3] >> (i & 7)) & 1;
+
+/** After the batch took entries `gone` (pack id -> entry indexes) out of their packs:
+ *  marks them dead, deletes empty packs and unpacks those less than half live. */
+function tidyPacks(st, gone) {
+  for (const [id, dead] of gone) {
+    st[LIVE].get(id).onsuccess = (e) => {
+      const m = e.target.result;
+      if (!m) return;
+      for (const i of dead) {
+        if (isLive(m, i)) m.count--;
+        m.bits[i >> 3] &= ~(1 << (i & 7));
+      }
+      if (m.count === 0) {
+        st[PACKS].delete(id);
+        st[LIVE].delete(id);
+      } else if (m.count * 2 < m.n) {
+        st[PACKS].get(id).onsuccess = (p) => {
+          const pack = p.target.result;
+          if (pack) {
+            pack.keys.split("\n").forEach((key, i) => {
+              if (!isLive(m, i)) return;
+              st[STORE].put(entry(pack, i).slice(), key);
               st[PACKED].delete(key);
             });
-            st[PACKS].delete(id);
-          };
+          }
+          st[PACKS].delete(id);
+          st[LIVE].delete(id);
         };
-      };
+      } else {
+        st[LIVE].put(m, id);
+      }
     };
   }
 }
@@ -116,9 +139,9 @@ function packLoose(st) {
     if (c.target.result < LOOSE_MAX) return;
     st[STORE].getAllKeys(range, PACK_PER_BATCH).onsuccess = (k) => {
       st[STORE].getAll(range, PACK_PER_BATCH).onsuccess = (v) => {
-        const keys = k.target.result;
-        for (const key of keys) st[STORE].delete(key);
-        writePacks(st, keys.map((key, j) => [key, v.target.result[j]]));
+        const pairs = k.target.result.map((key, j) => [key, v.target.result[j]]).filter(([key]) => packable(key));
+        for (const [key] of pairs) st[STORE].delete(key);
+        writePacks(st, pairs);
       };
     };
   };
@@ -136,7 +159,8 @@ export async function idbOpen(name) {
     const db = req.result;
     if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE);
     if (!db.objectStoreNames.contains(PACKS)) db.createObjectStore(PACKS);
-    if (!db.objectStoreNames.contains(PACKED)) db.createObjectStore(PACKED).createIndex("pack", "pack");
+    if (!db.objectStoreNames.contains(PACKED)) db.createObjectStore(PACKED);
+    if (!db.objectStoreNames.contains(LIVE)) db.createObjectStore(LIVE);
   };
   const db = await request(req);
   // Let a future schema upgrade in another tab proceed instead of blocking.
@@ -145,57 +169,42 @@ export async function idbOpen(name) {
   // their edges. Pack ids are random and never reused, so a cached pack is current.
   let recent = new Map();
   return {
-    get(key) {
-      return transaction(db, ALL, "readonly", (st, out) => {
-        out.value = null;
-        st[PACKED].get(key).onsuccess = (e) => {
-          const at = e.target.result;
-          if (at) {
-            st[PACKS].get(at.pack).onsuccess = (p) => {
-              if (p.target.result) out.value = entry(p.target.result, at.i).slice();
-            };
-          } else {
-            st[STORE].get(key).onsuccess = (r) => {
-              if (r.target.result !== undefined) out.value = new Uint8Array(r.target.result);
-            };
-          }
-        };
-      });
+    async get(key) {
+      return (await this.getMany([key]))[0];
     },
     getMany(keys) {
       // One transaction for every record: opening a large vault would otherwise pay
-      // one transaction per note. Many keys: range reads (loose keys and values, packed
-      // entries) over the span they cover, then the packs those entries name, instead
-      // of one request per key, which is what dominates in Chromium (~0.3 ms each).
+      // one transaction per note. Many keys: range reads over the span they cover (the
+      // loose records, and the packs whose span meets it, with their live entries)
+      // instead of one request per key, which dominates in Chromium (~0.3 ms each).
       return transaction(db, ALL, "readonly", (st, out) => {
         const found = new Map();
         const cache = new Map();
-        const finish = (at) => {
-          const need = [...new Set([...at.values()].map((x) => x.pack))];
-          let waiting = need.length;
-          const done = () => {
-            recent = cache;
-            out.value = keys.map((k) => {
-              const x = at.get(k);
-              const pack = x && cache.get(x.pack);
-              if (pack) return entry(pack, x.i);
-              const v = found.get(k);
-              return v === undefined ? null : new Uint8Array(v);
+        let waiting = 1;
+        const done = () => {
+          if (--waiting > 0) return;
+          recent = cache;
+          out.value = keys.map((k) => {
+            const v = found.get(k);
+            return v === undefined ? null : v instanceof Uint8Array ? v : new Uint8Array(v);
+          });
+        };
+        /** Files the live entries of pack `id` (its `m` from LIVE) that are asked for. */
+        const readPack = (id, m, wanted) => {
+          const file = (pack) => {
+            cache.set(id, pack);
+            pack.names ??= pack.keys.split("\n");
+            pack.names.forEach((k, i) => {
+              if (isLive(m, i) && wanted(k)) found.set(k, entry(pack, i));
             });
           };
-          if (waiting === 0) return done();
-          for (const id of need) {
-            const have = recent.get(id);
-            if (have) {
-              cache.set(id, have);
-              if (--waiting === 0) done();
-              continue;
-            }
-            st[PACKS].get(id).onsuccess = (e) => {
-              if (e.target.result) cache.set(id, e.target.result);
-              if (--waiting === 0) done();
-            };
-          }
+          const have = recent.get(id);
+          if (have) return file(have);
+          waiting++;
+          st[PACKS].get(id).onsuccess = (e) => {
+            if (e.target.result) file(e.target.result);
+            done();
+          };
         };
         if (keys.length >= 64) {
           let lo = keys[0];
@@ -204,33 +213,50 @@ export async function idbOpen(name) {
             if (k < lo) lo = k;
             if (k > hi) hi = k;
           }
+          const asked = new Set(keys);
           const range = IDBKeyRange.bound(lo, hi);
+          waiting += 2;
           st[STORE].getAllKeys(range).onsuccess = (k) => {
             st[STORE].getAll(range).onsuccess = (v) => {
-              v.target.result.forEach((x, i) => found.set(k.target.result[i], x));
+              v.target.result.forEach((x, i) => {
+                if (asked.has(k.target.result[i])) found.set(k.target.result[i], x);
+              });
+              done();
             };
           };
-          st[PACKED].getAllKeys(range).onsuccess = (k) => {
-            st[PACKED].getAll(range).onsuccess = (v) => {
-              const at = new Map();
-              v.target.result.forEach((x, i) => at.set(k.target.result[i], x));
-              finish(at);
+          // Which keys are packed comes from `packed` (as for get and list); which of
+          // a pack's entries are current, from its live bits.
+          st[PACKED].getAllKeys(range).onsuccess = (p) => {
+            const packed = new Set(p.target.result.filter((x) => asked.has(x)));
+            st[LIVE].getAllKeys().onsuccess = (k) => {
+              st[LIVE].getAll().onsuccess = (v) => {
+                v.target.result.forEach((m, j) => {
+                  if (m.hi >= lo && m.lo <= hi) readPack(k.target.result[j], m, (x) => packed.has(x));
+                });
+                done();
+              };
             };
           };
         } else {
-          const at = new Map();
-          let waiting = keys.length;
-          if (waiting === 0) return finish(at);
+          waiting += keys.length;
           for (const k of keys) {
-            st[STORE].get(k).onsuccess = (e) => {
-              if (e.target.result !== undefined) found.set(k, e.target.result);
-            };
             st[PACKED].get(k).onsuccess = (e) => {
-              if (e.target.result) at.set(k, e.target.result);
-              if (--waiting === 0) finish(at);
+              const at = e.target.result;
+              if (!at) {
+                st[STORE].get(k).onsuccess = (r) => {
+                  if (r.target.result !== undefined) found.set(k, r.target.result);
+                  done();
+                };
+                return;
+              }
+              st[LIVE].get(at.pack).onsuccess = (m) => {
+                if (m.target.result) readPack(at.pack, m.target.result, (x) => x === k);
+                done();
+              };
             };
           }
         }
+        done();
       });
     },
     put(key, value) {
@@ -240,6 +266,7 @@ export async function idbOpen(name) {
       return this.apply([{ type: "delete", key }]);
     },
     list(prefix) {
+      recent = new Map(); // opening ends with a list: the packs it read are done with
       return transaction(db, [STORE, PACKED], "readonly", (st, out) => {
         const range = prefixRange(prefix);
         st[STORE].getAllKeys(range).onsuccess = (a) => {
@@ -251,30 +278,32 @@ export async function idbOpen(name) {
       });
     },
     apply(ops) {
+      recent = new Map();
       return transaction(db, ALL, "readwrite", (st) => {
         // The batch's outcome per key (the last op on it wins, as in order).
         const last = new Map();
         for (const op of ops) last.set(op.key, op.type === "put" ? copy(op.value) : null);
         const pack = [];
-        for (const [k, v] of last) if (v && k.startsWith(NOTE)) pack.push([k, v]);
+        for (const [k, v] of last) if (v && packable(k)) pack.push([k, v]);
         const packing = pack.length >= LOOSE_MAX;
         // A key is packed or loose, never both: whatever the other place holds goes.
         st[STORE].count(prefixRange(NOTE)).onsuccess = (c) => {
           const anyLoose = c.target.result > 0;
-          const touched = new Set();
+          const gone = new Map();
           let lookups = 1;
           const looked = () => {
             if (--lookups > 0) return;
-            tidyPacks(st, touched);
+            tidyPacks(st, gone);
             if (!packing && pack.length > 0) packLoose(st);
           };
           for (const [k, v] of last) {
-            const packed = v && packing && k.startsWith(NOTE);
+            const packed = v && packing && packable(k);
             lookups++;
             st[PACKED].get(k).onsuccess = (e) => {
               const at = e.target.result;
               if (at) {
-                touched.add(at.pack);
+                if (!gone.has(at.pack)) gone.set(at.pack, []);
+                gone.get(at.pack).push(at.i);
                 // A packed put's new entry replaces this one (writePacks, queued before).
                 if (!packed) st[PACKED].delete(k);
               }

@@ -35,19 +35,15 @@ forEachEngine(({ h, test }) => {
         t.oncomplete = () => ok(out);
         t.onerror = () => no(t.error);
       });
-      /** Counts: packs, packed entries, loose note records; whether every pack is at
-       *  least half live (its id ends in its entry count). */
-      const census = (name) => raw(name, (db) => tx(db, ['packs', 'packed', 'records'], 'readonly', (t, set) => {
+      /** Counts: packs, packed entries, their live entries, loose note records; whether
+       *  every pack is at least half live. */
+      const census = (name) => raw(name, (db) => tx(db, ['live', 'packed', 'records'], 'readonly', (t, set) => {
         const c = {};
-        t.objectStore('packs').getAllKeys().onsuccess = (e) => {
-          const packs = e.target.result;
-          c.packs = packs.length;
-          t.objectStore('packed').getAll().onsuccess = (p) => {
-            c.packed = p.target.result.length;
-            const live = new Map();
-            for (const at of p.target.result) live.set(at.pack, (live.get(at.pack) ?? 0) + 1);
-            c.halfLive = packs.every((id) => 2 * (live.get(id) ?? 0) >= Number(id.split(':')[1]));
-          };
+        t.objectStore('packed').count().onsuccess = (e) => { c.packed = e.target.result; };
+        t.objectStore('live').getAll().onsuccess = (e) => {
+          c.packs = e.target.result.length;
+          c.live = e.target.result.reduce((a, m) => a + m.count, 0);
+          c.halfLive = e.target.result.every((m) => 2 * m.count >= m.n);
         };
         t.objectStore('records').getAllKeys().onsuccess = (e) => {
           c.looseNotes = e.target.result.filter((k) => k.startsWith('note/')).length;
@@ -89,6 +85,11 @@ forEachEngine(({ h, test }) => {
       out.bCount = x.list().length;
       out.bBodies = ids.every((id, i) => x.get(id).body === body(i));
       await x.delete(ids[5]);
+      // A key rotation rewrites every note in one batch: new packs, the old ones emptied
+      // and deleted.
+      await x.rotateKeys();
+      out.rotated = await census(b);
+      out.rotatedBodies = ids.every((id, i) => i === 5 || x.get(id).body === body(i));
       x.free();
 
       // 4. Tampering inside a pack: a flipped byte of a note's ciphertext opens and is
@@ -116,20 +117,49 @@ forEachEngine(({ h, test }) => {
       y.free();
       await raw(b, (db) => tx(db, ['packed'], 'readwrite', (t) => { t.objectStore('packed').delete(victim); }));
       out.droppedOpen = await code(s.NoteVault.open({ name: b, passphrase: 'pw', storage: 'indexeddb' }));
+
+      // 5. A database of the first layout (version 1: the loose records only) opens,
+      // and its next large batch is packed.
+      const map = new Map();
+      const mem = {
+        get: (k) => map.get(k) ?? null,
+        put: (k, val) => void map.set(k, new Uint8Array(val)),
+        delete: (k) => void map.delete(k),
+        list: (p) => [...map.keys()].filter((k) => k.startsWith(p)),
+      };
+      const m = await s.NoteVault.create({ name: 'mem', passphrase: 'pw', storage: mem, kdf });
+      const old = await m.put({ title: 'old layout', body: 'loose' });
+      m.free();
+      const c = `packs-c-${stamp}`;
+      const v1 = await new Promise((ok, no) => {
+        const q = indexedDB.open(`signet-notes:${c}`, 1);
+        q.onupgradeneeded = () => q.result.createObjectStore('records');
+        q.onsuccess = () => ok(q.result);
+        q.onerror = () => no(q.error);
+      });
+      await tx(v1, ['records'], 'readwrite', (t) => { for (const [k, val] of map) t.objectStore('records').put(val, k); });
+      v1.close();
+      const z = await s.NoteVault.open({ name: c, passphrase: 'pw', storage: 'indexeddb' });
+      out.oldBody = z.get(old).body;
+      await z.rotateKeys();
+      out.oldRotated = await census(c);
+      z.free();
       return out;
     }, kdf);
     console.log(`# packs: after 1,024 puts ${JSON.stringify(r.after)}; after 800 updates ${JSON.stringify(r.updated)}; imported ${JSON.stringify(r.imported)}`);
     // 1,023 loose note records stay loose; the 1,024th put packs them all.
-    assert.deepEqual(r.before, { packs: 0, packed: 0, looseNotes: 1023, halfLive: true });
+    assert.deepEqual(r.before, { packs: 0, packed: 0, live: 0, looseNotes: 1023, halfLive: true });
     assert.equal(r.after.looseNotes, 0);
     assert.ok(r.after.halfLive);
     assert.equal(r.after.packed, 1024);
+    assert.equal(r.after.live, 1024);
     assert.ok(r.after.packs >= 1);
     assert.equal(r.aCount, 1100);
     assert.ok(r.aBodies, 'every note reads back from packs and loose records');
     // 800 of the 1,024 packed notes replaced: packs that fell below half live were
     // unpacked (or deleted), one record per note is left, none lost.
     assert.equal(r.updated.packed + r.updated.looseNotes, 1100, JSON.stringify(r.updated));
+    assert.equal(r.updated.live, r.updated.packed, JSON.stringify(r.updated));
     assert.ok(r.updated.halfLive, JSON.stringify(r.updated));
     assert.equal(r.a2Count, 1100);
     assert.ok(r.a2Bodies, 'every note reads back after the unpacking');
@@ -137,10 +167,16 @@ forEachEngine(({ h, test }) => {
     assert.equal(r.imported.packed, 1100);
     assert.equal(r.bCount, 1100);
     assert.ok(r.bBodies);
+    assert.equal(r.rotated.looseNotes, 0, JSON.stringify(r.rotated));
+    assert.equal(r.rotated.packed, 1099);
+    assert.equal(r.rotated.live, 1099, 'the emptied packs are gone');
+    assert.ok(r.rotatedBodies);
     assert.equal(r.flipOpens, 1099);
     assert.equal(r.flipGet, 'TAMPERED');
     assert.ok(r.otherGet);
     assert.equal(r.droppedOpen, 'TAMPERED');
+    assert.equal(r.oldBody, 'loose');
+    assert.deepEqual(r.oldRotated, { packed: 0, packs: 0, live: 0, halfLive: true, looseNotes: 1 });
     assert.deepEqual(page.errors, []);
     await page.close();
   });
