@@ -9,14 +9,15 @@
 // times faster, so note records travel in packs:
 //   records  key -> Uint8Array                      loose records (roots, shards, notes)
 //   packs    pack id -> { keys, data, ends }        note records concatenated, keys sorted
-//   live     pack id -> { lo, hi, bits, count }     its key span and live entries
+//   live     pack id -> { lo, hi, n, count, bits }  its key span, entries, live ones
 //   packed   key -> { pack, i }                     where a packed record is
 // A key is loose or packed, never both. A batch with LOOSE_MAX note records or more
 // writes them packed (backup import, key rotation, upgrade); single puts write loose
 // records, and once LOOSE_MAX note records are loose a batch packs up to PACK_PER_BATCH
 // of them (a bounded write, once per LOOSE_MAX puts). A pack left less than half live
 // by deletes is unpacked into loose records; an empty one is deleted. `getMany` reads
-// the loose records and the live packs over the keys' span: no per-record index read.
+// the loose records, the packed keys and the live packs over the keys' span: no
+// per-record value but the records themselves.
 // Packing is a container only: the vault checks every record it reads
 // (docs/vault-format.md).
 
@@ -52,7 +53,13 @@ function transaction(db, names, mode, body) {
     tx.onabort = () => reject(tx.error || new Error("IndexedDB transaction aborted"));
     const stores = {};
     for (const n of names) stores[n] = tx.objectStore(n);
-    body(stores, out);
+    try {
+      body(stores, out);
+    } catch (e) {
+      // Nothing of a batch that failed half-way may commit.
+      tx.abort();
+      reject(e);
+    }
   });
 }
 
