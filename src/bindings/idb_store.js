@@ -294,17 +294,22 @@ export async function idbOpen(name) {
         for (const [k, v] of last) if (v && packable(k)) pack.push([k, v]);
         const packing = pack.length >= LOOSE_MAX;
         // A key is packed or loose, never both: whatever the other place holds goes.
-        st[STORE].count(prefixRange(NOTE)).onsuccess = (c) => {
-          const anyLoose = c.target.result > 0;
+        // A single put issues everything at once (no round trip before its writes);
+        // a packing batch first asks whether any note record is loose.
+        const run = (anyLoose) => {
           const gone = new Map();
           let lookups = 1;
           const looked = () => {
-            if (--lookups > 0) return;
-            tidyPacks(st, gone);
-            if (!packing && pack.length > 0) packLoose(st);
+            if (--lookups === 0) tidyPacks(st, gone);
           };
           for (const [k, v] of last) {
             const packed = v && packing && packable(k);
+            if (!packable(k)) {
+              // Never packed (roots, shards): no lookup.
+              if (v) st[STORE].put(v, k);
+              else st[STORE].delete(k);
+              continue;
+            }
             lookups++;
             st[PACKED].get(k).onsuccess = (e) => {
               const at = e.target.result;
@@ -322,8 +327,11 @@ export async function idbOpen(name) {
             else st[STORE].delete(k);
           }
           if (packing) writePacks(st, pack);
+          else if (pack.length > 0) packLoose(st);
           looked();
         };
+        if (packing) st[STORE].count(prefixRange(NOTE)).onsuccess = (c) => run(c.target.result > 0);
+        else run(false);
       });
     },
     close() {
