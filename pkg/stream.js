@@ -317,10 +317,11 @@ async function createEngine(kind, options, getSessionKey, useWorker, sign = null
 }
 
 /**
- * A plain snapshot of the caller's options: a getter or Proxy that throws becomes
- * INVALID_ARGUMENT (like the Wasm functions), and later reads cannot change.
+ * @internal A plain snapshot of the caller's options (here and for the one-shot
+ * functions): a getter or Proxy that throws becomes INVALID_ARGUMENT, and later
+ * reads cannot change.
  */
-function readOptions(options, what) {
+export function readOptions(options, what) {
   if (!options || typeof options !== 'object') throw signetError('INVALID_ARGUMENT', `${what} expects an options object`);
   try {
     const o = { ...options };

@@ -8,7 +8,7 @@ use js_sys::{Array, Int32Array, Object, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::pgp::{field, handles, key_bytes, opt_bool, opt_string, options, strings};
+use super::pgp::{field, handles, key_bytes, opt_bool, opt_string, options, plaintext_js, strings};
 use crate::openpgp::stream::{
     self as core, Backend, ChunkJob, OnePassSpec, SessionKey, StreamDecryptOptions,
     StreamEncryptOptions,
@@ -55,6 +55,14 @@ export interface StreamDecryptorOptions {
   /** Check the signatures inside (one-pass and prefixed around streamed
    *  literal data, and in buffered messages): `signatures()` after finish. */
   verificationKeys?: (string | Uint8Array)[];
+  /** Unlocked keys on this thread (the one-shot `decrypt`); with `passwords`,
+   *  what `unlock()` tries. A worker gets neither keys nor this option. */
+  decryptionKeys?: PrivateKey[];
+  passwords?: string[];
+  /** The whole message's length (the one-shot `decrypt`): the options are
+   *  checked as `decrypt` checks them (size limit, a key or password given,
+   *  verification keys parse) before any message work. */
+  messageLength?: number;
 }
 
 /** Output of `StreamEncryptor.takeLayout()`: `ops` assembles the ciphertext in
@@ -410,6 +418,9 @@ pub struct StreamDecryptorHandle {
     inner: core::StreamDecryptor,
     in_flight: VecDeque<ChunkJob>,
     input: InputBuffer,
+    /// What `unlock()` tries (see `decryptionKeys`, `passwords`).
+    keys: Vec<std::rc::Rc<crate::openpgp::PrivateKey>>,
+    passwords: Vec<Zeroizing<String>>,
 }
 
 #[wasm_bindgen(js_class = StreamDecryptor)]
@@ -421,6 +432,7 @@ impl StreamDecryptorHandle {
         options_: JsValue,
     ) -> JsResult<StreamDecryptorHandle> {
         let mut opts = StreamDecryptOptions::default();
+        let (mut keys, mut passwords) = (Vec::new(), Vec::new());
         if !options_.is_undefined() && !options_.is_null() {
             let o = options(&options_, "StreamDecryptor")?;
             opts.backend = backend_of(&o)?;
@@ -430,11 +442,36 @@ impl StreamDecryptorHandle {
                 .iter()
                 .map(|k| k.to_vec())
                 .collect();
+            keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
+            passwords = strings(&o, "passwords")?;
+            if let Some(n) = field(&o, "messageLength") {
+                let n = n
+                    .as_f64()
+                    .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+                    .ok_or_else(|| {
+                        Error::InvalidArgument("messageLength must be a length".into())
+                    })?;
+                crate::openpgp::decrypt::check_one_shot(
+                    &crate::openpgp::DecryptOptions {
+                        decryption_keys: keys.iter().map(|k| k.as_ref()).collect(),
+                        passwords: passwords.iter().map(|p| p.as_str()).collect(),
+                        verification_keys: opts
+                            .verification_keys
+                            .iter()
+                            .map(|k| k.as_slice())
+                            .collect(),
+                        limits: opts.limits,
+                    },
+                    n as usize,
+                )?;
+            }
         }
         Ok(StreamDecryptorHandle {
             inner: core::StreamDecryptor::new(opts),
             in_flight: VecDeque::new(),
             input: InputBuffer::default(),
+            keys,
+            passwords,
         })
     }
 
@@ -485,12 +522,80 @@ impl StreamDecryptorHandle {
         Ok(bytes(self.inner.set_session_key(sk)?))
     }
 
-    /// Finds the session key with passwords (on this thread) and sets it.
-    #[wasm_bindgen(js_name = unlockWithPasswords)]
-    pub fn unlock_with_passwords(&mut self, passwords: Vec<String>) -> JsResult<Uint8Array> {
-        let pws: Vec<Zeroizing<String>> = passwords.into_iter().map(Zeroizing::new).collect();
-        let refs: Vec<&str> = pws.iter().map(|p| p.as_str()).collect();
-        Ok(bytes(self.inner.unlock(&[], &refs)?))
+    /// Finds the next session key with the `decryptionKeys` and `passwords`
+    /// given at construction and sets it. Again after `finish` failed with
+    /// DECRYPTION_FAILED while `needsSessionKey` (a held SEIPDv1 body whose
+    /// MDC failed: perhaps a wrong password), then `finish` again: the search
+    /// goes on (each S2K once, a bounded number of attempts).
+    pub fn unlock(&mut self) -> JsResult<Uint8Array> {
+        let keys: Vec<&crate::openpgp::PrivateKey> = self.keys.iter().map(|k| k.as_ref()).collect();
+        let pws: Vec<&str> = self.passwords.iter().map(|p| p.as_str()).collect();
+        Ok(bytes(self.inner.unlock(&keys, &pws)?))
+    }
+
+    /// Ends the input without finishing (see the core's `end_input`): a
+    /// one-pass SEIPDv1 body is then complete for `heldLength`.
+    #[wasm_bindgen(js_name = endInput)]
+    pub fn end_input(&mut self) -> JsResult<()> {
+        Ok(self.inner.end_input()?)
+    }
+
+    /// The ciphertext length of a held, keyed one-pass AES SEIPDv1 body
+    /// (after `endInput`), which the driver may decrypt in block ranges, some
+    /// in another thread, before `finish`; 0 otherwise.
+    #[wasm_bindgen(getter, js_name = heldLength)]
+    pub fn held_length(&self) -> usize {
+        self.inner.held_len()
+    }
+
+    /// Algorithm octet and key of the held body, for `cfbDecryptRange` in
+    /// another thread; wipe the array after posting it.
+    #[wasm_bindgen(js_name = heldKey)]
+    pub fn held_key(&self) -> JsResult<Uint8Array> {
+        let k = self
+            .inner
+            .held_key()
+            .ok_or_else(|| Error::InvalidArgument("no held body".into()))?;
+        Ok(Uint8Array::from(k.as_slice()))
+    }
+
+    /// The IV (previous ciphertext block) followed by held ciphertext
+    /// `start..end`: the input of `cfbDecryptRange`.
+    #[wasm_bindgen(js_name = heldRange)]
+    pub fn held_range(&self, start: usize, end: usize) -> JsResult<Uint8Array> {
+        let (iv, ct) = self.inner.held_range(start, end)?;
+        let out = Uint8Array::new_with_length((16 + ct.len()) as u32);
+        out.subarray(0, 16).copy_from(&iv);
+        out.subarray(16, out.length()).copy_from(ct);
+        Ok(out)
+    }
+
+    /// Decrypts held range `start..end` here (`start` a multiple of 16).
+    #[wasm_bindgen(js_name = decryptHeldRange)]
+    pub fn decrypt_held_range(&mut self, start: usize, end: usize) -> JsResult<()> {
+        Ok(self.inner.put_held_range(start, end, None)?)
+    }
+
+    /// The plaintext of the held range from `start` (from `cfbDecryptRange`);
+    /// checked with the rest by the MDC at `finish`.
+    #[wasm_bindgen(js_name = putHeldRange)]
+    pub fn put_held_range(&mut self, start: usize, plain: &[u8]) -> JsResult<()> {
+        let end = start.saturating_add(plain.len());
+        Ok(self.inner.put_held_range(start, end, Some(plain))?)
+    }
+
+    /// From now on the plaintext collects in blocks in Wasm memory (the
+    /// one-shot `decrypt` of a held SEIPDv1 body: no doubling buffer), taken
+    /// with `takeBlocks` after `finish`. Not with streamed output.
+    #[wasm_bindgen(js_name = collectBlocks)]
+    pub fn collect_blocks(&mut self) {
+        self.inner.collect_blocks();
+    }
+
+    /// The plaintext collected since `collectBlocks`, as one array.
+    #[wasm_bindgen(js_name = takeBlocks)]
+    pub fn take_blocks(&mut self) -> JsResult<Uint8Array> {
+        Ok(plaintext_js(&self.inner.take_blocks())?)
     }
 
     /// Ends the input: checks completeness and the final tag (or decrypts a
