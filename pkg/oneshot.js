@@ -7,23 +7,16 @@
 // exists; SEIPDv1's AES in node:crypto (Node) or in Wasm (SIMD), where in
 // browsers the stream worker decrypts half of a large held body meanwhile.
 // Errors are the engine's, and there is no second path: no S2K runs twice.
-// `encrypt` drives the EncryptEngine the same way for the common cases
-// (without signing or custom limits: SEIPDv2 AES-GCM, or SEIPDv1 through
-// AES-CBC); signing, custom limits or unknown options go to the Wasm function.
+// `encrypt` drives the EncryptEngine the same way (signing keys stay here:
+// the engine hashes, StreamSigner signs); only `sessionKeyOut` takes the Wasm
+// `encrypt`, since the engine never hands its session key out.
 import * as wasm from './wasm/signet_crypto.js';
 import { EncryptEngine, DecryptEngine } from './stream-worker.js';
 import { readOptions, canUseWorker, cfbRangeInWorker } from './stream.js';
 import { signetError } from './errors.js';
 
-const subtle = globalThis.crypto?.subtle;
 /** Input handed to the engine per step (it copies it into Wasm memory). */
 const STEP = 1 << 20;
-/** The one-shot functions' default `limits.maxMessageSize`: beyond it they refuse. */
-const MAX_MESSAGE = 256 << 20;
-
-const isPlain = (o) => !!o && typeof o === 'object' && !Array.isArray(o);
-const isStrings = (v) => v === undefined || (Array.isArray(v) && v.every((p) => typeof p === 'string'));
-const isArray = (v) => v === undefined || Array.isArray(v);
 
 /**
  * A buffer for `n` bytes that the caller overwrites entirely. In Node without
@@ -53,63 +46,47 @@ function concat(parts) {
 
 const utf8 = (s) => new TextEncoder().encode(s);
 
-/** The options the fast path understands, or null (then the Wasm path decides). */
-function encryptPlan(o) {
-  try {
-    if (!subtle || !isPlain(o)) return null;
-    const { data, encryptionKeys, passwords, signingKeys, armor, seipd, ...rest } = o;
-    if (Object.keys(rest).length) return null; // `limits` or anything unexpected
-    if (!(data instanceof Uint8Array) && typeof data !== 'string') return null;
-    if (signingKeys !== undefined && !(Array.isArray(signingKeys) && signingKeys.length === 0)) return null;
-    if (armor !== undefined && typeof armor !== 'boolean') return null;
-    if (seipd !== undefined && seipd !== 'auto' && seipd !== 'v1' && seipd !== 'v2') return null;
-    if (!isArray(encryptionKeys) || !isStrings(passwords)) return null;
-    if (!encryptionKeys?.length && !passwords?.length) return null;
-    return { data, encryptionKeys: [...(encryptionKeys ?? [])], passwords: [...(passwords ?? [])], armor: armor ?? true, seipd };
-  } catch {
-    return null;
-  }
+/** A one-shot input (`data`, `message`) as bytes: a string is its UTF-8. */
+function inputBytes(v, name) {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'string') return utf8(v);
+  throw signetError('INVALID_ARGUMENT', v == null ? `${name} is required` : `${name} must be a Uint8Array or a string`);
 }
 
-async function encryptFast(p) {
-  const bytes = typeof p.data === 'string' ? utf8(p.data) : p.data;
-  if (bytes.length > MAX_MESSAGE) return null;
-  const { data: _, ...opts } = p;
-  const eng = new EncryptEngine(wasm, { ...opts, backend: 'webcrypto' });
+/**
+ * Encrypts (and optionally signs): the streams' engine driver (EncryptEngine)
+ * run in-thread over the whole data, with the AES bulk (GCM chunks, SEIPDv1's
+ * CBC jobs) in WebCrypto (node:crypto in Node) where it exists. Signing keys
+ * stay on this thread: the engine hashes, `StreamSigner` signs, as for
+ * `encryptStream`. Only `sessionKeyOut` takes the Wasm `encrypt` (the engine
+ * never hands its session key out).
+ * @param {import('./wasm/signet_crypto.js').EncryptOptions} options
+ */
+export async function encrypt(options) {
+  const o = readOptions(options, 'encrypt');
+  // The Wasm `encrypt` also checks the option (true or false, else INVALID_ARGUMENT).
+  if (o.sessionKeyOut != null && o.sessionKeyOut !== false) return wasm.encrypt(o);
+  const bytes = inputBytes(o.data, 'data');
+  const { encryptionKeys, passwords, signingKeys, seipd, limits } = o;
+  const armor = o.armor ?? true;
+  const signs = signingKeys != null && !(Array.isArray(signingKeys) && signingKeys.length === 0);
+  let signer = signs ? new wasm.StreamSigner(signingKeys) : null;
+  let eng = null;
   try {
+    eng = new EncryptEngine(wasm, {
+      encryptionKeys, passwords, armor, seipd, limits, dataLength: bytes.length,
+      ...(signer && { onePass: signer.specs(), sign: async (digests) => signer.sign(digests) }),
+    });
     const parts = [];
     for (let off = 0; off < bytes.length; off += STEP) parts.push(...await eng.push(bytes.subarray(off, off + STEP)));
     parts.push(...await eng.finish());
     const out = concat(parts);
-    return p.armor ? new TextDecoder().decode(out) : out;
+    return armor ? new TextDecoder().decode(out) : out;
   } finally {
-    eng.free();
+    eng?.free();
+    signer?.free();
+    signer = null;
   }
-}
-
-/**
- * Encrypts (and optionally signs): `encrypt` of the Wasm module, with the
- * AES-GCM bulk in WebCrypto where the options allow it (see the file comment).
- * @param {import('./wasm/signet_crypto.js').EncryptOptions} options
- */
-export async function encrypt(options) {
-  const p = encryptPlan(options);
-  if (p) {
-    try {
-      const r = await encryptFast(p);
-      if (r !== null) return r;
-    } catch {
-      // The Wasm path gives the canonical error (or result) for these options.
-    }
-  }
-  return wasm.encrypt(options);
-}
-
-/** The one-shot `message` as bytes (an armored string is its UTF-8). */
-function messageBytes(message) {
-  if (message instanceof Uint8Array) return message;
-  if (typeof message === 'string') return utf8(message);
-  throw signetError('INVALID_ARGUMENT', message == null ? 'message is required' : 'message must be a Uint8Array or a string');
 }
 
 /**
@@ -122,7 +99,7 @@ function messageBytes(message) {
  */
 export async function decrypt(options) {
   const { message, decryptionKeys, passwords, verificationKeys, limits } = readOptions(options, 'decrypt');
-  const bytes = messageBytes(message);
+  const bytes = inputBytes(message, 'message');
   // The options are checked (as `decrypt` always checked them) before any
   // message work; `messageLength` refuses a message over the limit.
   // In browsers a held SEIPDv1 body shares its software AES with the stream worker.

@@ -564,7 +564,7 @@ export class DecryptEngine {
     if (!this.dec.isDone) pushCopied(this, out, this.dec.finish());
     if (!this.dec.isDone) throw new Error('internal: decryption did not complete');
     if (blocks) pushCopied(this, out, this.dec.takeBlocks());
-    // Signature checks, streamed or buffered (the same form as `decrypt`'s).
+    // Signature checks, streamed or held (the same form as `decrypt`'s).
     this.signatures = this.dec.signatures();
     this.free();
     return out;

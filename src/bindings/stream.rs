@@ -42,6 +42,11 @@ export interface StreamEncryptorOptions {
   /** "external" hands the bulk AES to the caller (takeJobs/completeJob): AES-GCM
    *  chunks, or AES-CBC jobs for SEIPDv1 (AES-128/256; see `StreamJob`). */
   backend?: "rust" | "external";
+  /** Size and work limits (reading the recipients' keys), as for `encrypt`. */
+  limits?: Limits;
+  /** The whole data's length (the one-shot `encrypt`): over
+   *  `limits.maxMessageSize` refused before any work. */
+  dataLength?: number;
 }
 
 export interface StreamDecryptorOptions {
@@ -53,7 +58,7 @@ export interface StreamDecryptorOptions {
   /** Size and work limits, as for `decrypt`. */
   limits?: Limits;
   /** Check the signatures inside (one-pass and prefixed around streamed
-   *  literal data, and in buffered messages): `signatures()` after finish. */
+   *  literal data, and in a held SEIPDv1 body): `signatures()` after finish. */
   verificationKeys?: (string | Uint8Array)[];
   /** Unlocked keys on this thread (the one-shot `decrypt`); with `passwords`,
    *  what `unlock()` tries. A worker gets neither keys nor this option. */
@@ -179,6 +184,14 @@ impl InputBuffer {
     }
 }
 
+/// A one-shot input's length option (a non-negative integer).
+fn length(v: &JsValue, name: &str) -> Result<usize, Error> {
+    v.as_f64()
+        .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+        .map(|n| n as usize)
+        .ok_or_else(|| Error::InvalidArgument(format!("{name} must be a length")))
+}
+
 fn bytes(v: Vec<u8>) -> Uint8Array {
     Uint8Array::from(v.as_slice())
 }
@@ -242,6 +255,10 @@ impl StreamEncryptorHandle {
                 }
             },
         };
+        let limits = super::pgp::limits_opt(&o)?;
+        if let Some(n) = field(&o, "dataLength") {
+            crate::openpgp::encrypt::check_data_len(length(&n, "dataLength")?, &limits)?;
+        }
         let opts = StreamEncryptOptions {
             base: EncryptOptions {
                 encryption_keys: keys.iter().map(|k| k.as_slice()).collect(),
@@ -249,7 +266,7 @@ impl StreamEncryptorHandle {
                 signing_keys: Vec::new(),
                 armor: opt_bool(&o, "armor", false)?,
                 seipd,
-                limits: Limits::default(),
+                limits,
             },
             one_pass,
             aead,
@@ -445,12 +462,7 @@ impl StreamDecryptorHandle {
             keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
             passwords = strings(&o, "passwords")?;
             if let Some(n) = field(&o, "messageLength") {
-                let n = n
-                    .as_f64()
-                    .filter(|n| n.fract() == 0.0 && *n >= 0.0)
-                    .ok_or_else(|| {
-                        Error::InvalidArgument("messageLength must be a length".into())
-                    })?;
+                let n = length(&n, "messageLength")?;
                 crate::openpgp::decrypt::check_one_shot(
                     &crate::openpgp::DecryptOptions {
                         decryption_keys: keys.iter().map(|k| k.as_ref()).collect(),
@@ -462,7 +474,7 @@ impl StreamDecryptorHandle {
                             .collect(),
                         limits: opts.limits,
                     },
-                    n as usize,
+                    n,
                 )?;
             }
         }
@@ -599,13 +611,14 @@ impl StreamDecryptorHandle {
     }
 
     /// Ends the input: checks completeness and the final tag (or decrypts a
-    /// buffered message and returns its plaintext).
+    /// held SEIPDv1 body, checks its MDC and returns its plaintext; see
+    /// `unlock` when that fails).
     pub fn finish(&mut self) -> JsResult<Uint8Array> {
         self.inner.finish_into()?;
         Ok(self.take_output())
     }
 
-    /// Signature checks once finished (streamed or buffered content), in the
+    /// Signature checks once finished (streamed or held content), in the
     /// same form as `decrypt`'s `signatures`.
     #[wasm_bindgen(unchecked_return_type = "SignatureResult[]")]
     pub fn signatures(&self) -> Array {
@@ -632,7 +645,7 @@ impl StreamDecryptorHandle {
     /// Like `completeJob`, but the literal data is not copied out: returns
     /// (offset, length) pairs into the job's plaintext (as written at its
     /// `ptr`), in order; hand on those ranges of your own copy of it. Any
-    /// other plaintext (a buffered fallback) still comes from `takeOutput`.
+    /// other plaintext (decompressed content, say) still comes from `takeOutput`.
     #[wasm_bindgen(js_name = completeJobSegments)]
     pub fn complete_job_segments(&mut self) -> JsResult<Uint32Array> {
         let job = next_done(&mut self.in_flight)?;
@@ -708,8 +721,9 @@ impl StreamDecryptorHandle {
         Ok(self.inner.rewind()?)
     }
 
-    /// true = streamed, false = buffered (SEIPDv1, compressed or signed
-    /// content), undefined = not known yet.
+    /// true = streamed (SEIPDv2, and SEIPDv1 in two passes), false = held
+    /// until its MDC (one-pass SEIPDv1, known from its version octet, before
+    /// any key work), undefined = not known yet.
     #[wasm_bindgen(getter, js_name = isStreaming)]
     pub fn is_streaming(&self) -> Option<bool> {
         self.inner.is_streaming()
