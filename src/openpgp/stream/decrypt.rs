@@ -450,13 +450,7 @@ impl StreamDecryptor {
     /// for [`held_len`](Self::held_len). Then [`finish_into`](Self::finish_into).
     pub fn end_input(&mut self) -> Result<()> {
         self.guard()?;
-        let mut r = Ok(());
-        if let Some(Some(a)) = self.armor.as_mut() {
-            r = a.finish().and_then(|bin| {
-                self.armor = Some(None);
-                self.push_binary(&bin)
-            });
-        }
+        let mut r = self.end_armor();
         if self.replay.is_none() && !self.needs_session_key() {
             r = r.and_then(|()| self.run(true));
         }
@@ -548,15 +542,19 @@ impl StreamDecryptor {
     /// `finish` again.
     pub fn finish_into(&mut self) -> Result<()> {
         self.guard()?;
-        let mut r = Ok(());
-        if let Some(Some(a)) = self.armor.as_mut() {
-            r = a.finish().and_then(|bin| {
+        let r = self.end_armor().and_then(|()| self.finish_inner());
+        self.wrap(r)
+    }
+
+    /// The armor's last octets (its final line, the checksum) pushed on.
+    fn end_armor(&mut self) -> Result<()> {
+        match self.armor.as_mut() {
+            Some(Some(a)) => a.finish().and_then(|bin| {
                 self.armor = Some(None);
                 self.push_binary(&bin)
-            });
+            }),
+            _ => Ok(()),
         }
-        let r = r.and_then(|()| self.finish_inner());
-        self.wrap(r)
     }
 
     /// [`finish_into`](Self::finish_into), returning the remaining plaintext.
