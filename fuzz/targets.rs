@@ -161,8 +161,10 @@ fn pgp_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
         if !d.needs_session_key() {
             return Err(signet_crypto::Error::InvalidArgument("no body".into()));
         }
-        d.unlock(&opts.decryption_keys, &opts.passwords)?;
+        // SEIPDv2 releases plaintext as it goes; a held body only at `finish`.
+        let mut got = d.unlock(&opts.decryption_keys, &opts.passwords)?;
         d.end_input()?;
+        d.with_output(|b| got.extend_from_slice(b));
         let n = d.held_len();
         let mid = n / 32 * 16;
         if n > 0 {
@@ -174,7 +176,8 @@ fn pgp_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
             };
             d.put_held_range(mid, n, Some(&theirs))?;
         }
-        d.finish()
+        got.extend_from_slice(&d.finish()?);
+        Ok(got)
     })();
     let out = decrypt(data, &opts)?;
     assert!(
