@@ -17,8 +17,7 @@ use std::path::Path;
 use signet_crypto::notes::{open_shared_note, MemoryStore, OpenOptions, Vault};
 use signet_crypto::openpgp::stream::{decrypt_session_key, StreamDecryptOptions, StreamDecryptor};
 use signet_crypto::openpgp::{
-    decrypt, read_key, unlock_key, verify, DecryptOptions, Limits, PrivateKey, Seipd1Parts,
-    VerifyOptions,
+    decrypt, read_key, unlock_key, verify, DecryptOptions, Limits, PrivateKey, VerifyOptions,
 };
 use signet_crypto::wrap::{envelope_recipients, unwrap_key, WrapPublicKey, WrapSecretKey};
 use signet_crypto::Error;
@@ -150,24 +149,36 @@ fn pgp_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
         verification_keys: fx.pgp_certs.iter().map(Vec::as_slice).collect(),
         limits: fuzz_limits(),
     };
-    // SEIPDv1 in ranges (the browsers' two-lane path), differential: when
-    // both succeed, it agrees with `decrypt`.
-    let parts = match Seipd1Parts::open(data, &opts) {
-        Some(Ok(mut p)) => {
-            let n = p.ciphertext().len();
-            let mid = n / 32 * 16;
-            let lanes = p.decrypt_range(0, mid).and_then(|()| {
-                let (iv, ct) = p.range(mid, n)?;
-                let theirs = signet_crypto::openpgp::cfb_decrypt_range(p.session_key(), &iv, ct)?;
-                if let Some(dst) = p.plaintext_mut().get_mut(mid..n) {
-                    dst.copy_from_slice(&theirs);
-                }
-                Ok(())
-            });
-            Some(lanes.and_then(|()| p.finish(&opts)))
+    // A held SEIPDv1 body in ranges (the browsers' two-lane path: half here,
+    // half "elsewhere"), differential: when both succeed, it agrees with `decrypt`.
+    let lanes = (|| -> signet_crypto::Result<Vec<u8>> {
+        let mut d = StreamDecryptor::new(StreamDecryptOptions {
+            limits: opts.limits,
+            verification_keys: fx.pgp_certs.clone(),
+            ..Default::default()
+        });
+        d.push_into(data)?;
+        if !d.needs_session_key() {
+            return Err(signet_crypto::Error::InvalidArgument("no body".into()));
         }
-        _ => None,
-    };
+        // SEIPDv2 releases plaintext as it goes; a held body only at `finish`.
+        let mut got = d.unlock(&opts.decryption_keys, &opts.passwords)?;
+        d.end_input()?;
+        d.with_output(|b| got.extend_from_slice(b));
+        let n = d.held_len();
+        let mid = n / 32 * 16;
+        if n > 0 {
+            d.put_held_range(0, mid, None)?;
+            let theirs = {
+                let key = d.held_key().unwrap_or_default();
+                let (iv, ct) = d.held_range(mid, n)?;
+                signet_crypto::openpgp::cfb_decrypt_range(&key, &iv, ct)?
+            };
+            d.put_held_range(mid, n, Some(&theirs))?;
+        }
+        got.extend_from_slice(&d.finish()?);
+        Ok(got)
+    })();
     let out = decrypt(data, &opts)?;
     assert!(
         out.data.len() as u64
@@ -176,9 +187,9 @@ fn pgp_decrypt(fx: &Fixtures, data: &[u8]) -> signet_crypto::Result<()> {
                 .max_decompressed_size
                 .max(opts.limits.max_message_size)
     );
-    if let Some(Ok((plain, _))) = parts {
+    if let Ok(plain) = lanes {
         assert_eq!(
-            plain.to_vec().as_slice(),
+            plain.as_slice(),
             out.data.as_slice(),
             "two-lane SEIPDv1 differs"
         );

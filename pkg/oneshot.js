@@ -1,29 +1,22 @@
-// One-shot `encrypt` / `decrypt` with the AES bulk in WebCrypto.
+// One-shot `encrypt` / `decrypt` over the streams' engine drivers, in-thread.
 //
-// The Wasm build runs AES in software (no AES instructions in Wasm), about 20x
-// slower than WebCrypto. For the common cases (encryption without signing or
-// custom limits: SEIPDv2 AES-GCM, or SEIPDv1 through AES-CBC; decryption of
-// SEIPDv2 AES-GCM) these wrappers drive the streaming engine in-thread: Rust
-// still does every packet, key and framing step, WebCrypto only the bulk AES.
-// SEIPDv1 decryption in browsers shares its software AES with the stream
-// worker (decryptV1Parallel). Encryption with signing, custom limits or
-// unknown options goes to the Wasm function unchanged. Decryption hands a
-// message to the next path only on an explicit "not mine" decided before any
-// key work (SEIPDv1, custom limits, verification keys); errors are final, so
-// no S2K runs twice for one message.
+// `decrypt` is the DecryptEngine of stream-worker.js (the one driver of the
+// Rust engine, also behind `decryptStream`) over the whole message, for every
+// option, version and cipher: Rust does every packet, key, limit and release
+// rule; the AES-GCM bulk runs in WebCrypto (node:crypto in Node) where it
+// exists; SEIPDv1's AES in node:crypto (Node) or in Wasm (SIMD), where in
+// browsers the stream worker decrypts half of a large held body meanwhile.
+// Errors are the engine's, and there is no second path: no S2K runs twice.
+// `encrypt` drives the EncryptEngine the same way (signing keys stay here:
+// the engine hashes, StreamSigner signs); only `sessionKeyOut` takes the Wasm
+// `encrypt`, since the engine never hands its session key out.
 import * as wasm from './wasm/signet_crypto.js';
-import { EncryptEngine, DecryptEngine, BUFFERED, sessionKeyGetter } from './stream-worker.js';
-import { canUseWorker, cfbRangeInWorker } from './stream.js';
+import { EncryptEngine, DecryptEngine } from './stream-worker.js';
+import { readOptions, canUseWorker, cfbRangeInWorker } from './stream.js';
+import { signetError } from './errors.js';
 
-const subtle = globalThis.crypto?.subtle;
 /** Input handed to the engine per step (it copies it into Wasm memory). */
 const STEP = 1 << 20;
-/** The one-shot functions' default `limits.maxMessageSize`: beyond it they refuse. */
-const MAX_MESSAGE = 256 << 20;
-
-const isPlain = (o) => !!o && typeof o === 'object' && !Array.isArray(o);
-const isStrings = (v) => v === undefined || (Array.isArray(v) && v.every((p) => typeof p === 'string'));
-const isArray = (v) => v === undefined || Array.isArray(v);
 
 /**
  * A buffer for `n` bytes that the caller overwrites entirely. In Node without
@@ -53,176 +46,78 @@ function concat(parts) {
 
 const utf8 = (s) => new TextEncoder().encode(s);
 
-/** The options the fast path understands, or null (then the Wasm path decides). */
-function encryptPlan(o) {
-  try {
-    if (!subtle || !isPlain(o)) return null;
-    const { data, encryptionKeys, passwords, signingKeys, armor, seipd, ...rest } = o;
-    if (Object.keys(rest).length) return null; // `limits` or anything unexpected
-    if (!(data instanceof Uint8Array) && typeof data !== 'string') return null;
-    if (signingKeys !== undefined && !(Array.isArray(signingKeys) && signingKeys.length === 0)) return null;
-    if (armor !== undefined && typeof armor !== 'boolean') return null;
-    if (seipd !== undefined && seipd !== 'auto' && seipd !== 'v1' && seipd !== 'v2') return null;
-    if (!isArray(encryptionKeys) || !isStrings(passwords)) return null;
-    if (!encryptionKeys?.length && !passwords?.length) return null;
-    return { data, encryptionKeys: [...(encryptionKeys ?? [])], passwords: [...(passwords ?? [])], armor: armor ?? true, seipd };
-  } catch {
-    return null;
-  }
+/** A one-shot input (`data`, `message`) as bytes: a string is its UTF-8. */
+function inputBytes(v, name) {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'string') return utf8(v);
+  throw signetError('INVALID_ARGUMENT', v == null ? `${name} is required` : `${name} must be a Uint8Array or a string`);
 }
 
-async function encryptFast(p) {
-  const bytes = typeof p.data === 'string' ? utf8(p.data) : p.data;
-  if (bytes.length > MAX_MESSAGE) return null;
-  const { data: _, ...opts } = p;
-  const eng = new EncryptEngine(wasm, { ...opts, backend: 'webcrypto' });
+/**
+ * Encrypts (and optionally signs): the streams' engine driver (EncryptEngine)
+ * run in-thread over the whole data, with the AES bulk (GCM chunks, SEIPDv1's
+ * CBC jobs) in WebCrypto (node:crypto in Node) where it exists. Signing keys
+ * stay on this thread: the engine hashes, `StreamSigner` signs, as for
+ * `encryptStream`. Only `sessionKeyOut` takes the Wasm `encrypt` (the engine
+ * never hands its session key out).
+ * @param {import('./wasm/signet_crypto.js').EncryptOptions} options
+ */
+export async function encrypt(options) {
+  const o = readOptions(options, 'encrypt');
+  // The Wasm `encrypt` also checks the option (true or false, else INVALID_ARGUMENT).
+  if (o.sessionKeyOut != null && o.sessionKeyOut !== false) return wasm.encrypt(o);
+  const bytes = inputBytes(o.data, 'data');
+  const { encryptionKeys, passwords, signingKeys, seipd, limits } = o;
+  const armor = o.armor ?? true;
+  const signs = signingKeys != null && !(Array.isArray(signingKeys) && signingKeys.length === 0);
+  let signer = signs ? new wasm.StreamSigner(signingKeys) : null;
+  let eng = null;
   try {
+    eng = new EncryptEngine(wasm, {
+      encryptionKeys, passwords, armor, seipd, limits, dataLength: bytes.length,
+      ...(signer && { onePass: signer.specs(), sign: async (digests) => signer.sign(digests) }),
+    });
     const parts = [];
     for (let off = 0; off < bytes.length; off += STEP) parts.push(...await eng.push(bytes.subarray(off, off + STEP)));
     parts.push(...await eng.finish());
     const out = concat(parts);
-    return p.armor ? new TextDecoder().decode(out) : out;
+    return armor ? new TextDecoder().decode(out) : out;
   } finally {
-    eng.free();
+    eng?.free();
+    signer?.free();
+    signer = null;
   }
 }
 
 /**
- * Encrypts (and optionally signs): `encrypt` of the Wasm module, with the
- * AES-GCM bulk in WebCrypto where the options allow it (see the file comment).
- * @param {import('./wasm/signet_crypto.js').EncryptOptions} options
- */
-export async function encrypt(options) {
-  const p = encryptPlan(options);
-  if (p) {
-    try {
-      const r = await encryptFast(p);
-      if (r !== null) return r;
-    } catch {
-      // The Wasm path gives the canonical error (or result) for these options.
-    }
-  }
-  return wasm.encrypt(options);
-}
-
-function decryptPlan(o) {
-  try {
-    if (!subtle || !isPlain(o)) return null;
-    const { message, decryptionKeys, passwords, verificationKeys, ...rest } = o;
-    if (Object.keys(rest).length) return null; // `limits` or anything unexpected
-    if (!(message instanceof Uint8Array) && typeof message !== 'string') return null;
-    // Verification keys are parsed (and errors reported) by the Wasm path;
-    // streamed content carries no signatures, so nothing is lost there.
-    if (verificationKeys !== undefined && !(Array.isArray(verificationKeys) && verificationKeys.length === 0)) return null;
-    if (!isArray(decryptionKeys) || !isStrings(passwords)) return null;
-    if (!decryptionKeys?.length && !passwords?.length) return null;
-    return { message, decryptionKeys: [...(decryptionKeys ?? [])], passwords: [...(passwords ?? [])] };
-  } catch {
-    return null;
-  }
-}
-
-async function decryptFast(p) {
-  const bytes = typeof p.message === 'string' ? utf8(p.message) : p.message;
-  if (bytes.length > MAX_MESSAGE) return null;
-  const { decryptionKeys, passwords } = p;
-  const getSessionKey = sessionKeyGetter(wasm, decryptionKeys, passwords);
-  // stopIfBuffered: SEIPDv1 -> the next path, before any key work. Signed or
-  // compressed SEIPDv2 content is finished by the engine itself (buffered,
-  // with the session key it already has).
-  const eng = new DecryptEngine(wasm, { backend: 'webcrypto', passwords, getSessionKey, stopIfBuffered: true });
-  try {
-    const parts = [];
-    for (let off = 0; off < bytes.length; off += STEP) parts.push(...await eng.push(bytes.subarray(off, off + STEP)));
-    parts.push(...await eng.finish());
-    // Nothing is returned before the whole message authenticated.
-    return { data: concat(parts), signatures: eng.signatures };
-  } catch (e) {
-    if (e === BUFFERED) return null;
-    throw e;
-  } finally {
-    eng.free();
-  }
-}
-
-/** Messages from this size on share SEIPDv1's software AES with the worker. */
-const PARALLEL_V1 = 1 << 20;
-
-/** @internal How often each fast path completed (for tests: a fallback must not pass silently). */
-export const fastPathStats = { v1Parallel: 0 };
-
-/**
- * SEIPDv1 in browsers: WebCrypto has no route for CFB decryption (it needs E of
- * arbitrary blocks), so AES runs in Wasm software. CFB decryption of a block
- * range needs only the ciphertext block before it, so the page and the shared
- * stream worker each decrypt half, at the same time. Rust checks the MDC over
- * the whole plaintext before parsing or releasing anything. Null: not a
- * (large enough) AES SEIPDv1 message, or no worker here.
- */
-async function decryptV1Parallel(options) {
-  const bytes = options.message;
-  if (!canUseWorker() || !(bytes?.length >= PARALLEL_V1)) return null;
-  const h = wasm.openSeipd1(options);
-  if (!h) return null;
-  try {
-    const n = h.length;
-    // Not AES: Rust decrypted it whole already (no second S2K elsewhere).
-    if (n === 0) return h.finish();
-    const mid = Math.floor(n / 32) * 16;
-    const key = h.sessionKey();
-    let theirs;
-    try {
-      theirs = cfbRangeInWorker(key, h.rangeInput(mid, n));
-    } finally {
-      key.fill(0);
-    }
-    theirs.catch(() => {});
-    h.decryptRange(0, mid);
-    const plain = await theirs;
-    if (!plain) return null;
-    try {
-      h.setPlaintext(mid, plain);
-    } finally {
-      plain.fill(0);
-    }
-    const r = h.finish();
-    fastPathStats.v1Parallel++;
-    return r;
-  } finally {
-    h.free();
-  }
-}
-
-/**
- * Decrypts and checks signatures inside: `decrypt` of the Wasm module, with the
- * AES-GCM bulk in WebCrypto where it can, and SEIPDv1's AES shared with a
- * worker in browsers (see the file comment). Nothing is returned unless the
- * whole message authenticated.
+ * Decrypts and checks signatures inside: the streams' engine driver
+ * (DecryptEngine) run in-thread over the whole message, with the AES-GCM bulk
+ * in WebCrypto (node:crypto in Node) where it exists. Every option, version
+ * and cipher takes this one path; nothing is returned unless the whole
+ * message authenticated.
  * @param {import('./wasm/signet_crypto.js').DecryptOptions} options
  */
 export async function decrypt(options) {
-  // Each path hands over only on an explicit "not mine" (null), decided
-  // before any key or password work; its errors about the message (they carry
-  // a code) are final, so no S2K ever runs twice for one message. An error
-  // without a code comes from the caller's own option objects (a throwing
-  // getter, say): the Wasm path then reports it with its code.
-  const final = (e) => typeof e?.code === 'string';
-  const p = decryptPlan(options);
-  if (p) {
-    try {
-      const r = await decryptFast(p);
-      if (r !== null) return r;
-    } catch (e) {
-      if (final(e)) throw e;
+  const { message, decryptionKeys, passwords, verificationKeys, limits } = readOptions(options, 'decrypt');
+  const bytes = inputBytes(message, 'message');
+  // The options are checked (as `decrypt` always checked them) before any
+  // message work; `messageLength` refuses a message over the limit.
+  // In browsers a held SEIPDv1 body shares its software AES with the stream worker.
+  const eng = new DecryptEngine(wasm, {
+    decryptionKeys, passwords, verificationKeys, limits, messageLength: bytes.length,
+    rangeInWorker: canUseWorker() ? cfbRangeInWorker : null,
+  });
+  try {
+    const parts = [];
+    for (let off = 0; off < bytes.length;) {
+      // A held SEIPDv1 body goes in one push: copied once, decrypted in one call.
+      const n = eng.holds ? bytes.length - off : STEP;
+      parts.push(...await eng.push(bytes.subarray(off, off + n)));
+      off += n;
     }
+    parts.push(...await eng.finish());
+    return { data: concat(parts), signatures: eng.signatures };
+  } finally {
+    eng.free();
   }
-  if (isPlain(options)) {
-    try {
-      const r = await decryptV1Parallel(options);
-      if (r) return r;
-    } catch (e) {
-      if (final(e)) throw e;
-    }
-  }
-  return wasm.decrypt(options);
 }

@@ -82,6 +82,9 @@ export function blobRanges(blob) {
 /** WebCrypto batches (about 1 MiB each) kept in flight beyond the newest. */
 const DEPTH = 2;
 
+/** Held SEIPDv1 bodies from this size on share their AES with another thread. */
+const LANES_MIN = 1 << 20;
+
 /**
  * @internal Counters of one engine's seam around WebCrypto (deterministic,
  * unlike timings): octets pushed, octets JS copied into and out of Wasm memory,
@@ -413,9 +416,10 @@ export class EncryptEngine {
 }
 
 /**
- * The worker's share of a SEIPDv1 decryption (`Seipd1Decryption` on the page,
- * oneshot.js): each push is IV + ciphertext of a block range, answered with
- * its AES-CFB plaintext, which the page checks (MDC) before releasing anything.
+ * The worker's share of a held SEIPDv1 body (a DecryptEngine's #lanes on the
+ * page): each push is IV + ciphertext of a block range, answered with its
+ * AES-CFB plaintext, which the page's engine checks (MDC) before releasing
+ * anything.
  */
 class CfbRangeEngine {
   constructor(w, { key }) {
@@ -446,34 +450,47 @@ class CfbRangeEngine {
   }
 }
 
-/** Thrown by a DecryptEngine made with `stopIfBuffered` when the message
- *  cannot stream (SEIPDv1, signed or compressed content). */
-export const BUFFERED = Object.freeze(new Error('the message cannot be streamed'));
-
-/** Decrypts pushed message bytes; each call resolves to authenticated plaintext. */
+/**
+ * Decrypts pushed message bytes; each call resolves to authenticated
+ * plaintext. The one driver of the Rust engine for `decryptStream` (here or in
+ * the worker) and for the one-shot `decrypt` (in-thread, `messageLength` set).
+ */
 export class DecryptEngine {
   /**
    * @param w the wasm module
-   * @param options { backend, passwords } plus `getSessionKey(eskBytes)`: resolves
-   *   to session key bytes, or null to fall back to the passwords.
+   * @param options StreamDecryptor options (`passwords`, and in-thread
+   *   `decryptionKeys`, are what `unlock()` tries) plus `getSessionKey(eskBytes)`:
+   *   resolves to session key bytes, or null to fall back to `unlock()`.
    */
-  constructor(w, { backend, passwords = [], getSessionKey = null, stopIfBuffered = false, twoPass = false, limits, verificationKeys } = {}) {
+  constructor(w, { backend, passwords = [], decryptionKeys = [], getSessionKey = null, twoPass = false, limits, verificationKeys, messageLength, rangeInWorker = null } = {}) {
     this.w = w;
-    this.stopIfBuffered = stopIfBuffered;
     this.inflight = [];
     this.seam = seamStats();
     /** Set once a batch was completed: the first one is completed without
      *  waiting for more input (time to first byte), costing one batch of overlap. */
     this.firstDone = false;
-    this.dec = new w.StreamDecryptor({ backend: wantWebCrypto(backend) ? 'external' : 'rust', twoPass, limits, verificationKeys });
+    this.dec = new w.StreamDecryptor({
+      backend: wantWebCrypto(backend) ? 'external' : 'rust', twoPass, limits, verificationKeys, passwords, decryptionKeys,
+      ...(messageLength !== undefined && { messageLength }),
+    });
+    /** One-shot: a held SEIPDv1 body's plaintext collects in Wasm blocks. */
+    this.oneShot = messageLength !== undefined;
+    /** `(key, ivAndCiphertext)` resolving to a range's CFB plaintext from
+     *  another thread (the page's one-shot `decrypt`: stream.js's worker). */
+    this.rangeInWorker = rangeInWorker;
     /** Set by finish() when a two-pass first pass verified the message: call rewind(). */
     this.again = false;
-    this.passwords = passwords;
+    /** Whether the engine's own `unlock()` has keys or passwords to try. */
+    this.canUnlock = passwords?.length > 0 || decryptionKeys?.length > 0;
     this.getSessionKey = getSessionKey;
     this.key = null;
-    this.keyed = false;
     /** Filled by finish(). */
     this.signatures = [];
+  }
+
+  /** True once the engine holds the body whole until its MDC (one-pass SEIPDv1). */
+  get holds() {
+    return this.dec?.isStreaming === false;
   }
 
   get info() {
@@ -481,37 +498,75 @@ export class DecryptEngine {
     return { backend: this.dec.backend === 'external' ? 'webcrypto' : 'rust', streaming: this.dec.isStreaming, verifying: this.dec.isVerifying };
   }
 
-  async #unlock(out) {
-    if (!this.dec.needsSessionKey) return;
-    const sk = this.getSessionKey ? await this.getSessionKey(this.dec.eskBytes()) : null;
+  /**
+   * Sets the session key once the engine asks: from `getSessionKey` (the
+   * thread holding the private keys), else the engine's own search. `retry`:
+   * the held body failed its MDC under the last key; only the engine's search
+   * goes on from there (it remembers what it tried). False: nothing to try.
+   */
+  async #unlock(out, retry = false) {
+    if (!this.dec.needsSessionKey) return true;
+    const sk = !retry && this.getSessionKey ? await this.getSessionKey(this.dec.eskBytes()) : null;
     if (sk) {
-      this.keyed = true;
       try {
         pushCopied(this, out, this.dec.setSessionKey(sk));
       } finally {
         sk.fill(0);
       }
-      return;
+      return true;
     }
-    if (this.passwords.length) {
-      this.keyed = true;
-      pushCopied(this, out, this.dec.unlockWithPasswords(this.passwords));
-      return;
+    if (this.canUnlock) {
+      pushCopied(this, out, this.dec.unlock());
+      return true;
     }
+    if (retry) return false;
     throw signetError('NO_MATCHING_KEY', 'no decryption key or password matches this message');
+  }
+
+  /**
+   * A held AES SEIPDv1 body from LANES_MIN octets on, with another thread to
+   * share its software AES (browsers' one-shot `decrypt`): the worker decrypts
+   * the second half (CFB decryption of a range needs only the ciphertext
+   * block before it) while this thread decrypts the first. The engine
+   * decrypts whatever was not put (the worker failed, say) and checks the MDC
+   * over all of it at `finish`, before anything is parsed.
+   */
+  async #lanes() {
+    const n = this.rangeInWorker ? this.dec.heldLength : 0;
+    if (n < LANES_MIN) return;
+    const mid = Math.floor(n / 32) * 16;
+    const key = this.dec.heldKey();
+    let theirs;
+    try {
+      theirs = Promise.resolve(this.rangeInWorker(key, this.dec.heldRange(mid, n))).catch(() => null);
+    } finally {
+      key.fill(0);
+    }
+    this.dec.decryptHeldRange(0, mid);
+    const plain = await theirs;
+    if (!plain || !this.dec) return;
+    try {
+      this.dec.putHeldRange(mid, plain);
+    } finally {
+      plain.fill(0);
+    }
+  }
+
+  /** `finish` of the engine; a held SEIPDv1 body whose MDC failed gets the next candidate key. */
+  async #finishHeld(out) {
+    for (;;) {
+      try {
+        await this.#lanes();
+        pushCopied(this, out, this.dec.finish());
+        return;
+      } catch (e) {
+        if (e?.code !== 'DECRYPTION_FAILED' || !this.dec.needsSessionKey || !await this.#unlock(out, true)) throw e;
+      }
+    }
   }
 
   #submit() {
     return submitBatch(this, this.dec, 'decrypt');
-  }
-
-  // "Not mine": a message that cannot stream is handed back only before any
-  // key work (Rust asks for the session key once the body's version octet is
-  // known, so SEIPDv1 is always seen here first). Once a session key was
-  // derived the engine finishes the buffered message itself: an S2K is never
-  // run twice for one message.
-  #checkBuffered() {
-    if (this.stopIfBuffered && !this.keyed && this.dec.isStreaming === false) throw BUFFERED;
   }
 
   async #completeOldest(out) {
@@ -566,35 +621,34 @@ export class DecryptEngine {
     } else {
       pushCopied(this, out, pushInto(this, this.dec, data));
     }
-    this.#checkBuffered();
     await this.#unlock(out);
     await this.#submit();
-    while (shouldComplete(this, !this.firstDone)) {
-      await this.#completeOldest(out);
-      this.#checkBuffered();
-    }
+    while (shouldComplete(this, !this.firstDone)) await this.#completeOldest(out);
     return out;
   }
 
   async finish() {
     const out = [];
-    this.#checkBuffered();
-    pushCopied(this, out, this.dec.finish());
+    // One-shot, held body: its plaintext goes to blocks (no doubling buffer).
+    const blocks = this.oneShot && this.holds;
+    if (blocks) {
+      this.dec.collectBlocks();
+      // The body complete (armor's end, an indeterminate length) for #lanes.
+      this.dec.endInput();
+    }
+    await this.#finishHeld(out);
     if (this.dec.needsSecondPass) {
       // Two-pass SEIPDv1: verified, nothing released; push it all again.
       this.again = true;
       return out;
     }
-    this.#checkBuffered();
     await this.#submit();
-    while (this.inflight.length) {
-      await this.#completeOldest(out);
-      this.#checkBuffered();
-    }
+    while (this.inflight.length) await this.#completeOldest(out);
     // With WebCrypto the final tag is checked by the job just run.
     if (!this.dec.isDone) pushCopied(this, out, this.dec.finish());
     if (!this.dec.isDone) throw new Error('internal: decryption did not complete');
-    // Signature checks, streamed or buffered (the same form as `decrypt`'s).
+    if (blocks) pushCopied(this, out, this.dec.takeBlocks());
+    // Signature checks, streamed or held (the same form as `decrypt`'s).
     this.signatures = this.dec.signatures();
     this.free();
     return out;

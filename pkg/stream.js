@@ -31,7 +31,7 @@ function canUseWorker() {
 // compiled (posted to it, so it is not fetched and compiled a second time),
 // and stays warm between streams. It is let go after IDLE_MS without streams,
 // or at once after a stream that left its Wasm memory large (memory never
-// shrinks; the buffered fallbacks may hold up to 256 MiB, a sender's Argon2
+// shrinks; a held SEIPDv1 body may take up to 256 MiB, a sender's Argon2
 // parameters up to 1 GiB).
 
 /** Compiled module shared with the worker (set by index.js's `init`). */
@@ -44,7 +44,7 @@ export function setStreamWasmModule(module) {
 const IDLE_MS = 30_000;
 /** Wasm memory above which the worker is let go after a stream: above what two
  *  default Argon2 runs (64 MiB each, fragmented by concurrent streams: 137 MiB
- *  measured) plus streaming need, below large buffered fallbacks. */
+ *  measured) plus streaming need, below large held SEIPDv1 bodies. */
 const MAX_KEPT_MEMORY = 192 << 20;
 
 let pool = null;
@@ -299,7 +299,8 @@ class WorkerEngine {
 }
 
 /**
- * @internal The shared worker's share of a SEIPDv1 decryption (oneshot.js):
+ * @internal The shared worker's share of a held SEIPDv1 body (DecryptEngine's
+ * lanes, for the one-shot `decrypt`):
  * AES-CFB of `input` (IV + ciphertext, transferred) with `key` (copied to the
  * worker; wipe yours). Resolves to the plaintext; null where there is no worker.
  */
@@ -322,10 +323,11 @@ async function createEngine(kind, options, getSessionKey, useWorker, sign = null
 }
 
 /**
- * A plain snapshot of the caller's options: a getter or Proxy that throws becomes
- * INVALID_ARGUMENT (like the Wasm functions), and later reads cannot change.
+ * @internal A plain snapshot of the caller's options (here and for the one-shot
+ * functions): a getter or Proxy that throws becomes INVALID_ARGUMENT, and later
+ * reads cannot change.
  */
-function readOptions(options, what) {
+export function readOptions(options, what) {
   if (!options || typeof options !== 'object') throw signetError('INVALID_ARGUMENT', `${what} expects an options object`);
   try {
     const o = { ...options };

@@ -14,7 +14,9 @@ use pgp::packet::PacketTrait;
 use pgp::packet::SymEncryptedProtectedData;
 use signet_crypto::openpgp::stream::test_hooks::take_copied;
 use signet_crypto::openpgp::stream::{Backend, SessionKey, StreamDecryptOptions, StreamDecryptor};
-use signet_crypto::openpgp::{decrypt, unlock_key, DecryptOptions, Limits, PrivateKey};
+use signet_crypto::openpgp::{
+    decrypt, decrypt_stream, unlock_key, DecryptOptions, Limits, PrivateKey,
+};
 
 /// Octets the engine may copy per input octet (a one-pass SEIPDv1 body held
 /// until its MDC, body staging, chunk assembly, output), plus a fixed
@@ -367,9 +369,28 @@ fn many_cheap_password_packets_cost_a_bounded_number_of_body_decryptions() {
         .map(|d| d.data)
         .map_err(|e| e.code())
     };
+    // The `Read` path, which reads once: the engine holds the SEIPDv1 body
+    // anyway, so it tries the same candidates under the same cap.
+    let open_stream = |msg: &[u8], pw: &str| {
+        let mut out = Vec::new();
+        decrypt_stream(
+            &DecryptOptions {
+                passwords: vec![pw],
+                ..Default::default()
+            },
+            msg,
+            &mut out,
+        )
+        .map(|_| out)
+        .map_err(|e| e.code())
+    };
     // Fewer bogus candidates than the cap: the right one is still reached.
     let few = with(MAX_BODY_ATTEMPTS - 1);
     assert_eq!(open(&few, "right").unwrap().as_slice(), data.as_slice());
+    assert_eq!(open_stream(&few, "right").unwrap(), data);
+    // No candidate verifies: a failed authentication, on both paths.
+    assert_eq!(open(&few, "wrong").unwrap_err(), "DECRYPTION_FAILED");
+    assert_eq!(open_stream(&few, "wrong").unwrap_err(), "DECRYPTION_FAILED");
     // 40 of them (under the 64 session-key packets allowed): refused after
     // the cap, each attempt one body's worth of copies.
     let many = with(40);
@@ -390,6 +411,11 @@ fn many_cheap_password_packets_cost_a_bounded_number_of_body_decryptions() {
         assert!(
             copied <= bound,
             "{pw}: {copied} octets copied (bound {bound})"
+        );
+        assert_eq!(
+            open_stream(&many, pw).unwrap_err(),
+            "LIMIT_EXCEEDED",
+            "{pw}"
         );
     }
 }

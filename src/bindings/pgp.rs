@@ -506,7 +506,7 @@ pub(crate) fn signatures_js(sigs: &[core::SignatureCheck]) -> Array {
 /// Armored output as a string, binary as a Uint8Array.
 /// Copies block by block into one JS array: Wasm memory never holds a second,
 /// contiguous copy of the plaintext.
-fn plaintext_js(p: &core::Plaintext) -> Result<Uint8Array> {
+pub(super) fn plaintext_js(p: &core::Plaintext) -> Result<Uint8Array> {
     let len = u32::try_from(p.len())
         .map_err(|_| Error::LimitExceeded("plaintext larger than 4 GiB".into()))?;
     let out = Uint8Array::new_with_length(len);
@@ -793,132 +793,10 @@ pub async fn verify(
     Ok(out.into())
 }
 
-/// Internal (the package's one-shot `decrypt` in browsers): a SEIPDv1 message
-/// whose software AES-CFB is shared between the page and the stream worker.
-/// See `Seipd1Parts` in the core: the MDC is checked over the whole plaintext
-/// by `finish()` before anything is parsed or released.
-#[wasm_bindgen(js_name = Seipd1Decryption)]
-pub struct Seipd1Handle {
-    inner: Option<core::Seipd1Parts>,
-    verification: Vec<Zeroizing<Vec<u8>>>,
-    limits: Limits,
-}
-
-/// Opens a SEIPDv1 message for decryption in ranges (same options as
-/// `decrypt`); undefined when it is not an AES SEIPDv1 message.
-#[wasm_bindgen(js_name = openSeipd1)]
-pub fn open_seipd1(
-    #[wasm_bindgen(js_name = options, unchecked_param_type = "DecryptOptions")] options_: JsValue,
-) -> std::result::Result<Option<Seipd1Handle>, JsValue> {
-    let o = options(&options_, "openSeipd1")?;
-    let message = required_bytes(&o, "message")?;
-    let keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
-    let passwords = strings(&o, "passwords")?;
-    let verification = key_bytes(&o, "verificationKeys")?;
-    let limits = limits_opt(&o)?;
-    if message.len() as u64 > limits.max_message_size {
-        return Ok(None); // `decrypt` reports it
-    }
-    let opts = core::DecryptOptions {
-        decryption_keys: keys.iter().map(|k| k.as_ref()).collect(),
-        passwords: passwords.iter().map(|p| p.as_str()).collect(),
-        verification_keys: Vec::new(),
-        limits,
-    };
-    let r = core::Seipd1Parts::open(&message, &opts).transpose();
-    crate::scrub::scrub_stack();
-    Ok(r?.map(|p| Seipd1Handle {
-        inner: Some(p),
-        verification,
-        limits,
-    }))
-}
-
-impl Seipd1Handle {
-    fn parts(&mut self) -> Result<&mut core::Seipd1Parts> {
-        self.inner
-            .as_mut()
-            .ok_or_else(|| Error::InvalidArgument("this decryption already finished".into()))
-    }
-}
-
-#[wasm_bindgen(js_class = Seipd1Decryption)]
-impl Seipd1Handle {
-    /// Ciphertext length in octets.
-    #[wasm_bindgen(getter)]
-    pub fn length(&self) -> usize {
-        self.inner.as_ref().map_or(0, |p| p.ciphertext().len())
-    }
-
-    /// The session key (algorithm octet + AES key) for `cfbDecryptRange` in
-    /// the worker; wipe the array after posting it.
-    #[wasm_bindgen(js_name = sessionKey)]
-    pub fn session_key(&mut self) -> std::result::Result<Uint8Array, JsValue> {
-        Ok(Uint8Array::from(self.parts()?.session_key()))
-    }
-
-    /// The IV (previous ciphertext block) followed by ciphertext `start..end`,
-    /// the input of `cfbDecryptRange`.
-    #[wasm_bindgen(js_name = rangeInput)]
-    pub fn range_input(
-        &mut self,
-        start: usize,
-        end: usize,
-    ) -> std::result::Result<Uint8Array, JsValue> {
-        let (iv, ct) = self.parts()?.range(start, end)?;
-        let out = Uint8Array::new_with_length((16 + ct.len()) as u32);
-        out.subarray(0, 16).copy_from(&iv);
-        out.subarray(16, out.length()).copy_from(ct);
-        Ok(out)
-    }
-
-    /// Decrypts `start..end` here (`start` a multiple of 16).
-    #[wasm_bindgen(js_name = decryptRange)]
-    pub fn decrypt_range(&mut self, start: usize, end: usize) -> std::result::Result<(), JsValue> {
-        Ok(self.parts()?.decrypt_range(start, end)?)
-    }
-
-    /// Copies a range's plaintext (from `cfbDecryptRange`) into place.
-    #[wasm_bindgen(js_name = setPlaintext)]
-    pub fn set_plaintext(
-        &mut self,
-        start: usize,
-        plain: &[u8],
-    ) -> std::result::Result<(), JsValue> {
-        let dst = self
-            .parts()?
-            .plaintext_mut()
-            .get_mut(start..start.saturating_add(plain.len()))
-            .ok_or_else(|| Error::InvalidArgument("plaintext range outside the message".into()))?;
-        dst.copy_from_slice(plain);
-        Ok(())
-    }
-
-    /// Checks the MDC, then reads the content: the `decrypt` result.
-    #[wasm_bindgen(unchecked_return_type = "DecryptResult")]
-    pub fn finish(&mut self) -> std::result::Result<JsValue, JsValue> {
-        let parts = self
-            .inner
-            .take()
-            .ok_or_else(|| Error::InvalidArgument("this decryption already finished".into()))?;
-        let opts = core::DecryptOptions {
-            verification_keys: self.verification.iter().map(|k| k.as_slice()).collect(),
-            limits: self.limits,
-            ..Default::default()
-        };
-        let r = parts.finish(&opts);
-        crate::scrub::scrub_stack();
-        let (plain, signatures) = r?;
-        let out = Object::new();
-        set(&out, "data", plaintext_js(&plain)?);
-        set(&out, "signatures", signatures_js(&signatures));
-        Ok(out.into())
-    }
-}
-
-/// Internal (the stream worker's share of a `Seipd1Decryption`): AES-CFB
-/// decryption of `input` = IV (16 octets) + ciphertext with `sessionKey`.
-/// The output is unauthenticated until `Seipd1Decryption.finish()`.
+/// Internal (the stream worker's share of a held SEIPDv1 body, see
+/// `StreamDecryptor.heldRange`): AES-CFB decryption of `input` = IV (16
+/// octets) + ciphertext with `sessionKey`. The output is unauthenticated
+/// until the page's `StreamDecryptor.finish()` checks the MDC.
 #[wasm_bindgen(js_name = cfbDecryptRange)]
 pub fn cfb_decrypt_range(
     session_key: &[u8],

@@ -8,7 +8,7 @@ use js_sys::{Array, Int32Array, Object, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::pgp::{field, handles, key_bytes, opt_bool, opt_string, options, strings};
+use super::pgp::{field, handles, key_bytes, opt_bool, opt_string, options, plaintext_js, strings};
 use crate::openpgp::stream::{
     self as core, Backend, ChunkJob, OnePassSpec, SessionKey, StreamDecryptOptions,
     StreamEncryptOptions,
@@ -42,6 +42,11 @@ export interface StreamEncryptorOptions {
   /** "external" hands the bulk AES to the caller (takeJobs/completeJob): AES-GCM
    *  chunks, or AES-CBC jobs for SEIPDv1 (AES-128/256; see `StreamJob`). */
   backend?: "rust" | "external";
+  /** Size and work limits (reading the recipients' keys), as for `encrypt`. */
+  limits?: Limits;
+  /** The whole data's length (the one-shot `encrypt`): over
+   *  `limits.maxMessageSize` refused before any work. */
+  dataLength?: number;
 }
 
 export interface StreamDecryptorOptions {
@@ -53,8 +58,16 @@ export interface StreamDecryptorOptions {
   /** Size and work limits, as for `decrypt`. */
   limits?: Limits;
   /** Check the signatures inside (one-pass and prefixed around streamed
-   *  literal data, and in buffered messages): `signatures()` after finish. */
+   *  literal data, and in a held SEIPDv1 body): `signatures()` after finish. */
   verificationKeys?: (string | Uint8Array)[];
+  /** Unlocked keys on this thread (the one-shot `decrypt`); with `passwords`,
+   *  what `unlock()` tries. A worker gets neither keys nor this option. */
+  decryptionKeys?: PrivateKey[];
+  passwords?: string[];
+  /** The whole message's length (the one-shot `decrypt`): the options are
+   *  checked as `decrypt` checks them (size limit, a key or password given,
+   *  verification keys parse) before any message work. */
+  messageLength?: number;
 }
 
 /** Output of `StreamEncryptor.takeLayout()`: `ops` assembles the ciphertext in
@@ -171,6 +184,14 @@ impl InputBuffer {
     }
 }
 
+/// A one-shot input's length option (a non-negative integer).
+fn length(v: &JsValue, name: &str) -> Result<usize, Error> {
+    v.as_f64()
+        .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+        .map(|n| n as usize)
+        .ok_or_else(|| Error::InvalidArgument(format!("{name} must be a length")))
+}
+
 fn bytes(v: Vec<u8>) -> Uint8Array {
     Uint8Array::from(v.as_slice())
 }
@@ -234,6 +255,10 @@ impl StreamEncryptorHandle {
                 }
             },
         };
+        let limits = super::pgp::limits_opt(&o)?;
+        if let Some(n) = field(&o, "dataLength") {
+            crate::openpgp::encrypt::check_data_len(length(&n, "dataLength")?, &limits)?;
+        }
         let opts = StreamEncryptOptions {
             base: EncryptOptions {
                 encryption_keys: keys.iter().map(|k| k.as_slice()).collect(),
@@ -241,7 +266,7 @@ impl StreamEncryptorHandle {
                 signing_keys: Vec::new(),
                 armor: opt_bool(&o, "armor", false)?,
                 seipd,
-                limits: Limits::default(),
+                limits,
             },
             one_pass,
             aead,
@@ -410,6 +435,9 @@ pub struct StreamDecryptorHandle {
     inner: core::StreamDecryptor,
     in_flight: VecDeque<ChunkJob>,
     input: InputBuffer,
+    /// What `unlock()` tries (see `decryptionKeys`, `passwords`).
+    keys: Vec<std::rc::Rc<crate::openpgp::PrivateKey>>,
+    passwords: Vec<Zeroizing<String>>,
 }
 
 #[wasm_bindgen(js_class = StreamDecryptor)]
@@ -421,6 +449,7 @@ impl StreamDecryptorHandle {
         options_: JsValue,
     ) -> JsResult<StreamDecryptorHandle> {
         let mut opts = StreamDecryptOptions::default();
+        let (mut keys, mut passwords) = (Vec::new(), Vec::new());
         if !options_.is_undefined() && !options_.is_null() {
             let o = options(&options_, "StreamDecryptor")?;
             opts.backend = backend_of(&o)?;
@@ -430,11 +459,31 @@ impl StreamDecryptorHandle {
                 .iter()
                 .map(|k| k.to_vec())
                 .collect();
+            keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
+            passwords = strings(&o, "passwords")?;
+            if let Some(n) = field(&o, "messageLength") {
+                let n = length(&n, "messageLength")?;
+                crate::openpgp::decrypt::check_one_shot(
+                    &crate::openpgp::DecryptOptions {
+                        decryption_keys: keys.iter().map(|k| k.as_ref()).collect(),
+                        passwords: passwords.iter().map(|p| p.as_str()).collect(),
+                        verification_keys: opts
+                            .verification_keys
+                            .iter()
+                            .map(|k| k.as_slice())
+                            .collect(),
+                        limits: opts.limits,
+                    },
+                    n,
+                )?;
+            }
         }
         Ok(StreamDecryptorHandle {
             inner: core::StreamDecryptor::new(opts),
             in_flight: VecDeque::new(),
             input: InputBuffer::default(),
+            keys,
+            passwords,
         })
     }
 
@@ -511,22 +560,91 @@ impl StreamDecryptorHandle {
         Ok(bytes(self.inner.set_session_key(sk)?))
     }
 
-    /// Finds the session key with passwords (on this thread) and sets it.
-    #[wasm_bindgen(js_name = unlockWithPasswords)]
-    pub fn unlock_with_passwords(&mut self, passwords: Vec<String>) -> JsResult<Uint8Array> {
-        let pws: Vec<Zeroizing<String>> = passwords.into_iter().map(Zeroizing::new).collect();
-        let refs: Vec<&str> = pws.iter().map(|p| p.as_str()).collect();
-        Ok(bytes(self.inner.unlock(&[], &refs)?))
+    /// Finds the next session key with the `decryptionKeys` and `passwords`
+    /// given at construction and sets it. Again after `finish` failed with
+    /// DECRYPTION_FAILED while `needsSessionKey` (a held SEIPDv1 body whose
+    /// MDC failed: perhaps a wrong password), then `finish` again: the search
+    /// goes on (each S2K once, a bounded number of attempts).
+    pub fn unlock(&mut self) -> JsResult<Uint8Array> {
+        let keys: Vec<&crate::openpgp::PrivateKey> = self.keys.iter().map(|k| k.as_ref()).collect();
+        let pws: Vec<&str> = self.passwords.iter().map(|p| p.as_str()).collect();
+        Ok(bytes(self.inner.unlock(&keys, &pws)?))
+    }
+
+    /// Ends the input without finishing (see the core's `end_input`): a
+    /// one-pass SEIPDv1 body is then complete for `heldLength`.
+    #[wasm_bindgen(js_name = endInput)]
+    pub fn end_input(&mut self) -> JsResult<()> {
+        Ok(self.inner.end_input()?)
+    }
+
+    /// The ciphertext length of a held, keyed one-pass AES SEIPDv1 body
+    /// (after `endInput`), which the driver may decrypt in block ranges, some
+    /// in another thread, before `finish`; 0 otherwise.
+    #[wasm_bindgen(getter, js_name = heldLength)]
+    pub fn held_length(&self) -> usize {
+        self.inner.held_len()
+    }
+
+    /// Algorithm octet and key of the held body, for `cfbDecryptRange` in
+    /// another thread; wipe the array after posting it.
+    #[wasm_bindgen(js_name = heldKey)]
+    pub fn held_key(&self) -> JsResult<Uint8Array> {
+        let k = self
+            .inner
+            .held_key()
+            .ok_or_else(|| Error::InvalidArgument("no held body".into()))?;
+        Ok(Uint8Array::from(k.as_slice()))
+    }
+
+    /// The IV (previous ciphertext block) followed by held ciphertext
+    /// `start..end`: the input of `cfbDecryptRange`.
+    #[wasm_bindgen(js_name = heldRange)]
+    pub fn held_range(&self, start: usize, end: usize) -> JsResult<Uint8Array> {
+        let (iv, ct) = self.inner.held_range(start, end)?;
+        let out = Uint8Array::new_with_length((16 + ct.len()) as u32);
+        out.subarray(0, 16).copy_from(&iv);
+        out.subarray(16, out.length()).copy_from(ct);
+        Ok(out)
+    }
+
+    /// Decrypts held range `start..end` here (`start` a multiple of 16).
+    #[wasm_bindgen(js_name = decryptHeldRange)]
+    pub fn decrypt_held_range(&mut self, start: usize, end: usize) -> JsResult<()> {
+        Ok(self.inner.put_held_range(start, end, None)?)
+    }
+
+    /// The plaintext of the held range from `start` (from `cfbDecryptRange`);
+    /// checked with the rest by the MDC at `finish`.
+    #[wasm_bindgen(js_name = putHeldRange)]
+    pub fn put_held_range(&mut self, start: usize, plain: &[u8]) -> JsResult<()> {
+        let end = start.saturating_add(plain.len());
+        Ok(self.inner.put_held_range(start, end, Some(plain))?)
+    }
+
+    /// From now on the plaintext collects in blocks in Wasm memory (the
+    /// one-shot `decrypt` of a held SEIPDv1 body: no doubling buffer), taken
+    /// with `takeBlocks` after `finish`. Not with streamed output.
+    #[wasm_bindgen(js_name = collectBlocks)]
+    pub fn collect_blocks(&mut self) {
+        self.inner.collect_blocks();
+    }
+
+    /// The plaintext collected since `collectBlocks`, as one array.
+    #[wasm_bindgen(js_name = takeBlocks)]
+    pub fn take_blocks(&mut self) -> JsResult<Uint8Array> {
+        Ok(plaintext_js(&self.inner.take_blocks())?)
     }
 
     /// Ends the input: checks completeness and the final tag (or decrypts a
-    /// buffered message and returns its plaintext).
+    /// held SEIPDv1 body, checks its MDC and returns its plaintext; see
+    /// `unlock` when that fails).
     pub fn finish(&mut self) -> JsResult<Uint8Array> {
         self.inner.finish_into()?;
         Ok(self.take_output())
     }
 
-    /// Signature checks once finished (streamed or buffered content), in the
+    /// Signature checks once finished (streamed or held content), in the
     /// same form as `decrypt`'s `signatures`.
     #[wasm_bindgen(unchecked_return_type = "SignatureResult[]")]
     pub fn signatures(&self) -> Array {
@@ -553,7 +671,7 @@ impl StreamDecryptorHandle {
     /// Like `completeJob`, but the literal data is not copied out: returns
     /// (offset, length) pairs into the job's plaintext (as written at its
     /// `ptr`), in order; hand on those ranges of your own copy of it. Any
-    /// other plaintext (a buffered fallback) still comes from `takeOutput`.
+    /// other plaintext (decompressed content, say) still comes from `takeOutput`.
     #[wasm_bindgen(js_name = completeJobSegments)]
     pub fn complete_job_segments(&mut self) -> JsResult<Uint32Array> {
         let job = next_done(&mut self.in_flight)?;
@@ -629,8 +747,9 @@ impl StreamDecryptorHandle {
         Ok(self.inner.rewind()?)
     }
 
-    /// true = streamed, false = buffered (SEIPDv1, compressed or signed
-    /// content), undefined = not known yet.
+    /// true = streamed (SEIPDv2, and SEIPDv1 in two passes), false = held
+    /// until its MDC (one-pass SEIPDv1, known from its version octet, before
+    /// any key work), undefined = not known yet.
     #[wasm_bindgen(getter, js_name = isStreaming)]
     pub fn is_streaming(&self) -> Option<bool> {
         self.inner.is_streaming()

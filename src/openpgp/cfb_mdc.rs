@@ -1,6 +1,6 @@
 //! SEIPDv1's CFB decryption (RFC 9580 §5.13.1) and MDC check, the stages
-//! the engine (`stream/seipd1.rs`) and the range decryption of
-//! [`Seipd1Parts`](super::Seipd1Parts) share.
+//! the engine (`stream/seipd1.rs`) uses, also for the block ranges of a held
+//! body that another thread decrypts ([`cfb_decrypt_range`]).
 //!
 //! rPGP decrypts CFB one block at a time. Each plaintext block needs only the
 //! ciphertext block before it (P_i = C_i xor E(C_{i-1}), C_0 = the zero IV), so
@@ -48,10 +48,10 @@ pub(crate) fn cfb_range(
     })
 }
 
-/// CFB decryption of a range for [`Seipd1Parts`] in another thread:
-/// `session_key` as from [`Seipd1Parts::session_key`], `iv` the ciphertext
-/// block before the range. Unauthenticated output: it must go back into
-/// [`Seipd1Parts::plaintext_mut`], whose `finish` checks the MDC.
+/// CFB decryption of a held body's range in another thread: `session_key`
+/// as from `StreamDecryptor::held_key`, `iv` and `data` as from
+/// `held_range`. Unauthenticated output: it must go back through
+/// `StreamDecryptor::put_held_range`, whose `finish` checks the MDC.
 pub fn cfb_decrypt_range(
     session_key: &[u8],
     iv: &[u8; 16],

@@ -26,20 +26,21 @@
 //! message inside); `LIMIT_EXCEEDED` for S2K work or sizes over
 //! [`super::Limits`].
 //!
-//! Session keys come from `esk.rs` (one S2K budget per message). In memory
-//! the input can be read again, so a SKESKv4 candidate whose MDC fails (a
-//! wrong password cannot be told earlier) makes way for the next one, each
-//! S2K derived once, and at most [`MAX_BODY_ATTEMPTS`] candidates decrypt the
-//! body (past that `LIMIT_EXCEEDED`: work stays linear in the message);
-//! [`decrypt_stream`] reads once and takes the first.
+//! Session keys come from `esk.rs` through the engine's `unlock` (one S2K
+//! budget per message). A SKESKv4 candidate whose MDC fails (a wrong password
+//! cannot be told earlier) makes way for the next one: the engine holds a
+//! SEIPDv1 body whole anyway, so both functions here try the next candidate
+//! on it, each S2K derived once, and at most [`MAX_BODY_ATTEMPTS`] candidates
+//! decrypt the body (past that `LIMIT_EXCEEDED`: work stays linear in the
+//! message). The rule is the engine's; [`finish`] is the loop that asks it.
 
 use std::io::{Read, Write};
 
 use zeroize::Zeroizing;
 
 pub use super::content::{DecryptOptions, Decrypted, SignatureCheck};
-use super::esk::Candidates;
-use super::keys::{parse_certs, PrivateKey};
+use super::keys::parse_certs;
+pub use super::stream::MAX_BODY_ATTEMPTS;
 use super::stream::{StreamDecryptOptions, StreamDecryptor};
 use super::util::io_err;
 use super::Plaintext;
@@ -49,26 +50,52 @@ use crate::{Error, Result};
 /// before the session key and the output waiting per step).
 const STEP: usize = 1 << 20;
 
-/// Session-key candidates that may each decrypt the whole body before the
-/// message is refused: a v4 SKESK cannot tell a wrong password, and one with
-/// a cheap S2K (simple, salted) costs the S2K budget nothing, so without this
-/// cap a message of many such SKESKs would cost (SKESKs x body) work.
-pub const MAX_BODY_ATTEMPTS: usize = 4;
-
-/// The engine for `opts`; the options are checked first (verification keys
-/// parse, some key or password is given), before any message work.
-fn engine(opts: &DecryptOptions<'_>) -> Result<StreamDecryptor> {
+/// The checks of a one-shot decryption before any message work: the message
+/// (of `message_len` octets) is within `max_message_size`, some key or
+/// password is given, and the verification keys parse. Also run by the
+/// package's one-shot `decrypt`, which drives the engine from JS.
+pub fn check_one_shot(opts: &DecryptOptions<'_>, message_len: usize) -> Result<()> {
+    if message_len as u64 > opts.limits.max_message_size {
+        return Err(Error::LimitExceeded(format!(
+            "message of {message_len} bytes exceeds the one-shot limit of {} bytes",
+            opts.limits.max_message_size
+        )));
+    }
     if opts.decryption_keys.is_empty() && opts.passwords.is_empty() {
         return Err(Error::InvalidArgument(
             "give at least one of decryptionKeys or passwords".into(),
         ));
     }
     parse_certs(&opts.verification_keys, &opts.limits)?;
+    Ok(())
+}
+
+/// The engine for `opts`, checked first (see [`check_one_shot`]).
+fn engine(opts: &DecryptOptions<'_>, message_len: usize) -> Result<StreamDecryptor> {
+    check_one_shot(opts, message_len)?;
     Ok(StreamDecryptor::new(StreamDecryptOptions {
         limits: opts.limits,
         verification_keys: opts.verification_keys.iter().map(|k| k.to_vec()).collect(),
         ..Default::default()
     }))
+}
+
+/// Ends the input. A held SEIPDv1 body whose MDC failed asks for the next
+/// session-key candidate (`needs_session_key` again): it gets it and is
+/// finished again, until one verifies or the engine refuses.
+fn finish(d: &mut StreamDecryptor, opts: &DecryptOptions<'_>) -> Result<()> {
+    loop {
+        match d.finish_into() {
+            Err(Error::DecryptionFailed) if d.needs_session_key() => {
+                let out = Zeroizing::new(d.unlock(&opts.decryption_keys, &opts.passwords)?);
+                debug_assert!(
+                    out.is_empty(),
+                    "a held body releases nothing before its MDC"
+                );
+            }
+            r => return r,
+        }
+    }
 }
 
 /// Decrypts `reader` into `writer`; returns the signature checks. On error the
@@ -78,8 +105,8 @@ pub fn decrypt_stream<R: Read + Send, W: Write>(
     mut reader: R,
     mut writer: W,
 ) -> Result<Vec<SignatureCheck>> {
-    let mut d = engine(opts)?;
-    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
+    // A stream has no length to check up front: 0.
+    let mut d = engine(opts, 0)?;
     let mut buf = Zeroizing::new(vec![0u8; STEP]);
     let write = |w: &mut W, b: &[u8]| {
         w.write_all(b)
@@ -94,13 +121,12 @@ pub fn decrypt_stream<R: Read + Send, W: Write>(
         };
         d.push_into(buf.get(..n).unwrap_or_default())?;
         if d.needs_session_key() {
-            let c = Candidates::from_bytes(d.esk_bytes(), &keys, &opts.passwords, &opts.limits)?;
-            let out = Zeroizing::new(d.set_session_key(c.first()?)?);
+            let out = Zeroizing::new(d.unlock(&opts.decryption_keys, &opts.passwords)?);
             write(&mut writer, &out)?;
         }
         d.with_output(|b| write(&mut writer, b))?;
     }
-    d.finish_into()?;
+    finish(&mut d, opts)?;
     d.with_output(|b| write(&mut writer, b))?;
     Ok(d.signatures().to_vec())
 }
@@ -123,91 +149,43 @@ pub fn decrypt_blocks(
     message: &[u8],
     opts: &DecryptOptions<'_>,
 ) -> Result<(Plaintext, Vec<SignatureCheck>)> {
-    if message.len() as u64 > opts.limits.max_message_size {
-        return Err(Error::LimitExceeded(format!(
-            "message of {} bytes exceeds the one-shot limit of {} bytes",
-            message.len(),
-            opts.limits.max_message_size
-        )));
+    let mut d = engine(opts, message.len())?;
+    d.collect_blocks();
+    // The session key packets first: no key work before the encrypted
+    // data's version octet is known.
+    let mut rest = message;
+    while !rest.is_empty() && !d.needs_session_key() {
+        let (piece, r) = rest.split_at(STEP.min(rest.len()));
+        d.push_into(piece)?;
+        rest = r;
     }
-    let keys: Vec<&PrivateKey> = opts.decryption_keys.clone();
-    let mut candidates: Option<Candidates<'_>> = None;
-    let mut failed_attempts = 0;
-    loop {
-        let mut d = engine(opts)?;
-        d.collect_blocks();
-        // The session key packets first: no key work before the encrypted
-        // data's version octet is known.
-        let mut rest = message;
-        while !rest.is_empty() && !d.needs_session_key() {
-            let (piece, r) = rest.split_at(STEP.min(rest.len()));
-            d.push_into(piece)?;
-            rest = r;
-        }
-        if !d.needs_session_key() {
-            // No encrypted data: `finish` names the damage.
-            d.finish_into()?;
-            return Err(Error::Internal("a message without encrypted data".into()));
-        }
-        let c = match candidates.as_mut() {
-            Some(c) => c,
-            None => candidates.insert(Candidates::from_bytes(
-                d.esk_bytes(),
-                &keys,
-                &opts.passwords,
-                &opts.limits,
-            )?),
-        };
-        let Some(sk) = c.next_key()? else {
-            return Err(if failed_attempts > 0 {
-                Error::DecryptionFailed
-            } else {
-                c.none_found()
-            });
-        };
-        if failed_attempts == MAX_BODY_ATTEMPTS {
-            return Err(Error::LimitExceeded(format!(
-                "{MAX_BODY_ATTEMPTS} session keys from this message's password packets failed \
-                 its integrity check and more remain: refused, each would decrypt it whole"
-            )));
-        }
-        match finish_with(&mut d, sk, rest) {
-            Ok(()) => return Ok((d.take_blocks(), d.signatures().to_vec())),
-            // Perhaps a SKESKv4 candidate from a wrong password: the next.
-            Err(Error::DecryptionFailed) => failed_attempts += 1,
-            Err(e) => return Err(e),
-        }
+    if !d.needs_session_key() {
+        // No encrypted data: `finish` names the damage.
+        d.finish_into()?;
+        return Err(Error::Internal("a message without encrypted data".into()));
     }
-}
-
-/// Sets the session key and pushes the rest of the message; the plaintext
-/// collects in the engine's blocks. SEIPDv1 (held until its MDC) goes in one
-/// push, so its body is copied once and decrypted in one call; SEIPDv2 a
-/// step at a time.
-fn finish_with(
-    d: &mut StreamDecryptor,
-    sk: super::stream::SessionKey,
-    mut rest: &[u8],
-) -> Result<()> {
+    d.unlock(&opts.decryption_keys, &opts.passwords)?;
+    // A held SEIPDv1 body goes in one push (copied once, decrypted in one
+    // call); SEIPDv2 a step at a time.
     let step = if d.is_streaming() == Some(false) {
         rest.len()
     } else {
         STEP
     };
-    d.set_session_key(sk)?;
     while !rest.is_empty() {
         let (piece, r) = rest.split_at(step.min(rest.len()));
         d.push_into(piece)?;
         rest = r;
     }
-    d.finish_into()
+    finish(&mut d, opts)?;
+    Ok((d.take_blocks(), d.signatures().to_vec()))
 }
 
 /// SEIPDv1 and v2 through [`decrypt`] and [`decrypt_stream`], and the host's bulk primitives.
 #[cfg(test)]
 mod tests {
-    use super::super::seipd1_ranges::tests::v1_to_pw;
     use super::*;
+    use crate::openpgp::cfb_decrypt_range;
     use crate::simd_aes::{Aes128, Aes192, Aes256};
     use aes_gcm::aes::cipher::{BlockEncrypt, KeyInit};
     use aes_gcm::aes::Block;
@@ -301,6 +279,96 @@ mod tests {
             matches!(code, "DECRYPTION_FAILED" | "NO_MATCHING_KEY"),
             "{code}"
         );
+    }
+
+    /// A SEIPDv1 message to the password "pw", and options that open it.
+    fn v1_to_pw(data: &[u8], armor: bool) -> (Vec<u8>, DecryptOptions<'static>) {
+        use crate::openpgp::{encrypt, EncryptOptions, SeipdChoice};
+        let opts = EncryptOptions {
+            passwords: vec!["pw"],
+            seipd: SeipdChoice::V1,
+            armor,
+            ..Default::default()
+        };
+        let dec = DecryptOptions {
+            passwords: vec!["pw"],
+            ..Default::default()
+        };
+        (encrypt(data, &opts).unwrap(), dec)
+    }
+
+    /// The engine with `msg` pushed whole, keyed and its input ended: a held
+    /// SEIPDv1 body ready for ranges (the browsers' one-shot driver).
+    fn held(msg: &[u8]) -> StreamDecryptor {
+        let mut d = StreamDecryptor::new(StreamDecryptOptions::default());
+        d.push_into(msg).unwrap();
+        assert!(d.needs_session_key());
+        assert!(d.unlock(&[], &["pw"]).unwrap().is_empty());
+        d.end_input().unwrap();
+        d
+    }
+
+    #[test]
+    fn held_body_decrypted_in_ranges_elsewhere_agrees() {
+        for (n, armor) in [(0usize, false), (1000, true), (3_000_017, false)] {
+            let data: Vec<u8> = (0..n).map(|i| (i % 241) as u8).collect();
+            let (msg, _) = v1_to_pw(&data, armor);
+            let mut d = held(&msg);
+            let len = d.held_len();
+            assert!(len > n, "{n}: the body is held, keyed and complete");
+            let a = len / 3 / 16 * 16;
+            let b = 2 * len / 3 / 16 * 16;
+            // Lane 1 here, lane 2 "elsewhere" and put back, lane 3 left to finish.
+            d.put_held_range(0, a, None).unwrap();
+            let theirs = {
+                let (iv, ct) = d.held_range(a, b).unwrap();
+                cfb_decrypt_range(&d.held_key().unwrap(), &iv, ct).unwrap()
+            };
+            d.put_held_range(a, b, Some(&theirs)).unwrap();
+            assert_eq!(d.finish().unwrap(), data, "{n}");
+
+            // A wrong range fails the MDC: nothing is released.
+            let mut d = held(&msg);
+            if b > a {
+                d.put_held_range(a, b, Some(&vec![0u8; b - a])).unwrap();
+                assert_eq!(d.finish().unwrap_err().code(), "DECRYPTION_FAILED");
+            }
+        }
+        let (msg, _) = v1_to_pw(b"x", true);
+        let mut d = held(&msg);
+        for (s, e) in [(1, 16), (0, 1 << 20)] {
+            assert_eq!(
+                d.put_held_range(s, e, None).unwrap_err().code(),
+                "INVALID_ARGUMENT"
+            );
+        }
+        d.put_held_range(0, 16, None).unwrap();
+        // Overlapping ranges, and a plaintext of the wrong length.
+        assert_eq!(
+            d.put_held_range(0, 32, None).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
+        assert_eq!(
+            d.put_held_range(16, 32, Some(b"short")).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
+        assert_eq!(d.finish().unwrap(), b"x");
+        assert!(cfb_decrypt_range(&[2, 1, 2, 3], &[0; 16], b"abc").is_err());
+        assert!(cfb_decrypt_range(&[], &[0; 16], b"abc").is_err());
+        // SEIPDv2 holds nothing.
+        let v2 = crate::openpgp::encrypt(
+            b"x",
+            &crate::openpgp::EncryptOptions {
+                passwords: vec!["pw"],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let mut d = StreamDecryptor::new(StreamDecryptOptions::default());
+        d.push_into(&v2).unwrap();
+        d.unlock(&[], &["pw"]).unwrap();
+        d.end_input().unwrap();
+        assert_eq!(d.held_len(), 0);
     }
 
     /// A host lending AES-ECB and SHA-1 (here: the `aes` crate), counting

@@ -331,18 +331,24 @@ pub fn encrypt_with_session_key(
     Ok((m, sk))
 }
 
+/// The one-shot size limit on the data (`max_message_size`); also checked by
+/// the package's one-shot `encrypt`, which drives the stream engine from JS.
+pub fn check_data_len(len: usize, limits: &Limits) -> Result<()> {
+    if len as u64 > limits.max_message_size {
+        return Err(Error::LimitExceeded(format!(
+            "data of {len} bytes exceeds the one-shot limit of {} bytes",
+            limits.max_message_size
+        )));
+    }
+    Ok(())
+}
+
 fn encrypt_one_shot(
     data: &[u8],
     opts: &EncryptOptions<'_>,
     session_key: Option<&mut Option<SessionKey>>,
 ) -> Result<Vec<u8>> {
-    if data.len() as u64 > opts.limits.max_message_size {
-        return Err(Error::LimitExceeded(format!(
-            "data of {} bytes exceeds the one-shot limit of {} bytes",
-            data.len(),
-            opts.limits.max_message_size
-        )));
-    }
+    check_data_len(data.len(), &opts.limits)?;
     let mut out = Vec::with_capacity(data.len() + data.len() / 3 + 4096);
     encrypt_into(opts, data, &mut out, session_key)?;
     Ok(out)

@@ -115,6 +115,14 @@ pub(crate) struct Candidates<'a> {
     keys: &'a [&'a PrivateKey],
     passwords: &'a [&'a str],
     limits: &'a Limits,
+    cur: Cursor,
+}
+
+/// Where a search over one message's ESKs stands, owned, so the engine can
+/// keep it between attempts at a held body ([`Candidates::resume`]): every
+/// S2K is derived once, and the budget is the message's, not the attempt's.
+#[derive(Debug, Clone)]
+pub(crate) struct Cursor {
     budget: S2kBudget,
     /// Next PKESK to try (`pkesks.len()` once done).
     pk: usize,
@@ -182,45 +190,57 @@ impl<'a> Candidates<'a> {
             keys,
             passwords,
             limits,
-            budget: limits.s2k_budget(),
-            pk: 0,
-            sk: 0,
-            pw: 0,
-            named_us_failed: false,
+            cur: Cursor {
+                budget: limits.s2k_budget(),
+                pk: 0,
+                sk: 0,
+                pw: 0,
+                named_us_failed: false,
+            },
         })
+    }
+
+    /// Goes on from where an earlier search over the same ESKs stopped.
+    pub(crate) fn resume(&mut self, cur: Cursor) {
+        self.cur = cur;
+    }
+
+    /// Where this search stands now (see [`Cursor`]).
+    pub(crate) fn cursor(&self) -> Cursor {
+        self.cur.clone()
     }
 
     /// The next candidate; `Ok(None)` when none is left. `LIMIT_EXCEEDED`
     /// when the next derivation is over a cap or the message's S2K budget.
     pub(crate) fn next_key(&mut self) -> Result<Option<SessionKey>> {
-        while self.pk < self.pkesks.len() {
-            let esk = &self.pkesks[self.pk];
-            self.pk += 1;
+        while self.cur.pk < self.pkesks.len() {
+            let esk = &self.pkesks[self.cur.pk];
+            self.cur.pk += 1;
             match self.try_pkesk(esk) {
                 Ok(k) => return SessionKey::from_plain(k).map(Some),
-                Err(named_us) => self.named_us_failed |= named_us,
+                Err(named_us) => self.cur.named_us_failed |= named_us,
             }
         }
         if self.passwords.is_empty() {
             return Ok(None);
         }
-        while self.sk < self.skesks.len() {
-            let esk = &self.skesks[self.sk];
+        while self.cur.sk < self.skesks.len() {
+            let esk = &self.skesks[self.cur.sk];
             let usable = esk.version() != SkeskVersion::V5 && esk.is_supported();
             let Some(s2k) = esk.s2k().filter(|_| usable) else {
-                self.sk += 1;
+                self.cur.sk += 1;
                 continue;
             };
             // Caps first (an over-cap S2K is refused even with one password),
             // then the budget, both before any work.
             let work = check_s2k(s2k, self.limits)?;
-            let Some(pw) = self.passwords.get(self.pw) else {
-                self.sk += 1;
-                self.pw = 0;
+            let Some(pw) = self.passwords.get(self.cur.pw) else {
+                self.cur.sk += 1;
+                self.cur.pw = 0;
                 continue;
             };
-            self.pw += 1;
-            self.budget.spend(work)?;
+            self.cur.pw += 1;
+            self.cur.budget.spend(work)?;
             if let Ok(p) = decrypt_session_key_with_password(esk, &Password::from(*pw)) {
                 return SessionKey::from_plain(p).map(Some);
             }
@@ -239,7 +259,7 @@ impl<'a> Candidates<'a> {
 
     /// The error when no candidate (or none that worked) was found.
     pub(crate) fn none_found(&self) -> Error {
-        if self.named_us_failed {
+        if self.cur.named_us_failed {
             Error::DecryptionFailed
         } else {
             Error::NoMatchingKey

@@ -17,8 +17,8 @@
 //! no cycle): `esk` (session keys, one S2K budget per message), `content`
 //! (shared option and result types, signature matching), `cfb_mdc` (SEIPDv1's
 //! CFB and MDC), [`stream`] (the one engine: outer packets, SEIPDv1 and SEIPDv2
-//! bodies, inner packets), then over it [`decrypt`], [`sign`]'s `verify` and
-//! `seipd1_ranges` (SEIPDv1 decrypted in ranges by several threads).
+//! bodies, inner packets; a held SEIPDv1 body can be decrypted in block ranges
+//! by several threads), then over it [`decrypt`] and [`sign`]'s `verify`.
 
 mod cfb_mdc;
 mod content;
@@ -31,7 +31,6 @@ pub mod native;
 pub mod plaintext;
 mod policy;
 mod recipients;
-mod seipd1_ranges;
 pub mod sign;
 pub mod stream;
 
@@ -50,5 +49,4 @@ pub use keys::{
 pub use limits::Limits;
 pub use plaintext::Plaintext;
 pub use recipients::{message_recipients, Recipients};
-pub use seipd1_ranges::Seipd1Parts;
 pub use sign::{sign, verify, verify_blocks, SignOptions, Verified, VerifyOptions};

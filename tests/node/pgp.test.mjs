@@ -203,6 +203,34 @@ test('encrypt/decrypt round trips, armored and binary, keys and passwords', asyn
     (e) => ['NO_MATCHING_KEY', 'DECRYPTION_FAILED'].includes(e.code));
 });
 
+test('SEIPDv1 password candidates: the next after a failed MDC, at most four bodies', async () => {
+  // A v4 SKESK without an encrypted session key and with a salted S2K: its key
+  // is the S2K output, so a wrong password shows only at the MDC (RFC 9580
+  // §5.3: such a SKESK "uses the S2K output as the session key").
+  const cheap = (salt) => Uint8Array.of(0xc3, 12, 4, 9, 1, 8, ...new Array(8).fill(salt));
+  const data = enc.encode('held until its MDC, then the next candidate');
+  const real = await signet.encrypt({ data, passwords: ['right'], seipd: 'v1', armor: false });
+  const withBogus = (n) => {
+    const out = new Uint8Array(14 * n + real.length);
+    for (let i = 0; i < n; i++) out.set(cheap(i), 14 * i);
+    out.set(real, 14 * n);
+    return out;
+  };
+  // Three bogus candidates before the right one: each fails its MDC, the
+  // fourth decrypts (the one-shot driver asks the engine for the next key).
+  const few = withBogus(3);
+  assert.equal(dec.decode((await signet.decrypt({ message: few, passwords: ['right'] })).data), dec.decode(data));
+  await rejectsWith(signet.decrypt({ message: few, passwords: ['wrong'] }), 'DECRYPTION_FAILED');
+  // Forty: refused after four bodies, whatever the password.
+  for (const pw of ['right', 'wrong']) {
+    await assert.rejects(signet.decrypt({ message: withBogus(40), passwords: [pw] }), (e) => {
+      assert.equal(e.code, 'LIMIT_EXCEEDED', `${pw}: ${e.message}`);
+      assert.match(e.message, /integrity check/);
+      return true;
+    });
+  }
+});
+
 test('sign/verify: detached, inline, verify without data', async () => {
   const k = await signet.generateKey({ userIds: ['s <s@example.org>'], profile: 'pqc' });
   const key = await signet.unlockKey(k.privateKey);

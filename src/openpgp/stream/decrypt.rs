@@ -21,7 +21,7 @@ use super::seipd1::V1Dec;
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use super::sigcheck::SigCheck;
 use crate::openpgp::content::SignatureCheck;
-use crate::openpgp::esk::{decrypt_session_key, SessionKey};
+use crate::openpgp::esk::{Candidates, Cursor, SessionKey};
 use crate::openpgp::keys::{parse_certs, PrivateKey};
 use crate::openpgp::policy::Cert;
 use crate::openpgp::{Limits, Plaintext};
@@ -138,6 +138,12 @@ pub struct StreamDecryptor {
     mdc: Option<[u8; 20]>,
     /// Second pass: SEIPDv1 plaintext is released.
     releasing: bool,
+    /// The search for session keys, kept between attempts (see `unlock`).
+    cursor: Option<Cursor>,
+    /// Session keys whose held SEIPDv1 body failed its MDC.
+    attempts: usize,
+    /// The held body's MDC failed under the last key: it waits for another.
+    retry: bool,
 }
 
 impl std::fmt::Debug for StreamDecryptor {
@@ -151,6 +157,12 @@ impl std::fmt::Debug for StreamDecryptor {
 
 /// Largest total size of ESK packets accepted before the encrypted data.
 const MAX_ESK_BYTES: usize = 1 << 20;
+
+/// Session keys that may each decrypt a held SEIPDv1 body before the message
+/// is refused: a v4 SKESK cannot tell a wrong password before the MDC, and one
+/// with a cheap S2K (simple, salted) costs the S2K budget nothing, so without
+/// this cap a message of many such SKESKs would cost (SKESKs x body) work.
+pub const MAX_BODY_ATTEMPTS: usize = 4;
 
 impl StreamDecryptor {
     /// A decryptor that has no session key yet.
@@ -178,6 +190,9 @@ impl StreamDecryptor {
             replay: None,
             mdc: None,
             releasing: false,
+            cursor: None,
+            attempts: 0,
+            retry: false,
         }
     }
 
@@ -260,7 +275,8 @@ impl StreamDecryptor {
     }
 
     fn wrap(&mut self, r: Result<()>) -> Result<()> {
-        if r.is_err() {
+        // A held body waiting for the next session key stays.
+        if r.is_err() && !self.retry {
             self.failed = true;
             self.input.clear();
             self.ct.clear();
@@ -405,10 +421,35 @@ impl StreamDecryptor {
         if self.session.is_some() {
             return Err(Error::InvalidArgument("session key already set".into()));
         }
-        self.session = Some(key);
-        let r = self.run(false);
+        let r = if std::mem::take(&mut self.retry) {
+            self.rekey_held(key)
+        } else {
+            self.session = Some(key);
+            self.run(false)
+        };
         self.wrap(r)?;
         Ok(self.take_output())
+    }
+
+    /// The held SEIPDv1 body failed its MDC under the last key: `key` gets
+    /// it next (it is not copied again), unless [`MAX_BODY_ATTEMPTS`] keys
+    /// failed already.
+    fn rekey_held(&mut self, key: SessionKey) -> Result<()> {
+        if self.attempts >= MAX_BODY_ATTEMPTS {
+            return Err(Error::LimitExceeded(format!(
+                "{MAX_BODY_ATTEMPTS} session keys from this message's password packets failed \
+                 its integrity check and more remain: refused, each would decrypt it whole"
+            )));
+        }
+        let Body::V1(old) = &mut self.body else {
+            return Err(Error::Internal("no held body to retry".into()));
+        };
+        let verify = !self.opts.verification_keys.is_empty();
+        let mut v = V1Dec::new(&key, verify, &self.opts.limits, true)?;
+        v.take_held(old);
+        self.body = Body::V1(Box::new(v));
+        self.session = Some(key);
+        Ok(())
     }
 
     /// A one-pass SEIPDv1 message is held whole: at most `max_message_size`.
@@ -425,11 +466,95 @@ impl StreamDecryptor {
         Ok(())
     }
 
-    /// Convenience: finds the session key with keys/passwords (see
-    /// [`decrypt_session_key`]) and sets it.
+    /// Ends the input without finishing: the armor's last octets and an
+    /// indeterminate length are read, so a one-pass SEIPDv1 body is complete
+    /// for [`held_len`](Self::held_len). Then [`finish_into`](Self::finish_into).
+    pub fn end_input(&mut self) -> Result<()> {
+        self.guard()?;
+        let mut r = self.end_armor();
+        if self.replay.is_none() && !self.needs_session_key() {
+            r = r.and_then(|()| self.run(true));
+        }
+        self.wrap(r)
+    }
+
+    /// The held body of a one-pass AES SEIPDv1 message, complete and keyed:
+    /// its ciphertext length, so the driver can decrypt it in block ranges
+    /// (some in another thread: [`held_range`](Self::held_range),
+    /// [`put_held_range`](Self::put_held_range)) before `finish`, which
+    /// decrypts what is left and checks the MDC over it all before anything
+    /// is parsed. 0 otherwise.
+    pub fn held_len(&self) -> usize {
+        match &self.body {
+            Body::V1(v) if self.body_ended && self.session.is_some() => {
+                v.held_aes().map_or(0, <[u8]>::len)
+            }
+            _ => 0,
+        }
+    }
+
+    /// The algorithm octet and key of the held body (for a range decrypted
+    /// in another thread: `cfb_decrypt_range`).
+    pub fn held_key(&self) -> Option<Zeroizing<Vec<u8>>> {
+        match &self.body {
+            Body::V1(v) if self.held_len() > 0 => Some(v.key_bytes()),
+            _ => None,
+        }
+    }
+
+    /// The IV and ciphertext of held range `start..end` (`start` a multiple of 16).
+    pub fn held_range(&self, start: usize, end: usize) -> Result<([u8; 16], &[u8])> {
+        match &self.body {
+            Body::V1(v) if self.held_len() > 0 => v.held_range(start, end),
+            _ => Err(Error::InvalidArgument("no held body".into())),
+        }
+    }
+
+    /// Puts the plaintext of held range `start..end`: `plain` decrypted
+    /// elsewhere, or `None` to decrypt it here. Unauthenticated until the MDC.
+    pub fn put_held_range(&mut self, start: usize, end: usize, plain: Option<&[u8]>) -> Result<()> {
+        if self.held_len() == 0 {
+            return Err(Error::InvalidArgument("no held body".into()));
+        }
+        match &mut self.body {
+            Body::V1(v) => v.put_range(start, end, plain),
+            _ => Err(Error::InvalidArgument("no held body".into())),
+        }
+    }
+
+    /// Finds the next session key with keys/passwords (the search of
+    /// [`decrypt_session_key`](crate::openpgp::stream::decrypt_session_key),
+    /// under this decryptor's limits) and sets it. When
+    /// [`finish_into`](Self::finish_into) fails with `DECRYPTION_FAILED` and
+    /// [`needs_session_key`](Self::needs_session_key) is true again (a held
+    /// SEIPDv1 body whose MDC failed: a v4 SKESK cannot tell a wrong
+    /// password), call it again with the same keys and passwords, then
+    /// `finish_into`: the search goes on where it stopped (each S2K derived
+    /// once, one S2K budget for the message), at most [`MAX_BODY_ATTEMPTS`]
+    /// keys decrypt the body. No key left: `NO_MATCHING_KEY`, or
+    /// `DECRYPTION_FAILED` once one was tried.
     pub fn unlock(&mut self, keys: &[&PrivateKey], passwords: &[&str]) -> Result<Vec<u8>> {
-        let sk = decrypt_session_key(&self.esks, keys, passwords, &self.opts.limits)?;
-        self.set_session_key(sk)
+        self.guard()?;
+        let found = Candidates::from_bytes(&self.esks, keys, passwords, &self.opts.limits)
+            .and_then(|mut c| {
+                if let Some(cur) = self.cursor.take() {
+                    c.resume(cur);
+                }
+                let next = c.next_key();
+                self.cursor = Some(c.cursor());
+                match next? {
+                    Some(k) => Ok(k),
+                    None if self.attempts > 0 => Err(Error::DecryptionFailed),
+                    None => Err(c.none_found()),
+                }
+            });
+        match found {
+            Ok(k) => self.set_session_key(k),
+            Err(e) => {
+                self.retry = false;
+                self.wrap(Err(e)).map(|()| Vec::new())
+            }
+        }
     }
 
     /// Ends the input: checks that the message was complete and its final tag
@@ -438,15 +563,19 @@ impl StreamDecryptor {
     /// `finish` again.
     pub fn finish_into(&mut self) -> Result<()> {
         self.guard()?;
-        let mut r = Ok(());
-        if let Some(Some(a)) = self.armor.as_mut() {
-            r = a.finish().and_then(|bin| {
+        let r = self.end_armor().and_then(|()| self.finish_inner());
+        self.wrap(r)
+    }
+
+    /// The armor's last octets (its final line, the checksum) pushed on.
+    fn end_armor(&mut self) -> Result<()> {
+        match self.armor.as_mut() {
+            Some(Some(a)) => a.finish().and_then(|bin| {
                 self.armor = Some(None);
                 self.push_binary(&bin)
-            });
+            }),
+            _ => Ok(()),
         }
-        let r = r.and_then(|()| self.finish_inner());
-        self.wrap(r)
     }
 
     /// [`finish_into`](Self::finish_into), returning the remaining plaintext.
@@ -604,6 +733,13 @@ impl StreamDecryptor {
             self.signatures = self.judge(sigs)?;
             self.done = true;
             return Ok(());
+        }
+        if one_pass && v.mdc_failed() {
+            // Perhaps a wrong candidate: the body waits for the next key.
+            self.attempts += 1;
+            self.retry = true;
+            self.session = None;
+            return Err(Error::DecryptionFailed);
         }
         let digest = r?;
         if one_pass {

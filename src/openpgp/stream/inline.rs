@@ -1,6 +1,5 @@
 //! Content without an encryption layer around it: an inline-signed message
-//! (`verify`), or the inner packets of a SEIPDv1 body decrypted in ranges
-//! (`Seipd1Parts`). The engine's inner parser alone ([`Content`]), so literal,
+//! (`verify`). The engine's inner parser alone ([`Content`]), so literal,
 //! compressed, one-pass and prefixed signature, padding, marker and unknown
 //! packets follow the same rules, limits and error codes as inside an
 //! encrypted message, and signatures are judged the same way.
@@ -46,10 +45,9 @@ pub fn read_signed(
     read_packets(bin, certs, limits)
 }
 
-/// Reads the packets of a message's content (binary, authenticated when they
-/// come from an encrypted message): its literal data, and its signatures
-/// judged against `certs`.
-pub fn read_packets(
+/// Reads the packets of a message's content: its literal data, and its
+/// signatures judged against `certs`.
+fn read_packets(
     bin: &[u8],
     certs: &[Cert],
     limits: &Limits,

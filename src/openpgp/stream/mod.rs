@@ -49,9 +49,9 @@ mod sigcheck;
 mod signer;
 
 pub use super::esk::{decrypt_session_key, SessionKey};
-pub use decrypt::{StreamDecryptOptions, StreamDecryptor};
+pub use decrypt::{StreamDecryptOptions, StreamDecryptor, MAX_BODY_ATTEMPTS};
 pub use encrypt::{StreamEncryptOptions, StreamEncryptor, DEFAULT_CHUNK_SIZE_OCTET};
-pub(crate) use inline::{read_packets, read_signed};
+pub(crate) use inline::read_signed;
 pub use seipd2::{Backend, ChunkJob, Seipd2Params, SALT_LEN, TAG_LEN};
 pub use signer::{OnePassSpec, StreamSigner};
 

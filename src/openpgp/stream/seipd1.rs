@@ -47,7 +47,15 @@ pub(super) struct V1Dec {
     /// verified, so damaged ciphertext is always `DECRYPTION_FAILED` (no
     /// oracle on the plaintext's structure before integrity is known).
     content_err: Option<Error>,
+    /// One pass: the MDC failed; the body is kept for another key.
+    mdc_failed: bool,
+    /// One pass, AES: the held body's plaintext, decrypted in ranges by the
+    /// driver before the end (some in another thread), and the ranges filled.
+    lanes: Option<Lanes>,
 }
+
+/// A held body's plaintext put in ranges, and the ranges put.
+type Lanes = (Zeroizing<Vec<u8>>, Vec<(usize, usize)>);
 
 impl V1Dec {
     /// `UNSUPPORTED` for a cipher rPGP does not implement either.
@@ -76,6 +84,8 @@ impl V1Dec {
             content: Content::new(verify, limits),
             hold: hold.then(|| Zeroizing::new(Vec::new())),
             content_err: None,
+            mdc_failed: false,
+            lanes: None,
         })
     }
 
@@ -132,6 +142,103 @@ impl V1Dec {
         self.hold.is_some()
     }
 
+    /// One pass: the held body's MDC failed (the body is still held).
+    pub(super) fn mdc_failed(&self) -> bool {
+        self.mdc_failed
+    }
+
+    /// One pass: takes over the body `old` holds, to try another key on it.
+    pub(super) fn take_held(&mut self, old: &mut V1Dec) {
+        self.hold = old.hold.take();
+    }
+
+    /// One pass, AES: the held ciphertext, for decryption in ranges (CFB
+    /// decryption of a range needs only the ciphertext block before it).
+    pub(super) fn held_aes(&self) -> Option<&[u8]> {
+        let aes = matches!(u8::from(self.sym), 7..=9);
+        self.hold.as_deref().map(|h| h.as_slice()).filter(|_| aes)
+    }
+
+    /// Algorithm octet and key, for a range decrypted in another thread.
+    pub(super) fn key_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let mut k = Zeroizing::new(Vec::with_capacity(1 + self.key.len()));
+        k.push(u8::from(self.sym));
+        k.extend_from_slice(&self.key);
+        k
+    }
+
+    /// The IV (the ciphertext block before `start`, zero at 0) and the held
+    /// ciphertext `start..end`; `start` a multiple of 16.
+    pub(super) fn held_range(&self, start: usize, end: usize) -> Result<([u8; 16], &[u8])> {
+        range_of(self.held_aes().unwrap_or_default(), start, end)
+    }
+
+    /// Puts the plaintext of held range `start..end` (decrypted here when
+    /// `plain` is `None`). Unauthenticated: the MDC is checked over the whole
+    /// body at the end, before anything is parsed, so a wrong range fails it.
+    pub(super) fn put_range(
+        &mut self,
+        start: usize,
+        end: usize,
+        plain: Option<&[u8]>,
+    ) -> Result<()> {
+        let (iv, ct) = self.held_range(start, end)?;
+        let here;
+        let plain = match plain {
+            Some(p) if p.len() == end - start => p,
+            Some(_) => {
+                return Err(Error::InvalidArgument(
+                    "the plaintext of a range has the range's length".into(),
+                ))
+            }
+            None => {
+                here = self.decrypt(&iv, ct)?;
+                here.as_slice()
+            }
+        };
+        let len = self.held_aes().map_or(0, <[u8]>::len);
+        let (buf, filled) = self
+            .lanes
+            .get_or_insert_with(|| (Zeroizing::new(vec![0u8; len]), Vec::new()));
+        if filled.iter().any(|&(s, e)| start < e && s < end) {
+            return Err(Error::InvalidArgument("ranges overlap".into()));
+        }
+        buf.get_mut(start..end)
+            .ok_or_else(|| Error::Internal("range outside the held body".into()))?
+            .copy_from_slice(plain);
+        filled.push((start, end));
+        Ok(())
+    }
+
+    /// The held body's plaintext: the ranges put, and the rest decrypted now.
+    fn join_lanes(
+        &self,
+        ct: &[u8],
+        lanes: (Zeroizing<Vec<u8>>, Vec<(usize, usize)>),
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let (mut buf, mut filled) = lanes;
+        filled.sort_unstable();
+        let mut gaps = Vec::new();
+        let mut at = 0;
+        for (s, e) in filled {
+            if s > at {
+                gaps.push((at, s));
+            }
+            at = e;
+        }
+        if at < ct.len() {
+            gaps.push((at, ct.len()));
+        }
+        for (s, e) in gaps {
+            let (iv, part) = range_of(ct, s, e)?;
+            let p = self.decrypt(&iv, part)?;
+            buf.get_mut(s..e)
+                .ok_or_else(|| Error::Internal("range outside the held body".into()))?
+                .copy_from_slice(&p);
+        }
+        Ok(buf)
+    }
+
     /// Decrypted octets: all but the last `MDC` of everything so far are
     /// hashed and parsed now.
     fn plain(&mut self, p: &[u8], out: &mut PlainOut<'_>) -> Result<()> {
@@ -173,8 +280,15 @@ impl V1Dec {
     /// The body ended: decrypts the last partial block and checks the MDC (in
     /// constant time). Returns its SHA-1, which names the whole plaintext.
     pub(super) fn end(&mut self, out: &mut PlainOut<'_>) -> Result<[u8; 20]> {
-        if let Some(ct) = self.hold.as_mut().map(std::mem::take) {
-            return self.end_held(&ct, out);
+        if let Some(ct) = self.hold.take() {
+            let r = self.end_held(&ct, out);
+            // Kept for another key; else an empty hold still says "one pass".
+            self.hold = Some(if self.mdc_failed {
+                ct
+            } else {
+                Zeroizing::new(Vec::new())
+            });
+            return r;
         }
         if !self.partial.is_empty() {
             let ct = std::mem::take(&mut self.partial);
@@ -206,8 +320,12 @@ impl V1Dec {
         if ct.len() < prefix + MDC {
             return Err(Error::MalformedInput("SEIPDv1 packet too short".into()));
         }
-        let h = self.decrypt(&self.prev, ct)?;
+        let h = match self.lanes.take() {
+            Some(l) => self.join_lanes(ct, l)?,
+            None => self.decrypt(&self.prev, ct)?,
+        };
         if !mdc_verified(&h) {
+            self.mdc_failed = true;
             return Err(Error::DecryptionFailed);
         }
         let end = h.len() - MDC;
@@ -217,4 +335,19 @@ impl V1Dec {
         digest.copy_from_slice(h.get(end + 2..).unwrap_or(&[0u8; 20]));
         Ok(digest)
     }
+}
+
+/// The IV (the ciphertext block before `start`, zero at 0) and `ct[start..end]`.
+fn range_of(ct: &[u8], start: usize, end: usize) -> Result<([u8; 16], &[u8])> {
+    if start % 16 != 0 || start > end || end > ct.len() {
+        return Err(Error::InvalidArgument(format!(
+            "range {start}..{end} is not block-aligned inside {} octets",
+            ct.len()
+        )));
+    }
+    let mut iv = [0u8; 16];
+    if let Some(p) = start.checked_sub(16) {
+        iv.copy_from_slice(ct.get(p..start).unwrap_or(&[0u8; 16]));
+    }
+    Ok((iv, ct.get(start..end).unwrap_or_default()))
 }
