@@ -676,11 +676,12 @@ export class DecryptEngine {
  * resolves to null when no key matches but passwords may still (the engine then
  * tries them).
  */
-export function sessionKeyGetter(w, decryptionKeys, passwords) {
+export function sessionKeyGetter(w, decryptionKeys, passwords, limits) {
   if (!decryptionKeys.length) return null;
   return async (esk) => {
     try {
-      return w.decryptSessionKey({ message: esk, decryptionKeys });
+      // The caller's limits (session-key packets) hold on this thread too.
+      return w.decryptSessionKey({ message: esk, decryptionKeys, ...(limits !== undefined && { limits }) });
     } catch (e) {
       if (e?.code === 'NO_MATCHING_KEY' && passwords.length) return null;
       throw e;

@@ -892,7 +892,7 @@ export async function decryptStream(options) {
   if (!decryptionKeys.length && !passwords.length && !sessionKey) {
     throw signetError('INVALID_ARGUMENT', 'give at least one of decryptionKeys, passwords or sessionKey');
   }
-  let getSessionKey = sessionKeyGetter(wasm, decryptionKeys, passwords);
+  let getSessionKey = sessionKeyGetter(wasm, decryptionKeys, passwords, limits);
   if (sessionKey) {
     const sk = sessionKey.slice(); // the engine wipes what it is given
     getSessionKey = async () => sk;

@@ -13,7 +13,7 @@ use crate::openpgp::stream::{
     self as core, Backend, ChunkJob, OnePassSpec, SessionKey, StreamDecryptOptions,
     StreamEncryptOptions,
 };
-use crate::openpgp::{EncryptOptions, Limits, SeipdChoice};
+use crate::openpgp::{EncryptOptions, SeipdChoice};
 use crate::Error;
 
 type JsResult<T> = std::result::Result<T, JsValue>;
@@ -102,6 +102,8 @@ export interface DecryptSessionKeyOptions {
   message: Uint8Array | string;
   decryptionKeys?: PrivateKey[];
   passwords?: string[];
+  /** As for `decrypt`: session-key packets, S2K work. */
+  limits?: Limits;
 }
 "#;
 
@@ -825,6 +827,7 @@ pub fn decrypt_session_key(
     };
     let keys = handles(field(&o, "decryptionKeys"), "decryptionKeys")?;
     let passwords = strings(&o, "passwords")?;
+    let limits = super::pgp::limits_opt(&o)?;
     // Either the message's beginning (parsed up to the encrypted data) or
     // just its session key packets (as `StreamDecryptor.eskBytes()` gives).
     let mut scan = core::StreamDecryptor::new(StreamDecryptOptions::default());
@@ -834,6 +837,6 @@ pub fn decrypt_session_key(
     };
     let key_refs: Vec<&crate::openpgp::PrivateKey> = keys.iter().map(|k| k.as_ref()).collect();
     let pw_refs: Vec<&str> = passwords.iter().map(|p| p.as_str()).collect();
-    let sk = core::decrypt_session_key(&esk, &key_refs, &pw_refs, &Limits::default())?;
+    let sk = core::decrypt_session_key(&esk, &key_refs, &pw_refs, &limits)?;
     Ok(Uint8Array::from(sk.to_bytes().as_slice()))
 }

@@ -52,6 +52,15 @@ test('maxSessionKeyPackets and maxArgon2MemoryKiB bound decryption work', async 
   const two = await signet.encrypt({ data, encryptionKeys: [other.publicKey, k.publicKey] });
   assert.equal((await signet.decrypt({ message: two, decryptionKeys: [priv] })).data.length, data.length);
   await rejectsWith(signet.decrypt({ message: two, decryptionKeys: [priv], limits: { maxSessionKeyPackets: 1 } }), 'LIMIT_EXCEEDED');
+  // Streams: the session key is found where the private keys are (decryptSessionKey),
+  // under the caller's limits too.
+  // (In Node a string message of decryptStream is a path: give it a stream.)
+  const bin = await signet.encrypt({ data, encryptionKeys: [other.publicKey, k.publicKey], armor: false });
+  const drain = async (s) => { let n = 0; for await (const c of s) n += c.length; return n; };
+  assert.equal(await drain(await signet.decryptStream({ message: new Blob([bin]).stream(), decryptionKeys: [priv] })), data.length);
+  await rejectsWith((async () => drain(await signet.decryptStream({ message: new Blob([bin]).stream(), decryptionKeys: [priv], limits: { maxSessionKeyPackets: 1 } })))(), 'LIMIT_EXCEEDED');
+  assert.throws(() => signet.decryptSessionKey({ message: two, decryptionKeys: [priv], limits: { maxSessionKeyPackets: 1 } }), (e) => e.code === 'LIMIT_EXCEEDED');
+  assert.equal((await signet.decryptSessionKey({ message: two, decryptionKeys: [priv] })).length, 33);
   // Our password messages use Argon2id with 64 MiB (docs/benchmarks.md).
   const pw = await signet.encrypt({ data, passwords: ['mật khẩu'] });
   await rejectsWith(signet.decrypt({ message: pw, passwords: ['mật khẩu'], limits: { maxArgon2MemoryKiB: 1024 } }), 'LIMIT_EXCEEDED');
