@@ -12,7 +12,7 @@
 // `encrypt`, since the engine never hands its session key out.
 import * as wasm from './wasm/signet_crypto.js';
 import { EncryptEngine, DecryptEngine } from './stream-worker.js';
-import { readOptions, canUseWorker, cfbRangeInWorker } from './stream.js';
+import { readOptions, canUseWorker, cfbRangeInWorker, openCbcLane } from './stream.js';
 import { signetError } from './errors.js';
 
 /** Input handed to the engine per step (it copies it into Wasm memory). */
@@ -75,6 +75,8 @@ export async function encrypt(options) {
   try {
     eng = new EncryptEngine(wasm, {
       encryptionKeys, passwords, armor, seipd, limits, dataLength: bytes.length,
+      // In browsers a SEIPDv1 body's AES-CBC runs in the stream worker.
+      openCbcLane: canUseWorker() ? openCbcLane : null,
       ...(signer && { onePass: signer.specs(), sign: async (digests) => signer.sign(digests) }),
     });
     const parts = [];

@@ -82,6 +82,16 @@ export function blobRanges(blob) {
 /** WebCrypto batches (about 1 MiB each) kept in flight beyond the newest. */
 const DEPTH = 2;
 
+/**
+ * Octets per WebCrypto AES-CBC call in a CBC lane (a multiple of 16).
+ * Chromium runs AES-CBC on the calling thread and takes 1.75 ms/MiB in
+ * 256 KiB calls against 2.7-3.0 ms/MiB in 1-4 MiB ones (the buffers it copies
+ * stay in cache); docs/benchmarks.md has the figures.
+ */
+const CBC_CALL = 256 * 1024;
+/** AES block size. */
+const BS = 16;
+
 /** Held SEIPDv1 bodies from this size on share their AES with another thread. */
 const LANES_MIN = 1 << 20;
 
@@ -175,25 +185,97 @@ async function submitBatch(state, machine, op) {
     track(state, jobs, p);
     return;
   }
-  if (!state.key) {
-    const raw = machine.messageKey();
-    try {
-      state.key = await subtle.importKey('raw', raw, cbc ? 'AES-CBC' : 'AES-GCM', false, [op]);
-    } finally {
-      raw.fill(0);
-    }
+  if (cbc) {
+    await openLane(state, machine);
+    track(state, jobs, Promise.all(jobs.map((j) => cbcJob(state, machine, j))));
+    return;
   }
+  if (!state.key) await importKey(state, machine, 'AES-GCM', op);
   const buf = state.w.streamMemory().buffer;
   const p = Promise.all(jobs.map((j) => {
     const input = new Uint8Array(buf, j.ptr, j.inLen);
-    if (cbc) {
-      // WebCrypto always pads: the last block of its result is dropped.
-      return subtle.encrypt({ name: 'AES-CBC', iv: j.nonce }, state.key, input)
-        .then((r) => [new Uint8Array(r, 0, j.inLen)]);
-    }
     return subtle[op]({ name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, state.key, input);
   }));
   track(state, jobs, p);
+}
+
+/**
+ * AES-CBC of `length` octets in WebCrypto as chained calls of at most `size`
+ * octets each (each call's IV is the previous call's last block, so the
+ * result is the CBC of the whole). `view(at, n)` gives a call's input when it
+ * is issued. Resolves to the pieces, WebCrypto's padding block dropped.
+ */
+function cbcCalls(key, iv, length, size, view) {
+  const out = [];
+  let at = 0;
+  const next = () => {
+    if (at >= length) return out;
+    const n = Math.min(size, length - at);
+    const input = view(at, n);
+    at += n;
+    return subtle.encrypt({ name: 'AES-CBC', iv }, key, input).then((r) => {
+      const y = new Uint8Array(r, 0, n);
+      out.push(y);
+      iv = y.subarray(n - 16);
+      return next();
+    });
+  };
+  return next();
+}
+
+/**
+ * One SEIPDv1 CBC job. With a lane (the one-shot `encrypt` on a page), the
+ * stream worker encrypts it while this thread hashes and frames the next
+ * data; else one WebCrypto call here (on a busy thread a chain of calls would
+ * wait for it between calls). The job's buffer stays put until it completes.
+ */
+function cbcJob(state, machine, j) {
+  const view = (at, n) => new Uint8Array(state.w.streamMemory().buffer, j.ptr + at, n);
+  const lane = state.lane;
+  if (lane) {
+    const buf = lane.buffer(BS + j.inLen);
+    buf.set(j.nonce, 0);
+    buf.set(view(0, j.inLen), BS);
+    state.seam.copiedOut += j.inLen;
+    return lane.push(buf).catch(() => {
+      // The worker is gone: this job and the rest run here.
+      if (state.lane === lane) state.lane = null;
+      return inThread();
+    });
+  }
+  return inThread();
+  async function inThread() {
+    if (!state.key) await importKey(state, machine, 'AES-CBC', 'encrypt');
+    return cbcCalls(state.key, j.nonce, j.inLen, j.inLen, view);
+  }
+}
+
+/** Imports the machine's message key once, non-extractable; the raw copy is wiped. */
+async function importKey(state, machine, alg, op) {
+  const raw = machine.messageKey();
+  try {
+    state.key = await subtle.importKey('raw', raw, alg, false, [op]);
+  } finally {
+    raw.fill(0);
+  }
+}
+
+/**
+ * Opens the CBC lane of a one-shot SEIPDv1 encryption once (`openCbcLane`
+ * gets a copy of the key, which is wiped here): null where there is none.
+ */
+async function openLane(state, machine) {
+  if (state.lane !== undefined) return;
+  state.lane = null;
+  if (!state.openCbcLane) return;
+  const raw = machine.messageKey();
+  try {
+    state.lane = await state.openCbcLane(raw);
+  } catch {
+    state.lane = null;
+  } finally {
+    raw.fill(0);
+  }
 }
 
 /** Records a submitted batch; `settled` lets the engine complete it without waiting. */
@@ -271,9 +353,12 @@ export class EncryptEngine {
    *   holding the keys (StreamSigner.sign).
    */
   constructor(w, options) {
-    const { backend, sign = null, ...rest } = options;
+    const { backend, sign = null, openCbcLane = null, ...rest } = options;
     this.w = w;
     this.sign = sign;
+    /** `(key) => lane | null`: a SEIPDv1 job's AES-CBC runs in the stream
+     *  worker (stream.js's `openCbcLane`; the one-shot `encrypt` on a page). */
+    this.openCbcLane = openCbcLane;
     this.inflight = [];
     this.seam = seamStats();
     this.enc = new w.StreamEncryptor({ ...rest, backend: wantWebCrypto(backend) ? 'external' : 'rust' });
@@ -409,9 +494,56 @@ export class EncryptEngine {
     this.enc?.free();
     this.enc = null;
     this.key = null;
+    this.lane?.free();
+    this.lane = null;
     this.rawKey?.fill(0);
     this.rawKey = null;
     this.heldQ = [];
+  }
+}
+
+/**
+ * The worker's side of a CBC lane (a one-shot SEIPDv1 encryption on the
+ * page): each push is IV + plaintext of one job, answered with its AES-CBC
+ * encryption in calls of CBC_CALL octets (this thread does nothing else, so
+ * the chain does not wait). The pushed buffer is wiped and goes back as the
+ * page's next one.
+ */
+class CbcLaneEngine {
+  constructor(w, { key }) {
+    this.raw = key;
+    this.key = null;
+  }
+
+  get info() {
+    return null;
+  }
+
+  async push(data) {
+    try {
+      if (!this.key) {
+        try {
+          this.key = await subtle.importKey('raw', this.raw, 'AES-CBC', false, ['encrypt']);
+        } finally {
+          this.free();
+        }
+      }
+      const n = data.length - BS;
+      if (n <= 0 || n % BS) throw new Error('internal: CBC lane job length');
+      return await cbcCalls(this.key, data.slice(0, BS), n, CBC_CALL, (at, k) => data.subarray(BS + at, BS + at + k));
+    } finally {
+      data.fill(0);
+    }
+  }
+
+  async finish() {
+    this.free();
+    return [];
+  }
+
+  free() {
+    this.raw?.fill(0);
+    this.raw = null;
   }
 }
 
@@ -825,6 +957,8 @@ if (isWorker) {
           });
         } else if (msg.kind === 'cfb') {
           st.engine = new CfbRangeEngine(wasm, msg.options);
+        } else if (msg.kind === 'cbc') {
+          st.engine = new CbcLaneEngine(wasm, msg.options);
         } else {
           // A one-shot stream of the page (`copy`): its bytes are copied to OPFS
           // here for a second pass, the page's thread having no synchronous access

@@ -310,6 +310,17 @@ export async function cfbRangeInWorker(key, input) {
   return plain ?? null;
 }
 
+/**
+ * @internal A CBC lane in the shared worker for a one-shot SEIPDv1 encryption
+ * (EncryptEngine's `openCbcLane`): `key` is copied to the worker (wipe yours).
+ * `push(ivAndPlaintext)` (transferred; take it from `buffer(n)`) resolves to
+ * the AES-CBC pieces. Null where there is no worker.
+ */
+export async function openCbcLane(key) {
+  if (!canUseWorker()) return null;
+  return WorkerEngine.create('cbc', { key }, null);
+}
+
 /** @internal Whether work can go to the shared worker here. */
 export { canUseWorker };
 

@@ -258,6 +258,57 @@ forEachEngine(({ h, test, engine, lacks }) => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('one-shot SEIPDv1 encrypt runs its AES-CBC in the stream worker, and on the page without one', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(async () => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      const glue = await import('/pkg/wasm/signet_crypto.js');
+      const g = await s.generateKey({ userIds: ['O <o@example.gov.vn>'], profile: 'compat' });
+      const key = await s.unlockKey(g.privateKey);
+      // Not a multiple of the lane's 256 KiB calls nor of the AES block.
+      const data = new Uint8Array(3 * (1 << 20) + 4099);
+      for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+      const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+      // Counted on the page: its AES-CBC calls and their octets.
+      const seen = { calls: 0, octets: 0 };
+      const orig = crypto.subtle.encrypt.bind(crypto.subtle);
+      crypto.subtle.encrypt = (alg, k, d) => {
+        if (alg?.name === 'AES-CBC') { seen.calls++; seen.octets += d.byteLength; }
+        return orig(alg, k, d);
+      };
+      const run = async () => {
+        seen.calls = 0;
+        seen.octets = 0;
+        const m = await s.encrypt({ data, encryptionKeys: [g.publicKey], armor: false });
+        const a = await s.decrypt({ message: m, decryptionKeys: [key] });
+        const b = await glue.decrypt({ message: m, decryptionKeys: [key] });
+        // After the one PKESK (new format): SEIPD (tag 18), partial length, version 1.
+        const l0 = m[1];
+        const [len, hl] = l0 < 192 ? [l0, 1] : [((l0 - 192) << 8) + m[2] + 192, 2];
+        const o = 1 + hl + len;
+        const v1 = m[o] === 0xd2 && m[o + 1] >= 224 && m[o + 2] === 1;
+        return { v1: v1 && eq(a.data, data) && eq(b.data, data), ...seen };
+      };
+      const lane = await run();
+      const RealWorker = globalThis.Worker;
+      globalThis.Worker = undefined;
+      let here;
+      try {
+        here = await run();
+      } finally {
+        globalThis.Worker = RealWorker;
+      }
+      key.free();
+      return { lane, here };
+    });
+    assert.deepEqual(r.lane, { v1: true, calls: 0, octets: 0 }, JSON.stringify(r));
+    assert.equal(r.here.v1, true, JSON.stringify(r));
+    assert.ok(r.here.calls > 0 && r.here.octets >= 3 * (1 << 20), JSON.stringify(r));
+    assert.deepEqual(page.errors, []);
+  });
+
   test('one-shot encrypt/decrypt through WebCrypto match the Wasm functions, with any options', async () => {
     const page = await h.newPage();
     await page.goto(`${h.base}/test/blank.html`);
