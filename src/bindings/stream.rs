@@ -2,6 +2,7 @@
 //! and `decryptSessionKey`. The ReadableStream API in `pkg/stream.js` drives
 //! these from a Worker (or in-thread in Node); most callers use that instead.
 
+use crate::scrub::SecretBuf;
 use std::collections::VecDeque;
 
 use js_sys::{Array, Int32Array, Object, Uint32Array, Uint8Array};
@@ -166,7 +167,7 @@ pub fn stream_memory() -> JsValue {
 /// A reusable input buffer that JS fills in place (see `inputBuffer`). It may
 /// hold plaintext between calls: wiped when the handle is dropped.
 #[derive(Default)]
-struct InputBuffer(Zeroizing<Vec<u8>>);
+struct InputBuffer(SecretBuf);
 
 impl InputBuffer {
     /// Makes room for `len` bytes; returns their address in Wasm memory.
@@ -816,10 +817,10 @@ pub fn decrypt_session_key(
     let o = options(&options_, "decryptSessionKey")?;
     let message =
         field(&o, "message").ok_or_else(|| Error::InvalidArgument("message is required".into()))?;
-    let message: Zeroizing<Vec<u8>> = if let Some(s) = message.as_string() {
-        Zeroizing::new(s.into_bytes())
+    let message: SecretBuf = if let Some(s) = message.as_string() {
+        SecretBuf::new(s.into_bytes())
     } else if let Some(a) = message.dyn_ref::<Uint8Array>() {
-        Zeroizing::new(a.to_vec())
+        SecretBuf::new(a.to_vec())
     } else {
         return Err(
             Error::InvalidArgument("message must be a Uint8Array or a string".into()).into(),
@@ -831,8 +832,8 @@ pub fn decrypt_session_key(
     // Either the message's beginning (parsed up to the encrypted data) or
     // just its session key packets (as `StreamDecryptor.eskBytes()` gives).
     let mut scan = core::StreamDecryptor::new(StreamDecryptOptions::default());
-    let esk: Zeroizing<Vec<u8>> = match scan.push(&message) {
-        Ok(_) if scan.needs_session_key() => Zeroizing::new(scan.esk_bytes().to_vec()),
+    let esk: SecretBuf = match scan.push(&message) {
+        Ok(_) if scan.needs_session_key() => SecretBuf::new(scan.esk_bytes().to_vec()),
         _ => message,
     };
     let key_refs: Vec<&crate::openpgp::PrivateKey> = keys.iter().map(|k| k.as_ref()).collect();

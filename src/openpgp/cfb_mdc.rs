@@ -9,6 +9,7 @@
 //! natively; a host's AES-ECB (`native.rs`) does the whole key stream in one
 //! call. AES only here: the one place choosing AES is `crate::simd_aes`.
 
+use crate::scrub::SecretBuf;
 use crate::simd_aes::{Aes128, Aes192, Aes256};
 use aes_gcm::aes::cipher::consts::U16;
 use aes_gcm::aes::cipher::{BlockEncrypt, BlockSizeUser, KeyInit};
@@ -27,12 +28,7 @@ const SEGMENT: usize = 64 * 1024;
 /// CFB-decrypts `data` (the ciphertext following block `iv`) with an AES
 /// session key: the host's AES when one is registered, else software. `None`
 /// for a non-AES algorithm or a wrong key length.
-pub(crate) fn cfb_range(
-    alg: u8,
-    key: &[u8],
-    iv: &[u8; 16],
-    data: &[u8],
-) -> Option<Zeroizing<Vec<u8>>> {
+pub(crate) fn cfb_range(alg: u8, key: &[u8], iv: &[u8; 16], data: &[u8]) -> Option<SecretBuf> {
     if !matches!((alg, key.len()), (7, 16) | (8, 24) | (9, 32)) {
         return None;
     }
@@ -52,11 +48,7 @@ pub(crate) fn cfb_range(
 /// as from `StreamDecryptor::held_key`, `iv` and `data` as from
 /// `held_range`. Unauthenticated output: it must go back through
 /// `StreamDecryptor::put_held_range`, whose `finish` checks the MDC.
-pub fn cfb_decrypt_range(
-    session_key: &[u8],
-    iv: &[u8; 16],
-    data: &[u8],
-) -> Result<Zeroizing<Vec<u8>>> {
+pub fn cfb_decrypt_range(session_key: &[u8], iv: &[u8; 16], data: &[u8]) -> Result<SecretBuf> {
     let (&alg, key) = session_key
         .split_first()
         .ok_or_else(|| Error::InvalidArgument("empty session key".into()))?;
@@ -69,8 +61,8 @@ fn cfb_decrypt<C: BlockEncrypt + BlockSizeUser<BlockSize = U16>>(
     cipher: &C,
     iv: &[u8; 16],
     data: &[u8],
-) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(data.to_vec());
+) -> SecretBuf {
+    let mut out = SecretBuf::new(data.to_vec());
     let mut ks: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::with_capacity(SEGMENT / 16));
     let mut start = 0;
     while start < data.len() {
@@ -108,9 +100,9 @@ fn cfb_decrypt_with(
     ecb: impl Fn(&mut [u8]) -> bool,
     iv: &[u8; 16],
     data: &[u8],
-) -> Option<Zeroizing<Vec<u8>>> {
+) -> Option<SecretBuf> {
     const HOST_SEGMENT: usize = 1 << 20;
-    let mut out = Zeroizing::new(vec![0u8; data.len()]);
+    let mut out = SecretBuf::new(vec![0u8; data.len()]);
     let mut ks: Vec<u8> = Vec::with_capacity(HOST_SEGMENT.min(data.len().saturating_add(16)));
     let mut start = 0;
     while start < data.len() {

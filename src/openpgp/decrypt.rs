@@ -136,7 +136,7 @@ pub fn decrypt_stream<R: Read + Send, W: Write>(
 pub fn decrypt(message: &[u8], opts: &DecryptOptions<'_>) -> Result<Decrypted> {
     let (plain, signatures) = decrypt_blocks(message, opts)?;
     Ok(Decrypted {
-        data: plain.to_vec(),
+        data: Zeroizing::new(plain.to_vec().take()),
         signatures,
     })
 }

@@ -6,9 +6,8 @@
 //! left the module at twice the cap. Blocks never move: peak memory is the
 //! plaintext size plus one block, and the JS binding copies them out one by one.
 
+use crate::scrub::SecretBuf;
 use std::io::Write;
-
-use zeroize::Zeroizing;
 
 /// Size of one block (1 MiB).
 pub const BLOCK: usize = 1 << 20;
@@ -16,7 +15,7 @@ pub const BLOCK: usize = 1 << 20;
 /// Plaintext as a list of blocks, each wiped on drop.
 #[derive(Default)]
 pub struct Plaintext {
-    blocks: Vec<Zeroizing<Vec<u8>>>,
+    blocks: Vec<SecretBuf>,
     len: usize,
 }
 
@@ -42,8 +41,8 @@ impl Plaintext {
     }
 
     /// One contiguous copy (allocated once, at its exact size).
-    pub fn to_vec(&self) -> Zeroizing<Vec<u8>> {
-        let mut v = Zeroizing::new(Vec::with_capacity(self.len));
+    pub fn to_vec(&self) -> SecretBuf {
+        let mut v = SecretBuf::new(Vec::with_capacity(self.len));
         for b in self.blocks() {
             v.extend_from_slice(b);
         }
@@ -60,7 +59,7 @@ impl Write for Plaintext {
                 None => 0,
             };
             if room == 0 {
-                self.blocks.push(Zeroizing::new(Vec::with_capacity(BLOCK)));
+                self.blocks.push(SecretBuf::new(Vec::with_capacity(BLOCK)));
                 continue;
             }
             let (head, rest) = buf.split_at(room.min(buf.len()));

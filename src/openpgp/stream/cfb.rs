@@ -11,6 +11,7 @@
 //! batch's IV is the last Y), so one job is outstanding at a time. SEIPDv1
 //! uses an all-zero IV and no resynchronisation; Y_0 = E(0) is computed here.
 
+use crate::scrub::SecretBuf;
 use crate::simd_aes::AnyAes;
 use aes_gcm::aes::Block;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
@@ -69,9 +70,9 @@ pub(crate) struct CfbBody {
     pub backend: Backend,
     sha: Sha1,
     /// Plaintext not yet in a job.
-    pend: Zeroizing<Vec<u8>>,
+    pend: SecretBuf,
     /// Plaintext of the outstanding job (needed to xor its result).
-    inflight: Option<Zeroizing<Vec<u8>>>,
+    inflight: Option<SecretBuf>,
     pub jobs: Vec<ChunkJob>,
     next_index: u64,
     /// E(last ciphertext block), E(IV) at first: the next job's CBC IV.
@@ -99,7 +100,7 @@ impl CfbBody {
             key: Zeroizing::new(key.to_vec()),
             backend,
             sha: Sha1::new(),
-            pend: Zeroizing::new(Vec::new()),
+            pend: SecretBuf::new(Vec::new()),
             inflight: None,
             jobs: Vec::new(),
             next_index: 0,
@@ -160,7 +161,7 @@ impl CfbBody {
             if whole > 0 && (self.closed || self.pend.len() >= MIN_JOB) {
                 let n = whole.min(MAX_JOB);
                 // Split off the job's plaintext (moving the short rest, not the job).
-                let rest = Zeroizing::new(self.pend.get(n..).unwrap_or_default().to_vec());
+                let rest = SecretBuf::new(self.pend.get(n..).unwrap_or_default().to_vec());
                 let plain = std::mem::replace(&mut self.pend, rest);
                 let mut plain = plain;
                 plain.truncate(n);
@@ -168,7 +169,7 @@ impl CfbBody {
                 self.next_index += 1;
                 match self.backend {
                     Backend::Rust => {
-                        let mut y = Zeroizing::new(plain.to_vec());
+                        let mut y = SecretBuf::new(plain.to_vec());
                         cbc_in_place(&self.aes, &self.y_prev, &mut y);
                         self.inflight = Some(plain);
                         self.complete(&y)?;

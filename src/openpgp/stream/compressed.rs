@@ -11,7 +11,7 @@
 //! stream is `MALFORMED_INPUT`: the packet around it authenticated, so the
 //! data is what the sender wrote, only not decodable.
 
-use zeroize::Zeroizing;
+use crate::scrub::SecretBuf;
 
 use super::meter::count;
 use crate::{Error, Result};
@@ -35,7 +35,7 @@ pub(super) struct Decompressor {
     /// The self-terminating stream (deflate, zlib, bzip2) reached its end;
     /// octets after it are ignored (Sequoia pads there).
     ended: bool,
-    buf: Zeroizing<Vec<u8>>,
+    buf: SecretBuf,
 }
 
 fn damaged() -> Error {
@@ -62,7 +62,7 @@ impl Decompressor {
             produced: 0,
             cap,
             ended: false,
-            buf: Zeroizing::new(buf),
+            buf: SecretBuf::new(buf),
         })
     }
 

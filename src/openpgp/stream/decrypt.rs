@@ -7,6 +7,7 @@
 //! held, up to `max_message_size`, until the MDC verified. Nothing is handed
 //! to another decryptor.
 
+use crate::scrub::SecretBuf;
 use std::collections::VecDeque;
 
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
@@ -124,7 +125,7 @@ pub struct StreamDecryptor {
     armor: Option<Option<ArmorReader>>,
     signatures: Vec<SignatureCheck>,
     /// Authenticated plaintext ready for the caller.
-    out: Zeroizing<Vec<u8>>,
+    out: SecretBuf,
     /// Or, once [`collect_blocks`](Self::collect_blocks) was called, all of
     /// it in blocks (the one-shot functions).
     blocks: Option<Plaintext>,
@@ -183,7 +184,7 @@ impl StreamDecryptor {
             done: false,
             armor: None,
             signatures: Vec::new(),
-            out: Zeroizing::new(Vec::new()),
+            out: SecretBuf::new(Vec::new()),
             blocks: None,
             record: opts_two_pass.then(Fingerprints::default),
             waiting: None,

@@ -10,9 +10,8 @@
 //! Shared by the SEIPDv2 chunks and the SEIPDv1 CFB stream, so both apply the
 //! same rules.
 
+use crate::scrub::SecretBuf;
 use std::io::Write;
-
-use zeroize::Zeroizing;
 
 use super::compressed::Decompressor;
 use super::framing::{parse_header, parse_new_length, BodyLen};
@@ -179,7 +178,7 @@ impl PlainOut<'_> {
 pub(super) struct Content {
     pub(super) inner: Inner,
     /// Unparsed tail of an inner packet header split across chunks.
-    pub(super) pt: Zeroizing<Vec<u8>>,
+    pub(super) pt: SecretBuf,
     /// Signatures around the literal data.
     pub(super) sigs: SigCheck,
     /// The signature packet being collected (`Inner::Collect`).
@@ -200,7 +199,7 @@ impl Content {
     pub(super) fn new(verify: bool, limits: &Limits) -> Self {
         Content {
             inner: Inner::Tag,
-            pt: Zeroizing::new(Vec::new()),
+            pt: SecretBuf::new(Vec::new()),
             sigs: SigCheck::new(verify, limits.max_signatures),
             pkt: Vec::new(),
             layer: None,
@@ -292,7 +291,7 @@ impl Content {
                 done = done - take + (used - old);
                 break;
             }
-            let mut keep = Zeroizing::new(Vec::new());
+            let mut keep = SecretBuf::new(Vec::new());
             stage(&mut keep, staged.get(used..).unwrap_or_default());
             self.pt = keep;
         }

@@ -12,6 +12,7 @@
 //! end in one call, checks the MDC over it in one SHA-1 call (the host's AES
 //! and SHA-1 in Node) and only then parses it.
 
+use crate::scrub::SecretBuf;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
@@ -33,16 +34,16 @@ pub(super) struct V1Dec {
     /// The last whole ciphertext block (the IV, zero, at first).
     prev: Vec<u8>,
     /// Ciphertext octets of a block not yet complete.
-    partial: Zeroizing<Vec<u8>>,
+    partial: SecretBuf,
     sha: Sha1,
     /// Plaintext octets passed on so far (the first `bs + 2` are the prefix).
     seen: u64,
     /// The last plaintext octets, held back: they may be the MDC packet.
-    tail: Zeroizing<Vec<u8>>,
+    tail: SecretBuf,
     pub(super) content: Content,
     /// One pass: the whole body (ciphertext), decrypted and its MDC checked
     /// at its end, before it is parsed.
-    hold: Option<Zeroizing<Vec<u8>>>,
+    hold: Option<SecretBuf>,
     /// The first error of the content parser: reported only after the MDC
     /// verified, so damaged ciphertext is always `DECRYPTION_FAILED` (no
     /// oracle on the plaintext's structure before integrity is known).
@@ -55,7 +56,7 @@ pub(super) struct V1Dec {
 }
 
 /// A held body's plaintext put in ranges, and the ranges put.
-type Lanes = (Zeroizing<Vec<u8>>, Vec<(usize, usize)>);
+type Lanes = (SecretBuf, Vec<(usize, usize)>);
 
 impl V1Dec {
     /// `UNSUPPORTED` for a cipher rPGP does not implement either.
@@ -77,12 +78,12 @@ impl V1Dec {
             key: Zeroizing::new(sk.key().to_vec()),
             bs,
             prev: vec![0u8; bs],
-            partial: Zeroizing::new(Vec::with_capacity(bs)),
+            partial: SecretBuf::new(Vec::with_capacity(bs)),
             sha: Sha1::new(),
             seen: 0,
-            tail: Zeroizing::new(Vec::with_capacity(2 * MDC)),
+            tail: SecretBuf::new(Vec::with_capacity(2 * MDC)),
             content: Content::new(verify, limits),
-            hold: hold.then(|| Zeroizing::new(Vec::new())),
+            hold: hold.then(|| SecretBuf::new(Vec::new())),
             content_err: None,
             mdc_failed: false,
             lanes: None,
@@ -91,13 +92,13 @@ impl V1Dec {
 
     /// CFB-decrypts `ct` following the ciphertext block `iv`: AES through
     /// the one AES path (`cfb_range`), other ciphers through rPGP.
-    fn decrypt(&self, iv: &[u8], ct: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    fn decrypt(&self, iv: &[u8], ct: &[u8]) -> Result<SecretBuf> {
         if let Ok(iv16) = <&[u8; 16]>::try_from(iv) {
             if let Some(p) = cfb_range(u8::from(self.sym), &self.key, iv16, ct) {
                 return Ok(p);
             }
         }
-        let mut p = Zeroizing::new(ct.to_vec());
+        let mut p = SecretBuf::new(ct.to_vec());
         self.sym
             .decrypt_with_iv_regular(&self.key, iv, &mut p)
             .map_err(|_| {
@@ -199,7 +200,7 @@ impl V1Dec {
         let len = self.held_aes().map_or(0, <[u8]>::len);
         let (buf, filled) = self
             .lanes
-            .get_or_insert_with(|| (Zeroizing::new(vec![0u8; len]), Vec::new()));
+            .get_or_insert_with(|| (SecretBuf::new(vec![0u8; len]), Vec::new()));
         if filled.iter().any(|&(s, e)| start < e && s < end) {
             return Err(Error::InvalidArgument("ranges overlap".into()));
         }
@@ -211,11 +212,7 @@ impl V1Dec {
     }
 
     /// The held body's plaintext: the ranges put, and the rest decrypted now.
-    fn join_lanes(
-        &self,
-        ct: &[u8],
-        lanes: (Zeroizing<Vec<u8>>, Vec<(usize, usize)>),
-    ) -> Result<Zeroizing<Vec<u8>>> {
+    fn join_lanes(&self, ct: &[u8], lanes: (SecretBuf, Vec<(usize, usize)>)) -> Result<SecretBuf> {
         let (mut buf, mut filled) = lanes;
         filled.sort_unstable();
         let mut gaps = Vec::new();
@@ -286,7 +283,7 @@ impl V1Dec {
             self.hold = Some(if self.mdc_failed {
                 ct
             } else {
-                Zeroizing::new(Vec::new())
+                SecretBuf::new(Vec::new())
             });
             return r;
         }
