@@ -77,6 +77,8 @@ export async function encrypt(options) {
       encryptionKeys, passwords, armor, seipd, limits, dataLength: bytes.length,
       // In browsers a SEIPDv1 body's AES-CBC runs in the stream worker.
       openCbcLane: canUseWorker() ? openCbcLane : null,
+      // Where the length is known in advance, the output goes into one buffer.
+      alloc: allocFilled,
       ...(signer && { onePass: signer.specs(), sign: async (digests) => signer.sign(digests) }),
     });
     const parts = [];

@@ -353,7 +353,7 @@ export class EncryptEngine {
    *   holding the keys (StreamSigner.sign).
    */
   constructor(w, options) {
-    const { backend, sign = null, openCbcLane = null, ...rest } = options;
+    const { backend, sign = null, openCbcLane = null, alloc = null, ...rest } = options;
     this.w = w;
     this.sign = sign;
     /** `(key) => lane | null`: a SEIPDv1 job's AES-CBC runs in the stream
@@ -372,6 +372,36 @@ export class EncryptEngine {
     this.heldQ = [];
     this.key = null;
     this.started = false;
+    /** One-shot (`alloc(n)` given): where the engine knows the message's
+     *  length in advance (SEIPDv1, unsigned, binary), Rust writes the output
+     *  straight into one buffer of that length, handed out whole by finish(),
+     *  instead of a fresh copy per batch that the caller concatenates. */
+    const total = alloc && rest.dataLength !== undefined ? this.enc.exactLength(rest.dataLength) : undefined;
+    this.into = total !== undefined ? alloc(total) : null;
+    this.at = 0;
+  }
+
+  /** Output of Rust's: into `this.into`, else a copy onto `out`. */
+  #takeOutput(out) {
+    if (!this.into) {
+      pushCopied(this, out, this.enc.takeOutput());
+      return;
+    }
+    const n = this.enc.takeOutputInto(this.into.subarray(this.at));
+    if (n === undefined) throw new Error('internal: output beyond the exact length');
+    this.at += n;
+    this.seam.copiedOut += n;
+  }
+
+  /** Bytes returned by a call (the header, the end): into `this.into`, else onto `out`. */
+  #emit(out, bytes) {
+    if (!this.into) {
+      pushCopied(this, out, bytes);
+      return;
+    }
+    if (bytes.length > this.into.length - this.at) throw new Error('internal: output beyond the exact length');
+    this.into.set(bytes, this.at);
+    this.at += bytes.length;
   }
 
   get info() {
@@ -404,7 +434,7 @@ export class EncryptEngine {
       }
     }
     if (!this.held) {
-      pushCopied(this, out, this.enc.takeOutput());
+      this.#takeOutput(out);
       return;
     }
     this.#drainLayout(out);
@@ -449,14 +479,19 @@ export class EncryptEngine {
   #start(out) {
     if (!this.started) {
       this.started = true;
-      pushCopied(this, out, this.enc.header());
+      this.#emit(out, this.enc.header());
     }
   }
 
   async push(data) {
     const out = [];
     this.#start(out);
-    pushCopied(this, out, pushInto(this, this.enc, data));
+    if (this.into) {
+      pushInto(this, this.enc, data, true);
+      this.#takeOutput(out);
+    } else {
+      pushCopied(this, out, pushInto(this, this.enc, data));
+    }
     if (this.cfb) {
       // The data just pushed was hashed while the previous job ran; completing
       // that job lets Rust cut the next one.
@@ -472,7 +507,7 @@ export class EncryptEngine {
   async finish() {
     const out = [];
     this.#start(out);
-    pushCopied(this, out, this.enc.finish());
+    this.#emit(out, this.enc.finish());
     if (this.enc.needsSignatures) {
       // Signed: the literal data ended; its digests are signed where the keys are.
       const packets = await this.sign(this.enc.signatureDigests());
@@ -486,6 +521,11 @@ export class EncryptEngine {
     }
     if (!this.enc.isDone) throw new Error('internal: encryption did not complete');
     if (this.heldQ.length) throw new Error('internal: sealed data left over');
+    if (this.into) {
+      if (this.at !== this.into.length) throw new Error('internal: output shorter than its exact length');
+      out.push(this.into);
+      this.into = null;
+    }
     this.free();
     return out;
   }
@@ -499,6 +539,7 @@ export class EncryptEngine {
     this.rawKey?.fill(0);
     this.rawKey = null;
     this.heldQ = [];
+    this.into = null;
   }
 }
 

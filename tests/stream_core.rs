@@ -391,6 +391,47 @@ fn stream_encrypt_external(
     (hdr, out)
 }
 
+/// `exact_length` (which lets the one-shot `encrypt` write into one buffer of
+/// the final size) equals the output's length for SEIPDv1 around every
+/// length-octet edge of the partial framing (192, 8384, the 1 MiB parts), and
+/// is `None` where it cannot be known in advance (armor, SEIPDv2).
+#[test]
+fn exact_length_of_unsigned_binary_seipdv1() {
+    let k = key(Profile::Compat);
+    let opts = |armor| StreamEncryptOptions {
+        base: EncryptOptions {
+            encryption_keys: vec![k.public.as_bytes()],
+            armor,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    const P: usize = 1 << 20;
+    // Data lengths that put the literal body (6 + n) or the SEIPD body
+    // (n + 54 with the literal's own length octets) on each edge.
+    let mut sizes = vec![0, 1, 185, 186, 187, 8377, 8378, 8379, 10_000];
+    for base in [P, 2 * P, 3 * P] {
+        for d in [0usize, 1, 2, 5, 6, 7, 40, 48, 50, 54, 60, 250, 8440] {
+            sizes.extend([base.saturating_sub(d), base + d]);
+        }
+    }
+    for n in sizes {
+        let plain = data(n);
+        let mut e = StreamEncryptor::new(&opts(false)).unwrap();
+        let want = e.exact_length(n as u64).expect("SEIPDv1, unsigned, binary");
+        let mut ct = e.header();
+        for piece in plain.chunks(P / 3 + 1) {
+            ct.extend(e.push(piece).unwrap());
+        }
+        ct.extend(e.finish().unwrap());
+        assert_eq!(ct.len() as u64, want, "data of {n} octets");
+    }
+    let e = StreamEncryptor::new(&opts(true)).unwrap();
+    assert_eq!(e.exact_length(5), None, "armored");
+    let e = StreamEncryptor::new(&enc_opts(Who::Rfc9580, None)).unwrap();
+    assert_eq!(e.exact_length(5), None, "SEIPDv2");
+}
+
 #[test]
 fn recipient_without_seipdv2_gets_streamed_v1() {
     let k = key(Profile::Compat);

@@ -311,6 +311,38 @@ impl StreamEncryptorHandle {
         Ok(self.take_output())
     }
 
+    /// `pushInput` that leaves the ciphertext here, for `takeOutputInto`.
+    #[wasm_bindgen(js_name = pushInputHeld)]
+    pub fn push_input_held(&mut self, len: usize) -> JsResult<()> {
+        let inner = &mut self.inner;
+        self.input.with(len, |b| inner.push_into(b))
+    }
+
+    /// Moves the ciphertext ready so far into `buffer` and returns how many
+    /// octets, if it fits; else takes nothing and returns `undefined` (then
+    /// `takeOutput`; also for armored output). With `exactLength`, the
+    /// one-shot `encrypt` writes the message straight into its result.
+    #[wasm_bindgen(js_name = takeOutputInto)]
+    pub fn take_output_into(&mut self, buffer: &Uint8Array) -> Option<usize> {
+        self.inner
+            .take_output_within(buffer.length() as usize, |b| {
+                buffer.subarray(0, b.len() as u32).copy_from(b)
+            })
+    }
+
+    /// The whole message's length for `dataLength` octets of data, where it
+    /// is known in advance (SEIPDv1, unsigned, unarmored); else `undefined`.
+    #[wasm_bindgen(js_name = exactLength)]
+    pub fn exact_length(&self, data_length: f64) -> Option<f64> {
+        // A whole number of octets below 2^53 (what JS counts exactly).
+        if !(0.0..9_007_199_254_740_992.0).contains(&data_length) || data_length.fract() != 0.0 {
+            return None;
+        }
+        self.inner
+            .exact_length(data_length as u64)
+            .map(|n| n as f64)
+    }
+
     /// Ends the input; returns the remaining bytes (with the external backend,
     /// these come from completing the final job instead).
     pub fn finish(&mut self) -> JsResult<Uint8Array> {

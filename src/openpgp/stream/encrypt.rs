@@ -115,6 +115,20 @@ struct V2Enc {
     closed: bool,
 }
 
+/// Octets of a packet that [`PartialWriter`] writes for a body of `body`
+/// octets: tag, the body, one length octet per full part, and the final
+/// definite length (1, 2 or 5 octets).
+fn partial_framed_len(body: u64, part_log2: u8) -> u64 {
+    let part = 1u64 << part_log2;
+    let rest = body % part;
+    let last = match rest {
+        0..192 => 1,
+        192..8384 => 2,
+        _ => 5,
+    };
+    1 + body + body / part + last
+}
+
 /// Octets per partial body part (outer and literal): 1 MiB. At most one part
 /// is staged before its length octet can be written, so this bounds the extra
 /// memory; large parts mean few length octets inside a 256 KiB chunk, so a
@@ -132,6 +146,8 @@ pub struct StreamEncryptor {
     signing: Option<Signing>,
     armor: Option<ArmorWriter>,
     header: Vec<u8>,
+    /// Octets of the header, for [`exact_length`](Self::exact_length).
+    header_len: usize,
     failed: bool,
     footer_written: bool,
 }
@@ -197,6 +213,7 @@ impl StreamEncryptor {
                 mode: Mode::V1(Box::new(v1)),
                 signing,
                 armor,
+                header_len: header.len(),
                 header,
                 failed: false,
                 footer_written: false,
@@ -326,6 +343,7 @@ impl StreamEncryptor {
             })),
             signing,
             armor,
+            header_len: header.len(),
             header,
             failed: false,
             footer_written: false,
@@ -536,6 +554,51 @@ impl StreamEncryptor {
                 Ok(r)
             }
         }
+    }
+
+    /// Passes the output ready so far to `f` and empties it if it is at most
+    /// `room` octets (returning how many); else takes nothing (`None`). Lets a
+    /// caller write the output straight into memory of its own. Not for
+    /// armored output, nor after `complete_job_held_into` (`None`).
+    pub fn take_output_within(&mut self, room: usize, f: impl FnOnce(&[u8])) -> Option<usize> {
+        if self.armor.is_some() {
+            return None;
+        }
+        let raw = match &mut self.mode {
+            Mode::V2(v) if v.chunker.out.ops.iter().any(|&n| n < 0) => return None,
+            Mode::V2(v) => &mut v.chunker.out,
+            Mode::V1(v) => {
+                let n = v.body.out.len();
+                if n > room {
+                    return None;
+                }
+                f(&v.body.out);
+                v.body.out.clear();
+                return Some(n);
+            }
+        };
+        let n = raw.bytes.len();
+        if n > room {
+            return None;
+        }
+        f(&raw.bytes);
+        raw.clear();
+        Some(n)
+    }
+
+    /// The exact length of the whole message (header included) for
+    /// `data_len` octets of data, where it is known in advance: SEIPDv1,
+    /// unsigned, unarmored (its framing depends on the length alone). Lets the
+    /// one-shot `encrypt` write into one buffer of the final size.
+    pub fn exact_length(&self, data_len: u64) -> Option<u64> {
+        if self.armor.is_some() || self.signing.is_some() || !matches!(self.mode, Mode::V1(_)) {
+            return None;
+        }
+        // Literal packet: 'b', empty name, date, data; then the SEIPD body:
+        // version, CFB prefix, the literal packet, the MDC packet (2 + 20).
+        let literal = partial_framed_len(6 + data_len, PART_LOG2);
+        let body = 1 + 18 + literal + 22;
+        Some(self.header_len as u64 + partial_framed_len(body, PART_LOG2))
     }
 
     /// Takes the output ready so far.
