@@ -544,34 +544,18 @@ export class EncryptEngine {
 }
 
 /**
- * The worker's side of a CBC lane (a one-shot SEIPDv1 encryption on the
- * page): each push is IV + plaintext of one job, answered with its AES-CBC
- * encryption in calls of CBC_CALL octets (this thread does nothing else, so
- * the chain does not wait). The pushed buffer is wiped and goes back as the
- * page's next one.
+ * A page engine's helper in the stream worker (a lane): each push is one
+ * job's bytes, answered with its result; the pushed buffer is wiped after
+ * the job and goes back as the page's next one. Holds a key, nothing else.
  */
-class CbcLaneEngine {
-  constructor(w, { key }) {
-    this.raw = key;
-    this.key = null;
-  }
-
+class LaneEngine {
   get info() {
     return null;
   }
 
   async push(data) {
     try {
-      if (!this.key) {
-        try {
-          this.key = await subtle.importKey('raw', this.raw, 'AES-CBC', false, ['encrypt']);
-        } finally {
-          this.free();
-        }
-      }
-      const n = data.length - BS;
-      if (n <= 0 || n % BS) throw new Error('internal: CBC lane job length');
-      return await cbcCalls(this.key, data.slice(0, BS), n, CBC_CALL, (at, k) => data.subarray(BS + at, BS + at + k));
+      return await this.run(data);
     } finally {
       data.fill(0);
     }
@@ -580,6 +564,33 @@ class CbcLaneEngine {
   async finish() {
     this.free();
     return [];
+  }
+}
+
+/**
+ * The worker's side of a CBC lane (a one-shot SEIPDv1 encryption on the
+ * page): a job is IV + plaintext, answered with its AES-CBC encryption in
+ * calls of CBC_CALL octets (this thread does nothing else, so the chain of
+ * calls does not wait).
+ */
+class CbcLaneEngine extends LaneEngine {
+  constructor(w, { key }) {
+    super();
+    this.raw = key;
+    this.key = null;
+  }
+
+  async run(data) {
+    if (!this.key) {
+      try {
+        this.key = await subtle.importKey('raw', this.raw, 'AES-CBC', false, ['encrypt']);
+      } finally {
+        this.free();
+      }
+    }
+    const n = data.length - BS;
+    if (n <= 0 || n % BS) throw new Error('internal: CBC lane job length');
+    return cbcCalls(this.key, data.slice(0, BS), n, CBC_CALL, (at, k) => data.subarray(BS + at, BS + at + k));
   }
 
   free() {
@@ -590,31 +601,19 @@ class CbcLaneEngine {
 
 /**
  * The worker's share of a held SEIPDv1 body (a DecryptEngine's #lanes on the
- * page): each push is IV + ciphertext of a block range, answered with its
+ * page): a job is IV + ciphertext of a block range, answered with its
  * AES-CFB plaintext, which the page's engine checks (MDC) before releasing
  * anything.
  */
-class CfbRangeEngine {
+class CfbRangeEngine extends LaneEngine {
   constructor(w, { key }) {
+    super();
     this.w = w;
     this.key = key;
   }
 
-  get info() {
-    return null;
-  }
-
-  async push(data) {
-    try {
-      return [this.w.cfbDecryptRange(this.key, data)];
-    } finally {
-      data.fill(0);
-    }
-  }
-
-  async finish() {
-    this.free();
-    return [];
+  run(data) {
+    return [this.w.cfbDecryptRange(this.key, data)];
   }
 
   free() {
