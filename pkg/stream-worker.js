@@ -724,11 +724,27 @@ export class DecryptEngine {
     }
   }
 
+  /**
+   * A held body's MDC hash through WebCrypto's SHA-1, which is native (per
+   * MiB 1.0 ms in Chromium, 0.64 in WebKit, 2.1 in Firefox, against 2.0-2.7
+   * for our Wasm SHA-1): Rust joins the plaintext it will check and parse,
+   * and compares the digest in constant time. WebCrypto copies its input when
+   * called. In Node Rust hashes with node:crypto (registered as native bulk).
+   */
+  async #heldDigest() {
+    if (!subtle || nativeGcm) return;
+    const at = this.dec.heldDigestInput();
+    if (!at) return;
+    const d = await subtle.digest('SHA-1', new Uint8Array(this.w.streamMemory().buffer, at[0], at[1]));
+    this.dec?.setHeldDigest(new Uint8Array(d));
+  }
+
   /** `finish` of the engine; a held SEIPDv1 body whose MDC failed gets the next candidate key. */
   async #finishHeld(out) {
     for (;;) {
       try {
         await this.#lanes();
+        await this.#heldDigest();
         pushCopied(this, out, this.dec.finish());
         return;
       } catch (e) {

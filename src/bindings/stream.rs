@@ -657,6 +657,25 @@ impl StreamDecryptorHandle {
         Ok(self.inner.put_held_range(start, end, Some(plain))?)
     }
 
+    /// Where the octets a held SEIPDv1 body's MDC hashes are in
+    /// `streamMemory()`, as `[offset, length]` (its plaintext joined now), for
+    /// WebCrypto's SHA-1; give the digest to `setHeldDigest` before `finish`.
+    /// `undefined` without a held body.
+    #[wasm_bindgen(js_name = heldDigestInput)]
+    pub fn held_digest_input(&mut self) -> JsResult<Option<Vec<u32>>> {
+        let at = self.inner.held_digest_input()?;
+        Ok(at.map(|b| vec![b.as_ptr() as u32, b.len() as u32]))
+    }
+
+    /// The SHA-1 (20 octets) of `heldDigestInput`'s octets.
+    #[wasm_bindgen(js_name = setHeldDigest)]
+    pub fn set_held_digest(&mut self, digest: &[u8]) -> JsResult<()> {
+        let d: [u8; 20] = digest
+            .try_into()
+            .map_err(|_| Error::InvalidArgument("a SHA-1 digest is 20 octets".into()))?;
+        Ok(self.inner.set_held_digest(d)?)
+    }
+
     /// From now on the plaintext collects in blocks in Wasm memory (the
     /// one-shot `decrypt` of a held SEIPDv1 body: no doubling buffer), taken
     /// with `takeBlocks` after `finish`. Not with streamed output.

@@ -139,8 +139,9 @@ pub(crate) fn mdc_verified(plain: &[u8]) -> bool {
 }
 
 /// The last 22 octets are an MDC packet whose SHA-1 covers everything before
-/// its hash (prefix, inner packets, 0xD3 0x14).
-fn mdc_ok(plain: &[u8], sha1: impl Fn(&[u8]) -> [u8; 20]) -> bool {
+/// its hash (prefix, inner packets, 0xD3 0x14). `sha1` hashes those octets
+/// (or returns a digest of them taken elsewhere); compared in constant time.
+pub(crate) fn mdc_ok(plain: &[u8], sha1: impl Fn(&[u8]) -> [u8; 20]) -> bool {
     let n = plain.len();
     if n < MDC {
         return false;

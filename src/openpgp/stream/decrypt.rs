@@ -523,6 +523,29 @@ impl StreamDecryptor {
         }
     }
 
+    /// The octets a held SEIPDv1 body's MDC hashes, its plaintext joined now,
+    /// for a SHA-1 of the host's; give its digest to
+    /// [`set_held_digest`](Self::set_held_digest) before `finish`. `None`
+    /// without a held body. No ranges can be put afterwards.
+    pub fn held_digest_input(&mut self) -> Result<Option<&[u8]>> {
+        if self.held_len() == 0 {
+            return Ok(None);
+        }
+        match &mut self.body {
+            Body::V1(v) => v.digest_input(),
+            _ => Ok(None),
+        }
+    }
+
+    /// The SHA-1 of [`held_digest_input`](Self::held_digest_input)'s octets:
+    /// the MDC is then compared with it instead of hashing them again.
+    pub fn set_held_digest(&mut self, digest: [u8; 20]) -> Result<()> {
+        match &mut self.body {
+            Body::V1(v) => v.set_digest(digest),
+            _ => Err(Error::InvalidArgument("no held body".into())),
+        }
+    }
+
     /// Finds the next session key with keys/passwords (the search of
     /// [`decrypt_session_key`](crate::openpgp::stream::decrypt_session_key),
     /// under this decryptor's limits) and sets it. When

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 
 use super::literal::{Content, PlainOut};
 use super::meter::stage;
-use crate::openpgp::cfb_mdc::{cfb_range, mdc_verified, MDC};
+use crate::openpgp::cfb_mdc::{cfb_range, mdc_ok, mdc_verified, MDC};
 use crate::openpgp::esk::SessionKey;
 use crate::openpgp::Limits;
 use crate::{Error, Result};
@@ -53,6 +53,10 @@ pub(super) struct V1Dec {
     /// One pass, AES: the held body's plaintext, decrypted in ranges by the
     /// driver before the end (some in another thread), and the ranges filled.
     lanes: Option<Lanes>,
+    /// One pass: the held body's plaintext, joined early for a SHA-1 of the
+    /// host's (`digest_input`), and the digest it gave (`set_digest`).
+    joined: Option<SecretBuf>,
+    digest: Option<[u8; 20]>,
 }
 
 /// A held body's plaintext put in ranges, and the ranges put.
@@ -87,6 +91,8 @@ impl V1Dec {
             content_err: None,
             mdc_failed: false,
             lanes: None,
+            joined: None,
+            digest: None,
         })
     }
 
@@ -183,6 +189,11 @@ impl V1Dec {
         end: usize,
         plain: Option<&[u8]>,
     ) -> Result<()> {
+        if self.joined.is_some() {
+            return Err(Error::InvalidArgument(
+                "the held body was joined for its digest already".into(),
+            ));
+        }
         let (iv, ct) = self.held_range(start, end)?;
         let here;
         let plain = match plain {
@@ -208,6 +219,49 @@ impl V1Dec {
             .ok_or_else(|| Error::Internal("range outside the held body".into()))?
             .copy_from_slice(plain);
         filled.push((start, end));
+        Ok(())
+    }
+
+    /// One pass: joins the held body's plaintext now (the ranges put, the
+    /// rest decrypted here) and returns the octets its MDC hashes, for a
+    /// SHA-1 of the host's (WebCrypto's is native) whose digest comes back
+    /// through [`set_digest`](Self::set_digest); the end then compares that
+    /// digest (constant time) instead of hashing. `None` without a held body
+    /// long enough for an MDC (the end reports it).
+    pub(super) fn digest_input(&mut self) -> Result<Option<&[u8]>> {
+        if self.joined.is_none() {
+            let long = self.hold.as_ref().map_or(0, |h| h.len()) >= self.bs + 2 + MDC;
+            if !long {
+                return Ok(None);
+            }
+            let lanes = self.lanes.take();
+            let ct = self
+                .hold
+                .as_deref()
+                .map(|h| h.as_slice())
+                .unwrap_or_default();
+            let h = match lanes {
+                Some(l) => self.join_lanes(ct, l)?,
+                None => self.decrypt(&self.prev, ct)?,
+            };
+            self.joined = Some(h);
+        }
+        let h = self
+            .joined
+            .as_deref()
+            .map(|h| h.as_slice())
+            .unwrap_or_default();
+        Ok(h.get(..h.len().saturating_sub(20)))
+    }
+
+    /// The SHA-1 of what [`digest_input`](Self::digest_input) returned.
+    pub(super) fn set_digest(&mut self, digest: [u8; 20]) -> Result<()> {
+        if self.joined.is_none() {
+            return Err(Error::InvalidArgument(
+                "no held body joined for a digest".into(),
+            ));
+        }
+        self.digest = Some(digest);
         Ok(())
     }
 
@@ -317,11 +371,16 @@ impl V1Dec {
         if ct.len() < prefix + MDC {
             return Err(Error::MalformedInput("SEIPDv1 packet too short".into()));
         }
-        let h = match self.lanes.take() {
-            Some(l) => self.join_lanes(ct, l)?,
-            None => self.decrypt(&self.prev, ct)?,
+        let h = match (self.joined.take(), self.lanes.take()) {
+            (Some(h), _) => h,
+            (None, Some(l)) => self.join_lanes(ct, l)?,
+            (None, None) => self.decrypt(&self.prev, ct)?,
         };
-        if !mdc_verified(&h) {
+        let verified = match self.digest.take() {
+            Some(d) => mdc_ok(&h, |_| d),
+            None => mdc_verified(&h),
+        };
+        if !verified {
             self.mdc_failed = true;
             return Err(Error::DecryptionFailed);
         }
