@@ -1062,17 +1062,20 @@ if (isWorker) {
         st.copying = false;
         if (st.spill) st.replay = await (await st.spill).open();
       } else {
-        // Copied while the engine works on the same bytes (the copy reads them
-        // synchronously, before either awaits).
+        // Copied while the engine works on the same bytes (neither changes
+        // them). Until the engine has said what the message is, the batch is
+        // copied only after the engine read it: a SEIPDv2 message then needs
+        // no copy, and its first plaintext does not wait for OPFS to open.
         const data = msg.range ? await st.file.read(msg.range) : msg.data;
-        const copied = copyInput(st, data);
-        copied.catch(() => {});
+        let copied = st.engine.info?.streaming != null ? copyInput(st, data) : null;
+        copied?.catch(() => {});
         for (const b of msg.outSpares ?? []) {
           st.byob = true;
           if (b.byteLength === OUT_SPARE && st.outSpares.length < MAX_SPARES) st.outSpares.push(b);
         }
         // A BYOB consumer's emptied buffers: a decryptor writes its plaintext into them.
         chunks = await st.engine.push(data, st.byob && st.engine instanceof DecryptEngine ? st.outSpares : null);
+        copied ??= copyInput(st, data);
         await copied;
       }
       chunks = intoOutSpare(st, chunks);
