@@ -114,6 +114,9 @@ fn every_v1_cipher_decrypts_in_one_pass_and_in_two() {
                 d.unlock(&[], &["pw"]).unwrap();
                 d.end_input().unwrap();
                 d.put_held_range(0, n / 32 * 16, None).unwrap();
+                // A digest before the body was joined for it is refused.
+                let early = d.set_held_digest([0u8; 20]);
+                assert_eq!(early.unwrap_err().code(), "INVALID_ARGUMENT");
                 let mut digest: [u8; 20] = {
                     use sha1::{Digest, Sha1};
                     Sha1::digest(d.held_digest_input().unwrap().unwrap()).into()
