@@ -26,10 +26,12 @@ endef
 setup:
 	@scripts/setup.sh
 
-## Builds the npm package in pkg/ from scratch (pkg-wasm), then pins what ships:
-## pkg/integrity.json (SHA-384 of every packed file) and the pins in www/index.html.
+## Builds the npm package in pkg/ from scratch (pkg-wasm), bundles each browser entry into
+## one file (scripts/bundle.mjs: pkg/*.min.js), then pins what ships: pkg/integrity.json
+## (SHA-384 of every packed file) and the pins in www/index.html.
 pkg: setup
 	@$(MAKE) --no-print-directory pkg-wasm
+	node scripts/bundle.mjs
 	node scripts/integrity.mjs
 	@$(MAKE) --no-print-directory size
 

@@ -18,13 +18,15 @@ import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Each browser entry of the package: its module and the Wasm its `init()` fetches.
- * A page that imports the entry loads the entry's static import graph (followed by
- * `moduleGraph`) and that Wasm; the stream worker reuses the same files.
+ * Each browser entry of the package (the exports map's browser file, bundled by
+ * scripts/bundle.mjs): its module and the Wasm its `init()` fetches. A page that imports
+ * the entry loads the entry's static import graph (followed by `moduleGraph`: one file
+ * for a bundle) and that Wasm; `worker` is the script the entry's stream worker runs
+ * (fetched on the first stream; it is handed the compiled Wasm), counted in the total.
  */
 export const ENTRIES = {
-  'signet-crypto': { entry: 'pkg/index.js', wasm: 'pkg/wasm/signet_crypto_bg.wasm' },
-  'signet-crypto/notes': { entry: 'pkg/notes.js', wasm: 'pkg/wasm/signet_notes_bg.wasm' },
+  'signet-crypto': { entry: 'pkg/index.min.js', wasm: 'pkg/wasm/signet_crypto_bg.wasm', worker: 'pkg/stream-worker.min.js' },
+  'signet-crypto/notes': { entry: 'pkg/notes.min.js', wasm: 'pkg/wasm/signet_notes_bg.wasm' },
   'signet-crypto/embed': { entry: 'pkg/embed/index.js', wasm: null },
 };
 
@@ -45,8 +47,8 @@ export function moduleGraph(entry) {
 
 /** The files a page importing entry `name` downloads. */
 export function entryFiles(name) {
-  const { entry, wasm } = ENTRIES[name];
-  return [...moduleGraph(entry), ...(wasm ? [wasm] : [])];
+  const { entry, wasm, worker } = ENTRIES[name];
+  return [...moduleGraph(entry), ...(worker ? moduleGraph(worker) : []), ...(wasm ? [wasm] : [])];
 }
 
 /** The Wasm builds twiggy reads: cargo's output, names intact (see the Makefile). */

@@ -78,3 +78,23 @@ test('the package exports exactly the README API table; ./stream only the stream
     await assert.rejects(import(sub), (e) => e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED', sub);
   }
 });
+
+test('every browser entry of the exports map is a bundle with the Node entry\'s names; ./stream and ./bundler use the full bundle', async () => {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const browser = (entry) => join(pkgDir, pkg.exports[entry].browser ?? pkg.exports[entry].default);
+  const same = async (entry, nodeName) =>
+    assert.deepEqual(Object.keys(await import(browser(entry))).sort(), Object.keys(await import(nodeName)).sort(), entry);
+  await same('.', 'signet-crypto');
+  await same('./notes', 'signet-crypto/notes');
+  await same('./stream', 'signet-crypto/stream');
+  for (const file of ['index.min.js', 'notes.min.js', 'stream-worker.min.js']) {
+    const text = readFileSync(join(pkgDir, file), 'utf8').replace(/import\.meta/g, '');
+    assert.doesNotMatch(text, /\bimport\s*[\s{*"'(]|\bfrom\s*["']/, `${file} imports nothing`);
+  }
+  // One instance per page: the entries sharing the full module import its bundle only.
+  for (const file of ['stream-browser.js', 'bundler.js']) {
+    const specifiers = [...readFileSync(join(pkgDir, file), 'utf8').matchAll(/from\s*'([^']+)'/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(specifiers)], ['./index.min.js'], file);
+  }
+  assert.match(readFileSync(join(pkgDir, 'index.min.js'), 'utf8'), /new URL\("\.\/stream-worker\.min\.js",import\.meta\.url\)/);
+});
