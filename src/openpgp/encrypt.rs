@@ -7,22 +7,15 @@
 //! recipients accept (AES-128+OCB is mandatory to implement and always accepted);
 //! with passwords only it is AES-256+GCM. Nothing is compressed.
 
-use std::io::{Read, Write};
-
-use pgp::composed::{ArmorOptions, Encryption, MessageBuilder};
-use pgp::crypto::aead::{AeadAlgorithm, ChunkSize};
+use pgp::crypto::aead::AeadAlgorithm;
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::crypto::public_key::PublicKeyAlgorithm;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
-use pgp::types::{Password, SigningKey, StringToKey};
-use rand::rngs::OsRng;
+use pgp::types::SigningKey;
 
-use super::esk::SessionKey;
-use super::keys::{parse_certs, PrivateKey};
+use super::keys::PrivateKey;
 use super::policy::{Cert, Component};
-use super::util::{io_err, parse_err};
 use super::Limits;
-use crate::kdf::KdfParams;
 use crate::{Error, Result};
 
 /// Which encrypted-data container to produce.
@@ -52,7 +45,7 @@ impl SeipdChoice {
     }
 }
 
-/// Options for [`encrypt`] / [`encrypt_stream`].
+/// Options for [`encrypt`](super::encrypt) / [`encrypt_stream`](super::encrypt_stream).
 #[derive(Default)]
 pub struct EncryptOptions<'a> {
     /// Recipient certificates, armored or binary.
@@ -173,20 +166,6 @@ pub(crate) fn plan<'c>(certs: &'c [Cert], choice: SeipdChoice) -> Result<Plan<'c
     Ok(Plan { v2, recipients })
 }
 
-/// Adds one recipient component to a builder, whatever the builder's container.
-macro_rules! add_recipient {
-    ($b:expr, $cert:expr, $c:expr) => {
-        match $c.subkey_index {
-            None => $b.encrypt_to_key(OsRng, &$cert.key.primary_key).map(|_| ()),
-            Some(i) => match $cert.key.public_subkeys.get(i) {
-                Some(s) => $b.encrypt_to_key(OsRng, &s.key).map(|_| ()),
-                None => return Err(Error::Internal("subkey index out of range".into())),
-            },
-        }
-        .map_err(parse_err)?
-    };
-}
-
 /// Signers chosen from each private key (the best signing-capable component).
 pub(crate) fn signers<'k>(keys: &[&'k PrivateKey]) -> Result<Vec<&'k dyn SigningKey>> {
     let mut out = Vec::new();
@@ -213,124 +192,6 @@ pub(crate) fn signing_hash(k: &dyn SigningKey) -> HashAlgorithm {
     }
 }
 
-fn finish<R: Read, E: Encryption, W: Write>(
-    builder: MessageBuilder<'_, R, E>,
-    armor: bool,
-    checksum: bool,
-    out: W,
-) -> Result<()> {
-    let res = if armor {
-        builder.to_armored_writer(
-            OsRng,
-            ArmorOptions {
-                headers: None,
-                include_checksum: checksum,
-            },
-            out,
-        )
-    } else {
-        builder.to_writer(OsRng, out)
-    };
-    res.map_err(|e| match e {
-        pgp::errors::Error::IO { source, .. } => io_err(source),
-        other => parse_err(other),
-    })
-}
-
-/// Encrypts everything `reader` yields into `writer`, never holding the whole
-/// plaintext (rPGP uses partial-length packets).
-pub fn encrypt_stream<R: Read, W: Write>(
-    opts: &EncryptOptions<'_>,
-    reader: R,
-    writer: W,
-) -> Result<()> {
-    encrypt_into(opts, reader, writer, None)
-}
-
-/// [`encrypt_stream`], also handing out the session key it generated when
-/// `session_key` is given (SOP's `encrypt --session-key-out`).
-fn encrypt_into<R: Read, W: Write>(
-    opts: &EncryptOptions<'_>,
-    reader: R,
-    writer: W,
-    session_key: Option<&mut Option<SessionKey>>,
-) -> Result<()> {
-    if opts.encryption_keys.is_empty() && opts.passwords.is_empty() {
-        return Err(Error::InvalidArgument(
-            "give at least one of encryptionKeys or passwords".into(),
-        ));
-    }
-    if opts.passwords.iter().any(|p| p.is_empty()) {
-        return Err(Error::InvalidArgument("passwords must not be empty".into()));
-    }
-    let certs = parse_certs(&opts.encryption_keys, &opts.limits)?;
-    let plan = plan(&certs, opts.seipd)?;
-    let signers = signers(&opts.signing_keys)?;
-    let rng = OsRng;
-
-    let base = MessageBuilder::from_reader("", reader);
-    if plan.v2 {
-        let (sym, aead) = choose_aead(&certs);
-        let mut b = base.seipd_v2(rng, sym, aead, ChunkSize::C256KiB);
-        for (cert, c) in &plan.recipients {
-            add_recipient!(b, cert, c);
-        }
-        let kdf = KdfParams::default();
-        let m_enc = kdf.memory_kib.ilog2() as u8;
-        for pw in &opts.passwords {
-            let s2k =
-                StringToKey::new_argon2(rng, kdf.iterations as u8, kdf.parallelism as u8, m_enc);
-            b.encrypt_with_password(rng, s2k, &Password::from(*pw))
-                .map_err(parse_err)?;
-        }
-        for s in &signers {
-            b.sign(*s, Password::empty(), signing_hash(*s));
-        }
-        if let Some(out) = session_key {
-            *out = Some(SessionKey::generated(sym, b.session_key()));
-        }
-        finish(b, opts.armor, false, writer)
-    } else {
-        let sym = choose_sym_v1(&certs);
-        let mut b = base.seipd_v1(rng, sym);
-        for (cert, c) in &plan.recipients {
-            add_recipient!(b, cert, c);
-        }
-        for pw in &opts.passwords {
-            // 0xE0 = 16 MiB hashed, GnuPG's order of magnitude.
-            let s2k = StringToKey::new_iterated(rng, HashAlgorithm::Sha256, 0xE0);
-            b.encrypt_with_password(s2k, &Password::from(*pw))
-                .map_err(parse_err)?;
-        }
-        for s in &signers {
-            b.sign(*s, Password::empty(), signing_hash(*s));
-        }
-        if let Some(out) = session_key {
-            *out = Some(SessionKey::generated(sym, b.session_key()));
-        }
-        finish(b, opts.armor, true, writer)
-    }
-}
-
-/// One-shot encryption; returns armored text as bytes when `opts.armor`.
-pub fn encrypt(data: &[u8], opts: &EncryptOptions<'_>) -> Result<Vec<u8>> {
-    encrypt_one_shot(data, opts, None)
-}
-
-/// [`encrypt`], also returning the session key of the message (cipher octet
-/// and key, the form `decrypt_session_key` gives):
-/// for SOP's `encrypt --session-key-out`, and for escrow or later disclosure
-/// of one message without its recipients' keys.
-pub fn encrypt_with_session_key(
-    data: &[u8],
-    opts: &EncryptOptions<'_>,
-) -> Result<(Vec<u8>, SessionKey)> {
-    let mut sk = None;
-    let m = encrypt_one_shot(data, opts, Some(&mut sk))?;
-    let sk = sk.ok_or_else(|| Error::Internal("no session key was generated".into()))?;
-    Ok((m, sk))
-}
-
 /// The one-shot size limit on the data (`max_message_size`); also checked by
 /// the package's one-shot `encrypt`, which drives the stream engine from JS.
 pub fn check_data_len(len: usize, limits: &Limits) -> Result<()> {
@@ -341,15 +202,4 @@ pub fn check_data_len(len: usize, limits: &Limits) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-fn encrypt_one_shot(
-    data: &[u8],
-    opts: &EncryptOptions<'_>,
-    session_key: Option<&mut Option<SessionKey>>,
-) -> Result<Vec<u8>> {
-    check_data_len(data.len(), &opts.limits)?;
-    let mut out = Vec::with_capacity(data.len() + data.len() / 3 + 4096);
-    encrypt_into(opts, data, &mut out, session_key)?;
-    Ok(out)
 }

@@ -40,7 +40,7 @@ pub use cfb_mdc::cfb_decrypt_range;
 pub use decrypt::{
     decrypt, decrypt_blocks, decrypt_stream, DecryptOptions, Decrypted, SignatureCheck,
 };
-pub use encrypt::{encrypt, encrypt_stream, encrypt_with_session_key, EncryptOptions, SeipdChoice};
+pub use encrypt::{EncryptOptions, SeipdChoice};
 pub use keys::{
     export_private_key, generate_key, read_key, read_key_with, revoke_key, unlock_key,
     GenerateOptions, GeneratedKey, KeyInfo, KeyUsage, PrivateKey, Profile, RevocationReason,
@@ -50,3 +50,4 @@ pub use limits::Limits;
 pub use plaintext::Plaintext;
 pub use recipients::{message_recipients, Recipients};
 pub use sign::{sign, verify, verify_blocks, SignOptions, Verified, VerifyOptions};
+pub use stream::{encrypt, encrypt_stream, encrypt_with_session_key};

@@ -21,6 +21,7 @@ use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LE
 use super::signer::{OnePassSpec, SignHash};
 use crate::kdf::KdfParams;
 use crate::openpgp::encrypt::{choose_aead, choose_sym_v1, plan, Plan};
+use crate::openpgp::esk::SessionKey;
 use crate::openpgp::keys::parse_certs;
 use crate::openpgp::policy::Cert;
 use crate::openpgp::util::parse_err;
@@ -54,6 +55,10 @@ pub struct StreamEncryptOptions<'a> {
     /// with AES-128/256 (AES-CBC jobs); OCB and AES-192 always run in Rust
     /// (see [`StreamEncryptor::backend`]).
     pub backend: Backend,
+    /// Keep the session key for [`session_key`](StreamEncryptor::session_key)
+    /// (`encrypt --session-key-out`); otherwise only the keys derived from it
+    /// are held.
+    pub session_key_out: bool,
     /// Test hook (cargo feature `test-hooks`, enabled only by this crate's own
     /// tests, so release builds cannot reach it): use this session key and
     /// salt instead of fresh random ones, so that two backends can be compared
@@ -150,6 +155,8 @@ pub struct StreamEncryptor {
     header_len: usize,
     failed: bool,
     footer_written: bool,
+    /// Only with [`StreamEncryptOptions::session_key_out`].
+    session_key: Option<SessionKey>,
 }
 
 impl std::fmt::Debug for StreamEncryptor {
@@ -204,7 +211,7 @@ impl StreamEncryptor {
                         .into(),
                 ));
             }
-            let (v1, esk) = V1Enc::new(opts, &certs, &plan)?;
+            let (v1, esk, session_key) = V1Enc::new(opts, &certs, &plan)?;
             let header = match armor.as_mut() {
                 Some(a) => a.write(&esk),
                 None => esk,
@@ -217,6 +224,7 @@ impl StreamEncryptor {
                 header,
                 failed: false,
                 footer_written: false,
+                session_key,
             });
         }
         let (sym, aead) = match opts.aead {
@@ -259,6 +267,9 @@ impl StreamEncryptor {
             None => {}
         }
         let raw = RawSessionKey::from(&sk[..]);
+        let session_key = opts
+            .session_key_out
+            .then(|| SessionKey::generated(sym, &raw));
 
         let mut out = Vec::new();
         for (cert, comp) in &plan.recipients {
@@ -347,7 +358,13 @@ impl StreamEncryptor {
             header,
             failed: false,
             footer_written: false,
+            session_key,
         })
+    }
+
+    /// The session key (cipher and key), when the options asked to keep it.
+    pub fn session_key(&self) -> Option<&SessionKey> {
+        self.session_key.as_ref()
     }
 
     /// The message's leading octets (ESK packets and the start of the SEIPD
@@ -802,7 +819,7 @@ impl V1Enc {
         opts: &StreamEncryptOptions<'_>,
         certs: &[Cert],
         plan: &Plan<'_>,
-    ) -> Result<(Self, Vec<u8>)> {
+    ) -> Result<(Self, Vec<u8>, Option<SessionKey>)> {
         let sym = choose_sym_v1(certs);
         let mut sk = Zeroizing::new(vec![0u8; sym.key_size()]);
         let mut prefix = Zeroizing::new([0u8; 18]);
@@ -824,6 +841,9 @@ impl V1Enc {
         prefix[16] = a;
         prefix[17] = b;
         let raw = RawSessionKey::from(&sk[..]);
+        let session_key = opts
+            .session_key_out
+            .then(|| SessionKey::generated(sym, &raw));
 
         let mut esk = Vec::new();
         for (cert, comp) in &plan.recipients {
@@ -874,6 +894,7 @@ impl V1Enc {
                 closed: false,
             },
             esk,
+            session_key,
         ))
     }
 

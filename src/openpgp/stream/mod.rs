@@ -47,6 +47,7 @@ mod seipd1;
 mod seipd2;
 mod sigcheck;
 mod signer;
+mod whole;
 
 pub use super::esk::{decrypt_session_key, SessionKey};
 pub use decrypt::{StreamDecryptOptions, StreamDecryptor, MAX_BODY_ATTEMPTS};
@@ -54,6 +55,7 @@ pub use encrypt::{StreamEncryptOptions, StreamEncryptor, DEFAULT_CHUNK_SIZE_OCTE
 pub(crate) use inline::read_signed;
 pub use seipd2::{Backend, ChunkJob, Seipd2Params, SALT_LEN, TAG_LEN};
 pub use signer::{OnePassSpec, StreamSigner};
+pub use whole::{encrypt, encrypt_stream, encrypt_with_session_key};
 
 /// Test hooks (`test-hooks` builds only): the engine's copy counter.
 #[cfg(feature = "test-hooks")]

@@ -1,0 +1,115 @@
+//! Whole-input encryption on the stream engine: [`encrypt`] (one buffer) and
+//! [`encrypt_stream`] (a `Read` into a `Write`), for Rust callers and the
+//! bindings' `sessionKeyOut`. The package's JS `encrypt` and `encryptStream`
+//! drive the same [`StreamEncryptor`] themselves (with WebCrypto where it
+//! helps); this is its Rust-backend loop, not a second encryptor.
+
+use std::io::{Read, Write};
+
+use super::{StreamEncryptOptions, StreamEncryptor, StreamSigner};
+use crate::openpgp::encrypt::check_data_len;
+use crate::openpgp::esk::SessionKey;
+use crate::openpgp::util::io_err;
+use crate::openpgp::EncryptOptions;
+use crate::scrub::SecretBuf;
+use crate::{Error, Result};
+
+/// Encrypts everything `reader` yields into `writer`, never holding the whole
+/// plaintext (the stream engine's partial-length packets).
+pub fn encrypt_stream<R: Read, W: Write>(
+    opts: &EncryptOptions<'_>,
+    reader: R,
+    writer: W,
+) -> Result<()> {
+    encrypt_into(opts, reader, writer, None)
+}
+
+/// Plaintext read per step of [`encrypt_into`].
+const READ_STEP: usize = 1 << 20;
+
+/// [`encrypt_stream`], also handing out the session key it generated when
+/// `session_key` is given (SOP's `encrypt --session-key-out`). The one engine
+/// of the package's streams and one-shot `encrypt` ([`StreamEncryptor`]) on
+/// the Rust backend; signing keys sign through its one-pass signatures.
+fn encrypt_into<R: Read, W: Write>(
+    opts: &EncryptOptions<'_>,
+    mut reader: R,
+    mut writer: W,
+    session_key: Option<&mut Option<SessionKey>>,
+) -> Result<()> {
+    let signer = match opts.signing_keys.is_empty() {
+        true => None,
+        false => Some(StreamSigner::new(&opts.signing_keys)?),
+    };
+    let mut enc = StreamEncryptor::new(&StreamEncryptOptions {
+        base: EncryptOptions {
+            encryption_keys: opts.encryption_keys.clone(),
+            passwords: opts.passwords.clone(),
+            signing_keys: Vec::new(),
+            armor: opts.armor,
+            seipd: opts.seipd,
+            limits: opts.limits,
+        },
+        one_pass: signer
+            .as_ref()
+            .map(|s| s.specs().to_vec())
+            .unwrap_or_default(),
+        session_key_out: session_key.is_some(),
+        ..Default::default()
+    })?;
+    if let Some(out) = session_key {
+        *out = enc.session_key().cloned();
+    }
+    writer.write_all(&enc.header()).map_err(io_err)?;
+    let mut buf = SecretBuf::new(vec![0; READ_STEP]);
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_err(e)),
+        };
+        enc.push_into(buf.get(..n).unwrap_or_default())?;
+        enc.with_output(|b| writer.write_all(b)).map_err(io_err)?;
+    }
+    enc.finish_into()?;
+    if let Some(signer) = &signer {
+        let packets = signer.sign(&opts.signing_keys, &enc.signature_digests())?;
+        enc.add_signatures(&packets)?;
+    }
+    enc.with_output(|b| writer.write_all(b)).map_err(io_err)?;
+    if !enc.is_done() {
+        return Err(Error::Internal("encryption did not complete".into()));
+    }
+    Ok(())
+}
+
+/// One-shot encryption; returns armored text as bytes when `opts.armor`.
+pub fn encrypt(data: &[u8], opts: &EncryptOptions<'_>) -> Result<Vec<u8>> {
+    encrypt_one_shot(data, opts, None)
+}
+
+/// [`encrypt`], also returning the session key of the message (cipher octet
+/// and key, the form `decrypt_session_key` gives):
+/// for SOP's `encrypt --session-key-out`, and for escrow or later disclosure
+/// of one message without its recipients' keys.
+pub fn encrypt_with_session_key(
+    data: &[u8],
+    opts: &EncryptOptions<'_>,
+) -> Result<(Vec<u8>, SessionKey)> {
+    let mut sk = None;
+    let m = encrypt_one_shot(data, opts, Some(&mut sk))?;
+    let sk = sk.ok_or_else(|| Error::Internal("no session key was generated".into()))?;
+    Ok((m, sk))
+}
+
+fn encrypt_one_shot(
+    data: &[u8],
+    opts: &EncryptOptions<'_>,
+    session_key: Option<&mut Option<SessionKey>>,
+) -> Result<Vec<u8>> {
+    check_data_len(data.len(), &opts.limits)?;
+    let mut out = Vec::with_capacity(data.len() + data.len() / 3 + 4096);
+    encrypt_into(opts, data, &mut out, session_key)?;
+    Ok(out)
+}
