@@ -20,7 +20,9 @@
 //! bodies, inner packets; a held SEIPDv1 body can be decrypted in block ranges
 //! by several threads), then over it [`decrypt`] and [`sign`]'s `verify`.
 
+mod armor;
 mod cfb_mdc;
+mod cleartext;
 mod content;
 pub mod decrypt;
 pub mod encrypt;

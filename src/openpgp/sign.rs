@@ -9,11 +9,12 @@
 
 use pgp::armor::BlockType;
 use pgp::composed::{ArmorOptions, MessageBuilder};
-use pgp::composed::{CleartextSignedMessage, Deserializable, DetachedSignature};
+use pgp::composed::{Deserializable, DetachedSignature};
 use pgp::types::{KeyVersion, Password, SigningKey};
 use rand::rngs::OsRng;
 use std::io::Write;
 
+use super::armor::dearmor_block;
 use super::content::{check_one, SignatureCheck};
 use super::encrypt::{signers, signing_hash};
 use super::keys::{parse_certs, PrivateKey};
@@ -176,20 +177,20 @@ pub fn verify_blocks(opts: &VerifyOptions<'_>) -> Result<(Verified, Option<Plain
     }
 
     if let Some(data) = opts.data {
-        let sigs: Vec<DetachedSignature> = if looks_armored(opts.signature) {
-            DetachedSignature::from_armor_many(opts.signature)
-                .map_err(parse_err)?
-                .0
-                .take(limits.max_signatures + 1)
-                .collect::<std::result::Result<_, _>>()
-                .map_err(parse_err)?
+        // Armored: the first SIGNATURE block, through our armor reader, so
+        // rPGP's packet parser is instantiated for `&[u8]` alone.
+        let dearmored;
+        let bin = if looks_armored(opts.signature) {
+            dearmored = dearmor_block(opts.signature, &["SIGNATURE"], true)?;
+            &dearmored[..]
         } else {
-            DetachedSignature::from_bytes_many(opts.signature)
-                .map_err(parse_err)?
-                .take(limits.max_signatures + 1)
-                .collect::<std::result::Result<_, _>>()
-                .map_err(parse_err)?
+            opts.signature
         };
+        let sigs: Vec<DetachedSignature> = DetachedSignature::from_bytes_many(bin)
+            .map_err(parse_err)?
+            .take(limits.max_signatures + 1)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(parse_err)?;
         if sigs.is_empty() {
             return Err(Error::MalformedInput("no signature found".into()));
         }
@@ -204,21 +205,17 @@ pub fn verify_blocks(opts: &VerifyOptions<'_>) -> Result<(Verified, Option<Plain
     }
 
     if is_cleartext(opts.signature) {
-        let text = std::str::from_utf8(opts.signature)
+        std::str::from_utf8(opts.signature)
             .map_err(|_| Error::MalformedInput("cleartext message is not UTF-8".into()))?;
-        let (msg, _) = CleartextSignedMessage::from_string(text).map_err(parse_err)?;
-        if msg.signatures().len() > limits.max_signatures {
-            return Err(Error::LimitExceeded("too many signatures".into()));
-        }
-        let signed = msg.signed_text();
+        let msg = super::cleartext::read(opts.signature, limits.max_signatures)?;
         let checks = msg
-            .signatures()
+            .signatures
             .iter()
-            .map(|s| check_one(s, &certs, |v| v.verify_data(s, signed.as_bytes())))
+            .map(|s| check_one(s, &certs, |v| v.verify_data(s, &msg.text)))
             .collect();
         let mut plain = Plaintext::new();
         plain
-            .write_all(signed.as_bytes())
+            .write_all(&msg.text)
             .map_err(|e| Error::Internal(e.to_string()))?;
         return Ok((summarize(checks), Some(plain)));
     }

@@ -1,6 +1,8 @@
 //! Shared plumbing: parsing keys from armored/binary bytes, mapping rPGP errors,
 //! S2K checks, naming algorithms.
 
+use std::borrow::Cow;
+
 use pgp::composed::{Deserializable, SignedPublicKey, SignedSecretKey};
 use pgp::crypto::public_key::PublicKeyAlgorithm;
 use pgp::errors::Error as PgpError;
@@ -85,44 +87,44 @@ fn check_size(bytes: &[u8], max: u64, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Armor labels of key blocks: either kind is accepted where a key is expected,
+/// and the key parsers below decide what it holds.
+const KEY_LABELS: &[&str] = &["PUBLIC KEY BLOCK", "PRIVATE KEY BLOCK"];
+
+/// The binary form of a key given armored or binary (the first armored block;
+/// our armor reader, so rPGP's parsers are instantiated for `&[u8]` alone).
+fn key_binary(bytes: &[u8]) -> Result<Cow<'_, [u8]>> {
+    if looks_armored(bytes) {
+        Ok(Cow::Owned(super::armor::dearmor_block(
+            bytes, KEY_LABELS, true,
+        )?))
+    } else {
+        Ok(Cow::Borrowed(bytes))
+    }
+}
+
 /// Parses a certificate (public key). A transferable *secret* key is accepted too
 /// and reduced to its public part, so users may pass either.
 pub(crate) fn parse_public_key(bytes: &[u8], limits: &Limits) -> Result<SignedPublicKey> {
     check_size(bytes, limits.max_key_size, "key")?;
-    let public = if looks_armored(bytes) {
-        SignedPublicKey::from_armor_single(bytes).map(|(k, _)| k)
-    } else {
-        SignedPublicKey::from_bytes(bytes)
-    };
-    match public {
+    let bin = key_binary(bytes)?;
+    match SignedPublicKey::from_bytes(&bin[..]) {
         Ok(k) => Ok(k),
-        Err(e) => match parse_secret_key_unchecked(bytes) {
+        Err(e) => match SignedSecretKey::from_bytes(&bin[..]) {
             Ok(sk) => Ok(sk.to_public_key()),
             Err(_) => Err(parse_err(e)),
         },
     }
 }
 
-fn parse_secret_key_unchecked(bytes: &[u8]) -> std::result::Result<SignedSecretKey, PgpError> {
-    if looks_armored(bytes) {
-        SignedSecretKey::from_armor_single(bytes).map(|(k, _)| k)
-    } else {
-        SignedSecretKey::from_bytes(bytes)
-    }
-}
-
 /// Parses a transferable secret key. A public key here is `KEY_UNUSABLE`.
 pub(crate) fn parse_secret_key(bytes: &[u8], limits: &Limits) -> Result<SignedSecretKey> {
     check_size(bytes, limits.max_key_size, "key")?;
-    match parse_secret_key_unchecked(bytes) {
+    let bin = key_binary(bytes)?;
+    match SignedSecretKey::from_bytes(&bin[..]) {
         Ok(k) => Ok(k),
         Err(e) => {
-            let as_public = if looks_armored(bytes) {
-                SignedPublicKey::from_armor_single(bytes).map(|_| ())
-            } else {
-                SignedPublicKey::from_bytes(bytes).map(|_| ())
-            };
-            if as_public.is_ok() {
+            if SignedPublicKey::from_bytes(&bin[..]).is_ok() {
                 Err(Error::KeyUnusable(
                     crate::Reason::NotPrivate,
                     "this is a public key; a private key is needed".into(),

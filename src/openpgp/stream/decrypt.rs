@@ -13,7 +13,6 @@ use std::collections::VecDeque;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
 use zeroize::Zeroizing;
 
-use super::armor::ArmorReader;
 use super::framing::{parse_header, parse_new_length, BodyLen};
 use super::literal::{Content, Inner, PlainOut, STAGE_STEP};
 use super::meter::stage;
@@ -21,6 +20,7 @@ use super::replay::{changed, Fingerprints, Replay};
 use super::seipd1::V1Dec;
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use super::sigcheck::SigCheck;
+use crate::openpgp::armor::ArmorReader;
 use crate::openpgp::content::SignatureCheck;
 use crate::openpgp::esk::{Candidates, Cursor, SessionKey};
 use crate::openpgp::keys::{parse_certs, PrivateKey};

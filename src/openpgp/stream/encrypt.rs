@@ -14,12 +14,12 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use zeroize::Zeroizing;
 
-use super::armor::ArmorWriter;
 use super::cfb::CfbBody;
 use super::framing::{Layout, PartialWriter, SegWriter, Sink};
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use super::signer::{OnePassSpec, SignHash};
 use crate::kdf::KdfParams;
+use crate::openpgp::armor::ArmorWriter;
 use crate::openpgp::encrypt::{choose_aead, choose_sym_v1, plan, Plan};
 use crate::openpgp::esk::SessionKey;
 use crate::openpgp::keys::parse_certs;

@@ -6,9 +6,9 @@
 
 use zeroize::Zeroizing;
 
-use super::armor::ArmorReader;
 use super::framing::parse_header;
 use super::literal::{Content, PlainOut};
+use crate::openpgp::armor::ArmorReader;
 use crate::openpgp::content::SignatureCheck;
 use crate::openpgp::policy::Cert;
 use crate::openpgp::{Limits, Plaintext};

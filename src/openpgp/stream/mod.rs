@@ -31,9 +31,8 @@
 //! parser, in both; content with no encryption layer (inline-signed messages)
 //! goes through that parser alone (`inline.rs`). This is the one decryption
 //! engine: the one-shot functions and `verify` are built on it. Armored input
-//! is dearmored as it streams (`armor.rs`).
+//! is dearmored as it streams (`../armor.rs`).
 
-mod armor;
 mod cfb;
 mod compressed;
 mod decrypt;

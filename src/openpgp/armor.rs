@@ -1,9 +1,12 @@
-//! Incremental ASCII armor (RFC 9580 §6) for streamed output: 64-character
-//! lines. The CRC24 footer is written only for SEIPDv1 output: RFC 9580 §6.1
-//! says not to emit it unless a reader needs it, and GnuPG 2.2 (the reader of
-//! SEIPDv1) does: without it, it takes the `-----END` line for base64 whenever
-//! the last line ends without `=` padding ("invalid radix64 character 2D"),
-//! and refuses one message in three.
+//! ASCII armor (RFC 9580 §6), both ways and incrementally: the streams' writer
+//! (64-character lines) and the one reader of every armored block we take in
+//! (messages as they stream, keys, detached and cleartext signatures).
+//!
+//! The CRC24 footer is written only for SEIPDv1 output: RFC 9580 §6.1 says not
+//! to emit it unless a reader needs it, and GnuPG 2.2 (the reader of SEIPDv1)
+//! does: without it, it takes the `-----END` line for base64 whenever the last
+//! line ends without `=` padding ("invalid radix64 character 2D"), and refuses
+//! one message in three.
 
 use std::hash::Hasher;
 
@@ -97,14 +100,49 @@ impl ArmorWriter {
     }
 }
 
-/// Incremental dearmoring of one `PGP MESSAGE` block. Header lines are
-/// skipped, the CRC line (if any) is ignored (RFC 9580 §6.1: the AEAD/MDC
-/// protects the data; a CRC adds nothing), text after the footer is refused.
+/// Incremental dearmoring of one armored block: a `PGP MESSAGE` ([`new`](Self::new))
+/// or a key or signature block ([`dearmor_block`]). Header lines are skipped,
+/// the CRC line (if any) is ignored (RFC 9580 §6.1: readers must not reject
+/// an object for its CRC; signatures, AEAD and the MDC protect the data).
+/// Linear in the input: each line is looked at once.
 pub(crate) struct ArmorReader {
     state: ArmorState,
     line: Vec<u8>,
     /// Base64 characters not yet decoded (fewer than 4, or waiting for more).
     carry: Vec<u8>,
+    /// The labels accepted after `-----BEGIN PGP ` (`MESSAGE`, `SIGNATURE`, ...).
+    labels: &'static [&'static str],
+    /// The label of the block being read.
+    label: &'static str,
+    /// Text after the footer: refused (a message) or ignored (the first block
+    /// of a keyring or of several signature blocks, as other readers do).
+    ignore_rest: bool,
+}
+
+/// The binary octets of the first armored block in `bytes` whose label is one
+/// of `labels` (e.g. `["PUBLIC KEY BLOCK", "PRIVATE KEY BLOCK"]`). Text after
+/// its footer is ignored with `ignore_rest`, else refused (whitespace aside).
+pub(crate) fn dearmor_block(
+    bytes: &[u8],
+    labels: &'static [&'static str],
+    ignore_rest: bool,
+) -> crate::Result<Vec<u8>> {
+    let mut r = ArmorReader {
+        labels,
+        ignore_rest,
+        ..ArmorReader::new()
+    };
+    let mut out = r.push(bytes)?;
+    out.extend(r.finish()?);
+    Ok(out)
+}
+
+/// `-----<word> PGP <label>-----` with `word` BEGIN or END: the label, if it
+/// is one of `labels`.
+fn armor_line(t: &[u8], word: &[u8], labels: &[&'static str]) -> Option<&'static str> {
+    let rest = t.strip_prefix(b"-----")?.strip_prefix(word)?;
+    let label = rest.strip_prefix(b" PGP ")?.strip_suffix(b"-----")?;
+    labels.iter().copied().find(|l| l.as_bytes() == label)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -119,11 +157,15 @@ enum ArmorState {
 const MAX_LINE: usize = 64 * 1024;
 
 impl ArmorReader {
+    /// A reader of one `PGP MESSAGE` block; text after it is refused.
     pub fn new() -> Self {
         ArmorReader {
             state: ArmorState::Begin,
             line: Vec::new(),
             carry: Vec::new(),
+            labels: &["MESSAGE"],
+            label: "MESSAGE",
+            ignore_rest: false,
         }
     }
 
@@ -165,11 +207,13 @@ impl ArmorReader {
                 if t.is_empty() {
                     return Ok(());
                 }
-                if t != b"-----BEGIN PGP MESSAGE-----" {
-                    return Err(crate::Error::MalformedInput(
-                        "expected -----BEGIN PGP MESSAGE-----".into(),
-                    ));
-                }
+                let Some(label) = armor_line(t, b"BEGIN", self.labels) else {
+                    return Err(crate::Error::MalformedInput(format!(
+                        "expected -----BEGIN PGP {}-----",
+                        self.labels.join("----- or -----BEGIN PGP ")
+                    )));
+                };
+                self.label = label;
                 self.state = ArmorState::Headers;
             }
             ArmorState::Headers => {
@@ -182,7 +226,10 @@ impl ArmorReader {
                 }
             }
             ArmorState::Body => {
-                if t.starts_with(b"-----END PGP MESSAGE-----") {
+                let end = t
+                    .strip_prefix(b"-----END PGP ")
+                    .and_then(|r| r.strip_prefix(self.label.as_bytes()));
+                if end.is_some_and(|r| r.starts_with(b"-----")) {
                     self.decode(true, out)?;
                     self.state = ArmorState::End;
                 } else if t.first() == Some(&b'=') && t.len() == 5 {
@@ -194,7 +241,7 @@ impl ArmorReader {
                 }
             }
             ArmorState::End => {
-                if !t.is_empty() {
+                if !t.is_empty() && !self.ignore_rest {
                     return Err(crate::Error::MalformedInput(
                         "text after the armor footer".into(),
                     ));
