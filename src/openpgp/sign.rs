@@ -8,7 +8,6 @@
 //! Signatures by unknown keys are reported (`valid: false`) but do not spoil it.
 
 use pgp::armor::BlockType;
-use pgp::composed::{ArmorOptions, MessageBuilder};
 use pgp::composed::{Deserializable, DetachedSignature};
 use pgp::types::{KeyVersion, Password, SigningKey};
 use rand::rngs::OsRng;
@@ -110,23 +109,8 @@ pub fn sign(data: &[u8], opts: &SignOptions<'_>) -> Result<Vec<u8>> {
             Ok(out)
         }
     } else {
-        let mut b = MessageBuilder::from_bytes("", data.to_vec());
-        for s in &signers {
-            b.sign(*s, Password::empty(), signing_hash(*s));
-        }
-        if opts.armor {
-            b.to_armored_string(
-                OsRng,
-                ArmorOptions {
-                    headers: None,
-                    include_checksum: gnupg22_reads(&signers),
-                },
-            )
-            .map(String::into_bytes)
-            .map_err(internal)
-        } else {
-            b.to_vec(OsRng).map_err(internal)
-        }
+        let armor = opts.armor.then(|| gnupg22_reads(&signers));
+        super::stream::sign_inline(data, &opts.signing_keys, armor)
     }
 }
 

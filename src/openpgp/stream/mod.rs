@@ -54,6 +54,7 @@ pub use encrypt::{StreamEncryptOptions, StreamEncryptor, DEFAULT_CHUNK_SIZE_OCTE
 pub(crate) use inline::read_signed;
 pub use seipd2::{Backend, ChunkJob, Seipd2Params, SALT_LEN, TAG_LEN};
 pub use signer::{OnePassSpec, StreamSigner};
+pub(crate) use whole::sign_inline;
 pub use whole::{encrypt, encrypt_stream, encrypt_with_session_key};
 
 /// Test hooks (`test-hooks` builds only): the engine's copy counter.

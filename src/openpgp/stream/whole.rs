@@ -2,13 +2,19 @@
 //! [`encrypt_stream`] (a `Read` into a `Write`), for Rust callers and the
 //! bindings' `sessionKeyOut`. The package's JS `encrypt` and `encryptStream`
 //! drive the same [`StreamEncryptor`] themselves (with WebCrypto where it
-//! helps); this is its Rust-backend loop, not a second encryptor.
+//! helps); this is its Rust-backend loop, not a second encryptor. Inline
+//! signing ([`sign_inline`]) writes the same signed content without the
+//! encryption layer.
 
 use std::io::{Read, Write};
 
+use super::framing::PartialWriter;
+use super::signer::SignHash;
 use super::{StreamEncryptOptions, StreamEncryptor, StreamSigner};
+use crate::openpgp::armor::ArmorWriter;
 use crate::openpgp::encrypt::check_data_len;
 use crate::openpgp::esk::SessionKey;
+use crate::openpgp::keys::PrivateKey;
 use crate::openpgp::util::io_err;
 use crate::openpgp::EncryptOptions;
 use crate::scrub::SecretBuf;
@@ -112,4 +118,43 @@ fn encrypt_one_shot(
     let mut out = Vec::with_capacity(data.len() + data.len() / 3 + 4096);
     encrypt_into(opts, data, &mut out, session_key)?;
     Ok(out)
+}
+
+/// Partial body parts of the literal packet of [`sign_inline`] (as the encryptor's).
+const PART_LOG2: u8 = 20;
+
+/// An inline-signed message (one-pass signatures, RFC 9580 §10.3): the OPS
+/// packets, a binary literal packet (no file name, no date), the signatures;
+/// armored when `armor` is given (`Some(true)`: with the CRC24 footer, for
+/// GnuPG 2.2). What [`encrypt`] puts inside its encryption for signing keys.
+pub(crate) fn sign_inline(
+    data: &[u8],
+    keys: &[&PrivateKey],
+    armor: Option<bool>,
+) -> Result<Vec<u8>> {
+    let signer = StreamSigner::new(keys)?;
+    let mut hash = SignHash::new(signer.specs())?;
+    hash.update(data);
+    let digests = hash.finish();
+    let mut out = Vec::with_capacity(data.len() + 1024);
+    for s in signer.specs() {
+        out.extend_from_slice(&s.ops);
+    }
+    let mut literal = PartialWriter::new(11, PART_LOG2, &mut out)?;
+    literal.write(&[b'b', 0, 0, 0, 0, 0], &mut out)?;
+    literal.write(data, &mut out)?;
+    literal.finish(&mut out)?;
+    out.extend(signer.sign(keys, &digests)?);
+    Ok(match armor {
+        None => out,
+        Some(crc) => {
+            let mut a = match crc {
+                true => ArmorWriter::with_crc(),
+                false => ArmorWriter::new(),
+            };
+            let mut text = a.write(&out);
+            text.extend(a.finish());
+            text
+        }
+    })
 }
