@@ -22,7 +22,7 @@ import {
   encryptStream,
   decryptStream,
   messageRecipients,
-} from '../pkg/index.js';
+} from '../pkg/index.min.js';
 import * as store from './keystore.js';
 import { initFromBoot } from './pins.js';
 

@@ -62,7 +62,7 @@ forEachEngine(({ h, test, engine }) => {
   for (const [what, path, change] of [
     ['Wasm module', '/pkg/wasm/signet_crypto_bg.wasm', wasmPlusSection],
     ['worker script', '/worker.js', jsPlusLine],
-    ["package glue module (imported by the worker)", '/pkg/wasm/signet_crypto.js', jsPlusLine],
+    ['package module (index.min.js, the one the worker imports)', '/pkg/index.min.js', jsPlusLine],
   ]) {
     test(`a changed ${what} is refused with a message naming it`, async () => {
       const { context, status, workers } = await load({ [path]: change });

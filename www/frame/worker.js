@@ -3,7 +3,7 @@
 // consent window. The frame's page posts { id, op, args } and receives { id, ok, result }
 // or { id, ok: false, error: { code, message } }. Unlocked keys exist only here, as
 // package handles; nothing here posts to an embedder (the frame decides what leaves).
-import { init, readKey, unlockKey, encrypt, decrypt, sign, verify, encryptStream, decryptStream } from '../../pkg/index.js';
+import { init, readKey, unlockKey, encrypt, decrypt, sign, verify, encryptStream, decryptStream } from '../../pkg/index.min.js';
 import * as store from '../keystore.js';
 import { initFromBoot } from '../pins.js';
 
