@@ -42,7 +42,7 @@ pub use super::content::{DecryptOptions, Decrypted, SignatureCheck};
 use super::keys::parse_certs;
 pub use super::stream::MAX_BODY_ATTEMPTS;
 use super::stream::{StreamDecryptOptions, StreamDecryptor};
-use super::util::io_err;
+use super::util::{read_piece, write_out};
 use super::Plaintext;
 use crate::{Error, Result};
 
@@ -108,26 +108,16 @@ pub fn decrypt_stream<R: Read + Send, W: Write>(
     // A stream has no length to check up front: 0.
     let mut d = engine(opts, 0)?;
     let mut buf = Zeroizing::new(vec![0u8; STEP]);
-    let write = |w: &mut W, b: &[u8]| {
-        w.write_all(b)
-            .map_err(|e| Error::Storage(format!("writing output: {e}")))
-    };
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_err(e)),
-        };
+    while let Some(n) = read_piece(&mut reader, &mut buf)? {
         d.push_into(buf.get(..n).unwrap_or_default())?;
         if d.needs_session_key() {
             let out = Zeroizing::new(d.unlock(&opts.decryption_keys, &opts.passwords)?);
-            write(&mut writer, &out)?;
+            write_out(&mut writer, &out)?;
         }
-        d.with_output(|b| write(&mut writer, b))?;
+        d.with_output(|b| write_out(&mut writer, b))?;
     }
     finish(&mut d, opts)?;
-    d.with_output(|b| write(&mut writer, b))?;
+    d.with_output(|b| write_out(&mut writer, b))?;
     Ok(d.signatures().to_vec())
 }
 

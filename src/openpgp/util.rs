@@ -33,6 +33,28 @@ pub(crate) fn io_err(e: std::io::Error) -> Error {
     }
 }
 
+/// The next piece of `reader` into `buf`: its length, or `None` at the end
+/// (interrupted reads are retried). For the whole-stream drivers.
+pub(crate) fn read_piece<R: std::io::Read>(
+    reader: &mut R,
+    buf: &mut [u8],
+) -> Result<Option<usize>> {
+    loop {
+        match reader.read(buf) {
+            Ok(0) => return Ok(None),
+            Ok(n) => return Ok(Some(n)),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_err(e)),
+        }
+    }
+}
+
+/// Writes output of the whole-stream drivers: a failure is the storage's.
+pub(crate) fn write_out<W: std::io::Write>(w: &mut W, b: &[u8]) -> Result<()> {
+    w.write_all(b)
+        .map_err(|e| Error::Storage(format!("writing output: {e}")))
+}
+
 /// Keeps error messages readable (rPGP sometimes includes long debug dumps).
 pub(crate) fn short(mut s: String) -> String {
     const MAX: usize = 200;

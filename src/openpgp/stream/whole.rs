@@ -15,7 +15,7 @@ use crate::openpgp::armor::ArmorWriter;
 use crate::openpgp::encrypt::check_data_len;
 use crate::openpgp::esk::SessionKey;
 use crate::openpgp::keys::PrivateKey;
-use crate::openpgp::util::io_err;
+use crate::openpgp::util::{read_piece, write_out};
 use crate::openpgp::EncryptOptions;
 use crate::scrub::SecretBuf;
 use crate::{Error, Result};
@@ -66,24 +66,18 @@ fn encrypt_into<R: Read, W: Write>(
     if let Some(out) = session_key {
         *out = enc.session_key().cloned();
     }
-    writer.write_all(&enc.header()).map_err(io_err)?;
+    write_out(&mut writer, &enc.header())?;
     let mut buf = SecretBuf::new(vec![0; READ_STEP]);
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_err(e)),
-        };
+    while let Some(n) = read_piece(&mut reader, &mut buf)? {
         enc.push_into(buf.get(..n).unwrap_or_default())?;
-        enc.with_output(|b| writer.write_all(b)).map_err(io_err)?;
+        enc.with_output(|b| write_out(&mut writer, b))?;
     }
     enc.finish_into()?;
     if let Some(signer) = &signer {
         let packets = signer.sign(&opts.signing_keys, &enc.signature_digests())?;
         enc.add_signatures(&packets)?;
     }
-    enc.with_output(|b| writer.write_all(b)).map_err(io_err)?;
+    enc.with_output(|b| write_out(&mut writer, b))?;
     if !enc.is_done() {
         return Err(Error::Internal("encryption did not complete".into()));
     }
