@@ -13,8 +13,8 @@ use pgp::packet::{
 };
 use pgp::ser::Serialize;
 use pgp::types::{
-    CompressionAlgorithm, Duration, KeyDetails, KeyVersion, Password, S2kParams, SigningKey,
-    Timestamp,
+    CompressionAlgorithm, Duration, KeyDetails, KeyVersion, Password, PlainSecretParams,
+    PublicParams, S2kParams, SecretParams, SigningKey, Timestamp,
 };
 use rand::rngs::OsRng;
 use zeroize::Zeroizing;
@@ -188,6 +188,60 @@ struct ProfileSpec {
     seipd_v2: bool,
 }
 
+/// Fresh key material for one of the profiles' key types. rPGP's
+/// `KeyType::generate` covers every type it knows (RSA and DSA included), and
+/// linking it brought all their generators into the Wasm; the profiles need these.
+fn key_material(t: &KeyType, rng: OsRng) -> Result<(PublicParams, SecretParams)> {
+    use pgp::crypto::{ecdh, ed25519, eddsa_legacy, ml_dsa65_ed25519, ml_kem768_x25519, x25519};
+    let (public, secret) = match t {
+        KeyType::Ed25519 => {
+            let k = ed25519::SecretKey::generate(rng, ed25519::Mode::Ed25519);
+            (
+                PublicParams::Ed25519((&k).into()),
+                PlainSecretParams::Ed25519(k),
+            )
+        }
+        KeyType::X25519 => {
+            let k = x25519::SecretKey::generate(rng);
+            (
+                PublicParams::X25519((&k).into()),
+                PlainSecretParams::X25519(k),
+            )
+        }
+        KeyType::Ed25519Legacy => {
+            let k = ed25519::SecretKey::generate(rng, ed25519::Mode::EdDSALegacy);
+            let public = PublicParams::EdDSALegacy((&k).into());
+            (
+                public,
+                PlainSecretParams::EdDSALegacy(eddsa_legacy::SecretKey::Ed25519(k)),
+            )
+        }
+        KeyType::ECDH(curve @ ECCCurve::Curve25519Legacy) => {
+            let k = ecdh::SecretKey::generate(rng, curve).map_err(internal)?;
+            let public = PublicParams::ECDH((&k).try_into().map_err(internal)?);
+            (public, PlainSecretParams::ECDH(k))
+        }
+        KeyType::MlDsa65Ed25519 => {
+            let k = ml_dsa65_ed25519::SecretKey::generate(rng);
+            (
+                PublicParams::MlDsa65Ed25519((&k).into()),
+                PlainSecretParams::MlDsa65Ed25519(k),
+            )
+        }
+        KeyType::MlKem768X25519 => {
+            let k = ml_kem768_x25519::SecretKey::generate(rng);
+            (
+                PublicParams::MlKem768X25519((&k).into()),
+                PlainSecretParams::MlKem768X25519(k),
+            )
+        }
+        other => {
+            return Err(Error::Unsupported(format!("generating {other:?} keys")));
+        }
+    };
+    Ok((public, SecretParams::Plain(secret)))
+}
+
 fn spec(profile: Profile) -> ProfileSpec {
     match profile {
         Profile::Pqc => ProfileSpec {
@@ -287,14 +341,14 @@ pub fn generate_key(opts: &GenerateOptions) -> Result<GeneratedKey> {
     };
 
     // Primary key.
-    let (pp, sp) = spec.primary.generate(rng).map_err(internal)?;
+    let (pp, sp) = key_material(&spec.primary, rng)?;
     let inner = PubKeyInner::new(spec.version, spec.primary.to_alg(), created, None, pp)
         .map_err(internal)?;
     let primary_pub = packet::PublicKey::from_inner(inner).map_err(internal)?;
     let mut primary = packet::SecretKey::new(primary_pub.clone(), sp).map_err(internal)?;
 
     // Encryption subkey.
-    let (pp, sp) = spec.subkey.generate(rng).map_err(internal)?;
+    let (pp, sp) = key_material(&spec.subkey, rng)?;
     let inner = PubKeyInner::new(spec.version, spec.subkey.to_alg(), created, None, pp)
         .map_err(internal)?;
     let subkey_pub = packet::PublicSubkey::from_inner(inner).map_err(internal)?;
