@@ -17,6 +17,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/signet-repro.XXXXXX")
 keep=0
 trap '[ "$keep" = 1 ] || rm -rf "$work"' EXIT
 log() { printf '[repro] %s\n' "$*"; }
+# A step that fails says which (a clean-clone CI run once stopped here with no message).
+set -E
+trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 rev=$(git stash create)
 rev=${rev:-HEAD}
