@@ -695,3 +695,29 @@ fn encrypt_with_session_key_returns_the_key_recipients_find() {
         assert_ne!(again, msg);
     }
 }
+
+#[test]
+fn armored_keys_go_through_one_reader() {
+    let k = gen(Profile::Rfc9580, None);
+    let fp = read_key(k.public_key.as_bytes()).unwrap().fingerprint;
+    // The first block counts; text after its footer is ignored, as in a keyring file.
+    let trailing = format!("{}\nanother block or a signature line\n", k.public_key);
+    assert_eq!(read_key(trailing.as_bytes()).unwrap().fingerprint, fp);
+    // A private key block where a certificate is expected: its public part.
+    assert_eq!(read_key(k.private_key.as_bytes()).unwrap().fingerprint, fp);
+    // A CRC line that does not match is not a reason to refuse (RFC 9580 §6.1).
+    let end = k.public_key.find("-----END").unwrap();
+    let bad_crc = format!("{}=AAAA\n{}", &k.public_key[..end], &k.public_key[end..]);
+    assert_eq!(read_key(bad_crc.as_bytes()).unwrap().fingerprint, fp);
+    // Another block type, or a truncated block: malformed, never a panic.
+    let message = k.public_key.replace("PUBLIC KEY BLOCK", "MESSAGE");
+    assert!(matches!(
+        read_key(message.as_bytes()),
+        Err(signet_crypto::Error::MalformedInput(_))
+    ));
+    let cut = &k.public_key[..end];
+    assert!(matches!(
+        read_key(cut.as_bytes()),
+        Err(signet_crypto::Error::MalformedInput(_))
+    ));
+}
