@@ -21,8 +21,13 @@ log() { printf '[repro] %s\n' "$*"; }
 set -E
 trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
-rev=$(git stash create)
-rev=${rev:-HEAD}
+# The work tree's tracked files as a tree object, through a copy of the index, so the
+# repository's index and stashes are untouched. Not `git stash create`: it exits 1 with no
+# message when a tracked file was rewritten with the same bytes (as `make pkg` rewrites
+# the page's pins), and a dirty tree needs a committer identity, which CI need not have.
+cp "$(git rev-parse --git-path index)" "$work/index"
+GIT_INDEX_FILE="$work/index" git add -u
+rev=$(GIT_INDEX_FILE="$work/index" git write-tree)
 
 # build DIR TZ LOCALE UMASK: a clean copy in DIR, built offline; pkg/wasm/ lands in DIR.out
 build() {
