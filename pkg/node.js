@@ -1,6 +1,6 @@
 // Node entry: reads the .wasm from disk and instantiates it synchronously on import.
-import { openAsBlob, readdirSync, rmSync } from 'node:fs';
-import { stat, mkdtemp, open as openFile, rm } from 'node:fs/promises';
+import { readdirSync, rmSync } from 'node:fs';
+import { mkdtemp, open as openFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
@@ -65,11 +65,45 @@ useNativeAes({
   },
 });
 
-// decryptStream({ message: path }): the file is read twice (SEIPDv1 two-pass).
-// stat first: openAsBlob reports a missing file only as an invalid argument.
-useFileOpener(async (path) => {
-  await stat(path);
-  return openAsBlob(path);
+// decryptStream({ message: path }): the file is read twice (SEIPDv1 two-pass),
+// each pass through a file handle of its own, in the ranges the stream asks for.
+// Not openAsBlob: Node 20's file-backed Blob reports the size modulo 2^32 (a file
+// of 4 GiB + 5 MiB is a Blob of 5 MiB), so a large file read as cut short.
+useFileOpener(async (file) => {
+  const fh = await openFile(file, 'r');
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    fh.close().catch(() => {});
+  };
+  let size;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw Object.assign(new Error(`${file} is not a file`), { code: 'EISDIR' });
+    size = st.size;
+  } catch (e) {
+    close();
+    throw e;
+  }
+  let buf = null;
+  return {
+    size,
+    /** The octets at [at, at + length): a view of a buffer the next read reuses
+     *  (the engine copies each batch into Wasm memory at once); fewer at the end
+     *  of a file that shrank, which the engine then finds cut short. */
+    async read({ at, length }) {
+      if (!buf || buf.length < length) buf = Buffer.allocUnsafe(length);
+      let n = 0;
+      while (n < length) {
+        const { bytesRead } = await fh.read(buf, n, length - n, at + n);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+      }
+      return new Uint8Array(buf.buffer, buf.byteOffset, n);
+    },
+    cancel: close,
+  };
 });
 
 // decryptStream({ message: oneShotStream }) of SEIPDv1: the bytes read in the

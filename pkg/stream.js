@@ -515,14 +515,18 @@ function workerCopySource(stream) {
  * The batches of a File/Blob, as places `{ at, length }` that `readBatch` asks for
  * in turn (null at the end): where the stream worker reads the File itself
  * (`readsFile`), only the places go to it; in-thread (`local`) they are read
- * here, by the same reader (`blobRanges`).
+ * here, by the same reader (`blobRanges`), or by Node's file opener's reader
+ * (`{ size, read({ at, length }), cancel() }`), which the end or a cancel closes.
  */
 function fileRanges(blob, local) {
   let at = 0;
-  const here = local ? blobRanges(blob) : null;
+  const here = !local ? null : typeof blob.read === 'function' ? blob : blobRanges(blob);
   return {
     async next(max) {
-      if (at >= blob.size) return null;
+      if (at >= blob.size) {
+        here?.cancel();
+        return null;
+      }
       const range = { at, length: Math.min(max, blob.size - at) };
       at += range.length;
       return here ? here.read(range) : range;

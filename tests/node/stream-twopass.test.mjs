@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -264,6 +264,36 @@ test('Blob and path sources; SEIPDv2 from them streams in one pass', async () =>
   await assert.rejects(s.decryptStream({ message: 42, passwords: ['pw'] }), { code: 'INVALID_ARGUMENT' });
   const bad = await drain(s.decryptStream({ message: () => 'not a stream', passwords: ['pw'] }));
   assert.equal(bad.error?.code, 'INVALID_ARGUMENT');
+});
+
+test('a path past 4 GiB is read whole (Node 20\'s openAsBlob gives the size modulo 2^32); a cancel closes the file', async () => {
+  // A padding packet (RFC 9580 §5.14) of 2^32 - 1 zero octets, then a message:
+  // a sparse file of 4 GiB + 135 octets. Read as a Blob it was a file of 135
+  // octets: MALFORMED_INPUT ("truncated input") at once.
+  const ct = await s.encrypt({ data: new Uint8Array(100), passwords: ['pw'], armor: false });
+  const file = path.join(dir, 'past-4gib.pgp');
+  const pad = 2 ** 32 - 1;
+  const fd = openSync(file, 'w');
+  writeSync(fd, new Uint8Array([0xd5, 0xff, 0xff, 0xff, 0xff, 0xff]));
+  ftruncateSync(fd, 6 + pad);
+  writeSync(fd, ct, 0, ct.length, 6 + pad);
+  closeSync(fd);
+  const size = 6 + pad + ct.length;
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const open0 = fds();
+  let first;
+  const seen = new Promise((resolve) => { first = resolve; });
+  const out = await s.decryptStream({ message: file, passwords: ['pw'], onProgress: first });
+  const reader = out.getReader();
+  const pending = reader.read();
+  const p = await seen;
+  assert.equal(p.total, size);
+  assert.ok(p.bytesIn > 0 && p.bytesIn < size, `${p.bytesIn} of ${size} read`);
+  await reader.cancel();
+  assert.equal((await pending).done, true);
+  for (let i = 0; i < 100 && fds() > open0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(fds(), open0, 'the file handle is closed');
+  rmSync(file);
 });
 
 test('GnuPG 2.2 SEIPDv1 (plain and compressed) from a path', { skip: !haveGpg && !requirePeers ? 'gpg not found' : false, timeout: 300_000 }, async () => {
