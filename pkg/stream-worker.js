@@ -36,8 +36,8 @@ async function readInto(reader, buf, max) {
 /**
  * Reads a File/Blob by ranges (`{ at, length }`, in order within a pass) without
  * leaving garbage per batch where it can: through a BYOB reader into one reused
- * buffer where a Blob's stream is a byte stream (Chromium, Firefox, Node's
- * `openAsBlob`), opened again where a pass starts over; elsewhere (WebKit, whose
+ * buffer where a Blob's stream is a byte stream (Chromium, Firefox, Node),
+ * opened again where a pass starts over; elsewhere (WebKit, whose
  * `Blob.stream()` reads the whole file ahead into memory: 3.9 GiB for a 4 GiB
  * File) by `slice()`, a fresh buffer per range. The stream worker reads a page's
  * File this way (init option `file`: the page posts the File, then only the

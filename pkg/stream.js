@@ -371,8 +371,9 @@ function checkStream(v, name) {
 }
 
 /**
- * Opens a file in Node (`fs.openAsBlob`), registered by node.js: a path as
- * `decryptStream`'s message is read like a File. Null in browsers.
+ * Opens a file in Node, registered by node.js: a path as `decryptStream`'s
+ * message resolves to `{ size, read({ at, length }), cancel() }` and is read in
+ * the same ranges as a File (`fileRanges`). Null in browsers.
  */
 let openFile = null;
 /** @internal Called once by node.js. Not part of the package's exports. */
