@@ -158,15 +158,25 @@ async function runNode() {
   // The package's own glue module (same file, same instance): its Wasm memory size.
   const glue = await import(pathToFileURL(path.join(root, 'pkg/wasm/signet_crypto.js')).href);
   const wasmMemory = () => glue.initSync().memory.buffer.byteLength;
-  return runCases({ s, openpgp, quick, only, wasmMemory, log: (l) => log(`[node] ${l}`) });
+  const rows = [];
+  try {
+    await runCases({ s, openpgp, quick, only, wasmMemory, onRow: (r) => rows.push(r), log: (l) => log(`[node] ${l}`) });
+    return { rows };
+  } catch (e) {
+    return { rows, error: e?.stack ?? String(e) };
+  }
 }
 
 /** Runs bench.html in one engine; its log lines are relayed where the driver
- *  reports console messages (Chromium), else read from the page's <pre> as it goes. */
+ *  reports console messages (Chromium), else read from the page's <pre> as it goes.
+ *  Rows are read as they come, so a page that dies (WebKit's did, in the OCB
+ *  stream rows) still gives the rows before, with `error` saying what happened. */
 async function runBrowser(engine) {
   const { launch } = await import(pathToFileURL(path.join(root, 'tests/browser/harness.mjs')).href);
-  const h = await launch(engine);
+  const rows = [];
+  let h = null;
   try {
+    h = await launch(engine);
     const page = await h.newPage();
     if (engine === 'chromium') page.on('console', (m) => m.type() === 'log' && log(`[${engine}] ${m.text()}`));
     const q = new URLSearchParams({ quick: quick ? '1' : '0', only });
@@ -178,7 +188,12 @@ async function runBrowser(engine) {
       await new Promise((ok) => setTimeout(ok, 500));
       const fatal = page.errors.filter((e) => !/favicon|status of 404/.test(e));
       if (fatal.length) throw new Error(`${engine} bench page failed: ${fatal.join('; ')}`);
-      const st = await page.evaluate(() => ({ done: window.benchDone ?? null, out: document.getElementById('out').textContent }));
+      const st = await page.evaluate((n) => ({
+        done: window.benchDone ?? null,
+        out: document.getElementById('out').textContent,
+        rows: (window.benchRows ?? []).slice(n),
+      }), rows.length);
+      rows.push(...st.rows);
       done = st.done;
       if (engine !== 'chromium') {
         const lines = st.out.split('\n');
@@ -187,9 +202,11 @@ async function runBrowser(engine) {
       }
     }
     if (done.error) throw new Error(`${engine} bench failed: ${done.error}`);
-    return { rows: done.rows, crossOriginIsolated: done.crossOriginIsolated, version: h.version };
+    return { rows, crossOriginIsolated: done.crossOriginIsolated, version: h.version };
+  } catch (e) {
+    return { rows, version: h?.version, error: e?.stack ?? String(e) };
   } finally {
-    await h.close();
+    await h?.close().catch(() => {});
   }
 }
 
@@ -276,13 +293,25 @@ const info = machine();
 log(`[bench] ${JSON.stringify(info)}`);
 const nat = native();
 const results = [];
-if (envs.has('node')) results.push(...toResults(await runNode(), 'node', nat));
+/** Environments whose cases stopped with an error: their rows until then are kept,
+ *  the other environments still run, and the runner exits 1 at the end. */
+const failed = [];
+const failedIn = (env, error) => {
+  log(`[bench] ${env} stopped: ${error}`);
+  failed.push(env);
+};
+if (envs.has('node')) {
+  const c = await runNode();
+  results.push(...toResults(c.rows, 'node', nat));
+  if (c.error) failedIn('node', c.error);
+}
 for (const engine of BROWSERS) {
   if (!envs.has(engine)) continue;
   const c = await runBrowser(engine);
-  info.browsers[engine] = c.version;
+  if (c.version) info.browsers[engine] = c.version;
   info.crossOriginIsolated = { ...info.crossOriginIsolated, [engine]: c.crossOriginIsolated };
   results.push(...toResults(c.rows, engine, nat));
+  if (c.error) failedIn(engine, c.error);
 }
 if (envs.has('native')) {
   for (const n of nat) {
@@ -302,3 +331,7 @@ const md = `${table(results, info)}\n\nRatios by environment (peer / ours; > 1 m
 writeFileSync(path.join(outDir, 'results.md'), `${md}\n`);
 console.log(md);
 log(`[bench] wrote ${path.join(outDir, 'results.json')}`);
+if (failed.length) {
+  log(`[bench] the cases of ${failed.join(', ')} stopped early (above); their rows until then are in the results`);
+  process.exitCode = 1;
+}

@@ -120,8 +120,10 @@ const MiB = 1 << 20;
  * @param {boolean} o.quick  2 runs, no warm-ups, 1 MiB only, 300 notes
  * @param {string} [o.only]  substring filter on case names
  * @param {(line: string) => void} [o.log]
+ * @param {(row: object) => void} [o.onRow]  each row as it is measured (the runner
+ *   keeps what an engine measured before its page died)
  */
-export async function runCases({ s, openpgp, quick, only = '', wasmMemory, log = () => {} }) {
+export async function runCases({ s, openpgp, quick, only = '', wasmMemory, log = () => {}, onRow = () => {} }) {
   const results = [];
   // `only`: alternatives separated by '|'; a leading '^' anchors at the start.
   const alts = only.split('|').filter(Boolean);
@@ -132,6 +134,7 @@ export async function runCases({ s, openpgp, quick, only = '', wasmMemory, log =
   warmups = !quick;
   const add = (row) => {
     results.push(row);
+    onRow(row);
     const p = row.peer ? `${row.peer.median.toFixed(2)} ${row.peerName}` : row.peerName ?? '-';
     log(`${row.name}: ours ${row.ours.median.toFixed(2)} ${row.unit} | peer ${p}`);
   };

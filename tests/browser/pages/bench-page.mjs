@@ -8,6 +8,9 @@ import { runCases } from './bench-cases.mjs';
 
 const q = new URLSearchParams(location.search);
 const out = document.getElementById('out');
+// Rows as they come: scripts/bench.mjs reads them while it polls, so an engine
+// whose page dies keeps the rows measured before.
+window.benchRows = [];
 try {
   await s.init();
   const rows = await runCases({
@@ -16,6 +19,7 @@ try {
     quick: q.get('quick') === '1',
     only: q.get('only') ?? '',
     wasmMemory: () => initSync().memory.buffer.byteLength,
+    onRow: (row) => window.benchRows.push(row),
     log: (l) => {
       console.log(l);
       out.textContent += `\n${l}`;
