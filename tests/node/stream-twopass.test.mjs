@@ -267,9 +267,9 @@ test('Blob and path sources; SEIPDv2 from them streams in one pass', async () =>
 });
 
 test('a path past 4 GiB is read whole (Node 20\'s openAsBlob gives the size modulo 2^32); a cancel closes the file', async () => {
-  // A padding packet (RFC 9580 §5.14) of 2^32 - 1 zero octets, then a message:
-  // a sparse file of 4 GiB + 135 octets. Read as a Blob it was a file of 135
-  // octets: MALFORMED_INPUT ("truncated input") at once.
+  // A padding packet (RFC 9580 §5.14) of 2^32 - 1 zero octets, then a message of
+  // a few hundred octets: a sparse file just past 4 GiB. Read as a Blob it was a
+  // file of a few hundred octets: MALFORMED_INPUT ("truncated input") at once.
   const ct = await s.encrypt({ data: new Uint8Array(100), passwords: ['pw'], armor: false });
   const file = path.join(dir, 'past-4gib.pgp');
   const pad = 2 ** 32 - 1;
