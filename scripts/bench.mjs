@@ -18,7 +18,8 @@
 // Environment: QUICK=1 (2 runs, 1 MiB, 300 notes; streams 16 / 4 MiB), BENCH_ONLY=<substring of a
 // case name; several separated by '|'; a leading '^' matches the start>,
 // BENCH_ENVS=node,chromium,firefox,webkit,native (default all), BENCH_OUT_DIR
-// (default target/bench under the repository).
+// (default target/bench under the repository), BENCH_PARTS=<parts a browser runs, each
+// in a fresh browser; PARTS of bench-cases.mjs by default>.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -167,11 +168,31 @@ async function runNode() {
   }
 }
 
-/** Runs bench.html in one engine; its log lines are relayed where the driver
- *  reports console messages (Chromium), else read from the page's <pre> as it goes.
- *  Rows are read as they come, so a page that dies (WebKit's did, in the OCB
- *  stream rows) still gives the rows before, with `error` saying what happened. */
+/** Runs bench.html in one engine, one fresh browser per part of the suite (`PARTS`
+ *  of bench-cases.mjs): one page for everything kept what each case left behind, and
+ *  WebKit's page died of it in the OCB stream rows. A part that fails keeps the rows
+ *  it measured and the next part still runs; `error` says which parts stopped. */
 async function runBrowser(engine) {
+  const { PARTS } = await import(pathToFileURL(path.join(root, 'tests/browser/pages/bench-cases.mjs')).href);
+  const parts = process.env.BENCH_PARTS ? process.env.BENCH_PARTS.split(',') : PARTS;
+  const out = { rows: [], errors: [] };
+  for (const part of parts) {
+    const c = await runBrowserPart(engine, part);
+    out.rows.push(...c.rows);
+    out.version ??= c.version;
+    out.crossOriginIsolated ??= c.crossOriginIsolated;
+    if (c.error) {
+      log(`[${engine}] part ${part} stopped: ${c.error}`);
+      out.errors.push(`${part}: ${c.error}`);
+    }
+  }
+  return { ...out, error: out.errors.length ? out.errors.join('\n') : undefined };
+}
+
+/** One part in one engine; its log lines are relayed where the driver reports
+ *  console messages (Chromium), else read from the page's <pre> as it goes. Rows
+ *  are read as they come, so a page that dies still gives the rows before. */
+async function runBrowserPart(engine, part) {
   const { launch } = await import(pathToFileURL(path.join(root, 'tests/browser/harness.mjs')).href);
   const rows = [];
   let h = null;
@@ -179,7 +200,7 @@ async function runBrowser(engine) {
     h = await launch(engine);
     const page = await h.newPage();
     if (engine === 'chromium') page.on('console', (m) => m.type() === 'log' && log(`[${engine}] ${m.text()}`));
-    const q = new URLSearchParams({ quick: quick ? '1' : '0', only });
+    const q = new URLSearchParams({ quick: quick ? '1' : '0', only, part });
     await page.goto(`${h.base}/test/bench.html?${q}`);
     // Poll rather than wait blindly: a page that failed to load reports errors.
     let done = null;

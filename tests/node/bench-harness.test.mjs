@@ -1,6 +1,7 @@
 // The benchmark harness still builds and runs: scripts/bench.mjs in QUICK mode on
 // one cheap case, in Node and in each browser engine (SIGNET_ENGINES, default all
-// three), into a temporary directory.
+// three), into a temporary directory. Browsers run two parts of the suite, each in a
+// fresh browser: the case's part and one that has none of it (no rows, no error).
 // Checks the shape of results.json only; no timing is asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +21,7 @@ test('bench runner: QUICK=1 on one case writes well-formed results.json', { time
   try {
     const { stdout } = await promisify(execFile)(process.execPath, [path.join(root, 'scripts/bench.mjs')], {
       cwd: root,
-      env: { ...process.env, QUICK: '1', BENCH_ONLY: CASE, BENCH_ENVS: ['node', ...ENGINES].join(','), BENCH_OUT_DIR: dir },
+      env: { ...process.env, QUICK: '1', BENCH_ONLY: CASE, BENCH_ENVS: ['node', ...ENGINES].join(','), BENCH_PARTS: 'keygen,notes', BENCH_OUT_DIR: dir },
       maxBuffer: 1 << 24,
     });
     assert.match(stdout, /\| case \| env \| ours \| peer \|/);

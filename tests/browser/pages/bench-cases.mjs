@@ -109,6 +109,11 @@ async function seipdOf(openpgp, bytes) {
 
 const MiB = 1 << 20;
 
+/** The suite's parts, in order. A browser runner gives each part a fresh page:
+ *  one page for the whole suite kept what every case left behind (the notes rows'
+ *  675 MiB of Wasm memory, which never shrinks), and WebKit's died of it. */
+export const PARTS = ['keygen', 'bulk', 'notes', 'streams', 'seipd1'];
+
 /**
  * Runs every case whose name contains `only` (all when empty) and returns
  * `[{ name, ours, peer, peerName, unit, note? }]` with `ours`/`peer` as
@@ -119,15 +124,20 @@ const MiB = 1 << 20;
  * @param {object} o.openpgp OpenPGP.js 6
  * @param {boolean} o.quick  2 runs, no warm-ups, 1 MiB only, 300 notes
  * @param {string} [o.only]  substring filter on case names
+ * @param {string} [o.part]  one of `PARTS`: only that part's cases (all when absent)
  * @param {(line: string) => void} [o.log]
  * @param {(row: object) => void} [o.onRow]  each row as it is measured (the runner
  *   keeps what an engine measured before its page died)
  */
-export async function runCases({ s, openpgp, quick, only = '', wasmMemory, log = () => {}, onRow = () => {} }) {
+export async function runCases({ s, openpgp, quick, only = '', part = null, wasmMemory, log = () => {}, onRow = () => {} }) {
+  if (part != null && !PARTS.includes(part)) throw new Error(`unknown bench part ${part}`);
   const results = [];
   // `only`: alternatives separated by '|'; a leading '^' anchors at the start.
   const alts = only.split('|').filter(Boolean);
-  const wants = (name) => !alts.length || alts.some((a) => (a.startsWith('^') ? name.startsWith(a.slice(1)) : name.includes(a)));
+  // The part whose cases run now: set before each part's code below.
+  let section = PARTS[0];
+  const wants = (name) =>
+    (part == null || part === section) && (!alts.length || alts.some((a) => (a.startsWith('^') ? name.startsWith(a.slice(1)) : name.includes(a))));
   // QUICK: at most 2 runs, no warm-ups, 2 s per figure; a smoke mode, not for the doc.
   const R = (full) => (quick ? Math.min(full, 2) : full);
   budgetMs = quick ? 2_000 : BUDGET_MS;
@@ -163,6 +173,7 @@ export async function runCases({ s, openpgp, quick, only = '', wasmMemory, log =
   }
 
   // --- Bulk encryption to a public key -----------------------------------------
+  section = 'bulk';
   // Recipient keys decide the container and AEAD mode for both libraries:
   // v1: our compat (v4) key, which advertises SEIPDv1 only;
   // GCM: our rfc9580 (v6) key, whose first AEAD preference is AES-256-GCM;
@@ -434,9 +445,11 @@ export async function runCases({ s, openpgp, quick, only = '', wasmMemory, log =
     const ours = await measure(async () => (await s.NoteVault.open({ name: 'bench', passphrase: 'passphrase', storage })).free(), R(5));
     add({ name: 'notes: unlock (default Argon2id)', ours, peer: null, peerName: 'native Rust', unit: 'ms' });
   }
+  section = 'notes';
   await notesScaleCases({ s, quick, wants, add, R, wasmMemory });
-
+  section = 'streams';
   await streamCases({ s, openpgp, quick, wants, add, R });
+  section = 'seipd1';
   await seipd1Cases({ s, openpgp, quick, wants, add, R });
 
   for (const k of Object.values(keys ?? {})) k.ours.sk.free();

@@ -18,6 +18,7 @@ try {
     openpgp,
     quick: q.get('quick') === '1',
     only: q.get('only') ?? '',
+    part: q.get('part'),
     wasmMemory: () => initSync().memory.buffer.byteLength,
     onRow: (row) => window.benchRows.push(row),
     log: (l) => {
