@@ -258,7 +258,7 @@ forEachEngine(({ h, test, engine, lacks }) => {
     assert.deepEqual(page.errors, []);
   });
 
-  test('one-shot SEIPDv1 encrypt runs its AES-CBC in the stream worker, and on the page without one', async () => {
+  test('one-shot SEIPDv1 encrypt runs a large body\'s AES-CBC in the stream worker, a small one\'s and any without a worker on the page', async () => {
     const page = await h.newPage();
     await page.goto(`${h.base}/test/blank.html`);
     const r = await page.evaluate(async () => {
@@ -278,7 +278,7 @@ forEachEngine(({ h, test, engine, lacks }) => {
         if (alg?.name === 'AES-CBC') { seen.calls++; seen.octets += d.byteLength; }
         return orig(alg, k, d);
       };
-      const run = async () => {
+      const run = async (data) => {
         seen.calls = 0;
         seen.octets = 0;
         const m = await s.encrypt({ data, encryptionKeys: [g.publicKey], armor: false });
@@ -291,19 +291,23 @@ forEachEngine(({ h, test, engine, lacks }) => {
         const v1 = m[o] === 0xd2 && m[o + 1] >= 224 && m[o + 2] === 1;
         return { v1: v1 && eq(a.data, data) && eq(b.data, data), ...seen };
       };
-      const lane = await run();
+      const lane = await run(data);
+      // Under the lane's threshold (2 MiB): on the page, worker or not.
+      const small = await run(data.subarray(0, (1 << 20) + 17));
       const RealWorker = globalThis.Worker;
       globalThis.Worker = undefined;
       let here;
       try {
-        here = await run();
+        here = await run(data);
       } finally {
         globalThis.Worker = RealWorker;
       }
       key.free();
-      return { lane, here };
+      return { lane, small, here };
     });
     assert.deepEqual(r.lane, { v1: true, calls: 0, octets: 0 }, JSON.stringify(r));
+    assert.equal(r.small.v1, true, JSON.stringify(r));
+    assert.ok(r.small.calls > 0 && r.small.octets >= (1 << 20), JSON.stringify(r));
     assert.equal(r.here.v1, true, JSON.stringify(r));
     assert.ok(r.here.calls > 0 && r.here.octets >= 3 * (1 << 20), JSON.stringify(r));
     assert.deepEqual(page.errors, []);
