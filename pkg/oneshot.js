@@ -19,16 +19,6 @@ import { signetError } from './errors.js';
 const STEP = 1 << 20;
 
 /**
- * SEIPDv1 data from this length on has its AES-CBC done in the stream worker's
- * lane; shorter data on the page, where the lane's set-up (a round trip to the
- * worker, the key's import there) costs more than it saves. Measured 2026-12-07
- * (median of 20, ms, lane / page): 16 octets 1.11 / 0.71 in Chromium, 3.44 / 0.90
- * in WebKit; 1 MiB 6.48 / 6.19 and 7.50 / 7.16 in Chromium and Firefox; 2 MiB
- * 9.82 / 12.00 and 12.48 / 12.94 (docs/benchmarks.md).
- */
-const CBC_LANE_MIN = 2 << 20;
-
-/**
  * A buffer for `n` bytes that the caller overwrites entirely. In Node without
  * zero-filling it first (`Buffer.allocUnsafeSlow`: its own ArrayBuffer, not the
  * pool), which saves about a fifth of a 64 MiB one-shot call; returned as a
@@ -86,7 +76,7 @@ export async function encrypt(options) {
     eng = new EncryptEngine(wasm, {
       encryptionKeys, passwords, armor, seipd, limits, dataLength: bytes.length,
       // In browsers a large SEIPDv1 body's AES-CBC runs in the stream worker.
-      openCbcLane: canUseWorker() && bytes.length >= CBC_LANE_MIN ? openCbcLane : null,
+      openCbcLane: canUseWorker() ? openCbcLane : null,
       // Where the length is known in advance, the output goes into one buffer.
       alloc: allocFilled,
       ...(signer && { onePass: signer.specs(), sign: async (digests) => signer.sign(digests) }),

@@ -96,6 +96,17 @@ const BS = 16;
 const LANES_MIN = 1 << 20;
 
 /**
+ * A one-shot SEIPDv1 encryption of this much data or more does its AES-CBC in
+ * the stream worker's lane; less, on its own thread, where the lane's set-up
+ * (a round trip to the worker, the key's import there) costs more than it
+ * saves. Measured 2026-12-07 (median of 20, ms, lane / own thread): 16 octets
+ * 1.11 / 0.71 in Chromium, 3.44 / 0.90 in WebKit; 1 MiB 6.48 / 6.19 and
+ * 7.50 / 7.16 in Chromium and Firefox; 2 MiB 9.82 / 12.00 and 12.48 / 12.94
+ * (docs/benchmarks.md).
+ */
+const CBC_LANE_MIN = 2 << 20;
+
+/**
  * @internal Counters of one engine's seam around WebCrypto (deterministic,
  * unlike timings): octets pushed, octets JS copied into and out of Wasm memory,
  * jobs and batches submitted, and the most batches in flight at once. Read by
@@ -357,8 +368,9 @@ export class EncryptEngine {
     this.w = w;
     this.sign = sign;
     /** `(key) => lane | null`: a SEIPDv1 job's AES-CBC runs in the stream
-     *  worker (stream.js's `openCbcLane`; the one-shot `encrypt` on a page). */
-    this.openCbcLane = openCbcLane;
+     *  worker (stream.js's `openCbcLane`; the one-shot `encrypt` on a page),
+     *  for data of CBC_LANE_MIN octets or more. */
+    this.openCbcLane = rest.dataLength >= CBC_LANE_MIN ? openCbcLane : null;
     this.inflight = [];
     this.seam = seamStats();
     this.enc = new w.StreamEncryptor({ ...rest, backend: wantWebCrypto(backend) ? 'external' : 'rust' });
