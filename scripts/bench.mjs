@@ -334,14 +334,15 @@ for (const engine of BROWSERS) {
   results.push(...toResults(c.rows, engine, nat));
   if (c.error) failedIn(engine, c.error);
 }
+/** Whether BENCH_ONLY selects a row of the runner's own (native, large files). */
+const wantsRow = (name) => !only || only.split('|').some((a) => (a.startsWith('^') ? name.startsWith(a.slice(1)) : name.includes(a)));
 if (envs.has('native')) {
   for (const n of nat) {
-    if (only && !only.split('|').some((a) => (a.startsWith('^') ? n.name.startsWith(a.slice(1)) : n.name.includes(a)))) continue;
+    if (!wantsRow(n.name)) continue;
     results.push({ name: n.name, env: 'native', ours: n.median, peer: null, unit: n.unit, ratio: null, peerName: null, oursStats: pick(n), peerStats: null });
   }
 }
 if (envs.has('chromium') && (!only || only.includes('start-up'))) results.push(...(await startup()));
-const wantsRow = (name) => !only || only.split('|').some((a) => (a.startsWith('^') ? name.startsWith(a.slice(1)) : name.includes(a)));
 results.push(...(await largeFiles({ root, quick, wants: wantsRow, engines: BROWSERS.filter((e) => envs.has(e)), log })));
 if (!only || only.startsWith('size')) results.push(...sizes());
 

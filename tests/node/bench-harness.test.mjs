@@ -46,3 +46,26 @@ test('bench runner: QUICK=1 on one case writes well-formed results.json', { time
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bench runner: a part that fails keeps the other parts\' rows and makes the run exit 1', { timeout: 120_000 }, async () => {
+  const engine = ENGINES[0];
+  if (!engine) return;
+  const dir = mkdtempSync(path.join(tmpdir(), 'signet-bench-'));
+  try {
+    // `nosuch` is no part of the suite: runCases refuses it on the page.
+    const run = promisify(execFile)(process.execPath, [path.join(root, 'scripts/bench.mjs')], {
+      cwd: root,
+      env: { ...process.env, QUICK: '1', BENCH_ONLY: CASE, BENCH_ENVS: engine, BENCH_PARTS: 'nosuch,keygen', BENCH_OUT_DIR: dir },
+      maxBuffer: 1 << 24,
+    });
+    const err = await run.then(() => null, (e) => e);
+    assert.ok(err, 'the runner exits with an error');
+    assert.equal(err.code, 1);
+    assert.match(err.stderr, new RegExp(`\\[${engine}\\] part nosuch stopped: .*unknown bench part nosuch`));
+    assert.match(err.stderr, new RegExp(`the cases of ${engine} stopped early`));
+    const rows = JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8'));
+    assert.deepEqual(rows.map((r) => [r.name, r.env]), [[CASE, engine]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
