@@ -12,7 +12,7 @@
 // `encrypt`, since the engine never hands its session key out.
 import * as wasm from './wasm/signet_crypto.js';
 import { EncryptEngine, DecryptEngine } from './stream-worker.js';
-import { readOptions, canUseWorker, cfbRangeInWorker, openCbcLane } from './stream.js';
+import { readOptions, canUseWorker, cfbRangeInWorker, openLane } from './stream.js';
 import { signetError } from './errors.js';
 
 /** Input handed to the engine per step (it copies it into Wasm memory). */
@@ -42,6 +42,49 @@ function concat(parts) {
     o += p.length;
   }
   return out;
+}
+
+/**
+ * A one-shot decryption's result, gathered as the plaintext comes. Once the
+ * message says how much data it holds (a literal data packet of definite
+ * length: the engine's `literalLeft`, from the first chunk on), the chunks are
+ * copied into one buffer of that length as they come, overlapping the AES of
+ * the next ones, instead of being joined at the end. The length is the
+ * sender's word: one over `max` (the message's own length) is not believed,
+ * and a result that does not fill the buffer exactly is joined as before.
+ */
+class Sink {
+  constructor(max) {
+    this.max = max;
+    this.parts = [];
+    this.got = 0;
+    this.buf = null;
+    this.at = 0;
+  }
+
+  add(parts, left) {
+    for (const p of parts) {
+      this.got += p.length;
+      if (this.buf && !this.parts.length && p.length <= this.buf.length - this.at) {
+        this.buf.set(p, this.at);
+        this.at += p.length;
+      } else {
+        this.parts.push(p);
+      }
+    }
+    if (this.buf || left === undefined || this.got + left > this.max) return;
+    this.buf = allocFilled(this.got + left);
+    const early = this.parts;
+    this.parts = [];
+    this.got = 0;
+    this.add(early);
+  }
+
+  take() {
+    if (!this.buf) return concat(this.parts);
+    if (this.at === this.buf.length && !this.parts.length) return this.buf;
+    return concat([this.buf.subarray(0, this.at), ...this.parts]);
+  }
 }
 
 const utf8 = (s) => new TextEncoder().encode(s);
@@ -75,8 +118,9 @@ export async function encrypt(options) {
   try {
     eng = new EncryptEngine(wasm, {
       encryptionKeys, passwords, armor, seipd, limits, dataLength: bytes.length,
-      // In browsers a large SEIPDv1 body's AES-CBC runs in the stream worker.
-      openCbcLane: canUseWorker() ? openCbcLane : null,
+      // In browsers a large body's AES (SEIPDv1's CBC, or GCM where WebCrypto
+      // blocks this thread) runs in the stream worker.
+      openLane: canUseWorker() ? openLane : null,
       // Where the length is known in advance, the output goes into one buffer.
       alloc: allocFilled,
       ...(signer && { onePass: signer.specs(), sign: async (digests) => signer.sign(digests) }),
@@ -110,17 +154,18 @@ export async function decrypt(options) {
   const eng = new DecryptEngine(wasm, {
     decryptionKeys, passwords, verificationKeys, limits, messageLength: bytes.length,
     rangeInWorker: canUseWorker() ? cfbRangeInWorker : null,
+    openLane: canUseWorker() ? openLane : null,
   });
   try {
-    const parts = [];
+    const sink = new Sink(bytes.length);
     for (let off = 0; off < bytes.length;) {
       // A held SEIPDv1 body goes in one push: copied once, decrypted in one call.
       const n = eng.holds ? bytes.length - off : STEP;
-      parts.push(...await eng.push(bytes.subarray(off, off + n)));
+      sink.add(await eng.push(bytes.subarray(off, off + n)), eng.literalLeft);
       off += n;
     }
-    parts.push(...await eng.finish());
-    return { data: concat(parts), signatures: eng.signatures };
+    sink.add(await eng.finish());
+    return { data: sink.take(), signatures: eng.signatures };
   } finally {
     eng.free();
   }

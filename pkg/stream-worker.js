@@ -107,13 +107,50 @@ const LANES_MIN = 1 << 20;
 const CBC_LANE_MIN = 2 << 20;
 
 /**
+ * A one-shot SEIPDv2 AES-GCM decryption or encryption of this many octets or
+ * more runs its WebCrypto calls in the stream worker's lane, where WebCrypto
+ * runs AES-GCM on the calling thread (Chromium; `aesBlocksCaller`): this
+ * thread then frames and copies the result into place while the worker does
+ * the AES. Measured 2026-12-07 (Chromium, one-shot decrypt, lane / here):
+ * 4 MiB 0.30-0.38 / 0.41-0.45 of raw WebCrypto, 16 MiB 0.52-0.66 / 0.47-0.54,
+ * 64 MiB 0.59-0.70 / 0.49-0.53. Elsewhere WebCrypto works off the thread
+ * already and the lane only adds copies (WebKit: 0.18-0.19 / 0.22-0.27 at
+ * 64 MiB).
+ */
+const GCM_LANE_MIN = 16 << 20;
+
+let blocksCaller = null;
+
+/**
+ * Whether this thread's WebCrypto runs AES-GCM during the call itself
+ * (Chromium) rather than off the thread (Firefox, WebKit): issuing calls then
+ * takes about as long as their results do. Measured once per thread on
+ * throw-away data (1 MiB of AES, about a millisecond), after one call to warm
+ * the engine up.
+ */
+function aesBlocksCaller() {
+  blocksCaller ??= (async () => {
+    const key = await subtle.importKey('raw', new Uint8Array(32), 'AES-GCM', false, ['encrypt']);
+    const alg = { name: 'AES-GCM', iv: new Uint8Array(12) };
+    const x = new Uint8Array(1 << 18);
+    await subtle.encrypt(alg, key, x);
+    const t0 = performance.now();
+    const calls = [0, 1, 2, 3].map(() => subtle.encrypt(alg, key, x));
+    const t1 = performance.now();
+    await Promise.all(calls);
+    return t1 - t0 >= 0.75 * (performance.now() - t0);
+  })().catch(() => false);
+  return blocksCaller;
+}
+
+/**
  * @internal Counters of one engine's seam around WebCrypto (deterministic,
  * unlike timings): octets pushed, octets JS copied into and out of Wasm memory,
  * jobs and batches submitted, and the most batches in flight at once. Read by
  * the tests and docs/benchmarks.md; not part of the package's exports.
  */
 function seamStats() {
-  return { pushed: 0, copiedIn: 0, copiedOut: 0, jobs: 0, batches: 0, maxInflight: 0 };
+  return { pushed: 0, copiedIn: 0, copiedOut: 0, jobs: 0, batches: 0, maxInflight: 0, laneJobs: 0 };
 }
 
 /** Output copied out of Wasm memory (`takeOutput` and the like make copies). */
@@ -197,8 +234,13 @@ async function submitBatch(state, machine, op) {
     return;
   }
   if (cbc) {
-    await openLane(state, machine);
+    await openLane(state, machine, 'cbc');
     track(state, jobs, Promise.all(jobs.map((j) => cbcJob(state, machine, j))));
+    return;
+  }
+  await openLane(state, machine, `gcm-${op}`);
+  if (state.lane) {
+    track(state, jobs, Promise.all(jobs.map((j) => gcmJob(state, machine, op, j))));
     return;
   }
   if (!state.key) await importKey(state, machine, 'AES-GCM', op);
@@ -261,6 +303,31 @@ function cbcJob(state, machine, j) {
   }
 }
 
+/**
+ * One AES-GCM job in the lane (see GCM_LANE_MIN): nonce, AD length, AD and
+ * input copied into a buffer of the lane's, answered with the result. If the
+ * lane fails (the worker is gone, or the chunk does not authenticate), the
+ * job runs here, so a forged chunk fails as it would without a lane.
+ */
+function gcmJob(state, machine, op, j) {
+  const lane = state.lane;
+  const input = () => new Uint8Array(state.w.streamMemory().buffer, j.ptr, j.inLen);
+  const at = 13 + j.ad.length;
+  const buf = lane.buffer(at + j.inLen);
+  buf.set(j.nonce, 0);
+  buf[12] = j.ad.length;
+  buf.set(j.ad, 13);
+  buf.set(input(), at);
+  state.seam.copiedOut += j.inLen;
+  state.seam.laneJobs += 1;
+  // Decryption gives one plaintext, encryption the sealed pieces.
+  return lane.push(buf).then((r) => (op === 'decrypt' ? r[0] : r), async () => {
+    if (state.lane === lane) state.lane = null;
+    if (!state.key) await importKey(state, machine, 'AES-GCM', op);
+    return subtle[op]({ name: 'AES-GCM', iv: j.nonce, additionalData: j.ad, tagLength: 128 }, state.key, input());
+  });
+}
+
 /** Imports the machine's message key once, non-extractable; the raw copy is wiped. */
 async function importKey(state, machine, alg, op) {
   const raw = machine.messageKey();
@@ -272,16 +339,18 @@ async function importKey(state, machine, alg, op) {
 }
 
 /**
- * Opens the CBC lane of a one-shot SEIPDv1 encryption once (`openCbcLane`
- * gets a copy of the key, which is wiped here): null where there is none.
+ * Opens a one-shot engine's lane in the stream worker once (`openLane(kind,
+ * key)`, stream.js's, gets a copy of the key, which is wiped here): the CBC
+ * lane of a SEIPDv1 encryption, or an AES-GCM lane where WebCrypto blocks
+ * this thread. `state.lane` is null where there is none.
  */
-async function openLane(state, machine) {
+async function openLane(state, machine, kind) {
   if (state.lane !== undefined) return;
   state.lane = null;
-  if (!state.openCbcLane) return;
+  if (!state.openLane || (kind !== 'cbc' && !await aesBlocksCaller())) return;
   const raw = machine.messageKey();
   try {
-    state.lane = await state.openCbcLane(raw);
+    state.lane = await state.openLane(kind, raw);
   } catch {
     state.lane = null;
   } finally {
@@ -364,19 +433,19 @@ export class EncryptEngine {
    *   holding the keys (StreamSigner.sign).
    */
   constructor(w, options) {
-    const { backend, sign = null, openCbcLane = null, alloc = null, ...rest } = options;
+    const { backend, sign = null, openLane = null, alloc = null, ...rest } = options;
     this.w = w;
     this.sign = sign;
-    /** `(key) => lane | null`: a SEIPDv1 job's AES-CBC runs in the stream
-     *  worker (stream.js's `openCbcLane`; the one-shot `encrypt` on a page),
-     *  for data of CBC_LANE_MIN octets or more. */
-    this.openCbcLane = rest.dataLength >= CBC_LANE_MIN ? openCbcLane : null;
     this.inflight = [];
     this.seam = seamStats();
     this.enc = new w.StreamEncryptor({ ...rest, backend: wantWebCrypto(backend) ? 'external' : 'rust' });
     // SEIPDv1: jobs chain (each one's IV is the previous result), so one runs
     // at a time, and Rust needs every result to form the CFB ciphertext.
     this.cfb = this.enc.isCfb;
+    /** `(kind, key) => lane | null` (stream.js's `openLane`; the one-shot
+     *  `encrypt` on a page): SEIPDv1's AES-CBC runs in the stream worker from
+     *  CBC_LANE_MIN octets of data on, AES-GCM from GCM_LANE_MIN. */
+    this.openLane = rest.dataLength >= (this.cfb ? CBC_LANE_MIN : GCM_LANE_MIN) ? openLane : null;
     // Binary output keeps WebCrypto's sealed chunks as they are (views, no
     // copies); Rust only says where the framing octets go. Armor needs the bytes.
     this.held = rest.armor !== true && !this.cfb;
@@ -385,9 +454,10 @@ export class EncryptEngine {
     this.key = null;
     this.started = false;
     /** One-shot (`alloc(n)` given): where the engine knows the message's
-     *  length in advance (SEIPDv1, unsigned, binary), Rust writes the output
-     *  straight into one buffer of that length, handed out whole by finish(),
-     *  instead of a fresh copy per batch that the caller concatenates. */
+     *  length in advance (unsigned, binary), the output goes into one buffer
+     *  of that length as it comes (Rust's octets, and WebCrypto's sealed
+     *  chunks as each batch completes, overlapping the AES of the next),
+     *  handed out whole by finish(), instead of pieces joined at the end. */
     const total = alloc && rest.dataLength !== undefined ? this.enc.exactLength(rest.dataLength) : undefined;
     this.into = total !== undefined ? alloc(total) : null;
     this.at = 0;
@@ -411,9 +481,8 @@ export class EncryptEngine {
       pushCopied(this, out, bytes);
       return;
     }
-    if (bytes.length > this.into.length - this.at) throw new Error('internal: output beyond the exact length');
-    this.into.set(bytes, this.at);
-    this.at += bytes.length;
+    this.seam.copiedOut += bytes.length;
+    this.#piece(out, bytes);
   }
 
   get info() {
@@ -452,14 +521,17 @@ export class EncryptEngine {
     this.#drainLayout(out);
   }
 
-  /** Assembles the output: our framing octets between views of sealed chunks. */
+  /**
+   * Assembles the output: our framing octets between views of sealed chunks,
+   * or (one-shot, `this.into`) copies of both into the result as they come.
+   */
   #drainLayout(out) {
     const { bytes, ops } = this.enc.takeLayout();
     this.seam.copiedOut += bytes.length;
     let o = 0;
     for (const n of ops) {
       if (n > 0) {
-        out.push(bytes.subarray(o, o + n));
+        this.#piece(out, bytes.subarray(o, o + n));
         o += n;
         continue;
       }
@@ -468,9 +540,13 @@ export class EncryptEngine {
         const h = this.heldQ[0];
         if (!h) throw new Error('internal: stream layout refers to missing data');
         if (h.length <= need) {
-          pushOut(out, h);
+          this.#piece(out, h);
           this.heldQ.shift();
           need -= h.length;
+        } else if (this.into) {
+          this.#piece(out, h.subarray(0, need));
+          this.heldQ[0] = h.subarray(need);
+          need = 0;
         } else {
           // A length octet falls inside this sealed chunk. Copy the smaller
           // side, so every buffer handed out is whole and can be transferred.
@@ -488,6 +564,17 @@ export class EncryptEngine {
     }
   }
 
+  /** A piece of the output: into `this.into`, else handed on as it is. */
+  #piece(out, bytes) {
+    if (!this.into) {
+      pushOut(out, bytes);
+      return;
+    }
+    if (bytes.length > this.into.length - this.at) throw new Error('internal: output beyond the exact length');
+    this.into.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
   #start(out) {
     if (!this.started) {
       this.started = true;
@@ -498,11 +585,11 @@ export class EncryptEngine {
   async push(data) {
     const out = [];
     this.#start(out);
-    if (this.into) {
+    if (this.into && !this.held) {
       pushInto(this, this.enc, data, true);
       this.#takeOutput(out);
     } else {
-      pushCopied(this, out, pushInto(this, this.enc, data));
+      this.#emit(out, pushInto(this, this.enc, data));
     }
     if (this.cfb) {
       // The data just pushed was hashed while the previous job ran; completing
@@ -612,6 +699,38 @@ class CbcLaneEngine extends LaneEngine {
 }
 
 /**
+ * The worker's side of an AES-GCM lane (a one-shot SEIPDv2 message on a page
+ * whose WebCrypto blocks it): a job is nonce, AD length, AD and input,
+ * answered with WebCrypto's result.
+ */
+class GcmLaneEngine extends LaneEngine {
+  constructor(op, { key }) {
+    super();
+    this.op = op;
+    this.raw = key;
+    this.key = null;
+  }
+
+  async run(data) {
+    if (!this.key) {
+      try {
+        this.key = await subtle.importKey('raw', this.raw, 'AES-GCM', false, [this.op]);
+      } finally {
+        this.free();
+      }
+    }
+    const at = 13 + data[12];
+    const alg = { name: 'AES-GCM', iv: data.subarray(0, 12), additionalData: data.subarray(13, at), tagLength: 128 };
+    return [new Uint8Array(await subtle[this.op](alg, this.key, data.subarray(at)))];
+  }
+
+  free() {
+    this.raw?.fill(0);
+    this.raw = null;
+  }
+}
+
+/**
  * The worker's share of a held SEIPDv1 body (a DecryptEngine's #lanes on the
  * page): a job is IV + ciphertext of a block range, answered with its
  * AES-CFB plaintext, which the page's engine checks (MDC) before releasing
@@ -646,8 +765,11 @@ export class DecryptEngine {
    *   `decryptionKeys`, are what `unlock()` tries) plus `getSessionKey(eskBytes)`:
    *   resolves to session key bytes, or null to fall back to `unlock()`.
    */
-  constructor(w, { backend, passwords = [], decryptionKeys = [], getSessionKey = null, twoPass = false, limits, verificationKeys, messageLength, rangeInWorker = null } = {}) {
+  constructor(w, { backend, passwords = [], decryptionKeys = [], getSessionKey = null, twoPass = false, limits, verificationKeys, messageLength, rangeInWorker = null, openLane = null } = {}) {
     this.w = w;
+    /** `(kind, key) => lane | null` (the page's one-shot `decrypt`): AES-GCM
+     *  chunks run in the stream worker, from GCM_LANE_MIN octets on. */
+    this.openLane = messageLength >= GCM_LANE_MIN ? openLane : null;
     this.inflight = [];
     this.seam = seamStats();
     /** Set once a batch was completed: the first one is completed without
@@ -670,6 +792,12 @@ export class DecryptEngine {
     this.key = null;
     /** Filled by finish(). */
     this.signatures = [];
+  }
+
+  /** Literal data octets not yet released, where the message announced them
+   *  (the sender's word: see StreamDecryptor.literalLeft); else undefined. */
+  get literalLeft() {
+    return this.dec?.literalLeft;
   }
 
   /** True once the engine holds the body whole until its MDC (one-pass SEIPDv1). */
@@ -862,6 +990,8 @@ export class DecryptEngine {
   }
 
   free() {
+    this.lane?.free();
+    this.lane = null;
     this.dec?.free();
     this.dec = null;
     this.key = null;
@@ -1027,6 +1157,8 @@ if (isWorker) {
           st.engine = new CfbRangeEngine(wasm, msg.options);
         } else if (msg.kind === 'cbc') {
           st.engine = new CbcLaneEngine(wasm, msg.options);
+        } else if (msg.kind === 'gcm-encrypt' || msg.kind === 'gcm-decrypt') {
+          st.engine = new GcmLaneEngine(msg.kind.slice(4), msg.options);
         } else {
           // A one-shot stream of the page (`copy`): its bytes are copied to OPFS
           // here for a second pass, the page's thread having no synchronous access

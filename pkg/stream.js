@@ -173,7 +173,8 @@ class WorkerEngine {
       this.#detach();
       return;
     }
-    if (msg.spare && this.spares.length < 4) this.spares.push(msg.spare);
+    // A lane has up to (DEPTH + 1) batches of jobs out, a buffer each.
+    if (msg.spare && this.spares.length < 16) this.spares.push(msg.spare);
     this.#settle(msg, null);
   }
 
@@ -311,14 +312,15 @@ export async function cfbRangeInWorker(key, input) {
 }
 
 /**
- * @internal A CBC lane in the shared worker for a one-shot SEIPDv1 encryption
- * (EncryptEngine's `openCbcLane`): `key` is copied to the worker (wipe yours).
- * `push(ivAndPlaintext)` (transferred; take it from `buffer(n)`) resolves to
- * the AES-CBC pieces. Null where there is no worker.
+ * @internal A lane in the shared worker for a one-shot engine on this thread
+ * (the engines' `openLane`): `kind` 'cbc' (SEIPDv1 encryption), 'gcm-encrypt'
+ * or 'gcm-decrypt'; `key` is copied to the worker (wipe yours).
+ * `push(job)` (transferred; take it from `buffer(n)`) resolves to the
+ * result's pieces. Null where there is no worker.
  */
-export async function openCbcLane(key) {
+export async function openLane(kind, key) {
   if (!canUseWorker()) return null;
-  return WorkerEngine.create('cbc', { key }, null);
+  return WorkerEngine.create(kind, { key }, null);
 }
 
 /** @internal Whether work can go to the shared worker here. */

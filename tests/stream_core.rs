@@ -16,7 +16,7 @@ use signet_crypto::Error;
 use zeroize::Zeroizing;
 
 mod stream_common;
-use stream_common::{data, key};
+use stream_common::{data, key, Key};
 
 /// Chunk size octet 10 = 64 KiB chunks: small enough for fast tests.
 const C10: usize = 64 * 1024;
@@ -392,44 +392,114 @@ fn stream_encrypt_external(
 }
 
 /// `exact_length` (which lets the one-shot `encrypt` write into one buffer of
-/// the final size) equals the output's length for SEIPDv1 around every
-/// length-octet edge of the partial framing (192, 8384, the 1 MiB parts), and
-/// is `None` where it cannot be known in advance (armor, SEIPDv2).
+/// the final size) equals the output's length for SEIPDv1 and SEIPDv2 (64 KiB
+/// chunks), with the literal data's length announced (`data_len`: a definite
+/// length) or not (partial lengths), around every length-octet edge of either
+/// framing (192, 8384, the 1 MiB parts) and the chunk edges; the messages
+/// decrypt; and it is `None` where the length cannot be known in advance
+/// (armor, signatures).
 #[test]
-fn exact_length_of_unsigned_binary_seipdv1() {
-    let k = key(Profile::Compat);
-    let opts = |armor| StreamEncryptOptions {
+fn exact_length_of_unsigned_binary_messages() {
+    let compat = key(Profile::Compat);
+    let v6 = key(Profile::Rfc9580);
+    let opts = |k: &'static Key, data_len: Option<u64>| StreamEncryptOptions {
         base: EncryptOptions {
             encryption_keys: vec![k.public.as_bytes()],
-            armor,
             ..Default::default()
         },
+        chunk_size_octet: Some(10),
+        data_len,
         ..Default::default()
     };
     const P: usize = 1 << 20;
-    // Data lengths that put the literal body (6 + n) or the SEIPD body
-    // (n + 54 with the literal's own length octets) on each edge.
+    // Data lengths that put the literal body (6 + n), the SEIPD body or a
+    // chunk on each edge.
     let mut sizes = vec![0, 1, 185, 186, 187, 8377, 8378, 8379, 10_000];
-    for base in [P, 2 * P, 3 * P] {
-        for d in [0usize, 1, 2, 5, 6, 7, 40, 48, 50, 54, 60, 250, 8440] {
+    for base in [C10, 2 * C10, P, 2 * P, 3 * P] {
+        for d in [
+            0usize, 1, 2, 5, 6, 7, 8, 12, 13, 40, 48, 50, 54, 60, 250, 8440,
+        ] {
             sizes.extend([base.saturating_sub(d), base + d]);
         }
     }
-    for n in sizes {
-        let plain = data(n);
-        let mut e = StreamEncryptor::new(&opts(false)).unwrap();
-        let want = e.exact_length(n as u64).expect("SEIPDv1, unsigned, binary");
-        let mut ct = e.header();
-        for piece in plain.chunks(P / 3 + 1) {
-            ct.extend(e.push(piece).unwrap());
+    for (k, v1) in [(compat, true), (v6, false)] {
+        let o = DecryptOptions {
+            decryption_keys: vec![&k.secret],
+            ..Default::default()
+        };
+        for &n in &sizes {
+            let plain = data(n);
+            for definite in [false, true] {
+                let mut e = StreamEncryptor::new(&opts(k, definite.then_some(n as u64))).unwrap();
+                assert_eq!(e.is_cfb(), v1);
+                let want = e.exact_length(n as u64).expect("unsigned, binary");
+                let mut ct = e.header();
+                for piece in plain.chunks(P / 3 + 1) {
+                    ct.extend(e.push(piece).unwrap());
+                }
+                ct.extend(e.finish().unwrap());
+                assert_eq!(
+                    ct.len() as u64,
+                    want,
+                    "v1 {v1}, definite {definite}, {n} octets"
+                );
+                if n % 997 == 0 || n > P {
+                    assert_eq!(stream_decrypt(&ct, 9999, &o).unwrap(), plain, "{n}");
+                }
+            }
         }
-        ct.extend(e.finish().unwrap());
-        assert_eq!(ct.len() as u64, want, "data of {n} octets");
     }
-    let e = StreamEncryptor::new(&opts(true)).unwrap();
+    // More or less data than announced is refused.
+    let mut e = StreamEncryptor::new(&opts(v6, Some(10))).unwrap();
+    assert!(matches!(e.push(&[0; 11]), Err(Error::InvalidArgument(_))));
+    let mut e = StreamEncryptor::new(&opts(v6, Some(10))).unwrap();
+    e.push(&[0; 9]).unwrap();
+    assert!(matches!(e.finish(), Err(Error::InvalidArgument(_))));
+    let mut armored = opts(compat, None);
+    armored.base.armor = true;
+    let e = StreamEncryptor::new(&armored).unwrap();
     assert_eq!(e.exact_length(5), None, "armored");
-    let e = StreamEncryptor::new(&enc_opts(Who::Rfc9580, None)).unwrap();
-    assert_eq!(e.exact_length(5), None, "SEIPDv2");
+}
+
+/// With the data's length announced (a definite-length literal packet), the
+/// decryptor knows from the first chunk how much data is left
+/// (`literal_left`): released so far plus left is the whole data at every
+/// step. With partial lengths it is known only in the last part.
+#[test]
+fn literal_left_follows_a_definite_literal() {
+    // Past the 1 MiB partial parts (a shorter body is one definite part anyway).
+    let n = (2 << 20) + 5 * C10 + 123;
+    let plain = data(n);
+    let o = dec_opts(Who::Rfc9580);
+    let run = |data_len: Option<u64>| {
+        let mut opts = enc_opts(Who::Rfc9580, None);
+        opts.data_len = data_len;
+        let ct = stream_encrypt(&opts, &plain, 10_000);
+        let mut d = StreamDecryptor::new(StreamDecryptOptions::default());
+        let (mut released, mut seen) = (0usize, Vec::new());
+        for piece in ct.chunks(100_000) {
+            released += d.push(piece).unwrap().len();
+            if d.needs_session_key() {
+                released += d.unlock(&o.decryption_keys, &o.passwords).unwrap().len();
+            }
+            seen.push(d.literal_left().map(|l| l + released));
+        }
+        released += d.finish().unwrap().len();
+        assert_eq!(released, n);
+        seen
+    };
+    let seen = run(Some(n as u64));
+    // Unknown until the first chunk is decrypted, then the whole data until
+    // the literal packet ended.
+    assert!(seen.iter().flatten().all(|&t| t == n), "{seen:?}");
+    assert!(seen.iter().flatten().count() > 3, "{seen:?}");
+    // Partial lengths: known only within the last part, and right there too.
+    let partial = run(None);
+    assert!(partial.iter().flatten().all(|&t| t == n), "{partial:?}");
+    assert!(
+        partial[..partial.len() / 2].iter().all(|s| s.is_none()),
+        "{partial:?}"
+    );
 }
 
 #[test]

@@ -46,7 +46,8 @@ export interface StreamEncryptorOptions {
   /** Size and work limits (reading the recipients' keys), as for `encrypt`. */
   limits?: Limits;
   /** The whole data's length (the one-shot `encrypt`): over
-   *  `limits.maxMessageSize` refused before any work. */
+   *  `limits.maxMessageSize` refused before any work; the literal data packet
+   *  gets a definite length (below 4 GiB), and pushing more or less is an error. */
   dataLength?: number;
 }
 
@@ -259,9 +260,14 @@ impl StreamEncryptorHandle {
             },
         };
         let limits = super::pgp::limits_opt(&o)?;
-        if let Some(n) = field(&o, "dataLength") {
-            crate::openpgp::encrypt::check_data_len(length(&n, "dataLength")?, &limits)?;
-        }
+        let data_len = match field(&o, "dataLength") {
+            Some(n) => {
+                let n = length(&n, "dataLength")?;
+                crate::openpgp::encrypt::check_data_len(n, &limits)?;
+                Some(n as u64)
+            }
+            None => None,
+        };
         let opts = StreamEncryptOptions {
             base: EncryptOptions {
                 encryption_keys: keys.iter().map(|k| k.as_slice()).collect(),
@@ -275,6 +281,7 @@ impl StreamEncryptorHandle {
             aead,
             chunk_size_octet,
             backend: backend_of(&o)?,
+            data_len,
             ..Default::default()
         };
         Ok(StreamEncryptorHandle {
@@ -331,7 +338,7 @@ impl StreamEncryptorHandle {
     }
 
     /// The whole message's length for `dataLength` octets of data, where it
-    /// is known in advance (SEIPDv1, unsigned, unarmored); else `undefined`.
+    /// is known in advance (unsigned, unarmored); else `undefined`.
     #[wasm_bindgen(js_name = exactLength)]
     pub fn exact_length(&self, data_length: f64) -> Option<f64> {
         // A whole number of octets below 2^53 (what JS counts exactly).
@@ -743,6 +750,15 @@ impl StreamDecryptorHandle {
     #[wasm_bindgen(js_name = literalRun)]
     pub fn literal_run(&self) -> f64 {
         self.inner.literal_run() as f64
+    }
+
+    /// Literal data octets not yet released, where the message announced
+    /// them (a literal data packet of definite length, not compressed;
+    /// SEIPDv2); else `undefined`. The one-shot `decrypt` sizes its result by
+    /// it and checks it at the end.
+    #[wasm_bindgen(getter, js_name = literalLeft)]
+    pub fn literal_left(&self) -> Option<f64> {
+        self.inner.literal_left().map(|n| n as f64)
     }
 
     /// Completes the oldest job whose plaintext is all literal data (see

@@ -313,6 +313,70 @@ forEachEngine(({ h, test, engine, lacks }) => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('one-shot SEIPDv2 AES-GCM from 16 MiB on runs its AES in the stream worker where WebCrypto blocks the page; results fill one exact buffer', async () => {
+    const page = await h.newPage();
+    await page.goto(`${h.base}/test/blank.html`);
+    const r = await page.evaluate(async () => {
+      const s = await import('/pkg/index.js');
+      await s.init();
+      const g = await s.generateKey({ userIds: ['O <o@example.gov.vn>'], profile: 'rfc9580' });
+      const key = await s.unlockKey(g.privateKey);
+      // Not a multiple of the 256 KiB chunks nor of the AES block.
+      const data = new Uint8Array(17 * (1 << 20) + 4099);
+      for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+      const eq = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+      const whole = (u) => u.byteOffset === 0 && u.buffer.byteLength === u.length;
+      // Counted on the page: its AES-GCM calls (the lane's are the worker's).
+      const seen = { calls: 0 };
+      for (const op of ['encrypt', 'decrypt']) {
+        const orig = crypto.subtle[op].bind(crypto.subtle);
+        crypto.subtle[op] = (alg, k, d) => {
+          if (alg?.name === 'AES-GCM') seen.calls++;
+          return orig(alg, k, d);
+        };
+      }
+      const run = async (data) => {
+        seen.calls = 0;
+        const m = await s.encrypt({ data, encryptionKeys: [g.publicKey], armor: false });
+        const encCalls = seen.calls;
+        seen.calls = 0;
+        const d = await s.decrypt({ message: m, decryptionKeys: [key] });
+        const decCalls = seen.calls;
+        // A chunk in the middle, forged: the lane's failure is the page's.
+        const bad = m.slice();
+        bad[bad.length >> 1] ^= 1;
+        const forged = await s.decrypt({ message: bad, decryptionKeys: [key] }).then(() => 'decrypted', (e) => e.code);
+        return { ok: eq(d.data, data), whole: whole(m) && whole(d.data), encCalls, decCalls, forged };
+      };
+      // The probe of the page's WebCrypto (once per thread) makes its own calls.
+      const big = await run(data);
+      const again = await run(data);
+      const small = await run(data.subarray(0, (1 << 20) + 17));
+      // Written by a stream (partial lengths: the result's length is not announced).
+      const parts = [];
+      const st = await s.encryptStream({ data: new Blob([data.subarray(0, 3 << 20)]).stream(), encryptionKeys: [g.publicKey] });
+      for (const rd = st.getReader(); ;) {
+        const { done, value } = await rd.read();
+        if (done) break;
+        parts.push(value);
+      }
+      const streamed = await s.decrypt({ message: new Uint8Array(await new Blob(parts).arrayBuffer()), decryptionKeys: [key] });
+      key.free();
+      return { big, again, small, streamed: eq(streamed.data, data.subarray(0, 3 << 20)) && whole(streamed.data) };
+    });
+    for (const k of ['big', 'again', 'small']) {
+      assert.deepEqual([r[k].ok, r[k].whole, r[k].forged], [true, true, 'DECRYPTION_FAILED'], `${k}: ${JSON.stringify(r)}`);
+    }
+    assert.equal(r.streamed, true);
+    // Under 16 MiB every chunk's AES is the page's (1 MiB: five chunks).
+    assert.ok(r.small.encCalls >= 5 && r.small.decCalls >= 5, JSON.stringify(r));
+    if (engine === 'chromium') {
+      // Chromium's WebCrypto blocks the page: the lane does every chunk.
+      assert.deepEqual([r.again.encCalls, r.again.decCalls], [0, 0], JSON.stringify(r));
+    }
+    assert.deepEqual(page.errors, []);
+  });
+
   test('one-shot encrypt/decrypt through WebCrypto match the Wasm functions, with any options', async () => {
     const page = await h.newPage();
     await page.goto(`${h.base}/test/blank.html`);

@@ -847,6 +847,18 @@ impl StreamDecryptor {
         }
     }
 
+    /// SEIPDv2: the literal data octets not yet released, once the parser is
+    /// inside a literal data packet of definite length outside any
+    /// compressed layer (so the released data's total is known from the
+    /// first chunk: the one-shot `decrypt` sizes its result by it); else
+    /// `None`. Announced by the sender: a hint, checked by the caller.
+    pub fn literal_left(&self) -> Option<usize> {
+        match &self.body {
+            Body::V2(v) if !self.failed => v.content.data_left(),
+            _ => None,
+        }
+    }
+
     /// Completes the oldest outstanding job when all of its plaintext is
     /// literal data (`len` octets, at most [`literal_run`](Self::literal_run)):
     /// the caller hands its plaintext on as it is. Otherwise `INVALID_ARGUMENT`

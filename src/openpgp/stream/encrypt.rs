@@ -15,7 +15,7 @@ use rand::RngCore;
 use zeroize::Zeroizing;
 
 use super::cfb::CfbBody;
-use super::framing::{Layout, PartialWriter, SegWriter, Sink};
+use super::framing::{definite_framed_len, Layout, PartialWriter, SegWriter, Sink, MAX_DEFINITE};
 use super::seipd2::{Backend, ChunkJob, ChunkKeys, Seipd2Params, SALT_LEN, TAG_LEN};
 use super::signer::{OnePassSpec, SignHash};
 use crate::kdf::KdfParams;
@@ -59,6 +59,11 @@ pub struct StreamEncryptOptions<'a> {
     /// (`encrypt --session-key-out`); otherwise only the keys derived from it
     /// are held.
     pub session_key_out: bool,
+    /// The data's length, where it is known in advance (the one-shot
+    /// `encrypt`): the literal data packet then has a definite length (below
+    /// 4 GiB), which lets a reader size its result from the first chunk, and
+    /// pushing more or less data than this is an error.
+    pub data_len: Option<u64>,
     /// Test hook (cargo feature `test-hooks`, enabled only by this crate's own
     /// tests, so release builds cannot reach it): use this session key and
     /// salt instead of fresh random ones, so that two backends can be compared
@@ -134,6 +139,36 @@ fn partial_framed_len(body: u64, part_log2: u8) -> u64 {
     1 + body + body / part + last
 }
 
+/// Literal packet body octets before the data: binary format, empty file
+/// name, date 0 (nothing about the file leaks).
+const LITERAL_HEAD: [u8; 6] = [b'b', 0, 0, 0, 0, 0];
+
+/// Starts the literal data packet in `sink`: a definite length when the data's
+/// length is known and fits one, else partial lengths.
+fn start_literal<S: Sink>(data_len: Option<u64>, sink: &mut S) -> Result<PartialWriter> {
+    let mut literal = match literal_body(data_len) {
+        Some(body) => PartialWriter::definite(11, body, sink)?,
+        None => PartialWriter::new(11, PART_LOG2, sink)?,
+    };
+    literal.write(&LITERAL_HEAD, sink)?;
+    Ok(literal)
+}
+
+/// The literal packet's body length when it is written with a definite length.
+fn literal_body(data_len: Option<u64>) -> Option<u64> {
+    data_len
+        .and_then(|n| n.checked_add(LITERAL_HEAD.len() as u64))
+        .filter(|&b| b <= MAX_DEFINITE)
+}
+
+/// Octets of the literal data packet for `data_len` octets of data.
+fn literal_len(data_len: u64, definite: bool) -> u64 {
+    match literal_body(Some(data_len)) {
+        Some(body) if definite => definite_framed_len(body),
+        _ => partial_framed_len(LITERAL_HEAD.len() as u64 + data_len, PART_LOG2),
+    }
+}
+
 /// Octets per partial body part (outer and literal): 1 MiB. At most one part
 /// is staged before its length octet can be written, so this bounds the extra
 /// memory; large parts mean few length octets inside a 256 KiB chunk, so a
@@ -153,6 +188,8 @@ pub struct StreamEncryptor {
     header: Vec<u8>,
     /// Octets of the header, for [`exact_length`](Self::exact_length).
     header_len: usize,
+    /// [`StreamEncryptOptions::data_len`], for [`exact_length`](Self::exact_length).
+    data_len: Option<u64>,
     failed: bool,
     footer_written: bool,
     /// Only with [`StreamEncryptOptions::session_key_out`].
@@ -221,6 +258,7 @@ impl StreamEncryptor {
                 signing,
                 armor,
                 header_len: header.len(),
+                data_len: opts.data_len,
                 header,
                 failed: false,
                 footer_written: false,
@@ -339,9 +377,7 @@ impl StreamEncryptor {
         for s in &opts.one_pass {
             chunker.put(&s.ops)?;
         }
-        let mut literal = PartialWriter::new(11, PART_LOG2, &mut chunker)?;
-        // Binary format, empty file name, date 0: nothing about the file leaks.
-        literal.write(&[b'b', 0, 0, 0, 0, 0], &mut chunker)?;
+        let literal = start_literal(opts.data_len, &mut chunker)?;
         let header = match armor.as_mut() {
             Some(a) => a.write(&out),
             None => out,
@@ -355,6 +391,7 @@ impl StreamEncryptor {
             signing,
             armor,
             header_len: header.len(),
+            data_len: opts.data_len,
             header,
             failed: false,
             footer_written: false,
@@ -604,18 +641,30 @@ impl StreamEncryptor {
     }
 
     /// The exact length of the whole message (header included) for
-    /// `data_len` octets of data, where it is known in advance: SEIPDv1,
-    /// unsigned, unarmored (its framing depends on the length alone). Lets the
-    /// one-shot `encrypt` write into one buffer of the final size.
+    /// `data_len` octets of data, where it is known in advance: unsigned and
+    /// unarmored, its framing depends on the length alone. Lets the one-shot
+    /// `encrypt` write into one buffer of the final size as the output comes.
     pub fn exact_length(&self, data_len: u64) -> Option<u64> {
-        if self.armor.is_some() || self.signing.is_some() || !matches!(self.mode, Mode::V1(_)) {
+        if self.armor.is_some() || self.signing.is_some() {
             return None;
         }
-        // Literal packet: 'b', empty name, date, data; then the SEIPD body:
-        // version, CFB prefix, the literal packet, the MDC packet (2 + 20).
-        let literal = partial_framed_len(6 + data_len, PART_LOG2);
-        let body = 1 + 18 + literal + 22;
-        Some(self.header_len as u64 + partial_framed_len(body, PART_LOG2))
+        let literal = literal_len(data_len, self.data_len == Some(data_len));
+        let packet = match &self.mode {
+            // Version, CFB prefix, the literal packet, the MDC packet (2 + 20).
+            Mode::V1(_) => partial_framed_len(1 + 18 + literal + 22, PART_LOG2),
+            // Version, cipher, AEAD and chunk size octets, salt, then each
+            // chunk with its tag and the final tag; the header already holds
+            // the packet's tag octet.
+            Mode::V2(v) => {
+                let c = v.chunker.keys.params.chunk_size() as u64;
+                let tags = literal.div_ceil(c) + 1;
+                partial_framed_len(
+                    4 + SALT_LEN as u64 + literal + tags * TAG_LEN as u64,
+                    PART_LOG2,
+                ) - 1
+            }
+        };
+        Some(self.header_len as u64 + packet)
     }
 
     /// Takes the output ready so far.
@@ -884,9 +933,7 @@ impl V1Enc {
         for s in &opts.one_pass {
             body.put(&s.ops)?;
         }
-        let mut literal = PartialWriter::new(11, PART_LOG2, &mut body)?;
-        // Binary format, empty file name, date 0: nothing about the file leaks.
-        literal.write(&[b'b', 0, 0, 0, 0, 0], &mut body)?;
+        let literal = start_literal(opts.data_len, &mut body)?;
         Ok((
             V1Enc {
                 literal,

@@ -37,6 +37,22 @@ pub(crate) struct PartialWriter {
     part: usize,
     part_log2: u8,
     buf: Vec<u8>,
+    /// A body of a length known in advance ([`definite`](Self::definite)):
+    /// the octets still to come, written straight through.
+    left: Option<usize>,
+}
+
+/// The longest body a definite length can announce (5-octet form).
+pub(crate) const MAX_DEFINITE: u64 = u32::MAX as u64;
+
+/// Octets of a packet with a definite length: tag, length, body.
+pub(crate) fn definite_framed_len(body: u64) -> u64 {
+    let len = match body {
+        0..192 => 1,
+        192..8384 => 2,
+        _ => 5,
+    };
+    1 + len + body
 }
 
 impl PartialWriter {
@@ -48,11 +64,38 @@ impl PartialWriter {
             part,
             part_log2,
             buf: Vec::with_capacity(part),
+            left: None,
+        })
+    }
+
+    /// Starts a packet whose body is `body` octets, at most [`MAX_DEFINITE`]:
+    /// tag and definite length, then the body as it is written. A reader then
+    /// knows the body's length from its first octets (the one-shot `decrypt`
+    /// sizes its result from it), and no octet is staged.
+    pub fn definite<S: Sink>(tag: u8, body: u64, sink: &mut S) -> Result<Self> {
+        let len = usize::try_from(body)
+            .ok()
+            .filter(|_| body <= MAX_DEFINITE)
+            .ok_or_else(|| Error::InvalidArgument("body too long for a definite length".into()))?;
+        let mut h = vec![0xC0 | tag];
+        write_length(&mut h, len);
+        sink.put(&h)?;
+        Ok(PartialWriter {
+            part: 0,
+            part_log2: 0,
+            buf: Vec::new(),
+            left: Some(len),
         })
     }
 
     /// Adds body octets; emits every full part to `sink`.
     pub fn write<S: Sink>(&mut self, mut data: &[u8], sink: &mut S) -> Result<()> {
+        if let Some(left) = self.left.as_mut() {
+            *left = left
+                .checked_sub(data.len())
+                .ok_or_else(|| Error::InvalidArgument("more data than announced".into()))?;
+            return sink.put(data);
+        }
         // No sum of lengths: on wasm32 `usize` is 32 bits.
         if data.len() < self.part - self.buf.len() {
             self.buf.extend_from_slice(data);
@@ -77,6 +120,14 @@ impl PartialWriter {
 
     /// Ends the body with a definite length (possibly zero).
     pub fn finish<S: Sink>(&mut self, sink: &mut S) -> Result<()> {
+        if let Some(left) = self.left {
+            if left != 0 {
+                return Err(Error::InvalidArgument(format!(
+                    "{left} octets fewer than announced"
+                )));
+            }
+            return Ok(());
+        }
         let mut l = Vec::with_capacity(5);
         write_length(&mut l, self.buf.len());
         sink.put(&l)?;

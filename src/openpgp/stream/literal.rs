@@ -232,6 +232,19 @@ impl Content {
                 .is_none_or(|l| l.0.ended() && l.1.complete())
     }
 
+    /// Literal data octets still to come, when the literal data packet has
+    /// a definite length and is not inside a compressed layer (then it is
+    /// all the data this content releases); else `None`.
+    pub(super) fn data_left(&self) -> Option<usize> {
+        match self.inner {
+            Inner::Data {
+                remaining,
+                last: true,
+            } if self.layer.is_none() && remaining != usize::MAX => Some(remaining),
+            _ => None,
+        }
+    }
+
     /// The signatures of the content, from inside the compressed layer if
     /// there is one (only it may hold signatures then).
     pub(super) fn take_sigs(&mut self) -> SigCheck {
