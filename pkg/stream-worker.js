@@ -111,11 +111,11 @@ const CBC_LANE_MIN = 2 << 20;
  * more runs its WebCrypto calls in the stream worker's lane, where WebCrypto
  * runs AES-GCM on the calling thread (Chromium; `aesBlocksCaller`): this
  * thread then frames and copies the result into place while the worker does
- * the AES. Measured 2026-12-07 (Chromium, one-shot decrypt, lane / here):
- * 4 MiB 0.30-0.38 / 0.41-0.45 of raw WebCrypto, 16 MiB 0.52-0.66 / 0.47-0.54,
- * 64 MiB 0.59-0.70 / 0.49-0.53. Elsewhere WebCrypto works off the thread
- * already and the lane only adds copies (WebKit: 0.18-0.19 / 0.22-0.27 at
- * 64 MiB).
+ * the AES. Measured 2026-12-07 (Chromium, one-shot decrypt into one buffer,
+ * ratio to raw WebCrypto, lane / here): 4 MiB 0.30-0.38 / 0.41-0.45, 8 MiB
+ * 0.49-0.50 / 0.47-0.48, 16 MiB 0.52-0.66 / 0.47-0.54, 64 MiB 0.59-0.70 /
+ * 0.49-0.53. Elsewhere WebCrypto works off the thread already and the lane
+ * only adds copies (WebKit, 64 MiB: 57 ms with it, 40-44 without).
  */
 const GCM_LANE_MIN = 16 << 20;
 
