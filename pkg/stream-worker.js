@@ -667,6 +667,35 @@ class LaneEngine {
 }
 
 /**
+ * A lane's message key: the raw copy it was sent, imported into WebCrypto
+ * (non-extractable) on first use and wiped then, or on free if never used.
+ */
+class WebCryptoKey {
+  constructor(raw, alg, usage) {
+    this.raw = raw;
+    this.alg = alg;
+    this.usage = usage;
+    this.key = null;
+  }
+
+  async get() {
+    if (!this.key) {
+      try {
+        this.key = await subtle.importKey('raw', this.raw, this.alg, false, [this.usage]);
+      } finally {
+        this.free();
+      }
+    }
+    return this.key;
+  }
+
+  free() {
+    this.raw?.fill(0);
+    this.raw = null;
+  }
+}
+
+/**
  * The worker's side of a CBC lane (a one-shot SEIPDv1 encryption on the
  * page): a job is IV + plaintext, answered with its AES-CBC encryption in
  * calls of CBC_CALL octets (this thread does nothing else, so the chain of
@@ -675,26 +704,18 @@ class LaneEngine {
 class CbcLaneEngine extends LaneEngine {
   constructor(w, { key }) {
     super();
-    this.raw = key;
-    this.key = null;
+    this.key = new WebCryptoKey(key, 'AES-CBC', 'encrypt');
   }
 
   async run(data) {
-    if (!this.key) {
-      try {
-        this.key = await subtle.importKey('raw', this.raw, 'AES-CBC', false, ['encrypt']);
-      } finally {
-        this.free();
-      }
-    }
+    const key = await this.key.get();
     const n = data.length - BS;
     if (n <= 0 || n % BS) throw new Error('internal: CBC lane job length');
-    return cbcCalls(this.key, data.slice(0, BS), n, CBC_CALL, (at, k) => data.subarray(BS + at, BS + at + k));
+    return cbcCalls(key, data.slice(0, BS), n, CBC_CALL, (at, k) => data.subarray(BS + at, BS + at + k));
   }
 
   free() {
-    this.raw?.fill(0);
-    this.raw = null;
+    this.key.free();
   }
 }
 
@@ -707,26 +728,18 @@ class GcmLaneEngine extends LaneEngine {
   constructor(op, { key }) {
     super();
     this.op = op;
-    this.raw = key;
-    this.key = null;
+    this.key = new WebCryptoKey(key, 'AES-GCM', op);
   }
 
   async run(data) {
-    if (!this.key) {
-      try {
-        this.key = await subtle.importKey('raw', this.raw, 'AES-GCM', false, [this.op]);
-      } finally {
-        this.free();
-      }
-    }
+    const key = await this.key.get();
     const at = 13 + data[12];
     const alg = { name: 'AES-GCM', iv: data.subarray(0, 12), additionalData: data.subarray(13, at), tagLength: 128 };
-    return [new Uint8Array(await subtle[this.op](alg, this.key, data.subarray(at)))];
+    return [new Uint8Array(await subtle[this.op](alg, key, data.subarray(at)))];
   }
 
   free() {
-    this.raw?.fill(0);
-    this.raw = null;
+    this.key.free();
   }
 }
 
