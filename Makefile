@@ -93,13 +93,14 @@ fmt-check:
 	$(call done,cargo fmt --check)
 
 clippy:
-	cargo clippy --locked --all-targets -- -D warnings
+	cargo clippy --locked --workspace --all-targets -- -D warnings
 	$(call done,cargo clippy native)
 	cargo clippy --locked --target $(WASM_TARGET) --lib --test 'wasm_*' -- -D warnings
+	cargo clippy --locked --target $(WASM_TARGET) -p signet-kernels -- -D warnings
 	$(call done,cargo clippy wasm32)
 
 test-native:
-	cargo test --locked
+	cargo test --locked --workspace
 	$(call done,native cargo test)
 
 ## Our HPKE (X-Wing, HKDF-SHA256, AES-256-GCM) against the `hpke` crate, both directions.

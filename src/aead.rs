@@ -1,10 +1,7 @@
 //! AES-256-GCM with one error for every failure, so callers cannot leak which
 //! check failed.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::Nonce;
-
-use crate::simd_aes::Aes256Gcm;
+use crate::simd_aes::{gcm_open, gcm_seal};
 use zeroize::Zeroizing;
 
 use crate::{Error, Result};
@@ -17,16 +14,12 @@ pub const TAG_LEN: usize = 16;
 /// Encrypts `plaintext` under `key` and `nonce`, authenticating `aad`; returns
 /// ciphertext with the tag appended.
 pub fn seal(key: &[u8; 32], nonce: &[u8; NONCE_LEN], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
-    Aes256Gcm::new(key.into())
-        .encrypt(
-            Nonce::from_slice(nonce),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
-        // Only fails for inputs over 64 GiB, which cannot exist in Wasm memory.
-        .unwrap_or_default()
+    let mut out = Vec::with_capacity(plaintext.len() + TAG_LEN);
+    out.extend_from_slice(plaintext);
+    // A 32-octet key cannot fail (nor can lengths under 64 GiB, all Wasm has).
+    let tag = gcm_seal(key, nonce, aad, &mut out).unwrap_or_default();
+    out.extend_from_slice(&tag);
+    out
 }
 
 /// Decrypts and authenticates; any failure is [`Error::DecryptionFailed`].
@@ -36,16 +29,18 @@ pub fn open(
     aad: &[u8],
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>> {
-    Aes256Gcm::new(key.into())
-        .decrypt(
-            Nonce::from_slice(nonce),
-            Payload {
-                msg: ciphertext,
-                aad,
-            },
-        )
-        .map(Zeroizing::new)
-        .map_err(|_| Error::DecryptionFailed)
+    let split = ciphertext
+        .len()
+        .checked_sub(TAG_LEN)
+        .ok_or(Error::DecryptionFailed)?;
+    let (body, tag) = ciphertext.split_at(split);
+    let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::DecryptionFailed)?;
+    let mut out = Zeroizing::new(body.to_vec());
+    if gcm_open(key, nonce, aad, &mut out, tag) {
+        Ok(out)
+    } else {
+        Err(Error::DecryptionFailed)
+    }
 }
 
 /// Fresh random bytes from the OS (WebCrypto in browsers).

@@ -11,25 +11,16 @@ use std::ops::{Deref, DerefMut};
 
 use zeroize::Zeroize;
 
-/// Bytes overwritten below the caller's frame. The deepest secret-handling call
-/// chains we measured (Argon2, HPKE, vault open) stay well within this.
-pub const SCRUB_BYTES: usize = 128 * 1024;
-
-/// Overwrites [`SCRUB_BYTES`] of stack below the caller with zeros.
-#[inline(never)]
-pub fn scrub_stack() {
-    let mut area = [0u8; SCRUB_BYTES];
-    // Volatile writes: not optimised away even though `area` is dead afterwards.
-    area.zeroize();
-    std::hint::black_box(&area);
-}
+/// Overwrites [`SCRUB_BYTES`] of stack below the caller (compiled for speed in
+/// `signet-kernels`).
+pub use signet_kernels::bytes::{scrub_stack, SCRUB_BYTES};
 
 /// A byte buffer wiped on drop, like `Zeroizing<Vec<u8>>` but fast. zeroize's
 /// `Vec` impl wipes one volatile octet at a time: about 1 ms per MiB in Wasm,
 /// 11 % of a one-shot SEIPDv1 decryption in Chromium. This wipes the contents
 /// and the spare capacity with zeroize's slice paths (16-octet volatile stores
-/// in Wasm, a fill and a barrier natively). For the bulk buffers of messages;
-/// keys keep `Zeroizing`.
+/// in Wasm, a fill and a barrier natively), compiled for speed in
+/// `signet-kernels`. For the bulk buffers of messages; keys keep `Zeroizing`.
 #[derive(Default, Clone)]
 pub struct SecretBuf(Vec<u8>);
 
@@ -52,9 +43,7 @@ impl SecretBuf {
 
 impl Zeroize for SecretBuf {
     fn zeroize(&mut self) {
-        self.0.as_mut_slice().zeroize();
-        self.0.spare_capacity_mut().zeroize();
-        self.0.clear();
+        signet_kernels::bytes::wipe_vec(&mut self.0);
     }
 }
 

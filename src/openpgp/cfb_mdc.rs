@@ -10,20 +10,13 @@
 //! call. AES only here: the one place choosing AES is `crate::simd_aes`.
 
 use crate::scrub::SecretBuf;
-use crate::simd_aes::{Aes128, Aes192, Aes256};
-use aes_gcm::aes::cipher::consts::U16;
-use aes_gcm::aes::cipher::{BlockEncrypt, BlockSizeUser, KeyInit};
-use aes_gcm::aes::Block;
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
 /// MDC packet: tag octet 0xD3, length 0x14, 20-octet SHA-1.
 pub(crate) const MDC: usize = 22;
-/// Ciphertext processed per cipher call (keeps the key-stream buffer small).
-const SEGMENT: usize = 64 * 1024;
 
 /// CFB-decrypts `data` (the ciphertext following block `iv`) with an AES
 /// session key: the host's AES when one is registered, else software. `None`
@@ -36,12 +29,7 @@ pub(crate) fn cfb_range(alg: u8, key: &[u8], iv: &[u8; 16], data: &[u8]) -> Opti
     let host = native
         .as_deref()
         .and_then(|n| cfb_decrypt_with(|ks| n.aes_ecb_encrypt(key, ks), iv, data));
-    Some(match (host, key.len()) {
-        (Some(p), _) => p,
-        (None, 16) => cfb_decrypt(&Aes128::new_from_slice(key).ok()?, iv, data),
-        (None, 24) => cfb_decrypt(&Aes192::new_from_slice(key).ok()?, iv, data),
-        (None, _) => cfb_decrypt(&Aes256::new_from_slice(key).ok()?, iv, data),
-    })
+    host.or_else(|| cfb_decrypt(key, iv, data))
 }
 
 /// CFB decryption of a held body's range in another thread: `session_key`
@@ -56,41 +44,10 @@ pub fn cfb_decrypt_range(session_key: &[u8], iv: &[u8; 16], data: &[u8]) -> Resu
         .ok_or_else(|| Error::InvalidArgument("not an AES session key".into()))
 }
 
-/// CFB decryption with a zero IV and no resynchronisation, many blocks per call.
-fn cfb_decrypt<C: BlockEncrypt + BlockSizeUser<BlockSize = U16>>(
-    cipher: &C,
-    iv: &[u8; 16],
-    data: &[u8],
-) -> SecretBuf {
-    let mut out = SecretBuf::new(data.to_vec());
-    let mut ks: Zeroizing<Vec<Block>> = Zeroizing::new(Vec::with_capacity(SEGMENT / 16));
-    let mut start = 0;
-    while start < data.len() {
-        let end = start.saturating_add(SEGMENT).min(data.len());
-        ks.clear();
-        // E input: the ciphertext block before each block (the IV, zero, first).
-        let prev = match start.checked_sub(16) {
-            Some(p) => data.get(p..end.saturating_sub(16)).unwrap_or_default(),
-            None => {
-                ks.push(Block::clone_from_slice(iv));
-                data.get(..end.saturating_sub(16)).unwrap_or_default()
-            }
-        };
-        ks.extend(prev.chunks_exact(16).map(Block::clone_from_slice));
-        // A final partial block still needs its key stream.
-        if ks.len() * 16 < end - start {
-            let at = start + ks.len() * 16;
-            ks.push(Block::clone_from_slice(data.get(at - 16..at).unwrap_or(iv)));
-        }
-        cipher.encrypt_blocks(ks.as_mut_slice());
-        if let Some(o) = out.get_mut(start..end) {
-            for (c, k) in o.chunks_mut(16).zip(ks.iter()) {
-                crate::openpgp::util::xor_into(c, k);
-            }
-        }
-        start = end;
-    }
-    out
+/// Software CFB decryption (`signet-kernels`, compiled for speed there).
+fn cfb_decrypt(key: &[u8], iv: &[u8; 16], data: &[u8]) -> Option<SecretBuf> {
+    let mut out = SecretBuf::new(vec![0u8; data.len()]);
+    signet_kernels::cfb::cfb_decrypt(key, iv, data, &mut out).then_some(out)
 }
 
 /// CFB decryption (zero IV) with a host's AES-ECB: per segment, the key
@@ -161,7 +118,9 @@ pub(crate) fn mdc_ok(plain: &[u8], sha1: impl Fn(&[u8]) -> [u8; 20]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simd_aes::Aes256;
     use aes_gcm::aes::cipher::KeyIvInit;
+    use signet_kernels::cfb::SEGMENT;
 
     #[test]
     fn parallel_cfb_matches_sequential_cfb() {
@@ -185,7 +144,7 @@ mod tests {
             Ref::new_from_slices(&key, &[0u8; 16])
                 .unwrap()
                 .decrypt(&mut want);
-            let got = cfb_decrypt(&Aes256::new_from_slice(&key).unwrap(), &[0u8; 16], &data);
+            let got = cfb_decrypt(&key, &[0u8; 16], &data).unwrap();
             assert_eq!(got.as_slice(), want.as_slice(), "length {len}");
         }
     }

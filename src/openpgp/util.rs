@@ -267,22 +267,8 @@ pub(crate) fn is_post_quantum(alg: PublicKeyAlgorithm) -> bool {
     )
 }
 
-/// `dst ^= src` over their common length, eight octets at a time (Wasm has
-/// 64-bit integer ops; a byte loop is several times slower there).
-pub(crate) fn xor_into(dst: &mut [u8], src: &[u8]) {
-    let n = dst.len().min(src.len());
-    let (dst, src) = (&mut dst[..n], &src[..n]);
-    let mut d = dst.chunks_exact_mut(8);
-    let mut s = src.chunks_exact(8);
-    for (a, b) in (&mut d).zip(&mut s) {
-        let x = u64::from_ne_bytes(a.try_into().unwrap_or_default())
-            ^ u64::from_ne_bytes(b.try_into().unwrap_or_default());
-        a.copy_from_slice(&x.to_ne_bytes());
-    }
-    for (a, b) in d.into_remainder().iter_mut().zip(s.remainder()) {
-        *a ^= b;
-    }
-}
+/// `dst ^= src` over their common length (compiled for speed in `signet-kernels`).
+pub(crate) use signet_kernels::bytes::xor_into;
 
 #[cfg(test)]
 mod tests {

@@ -3,14 +3,14 @@
 //! links, so the Wasm module carries one copy of each.
 //!
 //! ml-kem 0.2 does not perform the FIPS 203 §7.2 encapsulation-key (modulus)
-//! check, so [`mlkem_ek_check`] does it on every public key we accept.
+//! check, so [`mlkem_ek_check`] does it on every public key we accept. ML-KEM
+//! itself runs in `signet-kernels` (compiled for speed, see its docs).
 
-use ml_kem::kem::Decapsulate;
-use ml_kem::{Ciphertext, EncapsulateDeterministic, Encoded, EncodedSizeUser, KemCore, MlKem768};
 use sha3::digest::{Digest, ExtendableOutput, Update, XofReader};
 use sha3::{Sha3_256, Shake256};
+use signet_kernels::mlkem::{self, DecapsKey};
 use x25519_dalek::{PublicKey as XPublic, StaticSecret};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
@@ -23,16 +23,13 @@ pub const CT_LEN: usize = 1120;
 /// Randomness consumed by one encapsulation.
 pub const ESEED_LEN: usize = 64;
 /// ML-KEM-768 encapsulation key length.
-pub const MLKEM_EK_LEN: usize = 1184;
+pub const MLKEM_EK_LEN: usize = mlkem::EK_LEN;
 /// ML-KEM-768 ciphertext length.
-pub const MLKEM_CT_LEN: usize = 1088;
+pub const MLKEM_CT_LEN: usize = mlkem::CT_LEN;
 
 /// `XWingLabel` of the draft: the ASCII art `\./` `/^\`.
 const XWING_LABEL: [u8; 6] = [0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c];
 const MLKEM_Q: u16 = 3329;
-
-type MlKemDk = <MlKem768 as KemCore>::DecapsulationKey;
-type MlKemEk = <MlKem768 as KemCore>::EncapsulationKey;
 
 /// FIPS 203 §7.2 modulus check: every 12-bit coefficient of `t̂` must be < q.
 /// Also checks the length. Public data, so variable time is fine.
@@ -59,45 +56,31 @@ pub fn mlkem_ek_check(ek: &[u8]) -> Result<()> {
 }
 
 /// `ML-KEM.KeyGen_internal(d, z)`; returns the expanded key and the encoded `ek`.
-pub fn mlkem_keygen(d: &[u8; 32], z: &[u8; 32]) -> (MlKemDk, Vec<u8>) {
-    let mut d = ml_kem::B32::from(*d);
-    let mut z = ml_kem::B32::from(*z);
-    let (dk, ek) = MlKem768::generate_deterministic(&d, &z);
-    d.zeroize();
-    z.zeroize();
-    (dk, ek.as_bytes().to_vec())
+pub fn mlkem_keygen(d: &[u8; 32], z: &[u8; 32]) -> (DecapsKey, Vec<u8>) {
+    let (dk, ek) = mlkem::keygen(d, z);
+    (dk, ek.to_vec())
 }
 
 /// `ML-KEM.Encaps_internal(ek, m)` after the length and modulus checks.
 pub fn mlkem_encaps(ek: &[u8], m: &[u8; 32]) -> Result<(Vec<u8>, Zeroizing<[u8; 32]>)> {
     mlkem_ek_check(ek)?;
-    let enc: Encoded<MlKemEk> = Encoded::<MlKemEk>::try_from(ek)
+    let ek: &[u8; MLKEM_EK_LEN] = ek
+        .try_into()
         .map_err(|_| Error::Internal("ML-KEM key length".into()))?;
-    let ek = MlKemEk::from_bytes(&enc);
-    let mut m = ml_kem::B32::from(*m);
-    let res = ek.encapsulate_deterministic(&m);
-    m.zeroize();
-    let (ct, mut ss) = res.map_err(|_| Error::Internal("ML-KEM encapsulation".into()))?;
-    let mut out = Zeroizing::new([0u8; 32]);
-    out.copy_from_slice(&ss);
-    ss.zeroize();
-    Ok((ct.to_vec(), out))
+    let (ct, ss) =
+        mlkem::encaps(ek, m).ok_or_else(|| Error::Internal("ML-KEM encapsulation".into()))?;
+    Ok((ct.to_vec(), ss))
 }
 
 /// `ML-KEM.Decaps` with implicit rejection; only the length can make it fail.
-pub fn mlkem_decaps(dk: &MlKemDk, ct: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
-    let ct: Ciphertext<MlKem768> = Ciphertext::<MlKem768>::try_from(ct).map_err(|_| {
+pub fn mlkem_decaps(dk: &DecapsKey, ct: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
+    let ct: &[u8; MLKEM_CT_LEN] = ct.try_into().map_err(|_| {
         Error::MalformedInput(format!(
             "ML-KEM-768 ciphertext must be {MLKEM_CT_LEN} bytes"
         ))
     })?;
-    let mut ss = dk
-        .decapsulate(&ct)
-        .map_err(|_| Error::Internal("ML-KEM decapsulation".into()))?;
-    let mut out = Zeroizing::new([0u8; 32]);
-    out.copy_from_slice(&ss);
-    ss.zeroize();
-    Ok(out)
+    dk.decaps(ct)
+        .ok_or_else(|| Error::Internal("ML-KEM decapsulation".into()))
 }
 
 fn combiner(ss_m: &[u8; 32], ss_x: &[u8; 32], ct_x: &[u8; 32], pk_x: &[u8]) -> Zeroizing<[u8; 32]> {
@@ -116,7 +99,7 @@ fn combiner(ss_m: &[u8; 32], ss_x: &[u8; 32], ct_x: &[u8; 32], pk_x: &[u8]) -> Z
 /// ever serialized) and caches its expansion, as the draft's §5.4 allows.
 pub struct XWingSecret {
     seed: Zeroizing<[u8; SEED_LEN]>,
-    dk_m: MlKemDk,
+    dk_m: DecapsKey,
     sk_x: StaticSecret,
     pk: [u8; PK_LEN],
 }

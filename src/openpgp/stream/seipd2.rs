@@ -9,8 +9,6 @@
 //! octets; the final tag authenticates the empty string under nonce index = chunk
 //! count with the header octets followed by the total plaintext length (8 octets).
 
-use aes_gcm::aead::AeadInPlace;
-use aes_gcm::KeyInit;
 use bytes::BytesMut;
 use hkdf::Hkdf;
 use pgp::crypto::aead::AeadAlgorithm;
@@ -19,7 +17,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::simd_aes::ocb::AesOcb;
-use crate::simd_aes::{Aes128Gcm, Aes256Gcm};
+use crate::simd_aes::{gcm_open, gcm_seal};
 use crate::{Error, Result};
 
 /// Authentication tag length of every SEIPDv2 mode.
@@ -165,26 +163,20 @@ impl ChunkKeys {
     /// ciphertext and the tag fills `data[in_len..in_len + TAG_LEN]`.
     pub fn seal_job(&self, job: &mut ChunkJob) -> Result<()> {
         use SymmetricKeyAlgorithm as S;
-        let fail = |_| Error::Internal("AEAD encryption failed".into());
         let n = job.in_len;
         job.data.resize(n + TAG_LEN, 0);
         let (buf, tag_out) = job.data.split_at_mut(n);
         let tag = match (self.params.aead, self.params.sym) {
-            (AeadAlgorithm::Gcm, S::AES256) => Aes256Gcm::new_from_slice(&self.key)
-                .map_err(|_| Error::Internal("key length".into()))?
-                .encrypt_in_place_detached(job.nonce.as_slice().into(), &job.ad, buf)
-                .map_err(fail)?
-                .to_vec(),
-            (AeadAlgorithm::Gcm, S::AES128) => Aes128Gcm::new_from_slice(&self.key)
-                .map_err(|_| Error::Internal("key length".into()))?
-                .encrypt_in_place_detached(job.nonce.as_slice().into(), &job.ad, buf)
-                .map_err(fail)?
-                .to_vec(),
+            (AeadAlgorithm::Gcm, S::AES256 | S::AES128) => {
+                gcm_seal(&self.key, &gcm_nonce(&job.nonce)?, &job.ad, buf)
+                    .ok_or_else(|| Error::Internal("AEAD encryption failed".into()))?
+                    .to_vec()
+            }
             (AeadAlgorithm::Ocb, _) => self
                 .ocb
                 .as_ref()
                 .ok_or_else(|| Error::Internal("OCB key not expanded".into()))?
-                .encrypt_in_place(&job.nonce, &job.ad, buf)?
+                .seal(&job.nonce, &job.ad, buf)?
                 .to_vec(),
             _ => {
                 let mut b = BytesMut::from(&buf[..]);
@@ -213,31 +205,20 @@ impl ChunkKeys {
             return Err(Error::DecryptionFailed);
         }
         let (buf, tag) = job.data.split_at_mut(n);
-        let bad = |_| Error::DecryptionFailed;
         match (self.params.aead, self.params.sym) {
-            (AeadAlgorithm::Gcm, S::AES256) => Aes256Gcm::new_from_slice(&self.key)
-                .map_err(|_| Error::Internal("key length".into()))?
-                .decrypt_in_place_detached(
-                    job.nonce.as_slice().into(),
-                    &job.ad,
-                    buf,
-                    (&*tag).into(),
-                )
-                .map_err(bad),
-            (AeadAlgorithm::Gcm, S::AES128) => Aes128Gcm::new_from_slice(&self.key)
-                .map_err(|_| Error::Internal("key length".into()))?
-                .decrypt_in_place_detached(
-                    job.nonce.as_slice().into(),
-                    &job.ad,
-                    buf,
-                    (&*tag).into(),
-                )
-                .map_err(bad),
+            (AeadAlgorithm::Gcm, S::AES256 | S::AES128) => {
+                let tag: &[u8; TAG_LEN] =
+                    (&*tag).try_into().map_err(|_| Error::DecryptionFailed)?;
+                let nonce = gcm_nonce(&job.nonce).map_err(|_| Error::DecryptionFailed)?;
+                gcm_open(&self.key, &nonce, &job.ad, buf, tag)
+                    .then_some(())
+                    .ok_or(Error::DecryptionFailed)
+            }
             (AeadAlgorithm::Ocb, _) => self
                 .ocb
                 .as_ref()
                 .ok_or(Error::DecryptionFailed)?
-                .decrypt_in_place(&job.nonce, &job.ad, buf, tag)
+                .open(&job.nonce, &job.ad, buf, tag)
                 .map_err(|_| Error::DecryptionFailed),
             _ => {
                 let mut b = BytesMut::from(&job.data[..]);
@@ -252,6 +233,13 @@ impl ChunkKeys {
             }
         }
     }
+}
+
+/// A GCM nonce (12 octets, RFC 9580 §5.13.2's nonce length for GCM).
+fn gcm_nonce(nonce: &[u8]) -> Result<[u8; 12]> {
+    nonce
+        .try_into()
+        .map_err(|_| Error::Internal("GCM nonce length".into()))
 }
 
 /// One unit of AEAD work handed to a backend: seal or open `data` with `nonce`

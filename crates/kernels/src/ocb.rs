@@ -12,8 +12,30 @@ use aes_gcm::aes::Block;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
-use super::AnyAes;
-use crate::{Error, Result};
+use crate::AnyAes;
+
+/// Why an OCB call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OcbError {
+    /// A key that is not 16, 24 or 32 octets (its length).
+    Key(usize),
+    /// A nonce that is not 1 to 15 octets (its length).
+    Nonce(usize),
+    /// The tag did not match: the data was altered (`data` is wiped).
+    Tag,
+}
+
+impl core::fmt::Display for OcbError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            OcbError::Key(n) => write!(f, "OCB key of {n} octets"),
+            OcbError::Nonce(n) => write!(f, "OCB nonce of {n} octets (1 to {MAX_NONCE_LEN})"),
+            OcbError::Tag => f.write_str("OCB tag mismatch"),
+        }
+    }
+}
+
+type Result<T> = core::result::Result<T, OcbError>;
 
 /// OCB over the AES of this build, key size chosen by the key's length.
 pub type AesOcb = Ocb<AnyAes>;
@@ -58,9 +80,21 @@ impl OcbCipher for AnyAes {
 impl Ocb<AnyAes> {
     /// Expands a 16-, 24- or 32-octet AES key.
     pub fn new(key: &[u8]) -> Result<Self> {
-        let cipher = AnyAes::new(key)
-            .ok_or_else(|| Error::InvalidArgument(format!("OCB key of {} octets", key.len())))?;
+        let cipher = AnyAes::new(key).ok_or(OcbError::Key(key.len()))?;
         Ok(Self::with_cipher(cipher))
+    }
+
+    /// [`Ocb::encrypt_in_place`], compiled in this crate at its opt-level
+    /// (non-generic: see the crate's docs).
+    #[inline(never)]
+    pub fn seal(&self, nonce: &[u8], ad: &[u8], data: &mut [u8]) -> Result<B> {
+        self.encrypt_in_place(nonce, ad, data)
+    }
+
+    /// [`Ocb::decrypt_in_place`], compiled in this crate at its opt-level.
+    #[inline(never)]
+    pub fn open(&self, nonce: &[u8], ad: &[u8], data: &mut [u8], tag: &[u8]) -> Result<()> {
+        self.decrypt_in_place(nonce, ad, data, tag)
     }
 }
 
@@ -151,7 +185,7 @@ impl<C: OcbCipher> Ocb<C> {
     }
 
     /// Decrypts `data` in place if `tag` authenticates it and `ad`; otherwise
-    /// wipes `data` and fails with [`Error::DecryptionFailed`].
+    /// wipes `data` and fails with [`OcbError::Tag`].
     pub fn decrypt_in_place(
         &self,
         nonce: &[u8],
@@ -166,7 +200,7 @@ impl<C: OcbCipher> Ocb<C> {
             Ok(())
         } else {
             data.zeroize();
-            Err(Error::DecryptionFailed)
+            Err(OcbError::Tag)
         }
     }
 
@@ -174,9 +208,7 @@ impl<C: OcbCipher> Ocb<C> {
     fn initial_offset(&self, nonce: &[u8]) -> Result<B> {
         let n = nonce.len();
         if n == 0 || n > MAX_NONCE_LEN {
-            return Err(Error::InvalidArgument(format!(
-                "OCB nonce of {n} octets (1 to {MAX_NONCE_LEN})"
-            )));
+            return Err(OcbError::Nonce(n));
         }
         // num2str(TAGLEN mod 128, 7) = 0, zeros, a 1 bit, then N.
         let mut top = [0u8; 16];

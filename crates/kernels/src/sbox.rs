@@ -10,7 +10,7 @@
 //! A^-1(S(x)) and S^-1(y) = (A^-1(y))^-1 = A^-1(S(A^-1(y))), where A^-1 (§5.3.2)
 //! is bit i = b(i+2) ^ b(i+5) ^ b(i+7) ^ bit i of 0x05: XORs and NOTs of planes.
 
-use super::lanes::Lane;
+use crate::lanes::Lane;
 
 /// SubBytes on bit-planes: `x[b]` holds bit `b` (bit 0 least significant) of
 /// every byte; the circuit's input U0 is the most significant bit.

@@ -26,6 +26,11 @@ pub trait Lane: Copy + BitXor<Output = Self> + BitAnd<Output = Self> + Not<Outpu
     fn rot_rows2(self) -> Self;
     /// Overwrites the lane with zeros in a way the optimiser keeps.
     fn wipe(&mut self);
+    /// Encrypts up to eight blocks in place with bitsliced round keys
+    /// ([`crate::expand`]; `keys.len()` = rounds + 1). Missing blocks are zero padding.
+    fn encrypt8(keys: &[[Self; 8]], blocks: &mut [[u8; 16]]);
+    /// Decrypts up to eight blocks in place with the round keys of [`Lane::encrypt8`].
+    fn decrypt8(keys: &[[Self; 8]], blocks: &mut [[u8; 16]]);
 }
 
 /// Byte sources of ShiftRows (state byte j is row j % 4, column j / 4; FIPS-197 §5.1.2).
@@ -104,6 +109,15 @@ impl Lane for Portable {
     }
     fn wipe(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.0);
+    }
+    // Non-generic, so compiled in this crate (see the crate's docs).
+    #[inline(never)]
+    fn encrypt8(keys: &[[Self; 8]], blocks: &mut [[u8; 16]]) {
+        crate::blocks8(keys, blocks, false);
+    }
+    #[inline(never)]
+    fn decrypt8(keys: &[[Self; 8]], blocks: &mut [[u8; 16]]) {
+        crate::blocks8(keys, blocks, true);
     }
 }
 
@@ -248,6 +262,15 @@ mod simd {
             // `zeroize` has no `v128` impl; `black_box` makes the store observable.
             self.0 = u64x2(0, 0);
             core::hint::black_box(&mut self.0);
+        }
+        // Non-generic, so compiled in this crate (see the crate's docs).
+        #[inline(never)]
+        fn encrypt8(keys: &[[Self; 8]], blocks: &mut [[u8; 16]]) {
+            crate::blocks8(keys, blocks, false);
+        }
+        #[inline(never)]
+        fn decrypt8(keys: &[[Self; 8]], blocks: &mut [[u8; 16]]) {
+            crate::blocks8(keys, blocks, true);
         }
     }
 }

@@ -4,7 +4,7 @@
 use aes_gcm::aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use aes_gcm::aes::Block;
 
-use super::{Aes128, Aes192, Aes256};
+use crate::{Aes128, Aes192, Aes256};
 
 /// One of the three AES key sizes over the AES of this build (boxed: the
 /// bitsliced round keys of the Wasm build differ in size by 512 bytes).

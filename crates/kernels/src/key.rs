@@ -3,9 +3,9 @@
 
 use zeroize::Zeroize;
 
-use super::lanes::Lane;
-use super::round::{transpose, State};
-use super::sbox::sub_bytes;
+use crate::lanes::Lane;
+use crate::round::{transpose, State};
+use crate::sbox::sub_bytes;
 
 /// Round constants (FIPS-197 §5.2), indexed by the public round number.
 const RCON: [u8; 10] = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36];
@@ -44,7 +44,7 @@ fn sub_word<L: Lane>(w: [u8; 4]) -> [u8; 4] {
 }
 
 /// Expands a 16-, 24- or 32-byte key into `rounds + 1` bitsliced round keys.
-pub(crate) fn expand<L: Lane>(key: &[u8], out: &mut [State<L>]) {
+pub fn expand<L: Lane>(key: &[u8], out: &mut [State<L>]) {
     let nk = key.len() / 4;
     let total = out.len() * 4;
     let mut w: Vec<[u8; 4]> = Vec::with_capacity(total);

@@ -6,11 +6,11 @@
 //! MixColumns are constant byte shuffles of each lane, and AddRoundKey is a
 //! XOR with round-key lanes whose bytes are 0x00 or 0xff.
 
-use super::lanes::Lane;
-use super::sbox::{inv_sub_bytes, sub_bytes};
+use crate::lanes::Lane;
+use crate::sbox::{inv_sub_bytes, sub_bytes};
 
 /// Eight blocks in bitsliced form.
-pub(crate) type State<L> = [L; 8];
+pub type State<L> = [L; 8];
 
 /// Exchanges bit `i + n` of `a` with bit `i` of `b` for the bits in `mask`
 /// (the "swapmove" step of a bit-matrix transposition).
